@@ -8,6 +8,7 @@
 import { TOKEN_ERRORS } from './token';
 import { GENERAL_ERRORS } from './general';
 import { REGISTER_ERRORS } from './register';
+import { APPEARANCE_ERRORS } from './appearance';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -37,6 +38,7 @@ export const ERROR_CATALOG = {
   ...GENERAL_ERRORS,
   ...TOKEN_ERRORS,
   ...REGISTER_ERRORS,
+  ...APPEARANCE_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
