@@ -1,0 +1,42 @@
+import type Database from 'better-sqlite3';
+import { YinjianError } from '../../../../shared/errors/index';
+import type { Migration } from './migration';
+import { migration001 } from './001-organisation-and-seals';
+import { migration002 } from './002-audit-log-and-lifecycle';
+import { migration003 } from './003-delegations-and-usage';
+import { migration004 } from './004-snapshots-keys-settings';
+
+export type { Migration } from './migration';
+
+/** Every migration, in order; version N is at index N-1. */
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+
+export const LATEST_REGISTER_VERSION = MIGRATIONS.length;
+
+export function registerVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the migrations above the register's `user_version`, up to `target`, each in its
+ * own transaction with the version bump, so a failure leaves the register at the last
+ * version that completed.
+ */
+export function migrateRegister(db: Database.Database, target = LATEST_REGISTER_VERSION, migrations = MIGRATIONS): void {
+  for (const migration of migrations) {
+    if (migration.version > target || migration.version <= registerVersion(db)) continue;
+    const apply = db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    try {
+      apply();
+    } catch (cause) {
+      throw new YinjianError(
+        'REGISTER_MIGRATION_FAILED',
+        { version: migration.version, name: migration.name, detail: cause instanceof Error ? cause.message : String(cause) },
+        { cause },
+      );
+    }
+  }
+}
