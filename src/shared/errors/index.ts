@@ -8,6 +8,7 @@
 import { TOKEN_ERRORS } from './token';
 import { GENERAL_ERRORS } from './general';
 import { REGISTER_ERRORS } from './register';
+import { PKI_ERRORS } from './pki';
 import { APPEARANCE_ERRORS } from './appearance';
 
 /**
@@ -38,6 +39,7 @@ export const ERROR_CATALOG = {
   ...GENERAL_ERRORS,
   ...TOKEN_ERRORS,
   ...REGISTER_ERRORS,
+  ...PKI_ERRORS,
   ...APPEARANCE_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
