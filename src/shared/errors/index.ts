@@ -10,6 +10,7 @@ import { GENERAL_ERRORS } from './general';
 import { REGISTER_ERRORS } from './register';
 import { PKI_ERRORS } from './pki';
 import { APPEARANCE_ERRORS } from './appearance';
+import { PDF_ERRORS } from './pdf';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -41,6 +42,7 @@ export const ERROR_CATALOG = {
   ...REGISTER_ERRORS,
   ...PKI_ERRORS,
   ...APPEARANCE_ERRORS,
+  ...PDF_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

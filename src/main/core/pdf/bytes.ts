@@ -1,0 +1,109 @@
+/**
+ * The byte source the reader pulls from. The reader asks only for the ranges it needs, so an
+ * implementation over a file descriptor (infra) can serve a 300 MB file without loading it.
+ */
+import { Buffer } from 'node:buffer';
+
+export interface PdfBytes {
+  readonly length: number;
+  /**
+   * Up to `length` bytes starting at `offset` (fewer at the end of the source). The result
+   * may be a view into shared memory: callers must not modify it.
+   */
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** A byte source over bytes already in memory. Reads are zero-copy views. */
+export class InMemoryPdfBytes implements PdfBytes {
+  constructor(private readonly bytes: Uint8Array) {}
+  get length(): number {
+    return this.bytes.length;
+  }
+  read(offset: number, length: number): Uint8Array {
+    const start = Math.max(0, Math.min(offset, this.bytes.length));
+    const end = Math.max(start, Math.min(offset + length, this.bytes.length));
+    return this.bytes.subarray(start, end);
+  }
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Byte-at-a-time access over a PdfBytes through a one-chunk window, so the lexer can walk
+ * byte by byte while the source is read in 64 KiB pieces.
+ */
+export class ByteReader {
+  private chunk: Uint8Array = new Uint8Array(0);
+  private chunkStart = 0;
+  readonly length: number;
+
+  constructor(readonly source: PdfBytes) {
+    this.length = source.length;
+  }
+
+  /** The byte at `pos`, or -1 outside the source. */
+  at(pos: number): number {
+    const rel = pos - this.chunkStart;
+    if (rel >= 0 && rel < this.chunk.length) return this.chunk[rel] as number;
+    if (pos < 0 || pos >= this.length) return -1;
+    this.chunkStart = pos - (pos % CHUNK);
+    this.chunk = this.source.read(this.chunkStart, CHUNK);
+    return this.chunk[pos - this.chunkStart] ?? -1;
+  }
+
+  slice(offset: number, length: number): Uint8Array {
+    return this.source.read(offset, length);
+  }
+
+  /**
+   * First offset of `pattern` in [from, limit), or -1. Reads in chunks so a scan costs memory
+   * of one chunk, not of the range.
+   */
+  indexOf(pattern: Uint8Array, from: number, limit = this.length): number {
+    const end = Math.min(limit, this.length);
+    const step = 1024 * 1024;
+    for (let pos = Math.max(0, from); pos < end; pos += step) {
+      const windowEnd = Math.min(end, pos + step + pattern.length - 1);
+      const window = this.source.read(pos, windowEnd - pos);
+      const found = Buffer.from(window.buffer, window.byteOffset, window.length).indexOf(pattern);
+      if (found >= 0) return pos + found;
+    }
+    return -1;
+  }
+
+  /** Last offset of `pattern` starting in [from, limit), or -1. */
+  lastIndexOf(pattern: Uint8Array, from: number, limit = this.length): number {
+    const end = Math.min(limit, this.length);
+    const step = 1024 * 1024;
+    for (let windowEnd = end; windowEnd > from; windowEnd -= step) {
+      const start = Math.max(from, windowEnd - step);
+      const window = this.source.read(start, Math.min(end, windowEnd + pattern.length - 1) - start);
+      const found = Buffer.from(window.buffer, window.byteOffset, window.length).lastIndexOf(pattern);
+      if (found >= 0) return start + found;
+    }
+    return -1;
+  }
+}
+
+export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const part of parts) {
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
+}
+
+/** One char per byte (true ISO-8859-1; TextDecoder's "latin1" is windows-1252). */
+export function bytesToLatin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
+export function latin1ToBytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'latin1'));
+}

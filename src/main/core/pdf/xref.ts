@@ -1,0 +1,298 @@
+/**
+ * Cross-reference sections and the revision model (ISO 32000-1 §7.5.4–7.5.8).
+ *
+ * Each cross-reference section reached from `startxref` through /Prev is one revision: the
+ * original file is revision 0, every incremental update adds one. Only the sections are read
+ * here (O(size of the xref)); objects are read later, on demand, by offset.
+ */
+import { ByteReader, ascii, bytesToLatin1 } from './bytes';
+import { decodeFilters, type FilterStep } from './filters';
+import { limitExceeded, malformed, type PdfLimits } from './limits';
+import { PdfArray, PdfDict, PdfName, PdfStream, type PdfValue } from './objects';
+import { Lexer, PdfParser } from './parser';
+
+export type XrefEntry =
+  | { readonly type: 'free'; readonly gen: number }
+  | { readonly type: 'offset'; readonly offset: number; readonly gen: number }
+  | { readonly type: 'compressed'; readonly stream: number; readonly index: number };
+
+/**
+ * - table: classic `xref` table + `trailer`
+ * - stream: cross-reference stream (/Type /XRef)
+ * - hybrid: classic table whose trailer names an extra xref stream with /XRefStm
+ * - recovered: no usable cross-reference; objects found by scanning the file
+ */
+export type RevisionKind = 'table' | 'stream' | 'hybrid' | 'recovered';
+
+export interface PdfRevision {
+  /** 0 for the original document, then one per incremental update, in file order. */
+  readonly index: number;
+  /** Where this revision's cross-reference section starts (what its `startxref` says). */
+  readonly xrefOffset: number;
+  readonly kind: RevisionKind;
+  readonly trailer: PdfDict;
+  /** Just after this revision's `%%EOF` and the EOL that follows it, if any. */
+  readonly endOffset: number;
+  /** False when no `%%EOF` closes the revision (endOffset is then the end of its xref). */
+  readonly hasEof: boolean;
+  /** The entries this revision's own section declares (added, overridden or freed objects). */
+  readonly entries: ReadonlyMap<number, XrefEntry>;
+}
+
+interface Section {
+  readonly offset: number;
+  readonly kind: 'table' | 'stream' | 'hybrid';
+  readonly trailer: PdfDict;
+  readonly entries: Map<number, XrefEntry>;
+  /** Offset just after the section (trailer dict, or the xref stream's endobj). */
+  readonly end: number;
+}
+
+const STARTXREF = ascii('startxref');
+const EOF_MARK = ascii('%%EOF');
+
+/** The offset `startxref` at the end of the file points to. */
+export function findStartXref(reader: ByteReader): number {
+  // Trailing garbage after %%EOF is common; look in the last 4 KiB, then the last 1 MiB.
+  let at = reader.lastIndexOf(STARTXREF, Math.max(0, reader.length - 4096));
+  if (at < 0) at = reader.lastIndexOf(STARTXREF, Math.max(0, reader.length - 1024 * 1024));
+  if (at < 0) throw malformed('no startxref');
+  const lexer = new Lexer(reader, at + STARTXREF.length);
+  const token = lexer.next();
+  if (token.kind !== 'number' || !token.integer || token.value < 0 || token.value >= reader.length) {
+    throw malformed('startxref offset out of range');
+  }
+  return token.value;
+}
+
+/**
+ * Reads the chain of sections from `startxref` through /Prev and returns them as revisions in
+ * file order. Loops in /Prev and chains longer than maxRevisions are errors.
+ */
+export function readRevisions(reader: ByteReader, parser: PdfParser, limits: PdfLimits): PdfRevision[] {
+  const chain: Section[] = [];
+  const visited = new Set<number>();
+  let offset: number | undefined = findStartXref(reader);
+  while (offset !== undefined) {
+    if (visited.has(offset)) throw malformed(`cyclic /Prev chain at offset ${offset}`);
+    if (chain.length >= limits.maxRevisions) throw limitExceeded('maxRevisions', `more than ${limits.maxRevisions} xref sections`);
+    visited.add(offset);
+    const section = readSection(reader, parser, limits, offset);
+    chain.push(section);
+    const prev = section.trailer.get('Prev');
+    if (prev === undefined) offset = undefined;
+    else if (typeof prev === 'number' && Number.isInteger(prev) && prev >= 0 && prev < reader.length) offset = prev;
+    else throw malformed('bad /Prev in trailer');
+  }
+  // chain is newest first; file order is oldest first.
+  chain.reverse();
+  // An update always lies after what it updates. A section that points back to a *later*
+  // section is a linearized file's first-page xref (its /Prev is the main xref at the end):
+  // the two describe one revision, so merge them (§F.3, "hint" and first-page sections).
+  const merged: Section[] = [];
+  for (const section of chain) {
+    const last = merged[merged.length - 1];
+    if (last && section.offset < last.offset) {
+      const entries = new Map(last.entries);
+      for (const [num, entry] of section.entries) entries.set(num, entry);
+      merged[merged.length - 1] = { ...section, entries, end: Math.max(section.end, last.end) };
+    } else {
+      merged.push(section);
+    }
+  }
+  return merged.map((section, index) => {
+    const { endOffset, hasEof } = findRevisionEnd(reader, section.end);
+    return Object.freeze({
+      index,
+      xrefOffset: section.offset,
+      kind: section.kind,
+      trailer: section.trailer,
+      endOffset,
+      hasEof,
+      entries: section.entries,
+    });
+  });
+}
+
+function findRevisionEnd(reader: ByteReader, sectionEnd: number): { endOffset: number; hasEof: boolean } {
+  // `startxref n %%EOF` follows the section within a few bytes; do not scan the file for it.
+  const at = reader.indexOf(EOF_MARK, sectionEnd, sectionEnd + 4096);
+  if (at < 0) return { endOffset: sectionEnd, hasEof: false };
+  let end = at + EOF_MARK.length;
+  if (reader.at(end) === 0x0d) end++;
+  if (reader.at(end) === 0x0a) end++;
+  return { endOffset: end, hasEof: true };
+}
+
+function readSection(reader: ByteReader, parser: PdfParser, limits: PdfLimits, offset: number): Section {
+  const lexer = new Lexer(reader, offset);
+  const first = lexer.next();
+  if (first.kind === 'keyword' && first.value === 'xref') {
+    const table = readTable(lexer, parser, limits);
+    const xrefStm = table.trailer.get('XRefStm');
+    if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < reader.length) {
+      // Hybrid file (§7.5.8.4): the table lists objects for old readers, the stream adds the
+      // compressed ones. A table's in-use entry wins; its free entries do not hide the stream's.
+      const stream = readXrefStream(reader, parser, limits, xrefStm);
+      const entries = new Map(stream.entries);
+      for (const [num, entry] of table.entries) {
+        if (entry.type !== 'free' || !entries.has(num)) entries.set(num, entry);
+      }
+      return { offset, kind: 'hybrid', trailer: table.trailer, entries, end: table.end };
+    }
+    return { offset, kind: 'table', trailer: table.trailer, entries: table.entries, end: table.end };
+  }
+  const stream = readXrefStream(reader, parser, limits, offset);
+  return { offset, kind: 'stream', trailer: stream.trailer, entries: stream.entries, end: stream.end };
+}
+
+function readTable(
+  lexer: Lexer,
+  parser: PdfParser,
+  limits: PdfLimits,
+): { trailer: PdfDict; entries: Map<number, XrefEntry>; end: number } {
+  const entries = new Map<number, XrefEntry>();
+  let firstSubsection = true;
+  for (;;) {
+    const token = lexer.next();
+    if (token.kind === 'keyword' && token.value === 'trailer') break;
+    const countToken = lexer.next();
+    if (token.kind !== 'number' || !token.integer || countToken.kind !== 'number' || !countToken.integer) {
+      throw malformed('bad xref subsection header');
+    }
+    let start = token.value;
+    const count = countToken.value;
+    if (start < 0 || count < 0 || start + count > limits.maxObjectNumber + 1) {
+      throw limitExceeded('maxObjectNumber', `xref subsection ${start} ${count}`);
+    }
+    for (let i = 0; i < count; i++) {
+      const offsetToken = lexer.next();
+      const genToken = lexer.next();
+      const typeToken = lexer.next();
+      if (offsetToken.kind !== 'number' || genToken.kind !== 'number' || typeToken.kind !== 'keyword') {
+        throw malformed('bad xref table entry');
+      }
+      // Quirk: some writers number the first subsection from 1 while its first entry is the
+      // head of the free list (object 0). Readers shift the subsection back by one.
+      if (firstSubsection && i === 0 && start === 1 && typeToken.value === 'f' && genToken.value === 65535) start = 0;
+      const num = start + i;
+      if (entries.has(num)) continue;
+      if (typeToken.value === 'n') {
+        entries.set(num, { type: 'offset', offset: offsetToken.value, gen: genToken.value });
+      } else if (typeToken.value === 'f') {
+        entries.set(num, { type: 'free', gen: genToken.value });
+      } else {
+        throw malformed(`bad xref entry type '${typeToken.value.slice(0, 8)}'`);
+      }
+    }
+    firstSubsection = false;
+  }
+  const trailer = parser.parseValue(lexer, 0);
+  if (!(trailer instanceof PdfDict)) throw malformed('trailer is not a dictionary');
+  return { trailer, entries, end: lexer.pos };
+}
+
+function readXrefStream(
+  reader: ByteReader,
+  parser: PdfParser,
+  limits: PdfLimits,
+  offset: number,
+): { trailer: PdfDict; entries: Map<number, XrefEntry>; end: number } {
+  const object = parser.parseIndirectObject(offset);
+  const stream = object.value;
+  if (!(stream instanceof PdfStream) || stream.dict.getName('Type') !== 'XRef' || !stream.location) {
+    throw malformed(`no cross-reference section at offset ${offset}`);
+  }
+  const dict = stream.dict;
+  const raw = reader.slice(stream.location.offset, stream.location.length);
+  // Xref streams are never encrypted and their filter entries must be direct (§7.5.8.2).
+  const data = decodeFilters(raw, directFilterSteps(dict), limits.maxStreamBytes);
+  const widths = dict.getArray('W')?.items ?? [];
+  const w = widths.map((value) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 8 ? value : -1));
+  if (w.length !== 3 || w.includes(-1)) throw malformed('bad /W in xref stream');
+  const [w0, w1, w2] = w as [number, number, number];
+  const rowLength = w0 + w1 + w2;
+  if (rowLength === 0) throw malformed('empty /W in xref stream');
+  const size = dict.getInteger('Size');
+  if (size === undefined || size < 0) throw malformed('bad /Size in xref stream');
+  if (size > limits.maxObjectNumber + 1) throw limitExceeded('maxObjectNumber', `/Size ${size}`);
+  const index = dict.getArray('Index')?.items ?? [0, size];
+  if (index.length % 2 !== 0) throw malformed('bad /Index in xref stream');
+  const entries = new Map<number, XrefEntry>();
+  let pos = 0;
+  for (let k = 0; k < index.length; k += 2) {
+    const start = index[k];
+    const count = index[k + 1];
+    if (typeof start !== 'number' || typeof count !== 'number' || !Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) {
+      throw malformed('bad /Index in xref stream');
+    }
+    if (start + count > limits.maxObjectNumber + 1) throw limitExceeded('maxObjectNumber', `xref stream subsection ${start} ${count}`);
+    for (let i = 0; i < count; i++) {
+      if (pos + rowLength > data.length) throw malformed('xref stream data shorter than /Index');
+      const type = w0 === 0 ? 1 : field(data, pos, w0);
+      const second = field(data, pos + w0, w1);
+      const third = field(data, pos + w0 + w1, w2);
+      pos += rowLength;
+      const num = start + i;
+      if (entries.has(num)) continue;
+      if (type === 0) entries.set(num, { type: 'free', gen: third });
+      else if (type === 1) entries.set(num, { type: 'offset', offset: second, gen: third });
+      else if (type === 2) entries.set(num, { type: 'compressed', stream: second, index: third });
+      // Other types are reserved and mean "null object" (§7.5.8.3): leave them out.
+    }
+  }
+  // Stream-only keys do not belong to the trailer the rest of the reader sees.
+  const trailer = new PdfDict(
+    [...dict.entries()].filter(([key]) => !['Length', 'Filter', 'DecodeParms', 'W', 'Index', 'Type'].includes(key)),
+  );
+  return { trailer, entries, end: object.end };
+}
+
+function field(data: Uint8Array, pos: number, width: number): number {
+  let value = 0;
+  for (let i = 0; i < width; i++) value = value * 256 + (data[pos + i] as number);
+  return value;
+}
+
+/** Filter steps from a stream dictionary whose /Filter and /DecodeParms are direct. */
+export function directFilterSteps(dict: PdfDict, resolve: (value: PdfValue | undefined) => PdfValue | undefined = (v) => v): FilterStep[] {
+  const filter = resolve(dict.get('Filter'));
+  const parms = resolve(dict.get('DecodeParms'));
+  const names: PdfValue[] = filter instanceof PdfArray ? [...filter.items] : filter === undefined || filter === null ? [] : [filter];
+  const parmList: PdfValue[] = parms instanceof PdfArray ? [...parms.items] : [parms ?? null];
+  return names.map((entry, i) => {
+    const resolvedName = resolve(entry);
+    if (!(resolvedName instanceof PdfName)) throw malformed('/Filter is not a name');
+    const parm = resolve(parmList[i] ?? null);
+    return { name: resolvedName.value, parms: parm instanceof PdfDict ? parm : undefined };
+  });
+}
+
+/**
+ * Best-effort reconstruction of a file whose cross-reference is unusable: every `n g obj`
+ * header found by scanning, the last one of each number winning, like an update would.
+ * O(file) and only used when the caller asks for recovery.
+ */
+export function scanForObjects(reader: ByteReader, limits: PdfLimits): { entries: Map<number, XrefEntry>; trailers: number[] } {
+  const entries = new Map<number, XrefEntry>();
+  const trailers: number[] = [];
+  const step = 4 * 1024 * 1024;
+  const overlap = 64;
+  const header = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj(?![A-Za-z0-9])/g;
+  const trailerMark = /trailer[ \t\r\n\f\0]*<</g;
+  for (let base = 0; base < reader.length; base += step) {
+    const text = bytesToLatin1(reader.slice(base, step + overlap));
+    for (const match of text.matchAll(header)) {
+      const at = base + (match.index ?? 0);
+      if (match.index !== undefined && match.index >= step) continue; // seen in the next window
+      const num = Number(match[1]);
+      const gen = Number(match[2]);
+      if (num > limits.maxObjectNumber) continue;
+      entries.set(num, { type: 'offset', offset: at, gen });
+    }
+    for (const match of text.matchAll(trailerMark)) {
+      if (match.index !== undefined && match.index < step) trailers.push(base + match.index + 'trailer'.length);
+    }
+  }
+  return { entries, trailers };
+}
