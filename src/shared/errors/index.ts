@@ -8,9 +8,9 @@
 import { TOKEN_ERRORS } from './token';
 import { GENERAL_ERRORS } from './general';
 import { REGISTER_ERRORS } from './register';
-import { PKI_ERRORS } from './pki';
 import { APPEARANCE_ERRORS } from './appearance';
 import { PDF_ERRORS } from './pdf';
+import { PKI_ERRORS } from './pki';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -40,9 +40,9 @@ export const ERROR_CATALOG = {
   ...GENERAL_ERRORS,
   ...TOKEN_ERRORS,
   ...REGISTER_ERRORS,
-  ...PKI_ERRORS,
   ...APPEARANCE_ERRORS,
   ...PDF_ERRORS,
+  ...PKI_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -59,9 +59,9 @@ export interface ErrorPayload {
 }
 
 function fill(template: string, params: ErrorParams | undefined): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  return template.replace(/\{(\w+)\}/g, (_whole, name: string) => {
     const value = params?.[name];
-    return value === undefined ? whole : String(value);
+    return value === undefined ? '' : String(value);
   });
 }
 

@@ -1,0 +1,98 @@
+import { YinjianError } from '../../../shared/errors/index';
+import type { FirstUseLedger } from '../ports/first-use-ledger';
+import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
+import { assertPinPolicy } from './pin-policy';
+
+/** Where the "initial PIN" verdict of rule M4 came from. */
+export type InitialPinSource = 'token-flag' | 'first-use-marker' | 'register';
+
+export interface UsbKeyStatus extends UsbKeyInfo {
+  /** M4: the user PIN is still the initial one (any source says so). */
+  readonly initialPin: boolean;
+  readonly initialPinSources: readonly InitialPinSource[];
+}
+
+/** Zeroes a PIN buffer: a PIN never outlives the operation it was given for. */
+export function wipe(...buffers: (Uint8Array | undefined)[]): void {
+  for (const buffer of buffers) buffer?.fill(0);
+}
+
+/**
+ * The domain's door to USB keys. It enforces rule M4 whatever the key model: a key whose
+ * user PIN is still the initial one can do nothing but change its PIN. A key counts as
+ * initial when the token says CKF_USER_PIN_TO_BE_CHANGED, when it carries the first-use
+ * marker that issuance writes, or when the local register says so — real keys differ in
+ * which of these they support, so any one is enough, and a PIN change clears all three.
+ *
+ * Every method that takes a PIN takes ownership of its buffer and zeroes it before returning.
+ */
+export class UsbKeyService {
+  constructor(
+    private readonly port: UsbKeyPort,
+    private readonly ledger?: FirstUseLedger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async status(info: UsbKeyInfo): Promise<UsbKeyStatus> {
+    const sources: InitialPinSource[] = [];
+    if (info.flags.userPinToBeChanged) sources.push('token-flag');
+    if (await this.port.hasFirstUseMarker(info.serial)) sources.push('first-use-marker');
+    if (this.ledger?.isInitialPin(info.serial)) sources.push('register');
+    return { ...info, initialPin: sources.length > 0, initialPinSources: sources };
+  }
+
+  async list(): Promise<UsbKeyStatus[]> {
+    const keys = this.port.listKeys();
+    const statuses: UsbKeyStatus[] = [];
+    for (const key of keys) statuses.push(await this.status(key));
+    return statuses;
+  }
+
+  async info(serialOrLabel: string): Promise<UsbKeyStatus> {
+    return this.status(this.port.findKey(serialOrLabel));
+  }
+
+  /** M4: refuses every operation but a PIN change on a key whose PIN is still initial. */
+  async assertPinChanged(serialOrLabel: string): Promise<UsbKeyStatus> {
+    const status = await this.info(serialOrLabel);
+    if (status.initialPin) throw new YinjianError('INITIAL_PIN_MUST_CHANGE', { sources: status.initialPinSources.join(',') });
+    return status;
+  }
+
+  /**
+   * Opens a logged-in session for signing. Refused with INITIAL_PIN_MUST_CHANGE before the PIN
+   * is even tried when the key is still on its initial PIN (M4).
+   */
+  async openForSigning(serialOrLabel: string, pin: Uint8Array): Promise<UsbKeySession> {
+    try {
+      const status = await this.assertPinChanged(serialOrLabel);
+      return await this.port.openSession(status.serial, pin);
+    } finally {
+      wipe(pin);
+    }
+  }
+
+  /**
+   * Opens a session without the M4 check. Only the office's issuance uses it, on a key it has
+   * just initialised (whose PIN is initial by design) and on its own CA key.
+   */
+  async openForIssuance(serialOrLabel: string, pin: Uint8Array): Promise<UsbKeySession> {
+    try {
+      return await this.port.openSession(this.port.findKey(serialOrLabel).serial, pin);
+    } finally {
+      wipe(pin);
+    }
+  }
+
+  /** Changes the user PIN under the PIN policy and clears all three initial-PIN sources (M4). */
+  async changePin(serialOrLabel: string, oldPin: Uint8Array, newPin: Uint8Array): Promise<void> {
+    try {
+      assertPinPolicy(newPin, oldPin);
+      const key = this.port.findKey(serialOrLabel);
+      await this.port.changePin(key.serial, oldPin, newPin);
+      this.ledger?.recordPinChanged(key.serial, this.now());
+    } finally {
+      wipe(oldPin, newPin);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import pkcs11js from 'pkcs11js';
+import { YinjianError } from '../../../shared/errors/index';
+import { ckrOf } from './ckr';
+import { installedCatalogCandidates } from './catalog';
+
+/**
+ * A loaded and initialised PKCS#11 module. One per process and module path: Cryptoki keeps
+ * global state, and C_Initialize twice in one process returns CKR_CRYPTOKI_ALREADY_INITIALIZED.
+ */
+export class Pkcs11Library {
+  private closed = false;
+  /**
+   * Bumped by every re-initialisation. Session handles from an older generation are dead:
+   * using one is reported as DEVICE_REMOVED, which is what a pulled key looks like.
+   */
+  generation = 0;
+
+  private constructor(
+    readonly api: pkcs11js.PKCS11,
+    readonly path: string,
+  ) {}
+
+  /** Loads one module file; a missing or broken module names the path it tried. */
+  static load(path: string): Pkcs11Library {
+    const api = new pkcs11js.PKCS11();
+    try {
+      api.load(path);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      const missing = /no such file|cannot open shared object|not found|could not be found/i.test(detail);
+      throw missing
+        ? new YinjianError('MODULE_NOT_FOUND', { tried: path }, { cause: error })
+        : new YinjianError('MODULE_LOAD_FAILED', { path, detail }, { cause: error });
+    }
+    try {
+      api.C_Initialize();
+    } catch (error) {
+      if (ckrOf(error) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        try {
+          api.close();
+        } catch {
+          // the module is already unusable; the initialisation error is what matters
+        }
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new YinjianError('MODULE_LOAD_FAILED', { path, detail }, { cause: error });
+      }
+    }
+    return new Pkcs11Library(api, path);
+  }
+
+  /**
+   * Resolves the module to use, in this order: an explicit path (--module), the
+   * YINJIAN_PKCS11_MODULE environment variable, the saved setting, then the vendor catalog
+   * in native/. An explicit choice that fails is an error; it never falls through to the
+   * catalog, so the user learns their setting is wrong.
+   */
+  static resolve(choice: { explicit?: string; env?: string; saved?: string }): Pkcs11Library {
+    const chosen = choice.explicit ?? choice.env ?? choice.saved;
+    if (chosen) return Pkcs11Library.load(chosen);
+    const tried: string[] = [];
+    for (const candidate of installedCatalogCandidates()) {
+      tried.push(candidate.path);
+      try {
+        return Pkcs11Library.load(candidate.path);
+      } catch {
+        // try the next vendor's module
+      }
+    }
+    throw new YinjianError('MODULE_NOT_FOUND', { tried: tried.length ? tried.join(', ') : '(catalog: none installed)' });
+  }
+
+  /**
+   * Quirk: some modules (SoftHSM2 among them) read their slot list once at C_Initialize and
+   * never notice keys added or removed afterwards. For them, noticing an inserted or pulled key
+   * means finalising and initialising again, which invalidates every open session.
+   */
+  get slotListIsStatic(): boolean {
+    return /softhsm/i.test(this.path);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  reinitialize(): void {
+    if (this.closed) return;
+    try {
+      this.api.C_Finalize();
+    } catch {
+      // a module whose device vanished may refuse to finalise; initialise anyway
+    }
+    this.generation++;
+    try {
+      this.api.C_Initialize();
+    } catch (error) {
+      if (ckrOf(error) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.api.C_Finalize();
+    } catch {
+      // finalising a module whose device vanished may fail; the handle is released below
+    }
+    try {
+      this.api.close();
+    } catch {
+      // already closed
+    }
+  }
+}

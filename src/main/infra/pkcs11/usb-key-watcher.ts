@@ -1,0 +1,55 @@
+import { EventEmitter } from 'node:events';
+import type { UsbKeyInfo } from '../../core/ports/usb-key';
+import type { Pkcs11UsbKeyPort } from './pkcs11-usb-key';
+
+export interface UsbKeyChange {
+  readonly inserted: readonly UsbKeyInfo[];
+  readonly removed: readonly UsbKeyInfo[];
+}
+
+/**
+ * Notices a USB key being inserted or removed within about a second by polling the slot list.
+ * C_WaitForSlotEvent would be nicer but blocks a thread and is unsupported by many vendor
+ * modules (SoftHSM2 included), so polling is the portable choice. Keys are compared by
+ * serial, never by slot id.
+ */
+export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error: [unknown] }> {
+  private timer: NodeJS.Timeout | undefined;
+  private known = new Map<string, UsbKeyInfo>();
+
+  constructor(
+    private readonly port: Pkcs11UsbKeyPort,
+    private readonly intervalMs = 500,
+  ) {
+    super();
+  }
+
+  /** Takes one look now; returns what changed since the last look. */
+  poll(): UsbKeyChange {
+    this.port.rescan();
+    const current = new Map(this.port.listKeys().map((key) => [key.serial, key]));
+    const inserted = [...current.values()].filter((key) => !this.known.has(key.serial));
+    const removed = [...this.known.values()].filter((key) => !current.has(key.serial));
+    this.known = current;
+    return { inserted, removed };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.poll();
+    this.timer = setInterval(() => {
+      try {
+        const change = this.poll();
+        if (change.inserted.length || change.removed.length) this.emit('change', change);
+      } catch (error) {
+        this.emit('error', error);
+      }
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
