@@ -1,0 +1,289 @@
+import type Database from 'better-sqlite3';
+import { registerTransaction } from './transaction';
+import { ERROR_CATALOG, YinjianError, isErrorCode } from '../../../shared/errors/index';
+import { usageRegisterCsv, type Actor, type UseRequest, type UsageEntry, type UsageStatus } from '../../core/register/index';
+import type { AuditLog } from './audit-log';
+import { isoTime, requireText, timeOf } from './column-codec';
+import type { Seals } from './seals';
+
+interface UseRequestRow {
+  id: string;
+  seal_id: string;
+  applicant_staff_id: string;
+  applicant_name: string;
+  approver_name: string;
+  approval_reference: string;
+  document_title: string;
+  document_type: string;
+  purpose: string;
+  approved_at: string;
+  recorded_at: string;
+}
+
+function useRequestOf(r: UseRequestRow): UseRequest {
+  return {
+    id: r.id,
+    sealId: r.seal_id,
+    applicantStaffId: r.applicant_staff_id,
+    applicantName: r.applicant_name,
+    approverName: r.approver_name,
+    approvalReference: r.approval_reference,
+    documentTitle: r.document_title,
+    documentType: r.document_type,
+    purpose: r.purpose,
+    approvedAt: timeOf(r.approved_at),
+    recordedAt: timeOf(r.recorded_at),
+  };
+}
+
+/** 用印申请 (U3): applicant, approver, document, purpose, approval reference. */
+export class UseRequests {
+  private readonly byId: Database.Statement<[string], UseRequestRow>;
+  private readonly insert: Database.Statement<UseRequestRow>;
+  private readonly recordInTransaction: (request: Omit<UseRequest, 'recordedAt'>, actor: Actor) => UseRequest;
+
+  constructor(
+    db: Database.Database,
+    seals: Seals,
+    audit: AuditLog,
+    private readonly clock: () => Date,
+  ) {
+    this.byId = db.prepare('SELECT * FROM use_requests WHERE id = ?');
+    this.insert = db.prepare(
+      `INSERT INTO use_requests (id, seal_id, applicant_staff_id, applicant_name, approver_name, approval_reference,
+         document_title, document_type, purpose, approved_at, recorded_at)
+       VALUES (@id, @seal_id, @applicant_staff_id, @applicant_name, @approver_name, @approval_reference,
+         @document_title, @document_type, @purpose, @approved_at, @recorded_at)`,
+    );
+    this.recordInTransaction = registerTransaction(db, (r: Omit<UseRequest, 'recordedAt'>, actor: Actor) => {
+      requireText('useRequest.id', r.id);
+      requireText('useRequest.applicantStaffId', r.applicantStaffId);
+      requireText('useRequest.documentTitle', r.documentTitle);
+      requireText('useRequest.documentType', r.documentType);
+      requireText('useRequest.purpose', r.purpose);
+      if (r.approverName.trim() === '' || r.approvalReference.trim() === '') {
+        // U3: a use request without its approval is no use request.
+        throw new YinjianError('APPROVAL_REQUIRED', { action: 'USE_REQUEST', missing: r.approverName.trim() === '' ? 'approver' : 'reference' });
+      }
+      const seal = seals.require(r.sealId);
+      this.insert.run({
+        id: r.id,
+        seal_id: seal.id,
+        applicant_staff_id: r.applicantStaffId,
+        applicant_name: r.applicantName,
+        approver_name: r.approverName,
+        approval_reference: r.approvalReference,
+        document_title: r.documentTitle,
+        document_type: r.documentType,
+        purpose: r.purpose,
+        approved_at: isoTime(r.approvedAt, 'approvedAt'),
+        recorded_at: isoTime(this.clock(), 'recordedAt'),
+      });
+      audit.append({
+        actor,
+        action: 'USE_REQUEST_RECORDED',
+        subject: seal.code,
+        details: { requestId: r.id, applicant: r.applicantStaffId, approver: r.approverName, approvalRef: r.approvalReference, documentTitle: r.documentTitle, documentType: r.documentType },
+      });
+      return this.require(r.id);
+    });
+  }
+
+  /** U3: recorded before the key signs. */
+  record(request: Omit<UseRequest, 'recordedAt'>, actor: Actor): UseRequest {
+    return this.recordInTransaction(request, actor);
+  }
+
+  get(id: string): UseRequest | undefined {
+    const row = this.byId.get(id);
+    return row === undefined ? undefined : useRequestOf(row);
+  }
+
+  require(id: string): UseRequest {
+    const r = this.get(id);
+    if (r === undefined) throw new YinjianError('USE_REQUEST_NOT_FOUND', { request: id });
+    return r;
+  }
+}
+
+interface UsageRow {
+  id: number;
+  seal_id: string;
+  operator_staff_id: string;
+  operator_name: string;
+  use_request_id: string | null;
+  document_title: string;
+  document_type: string;
+  pages: number;
+  sha256_before: string;
+  sha256_after: string | null;
+  output_path: string | null;
+  at: string;
+  workstation_id: string;
+  status: UsageStatus;
+  error_code: string | null;
+  audit_seq: number;
+}
+
+function usageOf(r: UsageRow): UsageEntry {
+  return {
+    id: r.id,
+    sealId: r.seal_id,
+    operatorStaffId: r.operator_staff_id,
+    operatorName: r.operator_name,
+    useRequestId: r.use_request_id,
+    documentTitle: r.document_title,
+    documentType: r.document_type,
+    pages: r.pages,
+    sha256Before: r.sha256_before,
+    sha256After: r.sha256_after,
+    outputPath: r.output_path,
+    at: timeOf(r.at),
+    workstationId: r.workstation_id,
+    status: r.status,
+    errorCode: r.error_code,
+    auditSeq: r.audit_seq,
+  };
+}
+
+export type StampingRecord = Omit<UsageEntry, 'id' | 'auditSeq'>;
+
+export interface UsageFilter {
+  readonly sealId?: string;
+  /** The operator (custodian or proxy) who stamped. */
+  readonly staffId?: string;
+  /** Inclusive lower bound. */
+  readonly from?: Date;
+  /** Exclusive upper bound. */
+  readonly to?: Date;
+  readonly documentType?: string;
+  readonly status?: UsageStatus;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** 用印登记 (U3): one row per stamping, ok or failed, each chained into the audit log (M5). */
+export class UsageRegister {
+  private readonly insert: Database.Statement<Omit<UsageRow, 'id'>>;
+  private readonly byId: Database.Statement<[number | bigint], UsageRow>;
+  private readonly recordInTransaction: (entry: StampingRecord, actor: Actor) => UsageEntry;
+
+  constructor(
+    private readonly db: Database.Database,
+    seals: Seals,
+    useRequests: UseRequests,
+    audit: AuditLog,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO usage_register (seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type,
+         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq)
+       VALUES (@seal_id, @operator_staff_id, @operator_name, @use_request_id, @document_title, @document_type,
+         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, @status, @error_code, @audit_seq)`,
+    );
+    this.byId = db.prepare('SELECT * FROM usage_register WHERE id = ?');
+    this.recordInTransaction = registerTransaction(db, (e: StampingRecord, actor: Actor) => {
+      const seal = seals.require(e.sealId);
+      requireText('operatorStaffId', e.operatorStaffId);
+      requireText('workstationId', e.workstationId);
+      if (!Number.isInteger(e.pages) || e.pages < 0) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'pages' });
+      if (!SHA256_HEX.test(e.sha256Before) || (e.sha256After !== null && !SHA256_HEX.test(e.sha256After))) {
+        throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'SHA-256 must be 64 lowercase hex digits' });
+      }
+      if (e.status === 'ok') {
+        // U3: a stamping that went through must rest on an approved request for this seal.
+        if (e.useRequestId === null) throw new YinjianError('USE_REQUEST_REQUIRED');
+        const request = useRequests.require(e.useRequestId);
+        if (request.sealId !== seal.id) {
+          throw new YinjianError('USE_REQUEST_SEAL_MISMATCH', { request: request.id, approved: request.sealId, seal: seal.id });
+        }
+        if (e.sha256After === null) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'sha256After is required for a stamping that succeeded' });
+        if (e.errorCode !== null) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'a stamping that succeeded has no error code' });
+      } else if (e.errorCode === null || e.errorCode.trim() === '') {
+        throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'a failed stamping needs its error code' });
+      } else if (e.useRequestId !== null) {
+        useRequests.require(e.useRequestId);
+      }
+      const refused = e.status === 'failed' && e.errorCode !== null && isErrorCode(e.errorCode) && ERROR_CATALOG[e.errorCode].category === 'refused';
+      const audited = audit.append({
+        actor,
+        action: e.status === 'ok' ? 'STAMP' : refused ? 'STAMP_REFUSED' : 'STAMP_FAILED',
+        subject: seal.code,
+        at: e.at,
+        details: {
+          sealId: seal.id,
+          useRequestId: e.useRequestId,
+          documentTitle: e.documentTitle,
+          documentType: e.documentType,
+          pages: e.pages,
+          sha256Before: e.sha256Before,
+          sha256After: e.sha256After,
+          outputPath: e.outputPath,
+          workstationId: e.workstationId,
+          errorCode: e.errorCode,
+        },
+      });
+      const result = this.insert.run({
+        seal_id: seal.id,
+        operator_staff_id: e.operatorStaffId,
+        operator_name: e.operatorName,
+        use_request_id: e.useRequestId,
+        document_title: e.documentTitle,
+        document_type: e.documentType,
+        pages: e.pages,
+        sha256_before: e.sha256Before,
+        sha256_after: e.sha256After,
+        output_path: e.outputPath,
+        at: isoTime(e.at, 'at'),
+        workstation_id: e.workstationId,
+        status: e.status,
+        error_code: e.errorCode,
+        audit_seq: audited.seq,
+      });
+      const row = this.byId.get(result.lastInsertRowid);
+      if (row === undefined) throw new YinjianError('INTERNAL', { detail: 'usage row vanished' });
+      return usageOf(row);
+    });
+  }
+
+  /** One stamping's records (usage row + audit row) in one transaction. */
+  record(entry: StampingRecord, actor: Actor): UsageEntry {
+    return this.recordInTransaction(entry, actor);
+  }
+
+  find(filter: UsageFilter = {}): UsageEntry[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    if (filter.sealId !== undefined) {
+      where.push('seal_id = @sealId');
+      params.sealId = filter.sealId;
+    }
+    if (filter.staffId !== undefined) {
+      where.push('operator_staff_id = @staffId');
+      params.staffId = filter.staffId;
+    }
+    if (filter.from !== undefined) {
+      where.push('at >= @from');
+      params.from = isoTime(filter.from, 'from');
+    }
+    if (filter.to !== undefined) {
+      where.push('at < @to');
+      params.to = isoTime(filter.to, 'to');
+    }
+    if (filter.documentType !== undefined) {
+      where.push('document_type = @documentType');
+      params.documentType = filter.documentType;
+    }
+    if (filter.status !== undefined) {
+      where.push('status = @status');
+      params.status = filter.status;
+    }
+    // Only fixed column names enter the SQL text; every value is a bound parameter.
+    const sql = `SELECT * FROM usage_register${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`;
+    return this.db.prepare<Record<string, string>, UsageRow>(sql).all(params).map(usageOf);
+  }
+
+  /** The register as CSV for the office's inspection (S6). */
+  exportCsv(filter: UsageFilter = {}): string {
+    return usageRegisterCsv(this.find(filter));
+  }
+}
