@@ -212,3 +212,13 @@ export function parseSignatureAlgorithmBytes(algId: Uint8Array, digestHint?: Has
     throw e;
   }
 }
+
+/**
+ * Checks the issuer's signature on a signed X.509 object (certificate, CRL): `toBeSigned` is the
+ * tbs part as received, `algorithmIdentifier` the outer signatureAlgorithm.
+ */
+export function checkIssuerSignature(toBeSigned: Uint8Array, algorithmIdentifier: Uint8Array, signatureValue: Uint8Array, issuerSpki: Uint8Array): SignatureCheck {
+  const parsed = parseSignatureAlgorithmBytes(algorithmIdentifier);
+  if (!parsed.ok) return { outcome: 'unsupported', reason: `${parsed.oid}: ${parsed.reason}` };
+  return checkSignature(issuerSpki, parsed.info, { data: toBeSigned }, signatureValue);
+}

@@ -26,3 +26,24 @@ export type {
   SealCertificateRequest,
 } from './certificate';
 export { samePublicKey } from './sealing-key';
+export { buildCrl, parseCrl, verifyCrl } from './crl';
+export type { CrlRequest, CrlInfo, RevocationEntry, RevokedEntryInfo, CrlVerification, CrlFindingCode } from './crl';
+export { buildPadesSignature, buildSignedSnapshot } from './cms-build';
+export type { PadesSignatureRequest, SignedSnapshotRequest, SignaturePolicyReference } from './cms-build';
+export { verifyCmsSignature, verifyTimestampToken, verifyDocumentTimestamp } from './cms-verify';
+export type {
+  CmsVerification,
+  CmsVerifyOptions,
+  CmsFinding,
+  CmsFindingCode,
+  FindingSeverity,
+  SignedContent,
+  SignerVerification,
+  SignerIdentifier,
+  SignedAttributesOfInterest,
+  SignaturePolicyInfo,
+  TimestampVerification,
+} from './cms-verify';
+export { validateCertificatePath } from './chain';
+export type { PathValidationRequest, PathValidation, ChainFinding, ChainFindingCode, RevocationStatus } from './chain';
+export type { SignatureAlgorithmInfo, SignatureScheme } from './algorithms';
