@@ -49,7 +49,7 @@ export class UsbKeys implements FirstUseLedger {
     this.issueInTransaction = registerTransaction(db, (k: { tokenSerial: string; sealId: string | null; at: Date }, actor: Actor) => {
       requireText('tokenSerial', k.tokenSerial);
       this.upsertIssued.run({ token_serial: k.tokenSerial, seal_id: k.sealId, issued_at: isoTime(k.at, 'issuedAt') });
-      audit.append({ actor, action: 'KEY_ISSUED', subject: k.tokenSerial, details: { sealId: k.sealId, initialPinSet: true } });
+      audit.append({ actor, action: 'KEY_ISSUED', subject: k.tokenSerial, details: { sealId: k.sealId, firstUseChangeRequired: true } });
     });
   }
 
