@@ -19,3 +19,14 @@ export { type SealFont, type GlyphOutline, loadSealFont } from './seal-font';
 export { type SealArtwork, type ArtworkPart, type TextRole, composeSealArtwork, unitNameSpanDeg } from './seal-artwork';
 export { sealToSvg } from './svg';
 export { PT_PER_MM, type PdfSliceOptions, pdfBoxSize, sealToPdfOperators } from './pdf-operators';
+export {
+  type SealImpression,
+  type SuppliedImageMime,
+  type SuppliedImageOptions,
+  SUPPLIED_IMAGE_LIMITS,
+  suppliedImageImpression,
+  generatedImpression,
+  impressionSizeMm,
+  impressionToSvg,
+} from './supplied-image';
+export { embedShippedFontSubset } from './pdf-font';
