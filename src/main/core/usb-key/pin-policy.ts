@@ -43,8 +43,8 @@ export function evaluatePinRules(newPin: Uint8Array, oldPin?: Uint8Array): PinRu
   const oneCharacter = newPin.length > 0 && newPin.every((b) => b === newPin[0]);
   const sequence = newPin.length > 1 && (isRun(newPin, 1) || isRun(newPin, -1));
   return [
-    { rule: 'length', ok: newPin.length >= PIN_MIN_LENGTH && newPin.length <= PIN_MAX_LENGTH },
     { rule: 'characters', ok: printable },
+    { rule: 'length', ok: newPin.length >= PIN_MIN_LENGTH && newPin.length <= PIN_MAX_LENGTH },
     { rule: 'one-character', ok: !oneCharacter },
     { rule: 'sequence', ok: !sequence },
     { rule: 'same-as-old', ok: oldPin === undefined || !sameBytes(newPin, oldPin) },

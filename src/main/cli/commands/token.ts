@@ -1,0 +1,113 @@
+import { YinjianError } from '../../../shared/errors/index';
+import type { UsbKeyStatus } from '../../core/usb-key/usb-key-service';
+import { catalogModules, installedCatalogCandidates } from '../../infra/pkcs11/catalog';
+import type { Command } from '../command';
+import { table } from '../output';
+
+function flagWords(key: UsbKeyStatus): string[] {
+  const f = key.flags;
+  const words: string[] = [];
+  if (f.userPinLocked) words.push('PIN已锁定/locked');
+  else if (f.userPinFinalTry) words.push('最后一次机会/final-try');
+  else if (f.userPinCountLow) words.push('尝试次数少/count-low');
+  if (key.initialPin) words.push('须修改初始PIN/initial-PIN');
+  if (!f.userPinInitialized) words.push('未设用户PIN/no-user-PIN');
+  if (f.writeProtected) words.push('写保护/write-protected');
+  return words;
+}
+
+const tokenOption = {
+  token: { type: 'string', valueName: 'S', description: 'USB Key 序列号或标签 / the key\'s serial number or label' },
+} as const;
+
+export const tokenList: Command = {
+  name: ['token', 'list'],
+  summary: { zh: '列出已插入的 USB Key', en: 'List the USB keys that are plugged in' },
+  options: {},
+  async run(context) {
+    const keys = await context.usbKeys().list();
+    return {
+      json: { tokens: keys },
+      text: keys.length
+        ? table(
+            ['标签 Label', '序列号 Serial', '厂商 Manufacturer', '型号 Model', '状态 State'],
+            keys.map((k) => [k.label, k.serial, k.manufacturer, k.model, flagWords(k).join(' ') || '正常/ok']),
+          )
+        : '未发现 USB Key / No USB key found',
+    };
+  },
+};
+
+export const tokenInfo: Command = {
+  name: ['token', 'info'],
+  summary: { zh: '显示一个 USB Key 的详细信息', en: 'Show one USB key in detail' },
+  options: tokenOption,
+  async run(context, args) {
+    const token = args.options.token;
+    if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
+    const key = await context.usbKeys().info(token);
+    const lines = [
+      `标签 Label:          ${key.label}`,
+      `序列号 Serial:       ${key.serial}`,
+      `厂商 Manufacturer:   ${key.manufacturer}`,
+      `型号 Model:          ${key.model}`,
+      `初始 PIN Initial PIN: ${key.initialPin ? `是 yes (${key.initialPinSources.join(', ')})` : '否 no'}`,
+      ...Object.entries(key.flags).map(([name, value]) => `  ${name}: ${value ? 'yes' : 'no'}`),
+    ];
+    return { json: { token: key }, text: lines.join('\n') };
+  },
+};
+
+export const tokenChangePin: Command = {
+  name: ['token', 'change-pin'],
+  summary: { zh: '修改 USB Key 的用户 PIN 码（首次使用必须修改，规定 M4）', en: 'Change the USB key\'s user PIN (required at first use, rule M4)' },
+  options: tokenOption,
+  details:
+    'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取两行：原 PIN、新 PIN。\n' +
+    'PINs are read at a no-echo prompt; with --pin-stdin, from standard input, two lines: old PIN, new PIN.\n' +
+    'New PIN policy: 6-16 printable ASCII characters, not one character repeated, not an ascending or descending run, not the old PIN.',
+  async run(context, args) {
+    const token = args.options.token;
+    if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
+    const service = context.usbKeys();
+    const key = await service.info(token);
+    const pins = context.pinSource();
+    const oldPin = await pins.next({ zh: '原 PIN', en: 'Current PIN' });
+    let newPin: Buffer | undefined;
+    try {
+      newPin = await pins.next({ zh: '新 PIN', en: 'New PIN' });
+      if (!context.options.pinStdin) {
+        const again = await pins.next({ zh: '再次输入新 PIN', en: 'New PIN again' });
+        const same = again.equals(newPin);
+        again.fill(0);
+        if (!same) throw new YinjianError('USAGE', { detail: 'the two new PINs differ' });
+      }
+    } catch (error) {
+      oldPin.fill(0);
+      newPin?.fill(0);
+      throw error;
+    }
+    await service.changePin(key.serial, oldPin, newPin);
+    return {
+      json: { token: { serial: key.serial, label: key.label }, pinChanged: true },
+      text: `USB Key ${key.label} (${key.serial}) 的 PIN 已修改 / PIN changed`,
+    };
+  },
+};
+
+export const tokenModules: Command = {
+  name: ['token', 'modules'],
+  summary: { zh: '列出已知的 USB Key 驱动模块及本机是否安装', en: 'List known USB-key driver modules and whether they are installed here' },
+  options: {},
+  async run() {
+    const installed = new Set(installedCatalogCandidates().map((c) => c.path));
+    const modules = catalogModules().map((m) => ({ ...m, installed: m.paths.filter((p) => installed.has(p)) }));
+    return {
+      json: { modules },
+      text: table(
+        ['厂商 Vendor', '产品 Product', '本机 Installed'],
+        modules.map((m) => [m.vendor, m.product, m.installed.join(', ') || '-']),
+      ),
+    };
+  },
+};

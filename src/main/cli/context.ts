@@ -1,0 +1,86 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { YinjianError } from '../../shared/errors/index';
+import { UsbKeyService } from '../core/usb-key/usb-key-service';
+import { Pkcs11Library } from '../infra/pkcs11/library';
+import { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
+import { stdinPinSource, terminalPinSource, type PinSource } from './pin-input';
+
+export interface GlobalOptions {
+  readonly module?: string;
+  readonly json: boolean;
+  readonly dataDir?: string;
+  readonly pinStdin: boolean;
+}
+
+/** The OS user-data folder, where Electron keeps the app's data too (app.getPath('userData')). */
+export function defaultDataDir(): string {
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Yinjian');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Yinjian');
+  return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Yinjian');
+}
+
+interface Settings {
+  pkcs11Module?: string;
+}
+
+/**
+ * What every command needs, built lazily: the data folder, the saved settings, the PKCS#11
+ * module and the services over it. Nothing touches the USB key until a command asks.
+ */
+export class CliContext {
+  readonly dataDir: string;
+  private port: Pkcs11UsbKeyPort | undefined;
+  private pins: PinSource | undefined;
+
+  constructor(readonly options: GlobalOptions) {
+    this.dataDir = options.dataDir ?? process.env.YINJIAN_DATA_DIR ?? defaultDataDir();
+  }
+
+  ensureDataDir(): string {
+    mkdirSync(this.dataDir, { recursive: true });
+    return this.dataDir;
+  }
+
+  settings(): Settings {
+    const path = join(this.dataDir, 'settings.json');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return {};
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Settings) : {};
+    } catch (error) {
+      throw new YinjianError('SETTINGS_INVALID', { path }, { cause: error });
+    }
+  }
+
+  usbKeyPort(): Pkcs11UsbKeyPort {
+    this.port ??= new Pkcs11UsbKeyPort(
+      Pkcs11Library.resolve({
+        explicit: this.options.module,
+        env: process.env.YINJIAN_PKCS11_MODULE || undefined,
+        saved: this.settings().pkcs11Module,
+      }),
+    );
+    return this.port;
+  }
+
+  usbKeys(): UsbKeyService {
+    return new UsbKeyService(this.usbKeyPort());
+  }
+
+  pinSource(): PinSource {
+    this.pins ??= this.options.pinStdin ? stdinPinSource() : terminalPinSource();
+    return this.pins;
+  }
+
+  close(): void {
+    this.pins?.dispose();
+    this.port?.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../src/main/cli/main';
+import { runYinjian } from '../../helpers/cli';
+import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
+
+const USER_PIN = '20240701';
+
+describe('yinjian token … (the real binary, a real SoftHSM2 token)', () => {
+  let hsm: SoftHsmFixture;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    hsm = provisionSoftHsm();
+    hsm.createToken({ label: '办公室印章', soPin: '87654321', userPin: USER_PIN });
+    dataDir = mkdtempSync(join(tmpdir(), 'yinjian-cli-'));
+    env = { ...hsm.env, YINJIAN_PKCS11_MODULE: hsm.modulePath, YINJIAN_DATA_DIR: dataDir };
+  });
+
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    hsm.cleanup();
+  });
+
+  it('token list --json lists the SoftHSM token with its label and serial', async () => {
+    const result = await runYinjian(['token', 'list', '--json'], { env });
+    expect(result.code).toBe(0);
+    const { tokens } = result.json<{ tokens: { label: string; serial: string; manufacturer: string; initialPin: boolean }[] }>();
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]).toMatchObject({ label: '办公室印章', manufacturer: 'SoftHSM project', initialPin: false });
+    expect(tokens[0]!.serial).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('token list prints a table a person can read', async () => {
+    const result = await runYinjian(['token', 'list'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('办公室印章');
+    expect(result.stdout).toContain('SoftHSM project');
+  });
+
+  it('token info finds the key by label and by serial', async () => {
+    const byLabel = await runYinjian(['token', 'info', '--token', '办公室印章', '--json'], { env });
+    expect(byLabel.code).toBe(0);
+    const serial = byLabel.json<{ token: { serial: string } }>().token.serial;
+    const bySerial = await runYinjian(['token', 'info', '--token', serial, '--json', '--module', hsm.modulePath], { env });
+    expect(bySerial.json<{ token: { label: string } }>().token.label).toBe('办公室印章');
+  });
+
+  it('token change-pin reads old and new PIN from stdin, enforces the policy, and never echoes a PIN', async () => {
+    const weak = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--pin-stdin', '--json'], { env, stdin: `${USER_PIN}\n123456\n` });
+    expect(weak.code).toBe(1);
+    expect(weak.json<{ error: { code: string } }>().error.code).toBe('PIN_POLICY_SEQUENCE');
+
+    const wrongOld = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--pin-stdin', '--json'], { env, stdin: '11112222\nGood#Pin1\n' });
+    expect(wrongOld.code).toBe(1);
+    expect(wrongOld.json<{ error: { code: string } }>().error.code).toBe('PIN_INCORRECT');
+
+    const ok = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--pin-stdin'], { env, stdin: `${USER_PIN}\nGood#Pin1\n` });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('PIN changed');
+    for (const result of [weak, wrongOld, ok]) {
+      for (const secret of [USER_PIN, 'Good#Pin1', '11112222']) {
+        expect(result.stdout + result.stderr).not.toContain(secret);
+      }
+    }
+    const back = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--pin-stdin'], { env, stdin: `Good#Pin1\n${USER_PIN}\n` });
+    expect(back.code).toBe(0);
+  });
+
+  it('without --pin-stdin and without a terminal, asks for a PIN instead of hanging (exit 2)', async () => {
+    const result = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--json'], { env });
+    expect(result.code).toBe(2);
+    expect(result.json<{ error: { code: string } }>().error.code).toBe('PIN_INPUT_MISSING');
+  });
+
+  it('exit 3 with MODULE_NOT_FOUND naming the path when the module does not exist', async () => {
+    const result = await runYinjian(['token', 'list', '--json', '--module', '/opt/nowhere/libukey.so'], { env });
+    expect(result.code).toBe(3);
+    const { error } = result.json<{ error: { code: string; en: string; zh: string } }>();
+    expect(error.code).toBe('MODULE_NOT_FOUND');
+    expect(error.en).toContain('/opt/nowhere/libukey.so');
+    expect(error.zh).toContain('/opt/nowhere/libukey.so');
+  });
+
+  it('exit 3 with TOKEN_NOT_FOUND for a key that is not plugged in', async () => {
+    const result = await runYinjian(['token', 'info', '--token', 'absent', '--json'], { env });
+    expect(result.code).toBe(3);
+    expect(result.json<{ error: { code: string } }>().error.code).toBe('TOKEN_NOT_FOUND');
+  });
+
+  it('exit 2 for an unknown command, an unknown option or a missing --token', async () => {
+    expect((await runYinjian(['tokn', 'list'], { env })).code).toBe(2);
+    const badOption = await runYinjian(['token', 'list', '--colour', '--json'], { env });
+    expect(badOption.code).toBe(2);
+    expect(badOption.json<{ error: { code: string } }>().error.code).toBe('USAGE');
+    expect((await runYinjian(['token', 'info'], { env })).code).toBe(2);
+  });
+
+  it('--help explains the program and every command', async () => {
+    const main = await runYinjian(['--help'], { env });
+    expect(main.code).toBe(0);
+    for (const command of COMMANDS) {
+      expect(main.stdout).toContain(command.name.join(' '));
+      const help = await runYinjian([...command.name, '--help'], { env });
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`yinjian ${command.name.join(' ')}`);
+      expect(help.stdout).toContain(command.summary.en);
+    }
+  });
+
+  it('workstation id prints this computer\'s readable code', async () => {
+    const result = await runYinjian(['workstation', 'id', '--json'], { env });
+    expect(result.code).toBe(0);
+    expect(result.json<{ workstation: { code: string } }>().workstation.code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+  });
+});
