@@ -133,7 +133,10 @@ function readElement(buf: Uint8Array, offset: number, end: number, depth: number
  * Reads one element. `trailing` says what may follow it: nothing (certificates, CRLs), or
  * zero bytes (a PDF /Contents string is padded with zeros after the CMS).
  */
-export function readDer(bytes: Uint8Array, trailing: 'none' | 'zeros' = 'none'): Asn1Node {
+export function readDer(input: Uint8Array, trailing: 'none' | 'zeros' = 'none'): Asn1Node {
+  // A private copy: the nodes are views into it, and the caller's buffer (maybe a Node Buffer
+  // from a pool) may change after we return.
+  const bytes = new Uint8Array(input);
   const { node, next } = readElement(bytes, 0, bytes.length, 0, { nodes: 0 });
   for (let i = next; i < bytes.length; i++) {
     if (trailing === 'none' || bytes[i] !== 0) throw new Asn1DecodeError('data after the end of the element');
@@ -364,7 +367,8 @@ export const der = {
 
 /** Same element with another identifier octet (for IMPLICIT tags and signed attributes). */
 export function retag(element: Uint8Array, identifier: number): Uint8Array {
-  const out = element.slice();
+  // new Uint8Array copies; Buffer.prototype.slice would alias the caller's memory.
+  const out = new Uint8Array(element);
   out[0] = identifier;
   return out;
 }
