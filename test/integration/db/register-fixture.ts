@@ -32,6 +32,8 @@ export interface Fixture {
   register: SealRegister;
   path: string;
   clock: ReturnType<typeof pinnedClock>;
+  /** Opens the same file again (after `register.close()`), replacing `register`. */
+  reopen(): SealRegister;
   dispose(): void;
 }
 
@@ -46,18 +48,23 @@ export function registerWithOrganisation(): Fixture {
   register.custodians.add({ staffId: 'S100', name: '张保管', unitId: 'U-CO' }, OFFICE);
   register.custodians.add({ staffId: 'S200', name: '赵保管', unitId: 'U-DEPT' }, OFFICE);
   register.workstations.add({ id: 'WS-1', name: '财务部专用机', machineId: 'machine-aaaa', registeredAt: clock.now() }, OFFICE);
-  return {
+  const fixture: Fixture = {
     register,
     path,
     clock,
+    reopen: () => {
+      fixture.register = openRegister(path, { clock: clock.now });
+      return fixture.register;
+    },
     dispose: () => {
       try {
-        register.close();
+        fixture.register.close();
       } finally {
         tmp.dispose();
       }
     },
   };
+  return fixture;
 }
 
 /** Every row of every table, read through a separate connection, for "nothing changed" checks. */
