@@ -6,15 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SignatureAlgorithm } from '../../../src/main/core/ports/signer';
 import { adoptCaCertificate, buildRootCertificate, buildSealCertificate, OID, parseCertificate } from '../../../src/main/core/pki';
 import { createSoftwareSigner } from '../../helpers/software-signer';
+import { pem } from './fixture';
 import { digest } from '../../../src/main/core/pki/algorithms';
+import { isYinjianError } from '../../../src/shared/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'yinjian-pki-cert-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-export function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN ${label}-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
-}
 
 const rootValidity = { notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2054-01-01T00:00:00Z') };
 const sealValidity = { notBefore: new Date('2024-07-01T00:00:00Z'), notAfter: new Date('2034-07-01T00:00:00Z') };
@@ -72,5 +69,49 @@ describe.each<SignatureAlgorithm>(['RSA_PKCS1_SHA256', 'RSA_PSS_SHA256', 'ECDSA_
     expect(execFileSync('/usr/bin/openssl', ['x509', '-in', sealPath, '-noout', '-serial']).toString().trim().toLowerCase()).toBe(`serial=${info.serialHex}`);
 
     expect(adoptCaCertificate(root, caSigner.publicKeySpki).subject.commonName).toBe('示例集团电子印章根证书');
+  });
+});
+
+describe('certificate requests that must be refused', () => {
+  it('refuses a non-CA issuer, a foreign CA key, bad validity, a non-printable seal code, and a signer that lies', async () => {
+    const caSigner = createSoftwareSigner('ECDSA_P256_SHA256');
+    const sealSigner = createSoftwareSigner('ECDSA_P256_SHA256');
+    const root = await buildRootCertificate({ signer: caSigner, groupName: '示例集团', commonName: '根', validity: rootValidity });
+    const base = {
+      issuerCertificate: root,
+      issuerSigner: caSigner,
+      subjectPublicKeySpki: sealSigner.publicKeySpki,
+      groupName: '示例集团',
+      unit: '办公室',
+      sealName: '办公室印章',
+      sealCode: 'YJ-1',
+      sealKind: 'department' as const,
+      custodianStaffId: 'E1',
+      workstationId: 'ws',
+      validity: sealValidity,
+    };
+    const seal = await buildSealCertificate(base);
+    const codeOf = async (p: Promise<unknown>): Promise<string | undefined> =>
+      p.then(
+        () => undefined,
+        (e: unknown) => (isYinjianError(e) ? e.code : String(e)),
+      );
+    // A seal certificate cannot issue (M1: only the office's CA makes seals).
+    expect(await codeOf(buildSealCertificate({ ...base, issuerCertificate: seal, issuerSigner: sealSigner }))).toBe('CA_CERTIFICATE_NOT_CA');
+    expect(await codeOf(buildSealCertificate({ ...base, issuerSigner: sealSigner }))).toBe('CA_KEY_MISMATCH');
+    expect(await codeOf(buildSealCertificate({ ...base, validity: { notBefore: sealValidity.notAfter, notAfter: sealValidity.notBefore } }))).toBe('CERTIFICATE_REQUEST_INVALID');
+    // E1: a seal cannot outlive its CA.
+    expect(await codeOf(buildSealCertificate({ ...base, validity: { notBefore: sealValidity.notBefore, notAfter: new Date('2060-01-01Z') } }))).toBe('CERTIFICATE_REQUEST_INVALID');
+    expect(await codeOf(buildSealCertificate({ ...base, sealCode: '印章一号' }))).toBe('CERTIFICATE_REQUEST_INVALID');
+    expect(await codeOf(buildSealCertificate({ ...base, unit: '  ' }))).toBe('CERTIFICATE_REQUEST_INVALID');
+    expect(await codeOf(buildSealCertificate({ ...base, subjectPublicKeySpki: new Uint8Array(10) }))).toBe('CERTIFICATE_REQUEST_INVALID');
+    // A token that returns a signature by some other key (or raw r‖s) is caught before anything is issued.
+    const liar = { ...caSigner, sign: (data: Uint8Array) => sealSigner.sign(data) };
+    expect(await codeOf(buildSealCertificate({ ...base, issuerSigner: liar }))).toBe('SIGNER_FAILED');
+    const broken = { ...caSigner, sign: () => Promise.reject(new Error('CKR_DEVICE_ERROR')) };
+    expect(await codeOf(buildRootCertificate({ signer: broken, groupName: 'g', commonName: 'c', validity: rootValidity }))).toBe('SIGNER_FAILED');
+
+    expect(() => adoptCaCertificate(root, sealSigner.publicKeySpki)).toThrow(expect.objectContaining({ code: 'CA_KEY_MISMATCH' }));
+    expect(() => adoptCaCertificate(seal, sealSigner.publicKeySpki)).toThrow(expect.objectContaining({ code: 'CA_CERTIFICATE_NOT_CA' }));
   });
 });
