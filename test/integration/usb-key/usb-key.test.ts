@@ -142,6 +142,27 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     await withLedger.changePin('second-key', pin('Zz' + USER_PIN), pin(USER_PIN));
   });
 
+  it('reports logins, failed PINs, M4 refusals and PIN changes for the audit log (M5), never a PIN', async () => {
+    const events: { action: string; serial: string; details?: Record<string, unknown> }[] = [];
+    const initial = new Set<string>();
+    const audited = new UsbKeyService(
+      port,
+      { isInitialPin: (s) => initial.has(s), recordPinChanged: (s) => void initial.delete(s) },
+      () => new Date(),
+      { record: (action, serial, details) => events.push({ action, serial, ...(details ? { details } : {}) }) },
+    );
+    const serial = port.findKey('second-key').serial;
+    await codeOf(audited.openForSigning('second-key', pin('99999999')));
+    await (await audited.openForSigning('second-key', pin(USER_PIN))).close();
+    initial.add(serial);
+    await codeOf(audited.openForSigning('second-key', pin(USER_PIN)));
+    await audited.changePin('second-key', pin(USER_PIN), pin('Audit#2024'));
+    await audited.changePin('second-key', pin('Audit#2024'), pin(USER_PIN));
+    expect(events.map((e) => e.action)).toEqual(['PIN_FAILED', 'LOGIN', 'LOGIN_REFUSED', 'PIN_CHANGED', 'PIN_CHANGED']);
+    expect(events.every((e) => e.serial === serial)).toBe(true);
+    expect(JSON.stringify(events)).not.toMatch(/99999999|20240701|Audit#2024/);
+  });
+
   it.each([
     ['rsa2048', 'RSA_PKCS1_SHA256'],
     ['rsa2048', 'RSA_PSS_SHA256'],

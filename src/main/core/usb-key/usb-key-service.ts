@@ -1,5 +1,6 @@
 import { YinjianError } from '../../../shared/errors/index';
 import type { FirstUseLedger } from '../ports/first-use-ledger';
+import type { UsbKeyEvents } from '../ports/usb-key-events';
 import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
 import { assertPinPolicy } from './pin-policy';
 
@@ -31,7 +32,18 @@ export class UsbKeyService {
     private readonly port: UsbKeyPort,
     private readonly ledger?: FirstUseLedger,
     private readonly now: () => Date = () => new Date(),
+    private readonly events?: UsbKeyEvents,
   ) {}
+
+  /** Records the outcome of a PIN operation (M5) and passes the error on unchanged. */
+  private recordFailure(serial: string, error: unknown): void {
+    if (!(error instanceof YinjianError)) return;
+    if (error.code === 'PIN_INCORRECT' || error.code === 'PIN_LOCKED') {
+      this.events?.record('PIN_FAILED', serial, { code: error.code });
+    } else if (error.code === 'INITIAL_PIN_MUST_CHANGE') {
+      this.events?.record('LOGIN_REFUSED', serial, { code: error.code });
+    }
+  }
 
   async status(info: UsbKeyInfo): Promise<UsbKeyStatus> {
     const sources: InitialPinSource[] = [];
@@ -64,9 +76,16 @@ export class UsbKeyService {
    * is even tried when the key is still on its initial PIN (M4).
    */
   async openForSigning(serialOrLabel: string, pin: Uint8Array): Promise<UsbKeySession> {
+    let serial: string | undefined;
     try {
-      const status = await this.assertPinChanged(serialOrLabel);
-      return await this.port.openSession(status.serial, pin);
+      serial = this.port.findKey(serialOrLabel).serial;
+      await this.assertPinChanged(serial);
+      const session = await this.port.openSession(serial, pin);
+      this.events?.record('LOGIN', serial);
+      return session;
+    } catch (error) {
+      if (serial !== undefined) this.recordFailure(serial, error);
+      throw error;
     } finally {
       wipe(pin);
     }
@@ -89,8 +108,14 @@ export class UsbKeyService {
     try {
       assertPinPolicy(newPin, oldPin);
       const key = this.port.findKey(serialOrLabel);
-      await this.port.changePin(key.serial, oldPin, newPin);
+      try {
+        await this.port.changePin(key.serial, oldPin, newPin);
+      } catch (error) {
+        this.recordFailure(key.serial, error);
+        throw error;
+      }
       this.ledger?.recordPinChanged(key.serial, this.now());
+      this.events?.record('PIN_CHANGED', key.serial);
     } finally {
       wipe(oldPin, newPin);
     }
