@@ -270,7 +270,7 @@ export function verifyCrl(crl: CrlInfo, issuer: CertificateInfo, at?: Date): Crl
   if (check.outcome === 'unsupported') findings.push({ code: 'CRL_ALGORITHM_UNSUPPORTED', detail: check.reason });
   for (const oid of crl.unknownCriticalExtensions) findings.push({ code: 'CRL_UNKNOWN_CRITICAL_EXTENSION', detail: oid });
   const errors = findings.length;
-  if (at && crl.thisUpdate.getTime() > at.getTime() + 0) {
+  if (at && crl.thisUpdate.getTime() > at.getTime()) {
     // Not an error: a CRL issued later still tells whether the seal was revoked before `at`.
     findings.push({ code: 'CRL_NOT_YET_ISSUED' });
   }
