@@ -201,4 +201,26 @@ describe('SealLifecycle on a real register file', () => {
   it('refuses lifecycle operations on an unknown seal', () => {
     refusedWithoutChange('SEAL_NOT_FOUND', () => fx.register.lifecycle.cancel('NO-SUCH', { approval: APPROVAL }, OFFICE));
   });
+
+  it('M2: hands the seal to another custodian of its unit only, with approval, audited', () => {
+    issueCompanySeal();
+    fx.register.custodians.add({ staffId: 'S101', name: '陈保管', unitId: 'U-CO' }, OFFICE);
+    refusedWithoutChange('CUSTODIAN_UNIT_MISMATCH', () => fx.register.lifecycle.assignCustodian('SEAL-1', 'S200', APPROVAL, OFFICE));
+    refusedWithoutChange('APPROVAL_REQUIRED', () => fx.register.lifecycle.assignCustodian('SEAL-1', 'S101', undefined, OFFICE));
+    refusedWithoutChange('OFFICE_ONLY', () => fx.register.lifecycle.assignCustodian('SEAL-1', 'S101', APPROVAL, CLERK));
+    const seal = fx.register.lifecycle.assignCustodian('SEAL-1', 'S101', APPROVAL, OFFICE);
+    expect(seal.custodianStaffId).toBe('S101');
+    expect(fx.register.delegations.mayUse({ staffId: 'S100', name: '张保管' }, 'SEAL-1', new Date('2026-08-01T00:00:00.000Z'))).toMatchObject({ allowed: false });
+    expect(fx.register.audit.list().at(-1)).toMatchObject({ action: 'CUSTODIAN_ASSIGNED', subject: 'CO-01-GZ' });
+  });
+
+  it('M4: binds the seal to a registered workstation, audited', () => {
+    issueCompanySeal();
+    fx.register.workstations.add({ id: 'WS-2', name: '新专用机', machineId: 'machine-bbbb', registeredAt: new Date('2026-07-02T00:00:00.000Z') }, OFFICE);
+    refusedWithoutChange('WORKSTATION_NOT_FOUND', () => fx.register.lifecycle.bindWorkstation('SEAL-1', 'WS-9', APPROVAL, OFFICE));
+    expect(fx.register.lifecycle.bindWorkstation('SEAL-1', 'WS-2', APPROVAL, OFFICE).workstationId).toBe('WS-2');
+    expect(JSON.parse(fx.register.audit.list().at(-1)?.details ?? '{}')).toMatchObject({ from: 'WS-1', to: 'WS-2', machineId: 'machine-bbbb' });
+    fx.register.lifecycle.cancel('SEAL-1', { approval: APPROVAL }, OFFICE);
+    refusedWithoutChange('SEAL_TRANSITION_ILLEGAL', () => fx.register.lifecycle.bindWorkstation('SEAL-1', 'WS-1', APPROVAL, OFFICE));
+  });
 });

@@ -198,3 +198,33 @@ export function planTransition(seal: Seal, command: LifecycleCommand, actor: Act
       return { ...base, revokeCurrent: null, install: null };
   }
 }
+
+/**
+ * M2: hands a seal to another registered custodian of its own unit. M4, S1: binds a seal to
+ * its dedicated workstation. Both are filed by the office with an approval, and neither is
+ * possible once the seal is cancelled.
+ */
+export function planCustodyChange(
+  seal: Pick<Seal, 'id' | 'state' | 'unitId'>,
+  custodian: { readonly staffId: string; readonly unitId: string },
+  unitCode: string,
+  actor: Actor,
+  approval: Partial<Approval> | undefined,
+): Approval {
+  if (actor.office !== true) throw new YinjianError('OFFICE_ONLY', { action: 'CUSTODIAN_ASSIGNED' });
+  const approved = requireApproval('CUSTODIAN_ASSIGNED', approval);
+  if (seal.state === 'CANCELLED') {
+    throw new YinjianError('SEAL_TRANSITION_ILLEGAL', { seal: seal.id, from: seal.state, event: 'CUSTODIAN_ASSIGNED' });
+  }
+  if (custodian.unitId !== seal.unitId) throw new YinjianError('CUSTODIAN_UNIT_MISMATCH', { staffId: custodian.staffId, unit: unitCode });
+  return approved;
+}
+
+export function planWorkstationBinding(seal: Pick<Seal, 'id' | 'state'>, actor: Actor, approval: Partial<Approval> | undefined): Approval {
+  if (actor.office !== true) throw new YinjianError('OFFICE_ONLY', { action: 'WORKSTATION_BOUND' });
+  const approved = requireApproval('WORKSTATION_BOUND', approval);
+  if (seal.state === 'CANCELLED') {
+    throw new YinjianError('SEAL_TRANSITION_ILLEGAL', { seal: seal.id, from: seal.state, event: 'WORKSTATION_BOUND' });
+  }
+  return approved;
+}

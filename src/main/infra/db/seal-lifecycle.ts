@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import { registerTransaction } from './transaction';
 import { YinjianError } from '../../../shared/errors/index';
 import {
+  planCustodyChange,
   planIssue,
   planTransition,
+  planWorkstationBinding,
   type Actor,
   type Approval,
   type AuditAction,
@@ -63,6 +65,10 @@ export class SealLifecycle {
   private readonly revokeCertificate: Database.Statement;
   private readonly updateSeal: Database.Statement;
   private readonly insertEvent: Database.Statement;
+  private readonly setCustodian: Database.Statement<{ id: string; staff_id: string; now: string }>;
+  private readonly setWorkstation: Database.Statement<{ id: string; workstation_id: string; now: string }>;
+  private readonly custodyInTransaction: (sealId: string, staffId: string, approval: Partial<Approval> | undefined, actor: Actor) => Seal;
+  private readonly bindingInTransaction: (sealId: string, workstationId: string, approval: Partial<Approval> | undefined, actor: Actor) => Seal;
   private readonly issueInTransaction: (command: IssueSeal, actor: Actor) => Seal;
   private readonly applyInTransaction: (sealId: string, command: LifecycleCommand, extra: { appearance?: SealAppearance }, actor: Actor) => Seal;
 
@@ -98,6 +104,40 @@ export class SealLifecycle {
        VALUES (@seal_id, @event, @from_state, @to_state, @application_ref, @approver, @actor_name,
          @actor_staff_id, @at, @lost_at, @certificate_serial, @audit_seq)`,
     );
+    this.setCustodian = db.prepare('UPDATE seals SET custodian_staff_id = @staff_id, updated_at = @now WHERE id = @id');
+    this.setWorkstation = db.prepare('UPDATE seals SET workstation_id = @workstation_id, updated_at = @now WHERE id = @id');
+    this.custodyInTransaction = registerTransaction(db, (sealId: string, staffId: string, approval: Partial<Approval> | undefined, actor: Actor) => {
+      const seal = this.repos.seals.require(sealId);
+      const custodian = this.repos.custodians.require(staffId);
+      const unit = this.repos.units.require(seal.unitId);
+      const approved = planCustodyChange(seal, custodian, unit.code, actor, approval);
+      const now = this.clock();
+      this.setCustodian.run({ id: seal.id, staff_id: custodian.staffId, now: isoTime(now, 'now') });
+      this.repos.audit.append({
+        actor,
+        action: 'CUSTODIAN_ASSIGNED',
+        subject: seal.code,
+        at: now,
+        details: { sealId: seal.id, from: seal.custodianStaffId, to: custodian.staffId, applicationRef: approved.reference, approver: approved.approver },
+      });
+      return this.repos.seals.require(seal.id);
+    });
+    this.bindingInTransaction = registerTransaction(db, (sealId: string, workstationId: string, approval: Partial<Approval> | undefined, actor: Actor) => {
+      const seal = this.repos.seals.require(sealId);
+      const workstation = this.repos.workstations.get(workstationId);
+      if (workstation === undefined) throw new YinjianError('WORKSTATION_NOT_FOUND', { workstation: workstationId });
+      const approved = planWorkstationBinding(seal, actor, approval);
+      const now = this.clock();
+      this.setWorkstation.run({ id: seal.id, workstation_id: workstation.id, now: isoTime(now, 'now') });
+      this.repos.audit.append({
+        actor,
+        action: 'WORKSTATION_BOUND',
+        subject: seal.code,
+        at: now,
+        details: { sealId: seal.id, from: seal.workstationId, to: workstation.id, machineId: workstation.machineId, applicationRef: approved.reference, approver: approved.approver },
+      });
+      return this.repos.seals.require(seal.id);
+    });
     this.issueInTransaction = registerTransaction(db, (command: IssueSeal, actor: Actor) => this.issueNow(command, actor));
     this.applyInTransaction = registerTransaction(
       db,
@@ -140,6 +180,16 @@ export class SealLifecycle {
   /** S3 注销/销毁: revoked (cessationOfOperation); the seal can never sign again. */
   cancel(sealId: string, command: { approval?: Partial<Approval> }, actor: Actor): Seal {
     return this.applyInTransaction(sealId, { event: 'CANCEL', ...command }, {}, actor);
+  }
+
+  /** M2: the seal's one registered custodian becomes `staffId` (same unit). */
+  assignCustodian(sealId: string, staffId: string, approval: Partial<Approval> | undefined, actor: Actor): Seal {
+    return this.custodyInTransaction(sealId, staffId, approval, actor);
+  }
+
+  /** M4, S1: binds the seal to its dedicated workstation. */
+  bindWorkstation(sealId: string, workstationId: string, approval: Partial<Approval> | undefined, actor: Actor): Seal {
+    return this.bindingInTransaction(sealId, workstationId, approval, actor);
   }
 
   private issueNow(command: IssueSeal, actor: Actor): Seal {
