@@ -20,6 +20,11 @@ export const REGISTER_ERRORS = {
     zh: '登记簿版本 {found} 高于本程序支持的 {supported}，请升级印鉴',
     en: 'The register is at version {found}, newer than the {supported} this program supports; upgrade Yinjian',
   },
+  REGISTER_NEEDS_UPGRADE: {
+    category: 'input',
+    zh: '登记簿 {path} 的版本 {found} 低于 {supported}，须先由印鉴打开升级后才能只读检查',
+    en: 'The register {path} is at version {found}, below {supported}; open it once in Yinjian to upgrade it before a read-only check',
+  },
   REGISTER_MIGRATION_FAILED: {
     category: 'internal',
     zh: '登记簿升级到版本 {version}（{name}）失败，登记簿保持原状：{detail}',

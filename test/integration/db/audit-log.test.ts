@@ -43,8 +43,9 @@ describe('audit log (M5) on a real register file', () => {
     raw.close();
   }
 
+  /** `yinjian audit check` reads the register without writing to it. */
   function reopenAndVerify() {
-    register = openRegister(path);
+    register = openRegister(path, { readonly: true });
     try {
       return register.audit.verify();
     } finally {

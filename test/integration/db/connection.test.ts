@@ -110,4 +110,26 @@ describe('openRegisterDatabase', () => {
     writeFileSync(path, bytes);
     expect(codeOf(() => openRegisterDatabase(path))).toBe('REGISTER_NOT_OPENABLE');
   });
+
+  it('opens an existing register read-only without writing to it, and refuses to create one that way', () => {
+    const path = tmp.file();
+    const db = openRegisterDatabase(path);
+    db.exec("INSERT INTO settings VALUES ('k', 'v')");
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const before = sha256(path);
+    const ro = openRegisterDatabase(path, { readonly: true });
+    expect(ro.prepare('SELECT value FROM settings').get()).toEqual({ value: 'v' });
+    expect(() => ro.exec("INSERT INTO settings VALUES ('x', 'y')")).toThrow(/readonly/);
+    ro.close();
+    expect(sha256(path)).toBe(before);
+    expect(codeOf(() => openRegisterDatabase(tmp.file('missing.sqlite'), { readonly: true }))).toBe('REGISTER_NOT_OPENABLE');
+    expect(existsSync(tmp.file('missing.sqlite'))).toBe(false);
+  });
+
+  it('refuses a read-only open of an older register that would need migrating', () => {
+    const path = tmp.file();
+    openRegisterDatabase(path, { targetVersion: 2 }).close();
+    expect(codeOf(() => openRegisterDatabase(path, { readonly: true }))).toBe('REGISTER_NEEDS_UPGRADE');
+  });
 });

@@ -20,6 +20,12 @@ export interface OpenRegisterOptions {
   readonly migrations?: readonly Migration[];
   /** How long a writer waits for another connection's lock, in ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open an existing register without writing to it (audit check, the office's inspection of
+   * a workstation's register, S6): nothing is created or migrated, and the register must
+   * already be at the version this program knows.
+   */
+  readonly readonly?: boolean;
 }
 
 type FileKind = { kind: 'missing' } | { kind: 'empty' } | { kind: 'ours' };
@@ -61,9 +67,9 @@ function inspectFile(path: string): FileKind {
   return { kind: 'ours' };
 }
 
-function connect(path: string, fileMustExist: boolean, busyTimeoutMs: number): Database.Database {
+function connect(path: string, fileMustExist: boolean, busyTimeoutMs: number, readonly: boolean): Database.Database {
   try {
-    const db = new Database(path, { fileMustExist });
+    const db = new Database(path, { fileMustExist, readonly });
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     return db;
   } catch (cause) {
@@ -81,11 +87,17 @@ export function openRegisterDatabase(path: string, options: OpenRegisterOptions 
   const supported = migrations.length === 0 ? 0 : Math.max(...migrations.map((m) => m.version));
   const target = options.targetVersion ?? (options.migrations === undefined ? LATEST_REGISTER_VERSION : supported);
   const file = inspectFile(path);
-  const db = connect(path, file.kind === 'ours', options.busyTimeoutMs ?? 5000);
+  if (options.readonly === true && file.kind !== 'ours') throw new YinjianError('REGISTER_NOT_OPENABLE', { path });
+  const db = connect(path, file.kind === 'ours', options.busyTimeoutMs ?? 5000, options.readonly === true);
   try {
     if (file.kind === 'ours') {
       const found = registerVersion(db);
       if (found > supported) throw new YinjianError('REGISTER_TOO_NEW', { found, supported });
+      if (options.readonly === true) {
+        if (found !== target) throw new YinjianError('REGISTER_NEEDS_UPGRADE', { path, found, supported: target });
+        db.pragma('foreign_keys = ON');
+        return db;
+      }
     } else {
       // A new file: stamp it as ours in its very first write, in rollback-journal mode, so the
       // id lands in the main file header where inspectFile() reads it.
