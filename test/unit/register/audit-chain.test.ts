@@ -42,7 +42,7 @@ describe('canonicalJson', () => {
   });
 
   it('refuses PIN- and password-like keys at any depth, in any spelling', () => {
-    for (const key of ['pin', 'PIN', 'userPin', 'so_pin', 'SOPIN', 'newPassword', 'passwd', 'pwd', 'passphrase', 'pin-code', '密码', 'PIN码', '口令']) {
+    for (const key of ['pin', 'PIN', 'PINs', 'pincode', 'userPin', 'so_pin', 'SOPIN', 'newPassword', 'passwd', 'pwd', 'passphrase', 'pin-code', '密码', 'PIN码', '口令']) {
       expect(codeOf(() => canonicalJson({ nested: [{ [key]: 'x' }] }))).toBe('AUDIT_DETAILS_SECRET');
     }
   });

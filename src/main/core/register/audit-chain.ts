@@ -65,7 +65,7 @@ export const AUDIT_GENESIS_HASH = '0'.repeat(64);
  * their own name, so any key whose words include one of these is refused outright, even
  * harmless ones like `pinTriesLeft` (callers say `triesLeft`).
  */
-const SECRET_WORDS = new Set(['pin', 'puk', 'sopin', 'password', 'passwd', 'pwd', 'passphrase', 'passcode', 'secret']);
+const SECRET_WORDS = new Set(['pin', 'pins', 'pincode', 'puk', 'sopin', 'password', 'passwords', 'passwd', 'pwd', 'passphrase', 'passcode', 'secret']);
 const SECRET_CJK = /密码|口令|密碼/;
 
 function isSecretKey(key: string): boolean {
