@@ -1,8 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 import { UsbKeyService } from '../core/usb-key/usb-key-service';
+import type { Actor } from '../core/register/index';
+import { openRegister, type SealRegister } from '../infra/db/index';
 import { Pkcs11Library } from '../infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
 import { stdinPinSource, terminalPinSource, type PinSource } from './pin-input';
@@ -33,6 +35,7 @@ export class CliContext {
   readonly dataDir: string;
   private port: Pkcs11UsbKeyPort | undefined;
   private pins: PinSource | undefined;
+  private sealRegister: SealRegister | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.dataDir = options.dataDir ?? process.env.YINJIAN_DATA_DIR ?? defaultDataDir();
@@ -70,8 +73,30 @@ export class CliContext {
     return this.port;
   }
 
+  /** The local register (登记簿) in the data folder, created on first use. */
+  register(): SealRegister {
+    this.sealRegister ??= openRegister(join(this.ensureDataDir(), 'register.sqlite'));
+    return this.sealRegister;
+  }
+
+  /** Who is acting, for the audit log (M5): the OS account running the command. */
+  actor(): Actor {
+    let name = 'unknown';
+    try {
+      name = userInfo().username;
+    } catch {
+      // no user database entry (containers): keep "unknown"
+    }
+    return { name, staffId: '' };
+  }
+
+  /** The USB-key service with the register as third source of the initial-PIN state (M4) and as audit log (M5). */
   usbKeys(): UsbKeyService {
-    return new UsbKeyService(this.usbKeyPort());
+    const register = this.register();
+    const actor = this.actor();
+    return new UsbKeyService(this.usbKeyPort(), register.usbKeys, () => new Date(), {
+      record: (action, tokenSerial, details) => register.audit.append({ actor, action, subject: tokenSerial, ...(details ? { details } : {}) }),
+    });
   }
 
   pinSource(): PinSource {
@@ -82,5 +107,6 @@ export class CliContext {
   close(): void {
     this.pins?.dispose();
     this.port?.close();
+    this.sealRegister?.close();
   }
 }
