@@ -11,6 +11,7 @@ import { REGISTER_ERRORS } from './register';
 import { APPEARANCE_ERRORS } from './appearance';
 import { PDF_ERRORS } from './pdf';
 import { PKI_ERRORS } from './pki';
+import { STAMP_ERRORS } from './stamp';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -43,6 +44,7 @@ export const ERROR_CATALOG = {
   ...APPEARANCE_ERRORS,
   ...PDF_ERRORS,
   ...PKI_ERRORS,
+  ...STAMP_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

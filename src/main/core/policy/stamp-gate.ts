@@ -1,0 +1,64 @@
+/**
+ * The regulation's gate before a seal signs anything. Every check is a rule of regulation.md;
+ * each refusal is a YinjianError whose code the usage register and the audit log record (M5).
+ * Pure: the caller hands in what the register says and what this computer is.
+ */
+import { YinjianError } from '../../../shared/errors/index';
+import type { SealedDocumentType } from '../pki/oids';
+import { assertMayUseSeal, type SealUseDecision } from '../register/seal-use';
+import type { CertificateRecord, Delegation, Person, Seal, Workstation } from '../register/types';
+import { declaredDocumentType } from './document-type';
+
+export interface UseApproval {
+  /** 用印审批编号: the approved use request's reference, signed into the signature (U3). */
+  readonly reference: string;
+  /** Who approved the use request. */
+  readonly approver: string;
+}
+
+export interface StampGateFacts {
+  readonly declaredType: string;
+  readonly approval: UseApproval;
+  readonly seal: Seal;
+  /** The register's record of the seal's current certificate (revocation, S3/S5). */
+  readonly certificate: CertificateRecord | undefined;
+  readonly delegations: readonly Delegation[];
+  /** The workstation the seal is bound to, as registered; undefined when unbound or unknown. */
+  readonly boundWorkstation: Workstation | undefined;
+  /** This computer's workstation code (infra/machine). */
+  readonly hereWorkstationCode: string;
+  readonly operator: Person;
+  readonly time: Date;
+}
+
+export interface StampGatePass {
+  readonly documentType: SealedDocumentType;
+  readonly capacity: SealUseDecision & { allowed: true };
+}
+
+/**
+ * Checks, in order: the declared type (U1, U2), the approval (U3), the seal's state, validity
+ * and the operator (S3, S5, E1, M2, M3 — via mayUseSeal), the certificate's revocation in the
+ * register (S3, S5) and the workstation binding (M4, S1). The initial-PIN rule (M4) is the USB
+ * key service's (openForSigning); the document's own text is checked by classifyDocumentText.
+ */
+export function passStampGate(facts: StampGateFacts): StampGatePass {
+  const documentType = declaredDocumentType(facts.declaredType);
+  if (facts.approval.reference.trim() === '') throw new YinjianError('STAMP_APPROVAL_MISSING', { missing: '审批编号 approval reference' });
+  if (facts.approval.approver.trim() === '') throw new YinjianError('STAMP_APPROVAL_MISSING', { missing: '批准人 approver' });
+  const capacity = assertMayUseSeal(facts.operator, facts.seal, facts.time, facts.delegations);
+  const certificate = facts.certificate;
+  if (certificate === undefined || certificate.serial !== facts.seal.certificate.serial) {
+    // A seal whose current certificate the register does not hold cannot be checked for
+    // revocation; treat it as revoked rather than trust it.
+    throw new YinjianError('SEAL_REVOKED', { seal: facts.seal.code, at: '?', reason: 'unknown certificate' });
+  }
+  if (certificate.revokedAt !== null && certificate.revokedAt.getTime() <= facts.time.getTime()) {
+    throw new YinjianError('SEAL_REVOKED', { seal: facts.seal.code, at: certificate.revokedAt.toISOString(), reason: certificate.revocationReason ?? 'unspecified' });
+  }
+  if (facts.seal.workstationId === null) throw new YinjianError('SEAL_NOT_BOUND', { seal: facts.seal.code });
+  if (facts.boundWorkstation === undefined || facts.boundWorkstation.id !== facts.seal.workstationId || facts.boundWorkstation.machineId !== facts.hereWorkstationCode) {
+    throw new YinjianError('STAMP_WORKSTATION_MISMATCH', { seal: facts.seal.code, here: facts.hereWorkstationCode });
+  }
+  return { documentType, capacity };
+}

@@ -1,0 +1,93 @@
+import type { ErrorSpec } from './index';
+
+/**
+ * Errors of sealing a PDF (src/main/core/stamp, src/main/core/policy): the regulation's gate
+ * (U1–U3, M3, M4, S1, S3, S5, E1), placement of the impression, the signature and the output.
+ */
+export const STAMP_ERRORS = {
+  DOCUMENT_TYPE_FORBIDDEN: {
+    category: 'refused',
+    zh: '文件类型“{type}”不得加盖电子印章：只允许内部正式文件和内部函件（规定第一条第1、2款）',
+    en: 'Document type "{type}" may not be sealed: only internal formal documents and internal letters are allowed (rules U1, U2)',
+  },
+  DOCUMENT_CONTENT_FORBIDDEN: {
+    category: 'refused',
+    zh: '文件内容显示其为“{term}”类文件（{where}），电子印章不得用于合同、协议、委托书、介绍信等（规定第一条第2款）',
+    en: 'The document reads as a "{term}" ({where}); e-seals may not be used on contracts, agreements, powers of attorney or letters of introduction (rule U2)',
+  },
+  DOCUMENT_TEXT_UNREADABLE: {
+    category: 'input',
+    zh: '无法读取文件文字以核对文件类型：{detail}',
+    en: 'The document text could not be read to check its type: {detail}',
+  },
+  STAMP_APPROVAL_MISSING: {
+    category: 'refused',
+    zh: '用印须有经批准的用印申请：缺少{missing}（规定第一条第3款）',
+    en: 'Stamping needs an approved use request: the {missing} is missing (rule U3)',
+  },
+  SEAL_REVOKED: {
+    category: 'refused',
+    zh: '印章 {seal} 的证书已于 {at} 被注销或挂失（{reason}），不能再盖章',
+    en: 'The certificate of seal {seal} was revoked at {at} ({reason}); it can no longer stamp (rules S3, S5)',
+  },
+  SEAL_NOT_BOUND: {
+    category: 'refused',
+    zh: '印章 {seal} 尚未绑定专用计算机，不能盖章',
+    en: 'Seal {seal} is not bound to a dedicated workstation and cannot stamp (rule M4)',
+  },
+  STAMP_WORKSTATION_MISMATCH: {
+    category: 'refused',
+    zh: '印章 {seal} 只能在其专用计算机上使用，本机（{here}）不是它绑定的计算机',
+    en: 'Seal {seal} may only be used on its dedicated workstation; this computer ({here}) is not the one it is bound to (rules M4, S1)',
+  },
+  STAMP_NO_SEAL_FOR_KEY: {
+    category: 'refused',
+    zh: '登记簿中没有与 USB Key {token} 对应的在用印章',
+    en: 'The register holds no current seal for USB key {token}',
+  },
+  STAMP_CERTIFICATE_NOT_ON_KEY: {
+    category: 'refused',
+    zh: 'USB Key 上找不到印章 {seal} 的登记证书（序列号 {serial}）或其私钥',
+    en: 'The registered certificate of seal {seal} (serial {serial}) or its private key is not on the USB key',
+  },
+  STAMP_PAGE_OUT_OF_RANGE: {
+    category: 'usage',
+    zh: '页码 {page} 超出范围：文件共 {pages} 页',
+    en: 'Page {page} is out of range: the document has {pages} pages',
+  },
+  STAMP_POSITION_INVALID: {
+    category: 'usage',
+    zh: '盖章位置无效：{detail}',
+    en: 'Invalid stamp position: {detail}',
+  },
+  STAMP_KEYWORD_NOT_FOUND: {
+    category: 'refused',
+    zh: '文件中找不到盖章关键字“{keyword}”',
+    en: 'The keyword "{keyword}" for placing the seal was not found in the document',
+  },
+  STAMP_SEAM_PAGES: {
+    category: 'usage',
+    zh: '骑缝章需要 2 至 64 页，文件共 {pages} 页',
+    en: 'A seam seal needs 2 to 64 pages; the document has {pages}',
+  },
+  STAMP_APPEARANCE_UNSUPPORTED: {
+    category: 'input',
+    zh: '登记簿中的印模无法绘制到 PDF：{detail}',
+    en: 'The seal impression in the register cannot be drawn into the PDF: {detail}',
+  },
+  STAMP_SIGNATURE_TOO_LARGE: {
+    category: 'internal',
+    zh: '签名（{size} 字节）超出预留空间（{room} 字节）',
+    en: 'The signature ({size} bytes) does not fit the space reserved for it ({room} bytes)',
+  },
+  STAMP_OUTPUT_IS_INPUT: {
+    category: 'usage',
+    zh: '输出文件与输入文件相同：如确需覆盖原文件请加 --overwrite-input',
+    en: 'The output is the input file: add --overwrite-input if you really mean to replace it',
+  },
+  STAMP_OUTPUT_EXISTS: {
+    category: 'usage',
+    zh: '输出文件已存在：{path}（加 --force 覆盖）',
+    en: 'The output file already exists: {path} (add --force to replace it)',
+  },
+} as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,139 @@
+/**
+ * U1/U2: the declared type and the document's own text. Pages here are hand-made PageText (as
+ * the pdf.js adapter reports them); test/integration/stamp runs the same rules on real PDFs.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  assertDocumentTextAllowed,
+  classifyDocumentText,
+  declaredDocumentType,
+  normaliseForMatching,
+  type PageText,
+  type TextRun,
+} from '../../../src/main/core/policy/index';
+import { YinjianError } from '../../../src/shared/errors/index';
+
+const A4 = { x: 0, y: 0, width: 595, height: 842 };
+
+/** A page of lines, top to bottom: [text, fontSize]; a line given as an array is several runs. */
+function page(pageIndex: number, lines: readonly (readonly [string | readonly string[], number])[]): PageText {
+  const runs: TextRun[] = [];
+  let y = 780;
+  for (const [text, size] of lines) {
+    let x = 72;
+    for (const part of typeof text === 'string' ? [text] : text) {
+      const width = [...part].length * size;
+      runs.push({ text: part, x, y, width, fontSize: size });
+      x += width + size; // a visible gap between runs of one line
+    }
+    y -= size * 1.8;
+  }
+  return { pageIndex, box: A4, runs };
+}
+
+const NOTICE_BODY: [string, number][] = [
+  ['各部门：', 12],
+  ['根据集团与华东建设公司签订的采购合同，现将有关事项通知如下：', 12],
+  ['一、各部门于七月十日前报送用款计划。', 12],
+  ['二、合同执行情况由财务部汇总。', 12],
+  ['特此通知。', 12],
+];
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+describe('declared type (U1, U2)', () => {
+  it('accepts the two allowed types under their CLI and Chinese names', () => {
+    expect(declaredDocumentType('internal-document')).toBe('internal-formal-document');
+    expect(declaredDocumentType('内部正式文件')).toBe('internal-formal-document');
+    expect(declaredDocumentType('internal-letter')).toBe('internal-letter');
+    expect(declaredDocumentType('内部函件')).toBe('internal-letter');
+  });
+  it.each(['contract', '合同', 'agreement', 'power-of-attorney', '介绍信', ''])('refuses %s', (declared) => {
+    expect(codeOf(() => declaredDocumentType(declared))).toBe('DOCUMENT_TYPE_FORBIDDEN');
+  });
+});
+
+describe('normalisation', () => {
+  it('folds traditional, full-width, spaced-out and case onto one spelling', () => {
+    expect(normaliseForMatching('協議')).toBe('协议');
+    expect(normaliseForMatching('授權委託書')).toBe('授权委托书');
+    expect(normaliseForMatching('介紹信')).toBe('介绍信');
+    expect(normaliseForMatching('合　同')).toBe('合同');
+    expect(normaliseForMatching('合 同')).toBe('合同');
+    expect(normaliseForMatching('ＣＯＮＴＲＡＣＴ')).toBe('contract');
+    expect(normaliseForMatching('Power of\u200bAttorney')).toBe('powerofattorney');
+  });
+});
+
+describe('document text (U2)', () => {
+  const forbiddenTitles: [string, string | readonly string[], string][] = [
+    ['simplified contract title', '房屋租赁合同', '合同'],
+    ['spaced-out title with ideographic space', '合　同', '合同'],
+    ['title spaced out in separate runs', ['合', '同'], '合同'],
+    ['traditional agreement', '戰略合作協議', '协议'],
+    ['agreement with 书 and a bracketed note', '技术服务协议书（草案）', '协议'],
+    ['traditional power of attorney', '授權委託書', '授权委托书'],
+    ['power of attorney', '委托书', '授权委托书'],
+    ['letter of introduction', '介绍信', '介绍信'],
+    ['traditional letter of introduction', '工作介紹信', '介绍信'],
+    ['full-width English', 'ＳＥＲＶＩＣＥ　ＣＯＮＴＲＡＣＴ', '合同'],
+    ['English agreement', 'Cooperation Agreement', '协议'],
+    ['English power of attorney', 'Power of Attorney', '授权委托书'],
+    ['English letter of introduction', 'Letter of Introduction', '介绍信'],
+    ['English contract for', 'Contract for Consulting Services', '合同'],
+  ];
+  it.each(forbiddenTitles)('refuses a %s', (_label, title, term) => {
+    const verdict = classifyDocumentText([page(0, [[title, 22], ...NOTICE_BODY.slice(0, 1), ['现就有关事项说明如下。', 12]])]);
+    expect(verdict).toMatchObject({ forbidden: true, term, where: 'title' });
+  });
+
+  it('does not refuse a notice that mentions a contract in passing in its body', () => {
+    const verdict = classifyDocumentText([page(0, [['关于报送用款计划的通知', 22], ...NOTICE_BODY])]);
+    expect(verdict.forbidden).toBe(false);
+    expect(verdict.forbidden === false && verdict.linesRead).toBe(NOTICE_BODY.length + 1);
+  });
+
+  it('does not refuse a notice whose title is about contracts (the title ends with 通知)', () => {
+    expect(classifyDocumentText([page(0, [['关于加强合同管理工作的通知', 22], ...NOTICE_BODY])]).forbidden).toBe(false);
+  });
+
+  it('does not take a label line (附件：采购合同) for a title', () => {
+    // It ends with the word and sits in the title region, but its label colon makes it running text.
+    const lines: [string, number][] = [['关于报送材料的通知', 22], ...NOTICE_BODY, ['附件：采购合同', 12]];
+    expect(classifyDocumentText([page(0, lines)]).forbidden).toBe(false);
+  });
+
+  it('refuses a contract behind a cover page: a stand-alone heading on a later page', () => {
+    const cover = page(0, [['集团采购项目资料', 22], ['二〇二六年七月', 12]]);
+    const second = page(1, [['合　同', 18], ['第一条 标的', 12]]);
+    expect(classifyDocumentText([cover, second])).toMatchObject({ forbidden: true, term: '合同', where: 'heading' });
+  });
+
+  it('refuses by the form: both parties named at the start of lines', () => {
+    const body = page(0, [['项目约定', 22], ['甲方：华夏建设集团有限公司', 12], ['乙方：华东建设公司', 12], ['双方经协商一致，达成如下条款。', 12]]);
+    expect(classifyDocumentText([body])).toMatchObject({ forbidden: true, term: '合同', where: 'form' });
+  });
+
+  it('refuses by the form: 兹介绍 opens a letter of introduction whatever its title', () => {
+    const body = page(0, [['函', 22], ['兹介绍我单位张三同志前往贵处联系工作，请接洽。', 12]]);
+    expect(classifyDocumentText([body])).toMatchObject({ forbidden: true, term: '介绍信', where: 'form' });
+  });
+
+  it('uses a configured deny list', () => {
+    const list = [{ term: '担保函', words: ['担保函'] }];
+    expect(classifyDocumentText([page(0, [['履约担保函', 22], ['现就有关事项说明如下。', 12]])], list)).toMatchObject({ forbidden: true, term: '担保函' });
+    expect(classifyDocumentText([page(0, [['房屋租赁合同', 22]])], list).forbidden).toBe(false);
+  });
+
+  it('guards with DOCUMENT_CONTENT_FORBIDDEN', () => {
+    expect(codeOf(() => assertDocumentTextAllowed([page(0, [['采购合同', 22]])]))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(codeOf(() => assertDocumentTextAllowed([page(0, [['关于报送用款计划的通知', 22], ...NOTICE_BODY])]))).toBeUndefined();
+  });
+});
