@@ -52,9 +52,17 @@ function isPkcs11Error(error: unknown): error is { code: number; method?: string
   );
 }
 
+/**
+ * pkcs11js 2.1.7 wraps C_FindObjects after its error wrapper, so that one call throws a plain
+ * Error whose message is the raw "CKR_NAME:value" (found with the fault-injecting module).
+ */
+const RAW_CKR_MESSAGE = /^CKR_\w+:(\d+)$/;
+
 /** The CKR_* value of an error thrown by pkcs11js, or undefined for any other error. */
 export function ckrOf(error: unknown): number | undefined {
-  return isPkcs11Error(error) ? error.code : undefined;
+  if (isPkcs11Error(error)) return error.code;
+  const raw = error instanceof Error ? RAW_CKR_MESSAGE.exec(error.message) : null;
+  return raw ? Number(raw[1]) : undefined;
 }
 
 /**
