@@ -12,3 +12,4 @@ export {
   type DocumentTextVerdict,
 } from './document-type';
 export { passStampGate, type StampGateFacts, type StampGatePass, type UseApproval } from './stamp-gate';
+export { REGULATION_TEXT, REGULATION_TITLE, regulationTextBytes } from './regulation-text';

@@ -1,0 +1,287 @@
+/**
+ * Sealing one PDF (用印), pure and in order:
+ *
+ *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
+ *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
+ *   → signer.sign via buildPadesSignature → /Contents patched in place → temp file flushed
+ *   → usage row (用印登记) + audit row → rename onto the target.
+ *
+ * Every failure after the seal is known leaves a failed usage row (and its STAMP_REFUSED or
+ * STAMP_FAILED audit row) and no output: the temp file is only written after the signature
+ * exists, and removed when anything after it fails. The original bytes are hashed once: the
+ * hash state after them is copied for "SHA-256 before", the byte-range digest and "after".
+ */
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { YinjianError } from '../../../shared/errors/index';
+import { PdfDocument, PdfString } from '../pdf/index';
+import { buildPadesSignature, parseCertificate } from '../pki/index';
+import type { SealedDocumentType } from '../pki/oids';
+import { assertDocumentTextAllowed, DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
+import { textLines, type PageText } from '../policy/document-text';
+import { regulationTextBytes } from '../policy/regulation-text';
+import { passStampGate, type UseApproval } from '../policy/stamp-gate';
+import type { Person, UsageEntry } from '../register/index';
+import { impressionDrawing } from './impression';
+import { placeImpression, type PlacementRequest } from './placement';
+import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
+import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
+
+export interface StampRequest {
+  /** A name for records and messages (the input file's name). */
+  readonly inputName: string;
+  readonly input: Uint8Array;
+  readonly outputPath: string;
+  readonly sealId: string;
+  /** What the custodian declares (U1, U2): internal-document | internal-letter. */
+  readonly declaredType: string;
+  readonly approval: UseApproval;
+  readonly purpose?: string;
+  readonly placement: PlacementRequest;
+  /** Who stamps: the custodian or a proxy (M3). */
+  readonly operator: Person;
+  readonly reason?: string;
+  readonly location?: string;
+  readonly contactInfo?: string;
+}
+
+export interface StampOutcome {
+  readonly outputPath: string;
+  readonly fieldName: string;
+  readonly documentTitle: string;
+  readonly documentType: SealedDocumentType;
+  readonly pages: number;
+  readonly widgets: readonly WidgetPlacement[];
+  readonly byteRange: readonly [number, number, number, number];
+  readonly sha256Before: string;
+  readonly sha256After: string;
+  readonly signatureBytes: number;
+  readonly usage: UsageEntry;
+  readonly textVerdict: DocumentTextVerdict;
+}
+
+export interface StampingPipelineDeps {
+  readonly register: StampRegisterPort;
+  readonly text: DocumentTextReader;
+  readonly output: StampOutputPort;
+  readonly clock: () => Date;
+  /** This computer's workstation code (M4, S1). */
+  readonly workstationCode: string;
+  /** The signature policy text; defaults to the regulation (policy/regulation-text.ts). */
+  readonly policyDocument?: Uint8Array;
+}
+
+/** Pages read for the body check (U2): the title page and the two after it. */
+const BODY_PAGES = 3;
+
+/** Room for the CMS beyond its certificates: signed attributes, a 4096-bit signature, slack. */
+const CMS_OVERHEAD = 6144;
+
+function titleFromText(first: PageText | undefined): string | undefined {
+  if (!first) return undefined;
+  const lines = textLines(first);
+  const middle = first.box.y + first.box.height / 2;
+  const top = lines.filter((l) => l.y >= middle);
+  const biggest = [...(top.length > 0 ? top : lines)].sort((a, b) => b.fontSize - a.fontSize || b.y - a.y)[0];
+  const title = biggest?.text.trim();
+  return title ? title.slice(0, 200) : undefined;
+}
+
+function infoTitle(document: PdfDocument): string | undefined {
+  try {
+    const info = document.latest.resolveDict(document.trailer.get('Info'));
+    const title = document.latest.resolve(info?.get('Title'));
+    const text = title instanceof PdfString ? title.text.trim() : '';
+    return text === '' ? undefined : text.slice(0, 200);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+export class StampingPipeline {
+  private readonly policyDocument: Uint8Array;
+
+  constructor(private readonly deps: StampingPipelineDeps) {
+    this.policyDocument = deps.policyDocument ?? regulationTextBytes();
+  }
+
+  /**
+   * Seals `request.input` with `key`. The key is already open (one PIN for a batch); every
+   * file is gated and recorded on its own.
+   */
+  async stamp(request: StampRequest, key: SigningKey): Promise<StampOutcome> {
+    const { register, clock } = this.deps;
+    const time = clock();
+    const actor = { name: request.operator.name, staffId: request.operator.staffId };
+    const seal = register.seal(request.sealId);
+    const originalHash: Hash = createHash('sha256').update(request.input);
+    const sha256Before = originalHash.copy().digest('hex');
+
+    let documentTitle = request.inputName;
+    let pages = 0;
+    let useRequestId: string | null = null;
+    let pending: PendingOutput | undefined;
+    let textSource: DocumentTextSource | undefined;
+    const openText = async (): Promise<DocumentTextSource> => {
+      textSource ??= await this.deps.text.open(request.input);
+      return textSource;
+    };
+    try {
+      const gate = passStampGate({
+        declaredType: request.declaredType,
+        approval: request.approval,
+        seal,
+        certificate: register.certificate(seal.certificate.serial),
+        delegations: register.delegations(seal.id),
+        boundWorkstation: seal.workstationId === null ? undefined : register.workstation(seal.workstationId),
+        hereWorkstationCode: this.deps.workstationCode,
+        operator: request.operator,
+        time,
+      });
+      // M4: the key that signs must be the seal's registered key and certificate.
+      if (!sameBytes(key.certificate, seal.certificate.der)) {
+        throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
+      }
+
+      // Broken and encrypted files are refused here with PDF_* codes, before anything is recorded.
+      const document = PdfDocument.open(request.input);
+      document.requireUnencrypted();
+      pages = document.pageRefs().length;
+      documentTitle = infoTitle(document) ?? documentTitle;
+
+      // U2: the document's own text, title page and the body pages after it.
+      const source = await openText();
+      const textPages: PageText[] = [];
+      for (let i = 0; i < Math.min(BODY_PAGES, pages); i++) textPages.push(await source.page(i));
+      const textVerdict = assertDocumentTextAllowed(textPages, register.denyList());
+      if (infoTitle(document) === undefined) documentTitle = titleFromText(textPages[0]) ?? documentTitle;
+
+      // U3: the approved use request is on record before the key signs.
+      const useRequest = register.recordUseRequest(
+        {
+          id: randomUUID(),
+          sealId: seal.id,
+          applicantStaffId: request.operator.staffId,
+          applicantName: request.operator.name,
+          approverName: request.approval.approver,
+          approvalReference: request.approval.reference,
+          documentTitle,
+          documentType: gate.documentType,
+          purpose: request.purpose ?? `用印 ${DOCUMENT_TYPE_LABEL[gate.documentType]}`,
+          approvedAt: time,
+        },
+        actor,
+      );
+      useRequestId = useRequest.id;
+
+      const drawing = impressionDrawing(seal.appearance);
+      const widgets = await placeImpression(document, request.placement, drawing, openText);
+      const certificates = [key.certificate, ...key.caCertificates];
+      const signerName = parseCertificate(key.certificate).subject.commonName ?? seal.name;
+      const prepared = prepareSignatureUpdate(
+        document,
+        widgets,
+        drawing,
+        {
+          signingTime: time,
+          signerName,
+          reason: request.reason ?? `${DOCUMENT_TYPE_LABEL[gate.documentType]}用印 审批编号 ${request.approval.reference}`,
+          location: request.location ?? this.deps.workstationCode,
+          contactInfo: request.contactInfo ?? request.operator.name,
+        },
+        certificates.reduce((n, c) => n + c.length, 0) + CMS_OVERHEAD,
+      );
+      const byteRange = patchByteRange(prepared);
+      const appended = prepared.result.appended;
+      const base = prepared.result.baseLength;
+      const rangeHash = originalHash.copy();
+      rangeHash.update(appended.subarray(0, byteRange[1] - base));
+      rangeHash.update(appended.subarray(byteRange[2] - base));
+      const signature = await buildPadesSignature({
+        signer: key.signer,
+        signerCertificate: key.certificate,
+        caCertificates: key.caCertificates,
+        contentDigest: new Uint8Array(rangeHash.digest()),
+        policy: { document: this.policyDocument },
+        documentType: gate.documentType,
+        approvalReference: request.approval.reference,
+        workstationId: this.deps.workstationCode,
+      });
+      patchContents(prepared, signature);
+      const sha256After = originalHash.update(appended).digest('hex');
+
+      pending = await this.deps.output.prepare(request.outputPath, [request.input, appended]);
+      const usage = register.recordStamping(
+        {
+          sealId: seal.id,
+          operatorStaffId: request.operator.staffId,
+          operatorName: request.operator.name,
+          useRequestId,
+          documentTitle,
+          documentType: gate.documentType,
+          pages,
+          sha256Before,
+          sha256After,
+          outputPath: request.outputPath,
+          at: time,
+          workstationId: this.deps.workstationCode,
+          status: 'ok',
+          errorCode: null,
+        },
+        actor,
+      );
+      await pending.commit();
+      pending = undefined;
+      return {
+        outputPath: request.outputPath,
+        fieldName: prepared.fieldName,
+        documentTitle,
+        documentType: gate.documentType,
+        pages,
+        widgets,
+        byteRange,
+        sha256Before,
+        sha256After,
+        signatureBytes: signature.length,
+        usage,
+        textVerdict,
+      };
+    } catch (caught) {
+      const error =
+        caught instanceof YinjianError
+          ? caught
+          : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
+      if (pending) await pending.discard().catch(() => undefined);
+      try {
+        register.recordStamping(
+          {
+            sealId: seal.id,
+            operatorStaffId: request.operator.staffId || '-',
+            operatorName: request.operator.name,
+            useRequestId,
+            documentTitle,
+            documentType: request.declaredType || '-',
+            pages,
+            sha256Before,
+            sha256After: null,
+            outputPath: null,
+            at: time,
+            workstationId: this.deps.workstationCode,
+            status: 'failed',
+            errorCode: error.code,
+          },
+          actor,
+        );
+      } catch (recordError) {
+        // The refusal stands; failing to record it is reported with it, never instead of it.
+        throw new YinjianError(error.code, error.params, { cause: recordError });
+      }
+      throw error;
+    } finally {
+      await textSource?.close().catch(() => undefined);
+    }
+  }
+}

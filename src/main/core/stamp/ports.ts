@@ -1,0 +1,58 @@
+/**
+ * What the stamping pipeline needs from the outside, as ports (architecture.md: core talks to
+ * the world only through interfaces it defines). infra/stamp implements them over the SQLite
+ * register, pdf.js and the file system; the signer is the SealSigner port (USB key or software).
+ */
+import type { DeniedDocumentKind } from '../policy/document-type';
+import type { PageText } from '../policy/document-text';
+import type { SealSigner } from '../ports/signer';
+import type { Actor, CertificateRecord, Delegation, Seal, UseRequest, UsageEntry, Workstation } from '../register/index';
+
+/** The register as stamping reads and writes it. */
+export interface StampRegisterPort {
+  seal(sealId: string): Seal;
+  /** The register's record of a certificate (revocation time and reason, S3/S5). */
+  certificate(serial: string): CertificateRecord | undefined;
+  delegations(sealId: string): Delegation[];
+  workstation(id: string): Workstation | undefined;
+  /** U2: the deny list in force (the office's, else the default). */
+  denyList(): readonly DeniedDocumentKind[];
+  /** U3: the approved use request, recorded before the key signs. */
+  recordUseRequest(request: Omit<UseRequest, 'recordedAt'>, actor: Actor): UseRequest;
+  /** 用印登记 (U3) and its audit row (M5), ok or failed, in one transaction. */
+  recordStamping(entry: Omit<UsageEntry, 'id' | 'auditSeq'>, actor: Actor): UsageEntry;
+}
+
+/** The text of a document, page by page, read lazily (pdf.js is heavy: only the pages needed). */
+export interface DocumentTextSource {
+  readonly pageCount: number;
+  page(pageIndex: number): Promise<PageText>;
+  close(): Promise<void>;
+}
+
+export interface DocumentTextReader {
+  open(bytes: Uint8Array): Promise<DocumentTextSource>;
+}
+
+/** A written but not yet visible output: a flushed temp file beside the target. */
+export interface PendingOutput {
+  readonly path: string;
+  /** Renames the temp file onto the target. */
+  commit(): Promise<void>;
+  /** Removes the temp file. */
+  discard(): Promise<void>;
+}
+
+export interface StampOutputPort {
+  /** Writes `parts` one after another to a temp file in the target's folder and flushes it. */
+  prepare(target: string, parts: readonly Uint8Array[]): Promise<PendingOutput>;
+}
+
+/** The seal's key and the certificates to embed, taken from the USB key. */
+export interface SigningKey {
+  readonly signer: SealSigner;
+  /** The seal certificate (DER) stored on the key beside the private key (same CKA_ID). */
+  readonly certificate: Uint8Array;
+  /** The group CA certificate(s) stored on the key, embedded for offline verification. */
+  readonly caCertificates: readonly Uint8Array[];
+}
