@@ -1,0 +1,10 @@
+/**
+ * The offline verifier (issue #5), pure core: `verifyPdf(bytes, trust, options)` checks every
+ * signature of a PDF (structure, integrity, trust, revocation, timestamps, changes after
+ * signing, our policy) and returns a FileReport; report-json/report-text render it.
+ */
+export { verifyPdf, prepareTrust } from './verify-document';
+export { VERDICT_PRECEDENCE, worstVerdict, isAcceptable } from './verdict';
+export { FINDING_CATALOG, finding, type FindingCode, type FindingStep, type VerifyFinding, type VerifySeverity } from './findings';
+export { CHANGE_LEVELS } from './changes';
+export type * from './types';

@@ -1,0 +1,157 @@
+/**
+ * The verifier's input and output DTOs. Input is deliberately small (bytes + TrustContext +
+ * options) so the app, the CLI and the stamping tests call the same pure function, and the
+ * trust data can come from files, the imported register snapshot or a test.
+ */
+import type { VerifyFinding } from './findings';
+
+/**
+ * Verdicts, per signature and per file. Precedence (worst first) is VERDICT_PRECEDENCE in
+ * verdict.ts; the file verdict is the worst signature verdict, UNSIGNED when there is none.
+ */
+export type Verdict =
+  | 'VALID'
+  | 'VALID_WITH_CHANGES'
+  | 'MODIFIED'
+  | 'INVALID'
+  | 'UNTRUSTED'
+  | 'REVOKED'
+  | 'POLICY_VIOLATION'
+  | 'UNSUPPORTED'
+  | 'UNSIGNED';
+
+/** The seal's state in the office register (M1 filing; S3 cancellation, S4 re-issue, S5 loss). */
+export type RegisterSealState = 'active' | 'lost' | 'cancelled' | 'superseded' | 'suspended';
+
+export interface RegisterSealEntry {
+  /** Seal code (serialNumber= in the certificate subject), for the report. */
+  readonly sealCode?: string;
+  /** Lower-case hex serial of the seal certificate, without leading zero bytes. */
+  readonly certificateSerialHex?: string;
+  /** SHA-256 of the seal certificate DER, lower-case hex. */
+  readonly certificateSha256?: string;
+  readonly state: RegisterSealState;
+  /** When the seal stopped being good (loss registration, cancellation, supersession). */
+  readonly revokedAt?: Date;
+  readonly reason?: string;
+  /** SHA-256 (hex) of the workstation id the seal is bound to (M4, S1). */
+  readonly boundWorkstationHash?: string;
+}
+
+/**
+ * What the verifier trusts. Everything is plain data (DER bytes, strings), so the CLI can fill
+ * it from --trust/--crl files and the register snapshot, and tests from what they build.
+ */
+export interface TrustContext {
+  /** DER trust anchors: the group root from the imported register, plus roots the user adds. */
+  readonly trustAnchors: readonly Uint8Array[];
+  /** More DER certificates to build chains with (from the register). */
+  readonly extraCertificates?: readonly Uint8Array[];
+  /** DER CRLs (imported from the office). */
+  readonly crls?: readonly Uint8Array[];
+  /** The office register's seal entries (S3, S5). */
+  readonly registerSeals?: readonly RegisterSealEntry[];
+  /**
+   * U2 deny list: document types (commitment-type OIDs or our type names) and title words the
+   * office forbids. A signed document type on this list is a policy violation.
+   */
+  readonly denyList?: readonly string[];
+  /** The certificate policy our seals carry (defaults to the regulation OID, ARC.1). */
+  readonly sealPolicyOid?: string;
+}
+
+export interface VerifyOptions {
+  /** Validate chains at this time instead of the trusted signing time. */
+  readonly at?: Date;
+  /** Bounds on the PDF reader (tests lower them). */
+  readonly maxStreamBytes?: number;
+}
+
+/** How the changes after a signature are classified, from harmless to disallowed. */
+export type ChangeLevel = 'none' | 'signatures' | 'form-filling' | 'annotations' | 'other';
+
+export interface DocumentChange {
+  /** Revision index (0 = original) that made the change. */
+  readonly revision: number;
+  readonly level: ChangeLevel;
+  /** Stable kind, e.g. 'signature-added', 'page-content-changed', 'annotation-added'. */
+  readonly kind: string;
+  readonly object?: string;
+  /** 1-based page number, when the change concerns a page. */
+  readonly page?: number;
+  readonly detail?: string;
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'warning' | 'not-checked' | 'not-applicable';
+
+export interface SignatureChecks {
+  readonly coverage: CheckStatus;
+  readonly integrity: CheckStatus;
+  readonly trust: CheckStatus;
+  readonly revocation: CheckStatus;
+  readonly timestamp: CheckStatus;
+  readonly changes: CheckStatus;
+  readonly policy: CheckStatus;
+}
+
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialHex: string;
+  readonly sha256: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+export interface SignatureReport {
+  /** Full field name. */
+  readonly field: string;
+  /** 'signature' (approval or certification), or 'document-timestamp'. */
+  readonly kind: 'signature' | 'certification' | 'document-timestamp';
+  readonly subFilter: string | undefined;
+  readonly verdict: Verdict;
+  readonly checks: SignatureChecks;
+  readonly findings: readonly VerifyFinding[];
+  /** Revision (0-based) the signature covers. */
+  readonly signedRevision: number | undefined;
+  readonly byteRange: readonly number[] | undefined;
+  readonly coversWholeFile: boolean;
+  readonly signer: CertificateSummary | undefined;
+  /** Seal code (subject serialNumber), seal unit, name, when the signer is one of our seals. */
+  readonly seal: { readonly code?: string; readonly name?: string; readonly unit?: string } | undefined;
+  readonly chain: readonly CertificateSummary[];
+  /** Time claimed by the signer (/M or signingTime). */
+  readonly claimedTime: string | undefined;
+  /** Time of a verified signature timestamp. */
+  readonly timestampTime: string | undefined;
+  /** Which time revocation and validity were judged at. */
+  readonly trustedTime: string | undefined;
+  readonly trustedTimeSource: 'timestamp' | 'claimed' | 'validation-time' | 'none';
+  readonly digestAlgorithm: string | undefined;
+  readonly signatureAlgorithm: string | undefined;
+  readonly changes: readonly DocumentChange[];
+  /** DocMDP permission (1–3) in force for this signature, if any. */
+  readonly docMdpPermission: number | undefined;
+  readonly policy: {
+    readonly documentType?: string;
+    readonly approvalReference?: string;
+    readonly workstationId?: string;
+    readonly ours: boolean;
+  };
+  readonly reason: string | undefined;
+  readonly location: string | undefined;
+  /** Widget page (1-based) and rectangle, for the report's seal impression. */
+  readonly page: number | undefined;
+}
+
+export interface FileReport {
+  readonly path: string;
+  readonly verdict: Verdict;
+  readonly size: number;
+  readonly revisions: number;
+  readonly signatures: readonly SignatureReport[];
+  /** Signature fields with no value (unsigned fields). */
+  readonly emptySignatureFields: readonly string[];
+  /** Findings about the file as a whole (unreadable, recovered, …). */
+  readonly findings: readonly VerifyFinding[];
+}

@@ -1,0 +1,614 @@
+/**
+ * The offline verifier (issue #5): bytes + TrustContext + options in, a FileReport out.
+ * Pure: no file system, no clock except `new Date()` when no time is known at all.
+ * A malformed or hostile file never throws: it yields a non-valid verdict with a finding.
+ */
+import { createHash } from 'node:crypto';
+import { YinjianError } from '../../../shared/errors/index';
+import {
+  PdfArray,
+  PdfDict,
+  PdfDocument,
+  PdfString,
+  type PdfBytes,
+} from '../pdf/index';
+import {
+  OID,
+  parseCertificate,
+  parseCrl,
+  validateCertificatePath,
+  verifyCmsSignature,
+  verifyDocumentTimestamp,
+  type CertificateInfo,
+  type CmsFinding,
+  type CmsVerification,
+  type CrlInfo,
+  type HashName,
+  type SignerVerification,
+  type TimestampVerification,
+} from '../pki/index';
+import { ByteRangeDigests } from './byte-range-digests';
+import { classifyRevision, levelRank, worstLevel } from './changes';
+import { finding, hasError, type VerifyFinding } from './findings';
+import { parsePdfDate } from './pdf-date';
+import { checkStructure, locateSignatures, signedVersion, trailingUncoveredBytes, type LocatedSignature, type SignatureStructure } from './signature-structure';
+import type {
+  CertificateSummary,
+  ChangeLevel,
+  CheckStatus,
+  DocumentChange,
+  FileReport,
+  RegisterSealEntry,
+  SignatureChecks,
+  SignatureReport,
+  TrustContext,
+  Verdict,
+  VerifyOptions,
+} from './types';
+import { worstVerdict } from './verdict';
+
+const SUPPORTED_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'adbe.pkcs7.sha1', 'ETSI.RFC3161']);
+
+interface PreparedTrust {
+  readonly anchors: CertificateInfo[];
+  readonly extra: CertificateInfo[];
+  readonly crls: CrlInfo[];
+  readonly register: readonly RegisterSealEntry[];
+  readonly denyList: readonly string[];
+  readonly policyOid: string;
+}
+
+/** Parses the trust context once per batch; unreadable entries are skipped (the CLI reports them on load). */
+export function prepareTrust(trust: TrustContext): PreparedTrust {
+  const certificates = (list: readonly Uint8Array[] | undefined): CertificateInfo[] => {
+    const out: CertificateInfo[] = [];
+    for (const der of list ?? []) {
+      try {
+        out.push(parseCertificate(der));
+      } catch {
+        // an unreadable certificate contributes nothing
+      }
+    }
+    return out;
+  };
+  const crls: CrlInfo[] = [];
+  for (const der of trust.crls ?? []) {
+    try {
+      crls.push(parseCrl(der));
+    } catch {
+      // an unreadable CRL contributes nothing
+    }
+  }
+  return {
+    anchors: certificates(trust.trustAnchors),
+    extra: certificates(trust.extraCertificates),
+    crls,
+    register: trust.registerSeals ?? [],
+    denyList: trust.denyList ?? [],
+    policyOid: trust.sealPolicyOid ?? OID.regulationPolicy,
+  };
+}
+
+function summary(cert: CertificateInfo): CertificateSummary {
+  return {
+    subject: cert.subject.text,
+    issuer: cert.issuer.text,
+    serialHex: cert.serialHex,
+    sha256: cert.sha256Fingerprint,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+  };
+}
+
+function text(value: unknown): string | undefined {
+  return value instanceof PdfString ? value.text : undefined;
+}
+
+function status(findings: readonly VerifyFinding[], step: VerifyFinding['step'], checked: boolean): CheckStatus {
+  if (!checked) return 'not-checked';
+  if (findings.some((f) => f.step === step && f.severity === 'error')) return 'failed';
+  if (findings.some((f) => f.step === step && f.severity === 'warning')) return 'warning';
+  return 'passed';
+}
+
+function cmsFindings(list: readonly CmsFinding[], out: VerifyFinding[]): void {
+  for (const f of list) {
+    switch (f.code) {
+      case 'MESSAGE_DIGEST_MISMATCH':
+        out.push(finding('DIGEST_MISMATCH'));
+        break;
+      case 'SIGNATURE_INVALID':
+        out.push(finding('SIGNATURE_INVALID', { detail: f.detail ?? '' }));
+        break;
+      case 'SIGNER_CERTIFICATE_NOT_FOUND':
+        out.push(finding('SIGNER_CERTIFICATE_MISSING'));
+        break;
+      case 'SIGNING_CERTIFICATE_MISMATCH':
+        out.push(finding('SIGNING_CERTIFICATE_MISMATCH', { detail: f.detail ?? '' }));
+        break;
+      case 'DIGEST_ALGORITHM_UNSUPPORTED':
+      case 'SIGNATURE_ALGORITHM_UNSUPPORTED':
+        out.push(finding('ALGORITHM_UNSUPPORTED', { detail: f.detail ?? f.code }));
+        break;
+      case 'WEAK_DIGEST_ALGORITHM':
+        out.push(finding('WEAK_DIGEST'));
+        break;
+      case 'PADES_ATTRIBUTE_MISSING':
+        out.push(finding('PADES_ATTRIBUTES_MISSING', { detail: f.detail ?? '' }));
+        break;
+      case 'TIMESTAMP_INVALID':
+      case 'PADES_SIGNING_TIME_PRESENT':
+      case 'CERTIFICATE_UNREADABLE':
+      case 'TIMESTAMP_SIGNER_NOT_TSA':
+        break;
+      default:
+        if (f.severity === 'error') out.push(finding('CMS_STRUCTURE_INVALID', { detail: `${f.code}${f.detail ? `: ${f.detail}` : ''}` }));
+    }
+  }
+}
+
+interface Mdp {
+  /** DocMDP P of this signature (a certification signature), if any. */
+  readonly docMdp: number | undefined;
+  /** Fields locked by FieldMDP (undefined: none; 'all': every field). */
+  readonly locked: ReadonlySet<string> | 'all' | undefined;
+  readonly lockedExcept: ReadonlySet<string> | undefined;
+}
+
+function readMdp(sigDict: PdfDict, fieldDict: PdfDict | undefined): Mdp {
+  let docMdp: number | undefined;
+  let locked: Set<string> | 'all' | undefined;
+  let lockedExcept: Set<string> | undefined;
+  const names = (value: unknown): Set<string> => new Set((value instanceof PdfArray ? value.items : []).map((v) => text(v) ?? '').filter(Boolean));
+  const apply = (params: PdfDict | undefined): void => {
+    if (!params) return;
+    const action = params.getName('Action');
+    if (action === 'All') locked = 'all';
+    else if (action === 'Include') locked = names(params.get('Fields'));
+    else if (action === 'Exclude') lockedExcept = names(params.get('Fields'));
+  };
+  const references = sigDict.get('Reference');
+  for (const reference of references instanceof PdfArray ? references.items : []) {
+    if (!(reference instanceof PdfDict)) continue;
+    const method = reference.getName('TransformMethod');
+    const params = reference.getDict('TransformParams');
+    if (method === 'DocMDP') {
+      const p = params?.getInteger('P') ?? 2;
+      docMdp = p >= 1 && p <= 3 ? p : 2;
+    } else if (method === 'FieldMDP') apply(params);
+  }
+  // A signature field's /Lock dictionary (PDF 1.5) locks fields the same way.
+  apply(fieldDict?.getDict('Lock'));
+  return { docMdp, locked, lockedExcept };
+}
+
+function isLocked(mdp: Mdp, field: string | undefined): boolean {
+  if (!field) return false;
+  if (mdp.locked === 'all') return true;
+  if (mdp.locked?.has(field)) return true;
+  if (mdp.lockedExcept) return !mdp.lockedExcept.has(field);
+  return false;
+}
+
+const FIELD_CHANGE_KINDS = new Set(['field-filled', 'field-appearance-changed']);
+/** Under DocMDP P=1 only validation data may be added (ISO 32000-2 §12.8.2.2.2). */
+const P1_ALLOWED_KINDS = new Set(['dss-updated', 'metadata-updated', 'extensions-updated']);
+
+function allowedLevel(docMdp: number | undefined): ChangeLevel {
+  if (docMdp === 1) return 'none';
+  if (docMdp === 2) return 'form-filling';
+  // Approval signatures without DocMDP, and P=3: annotations are allowed.
+  return 'annotations';
+}
+
+function describeChanges(changes: readonly DocumentChange[]): string {
+  const parts = changes.slice(0, 12).map((c) => `${c.kind}${c.page !== undefined ? ` p.${c.page}` : ''}${c.detail ? ` (${c.detail})` : ''} @r${c.revision}`);
+  return parts.join('; ') + (changes.length > 12 ? `; … ${changes.length - 12} more` : '');
+}
+
+function registerEntryFor(register: readonly RegisterSealEntry[], cert: CertificateInfo): RegisterSealEntry | undefined {
+  return register.find(
+    (e) => (e.certificateSha256 && e.certificateSha256.toLowerCase() === cert.sha256Fingerprint) || (e.certificateSerialHex && e.certificateSerialHex.toLowerCase().replace(/^0+/, '') === cert.serialHex.replace(/^0+/, '')),
+  );
+}
+
+function isOurs(cert: CertificateInfo | undefined, signer: SignerVerification | undefined, policyOid: string): boolean {
+  if (cert?.sealInfo || cert?.policies.includes(policyOid)) return true;
+  const attributes = signer?.attributes;
+  return attributes?.workstationId !== undefined || attributes?.approvalReference !== undefined || attributes?.documentType !== undefined;
+}
+
+interface FileState {
+  readonly doc: PdfDocument;
+  readonly trust: PreparedTrust;
+  readonly options: VerifyOptions;
+  readonly digests: ByteRangeDigests;
+  readonly revisionChanges: Map<number, DocumentChange[] | VerifyFinding>;
+  readonly certification: { revision: number; p: number } | undefined;
+  readonly trailingBytes: number;
+}
+
+function changesOfRevision(state: FileState, index: number): DocumentChange[] | VerifyFinding {
+  let cached = state.revisionChanges.get(index);
+  if (!cached) {
+    try {
+      cached = classifyRevision(state.doc, index);
+    } catch (error) {
+      cached = finding('CHANGES_UNANALYSABLE', { detail: error instanceof YinjianError ? error.en : String((error as Error).message) });
+    }
+    state.revisionChanges.set(index, cached);
+  }
+  return cached;
+}
+
+async function verifySignature(state: FileState, located: LocatedSignature, index: number, structure: SignatureStructure, version: ReturnType<typeof signedVersion>): Promise<SignatureReport> {
+  const { doc, trust } = state;
+  const dict = version.dict;
+  const findings: VerifyFinding[] = [...structure.findings];
+  const subFilter = dict.getName('SubFilter');
+  const isDocTimestamp = dict.getName('Type') === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161';
+  const fieldDict = located.fieldRef ? doc.atRevision(structure.signedRevision ?? doc.revisions.length - 1).resolveDict(located.fieldRef) : undefined;
+  const mdp = readMdp(dict, fieldDict);
+  if (!located.presentInLatest) findings.push(finding('CHANGES_NOT_ALLOWED', { detail: 'the signature was removed from its field in a later revision' }));
+  if (state.trailingBytes > 0) findings.push(finding('TRAILING_BYTES_UNCOVERED', { count: state.trailingBytes }));
+
+  const digestOf = (hash: HashName): Uint8Array => state.digests.digest(index, hash);
+  let unsupported = false;
+  let cms: CmsVerification | undefined;
+  let signer: SignerVerification | undefined;
+  let docTimestamp: TimestampVerification | undefined;
+  let integrityChecked = false;
+
+  if (!subFilter || !SUPPORTED_SUBFILTERS.has(subFilter)) {
+    // adbe.x509.rsa_sha1 and unknown formats: reported as unsupported, never as valid.
+    unsupported = true;
+    findings.push(finding('SUBFILTER_UNSUPPORTED', { subFilter: subFilter ?? '(none)' }));
+  } else if (!structure.contents || structure.contents.length === 0) {
+    findings.push(finding('CMS_UNREADABLE', { detail: 'empty /Contents' }));
+  } else if (!structure.digestable) {
+    // Without readable ranges nothing can be checked; the structure findings say why.
+  } else {
+    integrityChecked = true;
+    if (subFilter === 'adbe.pkcs7.detached' || subFilter === 'adbe.pkcs7.sha1') findings.push(finding('LEGACY_SUBFILTER', { subFilter }));
+    try {
+      if (isDocTimestamp) {
+        docTimestamp = await verifyDocumentTimestamp(structure.contents, digestOf);
+        cms = docTimestamp.token;
+        signer = cms?.signers[0];
+        for (const f of docTimestamp.findings) {
+          if (f.code === 'TIMESTAMP_IMPRINT_MISMATCH') findings.push(finding('DIGEST_MISMATCH'));
+          else if (f.severity === 'error') findings.push(finding('TIMESTAMP_INVALID', { detail: `${f.code}${f.detail ? `: ${f.detail}` : ''}` }));
+        }
+        if (docTimestamp.findings.some((f) => f.severity === 'error' && f.code !== 'TIMESTAMP_IMPRINT_MISMATCH')) {
+          findings.push(finding('SIGNATURE_INVALID', { detail: 'document timestamp token' }));
+        }
+      } else if (subFilter === 'adbe.pkcs7.sha1') {
+        cms = await verifyCmsSignature(structure.contents, { extraCertificates: trust.extra });
+        const content = cms.encapsulatedContent;
+        const expected = digestOf('sha1');
+        if (!content || Buffer.compare(Buffer.from(content), Buffer.from(expected)) !== 0) findings.push(finding('DIGEST_MISMATCH'));
+      } else {
+        cms = await verifyCmsSignature(structure.contents, { content: digestOf, extraCertificates: trust.extra });
+      }
+      if (cms && !isDocTimestamp) {
+        cmsFindings(cms.findings, findings);
+        signer = cms.signers[0];
+        if (signer) cmsFindings(signer.findings, findings);
+        if (cms.signers.length > 1) findings.push(finding('CMS_STRUCTURE_INVALID', { detail: `${cms.signers.length} signers; a PDF signature has one` }));
+      }
+    } catch (error) {
+      const detail = error instanceof YinjianError ? error.en : (error as Error).message;
+      findings.push(finding('CMS_UNREADABLE', { detail }));
+      integrityChecked = true;
+    }
+  }
+  const certificate = signer?.certificate;
+
+  // Step 5 (signature timestamp) and the time the decision rests on.
+  const claimed = parsePdfDate(text(dict.get('M'))) ?? signer?.attributes.signingTime;
+  let timestampTime: Date | undefined;
+  let timestampTrusted = false;
+  const sigTimestamp = isDocTimestamp ? docTimestamp : signer?.signatureTimestamp;
+  if (sigTimestamp) {
+    if (!sigTimestamp.valid) {
+      if (!isDocTimestamp) findings.push(finding('TIMESTAMP_INVALID', { detail: sigTimestamp.findings.map((f) => f.code).join(',') }));
+    } else if (sigTimestamp.genTime) {
+      timestampTime = sigTimestamp.genTime;
+      findings.push(finding('TIMESTAMP_VALID', { time: timestampTime.toISOString() }));
+      if (sigTimestamp.tsaCertificate && trust.anchors.length > 0) {
+        const tsaPath = validateCertificatePath({
+          leaf: sigTimestamp.tsaCertificate,
+          intermediates: [...(sigTimestamp.token?.certificates ?? []), ...trust.extra],
+          trustAnchors: trust.anchors,
+          at: timestampTime,
+          crls: trust.crls,
+        });
+        timestampTrusted = tsaPath.trusted;
+      }
+      if (!timestampTrusted && !isDocTimestamp) findings.push(finding('TIMESTAMP_UNTRUSTED'));
+    }
+  }
+  const trustedTime = timestampTrusted ? timestampTime : isDocTimestamp ? timestampTime : claimed;
+  const trustedTimeSource: SignatureReport['trustedTimeSource'] = state.options.at ? 'validation-time' : timestampTrusted ? 'timestamp' : trustedTime ? 'claimed' : 'none';
+  const judgedAt = state.options.at ?? trustedTime ?? new Date();
+  if (trustedTime || state.options.at) findings.push(finding('TRUSTED_TIME', { time: judgedAt.toISOString(), source: trustedTimeSource }));
+
+  // Step 3: chain; step 4: revocation from CRLs and the register (S3, S5).
+  const ours = isOurs(certificate, signer, trust.policyOid);
+  let chain: CertificateSummary[] = [];
+  let trustChecked = false;
+  let revoked = false;
+  if (certificate && !hasError(findings, 'integrity') && !hasError(findings, 'coverage') && !unsupported) {
+    trustChecked = true;
+    if (trust.anchors.length === 0) findings.push(finding('NO_TRUST_ANCHORS'));
+    const path = validateCertificatePath({
+      leaf: certificate,
+      intermediates: [...(cms?.certificates ?? []), ...trust.extra],
+      trustAnchors: trust.anchors,
+      at: judgedAt,
+      crls: trust.crls,
+      ...(ours ? { requiredPolicy: trust.policyOid } : {}),
+      ...(isDocTimestamp ? { leafKeyUsage: ['digitalSignature', 'nonRepudiation'] as const } : {}),
+    });
+    chain = path.path.map(summary);
+    for (const f of path.findings) {
+      if (f.code === 'NO_PATH_TO_TRUST_ANCHOR') findings.push(finding('CHAIN_UNTRUSTED'));
+      else if (f.code === 'REVOKED' || f.code === 'REVOKED_AFTER_VALIDATION_TIME') continue;
+      else if (f.code === 'REVOCATION_UNKNOWN' || f.code === 'CRL_UNUSABLE') {
+        if (path.trusted) findings.push(finding('REVOCATION_UNKNOWN', { detail: f.subject ?? '' }));
+      } else if (f.severity === 'error') findings.push(finding('CHAIN_PROBLEM', { code: f.code, detail: `${f.subject ?? ''} ${f.detail ?? ''}`.trim() }));
+    }
+    for (const entry of path.revocation) {
+      const params = { revokedAt: entry.effectiveDate.toISOString(), reason: entry.reason ?? 'unspecified', time: judgedAt.toISOString(), source: trustedTimeSource };
+      if (entry.revokedAtValidationTime) {
+        revoked = true;
+        findings.push(finding('SEAL_REVOKED', params));
+      } else findings.push(finding('SEAL_REVOKED_LATER', params));
+    }
+    const entry = registerEntryFor(trust.register, certificate);
+    if (entry && entry.state !== 'active') {
+      const revokedAt = entry.revokedAt;
+      const params = { revokedAt: revokedAt?.toISOString() ?? '?', reason: `${entry.state}${entry.reason ? `: ${entry.reason}` : ''}`, time: judgedAt.toISOString(), source: trustedTimeSource };
+      if (!revokedAt || revokedAt.getTime() <= judgedAt.getTime()) {
+        revoked = true;
+        findings.push(finding('SEAL_REVOKED', params));
+      } else findings.push(finding('SEAL_REVOKED_LATER', params));
+    }
+    if (ours && !entry && trust.register.length > 0) findings.push(finding('SEAL_NOT_IN_REGISTER'));
+  }
+  const trusted = trustChecked && !hasError(findings, 'trust');
+
+  // Step 6: changes after the signed revision.
+  const changes: DocumentChange[] = [];
+  let changesChecked = false;
+  if (structure.signedRevision !== undefined && !hasError(findings, 'coverage')) {
+    changesChecked = true;
+    for (let k = structure.signedRevision + 1; k < doc.revisions.length; k++) {
+      const result = changesOfRevision(state, k);
+      if (Array.isArray(result)) changes.push(...result);
+      else findings.push(result);
+    }
+    const cert = state.certification;
+    const docMdp = mdp.docMdp ?? (cert && cert.revision <= structure.signedRevision ? cert.p : undefined);
+    const allowed = allowedLevel(docMdp);
+    const notAllowed = changes.filter((c) => {
+      if (docMdp === 1) return c.level !== 'none' && !P1_ALLOWED_KINDS.has(c.kind);
+      return levelRank(c.level) > levelRank(allowed);
+    });
+    const lockedChanges = changes.filter((c) => FIELD_CHANGE_KINDS.has(c.kind) && isLocked(mdp, c.detail));
+    for (const c of lockedChanges) findings.push(finding('FIELD_LOCKED', { field: c.detail ?? '' }));
+    if (notAllowed.length > 0) {
+      if (docMdp !== undefined && notAllowed.some((c) => c.level !== 'other')) findings.push(finding('DOCMDP_VIOLATED', { permission: docMdp, detail: describeChanges(notAllowed) }));
+      else findings.push(finding('CHANGES_NOT_ALLOWED', { detail: describeChanges(notAllowed) }));
+    } else if (changes.length > 0) findings.push(finding('CHANGES_ALLOWED', { detail: describeChanges(changes) }));
+  } else if (structure.signedRevision === undefined && doc.recovered && structure.digestable && !hasError(findings, 'coverage')) {
+    changesChecked = true;
+    const end = (structure.byteRange?.[2] ?? 0) + (structure.byteRange?.[3] ?? 0);
+    if (end < doc.reader.length) findings.push(finding('CHANGES_UNANALYSABLE', { detail: `${doc.reader.length - end} bytes after the signed part, in a file whose cross-reference is broken` }));
+  }
+
+  // Step 7: our policy (U2, U3, M4), only for our own seals.
+  let policyChecked = false;
+  const attributes = signer?.attributes;
+  if (!ours || isDocTimestamp) {
+    if (certificate && !isDocTimestamp) findings.push(finding('FOREIGN_SIGNATURE'));
+  } else if (attributes && !hasError(findings, 'integrity')) {
+    policyChecked = true;
+    const commitment = attributes.commitmentType;
+    const typeName = attributes.documentType;
+    if (!commitment) findings.push(finding('DOCUMENT_TYPE_MISSING'));
+    else if (!typeName) findings.push(finding('DOCUMENT_TYPE_FORBIDDEN', { type: commitment }));
+    else if (trust.denyList.includes(typeName) || trust.denyList.includes(commitment)) findings.push(finding('DOCUMENT_TYPE_FORBIDDEN', { type: typeName }));
+    if (!attributes.approvalReference) findings.push(finding('APPROVAL_REFERENCE_MISSING'));
+    if (!attributes.workstationId) findings.push(finding('WORKSTATION_MISSING'));
+    else {
+      const hash = createHash('sha256').update(attributes.workstationId, 'utf8').digest();
+      const certHash = certificate?.sealInfo?.workstationIdHash;
+      const entry = certificate ? registerEntryFor(trust.register, certificate) : undefined;
+      const mismatchCert = certHash !== undefined && Buffer.compare(Buffer.from(certHash), hash) !== 0;
+      const mismatchRegister = entry?.boundWorkstationHash !== undefined && entry.boundWorkstationHash.toLowerCase() !== hash.toString('hex');
+      if (mismatchCert || mismatchRegister) findings.push(finding('WORKSTATION_MISMATCH'));
+    }
+  }
+
+  const checks: SignatureChecks = {
+    coverage: status(findings, 'coverage', true),
+    integrity: unsupported ? 'not-checked' : status(findings, 'integrity', integrityChecked),
+    trust: status(findings, 'trust', trustChecked),
+    revocation: status(findings, 'revocation', trustChecked),
+    timestamp: sigTimestamp ? status(findings, 'timestamp', true) : 'not-applicable',
+    changes: status(findings, 'changes', changesChecked),
+    policy: ours && !isDocTimestamp ? status(findings, 'policy', policyChecked) : 'not-applicable',
+  };
+  const candidates: Verdict[] = [];
+  if (hasError(findings, 'coverage') || hasError(findings, 'integrity') || hasError(findings, 'format') && !unsupported) candidates.push('INVALID');
+  if (unsupported) candidates.push('UNSUPPORTED');
+  if (hasError(findings, 'changes')) candidates.push('MODIFIED');
+  if (revoked) candidates.push('REVOKED');
+  if (!unsupported && !trusted) candidates.push('UNTRUSTED');
+  if (hasError(findings, 'policy')) candidates.push('POLICY_VIOLATION');
+  if (hasError(findings, 'timestamp')) candidates.push('INVALID');
+  candidates.push(changes.length > 0 ? 'VALID_WITH_CHANGES' : 'VALID');
+  const verdict = worstVerdict(candidates) as Verdict;
+
+  const widget = located.widgets[0];
+  let page: number | undefined;
+  if (widget) {
+    try {
+      const index = doc.pageRefs().findIndex((p) => p.equals(widget) || p.equals(doc.latest.resolveDict(widget)?.getRef('P')));
+      page = index >= 0 ? index + 1 : undefined;
+    } catch {
+      page = undefined;
+    }
+  }
+  return {
+    field: located.field,
+    kind: isDocTimestamp ? 'document-timestamp' : mdp.docMdp !== undefined ? 'certification' : 'signature',
+    subFilter,
+    verdict,
+    checks,
+    findings,
+    signedRevision: structure.signedRevision,
+    byteRange: structure.byteRange,
+    coversWholeFile: structure.byteRange !== undefined && (structure.byteRange[2] ?? 0) + (structure.byteRange[3] ?? 0) >= doc.reader.length - (doc.reader.length - doc.latestRevision.endOffset) && structure.signedRevision === doc.revisions.length - 1,
+    signer: certificate ? summary(certificate) : undefined,
+    seal: certificate && ours ? { code: certificate.subject.serialNumber, name: certificate.subject.commonName, unit: certificate.sealInfo?.unit ?? certificate.subject.organizationalUnit } : undefined,
+    chain,
+    claimedTime: claimed?.toISOString(),
+    timestampTime: timestampTime?.toISOString(),
+    trustedTime: trustedTime?.toISOString(),
+    trustedTimeSource,
+    digestAlgorithm: signer ? String(signer.digestAlgorithm) : undefined,
+    signatureAlgorithm: signer ? ('scheme' in signer.signatureAlgorithm ? `${signer.signatureAlgorithm.scheme}${signer.signatureAlgorithm.hash ? `-${signer.signatureAlgorithm.hash}` : ''}` : signer.signatureAlgorithm.oid) : undefined,
+    changes,
+    docMdpPermission: mdp.docMdp ?? state.certification?.p,
+    policy: {
+      ours,
+      ...(attributes?.documentType ?? attributes?.commitmentType ? { documentType: attributes?.documentType ?? attributes?.commitmentType } : {}),
+      ...(attributes?.approvalReference ? { approvalReference: attributes.approvalReference } : {}),
+      ...(attributes?.workstationId ? { workstationId: attributes.workstationId } : {}),
+    },
+    reason: text(dict.get('Reason')),
+    location: text(dict.get('Location')),
+    page,
+  };
+}
+
+function fileFailure(path: string, size: number, verdict: Verdict, findings: VerifyFinding[]): FileReport {
+  return { path, verdict, size, revisions: 0, signatures: [], emptySignatureFields: [], findings };
+}
+
+function openDocument(source: Uint8Array | PdfBytes, options: VerifyOptions, fileFindings: VerifyFinding[]): PdfDocument | VerifyFinding {
+  const limits = options.maxStreamBytes ? { maxStreamBytes: options.maxStreamBytes } : undefined;
+  try {
+    const doc = PdfDocument.open(source, limits ? { limits } : {});
+    // A well-formed xref that leads to no catalog (incremental-saving attacks) is as
+    // unusable as a broken one: fall through to recovery.
+    doc.catalog();
+    return doc;
+  } catch (error) {
+    if (error instanceof YinjianError && error.code === 'PDF_NOT_PDF') return finding('FILE_NOT_PDF');
+    if (!(error instanceof YinjianError) && !(error instanceof RangeError)) throw error;
+  }
+  try {
+    const doc = PdfDocument.open(source, { recover: true, ...(limits ? { limits } : {}) });
+    fileFindings.push(finding('FILE_XREF_RECOVERED', { detail: doc.recoveryReason ?? '' }));
+    return doc;
+  } catch (error) {
+    return finding('FILE_UNREADABLE', { detail: error instanceof YinjianError ? error.en : (error as Error).message });
+  }
+}
+
+/**
+ * Verifies every signature of one PDF. `path` is only echoed into the report.
+ * Never throws for anything the file contains.
+ */
+export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustContext | PreparedTrust, options: VerifyOptions = {}, path = ''): Promise<FileReport> {
+  const prepared = 'anchors' in trust ? trust : prepareTrust(trust);
+  const size = source.length;
+  const fileFindings: VerifyFinding[] = [];
+  try {
+    const opened = openDocument(source, options, fileFindings);
+    if (!(opened instanceof PdfDocument)) return fileFailure(path, size, 'INVALID', [opened]);
+    const doc = opened;
+    if (doc.isEncrypted) return fileFailure(path, size, 'UNSUPPORTED', [...fileFindings, finding('FILE_ENCRYPTED')]);
+    const located = locateSignatures(doc);
+    fileFindings.push(...located.findings);
+    const prepared2: { located: LocatedSignature; version: ReturnType<typeof signedVersion>; structure: SignatureStructure }[] = [];
+    const ranges = new Map<number, (readonly [number, number])[]>();
+    located.signatures.forEach((sig, index) => {
+      const version = signedVersion(doc, sig);
+      const structure = checkStructure(doc, version.dict, version.offset, version.compressed);
+      prepared2.push({ located: sig, version, structure });
+      const br = structure.byteRange;
+      if (structure.digestable && br) ranges.set(index, [[br[0] as number, br[1] as number], [br[2] as number, br[3] as number]]);
+    });
+    // Overlapping signatures: one signature's ranges must not cover another's /Contents gap
+    // unless it was made later (a later signature covers earlier ones entirely).
+    let certification: FileState['certification'];
+    for (const item of prepared2) {
+      const mdp = readMdp(item.version.dict, undefined);
+      if (mdp.docMdp !== undefined && item.structure.signedRevision !== undefined && (!certification || item.structure.signedRevision < certification.revision)) {
+        certification = { revision: item.structure.signedRevision, p: mdp.docMdp };
+      }
+    }
+    const state: FileState = {
+      doc,
+      trust: prepared,
+      options,
+      digests: new ByteRangeDigests(doc.source, ranges),
+      revisionChanges: new Map(),
+      certification,
+      trailingBytes: trailingUncoveredBytes(doc),
+    };
+    const signatures: SignatureReport[] = [];
+    for (let i = 0; i < prepared2.length; i++) {
+      const item = prepared2[i] as (typeof prepared2)[number];
+      try {
+        signatures.push(await verifySignature(state, item.located, i, item.structure, item.version));
+      } catch (error) {
+        // A defect or an input no step foresaw: this signature is not valid, the file goes on.
+        const detail = error instanceof YinjianError ? error.en : (error as Error).message;
+        signatures.push(failedSignature(item.located.field, finding('SIGNATURE_UNREADABLE', { detail })));
+      }
+    }
+    signatures.sort((a, b) => (a.signedRevision ?? Number.MAX_SAFE_INTEGER) - (b.signedRevision ?? Number.MAX_SAFE_INTEGER));
+    const hasFileError = hasError(fileFindings, 'file');
+    const verdict = worstVerdict([...signatures.map((s) => s.verdict), ...(hasFileError ? (['INVALID'] as const) : [])]) ?? 'UNSIGNED';
+    return { path, verdict, size, revisions: doc.revisions.length, signatures, emptySignatureFields: located.emptyFields, findings: fileFindings };
+  } catch (error) {
+    const detail = error instanceof YinjianError ? error.en : error instanceof Error ? error.message : String(error);
+    return fileFailure(path, size, 'INVALID', [...fileFindings, finding('FILE_UNREADABLE', { detail })]);
+  }
+}
+
+function failedSignature(field: string, failure: VerifyFinding): SignatureReport {
+  return {
+    field,
+    kind: 'signature',
+    subFilter: undefined,
+    verdict: 'INVALID',
+    checks: { coverage: 'not-checked', integrity: 'failed', trust: 'not-checked', revocation: 'not-checked', timestamp: 'not-applicable', changes: 'not-checked', policy: 'not-applicable' },
+    findings: [failure],
+    signedRevision: undefined,
+    byteRange: undefined,
+    coversWholeFile: false,
+    signer: undefined,
+    seal: undefined,
+    chain: [],
+    claimedTime: undefined,
+    timestampTime: undefined,
+    trustedTime: undefined,
+    trustedTimeSource: 'none',
+    digestAlgorithm: undefined,
+    signatureAlgorithm: undefined,
+    changes: [],
+    docMdpPermission: undefined,
+    policy: { ours: false },
+    reason: undefined,
+    location: undefined,
+    page: undefined,
+  };
+}
+
+export { worstLevel };
