@@ -12,6 +12,7 @@ import { APPEARANCE_ERRORS } from './appearance';
 import { PDF_ERRORS } from './pdf';
 import { PKI_ERRORS } from './pki';
 import { STAMP_ERRORS } from './stamp';
+import { OFFICE_ERRORS } from './office';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -45,6 +46,7 @@ export const ERROR_CATALOG = {
   ...PDF_ERRORS,
   ...PKI_ERRORS,
   ...STAMP_ERRORS,
+  ...OFFICE_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS = [
   'CUSTODIAN_REGISTERED',
   'WORKSTATION_REGISTERED',
   'SETTING_CHANGED',
+  'CA_SET_UP',
+  'REGISTER_PUBLISHED',
+  'GROUP_ROOT_PINNED',
+  'SEAL_KEY_DESTROYED',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { YinjianError } from '../../../shared/errors/index';
+import { parseCertificate } from '../../core/pki/index';
 import type { SealSigner, SignatureAlgorithm } from '../../core/ports/signer';
 import type { SealKeyPair, SealKeyType, UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../../core/ports/usb-key';
 import { ckrOf, toTokenError } from './ckr';
@@ -177,6 +178,9 @@ class Pkcs11Session implements UsbKeySession {
   }
 
   async storeCertificate(der: Uint8Array, keyId: Uint8Array, label: string): Promise<void> {
+    // PKCS#11 §4.6.3: CKA_SUBJECT must be given when an X.509 certificate object is created
+    // (SoftHSM2 answers CKR_TEMPLATE_INCOMPLETE without it).
+    const subject = Buffer.from(parseCertificate(der).subject.der);
     this.run(() =>
       this.api.C_CreateObject(this.handle, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
@@ -185,6 +189,7 @@ class Pkcs11Session implements UsbKeySession {
         { type: pkcs11js.CKA_PRIVATE, value: false },
         { type: pkcs11js.CKA_ID, value: Buffer.from(keyId) },
         { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_SUBJECT, value: subject },
         { type: pkcs11js.CKA_VALUE, value: Buffer.from(der) },
       ]),
     );

@@ -1,0 +1,553 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { YinjianError } from '../../../shared/errors/index';
+import {
+  OfficeService,
+  parseOfficeDate,
+  type IssuancePins,
+  type IssuedSeal,
+  type ValidityChoice,
+} from '../../core/office/index';
+import type { SealKeyType } from '../../core/ports/usb-key';
+import type { Actor, ApproverRole, Seal, UnitKind } from '../../core/register/index';
+import { shippedFontImpressions, writePublication } from '../../infra/office/index';
+import type { OptionSpecs, ParsedArgs } from '../args';
+import type { Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT_REFUSED, table } from '../output';
+
+/**
+ * `yinjian office …`: the President's Office console (M1) on the command line. The register
+ * is the one in the data folder; the CA key is on the office USB key (--ca-token).
+ */
+
+function text(args: ParsedArgs, name: string): string | undefined {
+  const value = args.options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function required(args: ParsedArgs, name: string): string {
+  const value = text(args, name);
+  if (value === undefined || value.trim() === '') throw new YinjianError('USAGE', { detail: `--${name} is required` });
+  return value;
+}
+
+function date(args: ParsedArgs, name: string): Date | undefined {
+  const value = text(args, name);
+  return value === undefined ? undefined : parseOfficeDate(`--${name}`, value);
+}
+
+function keyType(args: ParsedArgs): SealKeyType | undefined {
+  const value = text(args, 'key');
+  if (value === undefined) return undefined;
+  if (value !== 'rsa2048' && value !== 'p256') throw new YinjianError('USAGE', { detail: '--key must be rsa2048 or p256' });
+  return value;
+}
+
+function validityOf(args: ParsedArgs): ValidityChoice {
+  const validFrom = date(args, 'valid-from');
+  const validTo = date(args, 'valid-to');
+  return { ...(validFrom ? { validFrom } : {}), ...(validTo ? { validTo } : {}), rollout: args.options.rollout === true };
+}
+
+/** Office commands name the person at the console (M5); the console itself is the office (M1). */
+function officeActor(context: CliContext, args: ParsedArgs): Actor {
+  return { name: text(args, 'operator')?.trim() || context.actor().name, staffId: text(args, 'operator-id')?.trim() ?? '', office: true };
+}
+
+function service(context: CliContext): OfficeService {
+  return new OfficeService({ keys: context.usbKeyPort(), register: context.register(), impressions: shippedFontImpressions() });
+}
+
+async function readPins(context: CliContext, prompts: readonly { zh: string; en: string; confirm?: boolean }[]): Promise<Buffer[]> {
+  const source = context.pinSource();
+  const pins: Buffer[] = [];
+  try {
+    for (const prompt of prompts) {
+      const pin = await source.next(prompt);
+      pins.push(pin);
+      if (prompt.confirm && !context.options.pinStdin) {
+        const again = await source.next({ zh: `再次输入${prompt.zh}`, en: `${prompt.en} again` });
+        const same = again.equals(pin);
+        again.fill(0);
+        if (!same) throw new YinjianError('USAGE', { detail: 'the two PINs differ' });
+      }
+    }
+    return pins;
+  } catch (error) {
+    for (const pin of pins) pin.fill(0);
+    throw error;
+  }
+}
+
+const CA_PIN = { zh: '总裁办根证书 USB Key 的 PIN', en: 'PIN of the office CA USB key' };
+
+async function issuancePins(context: CliContext): Promise<IssuancePins> {
+  const [caPin, soPin, initialUserPin] = await readPins(context, [
+    CA_PIN,
+    { zh: '印章 USB Key 的管理员 PIN (SO PIN)', en: 'SO PIN of the seal USB key' },
+    { zh: '要设置的初始用户 PIN（交给印章管理人员）', en: 'Initial user PIN to set (handed to the custodian)', confirm: true },
+  ]);
+  return { caPin: caPin!, soPin: soPin!, initialUserPin: initialUserPin! };
+}
+
+const OPERATOR: OptionSpecs = {
+  operator: { type: 'string', valueName: 'NAME', description: '经办人姓名（记入审计日志；默认系统用户）/ operator\'s name for the audit log (default: the OS user)' },
+  'operator-id': { type: 'string', valueName: 'ID', description: '经办人工号 / operator\'s staff id' },
+};
+
+const APPLICATION: OptionSpecs = {
+  application: { type: 'string', valueName: 'REF', description: '书面申请/批准文号（规定 S3）/ reference of the written application and approval (S3)' },
+  approver: { type: 'string', valueName: 'NAME', description: '批准人 / who approved it' },
+};
+
+const SEAL_CODE: OptionSpecs = {
+  'seal-code': { type: 'string', valueName: 'C', description: '印章编码（登记簿编号）/ the seal code (register number)' },
+};
+
+const NEW_KEY: OptionSpecs = {
+  'ca-token': { type: 'string', valueName: 'L', description: '根证书所在的总裁办 USB Key（序列号或标签）/ the office USB key holding the CA' },
+  token: { type: 'string', valueName: 'L', description: '写入印章密钥的 USB Key（将被清空并初始化）/ the USB key that receives the seal key (erased and initialised)' },
+  'token-label': { type: 'string', valueName: 'LABEL', description: '初始化后的 Key 标签（默认保留原标签）/ label after initialisation (default: keep the current one)' },
+  'valid-from': { type: 'string', valueName: 'D', description: '启用日期 YYYY-MM-DD（北京时间，默认现在；规定 E1）/ start date (Beijing time; default now; E1)' },
+  'valid-to': { type: 'string', valueName: 'D', description: '截止日期 YYYY-MM-DD（默认 5 年）/ end date (default 5 years)' },
+  rollout: { type: 'boolean', description: '新启用：自下一个 7 月 1 日起生效（规定 E1）/ new rollout: valid from the next 1 July (E1)' },
+  key: { type: 'string', valueName: 'rsa2048|p256', description: '密钥类型（默认 rsa2048）/ key type (default rsa2048)' },
+};
+
+const PIN_ORDER =
+  '--pin-stdin 时按行读取：根证书 Key 的 PIN、印章 Key 的 SO PIN、要设置的初始用户 PIN。\n' +
+  'With --pin-stdin, one PIN per line: the CA key\'s PIN, the seal key\'s SO PIN, the initial user PIN to set.\n' +
+  'The seal key is erased (C_InitToken), gets a new key pair generated on it, its certificate, the CA certificate\n' +
+  'and the first-use marker: its custodian must change the PIN before it can sign (rule M4).';
+
+function sealLines(seal: Seal): string[] {
+  return [
+    `印章编码 Seal code:    ${seal.code}`,
+    `印章名称 Seal name:    ${seal.name}`,
+    `单位 Unit:             ${seal.unitId} (${seal.kind})`,
+    `状态 State:            ${seal.state}`,
+    `管理人员 Custodian:    ${seal.custodianStaffId}`,
+    `专用计算机 Workstation: ${seal.workstationId ?? '-'}`,
+    `证书序列号 Serial:     ${seal.certificate.serial}`,
+    `有效期 Validity:       ${seal.certificate.validFrom.toISOString()} – ${seal.certificate.validTo.toISOString()}`,
+    `密钥盘 USB key:        ${seal.certificate.tokenSerial}`,
+  ];
+}
+
+function sealJson(seal: Seal): Record<string, unknown> {
+  return {
+    id: seal.id,
+    code: seal.code,
+    name: seal.name,
+    unit: seal.unitId,
+    kind: seal.kind,
+    state: seal.state,
+    custodianStaffId: seal.custodianStaffId,
+    workstationId: seal.workstationId,
+    certificateSerial: seal.certificate.serial,
+    validFrom: seal.certificate.validFrom.toISOString(),
+    validTo: seal.certificate.validTo.toISOString(),
+    tokenSerial: seal.certificate.tokenSerial,
+    approval: seal.approval,
+  };
+}
+
+function issuedOutput(verb: { zh: string; en: string }, issued: IssuedSeal): { json: Record<string, unknown>; text: string } {
+  return {
+    json: { seal: sealJson(issued.seal), token: { serial: issued.token.serial, label: issued.token.label }, certificateSha256: issued.certificate.sha256Fingerprint },
+    text: [
+      `${verb.zh} / ${verb.en}`,
+      ...sealLines(issued.seal),
+      `USB Key ${issued.token.label} (${issued.token.serial}): 初始 PIN 须在首次使用时修改（规定 M4）/ the initial PIN must be changed at first use (rule M4):`,
+      `  yinjian token change-pin --token ${issued.token.serial}`,
+    ].join('\n'),
+  };
+}
+
+export const officeInitCa: Command = {
+  name: ['office', 'init-ca'],
+  summary: { zh: '在总裁办 USB Key 上建立集团印章根证书', en: 'Set up the group seal CA on the office USB key' },
+  options: {
+    token: { type: 'string', valueName: 'L', description: '总裁办 USB Key（序列号或标签）/ the office USB key' },
+    name: { type: 'string', valueName: 'GROUP', description: '集团名称（证书 O=）/ the group\'s name (O=)' },
+    'common-name': { type: 'string', valueName: 'CN', description: '根证书名称（默认 GROUP电子印章根证书）/ CA common name' },
+    years: { type: 'string', valueName: 'N', description: '有效年限，20–50（默认 25）/ validity in years, 20-50 (default 25)' },
+    key: { type: 'string', valueName: 'rsa2048|p256', description: '密钥类型（默认 rsa2048）/ key type (default rsa2048)' },
+    adopt: { type: 'boolean', description: '沿用 Key 上已有的根证书和密钥 / adopt the CA key and certificate already on the key' },
+    ...OPERATOR,
+  },
+  details:
+    'PIN：总裁办 USB Key 的用户 PIN（--pin-stdin 时一行）。\nPIN: the office USB key\'s user PIN (one line with --pin-stdin).\n' +
+    'The CA key pair is generated on the key (sensitive, non-extractable); the root certificate is self-signed and stored beside it.',
+  async run(context, args) {
+    const token = required(args, 'token');
+    const yearsText = text(args, 'years');
+    const years = yearsText === undefined ? undefined : Number(yearsText);
+    const adopt = args.options.adopt === true;
+    const name = adopt ? text(args, 'name') : required(args, 'name');
+    const office = service(context);
+    const actor = officeActor(context, args);
+    const [pin] = await readPins(context, [CA_PIN]);
+    const kt = keyType(args);
+    const commonName = text(args, 'common-name');
+    const ca = await office.initCa(
+      { token, ...(name !== undefined ? { groupName: name } : {}), ...(commonName ? { commonName } : {}), ...(years !== undefined ? { years } : {}), ...(kt ? { keyType: kt } : {}), adopt },
+      pin!,
+      actor,
+    );
+    const c = ca.certificate;
+    return {
+      json: { ca: { groupName: ca.groupName, subject: c.subject.text, serial: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256Fingerprint, tokenSerial: ca.tokenSerial, adopted: ca.adopted } },
+      text: [
+        `${ca.adopted ? '已沿用集团印章根证书 / Group seal CA adopted' : '已建立集团印章根证书 / Group seal CA created'}`,
+        `主题 Subject:     ${c.subject.text}`,
+        `有效期 Validity:  ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()}`,
+        `SHA-256:          ${c.sha256Fingerprint}`,
+        `USB Key:          ${ca.tokenSerial}`,
+      ].join('\n'),
+    };
+  },
+};
+
+export const officeIssue: Command = {
+  name: ['office', 'issue'],
+  summary: { zh: '制发电子印章到印章管理人员的 USB Key（规定 M1、S2）', en: 'Issue a seal onto its custodian\'s USB key (rules M1, S2)' },
+  options: {
+    ...NEW_KEY,
+    unit: { type: 'string', valueName: 'U', description: '单位名称（证书 OU=）/ the unit (OU=)' },
+    'unit-kind': { type: 'string', valueName: 'company|department', description: '集团所属公司或集团部门 / a company or a department of the group' },
+    'seal-name': { type: 'string', valueName: 'N', description: '印章名称（证书 CN=）/ the seal\'s name (CN=)' },
+    ...SEAL_CODE,
+    custodian: { type: 'string', valueName: 'NAME', description: '印章管理人员姓名（规定 M2）/ the custodian\'s name (M2)' },
+    'staff-id': { type: 'string', valueName: 'ID', description: '印章管理人员工号 / the custodian\'s staff id' },
+    workstation: { type: 'string', valueName: 'WS', description: '专用计算机标识（目标电脑上 yinjian workstation id 的输出；规定 M4）/ workstation id from `yinjian workstation id` on the target computer (M4)' },
+    approval: { type: 'string', valueName: 'REF', description: '集团批准文号（规定 S2，必填）/ the group\'s approval reference (S2, required)' },
+    approver: { type: 'string', valueName: 'NAME', description: '批准人（必填）/ who approved it (required)' },
+    ...OPERATOR,
+  },
+  details: PIN_ORDER,
+  async run(context, args) {
+    const kind = required(args, 'unit-kind');
+    if (kind !== 'company' && kind !== 'department') throw new YinjianError('USAGE', { detail: '--unit-kind must be company or department' });
+    const tokenLabel = text(args, 'token-label');
+    const kt = keyType(args);
+    const request = {
+      caToken: required(args, 'ca-token'),
+      token: required(args, 'token'),
+      ...(tokenLabel ? { tokenLabel } : {}),
+      unitName: required(args, 'unit'),
+      unitKind: kind as UnitKind,
+      sealName: required(args, 'seal-name'),
+      sealCode: required(args, 'seal-code'),
+      custodianName: required(args, 'custodian'),
+      custodianStaffId: required(args, 'staff-id'),
+      workstationId: required(args, 'workstation'),
+      // S2: passed through even when missing, so the refusal is the rule's own APPROVAL_REQUIRED.
+      approval: { reference: text(args, 'approval') ?? '', approver: text(args, 'approver') ?? '' },
+      ...(kt ? { keyType: kt } : {}),
+      ...validityOf(args),
+    };
+    const office = service(context);
+    const actor = officeActor(context, args);
+    // Refusals that need no PIN come first (S2 and the register's rules), inside issue();
+    // reading the PINs first would make the custodian type three PINs for nothing.
+    office.preflightIssue(request, actor);
+    const issued = await office.issue(request, await issuancePins(context), actor);
+    return issuedOutput({ zh: '印章已制发', en: 'Seal issued' }, issued);
+  },
+};
+
+function approvalOf(args: ParsedArgs): { reference: string; approver: string } {
+  return { reference: text(args, 'application') ?? '', approver: text(args, 'approver') ?? '' };
+}
+
+export const officeChange: Command = {
+  name: ['office', 'change'],
+  summary: { zh: '变更印章：以新资料重新制发，原证书以 superseded 吊销（规定 S3）', en: 'Change a seal: re-issue with new data, the old certificate revoked as superseded (S3)' },
+  options: {
+    ...NEW_KEY,
+    ...SEAL_CODE,
+    ...APPLICATION,
+    'seal-name': { type: 'string', valueName: 'N', description: '新印章名称 / new seal name' },
+    custodian: { type: 'string', valueName: 'NAME', description: '新印章管理人员姓名 / new custodian\'s name' },
+    'staff-id': { type: 'string', valueName: 'ID', description: '新印章管理人员工号 / new custodian\'s staff id' },
+    workstation: { type: 'string', valueName: 'WS', description: '新专用计算机标识 / new workstation id' },
+    ...OPERATOR,
+  },
+  details: PIN_ORDER,
+  async run(context, args) {
+    const office = service(context);
+    const actor = officeActor(context, args);
+    const tokenLabel = text(args, 'token-label');
+    const kt = keyType(args);
+    const optional = (name: string): string | undefined => text(args, name)?.trim() || undefined;
+    const sealName = optional('seal-name');
+    const custodianName = optional('custodian');
+    const custodianStaffId = optional('staff-id');
+    const workstationId = optional('workstation');
+    const request = {
+      caToken: required(args, 'ca-token'),
+      token: required(args, 'token'),
+      sealCode: required(args, 'seal-code'),
+      approval: approvalOf(args),
+      ...(tokenLabel ? { tokenLabel } : {}),
+      ...(kt ? { keyType: kt } : {}),
+      ...(sealName ? { sealName } : {}),
+      ...(custodianName ? { custodianName } : {}),
+      ...(custodianStaffId ? { custodianStaffId } : {}),
+      ...(workstationId ? { workstationId } : {}),
+      ...validityOf(args),
+    };
+    office.preflightLifecycle(request.sealCode, 'CHANGE', request.approval, actor);
+    const issued = await office.change(request, await issuancePins(context), actor);
+    return issuedOutput({ zh: '印章已变更', en: 'Seal changed' }, issued);
+  },
+};
+
+export const officeReissue: Command = {
+  name: ['office', 'reissue'],
+  summary: { zh: '补办印章：新 USB Key、新密钥、新证书，原证书作废（规定 S4、S5）', en: 'Re-issue a seal onto a new USB key; the old certificate is superseded (S4, S5)' },
+  options: {
+    ...NEW_KEY,
+    ...SEAL_CODE,
+    ...APPLICATION,
+    cause: { type: 'string', valueName: 'damage|loss', description: '补办原因：损坏或丢失（默认 damage）/ why: damage or loss (default damage)' },
+    ...OPERATOR,
+  },
+  details: PIN_ORDER,
+  async run(context, args) {
+    const cause = text(args, 'cause') ?? 'damage';
+    if (cause !== 'damage' && cause !== 'loss') throw new YinjianError('USAGE', { detail: '--cause must be damage or loss' });
+    const office = service(context);
+    const actor = officeActor(context, args);
+    const tokenLabel = text(args, 'token-label');
+    const kt = keyType(args);
+    const request = {
+      caToken: required(args, 'ca-token'),
+      token: required(args, 'token'),
+      sealCode: required(args, 'seal-code'),
+      approval: approvalOf(args),
+      cause: cause as 'damage' | 'loss',
+      ...(tokenLabel ? { tokenLabel } : {}),
+      ...(kt ? { keyType: kt } : {}),
+      ...validityOf(args),
+    };
+    office.preflightLifecycle(request.sealCode, 'REISSUE', request.approval, actor);
+    const issued = await office.reissue(request, await issuancePins(context), actor);
+    return issuedOutput({ zh: '印章已补办', en: 'Seal re-issued' }, issued);
+  },
+};
+
+export const officeCancel: Command = {
+  name: ['office', 'cancel'],
+  summary: { zh: '注销/销毁印章：吊销（cessationOfOperation），交回的 Key 上的密钥一并销毁（规定 S3）', en: 'Cancel/destroy a seal: revoked (cessationOfOperation); key objects destroyed on the returned key (S3)' },
+  options: {
+    ...SEAL_CODE,
+    ...APPLICATION,
+    token: { type: 'string', valueName: 'L', description: '交回的印章 USB Key（可选；需其用户 PIN）/ the returned seal USB key (optional; needs its user PIN)' },
+    ...OPERATOR,
+  },
+  details: 'With --token, one PIN is read: the returned key\'s current user PIN. A cancelled seal can never sign or be re-activated again.',
+  async run(context, args) {
+    const office = service(context);
+    const actor = officeActor(context, args);
+    const sealCode = required(args, 'seal-code');
+    const approval = approvalOf(args);
+    const token = text(args, 'token');
+    office.preflightLifecycle(sealCode, 'CANCEL', approval, actor);
+    const pin = token === undefined ? undefined : (await readPins(context, [{ zh: '交回的印章 Key 的用户 PIN', en: 'User PIN of the returned seal key' }]))[0];
+    const result = await office.cancel({ sealCode, approval, ...(token !== undefined ? { token } : {}) }, pin, actor);
+    return {
+      json: { seal: sealJson(result.seal), destroyedObjects: result.destroyedObjects },
+      text: [
+        '印章已注销 / Seal cancelled',
+        ...sealLines(result.seal),
+        token === undefined ? '未交回 USB Key：密钥未销毁 / No key presented: key objects not destroyed' : `已销毁 Key 上的对象 / Objects destroyed on the key: ${result.destroyedObjects}`,
+      ].join('\n'),
+    };
+  },
+};
+
+export const officeReportLoss: Command = {
+  name: ['office', 'report-loss'],
+  summary: { zh: '印章挂失：立即吊销（keyCompromise，自丢失时间起）（规定 S5）', en: 'Register a lost seal: revoked at once (keyCompromise, from the loss time) (S5)' },
+  options: {
+    ...SEAL_CODE,
+    ...APPLICATION,
+    'lost-at': { type: 'string', valueName: 'T', description: '丢失时间（默认现在）/ when the key was lost (default now)' },
+    ...OPERATOR,
+  },
+  async run(context, args) {
+    const office = service(context);
+    const lostAt = date(args, 'lost-at');
+    const seal = office.reportLoss({ sealCode: required(args, 'seal-code'), approval: approvalOf(args), ...(lostAt ? { lostAt } : {}) }, officeActor(context, args));
+    return { json: { seal: sealJson(seal) }, text: ['印章已挂失 / Seal reported lost', ...sealLines(seal)].join('\n') };
+  },
+};
+
+function lossDecision(event: 'confirm' | 'withdraw'): Command {
+  return {
+    name: ['office', `${event}-loss`],
+    summary:
+      event === 'confirm'
+        ? { zh: '总裁办确认挂失（规定 S5）', en: 'The office confirms a reported loss (S5)' }
+        : { zh: '总裁办撤销挂失；证书仍保持吊销（规定 S5）', en: 'The office withdraws a loss report; the certificate stays revoked (S5)' },
+    options: { ...SEAL_CODE, ...APPLICATION, ...OPERATOR },
+    async run(context, args) {
+      const office = service(context);
+      const request = { sealCode: required(args, 'seal-code'), approval: approvalOf(args) };
+      const actor = officeActor(context, args);
+      const seal = event === 'confirm' ? office.confirmLoss(request, actor) : office.withdrawLoss(request, actor);
+      return { json: { seal: sealJson(seal) }, text: [event === 'confirm' ? '挂失已确认 / Loss confirmed' : '挂失已撤销 / Loss withdrawn', ...sealLines(seal)].join('\n') };
+    },
+  };
+}
+
+export const officeConfirmLoss = lossDecision('confirm');
+export const officeWithdrawLoss = lossDecision('withdraw');
+
+const ROLE_OF: Readonly<Record<string, ApproverRole>> = { 'general-manager': 'general_manager', 'department-head': 'department_head' };
+
+export const officeDelegate: Command = {
+  name: ['office', 'delegate'],
+  summary: { zh: '登记代理管理：代理人、批准人、事由、起止时间（规定 M3）', en: 'Record proxy custody: proxy, approver, reason, start and end (M3)' },
+  options: {
+    ...SEAL_CODE,
+    proxy: { type: 'string', valueName: 'NAME', description: '代理人姓名 / the proxy\'s name' },
+    'proxy-staff-id': { type: 'string', valueName: 'ID', description: '代理人工号 / the proxy\'s staff id' },
+    approver: { type: 'string', valueName: 'NAME', description: '批准人姓名 / the approver\'s name' },
+    'approver-staff-id': { type: 'string', valueName: 'ID', description: '批准人工号 / the approver\'s staff id' },
+    'approver-role': {
+      type: 'string',
+      valueName: 'general-manager|department-head',
+      description: '公司印章须总经理批准，部门印章须部门负责人批准 / general manager for a company seal, department head for a department seal',
+    },
+    reason: { type: 'string', valueName: 'TEXT', description: '事由 / the reason' },
+    from: { type: 'string', valueName: 'T', description: '开始（含）/ start (inclusive)' },
+    to: { type: 'string', valueName: 'T', description: '结束（不含）/ end (exclusive)' },
+    ...OPERATOR,
+  },
+  async run(context, args) {
+    const role = ROLE_OF[required(args, 'approver-role')];
+    if (role === undefined) throw new YinjianError('USAGE', { detail: '--approver-role must be general-manager or department-head' });
+    const office = service(context);
+    const delegation = office.delegate(
+      {
+        sealCode: required(args, 'seal-code'),
+        proxyName: required(args, 'proxy'),
+        proxyStaffId: required(args, 'proxy-staff-id'),
+        approverName: required(args, 'approver'),
+        approverStaffId: required(args, 'approver-staff-id'),
+        approverRole: role,
+        reason: required(args, 'reason'),
+        startsAt: parseOfficeDate('--from', required(args, 'from')),
+        endsAt: parseOfficeDate('--to', required(args, 'to')),
+      },
+      officeActor(context, args),
+    );
+    return {
+      json: { delegation: { ...delegation, startsAt: delegation.startsAt.toISOString(), endsAt: delegation.endsAt.toISOString(), createdAt: delegation.createdAt.toISOString() } },
+      text: `代理已登记 / Delegation recorded: ${delegation.proxyName} (${delegation.proxyStaffId}) ${delegation.startsAt.toISOString()} – ${delegation.endsAt.toISOString()}`,
+    };
+  },
+};
+
+export const officeMayUse: Command = {
+  name: ['office', 'may-use'],
+  summary: { zh: '查询某人在某时能否使用某印章（规定 M3）', en: 'May person P use seal S at time T? (M3)' },
+  options: {
+    ...SEAL_CODE,
+    'staff-id': { type: 'string', valueName: 'ID', description: '工号 / staff id' },
+    name: { type: 'string', valueName: 'NAME', description: '姓名 / name' },
+    at: { type: 'string', valueName: 'T', description: '时间（默认现在）/ time (default now)' },
+  },
+  async run(context, args) {
+    const at = date(args, 'at') ?? new Date();
+    const staffId = required(args, 'staff-id');
+    const decision = service(context).mayUse(required(args, 'seal-code'), { staffId, name: text(args, 'name') ?? '' }, at);
+    if (decision.allowed) {
+      return {
+        json: { allowed: true, capacity: decision.capacity, at: at.toISOString() },
+        text: `可以使用 / Allowed (${decision.capacity === 'custodian' ? '印章管理人员 custodian' : `代理 proxy, ${decision.delegationId}`})`,
+      };
+    }
+    const error = new YinjianError(decision.code, decision.params);
+    return { json: { allowed: false, at: at.toISOString(), refusal: error.toPayload() }, text: `不可使用 / Not allowed: ${error.zh} / ${error.en}`, exitCode: EXIT_REFUSED };
+  },
+};
+
+export const officeList: Command = {
+  name: ['office', 'list'],
+  summary: { zh: '列出登记簿中的全部印章', en: 'List every seal in the register' },
+  options: {},
+  async run(context) {
+    const seals = context.register().seals.list();
+    return {
+      json: { seals: seals.map(sealJson) },
+      text: seals.length
+        ? table(
+            ['编码 Code', '名称 Name', '单位 Unit', '状态 State', '管理人员 Custodian', '证书序列号 Serial'],
+            seals.map((s) => [s.code, s.name, s.unitId, s.state, s.custodianStaffId, s.certificate.serial]),
+          )
+        : '登记簿中没有印章 / No seals in the register',
+    };
+  },
+};
+
+export const officePublish: Command = {
+  name: ['office', 'publish'],
+  summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
+  options: {
+    'ca-token': { type: 'string', valueName: 'L', description: '根证书所在的总裁办 USB Key / the office USB key holding the CA' },
+    out: { type: 'string', valueName: 'DIR', description: '输出目录 / output folder' },
+    'next-update-days': { type: 'string', valueName: 'N', description: 'CRL 下次更新间隔天数（默认 30）/ days until the CRL\'s nextUpdate (default 30)' },
+    ...OPERATOR,
+  },
+  details:
+    'Writes DIR/group-seal-ca.crl (DER X.509 CRL: openssl crl -inform DER -in … -CAfile group-root.pem -verify),\n' +
+    'DIR/register-snapshot-NNNNNN.p7m (CMS SignedData with the snapshot JSON) and DIR/group-root.pem.\n' +
+    'One PIN: the office CA key\'s user PIN.',
+  async run(context, args) {
+    const out = resolve(required(args, 'out'));
+    const days = text(args, 'next-update-days');
+    const office = service(context);
+    const actor = officeActor(context, args);
+    const [pin] = await readPins(context, [CA_PIN]);
+    const publication = await office.publish({ caToken: required(args, 'ca-token'), ...(days !== undefined ? { nextUpdateDays: Number(days) } : {}) }, pin!, actor);
+    const files = writePublication(out, publication);
+    return {
+      json: { sequence: publication.sequence, issuedAt: publication.issuedAt.toISOString(), files, seals: publication.snapshotContent.seals.length, revokedSerials: publication.revokedSerials },
+      text: [
+        `已发布第 ${publication.sequence} 号登记簿快照 / Published register snapshot ${publication.sequence}`,
+        `CRL:        ${files.crl} (${publication.revokedSerials.length} 张吊销证书 revoked)`,
+        `快照 Snapshot: ${files.snapshot} (${publication.snapshotContent.seals.length} 枚印章 seals)`,
+        `根证书 Root:  ${files.root}`,
+      ].join('\n'),
+    };
+  },
+};
+
+/** Reads a file the command was given, as a typed input error when it cannot. */
+export function readInputFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+  }
+}
+
+export const OFFICE_COMMANDS: readonly Command[] = [
+  officeInitCa,
+  officeIssue,
+  officeChange,
+  officeReissue,
+  officeCancel,
+  officeReportLoss,
+  officeConfirmLoss,
+  officeWithdrawLoss,
+  officeDelegate,
+  officeMayUse,
+  officeList,
+  officePublish,
+];
