@@ -129,7 +129,9 @@ export function prepareSignatureUpdate(
       // Field and widget merged (§12.7.3.1), as most signers write a one-widget signature.
       update.put(ref, new PdfDict([['FT', PdfName.of('Sig')], ['T', text(fieldName)], ['V', signature], ...entries]));
     } else {
-      update.put(ref, new PdfDict([...entries, ['Parent', field]]));
+      // /V is inheritable (§12.7.3.1), but poppler reads it from the widget itself and would
+      // report each slice as an unsigned field: repeat it (and /FT) on each kid, as legal.
+      update.put(ref, new PdfDict([...entries, ['Parent', field], ['FT', PdfName.of('Sig')], ['V', signature]]));
     }
     widgetRefs.push(ref);
     annotsByPage.set(widget.pageIndex, [...(annotsByPage.get(widget.pageIndex) ?? []), ref]);
