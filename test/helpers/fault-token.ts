@@ -124,9 +124,10 @@ export function buildFaultModule(): string {
   for (const tool of ['make', compiler]) {
     try {
       execFileSync(tool, ['--version'], { stdio: 'pipe' });
-    } catch {
+    } catch (error) {
       throw new Error(
         `The fault-injecting PKCS#11 module needs "${tool}" to build (${FAULT_MODULE_SOURCE}): apt-get install make gcc libp11-kit-dev`,
+        { cause: error },
       );
     }
   }
@@ -134,7 +135,7 @@ export function buildFaultModule(): string {
     execFileSync('make', ['-s', '-C', FAULT_MODULE_SOURCE], { stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString('utf8') ?? String(error);
-    throw new Error(`Building the fault-injecting PKCS#11 module failed:\n${stderr}`);
+    throw new Error(`Building the fault-injecting PKCS#11 module failed:\n${stderr}`, { cause: error });
   }
   built = FAULT_MODULE;
   return built;
