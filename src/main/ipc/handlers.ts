@@ -1,26 +1,250 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
-import { CHANNELS, MAX_REQUEST_BYTES, type Channel, type IpcResult, type RequestOf, type ResponseOf } from '../../shared/ipc/contract';
+import {
+  CHANNELS,
+  isChannel,
+  maxRequestBytesOf,
+  type Channel,
+  type DocumentInput,
+  type FileReportDto,
+  type IpcResult,
+  type RequestOf,
+  type ResponseOf,
+  type SealOnKeyDto,
+  type StampOutcomeDto,
+  type UsageFilterDto,
+} from '../../shared/ipc/contract';
+import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
+import type { SealRegister, UsageFilter } from '../infra/db/index';
+
+/** What the app knows about itself at start (first-run setup, demo mode, office console). */
+export interface AppStatus {
+  readonly demoMode: boolean;
+  readonly moduleReady: boolean;
+  readonly modulePath: string | null;
+  readonly demoAvailable: boolean;
+  readonly officeConsole: boolean;
+}
+
+/** A document the renderer handed over, decoded. */
+export interface DocumentBytes {
+  readonly name: string;
+  readonly path: string | undefined;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The stamping service as the front door needs it (src/main/core/stamp, being written).
+ * Owns the PIN buffer it is given and zeroes it.
+ */
+export interface StampingFrontDoor {
+  seal(request: Omit<RequestOf<'stamp.seal'>, 'documents' | 'pin'> & { documents: DocumentBytes[]; pin: Buffer }): Promise<StampOutcomeDto[]>;
+  impression(token: string): Promise<ResponseOf<'stamp.impression'>>;
+}
+
+/** The verification service as the front door needs it (src/main/core/verify, being written). */
+export interface VerificationFrontDoor {
+  verify(documents: DocumentBytes[]): Promise<FileReportDto[]>;
+  exportReport(document: DocumentBytes): Promise<string>;
+}
+
+/** The office console's services (src/main/core/office, being written): one method per channel. */
+export type OfficeFrontDoor = {
+  [C in Extract<Channel, `office.${string}`>]?: (request: RequestOf<C>) => Promise<ResponseOf<C>>;
+};
+
+/** First-run setup: the module catalog and the demo token. */
+export interface SetupFrontDoor {
+  modules(): ResponseOf<'setup.modules'>;
+  useModule(path: string): Promise<number>;
+  startDemo(): Promise<void>;
+}
 
 export interface MainServices {
   usbKeys(): UsbKeyService;
   workstationCode(): string;
+  /** Makes the slot list current (SoftHSM2 reads it only at C_Initialize). */
+  rescanUsbKeys?(): void;
+  /** The register (usage register, audit log, seals); absent when it cannot be opened. */
+  register?(): SealRegister;
+  appStatus?(): AppStatus;
+  /** Where exports (CSV, reports) are written. */
+  exportFolder?(): string;
+  setup?: SetupFrontDoor;
+  stamping?: StampingFrontDoor;
+  verification?: VerificationFrontDoor;
+  office?: OfficeFrontDoor;
 }
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 export type HandlerTable = { [C in Channel]: Handler<C> };
 
-/** The transport-free handler table: the app binds it to Electron IPC, tests call it directly. */
-export function createHandlers(services: MainServices): HandlerTable {
+function unavailable(service: string): never {
+  throw new YinjianError('SERVICE_UNAVAILABLE', { service });
+}
+
+function decode(document: DocumentInput): DocumentBytes {
+  return { name: document.name, path: document.path, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
+}
+
+function dateOf(text: string | undefined, field: string): Date | undefined {
+  if (text === undefined || text === '') return undefined;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new YinjianError('USAGE', { detail: `${field} is not a date` });
+  return date;
+}
+
+function usageFilterOf(filter: UsageFilterDto): UsageFilter {
   return {
-    'usbKey.list': async () => (await services.usbKeys().list()).map((key) => ({ ...key, initialPinSources: [...key.initialPinSources] })),
+    ...(filter.sealId ? { sealId: filter.sealId } : {}),
+    ...(filter.staffId ? { staffId: filter.staffId } : {}),
+    ...(filter.documentType ? { documentType: filter.documentType } : {}),
+    ...(filter.from ? { from: dateOf(filter.from, 'from') } : {}),
+    ...(filter.to ? { to: dateOf(filter.to, 'to') } : {}),
+  };
+}
+
+function sealOnKey(register: SealRegister | undefined, serial: string): SealOnKeyDto | null {
+  const sealId = register?.usbKeys.get(serial)?.sealId;
+  if (!register || !sealId) return null;
+  const seal = register.seals.get(sealId);
+  if (!seal) return null;
+  return { code: seal.code, name: seal.name, unit: register.units.get(seal.unitId)?.name ?? seal.unitId, state: seal.state };
+}
+
+function stampFileName(kind: string): string {
+  return `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/** The transport-free handler table: the app binds it to Electron IPC, tests call it directly or over the test host. */
+export function createHandlers(services: MainServices): HandlerTable {
+  const register = (): SealRegister => services.register?.() ?? unavailable('register');
+  const exportFolder = (): string => services.exportFolder?.() ?? unavailable('export');
+  const office = <C extends Extract<Channel, `office.${string}`>>(channel: C): Handler<C> => {
+    return async (request) => {
+      const handler = services.office?.[channel] as Handler<C> | undefined;
+      return handler ? handler(request) : unavailable(channel);
+    };
+  };
+
+  return {
+    'app.status': async () => {
+      const status = services.appStatus?.() ?? { demoMode: false, moduleReady: true, modulePath: null, demoAvailable: false, officeConsole: false };
+      return { ...status, workstationCode: services.workstationCode() };
+    },
+    'setup.modules': async () => (services.setup ?? unavailable('setup')).modules(),
+    'setup.useModule': async ({ path }) => ({ keys: await (services.setup ?? unavailable('setup')).useModule(path) }),
+    'setup.startDemo': async () => {
+      await (services.setup ?? unavailable('setup')).startDemo();
+      return { demoMode: true };
+    },
+
+    'usbKey.list': async () => {
+      services.rescanUsbKeys?.();
+      const known = services.register?.();
+      return (await services.usbKeys().list()).map((key) => ({
+        ...key,
+        initialPinSources: [...key.initialPinSources],
+        seal: sealOnKey(known, key.serial),
+      }));
+    },
     'usbKey.changePin': async ({ token, oldPin, newPin }) => {
-      await services.usbKeys().changePin(token, Buffer.from(oldPin), Buffer.from(newPin));
-      oldPin.fill(0);
-      newPin.fill(0);
+      try {
+        // The service takes ownership of these buffers and zeroes them (M4, PIN hygiene).
+        await services.usbKeys().changePin(token, Buffer.from(oldPin), Buffer.from(newPin));
+      } finally {
+        oldPin.fill(0);
+        newPin.fill(0);
+      }
       return { changed: true };
     },
     'workstation.id': async () => ({ code: services.workstationCode() }),
+
+    'stamp.checkText': async ({ pages }) => {
+      const verdict = classifyDocumentText(pages);
+      if (!verdict.forbidden) return verdict;
+      const line = normaliseForMatching(verdict.line);
+      const kind = DEFAULT_DENY_LIST.find((k) => k.term === verdict.term);
+      const words = (kind?.words ?? [verdict.term]).filter((w) => line.includes(normaliseForMatching(w)));
+      return { ...verdict, words: verdict.where === 'form' ? verdict.line.split(' / ') : words };
+    },
+    'stamp.impression': async ({ token }) => (services.stamping ?? unavailable('stamp.impression')).impression(token),
+    'stamp.seal': async ({ pin, documents, ...rest }) => {
+      const pinBuffer = Buffer.from(pin);
+      pin.fill(0);
+      if (!services.stamping) {
+        pinBuffer.fill(0);
+        unavailable('stamp.seal');
+      }
+      return { outcomes: await services.stamping.seal({ ...rest, pin: pinBuffer, documents: documents.map(decode) }) };
+    },
+
+    'verify.files': async ({ documents }) => ({ reports: await (services.verification ?? unavailable('verify.files')).verify(documents.map(decode)) }),
+    'verify.exportReport': async ({ document }) => ({ path: await (services.verification ?? unavailable('verify.exportReport')).exportReport(decode(document)) }),
+
+    'register.usage': async ({ filter }) => {
+      const reg = register();
+      return reg.usage.find(usageFilterOf(filter)).map((entry) => ({
+        id: entry.id,
+        at: entry.at.toISOString(),
+        sealId: entry.sealId,
+        sealName: reg.seals.get(entry.sealId)?.name,
+        operatorName: entry.operatorName,
+        operatorStaffId: entry.operatorStaffId,
+        documentTitle: entry.documentTitle,
+        documentType: entry.documentType,
+        pages: entry.pages,
+        status: entry.status,
+        errorCode: entry.errorCode,
+        outputPath: entry.outputPath,
+      }));
+    },
+    'register.exportCsv': async ({ filter }) => {
+      const csv = register().usage.exportCsv(usageFilterOf(filter));
+      const path = join(exportFolder(), `${stampFileName('usage-register')}.csv`);
+      // A BOM so that Excel on Chinese Windows opens the UTF-8 file with the right characters.
+      writeFileSync(path, `\ufeff${csv}`, 'utf8');
+      return { path };
+    },
+    'register.exportPdf': async () => unavailable('register.exportPdf'),
+    'register.audit': async () => {
+      const audit = register().audit;
+      const report = audit.verify();
+      const head = audit.head();
+      const from = Math.max(1, (head?.seq ?? 0) - 19);
+      const recent = audit
+        .list(from, 20)
+        .reverse()
+        .map((r) => ({ seq: r.seq, at: r.at, actorName: r.actorName, action: r.action, subject: r.subject }));
+      return report.ok
+        ? { ok: true, rows: report.rows, recent }
+        : { ok: false, rows: head?.seq ?? 0, brokenSeq: report.seq, reason: report.reason, recent };
+    },
+
+    'office.issue': office('office.issue'),
+    'office.change': office('office.change'),
+    'office.cancel': office('office.cancel'),
+    'office.reportLoss': office('office.reportLoss'),
+    'office.reissue': office('office.reissue'),
+    'office.delegate': office('office.delegate'),
+    'office.publish': office('office.publish'),
+    'office.importWorkstation': office('office.importWorkstation'),
+    'office.inspectionReport': office('office.inspectionReport'),
+    'office.seals': async () => {
+      const handler = services.office?.['office.seals'];
+      if (handler) return handler({});
+      const reg = register();
+      return reg.seals.list().map((seal) => ({
+        id: seal.id,
+        code: seal.code,
+        name: seal.name,
+        unit: reg.units.get(seal.unitId)?.name ?? seal.unitId,
+        state: seal.state,
+        custodian: reg.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId,
+      }));
+    },
   };
 }
 
@@ -30,15 +254,18 @@ export function createHandlers(services: MainServices): HandlerTable {
  */
 export async function dispatch(handlers: HandlerTable, channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
   try {
-    if (typeof channel !== 'string' || !Object.prototype.hasOwnProperty.call(CHANNELS, channel)) {
-      throw new YinjianError('USAGE', { detail: 'unknown IPC channel' });
+    if (!isChannel(channel)) throw new YinjianError('USAGE', { detail: 'unknown IPC channel' });
+    let size: number;
+    try {
+      size = JSON.stringify(payload ?? null).length;
+    } catch {
+      throw new YinjianError('USAGE', { detail: `malformed request for ${channel}` });
     }
-    const name = channel as Channel;
-    if (JSON.stringify(payload ?? null).length > MAX_REQUEST_BYTES) throw new YinjianError('USAGE', { detail: 'request too large' });
-    const parsed = CHANNELS[name].request.safeParse(payload);
-    if (!parsed.success) throw new YinjianError('USAGE', { detail: `malformed request for ${name}` });
-    const handler = handlers[name] as (request: unknown) => Promise<unknown>;
-    const value = CHANNELS[name].response.parse(await handler(parsed.data));
+    if (size > maxRequestBytesOf(channel)) throw new YinjianError('USAGE', { detail: 'request too large' });
+    const parsed = CHANNELS[channel].request.safeParse(payload);
+    if (!parsed.success) throw new YinjianError('USAGE', { detail: `malformed request for ${channel}` });
+    const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+    const value = CHANNELS[channel].response.parse(await handler(parsed.data));
     return { ok: true, value };
   } catch (caught) {
     const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'unexpected failure' }, { cause: caught });

@@ -1,25 +1,8 @@
 import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
+import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, isExternalWebLink } from './security';
 
-/**
- * Security settings, in one clearly marked place (architecture.md, after VS Code and Signal):
- * context isolation, sandbox, no Node in the renderer, a strict CSP, no navigation, no new
- * windows (links go to the OS browser), every permission request denied, DevTools only in
- * development.
- */
-export const WEB_PREFERENCES = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  webviewTag: false,
-  spellcheck: false,
-} as const;
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export { CONTENT_SECURITY_POLICY, WEB_PREFERENCES } from './security';
 
 export function createMainWindow(options: { preloadPath: string; rendererUrl?: string; rendererFile: string; dev: boolean }): BrowserWindow {
   const window = new BrowserWindow({
@@ -35,7 +18,7 @@ export function createMainWindow(options: { preloadPath: string; rendererUrl?: s
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    if (isExternalWebLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   window.once('ready-to-show', () => window.show());

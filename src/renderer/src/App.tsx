@@ -1,37 +1,84 @@
-import { useEffect, useState } from 'react';
-import type { UsbKeyStatusDto, YinjianApi } from '../../shared/ipc/contract';
+import { useEffect } from 'react';
+import { useLocale, useT, type MessageKey } from './i18n/i18n';
+import { OfficeScreen } from './features/office/OfficeScreen';
+import { RegisterScreen } from './features/register/RegisterScreen';
+import { SetupScreen } from './features/setup/SetupScreen';
+import { StampScreen } from './features/stamp/StampScreen';
+import { PinChangeDialog } from './features/usb-key/PinChangeDialog';
+import { UsbKeyBar } from './features/usb-key/UsbKeyBar';
+import { keyNeedingPinChange, useUsbKeys } from './features/usb-key/usb-key-store';
+import { usbKeyStore } from './features/usb-key/usb-key-store';
+import { VerifyScreen } from './features/verify/VerifyScreen';
+import { useApp, type Screen } from './shell/app-store';
 
-declare global {
-  interface Window {
-    yinjian: YinjianApi;
-  }
-}
+/** How often the window asks for the USB keys present (the main process watches the slots). */
+const USB_KEY_POLL_MS = 1000;
 
-/** The first screen: the USB-key bar. The stamping, verification and office screens follow (issue #6). */
+const NAV: { screen: Screen; label: MessageKey }[] = [
+  { screen: 'stamp', label: 'nav.stamp' },
+  { screen: 'verify', label: 'nav.verify' },
+  { screen: 'register', label: 'nav.register' },
+  { screen: 'office', label: 'nav.office' },
+  { screen: 'setup', label: 'nav.setup' },
+];
+
 export function App() {
-  const [keys, setKeys] = useState<UsbKeyStatusDto[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const t = useT();
+  const locale = useLocale((s) => s.locale);
+  const toggleLocale = useLocale((s) => s.toggle);
+  const { screen, status, go, loadStatus } = useApp();
+  const keys = useUsbKeys((s) => s.keys);
+  const pinKey = keyNeedingPinChange(keys);
 
   useEffect(() => {
-    void window.yinjian.invoke('usbKey.list', {}).then((result) => {
-      if (result.ok) setKeys(result.value);
-      else setError(`${result.error.zh} / ${result.error.en}`);
-    });
-  }, []);
+    void loadStatus();
+    void usbKeyStore.getState().refresh();
+    const timer = setInterval(() => void usbKeyStore.getState().refresh(), USB_KEY_POLL_MS);
+    return () => clearInterval(timer);
+  }, [loadStatus]);
 
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = `${t('app.title')} · ${t('app.subtitle')}`;
+  }, [locale, t]);
+
+  const nav = NAV.filter((item) => item.screen !== 'office' || status?.officeConsole);
   return (
-    <main style={{ fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif', padding: 24 }}>
-      <h1>印鉴 Yinjian</h1>
-      {error && <p role="alert">{error}</p>}
-      {keys === undefined && !error && <p>正在查找 USB Key… / Looking for USB keys…</p>}
-      {keys?.length === 0 && <p>请插入印章 USB Key / Please plug in the seal's USB key</p>}
-      <ul>
-        {keys?.map((key) => (
-          <li key={key.serial}>
-            {key.label}（{key.serial}）{key.initialPin ? ' — 首次使用须修改 PIN / change the initial PIN first' : ''}
-          </li>
-        ))}
-      </ul>
-    </main>
+    <>
+    <div className="app" inert={pinKey ? true : undefined} data-locale={locale}>
+      {status?.demoMode && (
+        <div className="demo-banner" role="status" data-testid="demo-banner">
+          {t('app.demoBanner')}
+        </div>
+      )}
+      <header className="app-header">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">印</span>
+          <span>
+            <strong>{t('app.title')}</strong> <span className="muted">{t('app.subtitle')}</span>
+          </span>
+        </div>
+        <nav aria-label="main">
+          {nav.map((item) => (
+            <button key={item.screen} className={item.screen === screen ? 'tab active' : 'tab'} aria-current={item.screen === screen ? 'page' : undefined} onClick={() => go(item.screen)} data-testid={`nav-${item.screen}`}>
+              {t(item.label)}
+            </button>
+          ))}
+        </nav>
+        <button className="link" onClick={toggleLocale} aria-label={t('app.languageLabel')} data-testid="language">
+          {t('app.language')}
+        </button>
+      </header>
+      <UsbKeyBar />
+      <main className="screen">
+        {screen === 'stamp' && <StampScreen />}
+        {screen === 'verify' && <VerifyScreen />}
+        {screen === 'register' && <RegisterScreen />}
+        {screen === 'office' && status?.officeConsole && <OfficeScreen />}
+        {screen === 'setup' && <SetupScreen />}
+      </main>
+    </div>
+    {pinKey && <PinChangeDialog key={pinKey.serial} usbKey={pinKey} />}
+    </>
   );
 }

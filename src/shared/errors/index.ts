@@ -12,6 +12,7 @@ import { APPEARANCE_ERRORS } from './appearance';
 import { PDF_ERRORS } from './pdf';
 import { PKI_ERRORS } from './pki';
 import { STAMP_ERRORS } from './stamp';
+import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
 
 /**
@@ -46,6 +47,7 @@ export const ERROR_CATALOG = {
   ...PDF_ERRORS,
   ...PKI_ERRORS,
   ...STAMP_ERRORS,
+  ...UI_ERRORS,
   ...OFFICE_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 

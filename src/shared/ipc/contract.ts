@@ -4,12 +4,31 @@ import { z } from 'zod';
  * The IPC contract: one table of channels, each with a zod schema for its request and its
  * response. The main process parses every request against it (a compromised renderer gets a
  * USAGE error, not a crash), the preload builds its one typed API from it, and tests run the
- * same table over an in-memory transport.
+ * same table over a loopback transport.
  *
  * PINs cross as arrays of byte values, never strings, so the main process can hold them in a
- * Buffer it zeroes (the renderer zeroes its own copy after the call).
+ * Buffer it zeroes (the renderer zeroes its own copy after the call). Documents cross as
+ * base64 text so every transport (Electron IPC, the test host's WebSocket) carries them alike.
  */
 const pinBytes = z.array(z.number().int().min(0).max(255)).min(1).max(64);
+
+/** Largest PDF the app takes through IPC (bytes, before base64). */
+export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+/** Documents in one batch. */
+export const MAX_BATCH_DOCUMENTS = 50;
+
+const documentInput = z
+  .object({
+    name: z.string().min(1).max(255),
+    /** Where the file came from, when the OS gave a path (Electron); empty in the browser. */
+    path: z.string().max(4096).optional(),
+    base64: z
+      .string()
+      .max(Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  })
+  .strict();
+export type DocumentInput = z.infer<typeof documentInput>;
 
 const usbKeyFlags = z.object({
   tokenInitialized: z.boolean(),
@@ -26,6 +45,18 @@ const usbKeyFlags = z.object({
   soPinToBeChanged: z.boolean(),
 });
 
+export const SEAL_STATES = ['ACTIVE', 'LOST', 'LOSS_CONFIRMED', 'LOSS_WITHDRAWN', 'CANCELLED'] as const;
+export type SealStateDto = (typeof SEAL_STATES)[number];
+
+/** The seal a USB key carries, as the local register knows it. */
+const sealOnKey = z.object({
+  code: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  state: z.enum(SEAL_STATES),
+});
+export type SealOnKeyDto = z.infer<typeof sealOnKey>;
+
 export const usbKeyStatusSchema = z.object({
   label: z.string(),
   serial: z.string(),
@@ -34,28 +65,272 @@ export const usbKeyStatusSchema = z.object({
   flags: usbKeyFlags,
   initialPin: z.boolean(),
   initialPinSources: z.array(z.enum(['token-flag', 'first-use-marker', 'register'])),
+  /** The seal on this key per the register; null when the register does not know the key. */
+  seal: sealOnKey.nullable().optional(),
 });
 
 export type UsbKeyStatusDto = z.infer<typeof usbKeyStatusSchema>;
 
+export const DOCUMENT_TYPES = ['internal-formal-document', 'internal-letter'] as const;
+export type DocumentTypeDto = (typeof DOCUMENT_TYPES)[number];
+
+/** Text of a page as pdf.js reports it, for the U2 document-type check (positions in points, y up). */
+const pageText = z.object({
+  pageIndex: z.number().int().min(0).max(10_000),
+  box: z.object({ x: z.number(), y: z.number(), width: z.number().positive(), height: z.number().positive() }),
+  runs: z.array(z.object({ text: z.string().max(2000), x: z.number(), y: z.number(), width: z.number(), fontSize: z.number() })).max(20_000),
+});
+export type PageTextDto = z.infer<typeof pageText>;
+
+const placement = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('last-page') }),
+  z.object({ kind: z.literal('keyword'), keyword: z.string().min(1).max(100) }),
+  /** Centre of the seal, in points from the page's lower-left corner, on a 1-based page. */
+  z.object({ kind: z.literal('position'), page: z.number().int().min(1), x: z.number(), y: z.number() }),
+]);
+export type PlacementDto = z.infer<typeof placement>;
+
+export const VERDICTS = ['VALID', 'VALID_WITH_CHANGES', 'MODIFIED', 'INVALID', 'UNTRUSTED', 'REVOKED', 'POLICY_VIOLATION', 'UNSUPPORTED', 'UNSIGNED'] as const;
+export type VerdictDto = (typeof VERDICTS)[number];
+
+const certificateSummary = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  serialHex: z.string(),
+  sha256: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+});
+
+const finding = z.object({ code: z.string(), severity: z.string().optional(), zh: z.string(), en: z.string() });
+
+const documentChange = z.object({
+  revision: z.number(),
+  level: z.enum(['none', 'signatures', 'form-filling', 'annotations', 'other']),
+  kind: z.string(),
+  page: z.number().optional(),
+  detail: z.string().optional(),
+});
+
+const signatureReport = z.object({
+  field: z.string(),
+  verdict: z.enum(VERDICTS),
+  seal: z.object({ code: z.string().optional(), name: z.string().optional(), unit: z.string().optional() }).optional(),
+  /** The seal impression as a PNG (base64), when the verifier could extract it. */
+  impressionPng: z.string().optional(),
+  signer: certificateSummary.optional(),
+  chain: z.array(certificateSummary),
+  claimedTime: z.string().optional(),
+  timestampTime: z.string().optional(),
+  trustedTime: z.string().optional(),
+  changes: z.array(documentChange),
+  policy: z.object({ documentType: z.string().optional(), approvalReference: z.string().optional(), workstationId: z.string().optional(), ours: z.boolean() }),
+  findings: z.array(finding),
+  page: z.number().optional(),
+});
+export type SignatureReportDto = z.infer<typeof signatureReport>;
+
+export const fileReportSchema = z.object({
+  name: z.string(),
+  verdict: z.enum(VERDICTS),
+  size: z.number(),
+  revisions: z.number(),
+  signatures: z.array(signatureReport),
+  findings: z.array(finding),
+});
+export type FileReportDto = z.infer<typeof fileReportSchema>;
+
+const stampOutcome = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  outputPath: z.string().optional(),
+  /** Verification of the stamped output, run right after stamping. */
+  verdict: z.enum(VERDICTS).optional(),
+  error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).optional(),
+});
+export type StampOutcomeDto = z.infer<typeof stampOutcome>;
+
+const usageFilter = z
+  .object({
+    sealId: z.string().max(100).optional(),
+    staffId: z.string().max(100).optional(),
+    /** ISO dates (yyyy-mm-dd or full timestamps); `to` is exclusive. */
+    from: z.string().max(40).optional(),
+    to: z.string().max(40).optional(),
+    documentType: z.string().max(100).optional(),
+  })
+  .strict();
+export type UsageFilterDto = z.infer<typeof usageFilter>;
+
+const usageEntry = z.object({
+  id: z.number(),
+  at: z.string(),
+  sealId: z.string(),
+  sealName: z.string().optional(),
+  operatorName: z.string(),
+  operatorStaffId: z.string(),
+  documentTitle: z.string(),
+  documentType: z.string(),
+  pages: z.number(),
+  status: z.enum(['ok', 'failed']),
+  errorCode: z.string().nullable(),
+  outputPath: z.string().nullable(),
+});
+export type UsageEntryDto = z.infer<typeof usageEntry>;
+
+const auditState = z.object({
+  ok: z.boolean(),
+  rows: z.number(),
+  /** First broken row and why, when the chain is broken. */
+  brokenSeq: z.number().optional(),
+  reason: z.string().optional(),
+  recent: z.array(z.object({ seq: z.number(), at: z.string(), actorName: z.string(), action: z.string(), subject: z.string() })),
+});
+export type AuditStateDto = z.infer<typeof auditState>;
+
+const approval = z.object({ reference: z.string().min(1).max(200), approver: z.string().min(1).max(100) }).strict();
+const sealRef = z.object({ sealId: z.string().min(1).max(100) }).strict();
+const pathResult = z.object({ path: z.string() });
+const empty = z.object({}).strict();
+
+const catalogModule = z.object({ id: z.string(), vendor: z.string(), product: z.string(), installedPath: z.string().nullable() });
+
+/** One channel: request and response schemas, and a size bound on the serialized request. */
+interface ChannelSpec {
+  readonly request: z.ZodType;
+  readonly response: z.ZodType;
+  /** Largest serialized request (characters of JSON); default MAX_REQUEST_BYTES. */
+  readonly maxRequestBytes?: number;
+}
+
+const DOCUMENT_REQUEST_BYTES = MAX_BATCH_DOCUMENTS * (Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4 + 5000);
+
 export const CHANNELS = {
-  'usbKey.list': { request: z.object({}).strict(), response: z.array(usbKeyStatusSchema) },
+  'app.status': {
+    request: empty,
+    response: z.object({
+      /** The app runs on the demo software token with the DEMO seal from the demo CA. */
+      demoMode: z.boolean(),
+      /** A PKCS#11 module is configured or found in the catalog. */
+      moduleReady: z.boolean(),
+      modulePath: z.string().nullable(),
+      /** SoftHSM2 is installed, so demo mode can start. */
+      demoAvailable: z.boolean(),
+      /** The office's CA key is present: the office console is shown (M1). */
+      officeConsole: z.boolean(),
+      workstationCode: z.string(),
+    }),
+  },
+  'setup.modules': { request: empty, response: z.array(catalogModule) },
+  'setup.useModule': { request: z.object({ path: z.string().min(1).max(4096) }).strict(), response: z.object({ keys: z.number() }) },
+  'setup.startDemo': { request: empty, response: z.object({ demoMode: z.literal(true) }) },
+
+  'usbKey.list': { request: empty, response: z.array(usbKeyStatusSchema) },
   'usbKey.changePin': {
     request: z.object({ token: z.string().min(1).max(64), oldPin: pinBytes, newPin: pinBytes }).strict(),
     response: z.object({ changed: z.literal(true) }),
   },
-  'workstation.id': { request: z.object({}).strict(), response: z.object({ code: z.string() }) },
-} as const;
+  'workstation.id': { request: empty, response: z.object({ code: z.string() }) },
+
+  /** U2: does the text (as pdf.js read it in the renderer) name a forbidden document kind? */
+  'stamp.checkText': {
+    request: z.object({ pages: z.array(pageText).max(200) }).strict(),
+    response: z.discriminatedUnion('forbidden', [
+      z.object({ forbidden: z.literal(false), linesRead: z.number() }),
+      z.object({
+        forbidden: z.literal(true),
+        term: z.string(),
+        where: z.enum(['title', 'heading', 'form']),
+        line: z.string(),
+        /** The deny-list words of that kind found in the line, for highlighting. */
+        words: z.array(z.string()),
+      }),
+    ]),
+    maxRequestBytes: 8_000_000,
+  },
+  /** The seal impression of the key's seal at real size (millimetres), as SVG. */
+  'stamp.impression': {
+    request: z.object({ token: z.string().min(1).max(64) }).strict(),
+    response: z.object({ svg: z.string(), widthMm: z.number(), heightMm: z.number() }),
+  },
+  'stamp.seal': {
+    request: z
+      .object({
+        token: z.string().min(1).max(64),
+        pin: pinBytes,
+        documents: z.array(documentInput).min(1).max(MAX_BATCH_DOCUMENTS),
+        documentType: z.enum(DOCUMENT_TYPES),
+        approvalReference: z.string().min(1).max(200),
+        approver: z.string().min(1).max(100),
+        placement,
+        seamSeal: z.boolean(),
+      })
+      .strict(),
+    response: z.object({ outcomes: z.array(stampOutcome) }),
+    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
+  },
+
+  'verify.files': {
+    request: z.object({ documents: z.array(documentInput).min(1).max(MAX_BATCH_DOCUMENTS) }).strict(),
+    response: z.object({ reports: z.array(fileReportSchema) }),
+    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
+  },
+  'verify.exportReport': {
+    request: z.object({ document: documentInput }).strict(),
+    response: pathResult,
+    maxRequestBytes: Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4 + 5000,
+  },
+
+  'register.usage': { request: z.object({ filter: usageFilter }).strict(), response: z.array(usageEntry) },
+  'register.exportCsv': { request: z.object({ filter: usageFilter }).strict(), response: pathResult },
+  'register.exportPdf': { request: z.object({ filter: usageFilter }).strict(), response: pathResult },
+  'register.audit': { request: empty, response: auditState },
+
+  /** Office console (M1, S2–S6, M3). */
+  'office.issue': {
+    request: z.object({ token: z.string().min(1).max(64), unitId: z.string().min(1), sealName: z.string().min(1).max(100), custodianStaffId: z.string().min(1), approval }).strict(),
+    response: z.object({ sealId: z.string(), sealCode: z.string() }),
+  },
+  'office.change': { request: sealRef.extend({ sealName: z.string().min(1).max(100), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.cancel': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.reissue': { request: sealRef.extend({ token: z.string().min(1).max(64), approval }).strict(), response: z.object({ sealId: z.string() }) },
+  'office.delegate': {
+    request: sealRef
+      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
+      .strict(),
+    response: z.object({ delegationId: z.string() }),
+  },
+  'office.publish': { request: empty, response: pathResult },
+  'office.importWorkstation': { request: z.object({ document: documentInput }).strict(), response: z.object({ complete: z.boolean(), untampered: z.boolean(), workstation: z.string() }), maxRequestBytes: DOCUMENT_REQUEST_BYTES },
+  'office.inspectionReport': { request: empty, response: pathResult },
+  'office.seals': {
+    request: empty,
+    response: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), unit: z.string(), state: z.enum(SEAL_STATES), custodian: z.string() })),
+  },
+} as const satisfies Record<string, ChannelSpec>;
 
 export type Channel = keyof typeof CHANNELS;
 export type RequestOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['request']>;
 export type ResponseOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
 
-/** Largest serialized request the main process accepts, against a hostile renderer. */
+/** Largest serialized request the main process accepts by default, against a hostile renderer. */
 export const MAX_REQUEST_BYTES = 1_000_000;
 
+export function maxRequestBytesOf(channel: Channel): number {
+  const spec: ChannelSpec = CHANNELS[channel];
+  return spec.maxRequestBytes ?? MAX_REQUEST_BYTES;
+}
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CHANNELS, value);
+}
+
+/** An error as it crosses the process boundary. */
+export type IpcError = { code: string; zh: string; en: string };
+
 /** What every channel returns across the process boundary. */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; zh: string; en: string } };
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 /** The one API object the preload exposes as `window.yinjian`. */
 export type YinjianApi = {

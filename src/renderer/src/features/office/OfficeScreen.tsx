@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
+import { call, ipcErrorOf } from '../../api/client';
+import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
+
+type SealRow = ResponseOf<'office.seals'>[number];
+
+const SEAL_ACTIONS = ['office.change', 'office.cancel', 'office.reportLoss', 'office.reissue'] as const;
+const GLOBAL_ACTIONS = ['office.publish', 'office.inspectionReport'] as const;
+
+/**
+ * 总裁办控制台 (M1, S2–S6): shown only while the office's CA key is in. Every action records
+ * the written application's approval (reference and approver), without which it is refused.
+ */
+export function OfficeScreen() {
+  const t = useT();
+  const errorText = useErrorText();
+  const [seals, setSeals] = useState<SealRow[]>([]);
+  const [selected, setSelected] = useState<string | undefined>();
+  const [reference, setReference] = useState('');
+  const [approver, setApprover] = useState('');
+  const [message, setMessage] = useState<string | undefined>();
+  const [error, setError] = useState<IpcError | undefined>();
+
+  const reload = () => call('office.seals', {}).then(setSeals, (caught) => setError(ipcErrorOf(caught)));
+  useEffect(() => {
+    void reload();
+  }, []);
+
+  async function run(action: (typeof SEAL_ACTIONS)[number] | (typeof GLOBAL_ACTIONS)[number]) {
+    setError(undefined);
+    setMessage(undefined);
+    const approval = { reference: reference.trim(), approver: approver.trim() };
+    try {
+      switch (action) {
+        case 'office.publish':
+        case 'office.inspectionReport':
+          setMessage(t('common.path', { path: (await call(action, {})).path }));
+          break;
+        default: {
+          if (!selected) {
+            setMessage(t('office.selectSeal'));
+            return;
+          }
+          if (action === 'office.change') await call(action, { sealId: selected, sealName: seals.find((s) => s.id === selected)?.name ?? '', approval });
+          else if (action === 'office.cancel') await call(action, { sealId: selected, approval });
+          else if (action === 'office.reportLoss') await call(action, { sealId: selected, lostAt: new Date().toISOString(), approval });
+          else await call(action, { sealId: selected, token: '', approval });
+          setMessage(t('office.done'));
+          await reload();
+        }
+      }
+    } catch (caught) {
+      setError(ipcErrorOf(caught));
+    }
+  }
+
+  return (
+    <div className="office-screen">
+      <h1>{t('office.title')}</h1>
+      <p className="muted">{t('office.explain')}</p>
+      <h2>{t('office.seals')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th />
+            <th>{t('office.col.code')}</th>
+            <th>{t('office.col.name')}</th>
+            <th>{t('office.col.unit')}</th>
+            <th>{t('office.col.state')}</th>
+            <th>{t('office.col.custodian')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {seals.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <input type="radio" name="seal" checked={selected === s.id} onChange={() => setSelected(s.id)} />
+              </td>
+              <td>{s.code}</td>
+              <td>{s.name}</td>
+              <td>{s.unit}</td>
+              <td>{t(`seal.state.${s.state}`)}</td>
+              <td>{s.custodian}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="form inline-form">
+        <label>
+          {t('office.approvalReference')}
+          <input value={reference} onChange={(e) => setReference(e.target.value)} />
+        </label>
+        <label>
+          {t('office.approver')}
+          <input value={approver} onChange={(e) => setApprover(e.target.value)} />
+        </label>
+      </div>
+      <div className="actions">
+        {SEAL_ACTIONS.map((a) => (
+          <button key={a} type="button" onClick={() => void run(a)}>
+            {t(`office.action.${a.slice('office.'.length)}` as MessageKey)}
+          </button>
+        ))}
+        {GLOBAL_ACTIONS.map((a) => (
+          <button key={a} type="button" onClick={() => void run(a)}>
+            {t(`office.action.${a.slice('office.'.length)}` as MessageKey)}
+          </button>
+        ))}
+      </div>
+      {message && <p>{message}</p>}
+      {error && (
+        <p className="alert alert-bad" role="alert" data-code={error.code}>
+          {errorText(error)}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,224 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { PDFDocumentProxy } from 'pdfjs-dist';
+import { DOCUMENT_TYPES, type DocumentTypeDto, type IpcError, type PlacementDto, type ResponseOf, type StampOutcomeDto } from '../../../../shared/ipc/contract';
+import { pinBytesOf } from '../../../../shared/usb-key/pin-rules';
+import { call, ipcErrorOf } from '../../api/client';
+import { useErrorText, useT } from '../../i18n/i18n';
+import { openPdf, pageTexts } from '../../pdf/pdf-document';
+import { FileDrop } from '../FileDrop';
+import { documentInputOf, type OpenedFile } from '../files';
+import { signingKey, useUsbKeys } from '../usb-key/usb-key-store';
+import { Highlighted } from './Highlighted';
+import { PdfPreview, type SealPosition } from './PdfPreview';
+
+type TextCheck = ResponseOf<'stamp.checkText'>;
+
+interface OpenedPdf extends OpenedFile {
+  readonly doc: PDFDocumentProxy | undefined;
+  readonly check: TextCheck | undefined;
+  readonly checkError: IpcError | undefined;
+}
+
+async function openAndCheck(file: OpenedFile): Promise<OpenedPdf> {
+  let doc: PDFDocumentProxy | undefined;
+  try {
+    doc = await openPdf(file.bytes);
+    const check = await call('stamp.checkText', { pages: await pageTexts(doc) });
+    return { ...file, doc, check, checkError: undefined };
+  } catch (caught) {
+    return { ...file, doc, check: undefined, checkError: ipcErrorOf(caught) };
+  }
+}
+
+/** 盖章: open or drop PDFs, choose an allowed type, record the approval, place the seal, sign (U1–U3). */
+export function StampScreen() {
+  const t = useT();
+  const errorText = useErrorText();
+  const usbKey = signingKey(useUsbKeys((s) => s.keys));
+  const [files, setFiles] = useState<OpenedPdf[]>([]);
+  const [checking, setChecking] = useState(false);
+  const [selected, setSelected] = useState(0);
+  const [documentType, setDocumentType] = useState<DocumentTypeDto>('internal-formal-document');
+  const [approvalReference, setApprovalReference] = useState('');
+  const [approver, setApprover] = useState('');
+  const [placementKind, setPlacementKind] = useState<PlacementDto['kind']>('last-page');
+  const [keyword, setKeyword] = useState('');
+  const [position, setPosition] = useState<SealPosition | undefined>();
+  const [seamSeal, setSeamSeal] = useState(false);
+  const [pin, setPin] = useState('');
+  const [impression, setImpression] = useState<ResponseOf<'stamp.impression'> | undefined>();
+  const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
+  const [outcomes, setOutcomes] = useState<StampOutcomeDto[]>([]);
+  const [error, setError] = useState<IpcError | undefined>();
+
+  const serial = usbKey?.serial;
+  useEffect(() => {
+    setImpression(undefined);
+    if (!serial) return;
+    call('stamp.impression', { token: serial }).then(setImpression, () => undefined);
+  }, [serial]);
+
+  async function open(opened: OpenedFile[]) {
+    setChecking(true);
+    setOutcomes([]);
+    setError(undefined);
+    const checked: OpenedPdf[] = [];
+    for (const file of opened) checked.push(await openAndCheck(file));
+    setFiles(checked);
+    setSelected(0);
+    setChecking(false);
+  }
+
+  const current = files[selected];
+  const forbidden = files.filter((f) => f.check?.forbidden);
+  const placement: PlacementDto | undefined =
+    placementKind === 'last-page' ? { kind: 'last-page' } : placementKind === 'keyword' ? (keyword.trim() ? { kind: 'keyword', keyword: keyword.trim() } : undefined) : position ? { kind: 'position', ...position } : undefined;
+  const ready = !!usbKey && files.length > 0 && forbidden.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!ready || !usbKey || !placement) return;
+    setError(undefined);
+    setOutcomes([]);
+    const results: StampOutcomeDto[] = [];
+    setProgress({ done: 0, total: files.length });
+    // One call per document so the progress bar moves; the PIN bytes are zeroed after each call.
+    for (const [i, file] of files.entries()) {
+      const pinArray = Array.from(pinBytesOf(pin));
+      try {
+        const { outcomes: got } = await call('stamp.seal', {
+          token: usbKey.serial,
+          pin: pinArray,
+          documents: [documentInputOf(file)],
+          documentType,
+          approvalReference: approvalReference.trim(),
+          approver: approver.trim(),
+          placement,
+          seamSeal,
+        });
+        results.push(...got);
+      } catch (caught) {
+        const failure = ipcErrorOf(caught);
+        results.push({ name: file.name, ok: false, error: failure });
+        if (failure.code === 'PIN_INCORRECT' || failure.code === 'PIN_LOCKED' || failure.code === 'SERVICE_UNAVAILABLE') {
+          setError(failure);
+          break;
+        }
+      } finally {
+        pinArray.fill(0);
+      }
+      setProgress({ done: i + 1, total: files.length });
+    }
+    setPin('');
+    setOutcomes(results);
+    setProgress(undefined);
+  }
+
+  const sealImage = impression ? { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(impression.svg)}`, widthMm: impression.widthMm, heightMm: impression.heightMm } : undefined;
+  return (
+    <div className="stamp-screen">
+      <h1>{t('stamp.title')}</h1>
+      {!usbKey && <p className="alert alert-warn" data-testid="stamp-no-key">{t('stamp.noKey')}</p>}
+      <FileDrop onFiles={(f) => void open(f)} testId="stamp-files" />
+      {checking && <p>{t('stamp.checking')}</p>}
+      {files.length > 0 && (
+        <ul className="file-list">
+          {files.map((file, i) => (
+            <li key={`${file.name}-${i}`} className={i === selected ? 'selected' : ''}>
+              <button type="button" className="link" onClick={() => setSelected(i)}>
+                {file.name}
+              </button>{' '}
+              {file.doc && <span className="muted">{t('common.pages', { count: file.doc.numPages })}</span>}{' '}
+              {file.check && !file.check.forbidden && <span className="badge badge-ok" data-testid="check-allowed">{t('stamp.allowed')}</span>}
+              {file.checkError && <span className="badge badge-bad">{errorText(file.checkError)}</span>}
+              {file.check?.forbidden && (
+                <div className="alert alert-bad" role="alert" data-testid="forbidden">
+                  <strong>{t('stamp.forbidden', { term: file.check.term })}</strong>
+                  <div>
+                    {t(`stamp.forbiddenWhere.${file.check.where}`)}: <Highlighted line={file.check.line} words={file.check.words} />
+                  </div>
+                  <div className="muted small">{t('stamp.typeRule')}</div>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="stamp-layout">
+        <div>{current?.doc && <PdfPreview doc={current.doc} seal={sealImage} position={placementKind === 'position' ? position : undefined} onPlace={placementKind === 'position' ? setPosition : undefined} />}</div>
+        <form className="form stamp-form" onSubmit={(e) => void submit(e)}>
+          <label>
+            {t('stamp.type')}
+            <select value={documentType} onChange={(e) => setDocumentType(e.target.value as DocumentTypeDto)} data-testid="document-type">
+              {DOCUMENT_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {t(`stamp.type.${type}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p className="muted small">{t('stamp.typeRule')}</p>
+          <label>
+            {t('stamp.approvalReference')}
+            <input value={approvalReference} onChange={(e) => setApprovalReference(e.target.value)} data-testid="approval-reference" />
+          </label>
+          <label>
+            {t('stamp.approver')}
+            <input value={approver} onChange={(e) => setApprover(e.target.value)} data-testid="approver" />
+          </label>
+          <fieldset>
+            <legend>{t('stamp.placement')}</legend>
+            {(['last-page', 'keyword', 'position'] as const).map((kind) => (
+              <label key={kind} className="inline">
+                <input type="radio" name="placement" checked={placementKind === kind} onChange={() => setPlacementKind(kind)} /> {t(`stamp.placement.${kind}`)}
+              </label>
+            ))}
+            {placementKind === 'keyword' && <input placeholder={t('stamp.keyword')} value={keyword} onChange={(e) => setKeyword(e.target.value)} />}
+            {placementKind === 'position' && <p className="muted small">{t('stamp.dragHint')}</p>}
+          </fieldset>
+          <label className="inline">
+            <input type="checkbox" checked={seamSeal} onChange={(e) => setSeamSeal(e.target.checked)} /> {t('stamp.seam')}
+          </label>
+          {sealImage && (
+            <figure className="seal-real-size">
+              <img src={sealImage.src} alt="" style={{ width: `${sealImage.widthMm}mm`, height: `${sealImage.heightMm}mm` }} />
+              <figcaption className="muted small">{t('stamp.realSize', { width: sealImage.widthMm, height: sealImage.heightMm })}</figcaption>
+            </figure>
+          )}
+          <label>
+            {t('stamp.pin')}
+            <input type="password" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="stamp-pin" />
+          </label>
+          <button type="submit" className="primary" disabled={!ready} data-testid="stamp-submit">
+            {t('stamp.submit')}
+          </button>
+          {progress && (
+            <div>
+              <progress max={progress.total} value={progress.done} /> {t('stamp.progress', progress)}
+            </div>
+          )}
+          {error && (
+            <p className="alert alert-bad" role="alert" data-testid="stamp-error" data-code={error.code}>
+              {errorText(error)}
+            </p>
+          )}
+        </form>
+      </div>
+      {outcomes.length > 0 && (
+        <section data-testid="stamp-results">
+          <h2>{t('stamp.results')}</h2>
+          <ul>
+            {outcomes.map((o, i) => (
+              <li key={i} data-testid="stamp-outcome" data-ok={o.ok}>
+                <strong>{o.name}</strong>: {o.ok ? t('stamp.ok') : t('stamp.failed')}
+                {o.outputPath && <div className="muted">{t('common.path', { path: o.outputPath })}</div>}
+                {o.verdict && <div>{t('stamp.verifiedAs', { verdict: t(`verdict.${o.verdict}`) })}</div>}
+                {o.error && <div className="alert alert-bad">{errorText(o.error)}</div>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { IpcError, UsbKeyStatusDto } from '../../../../shared/ipc/contract';
+import { call, ipcErrorOf } from '../../api/client';
+
+export interface UsbKeyState {
+  /** undefined until the first answer. */
+  readonly keys: readonly UsbKeyStatusDto[] | undefined;
+  readonly error: IpcError | undefined;
+  refresh(): Promise<void>;
+}
+
+/**
+ * The USB keys present, refreshed by polling (the main process's key watcher notices insertion
+ * and removal within about a second; the bar follows within the poll interval).
+ */
+export function createUsbKeyStore() {
+  return createStore<UsbKeyState>((set) => ({
+    keys: undefined,
+    error: undefined,
+    refresh: async () => {
+      try {
+        set({ keys: await call('usbKey.list', {}), error: undefined });
+      } catch (caught) {
+        set({ keys: [], error: ipcErrorOf(caught) });
+      }
+    },
+  }));
+}
+
+export const usbKeyStore = createUsbKeyStore();
+
+export function useUsbKeys<T>(selector: (state: UsbKeyState) => T): T {
+  return useStore(usbKeyStore, selector);
+}
+
+/** M4: the first present key still on its initial PIN; the forced PIN-change dialog is about it. */
+export function keyNeedingPinChange(keys: readonly UsbKeyStatusDto[] | undefined): UsbKeyStatusDto | undefined {
+  return keys?.find((key) => key.initialPin && !key.flags.userPinLocked);
+}
+
+/** The key to stamp with: the first present key whose PIN has been changed. */
+export function signingKey(keys: readonly UsbKeyStatusDto[] | undefined): UsbKeyStatusDto | undefined {
+  return keys?.find((key) => !key.initialPin);
+}

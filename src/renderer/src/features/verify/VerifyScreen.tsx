@@ -1,0 +1,180 @@
+import { useState } from 'react';
+import type { FileReportDto, IpcError, SignatureReportDto, VerdictDto } from '../../../../shared/ipc/contract';
+import { call, ipcErrorOf } from '../../api/client';
+import { useErrorText, useLocale, useT } from '../../i18n/i18n';
+import { FileDrop } from '../FileDrop';
+import { documentInputOf, type OpenedFile } from '../files';
+
+interface Row {
+  readonly file: OpenedFile;
+  readonly report: FileReportDto | undefined;
+  readonly error: IpcError | undefined;
+}
+
+/** Acrobat-like status classes: green for valid, amber for changes or trust, red for the rest. */
+export function verdictTone(verdict: VerdictDto): 'ok' | 'warn' | 'bad' {
+  if (verdict === 'VALID') return 'ok';
+  if (verdict === 'VALID_WITH_CHANGES' || verdict === 'UNTRUSTED' || verdict === 'UNSIGNED' || verdict === 'UNSUPPORTED') return 'warn';
+  return 'bad';
+}
+
+export function VerdictBadge({ verdict }: { verdict: VerdictDto }) {
+  const t = useT();
+  return (
+    <span className={`badge badge-${verdictTone(verdict)}`} data-testid="verdict" data-verdict={verdict}>
+      {t(`verdict.${verdict}`)}
+    </span>
+  );
+}
+
+function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
+  const t = useT();
+  const locale = useLocale((s) => s.locale);
+  return (
+    <article className="signature" data-testid="signature-detail">
+      <h3>
+        {t('verify.signature', { field: signature.field })} <VerdictBadge verdict={signature.verdict} />
+      </h3>
+      {signature.impressionPng && <img className="impression" src={`data:image/png;base64,${signature.impressionPng}`} alt="" />}
+      <dl>
+        <dt>{t('verify.unit')}</dt>
+        <dd>{signature.seal?.unit ?? t('common.none')}</dd>
+        <dt>{t('verify.sealName')}</dt>
+        <dd>{signature.seal?.name ?? t('common.none')}</dd>
+        <dt>{t('verify.sealCode')}</dt>
+        <dd>{signature.seal?.code ?? t('common.none')}</dd>
+        <dt>{t('verify.signer')}</dt>
+        <dd>{signature.signer ? `${signature.signer.subject} (${signature.signer.serialHex})` : t('common.none')}</dd>
+        <dt>{t('verify.chain')}</dt>
+        <dd>
+          <ol>
+            {signature.chain.map((c) => (
+              <li key={c.sha256}>{c.subject}</li>
+            ))}
+          </ol>
+        </dd>
+        <dt>{t('verify.times')}</dt>
+        <dd>
+          {signature.claimedTime && <div>{t('verify.claimedTime')}: {signature.claimedTime}</div>}
+          {signature.timestampTime && <div>{t('verify.timestampTime')}: {signature.timestampTime}</div>}
+          {signature.trustedTime && <div>{t('verify.trustedTime')}: {signature.trustedTime}</div>}
+        </dd>
+        <dt>{t('verify.changes')}</dt>
+        <dd data-testid="changes">
+          {signature.changes.length === 0 ? (
+            t('verify.noChanges')
+          ) : (
+            <ul>
+              {signature.changes.map((c, i) => (
+                <li key={i} className={c.level === 'other' ? 'change-bad' : ''}>
+                  {c.page !== undefined ? t('verify.changeOnPage', { page: c.page, kind: c.kind }) : t('verify.changeKind', { kind: c.kind })}
+                  {c.detail ? ` — ${c.detail}` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+        <dt>{t('verify.policy')}</dt>
+        <dd>
+          <div>
+            {t('verify.documentType')}: {signature.policy.documentType ?? t('common.none')}
+          </div>
+          <div>
+            {t('verify.approvalReference')}: {signature.policy.approvalReference ?? t('common.none')}
+          </div>
+        </dd>
+      </dl>
+      {signature.findings.length > 0 && (
+        <>
+          <h4>{t('verify.findings')}</h4>
+          <ul data-testid="findings">
+            {signature.findings.map((f, i) => (
+              <li key={i}>{locale === 'zh-CN' ? f.zh : f.en}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </article>
+  );
+}
+
+/** 验章: drop one or many files; a status per file; the detail of each signature; the PDF report. */
+export function VerifyScreen() {
+  const t = useT();
+  const errorText = useErrorText();
+  const [rows, setRows] = useState<Row[]>([]);
+  const [selected, setSelected] = useState<number | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [exported, setExported] = useState<string | undefined>();
+  const [exportError, setExportError] = useState<IpcError | undefined>();
+
+  async function verify(files: OpenedFile[]) {
+    setBusy(true);
+    setExported(undefined);
+    const next: Row[] = [];
+    for (const file of files) {
+      try {
+        const { reports } = await call('verify.files', { documents: [documentInputOf(file)] });
+        next.push({ file, report: reports[0], error: undefined });
+      } catch (caught) {
+        next.push({ file, report: undefined, error: ipcErrorOf(caught) });
+      }
+      setRows([...next]);
+    }
+    setSelected(next.length > 0 ? 0 : undefined);
+    setBusy(false);
+  }
+
+  async function exportReport(row: Row) {
+    setExportError(undefined);
+    try {
+      setExported((await call('verify.exportReport', { document: documentInputOf(row.file) })).path);
+    } catch (caught) {
+      setExportError(ipcErrorOf(caught));
+    }
+  }
+
+  const row = selected === undefined ? undefined : rows[selected];
+  return (
+    <div className="verify-screen">
+      <h1>{t('verify.title')}</h1>
+      <FileDrop onFiles={(f) => void verify(f)} testId="verify-files" />
+      {busy && <p>{t('common.working')}</p>}
+      <div className="two-panes">
+        <section aria-label={t('verify.files')}>
+          <ul className="file-list">
+            {rows.map((r, i) => (
+              <li key={i} className={i === selected ? 'selected' : ''} data-testid="verify-row">
+                <button type="button" className="link" onClick={() => setSelected(i)}>
+                  {r.file.name}
+                </button>{' '}
+                {r.report && <VerdictBadge verdict={r.report.verdict} />}
+                {r.error && (
+                  <span className="badge badge-bad" data-testid="verify-error" data-code={r.error.code}>
+                    {errorText(r.error)}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section aria-label={t('verify.detail')}>
+          {!row && <p className="muted">{t('verify.selectHint')}</p>}
+          {row?.report && (
+            <>
+              {row.report.signatures.length === 0 && <p>{t('verify.noSignature')}</p>}
+              {row.report.signatures.map((s, i) => (
+                <SignatureDetail key={i} signature={s} />
+              ))}
+              <button type="button" onClick={() => void exportReport(row)}>
+                {t('verify.export')}
+              </button>
+              {exported && <p>{t('verify.exported', { path: exported })}</p>}
+              {exportError && <p className="alert alert-bad">{errorText(exportError)}</p>}
+            </>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
