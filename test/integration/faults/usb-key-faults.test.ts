@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { YinjianError } from '../../../src/shared/errors/index';
@@ -270,6 +271,15 @@ describe('USB-key layer on a key that behaves like real hardware', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('a control file the module cannot read fails every call loudly (DEVICE_ERROR) instead of injecting nothing', async () => {
+    writeFileSync(fault.controlPath, 'remove_after=C_Sign:1\n');
+    const error = await failure(service.list());
+    expect(error.code).toBe('DEVICE_ERROR');
+    expect(error.params?.ckr).toBe('CKR_GENERAL_ERROR');
+    fault.setControl({});
+    expect(port.listKeys()).toHaveLength(1);
   });
 
   it('a key the office initialises comes back asking for a PIN change, from the token flag alone (M4)', async () => {
