@@ -514,7 +514,7 @@ export class OfficeService {
         if (this.register.custodians.get(custodianStaffId) === undefined) this.register.custodians.add({ staffId: custodianStaffId, name: custodianName, unitId: unitName }, actor);
         this.ensureWorkstation(workstationId, actor);
         return this.register.lifecycle.issue(
-          { id: randomUUID(), code: sealCode, name: sealName, unitId: unitName, custodianStaffId, workstationId, certificate: made.sealCertificate, appearance, approval },
+          { id: `${sealCode}-${randomUUID().slice(0, 8)}`, code: sealCode, name: sealName, unitId: unitName, custodianStaffId, workstationId, certificate: made.sealCertificate, appearance, approval },
           actor,
         );
       });
