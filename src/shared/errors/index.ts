@@ -11,6 +11,7 @@ import { REGISTER_ERRORS } from './register';
 import { APPEARANCE_ERRORS } from './appearance';
 import { PDF_ERRORS } from './pdf';
 import { PKI_ERRORS } from './pki';
+import { VERIFY_ERRORS } from './verify';
 import { STAMP_ERRORS } from './stamp';
 import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
@@ -46,6 +47,7 @@ export const ERROR_CATALOG = {
   ...APPEARANCE_ERRORS,
   ...PDF_ERRORS,
   ...PKI_ERRORS,
+  ...VERIFY_ERRORS,
   ...STAMP_ERRORS,
   ...UI_ERRORS,
   ...OFFICE_ERRORS,

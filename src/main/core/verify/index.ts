@@ -8,3 +8,4 @@ export { VERDICT_PRECEDENCE, worstVerdict, isAcceptable } from './verdict';
 export { FINDING_CATALOG, finding, type FindingCode, type FindingStep, type VerifyFinding, type VerifySeverity } from './findings';
 export { CHANGE_LEVELS } from './changes';
 export type * from './types';
+export { reportJson, reportText, VERIFY_REPORT_SCHEMA_VERSION, VERDICT_TEXT, type VerifyReportJson } from './report';
