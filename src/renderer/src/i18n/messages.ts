@@ -64,7 +64,7 @@ export const zhCN = {
   'common.pages': '{count} 页',
 
   'stamp.title': '盖章',
-  'stamp.noKey': '请先插入印章 USB Key',
+  'stamp.noKey': '请先插入已修改 PIN 码的印章 USB Key',
   'stamp.documents': '待盖章文件',
   'stamp.preview': '预览',
   'stamp.page': '第 {page} 页',
@@ -258,7 +258,7 @@ export const en: Record<MessageKey, string> = {
   'common.pages': '{count} pages',
 
   'stamp.title': 'Stamp',
-  'stamp.noKey': "Plug in the seal's USB key first",
+  'stamp.noKey': "Plug in the seal's USB key (with its PIN changed) first",
   'stamp.documents': 'Documents to stamp',
   'stamp.preview': 'Preview',
   'stamp.page': 'Page {page}',

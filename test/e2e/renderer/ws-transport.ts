@@ -1,0 +1,42 @@
+import type { IpcResult, YinjianApi } from '../../../src/shared/ipc/contract';
+import type { TransportRequest, TransportResponse } from '../../../src/shared/ipc/transport';
+
+/**
+ * The browser tests' stand-in for the preload: the same `window.yinjian` API, carried over a
+ * loopback WebSocket to the test host, which runs the main process's handler table with the
+ * real services. The per-run secret comes in the page's URL fragment (never sent to a server
+ * in a request line) and is offered as the WebSocket subprotocol; the host refuses any other.
+ * This file lives under test/ and is imported only by the browser-test entry.
+ */
+export function installWebSocketTransport(): void {
+  const secret = new URLSearchParams(location.hash.slice(1)).get('secret');
+  if (!secret) throw new Error('test transport: no secret in the page URL');
+  const socket = new WebSocket(`ws://${location.host}/ipc`, [`yinjian.${secret}`]);
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error('test transport: connection refused')), { once: true });
+  });
+  const pending = new Map<number, (result: IpcResult<unknown>) => void>();
+  let nextId = 1;
+  socket.addEventListener('message', (event) => {
+    const response = JSON.parse(String(event.data)) as TransportResponse;
+    pending.get(response.id)?.(response.result as IpcResult<unknown>);
+    pending.delete(response.id);
+  });
+  socket.addEventListener('close', () => {
+    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'IPC_TRANSPORT_FAILED', zh: '测试连接已关闭', en: 'test transport closed' } });
+    pending.clear();
+  });
+  const api: YinjianApi = {
+    invoke: async (channel, request) => {
+      await opened;
+      const id = nextId++;
+      const message: TransportRequest = { id, channel, payload: request };
+      return new Promise((resolve) => {
+        pending.set(id, resolve as (result: IpcResult<unknown>) => void);
+        socket.send(JSON.stringify(message));
+      });
+    },
+  };
+  Object.defineProperty(window, 'yinjian', { value: Object.freeze(api), writable: false, configurable: false });
+}
