@@ -1,0 +1,265 @@
+/**
+ * `yinjian stamp`: seals PDFs with the seal on a USB key. One PIN entry for any number of
+ * files; each file is gated, signed and recorded on its own (U3), and a refusal of one file
+ * does not stop the others. The exit code is the worst outcome: 0 all sealed, 1 a refusal,
+ * 2 bad usage or unreadable input, 3 a USB-key failure.
+ */
+import { readFileSync, realpathSync, existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
+import { parseCertificate } from '../../core/pki/index';
+import type { SignatureAlgorithm } from '../../core/ports/signer';
+import type { KeyType, Seal } from '../../core/register/index';
+import { StampingPipeline, type PlacementRequest, type PositionOnPage, type SigningKey, type StampOutcome } from '../../core/stamp/index';
+import type { UsbKeySession } from '../../core/ports/usb-key';
+import { currentWorkstation } from '../../infra/machine/workstation-id';
+import { AtomicFileOutput } from '../../infra/stamp/file-output';
+import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
+import { stampRegisterPort } from '../../infra/stamp/register-port';
+import type { ParsedArgs } from '../args';
+import type { Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
+
+const ALGORITHM_OF_KEY: Readonly<Record<KeyType, SignatureAlgorithm>> = {
+  RSA_2048: 'RSA_PKCS1_SHA256',
+  RSA_3072: 'RSA_PKCS1_SHA256',
+  EC_P256: 'ECDSA_P256_SHA256',
+};
+
+function usage(detail: string): YinjianError {
+  return new YinjianError('USAGE', { detail });
+}
+
+function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const value = args.options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function requiredOption(args: ParsedArgs, name: string): string {
+  const value = stringOption(args, name);
+  if (value === undefined || value.trim() === '') throw usage(`--${name} is required`);
+  return value;
+}
+
+/** "30,40" (mm), "30mm,40mm" or "85pt,113pt". */
+export function parsePosition(text: string): PositionOnPage {
+  const m = /^\s*(-?[0-9.]+)\s*(mm|pt)?\s*,\s*(-?[0-9.]+)\s*(mm|pt)?\s*$/.exec(text);
+  const x = Number(m?.[1]);
+  const y = Number(m?.[3]);
+  const unit = (m?.[2] ?? m?.[4] ?? 'mm') as 'mm' | 'pt';
+  if (!m || !Number.isFinite(x) || !Number.isFinite(y) || (m[2] !== undefined && m[4] !== undefined && m[2] !== m[4])) {
+    throw new YinjianError('STAMP_POSITION_INVALID', { detail: `--at ${text}: expected X,Y in mm (or with a pt suffix)` });
+  }
+  return { x, y, unit };
+}
+
+function parsePage(text: string | undefined): number | 'last' | undefined {
+  if (text === undefined || text === 'last') return text;
+  const page = Number(text);
+  if (!Number.isInteger(page) || page < 1) throw usage(`--page ${text}: a page number from 1, or last`);
+  return page;
+}
+
+export function placementOf(args: ParsedArgs): PlacementRequest {
+  const page = parsePage(stringOption(args, 'page'));
+  const at = stringOption(args, 'at');
+  const keyword = stringOption(args, 'keyword');
+  const seam = args.options.seam === true;
+  if ([keyword !== undefined, seam].filter(Boolean).length > 1) throw usage('--keyword and --seam exclude each other');
+  if (seam) {
+    if (page !== undefined) throw usage('--seam covers every page; --page does not apply');
+    return { kind: 'seam', ...(at ? { at: parsePosition(at) } : {}) };
+  }
+  if (keyword !== undefined) {
+    if (at !== undefined) throw usage('--keyword places the seal itself; --at does not apply');
+    return { kind: 'keyword', keyword, ...(page !== undefined ? { page } : {}) };
+  }
+  return { kind: 'page', ...(page !== undefined ? { page } : {}), ...(at ? { at: parsePosition(at) } : {}) };
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
+/** The seal the register holds for this USB key (its current certificate lives on it). */
+function sealOfKey(context: CliContext, tokenSerial: string): Seal {
+  const seals = context
+    .register()
+    .seals.list()
+    .filter((s) => s.certificate.tokenSerial === tokenSerial && s.state !== 'CANCELLED');
+  const seal = seals[seals.length - 1];
+  if (!seal) throw new YinjianError('STAMP_NO_SEAL_FOR_KEY', { token: tokenSerial });
+  return seal;
+}
+
+/** The seal's key, certificate and the CA certificate(s) stored beside it on the key. */
+async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<SigningKey> {
+  const certificates = await session.listCertificates();
+  const own = certificates.find((c) => Buffer.compare(Buffer.from(c.der), Buffer.from(seal.certificate.der)) === 0);
+  if (!own) throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
+  const issuer = parseCertificate(own.der).issuer.der;
+  const caCertificates = certificates
+    .filter((c) => c !== own)
+    .filter((c) => {
+      try {
+        const info = parseCertificate(c.der);
+        return info.basicConstraints?.ca === true && Buffer.compare(Buffer.from(info.subject.der), Buffer.from(issuer)) === 0;
+      } catch {
+        return false;
+      }
+    })
+    .map((c) => c.der);
+  const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
+  return { signer, certificate: own.der, caCertificates };
+}
+
+interface FileResult {
+  readonly input: string;
+  readonly output?: string;
+  readonly outcome?: StampOutcome;
+  readonly error?: YinjianError;
+}
+
+const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
+
+function worse(a: number, b: number): number {
+  return WORST.indexOf(b) > WORST.indexOf(a) ? b : a;
+}
+
+export const stamp: Command = {
+  name: ['stamp'],
+  summary: { zh: '为 PDF 文件加盖电子印章', en: 'Seal PDF documents with the e-seal on a USB key' },
+  usage: 'IN.pdf [IN2.pdf …]',
+  options: {
+    out: { type: 'string', valueName: 'OUT.pdf', description: '输出文件（单个输入时）/ output file (one input)' },
+    'out-dir': { type: 'string', valueName: 'DIR', description: '输出目录（多个输入时，文件名不变）/ output folder (several inputs; same file names)' },
+    type: { type: 'string', valueName: 'T', description: '文件类型：internal-document 内部正式文件 | internal-letter 内部函件 (U1, U2)' },
+    approval: { type: 'string', valueName: 'REF', description: '用印审批编号 / approval reference of the use request (U3)' },
+    approver: { type: 'string', valueName: 'NAME', description: '批准人 / who approved the use request (U3)' },
+    purpose: { type: 'string', valueName: 'TEXT', description: '用印事由 / purpose of the stamping' },
+    operator: { type: 'string', valueName: 'STAFF_ID', description: '盖章人工号（保管人或代理人，M3）/ staff id of the custodian or proxy stamping' },
+    'operator-name': { type: 'string', valueName: 'NAME', description: '盖章人姓名 / name of the operator (default: the OS account)' },
+    page: { type: 'string', valueName: 'N|last', description: '盖章页（默认最后一页）/ page to seal (default last)' },
+    at: { type: 'string', valueName: 'X,Y', description: '印章中心位置，距页面左下角，毫米（或加 pt）/ seal centre from the lower-left corner, mm (or pt)' },
+    keyword: { type: 'string', valueName: 'TEXT', description: '以关键字定位（如 盖章处、单位名称）/ centre the seal over this text' },
+    seam: { type: 'boolean', description: '骑缝章 / seam seal across the right edges of all pages' },
+    token: { type: 'string', valueName: 'S', description: 'USB Key 序列号或标签 / the key\'s serial number or label' },
+    reason: { type: 'string', valueName: 'TEXT', description: '签名原因 / signature reason' },
+    location: { type: 'string', valueName: 'TEXT', description: '签名地点 / signature location' },
+    contact: { type: 'string', valueName: 'TEXT', description: '联系方式 / contact information' },
+    force: { type: 'boolean', description: '覆盖已存在的输出文件 / replace an existing output file' },
+    'overwrite-input': { type: 'boolean', description: '允许输出覆盖输入文件 / allow the output to replace the input' },
+  },
+  details:
+    'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取一行。多个文件只输入一次 PIN。\n' +
+    'The PIN is read at a no-echo prompt, or one line from standard input with --pin-stdin; one PIN for all files.\n' +
+    'Example: yinjian stamp 通知.pdf --out 通知-盖章.pdf --type internal-document --approval YY-2026-001 --approver 孙主任 --operator S100 --token 集团办公室',
+  async run(context, args) {
+    const inputs = args.positionals;
+    if (inputs.length === 0) throw usage('no input PDF');
+    const out = stringOption(args, 'out');
+    const outDir = stringOption(args, 'out-dir');
+    if (inputs.length > 1 && out !== undefined) throw usage('several inputs need --out-dir, not --out');
+    if (out === undefined && outDir === undefined) throw usage('--out (or --out-dir) is required');
+    if (out !== undefined && outDir !== undefined) throw usage('--out and --out-dir exclude each other');
+    const declaredType = requiredOption(args, 'type');
+    const approval = { reference: requiredOption(args, 'approval'), approver: requiredOption(args, 'approver') };
+    const operatorStaffId = stringOption(args, 'operator') ?? context.actor().staffId;
+    if (operatorStaffId.trim() === '') throw usage('--operator (the staff id of the custodian or proxy, M3) is required');
+    const token = requiredOption(args, 'token');
+    const placement = placementOf(args);
+
+    const targets = inputs.map((input) => {
+      const output = out ?? join(outDir as string, basename(input));
+      if (sameFile(input, output) && args.options['overwrite-input'] !== true) throw new YinjianError('STAMP_OUTPUT_IS_INPUT');
+      if (!sameFile(input, output) && existsSync(output) && args.options.force !== true) throw new YinjianError('STAMP_OUTPUT_EXISTS', { path: output });
+      return { input, output };
+    });
+
+    const register = context.register();
+    const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
+    const service = context.usbKeys();
+    const key = await service.info(token);
+    const actor = { name: operatorName, staffId: operatorStaffId };
+    let seal: Seal;
+    try {
+      seal = sealOfKey(context, key.serial);
+    } catch (error) {
+      if (error instanceof YinjianError) register.audit.append({ actor, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
+      throw error;
+    }
+    const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
+    // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
+    const session = await service.openForSigning(key.serial, pin);
+    const results: FileResult[] = [];
+    try {
+      const signingKey = await signingKeyOf(session, seal);
+      const pipeline = new StampingPipeline({
+        register: stampRegisterPort(register),
+        text: new PdfJsTextReader(),
+        output: new AtomicFileOutput(),
+        clock: () => new Date(),
+        workstationCode: currentWorkstation().code,
+      });
+      for (const { input, output } of targets) {
+        let bytes: Uint8Array;
+        try {
+          bytes = new Uint8Array(readFileSync(input));
+        } catch (error) {
+          results.push({ input, error: new YinjianError('FILE_NOT_READABLE', { path: input }, { cause: error }) });
+          continue;
+        }
+        try {
+          const outcome = await pipeline.stamp(
+            {
+              inputName: basename(input),
+              input: bytes,
+              outputPath: output,
+              sealId: seal.id,
+              declaredType,
+              approval,
+              ...(stringOption(args, 'purpose') ? { purpose: stringOption(args, 'purpose') } : {}),
+              placement,
+              operator: { staffId: operatorStaffId, name: operatorName },
+              ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
+              ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
+              ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
+            },
+            signingKey,
+          );
+          results.push({ input, output, outcome });
+        } catch (error) {
+          const typed = error instanceof YinjianError ? error : new YinjianError('INTERNAL', { detail: String(error) }, { cause: error });
+          results.push({ input, error: typed });
+          // A USB key that failed (pulled out, locked) fails every file after it: stop here.
+          if (typed.category === 'device') break;
+        }
+      }
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+    let exitCode = EXIT_OK;
+    for (const r of results) if (r.error) exitCode = worse(exitCode, exitCodeOf(r.error.category as ErrorCategory));
+    if (results.length < targets.length) exitCode = worse(exitCode, EXIT_DEVICE);
+    return {
+      exitCode,
+      json: {
+        seal: { id: seal.id, code: seal.code, name: seal.name },
+        files: results.map((r) =>
+          r.outcome
+            ? { input: r.input, output: r.output, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id }
+            : { input: r.input, ok: false, error: r.error?.toPayload() },
+        ),
+      },
+      text: table(
+        ['文件 File', '结果 Result'],
+        results.map((r) => [r.input, r.outcome ? `已盖章 sealed → ${r.output} (${r.outcome.fieldName})` : `${r.error?.code}: ${r.error?.zh} / ${r.error?.en}`]),
+      ),
+    };
+  },
+};
