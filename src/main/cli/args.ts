@@ -19,11 +19,16 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
+/** Short options people expect from other tools, as aliases of long ones. */
+const SHORT_ALIASES: Readonly<Record<string, string>> = { '-o': '--out', '-h': '--help' };
+
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const options: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    const given = argv[i] as string;
+    const alias = SHORT_ALIASES[given];
+    const arg = alias && specs[alias.slice(2)] ? alias : given;
     if (arg === '--') {
       positionals.push(...argv.slice(i + 1));
       break;

@@ -1,7 +1,7 @@
 import { YinjianError } from '../../shared/errors/index';
 import { parseArgs, type OptionSpecs } from './args';
 import type { Command } from './command';
-import { tokenChangePin, tokenInfo, tokenList, tokenModules } from './commands/token';
+import { tokenChangePin, tokenInfo, tokenList, tokenModules, tokenResetPin } from './commands/token';
 import { workstationId } from './commands/workstation';
 import { verify } from './commands/verify';
 import { stamp } from './commands/stamp';
@@ -12,7 +12,7 @@ import { CliContext } from './context';
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, renderError } from './output';
 
 /** The command-line front door over the same services as the app. */
-export const COMMANDS: readonly Command[] = [tokenList, tokenInfo, tokenChangePin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, stamp];
+export const COMMANDS: readonly Command[] = [tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, stamp];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   module: { type: 'string', valueName: 'PATH', description: 'PKCS#11 模块路径 / path of the PKCS#11 module (else $YINJIAN_PKCS11_MODULE, the saved setting, then the vendor catalog)' },

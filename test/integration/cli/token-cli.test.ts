@@ -70,6 +70,23 @@ describe('yinjian token … (the real binary, a real SoftHSM2 token)', () => {
     expect(back.code).toBe(0);
   });
 
+  it('token reset-pin: the office sets a new initial PIN with the SO PIN; the key then demands a change (M4)', async () => {
+    const wrongSo = await runYinjian(['token', 'reset-pin', '--token', '办公室印章', '--pin-stdin', '--json'], { env, stdin: '00000000\nFresh#2024\n' });
+    expect(wrongSo.code).toBe(1);
+    expect(wrongSo.json<{ error: { code: string } }>().error.code).toBe('PIN_INCORRECT');
+    const reset = await runYinjian(['token', 'reset-pin', '--token', '办公室印章', '--pin-stdin', '--json'], { env, stdin: '87654321\nFresh#2024\n' });
+    expect(reset.code).toBe(0);
+    const info = await runYinjian(['token', 'info', '--token', '办公室印章', '--json'], { env });
+    expect(info.json<{ token: { initialPin: boolean; initialPinSources: string[] } }>().token).toMatchObject({
+      initialPin: true,
+      initialPinSources: ['first-use-marker'],
+    });
+    const back = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--pin-stdin'], { env, stdin: `Fresh#2024\n${USER_PIN}\n` });
+    expect(back.code).toBe(0);
+    const after = await runYinjian(['token', 'info', '--token', '办公室印章', '--json'], { env });
+    expect(after.json<{ token: { initialPin: boolean } }>().token.initialPin).toBe(false);
+  });
+
   it('without --pin-stdin and without a terminal, asks for a PIN instead of hanging (exit 2)', async () => {
     const result = await runYinjian(['token', 'change-pin', '--token', '办公室印章', '--json'], { env });
     expect(result.code).toBe(2);

@@ -76,8 +76,8 @@ describe('yinjian token … on a key that behaves like real hardware (fault modu
       for (const secret of [WRONG_PIN, 'Seal#2024']) expect(result.stdout + result.stderr).not.toContain(secret);
     }
     expect(failures.map((e) => e.code)).toEqual(['PIN_INCORRECT', 'PIN_INCORRECT', 'PIN_LOCKED']);
-    expect(failures[0]!.en).toContain('Few tries are left');
-    expect(failures[0]!.zh).toContain('剩余尝试次数已不多');
+    expect(failures[0]!.en).toContain('A wrong PIN has been entered since the last successful login');
+    expect(failures[0]!.zh).toContain('自上次成功登录以来已输错过 PIN');
     expect(failures[1]!.en).toContain('one more wrong PIN locks the key');
     expect(failures[1]!.zh).toContain('再输错将锁定');
     expect(failures[2]!.zh).toContain('已锁定');

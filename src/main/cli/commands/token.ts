@@ -111,3 +111,35 @@ export const tokenModules: Command = {
     };
   },
 };
+
+export const tokenResetPin: Command = {
+  name: ['token', 'reset-pin'],
+  summary: {
+    zh: '总裁办用 SO PIN 解锁 USB Key 并设定新的初始 PIN（保管人首次使用须修改，规定 M4）',
+    en: 'The office unlocks a USB key with its SO PIN and sets a new initial PIN (the custodian must change it before signing, rule M4)',
+  },
+  options: tokenOption,
+  details:
+    'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取两行：SO PIN、新的初始用户 PIN。\n' +
+    'PINs are read at a no-echo prompt; with --pin-stdin, two lines: the SO PIN, then the new initial user PIN.',
+  async run(context, args) {
+    const token = args.options.token;
+    if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
+    const service = context.usbKeys();
+    const key = await service.info(token);
+    const pins = context.pinSource();
+    const soPin = await pins.next({ zh: 'SO PIN', en: 'SO PIN' });
+    let initialPin: Buffer;
+    try {
+      initialPin = await pins.next({ zh: '新的初始用户 PIN', en: 'New initial user PIN' });
+    } catch (error) {
+      soPin.fill(0);
+      throw error;
+    }
+    await service.resetUserPin(key.serial, soPin, initialPin);
+    return {
+      json: { token: { serial: key.serial, label: key.label }, pinReset: true, initialPin: true },
+      text: `USB Key ${key.label} (${key.serial}) 已解锁并设定初始 PIN，保管人首次使用须修改 / unlocked; the custodian must change the initial PIN before signing`,
+    };
+  },
+};

@@ -82,6 +82,12 @@ export interface UsbKeyPort {
    * initial user PIN. Erases everything on the key.
    */
   initializeKey(serial: string, soPin: Uint8Array, label: string, initialUserPin: Uint8Array): Promise<UsbKeyInfo>;
+  /**
+   * The office unlocks a locked key or resets a forgotten PIN (SO login, C_InitPIN). The new
+   * PIN is an initial PIN again, so the first-use marker is written (M4). Keys and
+   * certificates stay. PIN buffers stay owned by the caller.
+   */
+  resetUserPin(serial: string, soPin: Uint8Array, initialUserPin: Uint8Array): Promise<void>;
   /** Releases the module. */
   close(): void;
 }

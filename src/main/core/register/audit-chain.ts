@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'LOGOUT',
   'PIN_FAILED',
   'LOGIN_REFUSED',
+  'PIN_RESET',
   'PIN_CHANGED',
   'STAMP',
   'STAMP_FAILED',

@@ -103,6 +103,22 @@ export class UsbKeyService {
     }
   }
 
+  /**
+   * The office unlocks a key whose PIN is locked or forgotten: with the SO PIN it sets a new
+   * initial user PIN, which the custodian must change before signing again (M4). The new PIN
+   * passes the same policy, since the custodian types it at least once.
+   */
+  async resetUserPin(serialOrLabel: string, soPin: Uint8Array, initialUserPin: Uint8Array): Promise<void> {
+    try {
+      assertPinPolicy(initialUserPin);
+      const key = this.port.findKey(serialOrLabel);
+      await this.port.resetUserPin(key.serial, soPin, initialUserPin);
+      this.events?.record('PIN_RESET', key.serial);
+    } finally {
+      wipe(soPin, initialUserPin);
+    }
+  }
+
   /** Changes the user PIN under the PIN policy and clears all three initial-PIN sources (M4). */
   async changePin(serialOrLabel: string, oldPin: Uint8Array, newPin: Uint8Array): Promise<void> {
     try {

@@ -38,18 +38,26 @@ function padLabel(label: string): string {
 
 function findObjects(api: pkcs11js.PKCS11, session: Buffer, template: pkcs11js.Template): Buffer[] {
   api.C_FindObjectsInit(session, template);
+  const found: Buffer[] = [];
   try {
-    const found: Buffer[] = [];
     for (;;) {
       const batch = api.C_FindObjects(session, 64);
       if (batch.length === 0) break;
       found.push(...batch);
       if (found.length > 4096) break; // a real USB key holds a handful of objects
     }
-    return found;
-  } finally {
-    api.C_FindObjectsFinal(session);
+  } catch (error) {
+    // The search failed (often: the key was pulled). Ending it may fail too, with a less
+    // precise code such as TOKEN_NOT_PRESENT; the first error is the one that explains.
+    try {
+      api.C_FindObjectsFinal(session);
+    } catch {
+      // already reported above
+    }
+    throw error;
   }
+  api.C_FindObjectsFinal(session);
+  return found;
 }
 
 function attribute(api: pkcs11js.PKCS11, session: Buffer, object: Buffer, type: number): Buffer {
@@ -345,8 +353,9 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
         } catch {
           flags = undefined;
         }
-        if (flags?.userPinLocked && userType === pkcs11js.CKU_USER) throw new YinjianError('PIN_LOCKED', undefined, { cause: error });
-        throw toTokenError(error, flags ? triesLeftParams(flags) : undefined);
+        const isUser = userType === pkcs11js.CKU_USER;
+        if (flags && (isUser ? flags.userPinLocked : flags.soPinLocked)) throw new YinjianError('PIN_LOCKED', undefined, { cause: error });
+        throw toTokenError(error, flags ? triesLeftParams(flags, isUser ? 'user' : 'so') : undefined);
       }
       throw toTokenError(error);
     }
@@ -401,6 +410,28 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
         this.api.C_Logout(session);
       } catch {
         // not logged in, or the key is gone
+      }
+      this.closeRaw(session);
+    }
+  }
+
+  async resetUserPin(serial: string, soPin: Uint8Array, initialUserPin: Uint8Array): Promise<void> {
+    const { slot } = this.locate(serial);
+    const session = this.openRaw(slot, RW_SESSION);
+    try {
+      this.login(slot, session, pkcs11js.CKU_SO, soPin);
+      try {
+        this.api.C_InitPIN(session, pinString(initialUserPin));
+        for (const marker of findMarkers(this.api, session)) this.api.C_DestroyObject(session, marker);
+        this.api.C_CreateObject(session, markerTemplate());
+      } catch (error) {
+        throw toTokenError(error);
+      }
+    } finally {
+      try {
+        this.api.C_Logout(session);
+      } catch {
+        // not logged in
       }
       this.closeRaw(session);
     }

@@ -35,12 +35,15 @@ export function decodeTokenInfo(info: pkcs11js.TokenInfo): UsbKeyInfo {
 }
 
 /** The tries-left texts the PIN_INCORRECT message carries, from what the key reports. */
-export function triesLeftParams(flags: UsbKeyFlags): { triesZh: string; triesEn: string } {
-  if (flags.userPinFinalTry) {
+export function triesLeftParams(flags: UsbKeyFlags, who: 'user' | 'so' = 'user'): { triesZh: string; triesEn: string } {
+  const finalTry = who === 'user' ? flags.userPinFinalTry : flags.soPinFinalTry;
+  const countLow = who === 'user' ? flags.userPinCountLow : flags.soPinCountLow;
+  if (finalTry) {
     return { triesZh: '仅剩最后一次机会，再输错将锁定 USB Key。', triesEn: 'This was the last try but one: one more wrong PIN locks the key.' };
   }
-  if (flags.userPinCountLow) {
-    return { triesZh: '剩余尝试次数已不多，请谨慎输入。', triesEn: 'Few tries are left; type carefully.' };
+  if (countLow) {
+    // PKCS#11 sets COUNT_LOW after any wrong PIN since the last successful login.
+    return { triesZh: '自上次成功登录以来已输错过 PIN，连续输错将锁定 USB Key。', triesEn: 'A wrong PIN has been entered since the last successful login; repeated failures lock the key.' };
   }
   return { triesZh: '', triesEn: '' };
 }
