@@ -20,16 +20,18 @@ import { createSoftwareSigner, type SoftwareSigner } from './software-signer';
 
 export interface TestSeal {
   readonly root: Uint8Array;
+  /** The group CA's software key: signs register snapshots in tests. */
+  readonly ca: SoftwareSigner;
   readonly certificate: Uint8Array;
   readonly signer: SoftwareSigner;
   readonly workstationId: string;
 }
 
-export async function makeTestSeal(options: { workstationId?: string; notBefore?: Date } = {}): Promise<TestSeal> {
-  const ca = createSoftwareSigner('ECDSA_P256_SHA256');
+export async function makeTestSeal(options: { workstationId?: string; notBefore?: Date; sealName?: string; sealCode?: string; ca?: { signer: SoftwareSigner; root: Uint8Array } } = {}): Promise<TestSeal> {
+  const ca = options.ca?.signer ?? createSoftwareSigner('ECDSA_P256_SHA256');
   const signer = createSoftwareSigner('ECDSA_P256_SHA256');
   const workstationId = options.workstationId ?? 'ws-test-0001';
-  const root = await buildRootCertificate({
+  const root = options.ca?.root ?? await buildRootCertificate({
     signer: ca,
     groupName: '示例集团有限公司',
     commonName: '示例集团电子印章根证书',
@@ -41,14 +43,14 @@ export async function makeTestSeal(options: { workstationId?: string; notBefore?
     subjectPublicKeySpki: signer.publicKeySpki,
     groupName: '示例集团有限公司',
     unit: '办公室',
-    sealName: '示例集团有限公司办公室印章',
-    sealCode: 'YJ-2024-0001',
+    sealName: options.sealName ?? '示例集团有限公司办公室印章',
+    sealCode: options.sealCode ?? 'YJ-2024-0001',
     sealKind: 'department',
     custodianStaffId: 'E0001',
     workstationId,
     validity: { notBefore: options.notBefore ?? new Date('2024-07-01T00:00:00Z'), notAfter: new Date('2034-07-01T00:00:00Z') },
   });
-  return { root, certificate, signer, workstationId };
+  return { root, ca, certificate, signer, workstationId };
 }
 
 export async function makeBasePdf(pages = 1, text = 'Internal notice'): Promise<Uint8Array> {

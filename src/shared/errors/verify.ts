@@ -12,6 +12,21 @@ export const VERIFY_ERRORS = {
     zh: '信任文件无法读取：{path}（{detail}）',
     en: 'The trust file cannot be read: {path} ({detail})',
   },
+  VERIFY_REGISTER_NO_ROOT: {
+    category: 'usage',
+    zh: '无法核验登记簿快照 {path} 的签名：请用 --trust 指定集团根证书，或先用 register import 导入并信任集团根证书',
+    en: 'The signature of register snapshot {path} cannot be checked: give the group root with --trust, or trust it first with register import',
+  },
+  VERIFY_REGISTER_REFUSED: {
+    category: 'input',
+    zh: '登记簿快照 {path} 不可用于验章：{detail}',
+    en: 'Register snapshot {path} cannot be used for verification: {detail}',
+  },
+  VERIFY_REPORT_NOT_WRITTEN: {
+    category: 'input',
+    zh: '验证报告无法写入 {path}：{detail}',
+    en: 'The verification report cannot be written to {path}: {detail}',
+  },
   VERIFY_NO_FILES: {
     category: 'usage',
     zh: '请指定要验证的 PDF 文件',

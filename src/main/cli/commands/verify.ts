@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
-import { isAcceptable, prepareTrust, reportJson, reportText, verifyPdf, type FileReport, type TrustContext } from '../../core/verify/index';
+import { pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
+import { isAcceptable, mergeTrust, openSnapshotForVerification, prepareTrust, reportJson, reportText, trustFromSnapshot, verifyPdf, type FileReport, type TrustContext } from '../../core/verify/index';
+import { writeVerificationReport } from '../../infra/report/verification-report';
 import type { Command } from '../command';
+import type { CliContext } from '../context';
 import { EXIT_OK, EXIT_REFUSED } from '../output';
 
 /** PEM blocks of `label` in a file, or the file as DER when it has none. */
@@ -19,6 +23,74 @@ function readDerOrPem(path: string, label: 'CERTIFICATE' | 'X509 CRL'): Uint8Arr
   return [new Uint8Array(bytes)];
 }
 
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+  }
+}
+
+interface LoadedTrust {
+  readonly trust: TrustContext;
+  /** Where the trust came from, printed so a reader knows what the verdicts rest on. */
+  readonly source: { readonly zh: string; readonly en: string; readonly snapshotSequence?: number };
+}
+
+/** The local register, only when this data folder has one: verifying never creates a register. */
+function localRegister(context: CliContext): ReturnType<CliContext['register']> | undefined {
+  return existsSync(join(context.dataDir, 'register.sqlite')) ? context.register() : undefined;
+}
+
+/**
+ * The trust the verdicts rest on (M1 filing, S3, S5):
+ *  - --trust/--crl files as given;
+ *  - --register SNAPSHOT: the office's signed snapshot, its signature checked against the
+ *    --trust roots, else the group root pinned by `register import`; it adds the group root,
+ *    every seal certificate with its state and revocation time, the bound workstations and the
+ *    U2 deny list. (A PEM file of certificates is still read as extra chain certificates.)
+ *  - neither --trust nor --register: the snapshot last imported into the local register, re-
+ *    verified against its pinned root, or that root alone.
+ */
+async function loadTrust(context: CliContext, options: Record<string, string | boolean | string[] | undefined>): Promise<LoadedTrust> {
+  const given: TrustContext = {
+    trustAnchors: list(options.trust).flatMap((p) => readDerOrPem(p, 'CERTIFICATE')),
+    crls: list(options.crl).flatMap((p) => readDerOrPem(p, 'X509 CRL')),
+  };
+  const registerPath = typeof options.register === 'string' ? options.register : undefined;
+  if (registerPath !== undefined) {
+    const raw = readBytes(registerPath);
+    if (Buffer.from(raw.subarray(0, 4096)).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+      return { trust: { ...given, extraCertificates: readDerOrPem(registerPath, 'CERTIFICATE') }, source: { zh: '--trust 根证书，--register 附加证书', en: '--trust roots, --register extra certificates' } };
+    }
+    let roots = given.trustAnchors;
+    if (roots.length === 0) {
+      const register = localRegister(context);
+      const pinned = register ? pinnedGroupRoot(register) : undefined;
+      roots = pinned ? [pinned.der] : [];
+    }
+    const { snapshot, rootDer } = await openSnapshotForVerification(raw, roots, registerPath);
+    return {
+      trust: mergeTrust(given, trustFromSnapshot(snapshot, rootDer)),
+      source: { zh: `登记簿快照 ${registerPath}（第 ${snapshot.sequence} 号）`, en: `register snapshot ${registerPath} (sequence ${snapshot.sequence})`, snapshotSequence: snapshot.sequence },
+    };
+  }
+  if (given.trustAnchors.length > 0) return { trust: given, source: { zh: '--trust 根证书', en: '--trust roots' } };
+  const register = localRegister(context);
+  const pinned = register ? pinnedGroupRoot(register) : undefined;
+  if (register && pinned) {
+    const snapshot = await readTrustedSnapshot(register);
+    if (snapshot) {
+      return {
+        trust: mergeTrust(given, trustFromSnapshot(snapshot, pinned.der)),
+        source: { zh: `本机登记簿快照（第 ${snapshot.sequence} 号）`, en: `local register snapshot (sequence ${snapshot.sequence})`, snapshotSequence: snapshot.sequence },
+      };
+    }
+    return { trust: { ...given, trustAnchors: [pinned.der] }, source: { zh: '本机信任的集团根证书（无快照）', en: 'group root pinned here (no snapshot)' } };
+  }
+  return { trust: given, source: { zh: '无受信任的根证书', en: 'no trust anchors' } };
+}
+
 function list(value: string | boolean | string[] | undefined): string[] {
   if (Array.isArray(value)) return value;
   return typeof value === 'string' ? [value] : [];
@@ -34,12 +106,12 @@ export const verify: Command = {
   options: {
     trust: { type: 'string', multiple: true, valueName: 'ROOT.pem', description: '受信任的根证书（PEM 或 DER，可重复）/ a trusted root certificate (PEM or DER, repeatable)' },
     crl: { type: 'string', multiple: true, valueName: 'FILE', description: '证书吊销列表（可重复）/ a CRL (repeatable)' },
-    register: { type: 'string', valueName: 'SNAPSHOT', description: '登记簿快照中的证书（PEM）/ certificates from a register snapshot (PEM; the signed snapshot format is added with office import)' },
+    register: { type: 'string', valueName: 'SNAPSHOT', description: '总裁办签发的登记簿快照（.p7m，用 --trust 或本机已信任的集团根证书核验）；不给 --trust/--register 时用本机最近导入的快照 / the office\'s signed register snapshot (.p7m, checked against --trust or the pinned group root); without --trust and --register the snapshot last imported here is used' },
     at: { type: 'string', valueName: 'TIME', description: '按此时间判断证书有效性（ISO 8601）/ judge certificates at this time (ISO 8601)' },
-    report: { type: 'string', valueName: 'OUT.pdf', description: '生成 PDF 验证报告（尚未实现）/ write a PDF verification report (not yet implemented)' },
+    report: { type: 'string', valueName: 'OUT.pdf', description: '生成中文 PDF 验证报告（一份报告涵盖全部文件）/ write a PDF verification report (one report covering every file)' },
   },
   details: '退出码 Exit: 0 全部有效 all files VALID or VALID_WITH_CHANGES; 1 有文件无效 some file is not valid (including damaged or non-PDF files); 2 用法错误或文件无法读取 bad usage or unreadable path.',
-  async run(_context, args) {
+  async run(context, args) {
     const files = args.positionals;
     if (files.length === 0) throw new YinjianError('VERIFY_NO_FILES');
     let at: Date | undefined;
@@ -47,27 +119,23 @@ export const verify: Command = {
       at = new Date(args.options.at);
       if (Number.isNaN(at.getTime())) throw new YinjianError('VERIFY_TIME_INVALID', { value: args.options.at });
     }
-    if (typeof args.options.report === 'string') throw new YinjianError('USAGE', { detail: '--report is not implemented yet' });
-    const trust: TrustContext = {
-      trustAnchors: list(args.options.trust).flatMap((p) => readDerOrPem(p, 'CERTIFICATE')),
-      crls: list(args.options.crl).flatMap((p) => readDerOrPem(p, 'X509 CRL')),
-      extraCertificates: typeof args.options.register === 'string' ? readDerOrPem(args.options.register, 'CERTIFICATE') : [],
-    };
+    const reportPath = typeof args.options.report === 'string' ? args.options.report : undefined;
+    const { trust, source } = await loadTrust(context, args.options);
     const prepared = prepareTrust(trust);
     // Read every path first: an unreadable path is bad input (exit 2) before any verdict.
-    const inputs = files.map((path) => {
-      try {
-        return { path, bytes: new Uint8Array(readFileSync(path)) };
-      } catch (cause) {
-        throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
-      }
-    });
+    const inputs = files.map((path) => ({ path, bytes: readBytes(path) }));
     const reports: FileReport[] = [];
     for (const input of inputs) reports.push(await verifyPdf(input.bytes, prepared, at ? { at } : {}, input.path));
-    const json = reportJson(reports, new Date());
+    const generatedAt = new Date();
+    const json = reportJson(reports, generatedAt);
+    // One report for the whole run, one section per file: a batch is judged together and
+    // handed on as one document.
+    const written = reportPath !== undefined ? await writeVerificationReport(reportPath, reports, generatedAt) : undefined;
+    const lines = [reportText(reports), `信任来源 Trust: ${source.zh} / ${source.en}`];
+    if (written) lines.push(`验证报告 Report: ${written.path}`);
     return {
-      json: { ...json },
-      text: reportText(reports),
+      json: { ...json, trust: source, ...(written ? { reportPdf: written.path } : {}) },
+      text: lines.join('\n'),
       exitCode: reports.every((r) => isAcceptable(r.verdict)) ? EXIT_OK : EXIT_REFUSED,
     };
   },

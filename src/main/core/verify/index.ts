@@ -9,3 +9,5 @@ export { FINDING_CATALOG, finding, type FindingCode, type FindingStep, type Veri
 export { CHANGE_LEVELS } from './changes';
 export type * from './types';
 export { reportJson, reportText, VERIFY_REPORT_SCHEMA_VERSION, VERDICT_TEXT, type VerifyReportJson } from './report';
+export { trustFromSnapshot, registerEntriesFromSnapshot, mergeTrust, openSnapshotForVerification } from './register-trust';
+export { renderVerificationReportPdf, verdictLabel } from './report-pdf';

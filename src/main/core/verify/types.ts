@@ -117,8 +117,11 @@ export interface SignatureReport {
   readonly byteRange: readonly number[] | undefined;
   readonly coversWholeFile: boolean;
   readonly signer: CertificateSummary | undefined;
-  /** Seal code (subject serialNumber), seal unit, name, when the signer is one of our seals. */
-  readonly seal: { readonly code?: string; readonly name?: string; readonly unit?: string } | undefined;
+  /**
+   * Seal code (subject serialNumber), seal unit, name and kind (seal-info extension), when the
+   * signer is one of our seals: enough to re-draw its impression in the PDF report.
+   */
+  readonly seal: { readonly code?: string; readonly name?: string; readonly unit?: string; readonly kind?: 'company' | 'department' } | undefined;
   readonly chain: readonly CertificateSummary[];
   /** Time claimed by the signer (/M or signingTime). */
   readonly claimedTime: string | undefined;

@@ -472,7 +472,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     byteRange: structure.byteRange,
     coversWholeFile: structure.byteRange !== undefined && (structure.byteRange[2] ?? 0) + (structure.byteRange[3] ?? 0) >= doc.reader.length - (doc.reader.length - doc.latestRevision.endOffset) && structure.signedRevision === doc.revisions.length - 1,
     signer: certificate ? summary(certificate) : undefined,
-    seal: certificate && ours ? { code: certificate.subject.serialNumber, name: certificate.subject.commonName, unit: certificate.sealInfo?.unit ?? certificate.subject.organizationalUnit } : undefined,
+    seal: certificate && ours ? { code: certificate.subject.serialNumber, name: certificate.subject.commonName, unit: certificate.sealInfo?.unit ?? certificate.subject.organizationalUnit, ...(certificate.sealInfo ? { kind: certificate.sealInfo.sealKind } : {}) } : undefined,
     chain,
     claimedTime: claimed?.toISOString(),
     timestampTime: timestampTime?.toISOString(),
