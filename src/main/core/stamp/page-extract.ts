@@ -1,0 +1,105 @@
+/**
+ * One page of a document as a small stand-alone PDF, for the text extractor (pdf.js) to read.
+ *
+ * Why: pdf.js, given the whole file, checks the document by loading its *last* page, and to
+ * reach page N of a flat page tree it fetches every page object before it. On a 3000-page
+ * 300 MB file that touched about two thirds of the file through its range transport and cost
+ * seconds and hundreds of MB (issue #4). Our own reader (core/pdf) is lazy and resolves only
+ * what is asked, so it copies out the page and everything the page's content can reach —
+ * resources, fonts, form XObjects — and nothing else: the page tree, the other pages, the
+ * annotations (text extraction never reads them) and the page's /Parent are left out; the
+ * inherited attributes (MediaBox, CropBox, Resources, Rotate) are written on the page itself.
+ *
+ * Image XObjects keep their dictionary but not their data: text extraction never decodes an
+ * image, and the seal check should not have to carry 100 KB scans per page into pdf.js.
+ * Object numbers are kept, so the xref has holes (free entries), which is legal (§7.5.4).
+ */
+import { Buffer } from 'node:buffer';
+import { YinjianError } from '../../../shared/errors/index';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfSerializer, PdfStream, type PdfDocument, type PdfValue } from '../pdf/index';
+
+/** Page keys left out: the tree link, and what text extraction never reads. */
+const DROPPED_PAGE_KEYS = new Set(['Parent', 'Annots', 'B', 'Thumb', 'StructParents', 'PieceInfo', 'Metadata', 'AA']);
+
+/** A cap on copied objects, so a hostile page cannot make this copy the whole file object by object. */
+const MAX_OBJECTS = 20_000;
+
+function isImage(value: PdfValue): boolean {
+  return value instanceof PdfStream && value.dict.getName('Subtype') === 'Image';
+}
+
+/** The bytes of a one-page PDF holding page `pageIndex` of `document` (0-based). */
+export function singlePagePdf(document: PdfDocument, pageIndex: number): Uint8Array {
+  const view = document.latest;
+  const pages = document.pageRefs();
+  const pageRef = pages[pageIndex];
+  if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pages.length });
+  const pageDict = view.resolveDict(pageRef);
+  if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
+  const inherited = document.pageAttributes(pageRef);
+
+  const catalogNum = document.size;
+  const pagesNum = document.size + 1;
+  const pagesRef = new PdfRef(pagesNum, 0);
+  let page = new PdfDict([...pageDict.entries()].filter(([key]) => !DROPPED_PAGE_KEYS.has(key)));
+  page = page.with('Type', PdfName.of('Page')).with('Parent', pagesRef).with('Rotate', inherited.rotate);
+  if (inherited.mediaBox) page = page.with('MediaBox', inherited.mediaBox);
+  if (inherited.cropBox) page = page.with('CropBox', inherited.cropBox);
+  if (inherited.resources && !pageDict.has('Resources')) page = page.with('Resources', inherited.resources);
+
+  // Everything the page reaches through references, each object once, breadth first.
+  const copied = new Map<number, { ref: PdfRef; value: PdfValue }>();
+  const queue: PdfRef[] = [];
+  const visit = (value: PdfValue | undefined, depth: number): void => {
+    if (depth > 64 || value === undefined || value === null) return;
+    if (value instanceof PdfRef) {
+      if (value.num === pageRef.num || copied.has(value.num)) return;
+      if (copied.size >= MAX_OBJECTS) throw new YinjianError('PDF_LIMIT_EXCEEDED', { limit: 'pageObjects', detail: `page ${pageIndex + 1} reaches more than ${MAX_OBJECTS} objects` });
+      copied.set(value.num, { ref: value, value: null });
+      queue.push(value);
+    } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
+    else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
+    else if (value instanceof PdfStream) visit(value.dict, depth + 1);
+  };
+  visit(page, 0);
+  while (queue.length > 0) {
+    const ref = queue.shift() as PdfRef;
+    let value = view.resolve(ref) ?? null;
+    if (isImage(value)) value = PdfStream.withData((value as PdfStream).dict.with('Filter', undefined).with('DecodeParms', undefined), new Uint8Array());
+    // A reached page (a link in a form's /P, say) must not drag its own tree in.
+    if (value instanceof PdfDict && value.getName('Type') === 'Page') value = null;
+    (copied.get(ref.num) as { value: PdfValue }).value = value;
+    visit(value, 0);
+  }
+
+  const writer = new PdfSerializer((stream) => document.rawStreamData(stream));
+  writer.writeBytes(Uint8Array.from([...Buffer.from('%PDF-1.7\n%'), 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]));
+  const rows: { num: number; gen: number; offset: number }[] = [];
+  const write = (ref: PdfRef, value: PdfValue): void => {
+    rows.push({ num: ref.num, gen: ref.gen, offset: writer.length });
+    writer.writeIndirectObject(ref, value);
+  };
+  write(new PdfRef(catalogNum, 0), PdfDict.of({ Type: PdfName.of('Catalog'), Pages: pagesRef }));
+  write(pagesRef, PdfDict.of({ Type: PdfName.of('Pages'), Kids: new PdfArray([pageRef]), Count: 1 }));
+  write(pageRef, page);
+  for (const { ref, value } of copied.values()) write(ref, value);
+
+  const xrefOffset = writer.length;
+  const size = pagesNum + 1;
+  // Subsections of the numbers written, headed by the free entry 0 (§7.5.4); the numbers in
+  // between are simply absent, so a document with a million objects writes a tiny table.
+  const sorted = [{ num: 0, gen: 65535, offset: -1 }, ...rows].sort((a, b) => a.num - b.num);
+  let table = 'xref\n';
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && (sorted[j] as (typeof sorted)[number]).num === (sorted[j - 1] as (typeof sorted)[number]).num + 1) j++;
+    table += `${(sorted[i] as (typeof sorted)[number]).num} ${j - i}\n`;
+    for (const row of sorted.slice(i, j)) {
+      table += row.offset < 0 ? '0000000000 65535 f\r\n' : `${String(row.offset).padStart(10, '0')} ${String(row.gen).padStart(5, '0')} n\r\n`;
+    }
+    i = j;
+  }
+  writer.writeText(table);
+  writer.writeText('trailer\n').writeValue(PdfDict.of({ Size: size, Root: new PdfRef(catalogNum, 0) })).writeText(`\nstartxref\n${xrefOffset}\n%%EOF\n`);
+  return writer.toBytes();
+}
