@@ -26,6 +26,8 @@ export interface AppStatus {
   readonly modulePath: string | null;
   readonly demoAvailable: boolean;
   readonly officeConsole: boolean;
+  /** Demo mode only: the demo seal key's PIN, shown on screen (it guards a software demo key). */
+  readonly demoPin?: string;
 }
 
 /** A document the renderer handed over, decoded. */

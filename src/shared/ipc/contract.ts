@@ -218,6 +218,8 @@ export const CHANNELS = {
       demoAvailable: z.boolean(),
       /** The office's CA key is present: the office console is shown (M1). */
       officeConsole: z.boolean(),
+      /** Demo mode only: the demo seal key's known PIN, shown on screen. */
+      demoPin: z.string().max(64).optional(),
       workstationCode: z.string(),
     }),
   },
@@ -297,7 +299,7 @@ export const CHANNELS = {
   'office.reissue': { request: sealRef.extend({ token: z.string().min(1).max(64), approval }).strict(), response: z.object({ sealId: z.string() }) },
   'office.delegate': {
     request: sealRef
-      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
+      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
       .strict(),
     response: z.object({ delegationId: z.string() }),
   },

@@ -1,0 +1,146 @@
+/**
+ * The services behind the handler table, composed once for the app (src/main/index.ts) and for
+ * the browser tests (test/e2e), so both run the same wiring. Everything is lazy: the window
+ * opens before any USB-key module or database is touched, and the first request pays for it.
+ * In demo mode the services run on the demo's own data folder and the SoftHSM2 module
+ * (src/main/demo/demo-mode.ts).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { YinjianError } from '../../../shared/errors/index';
+import type { Actor } from '../../core/register/index';
+import { UsbKeyService } from '../../core/usb-key/usb-key-service';
+import { demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../../demo/demo-mode';
+import { openRegister, type SealRegister } from '../../infra/db/index';
+import { catalogModules } from '../../infra/pkcs11/catalog';
+import { Pkcs11Library } from '../../infra/pkcs11/library';
+import { Pkcs11UsbKeyPort } from '../../infra/pkcs11/pkcs11-usb-key';
+import type { MainServices } from '../handlers';
+import { createOfficeFrontDoor, officeKeyPresent } from './office';
+import { createStampingFrontDoor } from './stamping';
+import { createVerificationFrontDoor } from './verification';
+
+export interface AppServicesOptions {
+  /** The app's data folder (Electron's userData): settings.json, register.sqlite, demo/. */
+  readonly appDataDir: string;
+  /** Where exports and sealed copies of path-less documents go. */
+  exportFolder(): string;
+  workstationCode(): string;
+  /** YINJIAN_PKCS11_MODULE, when set. */
+  readonly envModule?: string;
+  /** The SoftHSM2 module for demo mode; default: the first installed one. */
+  readonly softHsmModule?: string;
+  /** Who acts at this computer, for the audit log (M5); default: the OS account. */
+  actor?(): Actor;
+}
+
+export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined };
+
+function osActor(): Actor {
+  try {
+    return { name: userInfo().username, staffId: '' };
+  } catch {
+    return { name: 'unknown', staffId: '' };
+  }
+}
+
+export function createAppServices(options: AppServicesOptions): AppServices {
+  const softhsm = options.softHsmModule ?? softHsmModule();
+  let demo = readDemoState(options.appDataDir);
+  // SoftHSM2 reads SOFTHSM2_CONF at C_Initialize: point it at the demo store before any load.
+  if (demo) enterDemoEnvironment(options.appDataDir);
+  let port: Pkcs11UsbKeyPort | undefined;
+  let modulePath: string | null = null;
+  let register: SealRegister | undefined;
+  const actor = options.actor ?? osActor;
+  const dataDir = (): string => (demo ? demoLayout(options.appDataDir).dataDir : options.appDataDir);
+  const settingsPath = join(options.appDataDir, 'settings.json');
+  const settings = (): { pkcs11Module?: string } => {
+    if (!existsSync(settingsPath)) return {};
+    try {
+      return JSON.parse(readFileSync(settingsPath, 'utf8')) as { pkcs11Module?: string };
+    } catch (cause) {
+      throw new YinjianError('SETTINGS_INVALID', { path: settingsPath }, { cause });
+    }
+  };
+  const keyPort = (): Pkcs11UsbKeyPort => {
+    if (port) return port;
+    if (demo) {
+      if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
+      const library = Pkcs11Library.load(softhsm);
+      modulePath = library.path;
+      port = new Pkcs11UsbKeyPort(library);
+    } else {
+      const library = Pkcs11Library.resolve({ ...(options.envModule ? { env: options.envModule } : {}), ...(settings().pkcs11Module ? { saved: settings().pkcs11Module } : {}) });
+      modulePath = library.path;
+      port = new Pkcs11UsbKeyPort(library);
+    }
+    return port;
+  };
+  const sealRegister = (): SealRegister => {
+    register ??= openRegister(join(dataDir(), 'register.sqlite'));
+    return register;
+  };
+  const release = (): void => {
+    port?.close();
+    port = undefined;
+    register?.close();
+    register = undefined;
+  };
+  const usbKeys = (): UsbKeyService => {
+    const reg = sealRegister();
+    return new UsbKeyService(keyPort(), reg.usbKeys, () => new Date(), {
+      record: (action, tokenSerial, details) => void reg.audit.append({ actor: actor(), action, subject: tokenSerial, ...(details ? { details } : {}) }),
+    });
+  };
+  const verification = createVerificationFrontDoor({ register: () => sealRegister() });
+
+  return {
+    usbKeys,
+    workstationCode: options.workstationCode,
+    rescanUsbKeys: () => keyPort().rescan(),
+    register: sealRegister,
+    exportFolder: options.exportFolder,
+    demo: () => demo,
+    appStatus: () => {
+      let moduleReady = false;
+      let officeConsole = false;
+      try {
+        const p = keyPort();
+        moduleReady = true;
+        officeConsole = officeKeyPresent(sealRegister(), p.listKeys().map((k) => k.serial));
+      } catch {
+        // no module yet: the first-run setup says what to do
+      }
+      return {
+        demoMode: demo !== undefined,
+        moduleReady,
+        modulePath,
+        demoAvailable: softhsm !== undefined,
+        officeConsole,
+        ...(demo ? { demoPin: demo.pin } : {}),
+      };
+    },
+    setup: {
+      modules: () => catalogModules().map((m) => ({ id: m.id, vendor: m.vendor, product: m.product, installedPath: m.paths.find((p) => existsSync(p)) ?? null })),
+      useModule: async (path) => {
+        // One module per process: release the current one before trying the chosen one.
+        release();
+        Pkcs11Library.load(path).close();
+        writeFileSync(settingsPath, JSON.stringify({ ...settings(), pkcs11Module: path }, null, 2));
+        return keyPort().listKeys().length;
+      },
+      startDemo: async () => {
+        if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
+        // The demo loads SoftHSM2 with its own config: finalise whatever module is loaded first.
+        release();
+        demo = await provisionDemo({ appDataDir: options.appDataDir, modulePath: softhsm, workstationCode: options.workstationCode() });
+      },
+    },
+    stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
+    verification,
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }) }),
+    close: release,
+  };
+}

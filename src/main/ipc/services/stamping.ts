@@ -1,0 +1,165 @@
+/**
+ * The stamping front door (盖章): what `stamp.seal` and `stamp.impression` need, composed the
+ * way `yinjian stamp` composes it (src/main/cli/commands/stamp.ts): the seal found by the USB
+ * key's serial in the register, its certificate and CA certificate read from the key, the PIN
+ * through UsbKeyService.openForSigning (M4: refused while the key still has its initial PIN).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { YinjianError } from '../../../shared/errors/index';
+import type { PlacementDto, StampOutcomeDto } from '../../../shared/ipc/contract';
+import { parseCertificate } from '../../core/pki/index';
+import type { SignatureAlgorithm } from '../../core/ports/signer';
+import type { UsbKeySession } from '../../core/ports/usb-key';
+import type { KeyType, Seal } from '../../core/register/index';
+import { StampingPipeline, type PlacementRequest, type SigningKey } from '../../core/stamp/index';
+import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
+import type { SealRegister } from '../../infra/db/index';
+import { AtomicFileOutput } from '../../infra/stamp/file-output';
+import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
+import { stampRegisterPort } from '../../infra/stamp/register-port';
+import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
+
+const ALGORITHM_OF_KEY: Readonly<Record<KeyType, SignatureAlgorithm>> = {
+  RSA_2048: 'RSA_PKCS1_SHA256',
+  RSA_3072: 'RSA_PKCS1_SHA256',
+  EC_P256: 'ECDSA_P256_SHA256',
+};
+
+/** Suffix of a sealed copy's file name; the input is never overwritten. */
+export const SEALED_SUFFIX = '-已盖章';
+
+export interface StampingDeps {
+  usbKeys(): UsbKeyService;
+  register(): SealRegister;
+  workstationCode(): string;
+  /** Where a sealed copy goes when the document came without a path (browser, drag from mail). */
+  outputFolder(): string;
+  /** Verifies each sealed copy right after stamping, so the screen shows its verdict. */
+  verification?: VerificationFrontDoor;
+  clock?: () => Date;
+}
+
+/** The seal the register holds for this USB key (its current certificate lives on it). */
+export function sealOfKey(register: SealRegister, tokenSerial: string): Seal {
+  const seals = register.seals.list().filter((s) => s.certificate.tokenSerial === tokenSerial && s.state !== 'CANCELLED');
+  const seal = seals[seals.length - 1];
+  if (!seal) throw new YinjianError('STAMP_NO_SEAL_FOR_KEY', { token: tokenSerial });
+  return seal;
+}
+
+async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<SigningKey> {
+  const certificates = await session.listCertificates();
+  const own = certificates.find((c) => Buffer.compare(Buffer.from(c.der), Buffer.from(seal.certificate.der)) === 0);
+  if (!own) throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
+  const issuer = parseCertificate(own.der).issuer.der;
+  const caCertificates = certificates
+    .filter((c) => c !== own)
+    .filter((c) => {
+      try {
+        const info = parseCertificate(c.der);
+        return info.basicConstraints?.ca === true && Buffer.compare(Buffer.from(info.subject.der), Buffer.from(issuer)) === 0;
+      } catch {
+        return false;
+      }
+    })
+    .map((c) => c.der);
+  const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
+  return { signer, certificate: own.der, caCertificates };
+}
+
+/** The screen's placement choice as the pipeline's; a seam seal covers every page (骑缝章). */
+export function placementRequestOf(placement: PlacementDto, seamSeal: boolean): PlacementRequest {
+  if (seamSeal) return { kind: 'seam' };
+  if (placement.kind === 'keyword') return { kind: 'keyword', keyword: placement.keyword };
+  if (placement.kind === 'position') return { kind: 'page', page: placement.page, at: { x: placement.x, y: placement.y, unit: 'pt' } };
+  return { kind: 'page' };
+}
+
+/** `通知.pdf` → `通知-已盖章.pdf` beside the input (or in the output folder), never over an existing file. */
+export function sealedPathFor(document: DocumentBytes, fallbackFolder: string): string {
+  const folder = document.path ? dirname(document.path) : fallbackFolder;
+  const stem = basename(document.name, extname(document.name)) || 'document';
+  for (let n = 1; ; n++) {
+    const candidate = join(folder, `${stem}${SEALED_SUFFIX}${n === 1 ? '' : `-${n}`}.pdf`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+function mmOf(value: string | undefined): number | undefined {
+  const m = /^\s*([0-9.]+)\s*mm\s*$/.exec(value ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
+  return {
+    async impression(token) {
+      const key = await deps.usbKeys().info(token);
+      const seal = sealOfKey(deps.register(), key.serial);
+      const svg = seal.appearance.svg;
+      if (!svg) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'stamp.impression' });
+      const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
+      const widthMm = mmOf(/\bwidth="([^"]*)"/.exec(root)?.[1]) ?? 42;
+      const heightMm = mmOf(/\bheight="([^"]*)"/.exec(root)?.[1]) ?? widthMm;
+      return { svg, widthMm, heightMm };
+    },
+
+    async seal(request) {
+      const { pin } = request;
+      try {
+        const register = deps.register();
+        const service = deps.usbKeys();
+        const key = await service.info(request.token);
+        const seal = sealOfKey(register, key.serial);
+        // The custodian stamps at the seal's own dedicated workstation (M2, M4).
+        const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
+        // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
+        const session = await service.openForSigning(key.serial, pin);
+        const outcomes: StampOutcomeDto[] = [];
+        try {
+          const signingKey = await signingKeyOf(session, seal);
+          const pipeline = new StampingPipeline({
+            register: stampRegisterPort(register),
+            text: new PdfJsTextReader(),
+            output: new AtomicFileOutput(),
+            clock: deps.clock ?? (() => new Date()),
+            workstationCode: deps.workstationCode(),
+          });
+          for (const document of request.documents) {
+            try {
+              const outcome = await pipeline.stamp(
+                {
+                  inputName: document.name,
+                  input: document.bytes,
+                  outputPath: sealedPathFor(document, deps.outputFolder()),
+                  sealId: seal.id,
+                  declaredType: request.documentType,
+                  approval: { reference: request.approvalReference, approver: request.approver },
+                  placement: placementRequestOf(request.placement, request.seamSeal),
+                  operator,
+                },
+                signingKey,
+              );
+              let verdict: StampOutcomeDto['verdict'];
+              if (deps.verification) {
+                const [report] = await deps.verification.verify([{ name: basename(outcome.outputPath), path: outcome.outputPath, bytes: new Uint8Array(readFileSync(outcome.outputPath)) }]);
+                verdict = report?.verdict;
+              }
+              outcomes.push({ name: document.name, ok: true, outputPath: outcome.outputPath, ...(verdict ? { verdict } : {}) });
+            } catch (caught) {
+              const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'stamping failed' }, { cause: caught });
+              // A USB key that failed (pulled out, locked) fails every file after it.
+              if (error.category === 'device') throw error;
+              outcomes.push({ name: document.name, ok: false, error: { code: error.code, zh: error.zh, en: error.en } });
+            }
+          }
+        } finally {
+          await session.close().catch(() => undefined);
+        }
+        return outcomes;
+      } finally {
+        pin.fill(0);
+      }
+    },
+  };
+}

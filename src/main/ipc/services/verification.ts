@@ -1,0 +1,117 @@
+/**
+ * The verification front door (验章): fills the verifier's TrustContext from what this
+ * workstation trusts — the group root it pinned and the signed register snapshot it imported
+ * (re-verified on every read), or, on the office's own computer, the group CA it set up — and
+ * turns the verifier's FileReport into the contract's DTO.
+ */
+import { createHash } from 'node:crypto';
+import { YinjianError } from '../../../shared/errors/index';
+import type { FileReportDto, SignatureReportDto } from '../../../shared/ipc/contract';
+import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCertificate, type SnapshotSeal } from '../../core/office/index';
+import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../../core/verify/index';
+import type { SealRegister } from '../../infra/db/index';
+import type { VerificationFrontDoor } from '../handlers';
+
+export interface VerificationDeps {
+  /** The register; absent when it cannot be opened (then only the user's own trust applies: none). */
+  register(): SealRegister | undefined;
+}
+
+function normalSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^(00)+(?=.)/, '');
+}
+
+function entryOf(seal: SnapshotSeal, certificate: SnapshotCertificate): RegisterSealEntry {
+  const der = Buffer.from(certificate.certificateDer, 'base64');
+  const current = certificate.certificateDer === seal.certificateDer;
+  let state: RegisterSealEntry['state'] = 'active';
+  if (certificate.revocationReason === 'superseded') state = 'superseded';
+  else if (certificate.revocationReason === 'keyCompromise') state = 'lost';
+  else if (certificate.revocationReason === 'cessationOfOperation') state = 'cancelled';
+  else if (current && (seal.state === 'LOST' || seal.state === 'LOSS_CONFIRMED')) state = 'lost';
+  else if (current && seal.state === 'CANCELLED') state = 'cancelled';
+  const revokedAt = certificate.revokedAt ?? (current && state === 'lost' ? seal.lostAt : null);
+  return {
+    sealCode: seal.sealCode,
+    certificateSerialHex: normalSerial(certificate.serialHex),
+    certificateSha256: createHash('sha256').update(der).digest('hex'),
+    state,
+    ...(revokedAt ? { revokedAt: new Date(revokedAt) } : {}),
+    ...(certificate.revocationReason ? { reason: certificate.revocationReason } : {}),
+    ...(seal.boundWorkstationHash ? { boundWorkstationHash: seal.boundWorkstationHash } : {}),
+  };
+}
+
+/** What this computer trusts, from its register; empty when nothing was imported or set up. */
+export async function trustOf(register: SealRegister | undefined): Promise<TrustContext> {
+  if (!register) return { trustAnchors: [] };
+  const anchors: Uint8Array[] = [];
+  const root = pinnedGroupRoot(register);
+  if (root) anchors.push(root.der);
+  const officeCa = register.settings.get(OFFICE_SETTING.caCertificate);
+  if (officeCa) anchors.push(new Uint8Array(Buffer.from(officeCa, 'base64')));
+  const snapshot = await readTrustedSnapshot(register);
+  if (!snapshot) return { trustAnchors: anchors };
+  const registerSeals: RegisterSealEntry[] = [];
+  const extraCertificates: Uint8Array[] = [];
+  for (const seal of snapshot.seals) {
+    const certificates = seal.certificates.some((c) => c.certificateDer === seal.certificateDer) ? seal.certificates : [seal, ...seal.certificates];
+    for (const certificate of certificates) {
+      registerSeals.push(entryOf(seal, certificate));
+      extraCertificates.push(new Uint8Array(Buffer.from(certificate.certificateDer, 'base64')));
+    }
+  }
+  return { trustAnchors: anchors, extraCertificates, registerSeals, denyList: snapshot.denyList };
+}
+
+function signatureDto(signature: FileReport['signatures'][number], impressionOf: (code: string | undefined) => string | undefined): SignatureReportDto {
+  const impressionPng = impressionOf(signature.seal?.code);
+  return {
+    field: signature.field,
+    verdict: signature.verdict,
+    ...(signature.seal ? { seal: { ...signature.seal } } : {}),
+    ...(impressionPng ? { impressionPng } : {}),
+    ...(signature.signer ? { signer: { ...signature.signer } } : {}),
+    chain: signature.chain.map((c) => ({ ...c })),
+    ...(signature.claimedTime ? { claimedTime: signature.claimedTime } : {}),
+    ...(signature.timestampTime ? { timestampTime: signature.timestampTime } : {}),
+    ...(signature.trustedTime ? { trustedTime: signature.trustedTime } : {}),
+    changes: signature.changes.map((c) => ({ revision: c.revision, level: c.level, kind: c.kind, ...(c.page !== undefined ? { page: c.page } : {}), ...(c.detail ? { detail: c.detail } : {}) })),
+    policy: { ...signature.policy },
+    findings: signature.findings.map((f) => ({ code: f.code, severity: f.severity, zh: f.zh, en: f.en })),
+    ...(signature.page !== undefined ? { page: signature.page } : {}),
+  };
+}
+
+export function fileReportDto(name: string, report: FileReport, impressionOf: (code: string | undefined) => string | undefined = () => undefined): FileReportDto {
+  return {
+    name,
+    verdict: report.verdict,
+    size: report.size,
+    revisions: report.revisions,
+    signatures: report.signatures.map((s) => signatureDto(s, impressionOf)),
+    findings: report.findings.map((f) => ({ code: f.code, severity: f.severity, zh: f.zh, en: f.en })),
+  };
+}
+
+export function createVerificationFrontDoor(deps: VerificationDeps): VerificationFrontDoor {
+  return {
+    async verify(documents) {
+      const register = deps.register();
+      const trust = prepareTrust(await trustOf(register));
+      // The impression shown beside a signature is the register's, found by the seal code the
+      // signer's certificate carries; a seal the register does not know shows none.
+      const impressionOf = (code: string | undefined): string | undefined => {
+        const png = code ? register?.seals.list().find((s) => s.code === code)?.appearance.png : undefined;
+        return png ? Buffer.from(png).toString('base64') : undefined;
+      };
+      const reports: FileReportDto[] = [];
+      for (const document of documents) reports.push(fileReportDto(document.name, await verifyPdf(document.bytes, trust, {}, document.path ?? document.name), impressionOf));
+      return reports;
+    },
+    // The PDF verification report is being written in src/main/core/verify + src/main/infra/report.
+    async exportReport() {
+      throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'verify.exportReport' });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, demoLayout } from '../../../src/main/demo/demo-mode';
+import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
+import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
+import type { Channel, RequestOf, ResponseOf } from '../../../src/shared/ipc/contract';
+import { createAppServices, type AppServices } from '../../../src/main/ipc/services/app-services';
+import { SOFTHSM_MODULE } from '../../helpers/softhsm';
+import { documentPdf } from '../../e2e/harness/documents';
+import { tamperPageContent } from '../../e2e/harness/tamper';
+
+/**
+ * The handler table on the app's own composition (createAppServices), in demo mode: a SoftHSM2
+ * store in a temp data folder, the demo CA and DEMO seal issued by OfficeService, then a real
+ * stamping through the pipeline and a real verification of its output.
+ */
+describe('demo mode through the handler table', () => {
+  let appDataDir: string;
+  let exportDir: string;
+  let services: AppServices;
+  let handlers: HandlerTable;
+  const previousConf = process.env.SOFTHSM2_CONF;
+
+  async function call<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>> {
+    const result = await dispatch(handlers, channel, payload);
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.en}`);
+    return result.value as ResponseOf<C>;
+  }
+  async function sealKey(): Promise<ResponseOf<'usbKey.list'>[number]> {
+    const key = (await call('usbKey.list', {})).find((k) => k.seal);
+    if (!key) throw new Error('no key with a seal');
+    return key;
+  }
+
+  beforeAll(() => {
+    appDataDir = mkdtempSync(join(tmpdir(), 'yinjian-demo-app-'));
+    exportDir = mkdtempSync(join(tmpdir(), 'yinjian-demo-out-'));
+    services = createAppServices({ appDataDir, exportFolder: () => exportDir, workstationCode: () => currentWorkstation().code, softHsmModule: SOFTHSM_MODULE });
+    handlers = createHandlers(services);
+  });
+
+  afterAll(() => {
+    services?.close();
+    rmSync(appDataDir, { recursive: true, force: true });
+    rmSync(exportDir, { recursive: true, force: true });
+    if (previousConf === undefined) delete process.env.SOFTHSM2_CONF;
+    else process.env.SOFTHSM2_CONF = previousConf;
+  });
+
+  it('starts with no demo, then provisions the DEMO seal with its PIN already changed (M4)', async () => {
+    expect((await call('app.status', {})).demoMode).toBe(false);
+    expect(await call('setup.startDemo', {})).toEqual({ demoMode: true });
+    expect(process.env.SOFTHSM2_CONF).toBe(demoLayout(appDataDir).conf);
+    const status = await call('app.status', {});
+    expect(status).toMatchObject({ demoMode: true, moduleReady: true, demoPin: DEMO.pin, officeConsole: true });
+    const key = await sealKey();
+    expect(key.seal).toEqual({ code: DEMO.sealCode, name: DEMO.sealName, unit: DEMO.unitName, state: 'ACTIVE' });
+    expect(key.initialPin).toBe(false);
+    const impression = await call('stamp.impression', { token: key.serial });
+    expect(impression.svg).toContain('<svg');
+    expect(impression.widthMm).toBeGreaterThan(30);
+  });
+
+  it('stamps an internal notice and verifies it VALID; a changed page is MODIFIED with the change named', async () => {
+    const key = await sealKey();
+    const notice = await documentPdf('关于召开年度工作会议的通知', ['各部门：', '集团定于七月一日召开年度工作会议。', '集团办公室']);
+    const { outcomes } = await call('stamp.seal', {
+      token: key.serial,
+      pin: [...Buffer.from(DEMO.pin)],
+      documents: [{ name: '会议通知.pdf', base64: notice.toString('base64') }],
+      documentType: 'internal-formal-document',
+      approvalReference: '用印〔2026〕7号',
+      approver: '李主任',
+      placement: { kind: 'last-page' },
+      seamSeal: false,
+    });
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ ok: true, verdict: 'VALID' });
+    expect(outcomes[0]?.outputPath).toBe(join(exportDir, '会议通知-已盖章.pdf'));
+    const sealed = readFileSync(outcomes[0]?.outputPath ?? '');
+
+    const { reports } = await call('verify.files', { documents: [{ name: 'sealed.pdf', base64: sealed.toString('base64') }] });
+    expect(reports[0]?.verdict).toBe('VALID');
+    expect(reports[0]?.signatures[0]?.seal).toMatchObject({ code: DEMO.sealCode });
+    expect(reports[0]?.signatures[0]?.impressionPng).toBeTruthy();
+
+    const tampered = tamperPageContent(sealed);
+    const { reports: after } = await call('verify.files', { documents: [{ name: 'tampered.pdf', base64: Buffer.from(tampered).toString('base64') }] });
+    expect(after[0]?.verdict).toBe('MODIFIED');
+    expect(after[0]?.signatures[0]?.changes).toContainEqual(expect.objectContaining({ kind: 'page-content-changed', page: 1 }));
+
+    const usage = await call('register.usage', { filter: {} });
+    expect(usage.map((u) => [u.status, u.documentTitle])).toContainEqual(['ok', '关于召开年度工作会议的通知']);
+  });
+
+  it('refuses a wrong PIN with the key\'s own code and stamps nothing', async () => {
+    const key = await sealKey();
+    const notice = await documentPdf('内部通知', ['正文']);
+    const result = await dispatch(handlers, 'stamp.seal', {
+      token: key.serial,
+      pin: [...Buffer.from('Wrong-9753')],
+      documents: [{ name: '内部通知.pdf', base64: notice.toString('base64') }],
+      documentType: 'internal-letter',
+      approvalReference: 'X',
+      approver: 'Y',
+      placement: { kind: 'last-page' },
+      seamSeal: false,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'PIN_INCORRECT' } });
+  });
+});
