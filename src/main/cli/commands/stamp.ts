@@ -209,7 +209,8 @@ export const stamp: Command = {
       for (const { input, output } of targets) {
         let bytes: Uint8Array;
         try {
-          bytes = new Uint8Array(readFileSync(input));
+          // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
+          bytes = readFileSync(input);
         } catch (error) {
           results.push({ input, error: new YinjianError('FILE_NOT_READABLE', { path: input }, { cause: error }) });
           continue;

@@ -16,6 +16,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { YinjianError } from '../../../shared/errors/index';
+import { pagesOf } from './page-list';
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfSerializer, PdfStream, type PdfDocument, type PdfValue } from '../pdf/index';
 
 /** Page keys left out: the tree link, and what text extraction never reads. */
@@ -31,7 +32,7 @@ function isImage(value: PdfValue): boolean {
 /** The bytes of a one-page PDF holding page `pageIndex` of `document` (0-based). */
 export function singlePagePdf(document: PdfDocument, pageIndex: number): Uint8Array {
   const view = document.latest;
-  const pages = document.pageRefs();
+  const pages = pagesOf(document);
   const pageRef = pages[pageIndex];
   if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pages.length });
   const pageDict = view.resolveDict(pageRef);

@@ -22,6 +22,7 @@ import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
 import type { Person, UsageEntry } from '../register/index';
 import { impressionDrawing } from './impression';
+import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
@@ -125,8 +126,10 @@ export class StampingPipeline {
     let useRequestId: string | null = null;
     let pending: PendingOutput | undefined;
     let textSource: DocumentTextSource | undefined;
+    let document: PdfDocument | undefined;
     const openText = async (): Promise<DocumentTextSource> => {
-      textSource ??= await this.deps.text.open(request.input);
+      // The already opened document: the reader must not walk a 3000-page tree again.
+      textSource ??= await this.deps.text.open(request.input, document);
       return textSource;
     };
     try {
@@ -147,9 +150,9 @@ export class StampingPipeline {
       }
 
       // Broken and encrypted files are refused here with PDF_* codes, before anything is recorded.
-      const document = PdfDocument.open(request.input);
+      document = PdfDocument.open(request.input);
       document.requireUnencrypted();
-      pages = document.pageRefs().length;
+      pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 
       // U2: the document's own text, title page and the body pages after it.

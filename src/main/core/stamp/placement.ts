@@ -10,6 +10,7 @@ import type { PdfDocument } from '../pdf/index';
 import { normaliseForMatching } from '../policy/document-type';
 import { textLines, type PageText, type TextRun } from '../policy/document-text';
 import type { ImpressionDrawing } from './impression';
+import { pagesOf } from './page-list';
 import type { DocumentTextSource } from './ports';
 import type { WidgetPlacement } from './signature-update';
 
@@ -42,8 +43,8 @@ const DEFAULT_BOTTOM_MARGIN_MM = 60;
 
 /** The visible box of a page (CropBox inside MediaBox), normalised so x1 < x2, y1 < y2. */
 export function pageBox(document: PdfDocument, pageIndex: number): PageBox {
-  const page = document.pageRefs()[pageIndex];
-  if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: document.pageRefs().length });
+  const page = pagesOf(document)[pageIndex];
+  if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pagesOf(document).length });
   const attributes = document.pageAttributes(page);
   const box = attributes.cropBox ?? attributes.mediaBox;
   const values = box?.items.map((v) => (typeof v === 'number' ? v : NaN)) ?? [0, 0, 612, 792];
@@ -108,7 +109,7 @@ export async function placeImpression(
   drawing: ImpressionDrawing,
   text: () => Promise<DocumentTextSource>,
 ): Promise<WidgetPlacement[]> {
-  const pageCount = document.pageRefs().length;
+  const pageCount = pagesOf(document).length;
   const { widthPt: w, heightPt: h } = drawing;
   switch (request.kind) {
     case 'page': {

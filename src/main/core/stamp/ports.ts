@@ -3,6 +3,7 @@
  * the world only through interfaces it defines). infra/stamp implements them over the SQLite
  * register, pdf.js and the file system; the signer is the SealSigner port (USB key or software).
  */
+import type { PdfDocument } from '../pdf/index';
 import type { DeniedDocumentKind } from '../policy/document-type';
 import type { PageText } from '../policy/document-text';
 import type { SealSigner } from '../ports/signer';
@@ -31,7 +32,8 @@ export interface DocumentTextSource {
 }
 
 export interface DocumentTextReader {
-  open(bytes: Uint8Array): Promise<DocumentTextSource>;
+  /** `document`: the same bytes already opened by the caller, so they are not parsed twice. */
+  open(bytes: Uint8Array, document?: PdfDocument): Promise<DocumentTextSource>;
 }
 
 /** A written but not yet visible output: a flushed temp file beside the target. */

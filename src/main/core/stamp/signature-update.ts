@@ -21,6 +21,7 @@ import {
   type PlaceholderLocation,
 } from '../pdf/index';
 import { appearanceStream, type ImpressionDrawing } from './impression';
+import { pagesOf } from './page-list';
 
 /** A widget of the signature on one page: its rectangle (user space) and its slice of the seal. */
 export interface WidgetPlacement {
@@ -82,7 +83,7 @@ export function prepareSignatureUpdate(
 ): PreparedSignature {
   if (widgets.length === 0) throw new YinjianError('STAMP_POSITION_INVALID', { detail: 'no widget' });
   const update = new IncrementalUpdate(document);
-  const pages = document.pageRefs();
+  const pages = pagesOf(document);
   const fieldName = nextSealFieldName(document);
 
   const byteRange = new PdfPlaceholder('ByteRange', 64, 'raw', new PdfArray([0, 0, 0, 0]));

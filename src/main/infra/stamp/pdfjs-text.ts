@@ -13,6 +13,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { PageText, TextRun } from '../../core/policy/document-text';
 import { PdfDocument } from '../../core/pdf/index';
 import { singlePagePdf } from '../../core/stamp/page-extract';
+import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -36,13 +37,13 @@ interface PdfJsTextItem {
 }
 
 export class PdfJsTextReader implements DocumentTextReader {
-  async open(bytes: Uint8Array): Promise<DocumentTextSource> {
+  async open(bytes: Uint8Array, opened?: PdfDocument): Promise<DocumentTextSource> {
     const pdfjs = await loadPdfJs();
     let document: PdfDocument;
     let pageCount: number;
     try {
-      document = PdfDocument.open(bytes);
-      pageCount = document.pageRefs().length;
+      document = opened ?? PdfDocument.open(bytes);
+      pageCount = pagesOf(document).length;
     } catch (error) {
       throw unreadable(error);
     }
