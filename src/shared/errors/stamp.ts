@@ -80,6 +80,21 @@ export const STAMP_ERRORS = {
     zh: '签名（{size} 字节）超出预留空间（{room} 字节）',
     en: 'The signature ({size} bytes) does not fit the space reserved for it ({room} bytes)',
   },
+  STAMP_DOCUMENT_CERTIFIED_NO_CHANGES: {
+    category: 'refused',
+    zh: '该文件已被认证签名锁定（DocMDP P=1，不允许任何修改），加盖印章会使其认证失效，不能盖章',
+    en: 'The document is certified with DocMDP P=1 (no changes allowed); a seal would invalidate its certification, so it cannot be stamped',
+  },
+  TSA_UNREACHABLE: {
+    category: 'input',
+    zh: '无法连接已配置的时间戳服务器 {url}：{detail}。未盖章',
+    en: 'The configured timestamp server {url} could not be reached: {detail}. Nothing was sealed',
+  },
+  TSA_RESPONSE_INVALID: {
+    category: 'input',
+    zh: '时间戳服务器 {url} 的应答无效：{detail}。未盖章',
+    en: 'The timestamp server {url} returned an invalid response: {detail}. Nothing was sealed',
+  },
   STAMP_OUTPUT_IS_INPUT: {
     category: 'usage',
     zh: '输出文件与输入文件相同：如确需覆盖原文件请加 --overwrite-input',

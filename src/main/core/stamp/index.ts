@@ -5,6 +5,8 @@
 export { StampingPipeline, type StampOutcome, type StampRequest, type StampingPipelineDeps } from './pipeline';
 export type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 export { MAX_SEAM_PAGES, findKeyword, pageBox, placeImpression, type PageBox, type PlacementRequest, type PositionOnPage } from './placement';
+export { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
+export { docMdpPermission } from './certification';
 export { appearanceStream, impressionDrawing, type ImpressionDrawing, type ImpressionImage } from './impression';
 export {
   nextSealFieldName,

@@ -21,9 +21,11 @@ import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
 import type { Person, UsageEntry } from '../register/index';
+import { assertChangesPermitted } from './certification';
 import { impressionDrawing } from './impression';
 import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
+import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
 import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
 
@@ -69,6 +71,11 @@ export interface StampingPipelineDeps {
   readonly workstationCode: string;
   /** The signature policy text; defaults to the regulation (policy/regulation-text.ts). */
   readonly policyDocument?: Uint8Array;
+  /**
+   * PAdES B-T: when a timestamp server is configured, every seal gets a signature timestamp,
+   * and a server that fails stops the stamping (no silent fallback to B-B). Default: none.
+   */
+  readonly timestamper?: SignatureTimestamper;
 }
 
 /** Pages read for the body check (U2): the title page and the two after it. */
@@ -76,6 +83,9 @@ const BODY_PAGES = 3;
 
 /** Room for the CMS beyond its certificates: signed attributes, a 4096-bit signature, slack. */
 const CMS_OVERHEAD = 6144;
+
+/** Room for a timestamp token: TSTInfo, the TSA's signature and its certificate chain. */
+const TIMESTAMP_ROOM = 16384;
 
 function titleFromText(first: PageText | undefined): string | undefined {
   if (!first) return undefined;
@@ -152,6 +162,8 @@ export class StampingPipeline {
       // Broken and encrypted files are refused here with PDF_* codes, before anything is recorded.
       document = PdfDocument.open(request.input);
       document.requireUnencrypted();
+      // A certification that forbids changes would be broken by our seal (DocMDP P=1).
+      assertChangesPermitted(document);
       pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 
@@ -195,7 +207,7 @@ export class StampingPipeline {
           location: request.location ?? this.deps.workstationCode,
           contactInfo: request.contactInfo ?? request.operator.name,
         },
-        certificates.reduce((n, c) => n + c.length, 0) + CMS_OVERHEAD,
+        certificates.reduce((n, c) => n + c.length, 0) + CMS_OVERHEAD + (this.deps.timestamper ? TIMESTAMP_ROOM : 0),
       );
       const byteRange = patchByteRange(prepared);
       const appended = prepared.result.appended;
@@ -203,7 +215,7 @@ export class StampingPipeline {
       const rangeHash = originalHash.copy();
       rangeHash.update(appended.subarray(0, byteRange[1] - base));
       rangeHash.update(appended.subarray(byteRange[2] - base));
-      const signature = await buildPadesSignature({
+      const signed = await buildPadesSignature({
         signer: key.signer,
         signerCertificate: key.certificate,
         caCertificates: key.caCertificates,
@@ -213,6 +225,7 @@ export class StampingPipeline {
         approvalReference: request.approval.reference,
         workstationId: this.deps.workstationCode,
       });
+      const signature = this.deps.timestamper ? withSignatureTimestamp(signed, await this.deps.timestamper.timestamp(signatureValueOf(signed))) : signed;
       patchContents(prepared, signature);
       const sha256After = originalHash.update(appended).digest('hex');
 
