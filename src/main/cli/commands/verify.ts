@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
 import { isAcceptable, mergeTrust, openSnapshotForVerification, prepareTrust, reportJson, reportText, trustFromSnapshot, verifyPdf, type FileReport, type TrustContext } from '../../core/verify/index';
-import { writeVerificationReport } from '../../infra/report/verification-report';
+import type { PdfBytes } from '../../core/pdf/index';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT_OK, EXIT_REFUSED } from '../output';
@@ -27,6 +27,57 @@ function readBytes(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (cause) {
+    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+  }
+}
+
+/**
+ * Up to this size a PDF is read into memory in one read (measured on the 30 MB bench file: as
+ * fast as it gets, and the process's peak RSS is dominated by the code, not the file). Above
+ * it the file is read on demand: the verifier reads the signed ranges once, in order, to hash
+ * them, and the parser only the cross-reference and the objects it needs.
+ */
+const READ_WHOLE_LIMIT = 256 * 1024 * 1024;
+
+/** A PDF opened for verification: an in-memory buffer for small files, a positioned reader for large ones. */
+function openPdf(path: string, options: { checkOnly?: boolean } = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    const size = stat.size;
+    if (options.checkOnly) {
+      closeSync(fd);
+      return { bytes: new Uint8Array(0), close: () => undefined };
+    }
+    if (size <= READ_WHOLE_LIMIT) {
+      // A Buffer is a Uint8Array: no copy.
+      const bytes = readFileSync(fd);
+      closeSync(fd);
+      return { bytes, close: () => undefined };
+    }
+    const source: PdfBytes = {
+      length: size,
+      read(offset: number, length: number): Uint8Array {
+        const want = Math.max(0, Math.min(length, size - offset));
+        const out = Buffer.allocUnsafe(want);
+        let got = 0;
+        while (got < want) {
+          const n = readSync(fd, out, got, want - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return got === want ? out : out.subarray(0, got);
+      },
+    };
+    return { bytes: source, close: () => closeSync(fd) };
+  } catch (cause) {
+    closeSync(fd);
     throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
   }
 }
@@ -122,15 +173,24 @@ export const verify: Command = {
     const reportPath = typeof args.options.report === 'string' ? args.options.report : undefined;
     const { trust, source } = await loadTrust(context, args.options);
     const prepared = prepareTrust(trust);
-    // Read every path first: an unreadable path is bad input (exit 2) before any verdict.
-    const inputs = files.map((path) => ({ path, bytes: readBytes(path) }));
+    // Check every path first: an unreadable path is bad input (exit 2) before any verdict.
+    // Then one file at a time, so a batch holds one file in memory, not all of them.
+    for (const path of files) openPdf(path, { checkOnly: true });
     const reports: FileReport[] = [];
-    for (const input of inputs) reports.push(await verifyPdf(input.bytes, prepared, at ? { at } : {}, input.path));
+    for (const path of files) {
+      const input = openPdf(path);
+      try {
+        reports.push(await verifyPdf(input.bytes, prepared, at ? { at } : {}, path));
+      } finally {
+        input.close();
+      }
+    }
     const generatedAt = new Date();
     const json = reportJson(reports, generatedAt);
     // One report for the whole run, one section per file: a batch is judged together and
     // handed on as one document.
-    const written = reportPath !== undefined ? await writeVerificationReport(reportPath, reports, generatedAt) : undefined;
+    // Loaded only when asked for: the report pulls in pdf-lib and the font code.
+    const written = reportPath !== undefined ? await (await import('../../infra/report/verification-report')).writeVerificationReport(reportPath, reports, generatedAt) : undefined;
     const lines = [reportText(reports), `信任来源 Trust: ${source.zh} / ${source.en}`];
     if (written) lines.push(`验证报告 Report: ${written.path}`);
     return {

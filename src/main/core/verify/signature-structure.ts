@@ -258,8 +258,10 @@ export function checkStructure(doc: PdfDocument, dict: PdfDict, offset: number |
       contentsSpan = { start: raw.start, end: raw.end };
       if (!raw.hex) findings.push(finding('CONTENTS_NOT_HEX'));
       else {
-        for (let pos = raw.start + 1; pos < raw.end - 1; pos++) {
-          if (!isHexDigit(doc.reader.at(pos))) {
+        // One read of the whole string (up to a few hundred kB), not a call per byte.
+        const hex = doc.reader.slice(raw.start + 1, Math.max(0, raw.end - raw.start - 2));
+        for (const byte of hex) {
+          if (!isHexDigit(byte)) {
             findings.push(finding('CONTENTS_NOT_HEX'));
             break;
           }
