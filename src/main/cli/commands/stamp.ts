@@ -16,6 +16,7 @@ import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../infra/stamp/register-port';
+import { TIMESTAMP_URL_SETTING, TsaClient } from '../../infra/timestamp/tsa-client';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -152,6 +153,7 @@ export const stamp: Command = {
     reason: { type: 'string', valueName: 'TEXT', description: '签名原因 / signature reason' },
     location: { type: 'string', valueName: 'TEXT', description: '签名地点 / signature location' },
     contact: { type: 'string', valueName: 'TEXT', description: '联系方式 / contact information' },
+    tsa: { type: 'string', valueName: 'URL', description: '时间戳服务器（RFC 3161），默认取登记簿设置 timestampUrl，未设置则不加时间戳 / RFC 3161 timestamp server; default: the register setting timestampUrl, else none (offline)' },
     force: { type: 'boolean', description: '覆盖已存在的输出文件 / replace an existing output file' },
     'overwrite-input': { type: 'boolean', description: '允许输出覆盖输入文件 / allow the output to replace the input' },
   },
@@ -182,6 +184,10 @@ export const stamp: Command = {
     });
 
     const register = context.register();
+    // PAdES B-T only when a server is configured (--tsa, else the register's setting); a
+    // configured server that fails stops each stamping with TSA_UNREACHABLE / TSA_RESPONSE_INVALID.
+    const timestampUrl = stringOption(args, 'tsa') ?? register.settings.get(TIMESTAMP_URL_SETTING);
+    if (timestampUrl !== undefined) new TsaClient(timestampUrl); // a malformed URL fails now, before the PIN prompt
     const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
     const service = context.usbKeys();
     const key = await service.info(token);
@@ -205,6 +211,7 @@ export const stamp: Command = {
         output: new AtomicFileOutput(),
         clock: () => new Date(),
         workstationCode: currentWorkstation().code,
+        ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
       });
       for (const { input, output } of targets) {
         let bytes: Uint8Array;

@@ -25,6 +25,9 @@ export interface TsaClientOptions {
   readonly maxResponseBytes?: number;
 }
 
+/** Register setting holding the office's timestamp server URL (absent: no timestamp, offline). */
+export const TIMESTAMP_URL_SETTING = 'timestampUrl';
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_RESPONSE = 256 * 1024;
 
