@@ -1,0 +1,151 @@
+/**
+ * Crash-safe records (issue #7): a batch stamping through the real `yinjian stamp` binary is
+ * killed with SIGKILL at a fixed set of points: while it starts up, the moment the nth temp
+ * output file appears (the window between a file being written and renamed into place), the
+ * moment the nth output appears, and a little after it (inside the next file's stamping).
+ * Points are events seen with fs.watch rather than delays, so they land at the same stage on a
+ * fast or a loaded machine. After every kill: the register opens cleanly and
+ * passes SQLite's integrity check, the audit chain verifies, every output file that exists is
+ * complete and verifies VALID and has its ok usage row, and every usage row of the batch either
+ * matches a file on disk (same SHA-256) or is marked failed. Then the key stamps again.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPdf } from '../../../src/main/core/verify/index';
+import { openRegister } from '../../../src/main/infra/db/index';
+import { YINJIAN_BIN } from '../../helpers/cli';
+import { PIN, sealOnKey, type SealOnKey } from './seal-on-key';
+
+const FILES = 3;
+
+let fx: SealOnKey;
+beforeAll(async () => {
+  fx = await sealOnKey();
+}, 120_000);
+afterAll(() => fx?.cleanup());
+
+type KillPoint = { kind: 'after-ms'; ms: number } | { kind: 'temp'; nth: number } | { kind: 'output'; nth: number; plusMs: number } | { kind: 'none' };
+
+const KILLS: readonly KillPoint[] = [
+  { kind: 'temp', nth: 1 },
+  { kind: 'output', nth: 1, plusMs: 0 },
+  { kind: 'output', nth: 1, plusMs: 40 },
+  { kind: 'temp', nth: 2 },
+  { kind: 'output', nth: 2, plusMs: 80 },
+];
+
+const describeKill = (k: KillPoint): string => (k.kind === 'after-ms' ? `${k.ms} ms after start` : k.kind === 'temp' ? `temp file ${k.nth}` : k.kind === 'output' ? `output ${k.nth} +${k.plusMs} ms` : 'no kill');
+
+/** Runs one batch, killing the process at `kill`; returns how long it ran and how it ended. */
+function batch(inputs: readonly string[], outDir: string, kill: KillPoint): Promise<{ ms: number; killed: boolean; code: number | null; stderr: string }> {
+  mkdirSync(outDir, { recursive: true });
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [YINJIAN_BIN, ...fx.stampArgs(inputs, outDir)], { env: fx.fault.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.resume();
+    const killNow = (): void => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const temps = new Set<string>();
+    const outputs = new Set<string>();
+    const watcher =
+      kill.kind === 'temp' || kill.kind === 'output'
+        ? watch(outDir, (_event, name) => {
+            if (!name) return;
+            const seen = name.endsWith('.tmp') ? temps : outputs;
+            if (seen.has(name) || (seen === outputs && !existsSync(join(outDir, name)))) return;
+            seen.add(name);
+            if (kill.kind === 'temp' && seen === temps && temps.size === kill.nth) killNow();
+            if (kill.kind === 'output' && seen === outputs && outputs.size === kill.nth) {
+              if (kill.plusMs === 0) killNow();
+              else timer = setTimeout(killNow, kill.plusMs);
+            }
+          })
+        : undefined;
+    if (kill.kind === 'after-ms') timer = setTimeout(killNow, kill.ms);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+      resolve({ ms: performance.now() - started, killed: signal === 'SIGKILL', code, stderr });
+    });
+    child.stdin.end(`${PIN}\n`);
+  });
+}
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The register and the output folder after a kill: every invariant of the issue. */
+async function checkAfterKill(outDir: string, rowsBefore: number): Promise<{ files: number; ok: number; failed: number; temps: number }> {
+  // SQLite's own check on the raw file first (WAL included), before our code touches it.
+  const raw = new Database(fx.registerPath, { readonly: true, fileMustExist: true });
+  try {
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+  } finally {
+    raw.close();
+  }
+  const register = openRegister(fx.registerPath);
+  let rows;
+  try {
+    expect(register.audit.verify().ok, 'audit chain').toBe(true);
+    rows = register.usage.find().slice(rowsBefore);
+  } finally {
+    register.close();
+  }
+  const names = readdirSync(outDir);
+  const outputs = names.filter((n) => !n.endsWith('.tmp'));
+  for (const name of outputs) {
+    const path = join(outDir, name);
+    const report = await verifyPdf(readFileSync(path), { trustAnchors: [fx.root] }, {}, path);
+    expect(report.verdict, `${name} is complete and valid`).toBe('VALID');
+    expect(rows.some((r) => r.status === 'ok' && r.outputPath === path && r.sha256After === sha256(path)), `${name} has its ok usage row`).toBe(true);
+  }
+  for (const row of rows) {
+    if (row.status === 'failed') continue;
+    expect(row.status).toBe('ok');
+    expect(row.outputPath !== null && existsSync(row.outputPath), `ok row ${row.id} has its file`).toBe(true);
+    expect(sha256(row.outputPath as string), `ok row ${row.id} matches its file`).toBe(row.sha256After);
+  }
+  return { files: outputs.length, ok: rows.filter((r) => r.status === 'ok').length, failed: rows.filter((r) => r.status === 'failed').length, temps: names.length - outputs.length };
+}
+
+function rowCount(): number {
+  const register = openRegister(fx.registerPath);
+  try {
+    return register.usage.find().length;
+  } finally {
+    register.close();
+  }
+}
+
+describe('SIGKILL during a batch stamping', { timeout: 240_000 }, () => {
+  it(`${KILLS.length + 1} kills at fixed points of a ${FILES}-file batch leave a clean register and only complete, recorded files`, async () => {
+    const baselineInputs = await fx.inputs(FILES, 'baseline');
+    const baseline = await batch(baselineInputs, join(fx.dir, 'baseline'), { kind: 'none' });
+    expect(baseline.code, baseline.stderr).toBe(0);
+    // One kill during start-up (module load, login, the key's certificates), then the events.
+    const kills: KillPoint[] = [{ kind: 'after-ms', ms: Math.round(baseline.ms * 0.3) }, ...KILLS];
+    const landed: string[] = [];
+    for (const [i, kill] of kills.entries()) {
+      const rowsBefore = rowCount();
+      const inputs = await fx.inputs(FILES, `kill${i}`);
+      const outDir = join(fx.dir, `kill-${i}`);
+      const run = await batch(inputs, outDir, kill);
+      const state = await checkAfterKill(outDir, rowsBefore);
+      landed.push(`${describeKill(kill)}: ${run.killed ? 'killed' : `exited ${run.code}`}, ${state.files} files, ${state.ok} ok / ${state.failed} failed rows, ${state.temps} temp files`);
+    }
+    console.log(`crash-kill: baseline batch ${baseline.ms.toFixed(0)} ms; ${kills.length} iterations\n  ${landed.join('\n  ')}`);
+    // Not vacuous: at least one kill landed mid-batch (some but not all files written).
+    expect(landed.filter((l) => / killed, [12] files/.test(l)).length).toBeGreaterThanOrEqual(3);
+    // And the key and the register still work: a full batch after all the kills.
+    const after = await batch(await fx.inputs(FILES, 'after'), join(fx.dir, 'after'), { kind: 'none' });
+    expect(after.code, after.stderr).toBe(0);
+  });
+});

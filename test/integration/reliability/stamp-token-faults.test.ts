@@ -1,0 +1,143 @@
+/**
+ * Token faults during a stamping (issue #7), through the real `yinjian stamp` binary on a
+ * SoftHSM2 key behind the fault-injecting module: the key pulled at login, at the signature
+ * and between two files of a batch; then a slow key (300 ms per signature) through a batch.
+ * After each fault: no output file for the file that failed, a failed usage row (when a file
+ * had begun), an audit chain that verifies, and the same key and PIN stamping again once the
+ * key is back.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyPdf } from '../../../src/main/core/verify/index';
+import { openRegister } from '../../../src/main/infra/db/index';
+import type { FaultCall } from '../../helpers/fault-token';
+import { sealOnKey, type SealOnKey } from './seal-on-key';
+
+let fx: SealOnKey;
+let outCounter = 0;
+
+beforeAll(async () => {
+  fx = await sealOnKey();
+}, 120_000);
+afterAll(() => fx?.cleanup());
+beforeEach((context) => fx.fault.setControl({ note: context.task.name }));
+
+interface StampJson {
+  files?: { input: string; output?: string; ok: boolean; error?: { code: string } }[];
+  error?: { code: string };
+}
+
+function usageRows(): ReturnType<ReturnType<typeof openRegister>['usage']['find']> {
+  const register = openRegister(fx.registerPath);
+  try {
+    expect(register.audit.verify().ok, 'audit chain').toBe(true);
+    return register.usage.find();
+  } finally {
+    register.close();
+  }
+}
+
+async function expectValid(path: string): Promise<void> {
+  const report = await verifyPdf(readFileSync(path), { trustAnchors: [fx.root] }, {}, path);
+  expect(report.verdict, path).toBe('VALID');
+}
+
+/** The key is back: the same PIN stamps again, and the pull cost no PIN try. */
+async function expectUsableAgain(): Promise<void> {
+  fx.fault.setControl({ note: `plugged back in ${++outCounter}` });
+  const outDir = join(fx.dir, `again-${outCounter}`);
+  const [input] = await fx.inputs(1, 'again');
+  const run = await fx.stamp([input!], outDir);
+  expect(run.code, run.stderr).toBe(0);
+  await expectValid(join(outDir, '通知-01.pdf'));
+  expect(fx.fault.tokenState(fx.serial)?.failures ?? 0).toBe(0);
+}
+
+async function pulledAt(call: FaultCall, nth: number, files: number): Promise<{ run: Awaited<ReturnType<SealOnKey['stamp']>>; outDir: string; rowsBefore: number; inputs: string[] }> {
+  const rowsBefore = usageRows().length;
+  fx.fault.setControl({ note: `pull ${call}:${nth} ${++outCounter}`, removeAt: { call, nth } });
+  const inputs = await fx.inputs(files, 'pull');
+  const outDir = join(fx.dir, `out-${outCounter}`);
+  const run = await fx.stamp(inputs, outDir);
+  return { run, outDir, rowsBefore, inputs };
+}
+
+describe('yinjian stamp with the key pulled out', { timeout: 120_000 }, () => {
+  it('at login: DEVICE_REMOVED (exit 3), no output, no usage row (no document was begun); usable once back', async () => {
+    const { run, outDir, rowsBefore } = await pulledAt('C_Login', 1, 2);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.json<StampJson>().error?.code).toBe('DEVICE_REMOVED');
+    expect(readdirSync(outDir)).toEqual([]);
+    expect(usageRows()).toHaveLength(rowsBefore);
+    await expectUsableAgain();
+  });
+
+  it('at the signature: DEVICE_REMOVED, no output and no temp file, a failed usage row; usable once back', async () => {
+    const { run, outDir, rowsBefore } = await pulledAt('C_Sign', 1, 1);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.json<StampJson>().files).toMatchObject([{ ok: false, error: { code: 'DEVICE_REMOVED' } }]);
+    expect(readdirSync(outDir)).toEqual([]);
+    const rows = usageRows();
+    expect(rows).toHaveLength(rowsBefore + 1);
+    expect(rows.at(-1)).toMatchObject({ status: 'failed', errorCode: 'DEVICE_REMOVED', outputPath: null, sha256After: null });
+    await expectUsableAgain();
+  });
+
+  it('after the first file was signed and written, before the second: the first stands (valid, ok row), the second fails with a row, the rest is not begun', async () => {
+    // Count the C_Sign calls one file makes (pkcs11js may ask for the size first), then pull
+    // the key at the first call of the second file.
+    const perFile = await signCallsPerFile();
+    const { run, outDir, rowsBefore } = await pulledAt('C_Sign', perFile + 1, 3);
+    expect(run.code, run.stderr).toBe(3);
+    const files = run.json<StampJson>().files ?? [];
+    expect(files.map((f) => f.ok)).toEqual([true, false]);
+    expect(files[1]?.error?.code).toBe('DEVICE_REMOVED');
+    expect(readdirSync(outDir)).toEqual(['通知-01.pdf']);
+    await expectValid(join(outDir, '通知-01.pdf'));
+    const rows = usageRows().slice(rowsBefore);
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'failed']);
+    expect(rows[0]?.outputPath).toBe(join(outDir, '通知-01.pdf'));
+    expect(rows[1]).toMatchObject({ errorCode: 'DEVICE_REMOVED', outputPath: null });
+  });
+
+  it('after the last signature (at logout/close): the sealed file is complete and recorded, and stays valid', async () => {
+    const { run, outDir, rowsBefore } = await pulledAt('C_Logout', 1, 1);
+    expect(fx.fault.tokenState(fx.serial)?.removed, 'the pull fired').toBe(true);
+    // The signature was made and the file written before the key went: the stamping stands.
+    expect(run.json<StampJson>().files).toMatchObject([{ ok: true }]);
+    expect(run.code, run.stderr).toBe(0);
+    await expectValid(join(outDir, '通知-01.pdf'));
+    expect(usageRows().slice(rowsBefore).map((r) => r.status)).toEqual(['ok']);
+  });
+});
+
+describe('a slow key', { timeout: 180_000 }, () => {
+  it('300 ms per signature: a batch of 4 completes, every file valid, every row ok', async () => {
+    fx.fault.setControl({ note: 'slow key', signDelayMs: 300 });
+    const rowsBefore = usageRows().length;
+    const inputs = await fx.inputs(4, 'slow');
+    const outDir = join(fx.dir, 'slow');
+    const started = performance.now();
+    const run = await fx.stamp(inputs, outDir);
+    const elapsed = performance.now() - started;
+    expect(run.code, run.stderr).toBe(0);
+    expect(elapsed).toBeGreaterThanOrEqual(4 * 300); // the delay really applied
+    for (const f of readdirSync(outDir)) await expectValid(join(outDir, f));
+    expect(readdirSync(outDir)).toHaveLength(4);
+    expect(usageRows().slice(rowsBefore).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+});
+
+/** How many C_Sign calls one stamped file costs (1 unless the signer asks for the size first). */
+async function signCallsPerFile(): Promise<number> {
+  for (const n of [1, 2]) {
+    fx.fault.setControl({ note: `probe ${n} ${++outCounter}`, removeAt: { call: 'C_Sign', nth: n + 1 } });
+    const inputs = await fx.inputs(1, 'probe');
+    const outDir = join(fx.dir, `probe-${outCounter}`);
+    const run = await fx.stamp(inputs, outDir);
+    // With n calls per file, a pull at call n+1 never fires on a one-file batch.
+    if (run.code === 0 && existsSync(join(outDir, '通知-01.pdf'))) return n;
+  }
+  throw new Error('one stamped file needs more than 2 C_Sign calls');
+}
