@@ -49,6 +49,12 @@ export function App() {
       {status?.demoMode && (
         <div className="demo-banner" role="status" data-testid="demo-banner">
           {t('app.demoBanner')}
+          {status.demoPin && (
+            <>
+              {' · '}
+              {t('app.demoPin')} <code data-testid="demo-pin">{status.demoPin}</code>
+            </>
+          )}
         </div>
       )}
       <header className="app-header">

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { Actor } from '../../core/register/index';
 import { UsbKeyService } from '../../core/usb-key/usb-key-service';
-import { demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../../demo/demo-mode';
+import { DEMO, demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../../demo/demo-mode';
 import { openRegister, type SealRegister } from '../../infra/db/index';
 import { catalogModules } from '../../infra/pkcs11/catalog';
 import { Pkcs11Library } from '../../infra/pkcs11/library';
@@ -53,7 +53,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   let port: Pkcs11UsbKeyPort | undefined;
   let modulePath: string | null = null;
   let register: SealRegister | undefined;
-  const actor = options.actor ?? osActor;
+  // In demo mode the person at the keys is the demo custodian, so the audit log reads as a story.
+  const actor = (): Actor => (options.actor ? options.actor() : demo ? { name: DEMO.custodianName, staffId: DEMO.custodianStaffId } : osActor());
   const dataDir = (): string => (demo ? demoLayout(options.appDataDir).dataDir : options.appDataDir);
   const settingsPath = join(options.appDataDir, 'settings.json');
   const settings = (): { pkcs11Module?: string } => {
@@ -64,7 +65,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       throw new YinjianError('SETTINGS_INVALID', { path: settingsPath }, { cause });
     }
   };
+  // While the demo is being set up, its provisioning owns SoftHSM2: the window's key polling
+  // must not load a second instance that the provisioning's C_Finalize would pull away.
+  let provisioning = false;
   const keyPort = (): Pkcs11UsbKeyPort => {
+    if (provisioning) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'demo' });
     if (port) return port;
     if (demo) {
       if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
@@ -135,7 +140,14 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
         // The demo loads SoftHSM2 with its own config: finalise whatever module is loaded first.
         release();
-        demo = await provisionDemo({ appDataDir: options.appDataDir, modulePath: softhsm, workstationCode: options.workstationCode() });
+        provisioning = true;
+        try {
+          demo = await provisionDemo({ appDataDir: options.appDataDir, modulePath: softhsm, workstationCode: options.workstationCode() });
+        } finally {
+          provisioning = false;
+          // Anything opened meanwhile (the register of the real data folder) belongs to before.
+          release();
+        }
       },
     },
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { DOCUMENT_TYPES, type AuditStateDto, type IpcError, type UsageEntryDto, type UsageFilterDto } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
-import { useErrorText, useT } from '../../i18n/i18n';
+import { useErrorText, useLocale, useT } from '../../i18n/i18n';
+import { auditActionLabel, formatTime } from '../../i18n/labels';
 
 /** 用印登记簿 (U3, S6): the usage register with filters and exports, and the audit log's integrity (M5). */
 export function RegisterScreen() {
   const t = useT();
+  const locale = useLocale((s) => s.locale);
   const errorText = useErrorText();
   const [filter, setFilter] = useState<UsageFilterDto>({});
   const [entries, setEntries] = useState<UsageEntryDto[] | undefined>();
@@ -113,7 +115,7 @@ export function RegisterScreen() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} data-testid="usage-row">
-                <td>{new Date(e.at).toLocaleString()}</td>
+                <td>{formatTime(e.at, locale)}</td>
                 <td>{e.sealName ?? e.sealId}</td>
                 <td>{e.operatorName}</td>
                 <td>{e.documentTitle}</td>
@@ -145,9 +147,9 @@ export function RegisterScreen() {
               {audit.recent.map((r) => (
                 <tr key={r.seq}>
                   <td>{r.seq}</td>
-                  <td>{new Date(r.at).toLocaleString()}</td>
+                  <td>{formatTime(r.at, locale)}</td>
                   <td>{r.actorName}</td>
-                  <td>{r.action}</td>
+                  <td title={r.action} data-testid="audit-action">{auditActionLabel(r.action, locale)}</td>
                   <td>{r.subject}</td>
                 </tr>
               ))}

@@ -11,7 +11,8 @@ export interface SealPosition {
 }
 
 const PREVIEW_SCALE = 0.9;
-const THUMB_SCALE = 0.15;
+/** Thumbnails large enough to tell the pages apart (about 110 px wide for A4). */
+const THUMB_SCALE = 0.25;
 
 function Thumbnail({ doc, page, active, onSelect }: { doc: PDFDocumentProxy; page: number; active: boolean; onSelect: () => void }) {
   const t = useT();

@@ -41,5 +41,6 @@ export function keyNeedingPinChange(keys: readonly UsbKeyStatusDto[] | undefined
 
 /** The key to stamp with: the first present key whose PIN has been changed. */
 export function signingKey(keys: readonly UsbKeyStatusDto[] | undefined): UsbKeyStatusDto | undefined {
-  return keys?.find((key) => !key.initialPin);
+  // A key carrying a seal comes first: an office CA key (no seal on it) is not for stamping.
+  return keys?.find((key) => !key.initialPin && key.seal) ?? keys?.find((key) => !key.initialPin);
 }

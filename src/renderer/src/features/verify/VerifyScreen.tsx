@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import type { FileReportDto, IpcError, SignatureReportDto, VerdictDto } from '../../../../shared/ipc/contract';
+import { DOCUMENT_TYPES, type DocumentTypeDto, type FileReportDto, type IpcError, type SignatureReportDto, type VerdictDto } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useLocale, useT } from '../../i18n/i18n';
+import { changeKindLabel, formatTime } from '../../i18n/labels';
 import { FileDrop } from '../FileDrop';
 import { documentInputOf, type OpenedFile } from '../files';
 
@@ -30,6 +31,9 @@ export function VerdictBadge({ verdict }: { verdict: VerdictDto }) {
 function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
   const t = useT();
   const locale = useLocale((s) => s.locale);
+  // The signed type is a code (U1); one of ours is shown in words, anything else as signed.
+  const documentTypeLabel = (type: string | undefined): string =>
+    type === undefined ? t('common.none') : (DOCUMENT_TYPES as readonly string[]).includes(type) ? t(`stamp.type.${type as DocumentTypeDto}`) : type;
   return (
     <article className="signature" data-testid="signature-detail">
       <h3>
@@ -55,9 +59,9 @@ function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
         </dd>
         <dt>{t('verify.times')}</dt>
         <dd>
-          {signature.claimedTime && <div>{t('verify.claimedTime')}: {signature.claimedTime}</div>}
-          {signature.timestampTime && <div>{t('verify.timestampTime')}: {signature.timestampTime}</div>}
-          {signature.trustedTime && <div>{t('verify.trustedTime')}: {signature.trustedTime}</div>}
+          {signature.claimedTime && <div>{t('verify.claimedTime')}: {formatTime(signature.claimedTime, locale)}</div>}
+          {signature.timestampTime && <div>{t('verify.timestampTime')}: {formatTime(signature.timestampTime, locale)}</div>}
+          {signature.trustedTime && <div>{t('verify.trustedTime')}: {formatTime(signature.trustedTime, locale)}</div>}
         </dd>
         <dt>{t('verify.changes')}</dt>
         <dd data-testid="changes">
@@ -66,8 +70,8 @@ function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
           ) : (
             <ul>
               {signature.changes.map((c, i) => (
-                <li key={i} className={c.level === 'other' ? 'change-bad' : ''}>
-                  {c.page !== undefined ? t('verify.changeOnPage', { page: c.page, kind: c.kind }) : t('verify.changeKind', { kind: c.kind })}
+                <li key={i} className={c.level === 'other' ? 'change-bad' : ''} data-kind={c.kind}>
+                  {c.page !== undefined ? t('verify.changeOnPage', { page: c.page, kind: changeKindLabel(c.kind, locale) }) : t('verify.changeKind', { kind: changeKindLabel(c.kind, locale) })}
                   {c.detail ? ` — ${c.detail}` : ''}
                 </li>
               ))}
@@ -77,7 +81,7 @@ function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
         <dt>{t('verify.policy')}</dt>
         <dd>
           <div>
-            {t('verify.documentType')}: {signature.policy.documentType ?? t('common.none')}
+            {t('verify.documentType')}: {documentTypeLabel(signature.policy.documentType)}
           </div>
           <div>
             {t('verify.approvalReference')}: {signature.policy.approvalReference ?? t('common.none')}
