@@ -91,6 +91,10 @@ describe('demo mode through the handler table', () => {
     expect(after[0]?.verdict).toBe('MODIFIED');
     expect(after[0]?.signatures[0]?.changes).toContainEqual(expect.objectContaining({ kind: 'page-content-changed', page: 1 }));
 
+    const { path: reportPath } = await call('verify.exportReport', { document: { name: 'tampered.pdf', base64: Buffer.from(tampered).toString('base64') } });
+    expect(reportPath.startsWith(exportDir)).toBe(true);
+    expect(readFileSync(reportPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
     const usage = await call('register.usage', { filter: {} });
     expect(usage.map((u) => [u.status, u.documentTitle])).toContainEqual(['ok', '关于召开年度工作会议的通知']);
   });

@@ -99,7 +99,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       record: (action, tokenSerial, details) => void reg.audit.append({ actor: actor(), action, subject: tokenSerial, ...(details ? { details } : {}) }),
     });
   };
-  const verification = createVerificationFrontDoor({ register: () => sealRegister() });
+  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder });
 
   return {
     usbKeys,

@@ -2,19 +2,23 @@
  * The verification front door (验章): fills the verifier's TrustContext from what this
  * workstation trusts — the group root it pinned and the signed register snapshot it imported
  * (re-verified on every read), or, on the office's own computer, the group CA it set up — and
- * turns the verifier's FileReport into the contract's DTO.
+ * turns the verifier's FileReport into the contract's DTO; the PDF report comes from
+ * src/main/infra/report (written to the export folder).
  */
 import { createHash } from 'node:crypto';
-import { YinjianError } from '../../../shared/errors/index';
+import { join } from 'node:path';
 import type { FileReportDto, SignatureReportDto } from '../../../shared/ipc/contract';
 import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCertificate, type SnapshotSeal } from '../../core/office/index';
 import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../../core/verify/index';
 import type { SealRegister } from '../../infra/db/index';
+import { writeVerificationReport } from '../../infra/report/verification-report';
 import type { VerificationFrontDoor } from '../handlers';
 
 export interface VerificationDeps {
   /** The register; absent when it cannot be opened (then only the user's own trust applies: none). */
   register(): SealRegister | undefined;
+  /** Where PDF verification reports are written. */
+  reportFolder(): string;
 }
 
 function normalSerial(hex: string): string {
@@ -109,9 +113,12 @@ export function createVerificationFrontDoor(deps: VerificationDeps): Verificatio
       for (const document of documents) reports.push(fileReportDto(document.name, await verifyPdf(document.bytes, trust, {}, document.path ?? document.name), impressionOf));
       return reports;
     },
-    // The PDF verification report is being written in src/main/core/verify + src/main/infra/report.
-    async exportReport() {
-      throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'verify.exportReport' });
+    async exportReport(document) {
+      const trust = prepareTrust(await trustOf(deps.register()));
+      const report = await verifyPdf(document.bytes, trust, {}, document.path ?? document.name);
+      const stem = document.name.replace(/\.pdf$/i, '') || 'document';
+      const target = join(deps.reportFolder(), `${stem}-验证报告-${new Date().toISOString().replace(/[:.]/g, '-')}.pdf`);
+      return (await writeVerificationReport(target, [report], new Date())).path;
     },
   };
 }
