@@ -73,7 +73,17 @@ export function singlePagePdf(document: PdfDocument, pageIndex: number): Uint8Ar
     visit(value, 0);
   }
 
-  const writer = new PdfSerializer((stream) => document.rawStreamData(stream));
+  const writer = new PdfSerializer((stream) => {
+    // pdf.js inflates without a size bound: a Flate bomb in the page's content would take
+    // seconds and then all memory (issue #7 fuzz; test/fixtures/regressions/flate-bomb-page-content).
+    // Our reader's bounded decode refuses it first; other decode failures stay pdf.js's to judge.
+    try {
+      document.decodedStreamData(stream, view);
+    } catch (error) {
+      if (error instanceof YinjianError && error.code === 'PDF_LIMIT_EXCEEDED') throw error;
+    }
+    return document.rawStreamData(stream);
+  });
   writer.writeBytes(Uint8Array.from([...Buffer.from('%PDF-1.7\n%'), 0xe2, 0xe3, 0xcf, 0xd3, 0x0a]));
   const rows: { num: number; gen: number; offset: number }[] = [];
   const write = (ref: PdfRef, value: PdfValue): void => {
