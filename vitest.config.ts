@@ -6,8 +6,8 @@ export default defineConfig({
     // Each test file gets its own process: a PKCS#11 module reads SOFTHSM2_CONF once per
     // process at C_Initialize, so token suites must not share a process.
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     reporters: ['default'],
   },
 });
