@@ -11,6 +11,9 @@
  *                  signatureAlgorithm, changes[{revision, level, kind, object?, page?, detail?}],
  *                  docMdpPermission, policy{ours, documentType?, approvalReference?,
  *                  workstationId?}, reason, location, page } ] } ] }
+ *   seal is { code?, name?, unit?, kind? } (kind: company | department, from the seal-info
+ *   extension). The CLI adds trust { zh, en, snapshotSequence? } (what the verdicts rest on)
+ *   and reportPdf (the --report path) at the top level.
  *   A finding is { code, step, severity, zh, en, params? }. Adding fields keeps the version;
  *   renaming or removing one, or changing a meaning, bumps it.
  */
