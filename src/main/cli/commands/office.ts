@@ -339,6 +339,38 @@ export const officeReissue: Command = {
   },
 };
 
+/**
+ * `--ca-token L --out DIR` on cancel and report-loss publishes the CRL and the register
+ * snapshot right after the change, so a revocation reaches workstations and verifiers at
+ * once (S3, S5) instead of waiting for the next `office publish`.
+ */
+const PUBLISH_AT_ONCE = {
+  'ca-token': { type: 'string', valueName: 'L', description: '同时立即发布：根证书所在的总裁办 USB Key（需 --out）/ publish at once: the office USB key holding the CA (needs --out)' },
+  out: { type: 'string', valueName: 'DIR', description: '立即发布的输出目录 / output folder of the immediate publication' },
+} as const;
+
+function publishAtOnceRequested(args: ParsedArgs): { caToken: string; out: string } | undefined {
+  const caToken = text(args, 'ca-token');
+  const out = text(args, 'out');
+  if (caToken === undefined && out === undefined) return undefined;
+  if (caToken === undefined || out === undefined) throw new YinjianError('USAGE', { detail: '--ca-token and --out go together' });
+  return { caToken, out: resolve(out) };
+}
+
+async function publishAtOnce(
+  office: ReturnType<typeof service>,
+  request: { caToken: string; out: string },
+  pin: Buffer,
+  actor: Actor,
+): Promise<{ json: Record<string, unknown>; line: string }> {
+  const publication = await office.publish({ caToken: request.caToken }, pin, actor);
+  const files = writePublication(request.out, publication);
+  return {
+    json: { published: { sequence: publication.sequence, files, revokedSerials: publication.revokedSerials } },
+    line: `已立即发布第 ${publication.sequence} 号登记簿快照和 CRL / Published snapshot ${publication.sequence} and the CRL at once: ${files.crl}`,
+  };
+}
+
 export const officeCancel: Command = {
   name: ['office', 'cancel'],
   summary: { zh: '注销/销毁印章：吊销（cessationOfOperation），交回的 Key 上的密钥一并销毁（规定 S3）', en: 'Cancel/destroy a seal: revoked (cessationOfOperation); key objects destroyed on the returned key (S3)' },
@@ -346,9 +378,12 @@ export const officeCancel: Command = {
     ...SEAL_CODE,
     ...APPLICATION,
     token: { type: 'string', valueName: 'L', description: '交回的印章 USB Key（可选；需其用户 PIN）/ the returned seal USB key (optional; needs its user PIN)' },
+    ...PUBLISH_AT_ONCE,
     ...OPERATOR,
   },
-  details: 'With --token, one PIN is read: the returned key\'s current user PIN. A cancelled seal can never sign or be re-activated again.',
+  details:
+    'With --token, one PIN is read: the returned key\'s current user PIN. With --ca-token and --out, the CRL and snapshot are\n' +
+    'published right away; its PIN (the office CA key\'s) is read next. A cancelled seal can never sign or be re-activated again.',
   async run(context, args) {
     const office = service(context);
     const actor = officeActor(context, args);
@@ -356,14 +391,29 @@ export const officeCancel: Command = {
     const approval = approvalOf(args);
     const token = text(args, 'token');
     office.preflightLifecycle(sealCode, 'CANCEL', approval, actor);
-    const pin = token === undefined ? undefined : (await readPins(context, [{ zh: '交回的印章 Key 的用户 PIN', en: 'User PIN of the returned seal key' }]))[0];
-    const result = await office.cancel({ sealCode, approval, ...(token !== undefined ? { token } : {}) }, pin, actor);
+    const publish = publishAtOnceRequested(args);
+    const prompts = [
+      ...(token === undefined ? [] : [{ zh: '交回的印章 Key 的用户 PIN', en: 'User PIN of the returned seal key' }]),
+      ...(publish ? [CA_PIN] : []),
+    ];
+    const pins = prompts.length ? await readPins(context, prompts) : [];
+    const sealPin = token === undefined ? undefined : pins[0];
+    const caPin = publish ? pins[pins.length - 1] : undefined;
+    let published: Awaited<ReturnType<typeof publishAtOnce>> | undefined;
+    let result: Awaited<ReturnType<typeof office.cancel>>;
+    try {
+      result = await office.cancel({ sealCode, approval, ...(token !== undefined ? { token } : {}) }, sealPin, actor);
+      if (publish) published = await publishAtOnce(office, publish, caPin!, actor);
+    } finally {
+      for (const p of pins) p?.fill(0);
+    }
     return {
-      json: { seal: sealJson(result.seal), destroyedObjects: result.destroyedObjects },
+      json: { seal: sealJson(result.seal), destroyedObjects: result.destroyedObjects, ...(published?.json ?? {}) },
       text: [
         '印章已注销 / Seal cancelled',
         ...sealLines(result.seal),
         token === undefined ? '未交回 USB Key：密钥未销毁 / No key presented: key objects not destroyed' : `已销毁 Key 上的对象 / Objects destroyed on the key: ${result.destroyedObjects}`,
+        ...(published ? [published.line] : []),
       ].join('\n'),
     };
   },
@@ -376,13 +426,28 @@ export const officeReportLoss: Command = {
     ...SEAL_CODE,
     ...APPLICATION,
     'lost-at': { type: 'string', valueName: 'T', description: '丢失时间（默认现在）/ when the key was lost (default now)' },
+    ...PUBLISH_AT_ONCE,
     ...OPERATOR,
   },
+  details: 'With --ca-token and --out, the CRL and snapshot are published right away (one PIN: the office CA key\'s), so verifiers learn of the loss at once.',
   async run(context, args) {
     const office = service(context);
     const lostAt = date(args, 'lost-at');
-    const seal = office.reportLoss({ sealCode: required(args, 'seal-code'), approval: approvalOf(args), ...(lostAt ? { lostAt } : {}) }, officeActor(context, args));
-    return { json: { seal: sealJson(seal) }, text: ['印章已挂失 / Seal reported lost', ...sealLines(seal)].join('\n') };
+    const actor = officeActor(context, args);
+    const publish = publishAtOnceRequested(args);
+    const caPin = publish ? (await readPins(context, [CA_PIN]))[0] : undefined;
+    let published: Awaited<ReturnType<typeof publishAtOnce>> | undefined;
+    let seal: ReturnType<typeof office.reportLoss>;
+    try {
+      seal = office.reportLoss({ sealCode: required(args, 'seal-code'), approval: approvalOf(args), ...(lostAt ? { lostAt } : {}) }, actor);
+      if (publish) published = await publishAtOnce(office, publish, caPin!, actor);
+    } finally {
+      caPin?.fill(0);
+    }
+    return {
+      json: { seal: sealJson(seal), ...(published?.json ?? {}) },
+      text: ['印章已挂失 / Seal reported lost', ...sealLines(seal), ...(published ? [published.line] : [])].join('\n'),
+    };
   },
 };
 
