@@ -16,7 +16,7 @@ import { loadSeeds, makeCase, oracleViolations, rangeDigest, type SeedSet } from
 import { CaseRunner } from './harness';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260707) >>> 0;
-const CASES = Number(process.env.FUZZ_CASES ?? 300);
+const CASES = Number(process.env.FUZZ_CASES ?? 600);
 const FROM = Number(process.env.FUZZ_FROM ?? 0);
 const CASE_MS = Number(process.env.FUZZ_CASE_MS ?? 5000);
 const MAX_RSS_MB = Number(process.env.FUZZ_MAX_RSS_MB ?? 1024);
