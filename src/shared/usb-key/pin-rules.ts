@@ -1,8 +1,7 @@
 /**
- * The PIN policy's rules as pure data for the screen that shows them while the user types
- * (M4's forced PIN change). The main process enforces the same rules in
- * src/main/core/usb-key/pin-policy.ts; a unit test (test/unit/renderer/pin-rules.test.ts)
- * holds the two evaluations equal, so the screen never promises what the key then refuses.
+ * The PIN policy's rules (M4), in one place for both sides: the forced PIN-change dialog shows
+ * them while the user types, and src/main/core/usb-key/pin-policy.ts enforces them with typed
+ * errors, so the screen never promises what the key then refuses.
  */
 export const PIN_MIN_LENGTH = 6;
 export const PIN_MAX_LENGTH = 16;
