@@ -8,11 +8,12 @@ import { stamp } from './commands/stamp';
 import { AUDIT_COMMANDS } from './commands/audit';
 import { OFFICE_COMMANDS } from './commands/office';
 import { REGISTER_COMMANDS } from './commands/register';
+import { INSPECTION_COMMANDS } from './commands/inspection';
 import { CliContext } from './context';
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, renderError } from './output';
 
 /** The command-line front door over the same services as the app. */
-export const COMMANDS: readonly Command[] = [tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, stamp];
+export const COMMANDS: readonly Command[] = [tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, ...INSPECTION_COMMANDS, stamp];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   module: { type: 'string', valueName: 'PATH', description: 'PKCS#11 模块路径 / path of the PKCS#11 module (else $YINJIAN_PKCS11_MODULE, the saved setting, then the vendor catalog)' },

@@ -15,6 +15,7 @@ import { VERIFY_ERRORS } from './verify';
 import { STAMP_ERRORS } from './stamp';
 import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
+import { INSPECTION_ERRORS } from './inspection';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -51,6 +52,7 @@ export const ERROR_CATALOG = {
   ...STAMP_ERRORS,
   ...UI_ERRORS,
   ...OFFICE_ERRORS,
+  ...INSPECTION_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -41,6 +41,9 @@ export const AUDIT_ACTIONS = [
   'REGISTER_PUBLISHED',
   'GROUP_ROOT_PINNED',
   'SEAL_KEY_DESTROYED',
+  // S6: a workstation exported its register and audit log; the office inspected an export.
+  'REGISTER_EXPORTED',
+  'INSPECTION_IMPORTED',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,0 +1,115 @@
+import { YinjianError } from '../../../shared/errors/index';
+import type { Actor } from '../../core/register/index';
+import { currentWorkstation } from '../../infra/machine/workstation-id';
+import { inspectExports, readExportFile, writeWorkstationExport } from '../../infra/inspection/index';
+import type { ParsedArgs } from '../args';
+import type { Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT_REFUSED, table } from '../output';
+
+/**
+ * Rule S6 on the command line: `register export` on a workstation, `office inspect` on the
+ * office computer.
+ */
+
+function text(args: ParsedArgs, name: string): string | undefined {
+  const value = args.options[name];
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+export const registerExport: Command = {
+  name: ['register', 'export'],
+  summary: { zh: '导出本机用印登记簿和审计日志，供总裁办检查（规定 S6）', en: 'Export this computer\'s usage register and audit log for the office\'s inspection (S6)' },
+  options: {
+    out: { type: 'string', valueName: 'FILE', description: '导出文件（签名时为 .p7m，未签名时为 .json）/ the export file (.p7m signed, .json unsigned)' },
+    token: { type: 'string', valueName: 'S', description: '用本机印章 USB Key 签署导出文件（序列号或标签；推荐）/ sign the export with this computer\'s seal key (serial or label; recommended)' },
+  },
+  details:
+    '使用 --token 时，导出文件由印章密钥签署（CMS），总裁办可确认是哪台计算机的哪枚印章导出的，且导出后未被修改；需输入 PIN（--pin-stdin 时读一行），仍为初始 PIN 的 Key 不能签署（规定 M4）。\n' +
+    '不用 --token 时导出未签名文件：总裁办仍能检查哈希链及其是否接续上次导入的链头，但无法确认导出者，能改文件的人也能重算上次链头之后的全部哈希。\n' +
+    'With --token the export is signed (CMS) by the seal key, so the office can tell which seal on which computer exported it and that\n' +
+    'nothing changed since; the PIN is asked (one line with --pin-stdin), and a key still on its initial PIN cannot sign (M4).\n' +
+    'Without --token the export is unsigned: the office still checks the hash chain and that it extends the head it imported last time,\n' +
+    'but cannot tell who made it, and whoever can edit the file can recompute every hash after that head. Prefer signed.',
+  async run(context, args) {
+    const out = text(args, 'out');
+    if (out === undefined) throw new YinjianError('USAGE', { detail: '--out is required' });
+    const token = text(args, 'token');
+    const register = context.register();
+    const workstationId = currentWorkstation().code;
+    const actor = context.actor();
+    let session;
+    let tokenSerial: string | undefined;
+    if (token !== undefined) {
+      const service = context.usbKeys();
+      const key = await service.info(token);
+      tokenSerial = key.serial;
+      const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
+      // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
+      session = await service.openForSigning(key.serial, pin);
+    }
+    try {
+      const result = await writeWorkstationExport({
+        register,
+        workstationId,
+        out,
+        at: new Date(),
+        actor,
+        ...(session !== undefined ? { session } : {}),
+        ...(tokenSerial !== undefined ? { tokenSerial } : {}),
+      });
+      const head = result.head === null ? '-' : `${result.head.seq}:${result.head.hash}`;
+      return {
+        json: { export: { ...result, workstationId } },
+        text: [
+          `已导出 / Exported: ${result.path}${result.signed ? '（已签名 signed）' : '（未签名 unsigned）'}`,
+          `本机 Workstation: ${workstationId}; 用印登记 usage rows: ${result.usageRows}; 审计记录 audit rows: ${result.auditRows}`,
+          `审计链头 Chain head: ${head}`,
+        ].join('\n'),
+      };
+    } finally {
+      await session?.close().catch(() => undefined);
+    }
+  },
+};
+
+function officeActor(context: CliContext, args: ParsedArgs): Actor {
+  return { name: text(args, 'operator')?.trim() ?? context.actor().name, staffId: text(args, 'operator-id')?.trim() ?? '', office: true };
+}
+
+export const officeInspect: Command = {
+  name: ['office', 'inspect'],
+  usage: 'FILE [FILE2 …]',
+  summary: { zh: '检查各计算机导出的用印登记簿和审计日志，打印检查报告（规定 S6）', en: 'Inspect workstation exports of the usage register and audit log and print the inspection report (S6)' },
+  options: {
+    report: { type: 'string', valueName: 'OUT.pdf', description: '检查报告（PDF，中文）/ the inspection report (PDF)' },
+    operator: { type: 'string', valueName: 'NAME', description: '经办人姓名（记入审计日志）/ operator\'s name for the audit log' },
+    'operator-id': { type: 'string', valueName: 'ID', description: '经办人工号 / operator\'s staff id' },
+  },
+  details:
+    '逐个检查：签名是否由集团根证书下、绑定到该计算机的印章作出；审计日志哈希链是否完整（修改、删除、调换顺序）；是否接续上次从该计算机导入的链头（截断或改写的历史）；每条盖章记录是否有用印登记。\n' +
+    '通过的导出文件更新该计算机的已导入链头；任何文件未通过时退出码为 1。\n' +
+    'Each export is checked: signed by the seal bound to that computer under the group root; the audit hash chain intact (edited,\n' +
+    'deleted, reordered rows); extending the head imported last time from that computer (truncated or rewritten history); every\n' +
+    'stamping with its usage row. A passing export moves that computer\'s imported head. Exit code 1 when any export fails.',
+  async run(context, args) {
+    if (args.positionals.length === 0) throw new YinjianError('USAGE', { detail: 'office inspect needs at least one FILE' });
+    const reportPath = text(args, 'report');
+    const inputs = args.positionals.map(readExportFile);
+    const run = await inspectExports(context.register(), inputs, { at: new Date(), actor: officeActor(context, args), ...(reportPath !== undefined ? { reportPath } : {}) });
+    return {
+      ...(run.ok ? {} : { exitCode: EXIT_REFUSED }),
+      json: { inspection: { ok: run.ok, results: run.results, report: run.report ?? null } },
+      text: [
+        table(
+          ['文件 File', '计算机 Workstation', '盖章 Stampings', '结论 Verdict'],
+          run.results.map((r) => [r.source, r.workstationId ?? '-', String(r.figures?.stampings ?? '-'), r.ok ? '通过 passed' : '未通过 FAILED']),
+        ),
+        ...run.results.flatMap((r) => r.findings.map((f) => `${r.source}: [${f.code}] ${f.zh} / ${f.en}`)),
+        ...(run.report ? [`检查报告 Report: ${run.report.path}`] : []),
+      ].join('\n'),
+    };
+  },
+};
+
+export const INSPECTION_COMMANDS: readonly Command[] = [registerExport, officeInspect];
