@@ -1,12 +1,12 @@
 /**
  * The text of a PDF as the policy and the placement see it: runs of text with their position
- * on the page, in PDF user space (points, y up), as a text extractor (pdf.js in infra) reports
- * them. Pure data; the extractor lives behind the DocumentTextReader port.
+ * on the page as displayed (points, y up, the page's /Rotate applied, origin at the displayed
+ * lower-left of the visible box), as the text extractor (infra/stamp/pdfjs-text.ts) reports them. Pure data; the extractor lives behind the DocumentTextReader port.
  */
 
 export interface TextRun {
   readonly text: string;
-  /** Lower-left of the run's baseline start, user space. */
+  /** Lower-left of the run's baseline start, displayed page. */
   readonly x: number;
   readonly y: number;
   readonly width: number;
@@ -17,7 +17,7 @@ export interface TextRun {
 export interface PageText {
   /** 0-based page index in the document. */
   readonly pageIndex: number;
-  /** The page's visible box (CropBox, else MediaBox), user space. */
+  /** The page's visible box (CropBox, else MediaBox) as displayed: origin 0, 0. */
   readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
   readonly runs: readonly TextRun[];
 }

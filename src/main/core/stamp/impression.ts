@@ -13,6 +13,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import { PT_PER_MM } from '../appearance/index';
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream } from '../pdf/index';
 import type { SealAppearance } from '../register/types';
+import { uprightMatrix, type PageRotation } from './page-frame';
 
 /** An impression ready to be drawn: operators in points, origin at the lower-left corner. */
 export interface ImpressionDrawing {
@@ -296,8 +297,19 @@ function imageXObject(bytes: Uint8Array): ImpressionImage {
  * The drawing of a register appearance. The SVG wins (vector, exact size); a bare PNG is drawn
  * at `pngSizeMm` (the seal's physical diameter).
  */
+/**
+ * The last seal's drawing, by its SVG. A batch stamps many files with one seal, and turning the
+ * SVG's paths into operators took ~35 ms a file (issue #4 profile); the drawing is immutable
+ * data (operators string, image streams only read), so the same one serves every file. One
+ * entry: a workstation holds one seal at a time, and the memory stays bounded.
+ */
+let lastSvgDrawing: { readonly svg: string; readonly drawing: ImpressionDrawing } | undefined;
+
 export function impressionDrawing(appearance: SealAppearance, pngSizeMm = 42): ImpressionDrawing {
-  if (appearance.svg !== null && appearance.svg.trim() !== '') return drawingFromSvg(appearance.svg);
+  if (appearance.svg !== null && appearance.svg.trim() !== '') {
+    if (lastSvgDrawing?.svg !== appearance.svg) lastSvgDrawing = { svg: appearance.svg, drawing: drawingFromSvg(appearance.svg) };
+    return lastSvgDrawing.drawing;
+  }
   if (appearance.png !== null) {
     const size = pngSizeMm * PT_PER_MM;
     return { widthPt: size, heightPt: size, operators: `q ${num(size)} 0 0 ${num(size)} 0 0 cm /Im0 Do Q\n`, images: new Map([['Im0', imageXObject(appearance.png)]]) };
@@ -314,6 +326,7 @@ export function appearanceStream(
   drawing: ImpressionDrawing,
   imageRefs: ReadonlyMap<string, PdfRef>,
   slice: { index: number; count: number } = { index: 0, count: 1 },
+  rotate: PageRotation = 0,
 ): PdfStream {
   const sliceWidth = drawing.widthPt / slice.count;
   let operators = drawing.operators;
@@ -326,6 +339,8 @@ export function appearanceStream(
       Type: PdfName.of('XObject'),
       Subtype: PdfName.of('Form'),
       BBox: new PdfArray([0, 0, Number(num(sliceWidth)), Number(num(drawing.heightPt))]),
+      // Omitted when unrotated (the identity is the default), so unrotated seals are byte-for-byte as before.
+      ...(rotate === 0 ? {} : { Matrix: new PdfArray(uprightMatrix(rotate)) }),
       Resources: resources,
     }),
     new TextEncoder().encode(operators),

@@ -1,8 +1,10 @@
 /**
  * Where the impression goes: a page and a position, a keyword the seal is centred over (the
  * unit's name at the end of a letter, 盖章处), or a seam seal (骑缝章) across the right edges
- * of the pages. Positions are in the page's user space, measured from the lower-left corner
- * of its visible box (CropBox, else MediaBox).
+ * of the pages. Positions are measured on the page as displayed (its /Rotate applied), from
+ * the lower-left corner of its visible box (CropBox, else MediaBox), as the custodian sees it;
+ * page-frame.ts turns them into the user-space /Rect, and the widget carries the rotation so
+ * its appearance is drawn upright (signature-update.ts).
  */
 import { YinjianError } from '../../../shared/errors/index';
 import { PT_PER_MM } from '../appearance/index';
@@ -11,6 +13,7 @@ import { normaliseForMatching } from '../policy/document-type';
 import { textLines, type PageText, type TextRun } from '../policy/document-text';
 import type { ImpressionDrawing } from './impression';
 import { pagesOf } from './page-list';
+import { displayedRectToUser, pageFrame, type PageFrame } from './page-frame';
 import type { DocumentTextSource } from './ports';
 import type { WidgetPlacement } from './signature-update';
 
@@ -41,16 +44,9 @@ export const MAX_SEAM_PAGES = 64;
 const DEFAULT_RIGHT_MARGIN_MM = 30;
 const DEFAULT_BOTTOM_MARGIN_MM = 60;
 
-/** The visible box of a page (CropBox inside MediaBox), normalised so x1 < x2, y1 < y2. */
+/** The visible box of a page (CropBox inside MediaBox) in user space, normalised so x1 < x2, y1 < y2. */
 export function pageBox(document: PdfDocument, pageIndex: number): PageBox {
-  const page = pagesOf(document)[pageIndex];
-  if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pagesOf(document).length });
-  const attributes = document.pageAttributes(page);
-  const box = attributes.cropBox ?? attributes.mediaBox;
-  const values = box?.items.map((v) => (typeof v === 'number' ? v : NaN)) ?? [0, 0, 612, 792];
-  const [a, b, c, d] = values as [number, number, number, number];
-  if (values.length !== 4 || !values.every(Number.isFinite)) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} has no usable MediaBox` });
-  return { x: Math.min(a, c), y: Math.min(b, d), width: Math.abs(c - a), height: Math.abs(d - b) };
+  return pageFrame(document, pageIndex).box;
 }
 
 function pageIndexOf(page: number | 'last' | undefined, pageCount: number): number {
@@ -63,13 +59,15 @@ function toPoints(value: number, unit: 'mm' | 'pt'): number {
   return unit === 'mm' ? value * PT_PER_MM : value;
 }
 
-function centredRect(cx: number, cy: number, width: number, height: number): [number, number, number, number] {
-  return [cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2];
+/** The impression centred at (u, v) of the displayed page, upright there, as a widget. */
+function centredWidget(frame: PageFrame, pageIndex: number, u: number, v: number, width: number, height: number): WidgetPlacement {
+  return { pageIndex, rect: displayedRectToUser(frame, u - width / 2, v - height / 2, u + width / 2, v + height / 2), slice: { index: 0, count: 1 }, rotate: frame.rotate };
 }
 
-function requireInside(box: PageBox, x: number, y: number, what: string): void {
-  if (!Number.isFinite(x) || !Number.isFinite(y) || x < box.x || x > box.x + box.width || y < box.y || y > box.y + box.height) {
-    throw new YinjianError('STAMP_POSITION_INVALID', { detail: `${what} (${x.toFixed(1)}, ${y.toFixed(1)}) pt is outside the page (${box.width.toFixed(1)} × ${box.height.toFixed(1)} pt)` });
+/** (u, v) are displayed-page coordinates; the message speaks of the page as the custodian sees it. */
+function requireInside(frame: PageFrame, u: number, v: number, what: string): void {
+  if (!Number.isFinite(u) || !Number.isFinite(v) || u < 0 || u > frame.width || v < 0 || v > frame.height) {
+    throw new YinjianError('STAMP_POSITION_INVALID', { detail: `${what} (${u.toFixed(1)}, ${v.toFixed(1)}) pt is outside the page (${frame.width.toFixed(1)} × ${frame.height.toFixed(1)} pt)` });
   }
 }
 
@@ -114,18 +112,19 @@ export async function placeImpression(
   switch (request.kind) {
     case 'page': {
       const pageIndex = pageIndexOf(request.page, pageCount);
-      const box = pageBox(document, pageIndex);
-      const cx = request.at ? box.x + toPoints(request.at.x, request.at.unit) : box.x + box.width - DEFAULT_RIGHT_MARGIN_MM * PT_PER_MM - w / 2;
-      const cy = request.at ? box.y + toPoints(request.at.y, request.at.unit) : box.y + DEFAULT_BOTTOM_MARGIN_MM * PT_PER_MM + h / 2;
-      requireInside(box, cx, cy, 'seal centre');
-      return [{ pageIndex, rect: centredRect(cx, cy, w, h), slice: { index: 0, count: 1 } }];
+      const frame = pageFrame(document, pageIndex);
+      const u = request.at ? toPoints(request.at.x, request.at.unit) : frame.width - DEFAULT_RIGHT_MARGIN_MM * PT_PER_MM - w / 2;
+      const v = request.at ? toPoints(request.at.y, request.at.unit) : DEFAULT_BOTTOM_MARGIN_MM * PT_PER_MM + h / 2;
+      requireInside(frame, u, v, 'seal centre');
+      return [centredWidget(frame, pageIndex, u, v, w, h)];
     }
     case 'keyword': {
       const source = await text();
       const candidates = request.page === undefined ? [...Array(pageCount).keys()].reverse() : [pageIndexOf(request.page, pageCount)];
       for (const pageIndex of candidates) {
+        // The text source reports positions on the displayed page (infra/stamp/pdfjs-text.ts).
         const found = findKeyword(await source.page(pageIndex), request.keyword);
-        if (found) return [{ pageIndex, rect: centredRect(found.x, found.y, w, h), slice: { index: 0, count: 1 } }];
+        if (found) return [centredWidget(pageFrame(document, pageIndex), pageIndex, found.x, found.y, w, h)];
       }
       throw new YinjianError('STAMP_KEYWORD_NOT_FOUND', { keyword: request.keyword });
     }
@@ -134,13 +133,13 @@ export async function placeImpression(
       const sliceWidth = w / pageCount;
       const widgets: WidgetPlacement[] = [];
       for (let pageIndex = 0; pageIndex < pageCount; pageIndex++) {
-        const box = pageBox(document, pageIndex);
-        const cy = request.at ? box.y + toPoints(request.at.y, request.at.unit) : box.y + box.height / 2;
-        requireInside(box, box.x + box.width, cy, 'seam seal centre');
-        // Slice i at the right edge of page i: pages laid side by side, left to right, show
-        // strips 0…N-1 next to each other, i.e. the whole seal.
-        const right = box.x + box.width;
-        widgets.push({ pageIndex, rect: [right - sliceWidth, cy - h / 2, right, cy + h / 2], slice: { index: pageIndex, count: pageCount } });
+        const frame = pageFrame(document, pageIndex);
+        const v = request.at ? toPoints(request.at.y, request.at.unit) : frame.height / 2;
+        requireInside(frame, frame.width, v, 'seam seal centre');
+        // Slice i at the right edge of displayed page i: pages laid side by side, left to
+        // right, as read, show strips 0…N-1 next to each other, i.e. the whole seal.
+        const rect = displayedRectToUser(frame, frame.width - sliceWidth, v - h / 2, frame.width, v + h / 2);
+        widgets.push({ pageIndex, rect, slice: { index: pageIndex, count: pageCount }, rotate: frame.rotate });
       }
       return widgets;
     }

@@ -22,12 +22,15 @@ import {
 } from '../pdf/index';
 import { appearanceStream, type ImpressionDrawing } from './impression';
 import { pagesOf } from './page-list';
+import type { PageRotation } from './page-frame';
 
 /** A widget of the signature on one page: its rectangle (user space) and its slice of the seal. */
 export interface WidgetPlacement {
   readonly pageIndex: number;
   readonly rect: readonly [number, number, number, number];
   readonly slice: { readonly index: number; readonly count: number };
+  /** The page's display rotation: the appearance is turned back by it so it shows upright (page-frame.ts). */
+  readonly rotate?: PageRotation;
 }
 
 export interface SignatureDictionaryInfo {
@@ -116,7 +119,7 @@ export function prepareSignatureUpdate(
   for (const widget of widgets) {
     const page = pages[widget.pageIndex];
     if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: widget.pageIndex + 1, pages: pages.length });
-    const ap = update.add(appearanceStream(drawing, imageRefs, widget.slice));
+    const ap = update.add(appearanceStream(drawing, imageRefs, widget.slice, widget.rotate ?? 0));
     const entries: [string, PdfValue][] = [
       ['Type', PdfName.of('Annot')],
       ['Subtype', PdfName.of('Widget')],

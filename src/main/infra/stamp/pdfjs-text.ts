@@ -1,6 +1,12 @@
 /**
  * The DocumentTextReader port over pdf.js (legacy build, which runs in Node): the text runs of
- * the pages the pipeline asks for, with their positions in user space.
+ * the pages the pipeline asks for, with their positions on the page as displayed.
+ *
+ * pdf.js reports each run's transform in user space. On a page with /Rotate, text that reads
+ * upright on screen runs sideways in user space, so lines grouped by user-space baseline, the
+ * title's "upper half" and the keyword's extent along x would all be wrong. Runs and box are
+ * therefore turned into displayed-page coordinates (core/stamp/page-frame.ts), origin at the
+ * displayed lower-left, the space the placement works in.
  *
  * pdf.js never sees the whole file. Given a 300 MB / 3000-page file it would load the last
  * page to check the page count and walk every page object before the one asked for, reading
@@ -13,6 +19,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { PageText, TextRun } from '../../core/policy/document-text';
 import { PdfDocument } from '../../core/pdf/index';
 import { singlePagePdf } from '../../core/stamp/page-extract';
+import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
 
@@ -65,15 +72,18 @@ export class PdfJsTextReader implements DocumentTextReader {
           tasks.add(task);
           const pdf = await task.promise;
           const page = await pdf.getPage(1);
-          const [x1, y1, x2, y2] = page.view as [number, number, number, number];
+          const frame = pageFrame(document, pageIndex);
           const content = await page.getTextContent({ includeMarkedContent: false, disableNormalization: false });
           const runs: TextRun[] = [];
           for (const item of content.items as PdfJsTextItem[]) {
             if (typeof item.str !== 'string' || item.str === '' || !item.transform) continue;
             const [a = 0, b = 0, , d = 0, e = 0, f = 0] = item.transform;
-            runs.push({ text: item.str, x: e, y: f, width: item.width ?? 0, fontSize: Math.hypot(a, b) || Math.abs(d) || (item.height ?? 0) });
+            const at = userToDisplayed(frame, e, f);
+            // A run that stays sideways on the displayed page (vertical writing) keeps its
+            // origin, but its width is then not along x: such text is only read, never placed on.
+            runs.push({ text: item.str, x: at.u, y: at.v, width: item.width ?? 0, fontSize: Math.hypot(a, b) || Math.abs(d) || (item.height ?? 0) });
           }
-          return { pageIndex, box: { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) }, runs };
+          return { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs };
         } catch (error) {
           throw error instanceof YinjianError && error.code === 'STAMP_PAGE_OUT_OF_RANGE' ? error : unreadable(error);
         } finally {
