@@ -14,7 +14,7 @@ import { StampingPipeline, type PlacementRequest, type PositionOnPage, type Sign
 import type { UsbKeySession } from '../../core/ports/usb-key';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
-import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
+import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../infra/stamp/register-port';
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../../infra/timestamp/tsa-client';
 import type { ParsedArgs } from '../args';
@@ -199,6 +199,8 @@ export const stamp: Command = {
       if (error instanceof YinjianError) register.audit.append({ actor, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
       throw error;
     }
+    // pdf.js loads while the custodian types the PIN and the key logs in, not after.
+    preloadPdfJs();
     const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
     // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
     const session = await service.openForSigning(key.serial, pin);
