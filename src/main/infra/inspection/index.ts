@@ -193,13 +193,15 @@ export async function inspectExports(register: SealRegister, inputs: readonly In
     });
     results.push(result);
   }
-  let report: InspectionRun['report'];
-  if (options.reportPath !== undefined) {
-    const pdf = await renderInspectionReportPdf(results, readShippedFont(), options.at, register.settings.get(OFFICE_SETTING.groupName) ?? '');
-    await writeWhole(options.reportPath, pdf, 'INSPECTION_REPORT_NOT_WRITTEN');
-    report = { path: options.reportPath, bytes: pdf.length };
-  }
+  const report = options.reportPath === undefined ? undefined : await writeInspectionReport(register, options.reportPath, results, options.at);
   return { results, ok: results.every((r) => r.ok), report };
+}
+
+/** The report PDF of inspections already made (the office console prints its session's). */
+export async function writeInspectionReport(register: Pick<SealRegister, 'settings'>, target: string, results: readonly InspectionResult[], at: Date): Promise<{ path: string; bytes: number }> {
+  const pdf = await renderInspectionReportPdf(results, readShippedFont(), at, register.settings.get(OFFICE_SETTING.groupName) ?? '');
+  await writeWhole(target, pdf, 'INSPECTION_REPORT_NOT_WRITTEN');
+  return { path: target, bytes: pdf.length };
 }
 
 export function readExportFile(path: string): InspectionInput {

@@ -152,7 +152,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
     verification,
-    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }) }),
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }), reportFolder: options.exportFolder }),
     close: release,
   };
 }

@@ -4,13 +4,20 @@
  * CA key is plugged in (`officeKeyPresent`). Channels whose contract does not yet carry the
  * PINs the service needs (issue, change, re-issue, publish: CA PIN, SO PIN, initial PIN) stay
  * unwired here and answer SERVICE_UNAVAILABLE.
+ *
+ * S6: `office.importWorkstation` inspects one workstation export (infra/inspection, as
+ * `yinjian office inspect`), moving that workstation's imported head when it passes;
+ * `office.inspectionReport` prints the report of this console session's inspections.
  */
+import { join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { OfficeService, OFFICE_SETTING } from '../../core/office/index';
 import type { UsbKeyPort } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole } from '../../core/register/index';
 import type { SealRegister } from '../../infra/db/index';
 import { shippedFontImpressions } from '../../infra/office/index';
+import type { InspectionFindingCode, InspectionResult } from '../../core/inspection/index';
+import { inspectExports, writeInspectionReport } from '../../infra/inspection/index';
 import type { OfficeFrontDoor } from '../handlers';
 
 export interface OfficeDeps {
@@ -18,7 +25,12 @@ export interface OfficeDeps {
   keys(): UsbKeyPort;
   /** The person at the office console, for the audit log (M5). */
   actor(): Actor;
+  /** Where the inspection report PDF is written (the app's export folder). */
+  reportFolder?(): string;
 }
+
+/** S6 "complete": nothing missing from the history (the other error findings say "tampered"). */
+const COMPLETENESS: ReadonlySet<InspectionFindingCode> = new Set<InspectionFindingCode>(['AUDIT_ROW_DELETED', 'HEAD_MISMATCH', 'HISTORY_TRUNCATED', 'STAMP_WITHOUT_USAGE', 'USAGE_WITHOUT_AUDIT', 'EXPORT_UNREADABLE']);
 
 function dateOf(text: string, field: string): Date {
   const date = new Date(text);
@@ -62,7 +74,26 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
     if (!seal) throw new YinjianError('USAGE', { detail: 'unknown seal' });
     return seal.code;
   };
+  const inspections: InspectionResult[] = [];
   return {
+    'office.importWorkstation': async ({ document }) => {
+      const run = await inspectExports(deps.register(), [{ source: document.name, bytes: Buffer.from(document.base64, 'base64') }], { at: new Date(), actor: deps.actor() });
+      const result = run.results[0]!;
+      inspections.push(result);
+      const errors = result.findings.filter((f) => f.severity === 'error');
+      return {
+        complete: !errors.some((f) => COMPLETENESS.has(f.code)),
+        untampered: !errors.some((f) => !COMPLETENESS.has(f.code) || f.code === 'EXPORT_UNREADABLE'),
+        workstation: result.workstationId ?? '',
+      };
+    },
+    'office.inspectionReport': async () => {
+      if (inspections.length === 0) throw new YinjianError('USAGE', { detail: 'no workstation export was imported in this session' });
+      if (deps.reportFolder === undefined) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'office.inspectionReport' });
+      const at = new Date();
+      const target = join(deps.reportFolder(), `用印检查报告-${at.toISOString().replace(/[:.]/g, '-')}.pdf`);
+      return { path: (await writeInspectionReport(deps.register(), target, inspections, at)).path };
+    },
     'office.seals': async () => {
       const register = deps.register();
       return register.seals.list().map((seal) => ({
