@@ -15,14 +15,14 @@
  * the file can also recompute every hash after that head, so an unsigned export proves
  * nothing about who made it. Prefer signed; unsigned is for a workstation whose key is away.
  */
-import { ARC } from '../pki/index';
+import { OID } from '../pki/index';
 import { AUDIT_ACTIONS, canonicalJson, type AuditAction, type AuditRecord, type JsonValue } from '../register/index';
 import type { UsageEntry, UsageStatus } from '../register/index';
 
 export const WORKSTATION_EXPORT_SCHEMA = 'yinjian.workstation-export';
 export const WORKSTATION_EXPORT_VERSION = 1;
-/** CMS eContentType of a signed workstation export: ARC.7, next to ARC.6 the register snapshot (pki/oids.ts). */
-export const WORKSTATION_EXPORT_CONTENT_TYPE = `${ARC}.7`;
+/** CMS eContentType of a signed workstation export: ARC.7 of the project arc (pki/oids.ts). */
+export const WORKSTATION_EXPORT_CONTENT_TYPE = OID.workstationExportContentType;
 
 export interface ExportedUsageRow {
   readonly id: number;

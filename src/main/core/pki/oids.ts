@@ -14,6 +14,7 @@
  *   ARC.5.1  commitment type: internal formal document (内部正式文件) (U1)
  *   ARC.5.2  commitment type: internal letter (内部函件) (U1)
  *   ARC.6    content type of a signed seal-register snapshot (M1 filing, S6 inspection)
+ *   ARC.7    content type of a workstation's signed usage-register and audit-log export (S6)
  */
 export const ARC = '2.25.296477690020020555452032100919748718484';
 
@@ -26,6 +27,7 @@ export const OID = {
   commitmentInternalFormalDocument: `${ARC}.5.1`,
   commitmentInternalLetter: `${ARC}.5.2`,
   registerSnapshotContentType: `${ARC}.6`,
+  workstationExportContentType: `${ARC}.7`,
 
   // --- X.520 attribute types ---
   commonName: '2.5.4.3',
