@@ -3,6 +3,7 @@ import { parseArgs, type OptionSpecs } from './args';
 import type { Command } from './command';
 import { tokenChangePin, tokenInfo, tokenList, tokenModules, tokenResetPin } from './commands/token';
 import { workstationId } from './commands/workstation';
+import { sample } from './commands/sample';
 import { verify } from './commands/verify';
 import { stamp } from './commands/stamp';
 import { AUDIT_COMMANDS } from './commands/audit';
@@ -13,7 +14,7 @@ import { CliContext } from './context';
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, renderError } from './output';
 
 /** The command-line front door over the same services as the app. */
-export const COMMANDS: readonly Command[] = [tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, ...INSPECTION_COMMANDS, stamp];
+export const COMMANDS: readonly Command[] = [sample, tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, ...INSPECTION_COMMANDS, stamp];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   module: { type: 'string', valueName: 'PATH', description: 'PKCS#11 模块路径 / path of the PKCS#11 module (else $YINJIAN_PKCS11_MODULE, the saved setting, then the vendor catalog)' },

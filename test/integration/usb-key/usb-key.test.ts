@@ -1,5 +1,8 @@
 import { createPublicKey, verify, constants } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YinjianError } from '../../../src/shared/errors/index';
@@ -221,6 +224,25 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     } finally {
       api.C_Logout(raw);
       api.C_CloseSession(raw);
+    }
+  });
+
+  it('lists the public certificates on a key without a PIN, so a workstation can tell which seal it carries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yinjian-cert-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/O=集团/CN=财务专用章', '-utf8', '-keyout', join(dir, 'k.pem'), '-outform', 'DER', '-out', join(dir, 'c.der'), '-days', '30'], { stdio: 'pipe' });
+      const der = new Uint8Array(readFileSync(join(dir, 'c.der')));
+      const session = await service.openForSigning('second-key', pin(USER_PIN));
+      const keyPair = await session.generateKeyPair('p256', 'cert-test');
+      await session.storeCertificate(der, keyPair.keyId, 'seal-certificate');
+      await session.close();
+      const listed = await port.listPublicCertificates(port.findKey('second-key').serial);
+      const mine = listed.find((c) => Buffer.from(c.der).equals(Buffer.from(der)));
+      expect(mine).toBeDefined();
+      expect(Buffer.from(mine!.keyId).equals(Buffer.from(keyPair.keyId))).toBe(true);
+      expect(mine!.label).toBe('seal-certificate');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -65,6 +65,11 @@ export interface UsbKeyPort {
   listKeys(): UsbKeyInfo[];
   /** Finds one key by serial (preferred) or label; throws TOKEN_NOT_FOUND / TOKEN_AMBIGUOUS. */
   findKey(serialOrLabel: string): UsbKeyInfo;
+  /**
+   * The certificates stored on the key as public objects, readable without a PIN. A workstation
+   * finds which filed seal a key carries by its certificate, before asking for the PIN.
+   */
+  listPublicCertificates(serial: string): Promise<{ keyId: Uint8Array; label: string; der: Uint8Array }[]>;
   /** True when the public first-use marker object (M4) is on the key. Needs no PIN. */
   hasFirstUseMarker(serial: string): Promise<boolean>;
   /**

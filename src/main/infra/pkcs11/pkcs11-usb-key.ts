@@ -361,6 +361,25 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
     }
   }
 
+  async listPublicCertificates(serial: string): Promise<{ keyId: Uint8Array; label: string; der: Uint8Array }[]> {
+    const { slot } = this.locate(serial);
+    const session = this.openRaw(slot, RO_SESSION);
+    try {
+      return findObjects(this.api, session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
+        { type: pkcs11js.CKA_PRIVATE, value: false },
+      ]).map((object) => ({
+        keyId: new Uint8Array(attribute(this.api, session, object, pkcs11js.CKA_ID)),
+        label: attribute(this.api, session, object, pkcs11js.CKA_LABEL).toString('utf8'),
+        der: new Uint8Array(attribute(this.api, session, object, pkcs11js.CKA_VALUE)),
+      }));
+    } catch (error) {
+      throw toTokenError(error);
+    } finally {
+      this.closeRaw(session);
+    }
+  }
+
   async hasFirstUseMarker(serial: string): Promise<boolean> {
     const { slot } = this.locate(serial);
     const session = this.openRaw(slot, RO_SESSION);
