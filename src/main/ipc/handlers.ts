@@ -116,6 +116,11 @@ function sealOnKey(register: SealRegister | undefined, serial: string): SealOnKe
   return { code: seal.code, name: seal.name, unit: register.units.get(seal.unitId)?.name ?? seal.unitId, state: seal.state };
 }
 
+/** The PIN arrays of an office request (issuance: three; publication: the CA key's). */
+function pinsOf(request: { caPin: number[]; soPin?: number[]; initialUserPin?: number[] }): number[][] {
+  return [request.caPin, request.soPin, request.initialUserPin].filter((pin): pin is number[] => Array.isArray(pin));
+}
+
 function stampFileName(kind: string): string {
   return `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
@@ -128,6 +133,20 @@ export function createHandlers(services: MainServices): HandlerTable {
     return async (request) => {
       const handler = services.office?.[channel] as Handler<C> | undefined;
       return handler ? handler(request) : unavailable(channel);
+    };
+  };
+  /**
+   * Office channels that carry PINs: the front door copies them into buffers the service zeroes;
+   * the request's own arrays are zeroed here once the call is over, refused or not (M4).
+   */
+  const officeWithPins = <C extends 'office.issue' | 'office.change' | 'office.reissue' | 'office.publish'>(channel: C): Handler<C> => {
+    const inner = office(channel);
+    return async (request) => {
+      try {
+        return await inner(request);
+      } finally {
+        for (const pin of pinsOf(request)) pin.fill(0);
+      }
     };
   };
 
@@ -210,7 +229,12 @@ export function createHandlers(services: MainServices): HandlerTable {
       writeFileSync(path, `\ufeff${csv}`, 'utf8');
       return { path };
     },
-    'register.exportPdf': async () => unavailable('register.exportPdf'),
+    'register.exportPdf': async ({ filter }) => {
+      // pdf-lib and the font load on the first export, not at start.
+      const { writeUsageRegisterPdf } = await import('./services/register-export');
+      const target = join(exportFolder(), `${stampFileName('用印登记簿')}.pdf`);
+      return { path: (await writeUsageRegisterPdf(register(), usageFilterOf(filter), target, new Date())).path };
+    },
     'register.audit': async () => {
       const audit = register().audit;
       const report = audit.verify();
@@ -225,13 +249,13 @@ export function createHandlers(services: MainServices): HandlerTable {
         : { ok: false, rows: head?.seq ?? 0, brokenSeq: report.seq, reason: report.reason, recent };
     },
 
-    'office.issue': office('office.issue'),
-    'office.change': office('office.change'),
+    'office.issue': officeWithPins('office.issue'),
+    'office.change': officeWithPins('office.change'),
     'office.cancel': office('office.cancel'),
     'office.reportLoss': office('office.reportLoss'),
-    'office.reissue': office('office.reissue'),
+    'office.reissue': officeWithPins('office.reissue'),
     'office.delegate': office('office.delegate'),
-    'office.publish': office('office.publish'),
+    'office.publish': officeWithPins('office.publish'),
     'office.importWorkstation': office('office.importWorkstation'),
     'office.inspectionReport': office('office.inspectionReport'),
     'office.seals': async () => {

@@ -190,6 +190,29 @@ export type AuditStateDto = z.infer<typeof auditState>;
 
 const approval = z.object({ reference: z.string().min(1).max(200), approver: z.string().min(1).max(100) }).strict();
 const sealRef = z.object({ sealId: z.string().min(1).max(100) }).strict();
+
+/** The office's issuance channels: the rule (S2, S3) refuses a missing approval, not the schema. */
+const officeApproval = z.object({ reference: z.string().max(200), approver: z.string().max(100) }).strict();
+const tokenRef = z.string().min(1).max(64);
+export const UNIT_KINDS = ['company', 'department'] as const;
+export const KEY_TYPES = ['rsa2048', 'p256'] as const;
+/** Beijing dates (YYYY-MM-DD) or ISO times; E1 defaults apply when absent. */
+const validityChoice = { validFrom: z.string().max(40).optional(), validTo: z.string().max(40).optional(), rollout: z.boolean().optional() };
+/** PINs of an issuance, in the CLI's order: the CA key's, the seal key's SO PIN, the initial user PIN to set. */
+const issuancePins = { caPin: pinBytes, soPin: pinBytes, initialUserPin: pinBytes };
+const issuedSeal = z.object({
+  sealId: z.string(),
+  sealCode: z.string(),
+  sealName: z.string(),
+  state: z.enum(SEAL_STATES),
+  certificateSerial: z.string(),
+  certificateSha256: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  tokenSerial: z.string(),
+  tokenLabel: z.string(),
+});
+export type IssuedSealDto = z.infer<typeof issuedSeal>;
 const pathResult = z.object({ path: z.string() });
 const empty = z.object({}).strict();
 
@@ -290,20 +313,74 @@ export const CHANNELS = {
 
   /** Office console (M1, S2–S6, M3). */
   'office.issue': {
-    request: z.object({ token: z.string().min(1).max(64), unitId: z.string().min(1), sealName: z.string().min(1).max(100), custodianStaffId: z.string().min(1), approval }).strict(),
-    response: z.object({ sealId: z.string(), sealCode: z.string() }),
+    request: z
+      .object({
+        caToken: tokenRef,
+        token: tokenRef,
+        tokenLabel: z.string().max(32).optional(),
+        unitName: z.string().min(1).max(100),
+        unitKind: z.enum(UNIT_KINDS),
+        sealName: z.string().min(1).max(100),
+        sealCode: z.string().min(1).max(24),
+        custodianName: z.string().min(1).max(100),
+        custodianStaffId: z.string().min(1).max(100),
+        workstationId: z.string().min(1).max(200),
+        approval: officeApproval,
+        ...validityChoice,
+        keyType: z.enum(KEY_TYPES).optional(),
+        ...issuancePins,
+      })
+      .strict(),
+    response: issuedSeal,
   },
-  'office.change': { request: sealRef.extend({ sealName: z.string().min(1).max(100), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  /** S3 变更: new key and certificate with the changed particulars; the old certificate superseded. */
+  'office.change': {
+    request: sealRef
+      .extend({
+        caToken: tokenRef,
+        token: tokenRef,
+        tokenLabel: z.string().max(32).optional(),
+        sealName: z.string().max(100).optional(),
+        custodianName: z.string().max(100).optional(),
+        custodianStaffId: z.string().max(100).optional(),
+        workstationId: z.string().max(200).optional(),
+        approval: officeApproval,
+        ...validityChoice,
+        keyType: z.enum(KEY_TYPES).optional(),
+        ...issuancePins,
+      })
+      .strict(),
+    response: issuedSeal,
+  },
   'office.cancel': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
   'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
-  'office.reissue': { request: sealRef.extend({ token: z.string().min(1).max(64), approval }).strict(), response: z.object({ sealId: z.string() }) },
+  /** S4, S5 补办: a new key pair on a new USB key, same seal identity. */
+  'office.reissue': {
+    request: sealRef
+      .extend({
+        caToken: tokenRef,
+        token: tokenRef,
+        tokenLabel: z.string().max(32).optional(),
+        cause: z.enum(['damage', 'loss']),
+        approval: officeApproval,
+        ...validityChoice,
+        keyType: z.enum(KEY_TYPES).optional(),
+        ...issuancePins,
+      })
+      .strict(),
+    response: issuedSeal,
+  },
   'office.delegate': {
     request: sealRef
       .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
       .strict(),
     response: z.object({ delegationId: z.string() }),
   },
-  'office.publish': { request: empty, response: pathResult },
+  /** The CRL, the signed register snapshot and the group root, written into a folder (default: the export folder). */
+  'office.publish': {
+    request: z.object({ caToken: tokenRef, caPin: pinBytes, outputFolder: z.string().min(1).max(4096).optional() }).strict(),
+    response: z.object({ sequence: z.number(), folder: z.string(), crl: z.string(), snapshot: z.string(), root: z.string(), revokedSerials: z.array(z.string()) }),
+  },
   'office.importWorkstation': { request: z.object({ document: documentInput }).strict(), response: z.object({ complete: z.boolean(), untampered: z.boolean(), workstation: z.string() }), maxRequestBytes: DOCUMENT_REQUEST_BYTES },
   'office.inspectionReport': { request: empty, response: pathResult },
   'office.seals': {

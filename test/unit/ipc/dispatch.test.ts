@@ -78,7 +78,7 @@ describe('dispatch: the contract refuses before any handler runs', () => {
     expect(result).toBe('SERVICE_UNAVAILABLE');
     expect(pin.every((b) => b === 0)).toBe(true);
     for (const channel of ['verify.files', 'register.usage', 'office.issue', 'setup.startDemo'] as const) {
-      const request = { 'verify.files': { documents: [{ name: 'a.pdf', base64: 'JVBERg==' }] }, 'register.usage': { filter: {} }, 'office.issue': { token: 't', unitId: 'u', sealName: 's', custodianStaffId: 'c', approval: { reference: 'r', approver: 'a' } }, 'setup.startDemo': {} }[channel];
+      const request = { 'verify.files': { documents: [{ name: 'a.pdf', base64: 'JVBERg==' }] }, 'register.usage': { filter: {} }, 'office.issue': { caToken: 'o', token: 't', unitName: 'u', unitKind: 'department', sealName: 's', sealCode: 'c1', custodianName: 'n', custodianStaffId: 'c', workstationId: 'w', approval: { reference: 'r', approver: 'a' }, caPin: [1], soPin: [2], initialUserPin: [3] }, 'setup.startDemo': {} }[channel];
       expect(await codeOf(channel, request), channel).toBe('SERVICE_UNAVAILABLE');
     }
   });

@@ -1,21 +1,25 @@
 /**
  * The office console's front door (M1, S3, S5, M3) over OfficeService, as `yinjian office`
  * composes it (src/main/cli/commands/office.ts). The console is shown only while the office's
- * CA key is plugged in (`officeKeyPresent`). Channels whose contract does not yet carry the
- * PINs the service needs (issue, change, re-issue, publish: CA PIN, SO PIN, initial PIN) stay
- * unwired here and answer SERVICE_UNAVAILABLE.
+ * CA key is plugged in (`officeKeyPresent`).
+ *
+ * Issue, change and re-issue (S2–S5) take the CLI's three PINs (the CA key's, the seal key's SO
+ * PIN, the initial user PIN to set) and publish the CA key's: each is copied into a buffer the
+ * service zeroes, and the request's arrays are zeroed by the handler table (handlers.ts). The
+ * checks that need no PIN (approval, register rules) run first, as in `yinjian office`.
  *
  * S6: `office.importWorkstation` inspects one workstation export (infra/inspection, as
  * `yinjian office inspect`), moving that workstation's imported head when it passes;
  * `office.inspectionReport` prints the report of this console session's inspections.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
-import { OfficeService, OFFICE_SETTING } from '../../core/office/index';
+import { OfficeService, OFFICE_SETTING, parseOfficeDate, type IssuancePins, type IssuedSeal, type ValidityChoice } from '../../core/office/index';
 import type { UsbKeyPort } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole } from '../../core/register/index';
 import type { SealRegister } from '../../infra/db/index';
-import { shippedFontImpressions } from '../../infra/office/index';
+import { shippedFontImpressions, writePublication } from '../../infra/office/index';
+import type { IssuedSealDto } from '../../../shared/ipc/contract';
 import type { InspectionFindingCode, InspectionResult } from '../../core/inspection/index';
 import { inspectExports, writeInspectionReport } from '../../infra/inspection/index';
 import type { OfficeFrontDoor } from '../handlers';
@@ -25,8 +29,38 @@ export interface OfficeDeps {
   keys(): UsbKeyPort;
   /** The person at the office console, for the audit log (M5). */
   actor(): Actor;
-  /** Where the inspection report PDF is written (the app's export folder). */
+  /** Where the inspection report PDF is written (the app's export folder); publish's default folder too. */
   reportFolder?(): string;
+}
+
+/** Copies of the request's PIN arrays for the service, which zeroes them when it is done. */
+function issuancePins(request: { caPin: number[]; soPin: number[]; initialUserPin: number[] }): IssuancePins {
+  return { caPin: Buffer.from(request.caPin), soPin: Buffer.from(request.soPin), initialUserPin: Buffer.from(request.initialUserPin) };
+}
+
+function validityOf(request: { validFrom?: string | undefined; validTo?: string | undefined; rollout?: boolean | undefined }): ValidityChoice {
+  const validFrom = request.validFrom?.trim() ? parseOfficeDate('validFrom', request.validFrom) : undefined;
+  const validTo = request.validTo?.trim() ? parseOfficeDate('validTo', request.validTo) : undefined;
+  return { ...(validFrom ? { validFrom } : {}), ...(validTo ? { validTo } : {}), rollout: request.rollout === true };
+}
+
+function optional(value: string | undefined): string | undefined {
+  return value?.trim() || undefined;
+}
+
+function issuedDto(issued: IssuedSeal): IssuedSealDto {
+  return {
+    sealId: issued.seal.id,
+    sealCode: issued.seal.code,
+    sealName: issued.seal.name,
+    state: issued.seal.state,
+    certificateSerial: issued.seal.certificate.serial,
+    certificateSha256: issued.certificate.sha256Fingerprint,
+    validFrom: issued.seal.certificate.validFrom.toISOString(),
+    validTo: issued.seal.certificate.validTo.toISOString(),
+    tokenSerial: issued.token.serial,
+    tokenLabel: issued.token.label,
+  };
 }
 
 /** S6 "complete": nothing missing from the history (the other error findings say "tampered"). */
@@ -76,6 +110,87 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
   };
   const inspections: InspectionResult[] = [];
   return {
+    'office.issue': async (request) => {
+      const office = service();
+      const actor = deps.actor();
+      const issueRequest = {
+        caToken: request.caToken,
+        token: request.token,
+        ...(optional(request.tokenLabel) ? { tokenLabel: request.tokenLabel!.trim() } : {}),
+        unitName: request.unitName,
+        unitKind: request.unitKind,
+        sealName: request.sealName,
+        sealCode: request.sealCode,
+        custodianName: request.custodianName,
+        custodianStaffId: request.custodianStaffId,
+        workstationId: request.workstationId,
+        // S2: passed through even when empty, so the refusal is the rule's own APPROVAL_REQUIRED.
+        approval: request.approval,
+        ...(request.keyType ? { keyType: request.keyType } : {}),
+        ...validityOf(request),
+      };
+      office.preflightIssue(issueRequest, actor);
+      return issuedDto(await office.issue(issueRequest, issuancePins(request), actor));
+    },
+    'office.change': async (request) => {
+      const office = service();
+      const actor = deps.actor();
+      const sealCode = sealCodeOf(request.sealId);
+      office.preflightLifecycle(sealCode, 'CHANGE', request.approval, actor);
+      const sealName = optional(request.sealName);
+      const custodianName = optional(request.custodianName);
+      const custodianStaffId = optional(request.custodianStaffId);
+      const workstationId = optional(request.workstationId);
+      const tokenLabel = optional(request.tokenLabel);
+      const changed = await office.change(
+        {
+          caToken: request.caToken,
+          token: request.token,
+          sealCode,
+          approval: request.approval,
+          ...(tokenLabel ? { tokenLabel } : {}),
+          ...(request.keyType ? { keyType: request.keyType } : {}),
+          ...(sealName ? { sealName } : {}),
+          ...(custodianName ? { custodianName } : {}),
+          ...(custodianStaffId ? { custodianStaffId } : {}),
+          ...(workstationId ? { workstationId } : {}),
+          ...validityOf(request),
+        },
+        issuancePins(request),
+        actor,
+      );
+      return issuedDto(changed);
+    },
+    'office.reissue': async (request) => {
+      const office = service();
+      const actor = deps.actor();
+      const sealCode = sealCodeOf(request.sealId);
+      office.preflightLifecycle(sealCode, 'REISSUE', request.approval, actor);
+      const tokenLabel = optional(request.tokenLabel);
+      const reissued = await office.reissue(
+        {
+          caToken: request.caToken,
+          token: request.token,
+          sealCode,
+          approval: request.approval,
+          cause: request.cause,
+          ...(tokenLabel ? { tokenLabel } : {}),
+          ...(request.keyType ? { keyType: request.keyType } : {}),
+          ...validityOf(request),
+        },
+        issuancePins(request),
+        actor,
+      );
+      return issuedDto(reissued);
+    },
+    'office.publish': async ({ caToken, caPin, outputFolder }) => {
+      const folder = outputFolder ?? deps.reportFolder?.();
+      if (folder === undefined) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'office.publish' });
+      if (!isAbsolute(folder)) throw new YinjianError('USAGE', { detail: 'the output folder must be an absolute path' });
+      const publication = await service().publish({ caToken }, Buffer.from(caPin), deps.actor());
+      const files = writePublication(folder, publication);
+      return { sequence: publication.sequence, folder, ...files, revokedSerials: [...publication.revokedSerials] };
+    },
     'office.importWorkstation': async ({ document }) => {
       const run = await inspectExports(deps.register(), [{ source: document.name, bytes: Buffer.from(document.base64, 'base64') }], { at: new Date(), actor: deps.actor() });
       const result = run.results[0]!;
