@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
+import { OfficeKeyForm, type KeyFormMode } from './OfficeKeyForm';
 
 type SealRow = ResponseOf<'office.seals'>[number];
 
 const SEAL_ACTIONS = ['office.change', 'office.cancel', 'office.reportLoss', 'office.reissue'] as const;
-const GLOBAL_ACTIONS = ['office.publish', 'office.inspectionReport'] as const;
+const GLOBAL_ACTIONS = ['office.issue', 'office.publish', 'office.inspectionReport'] as const;
+/** Actions that need the USB keys' PINs: they open a form (OfficeKeyForm). */
+const KEY_FORMS: Readonly<Record<string, KeyFormMode>> = { 'office.issue': 'issue', 'office.change': 'change', 'office.reissue': 'reissue', 'office.publish': 'publish' };
 
 /**
  * 总裁办控制台 (M1, S2–S6): shown only while the office's CA key is in. Every action records
@@ -21,7 +24,9 @@ export function OfficeScreen() {
   const [approver, setApprover] = useState('');
   const [message, setMessage] = useState<string | undefined>();
   const [error, setError] = useState<IpcError | undefined>();
+  const [form, setForm] = useState<KeyFormMode | undefined>();
 
+  const selectedSeal = seals.find((s) => s.id === selected);
   const reload = () => call('office.seals', {}).then(setSeals, (caught) => setError(ipcErrorOf(caught)));
   useEffect(() => {
     void reload();
@@ -31,9 +36,17 @@ export function OfficeScreen() {
     setError(undefined);
     setMessage(undefined);
     const approval = { reference: reference.trim(), approver: approver.trim() };
+    const keyForm = KEY_FORMS[action];
+    if (keyForm !== undefined) {
+      if ((keyForm === 'change' || keyForm === 'reissue') && !selected) {
+        setMessage(t('office.selectSeal'));
+        return;
+      }
+      setForm(keyForm);
+      return;
+    }
     try {
       switch (action) {
-        case 'office.publish':
         case 'office.inspectionReport':
           setMessage(t('common.path', { path: (await call(action, {})).path }));
           break;
@@ -42,10 +55,8 @@ export function OfficeScreen() {
             setMessage(t('office.selectSeal'));
             return;
           }
-          if (action === 'office.change') await call(action, { sealId: selected, sealName: seals.find((s) => s.id === selected)?.name ?? '', approval });
-          else if (action === 'office.cancel') await call(action, { sealId: selected, approval });
+          if (action === 'office.cancel') await call(action, { sealId: selected, approval });
           else if (action === 'office.reportLoss') await call(action, { sealId: selected, lostAt: new Date().toISOString(), approval });
-          else await call(action, { sealId: selected, token: '', approval });
           setMessage(t('office.done'));
           await reload();
         }
@@ -108,6 +119,16 @@ export function OfficeScreen() {
           </button>
         ))}
       </div>
+      {form && (
+        <OfficeKeyForm
+          key={form}
+          mode={form}
+          {...(selectedSeal ? { seal: selectedSeal } : {})}
+          approval={{ reference: reference.trim(), approver: approver.trim() }}
+          onDone={() => void reload()}
+          onClose={() => setForm(undefined)}
+        />
+      )}
       {message && <p>{message}</p>}
       {error && (
         <p className="alert alert-bad" role="alert" data-code={error.code}>
