@@ -1,6 +1,6 @@
 import { YinjianError } from '../../../shared/errors/index';
 import { importSignedSnapshot, pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
-import { readCertificateFile } from '../../infra/office/index';
+import { readCertificateFile, shippedFontImpressions } from '../../infra/office/index';
 import type { Command } from '../command';
 import { table } from '../output';
 import { readInputFile } from './office';
@@ -36,6 +36,8 @@ export const registerImport: Command = {
       source: file,
       at: new Date(),
       actor: context.actor(),
+      // The workstation's replica of each filed seal gets its impression drawn here (U1).
+      impressions: shippedFontImpressions(),
     });
     const s = result.snapshot;
     return {

@@ -9,7 +9,8 @@
  */
 import { YinjianError } from '../../../shared/errors/index';
 import { parseCertificate, type CertificateInfo } from '../pki/index';
-import type { Actor } from '../register/types';
+import type { AuditDetails } from '../register/audit-chain';
+import type { Actor, SealAppearance, UnitKind } from '../register/types';
 import type { RegisterAuditPort, RegisterSettingsPort } from './ports';
 import { openSignedSnapshot, type RegisterSnapshot } from './snapshot';
 
@@ -20,10 +21,22 @@ export interface WorkstationRegister {
   readonly settings: RegisterSettingsPort;
   readonly audit: RegisterAuditPort;
   readonly snapshots: {
-    import(sequence: number, raw: Uint8Array, at: Date, actor: Actor): unknown;
+    import(sequence: number, raw: Uint8Array, at: Date, actor: Actor, details?: AuditDetails): unknown;
     latest(): { readonly sequence: number; readonly raw: Uint8Array; readonly importedAt: Date } | undefined;
   };
+  /**
+   * The replica of the snapshot's filing in this register's own tables (infra/db/snapshot-mirror.ts),
+   * so a workstation's stamping finds the seal, its revocations and delegations (M1, M3, S3, S5).
+   */
+  readonly mirror: {
+    apply(snapshot: RegisterSnapshot, options: { at: Date; impressions?: SnapshotImpressions }): AuditDetails;
+  };
   transaction<R>(fn: () => R): R;
+}
+
+/** Draws a mirrored seal's impression from its data with the shipped font (infra/office). */
+export interface SnapshotImpressions {
+  render(spec: { kind: UnitKind; unitName: string; sealName: string; sealCode: string }): SealAppearance;
 }
 
 export function pinnedGroupRoot(register: Pick<WorkstationRegister, 'settings'>): CertificateInfo | undefined {
@@ -41,12 +54,14 @@ export interface SnapshotImport {
 /**
  * `register import`: verifies the snapshot against the pinned root (or the root given for the
  * first import), refuses a tampered, foreign-signed or older one, and stores it with its audit
- * row (and the newly pinned root) in one transaction. A refusal changes nothing.
+ * row (and the newly pinned root) in one transaction, together with the replica of its filing
+ * in this register's tables (seals, certificates, delegations), so a later snapshot's loss or
+ * cancellation reaches the stamping gate (S3, S5). A refusal changes nothing.
  */
 export async function importSignedSnapshot(
   register: WorkstationRegister,
   raw: Uint8Array,
-  options: { trustRootDer?: Uint8Array; source: string; at: Date; actor: Actor },
+  options: { trustRootDer?: Uint8Array; source: string; at: Date; actor: Actor; impressions?: SnapshotImpressions },
 ): Promise<SnapshotImport> {
   const pinned = pinnedGroupRoot(register);
   let root: CertificateInfo;
@@ -63,6 +78,11 @@ export async function importSignedSnapshot(
   }
   const { snapshot } = await openSignedSnapshot(raw, root.der, options.source);
   const pinning = pinned === undefined;
+  // Refuse a rollback before the mirror touches any row (the store checks again, in the transaction).
+  const latest = register.snapshots.latest();
+  if (latest !== undefined && snapshot.sequence <= latest.sequence) {
+    throw new YinjianError('SNAPSHOT_ROLLBACK', { found: snapshot.sequence, current: latest.sequence });
+  }
   register.transaction(() => {
     if (pinning) {
       register.settings.set(PINNED_GROUP_ROOT_SETTING, Buffer.from(root.der).toString('base64'));
@@ -74,7 +94,8 @@ export async function importSignedSnapshot(
         details: { fingerprint: root.sha256Fingerprint },
       });
     }
-    register.snapshots.import(snapshot.sequence, raw, options.at, options.actor);
+    const mirrored = register.mirror.apply(snapshot, { at: options.at, ...(options.impressions ? { impressions: options.impressions } : {}) });
+    register.snapshots.import(snapshot.sequence, raw, options.at, options.actor, { mirrored });
   });
   return { snapshot, root, pinned: pinning };
 }

@@ -11,5 +11,5 @@ export {
   type DocumentTextFinding,
   type DocumentTextVerdict,
 } from './document-type';
-export { passStampGate, type StampGateFacts, type StampGatePass, type UseApproval } from './stamp-gate';
+export { BOUND_WORKSTATION_HASH_PREFIX, isThisWorkstation, passStampGate, type StampGateFacts, type StampGatePass, type UseApproval } from './stamp-gate';
 export { REGULATION_TEXT, REGULATION_TITLE, regulationTextBytes } from './regulation-text';

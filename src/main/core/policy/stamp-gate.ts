@@ -7,7 +7,25 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { assertMayUseSeal, type SealUseDecision } from '../register/seal-use';
 import type { CertificateRecord, Delegation, Person, Seal, Workstation } from '../register/types';
+import { workstationHash } from '../office/snapshot';
 import { declaredDocumentType } from './document-type';
+
+/**
+ * A workstation known only by SHA-256 of its id: how a workstation's replica of the office
+ * register (infra/db/snapshot-mirror.ts) stores a seal's binding, since the signed snapshot
+ * carries only that hash (M4, S1). The id and machine id are this prefix + lower-case hex.
+ */
+export const BOUND_WORKSTATION_HASH_PREFIX = 'sha256:';
+
+/**
+ * M4, S1: is `bound` this computer? Either by its code (the office's own register), or by
+ * SHA-256 of the code (a replica from the snapshot), the same hash as the certificate's
+ * seal-info workstationIdHash (pki/certificate.ts) and the snapshot's boundWorkstationHash.
+ */
+export function isThisWorkstation(bound: Workstation, hereWorkstationCode: string): boolean {
+  if (bound.machineId === hereWorkstationCode) return true;
+  return bound.machineId.startsWith(BOUND_WORKSTATION_HASH_PREFIX) && bound.machineId.slice(BOUND_WORKSTATION_HASH_PREFIX.length).toLowerCase() === workstationHash(hereWorkstationCode);
+}
 
 export interface UseApproval {
   /** 用印审批编号: the approved use request's reference, signed into the signature (U3). */
@@ -57,7 +75,7 @@ export function passStampGate(facts: StampGateFacts): StampGatePass {
     throw new YinjianError('SEAL_REVOKED', { seal: facts.seal.code, at: certificate.revokedAt.toISOString(), reason: certificate.revocationReason ?? 'unspecified' });
   }
   if (facts.seal.workstationId === null) throw new YinjianError('SEAL_NOT_BOUND', { seal: facts.seal.code });
-  if (facts.boundWorkstation === undefined || facts.boundWorkstation.id !== facts.seal.workstationId || facts.boundWorkstation.machineId !== facts.hereWorkstationCode) {
+  if (facts.boundWorkstation === undefined || facts.boundWorkstation.id !== facts.seal.workstationId || !isThisWorkstation(facts.boundWorkstation, facts.hereWorkstationCode)) {
     throw new YinjianError('STAMP_WORKSTATION_MISMATCH', { seal: facts.seal.code, here: facts.hereWorkstationCode });
   }
   return { documentType, capacity };

@@ -11,6 +11,7 @@ import { Custodians, Units, Workstations } from './organisation';
 import { SealLifecycle } from './seal-lifecycle';
 import { LifecycleEvents, Seals } from './seals';
 import { Settings } from './settings';
+import { SnapshotMirror } from './snapshot-mirror';
 import { SnapshotStore } from './snapshot-store';
 import { registerTransaction } from './transaction';
 import { UsageRegister, UseRequests } from './usage-register';
@@ -22,9 +23,10 @@ export type { AuditAppend } from './audit-log';
 export type { IssueSeal } from './seal-lifecycle';
 export type { LifecycleEventRecord } from './seals';
 export type { StoredSnapshot } from './snapshot-store';
+export type { MirrorImpressions, MirrorSummary } from './snapshot-mirror';
 export type { StampingRecord, UsageFilter } from './usage-register';
 export type { UsbKeyRecord } from './usb-keys';
-export { AuditLog, Custodians, Delegations, LifecycleEvents, SealLifecycle, Seals, Settings, SnapshotStore, Units, UsageRegister, UseRequests, UsbKeys, Workstations };
+export { AuditLog, Custodians, Delegations, LifecycleEvents, SealLifecycle, Seals, Settings, SnapshotMirror, SnapshotStore, Units, UsageRegister, UseRequests, UsbKeys, Workstations };
 
 export interface SealRegister {
   readonly path: string;
@@ -40,6 +42,8 @@ export interface SealRegister {
   readonly usage: UsageRegister;
   readonly audit: AuditLog;
   readonly snapshots: SnapshotStore;
+  /** A workstation's replica of the imported snapshot's filing (seals, certificates, delegations). */
+  readonly mirror: SnapshotMirror;
   readonly settings: Settings;
   /** Also the FirstUseLedger port (M4). */
   readonly usbKeys: UsbKeys;
@@ -77,6 +81,7 @@ export function openRegister(path: string, options: SealRegisterOptions = {}): S
     usage: new UsageRegister(db, seals, useRequests, audit),
     audit,
     snapshots: new SnapshotStore(db, audit),
+    mirror: new SnapshotMirror(db),
     settings: new Settings(db),
     usbKeys,
     transaction: <R>(fn: () => R): R => registerTransaction(db, fn)(),

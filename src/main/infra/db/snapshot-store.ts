@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { registerTransaction } from './transaction';
 import { YinjianError } from '../../../shared/errors/index';
-import type { Actor } from '../../core/register/index';
+import type { Actor, AuditDetails } from '../../core/register/index';
 import type { AuditLog } from './audit-log';
 import { blob, bytesOf, isoTime, timeOf } from './column-codec';
 
@@ -26,12 +26,12 @@ interface SnapshotRow {
 export class SnapshotStore {
   private readonly newest: Database.Statement<[], SnapshotRow>;
   private readonly insert: Database.Statement<SnapshotRow>;
-  private readonly importInTransaction: (sequence: number, raw: Uint8Array, at: Date, actor: Actor) => StoredSnapshot;
+  private readonly importInTransaction: (sequence: number, raw: Uint8Array, at: Date, actor: Actor, details?: AuditDetails) => StoredSnapshot;
 
   constructor(db: Database.Database, audit: AuditLog) {
     this.newest = db.prepare('SELECT * FROM register_snapshots ORDER BY sequence DESC LIMIT 1');
     this.insert = db.prepare('INSERT INTO register_snapshots (sequence, raw, imported_at) VALUES (@sequence, @raw, @imported_at)');
-    this.importInTransaction = registerTransaction(db, (sequence: number, raw: Uint8Array, at: Date, actor: Actor) => {
+    this.importInTransaction = registerTransaction(db, (sequence: number, raw: Uint8Array, at: Date, actor: Actor, details?: AuditDetails) => {
       if (!Number.isSafeInteger(sequence) || sequence < 0) {
         throw new YinjianError('REGISTER_RECORD_INVALID', { detail: `snapshot sequence ${String(sequence)}` });
       }
@@ -45,15 +45,15 @@ export class SnapshotStore {
         action: 'REGISTER_IMPORTED',
         subject: `snapshot ${sequence}`,
         at,
-        details: { sequence, bytes: raw.byteLength, sha256: createHash('sha256').update(raw).digest('hex') },
+        details: { ...details, sequence, bytes: raw.byteLength, sha256: createHash('sha256').update(raw).digest('hex') },
       });
       return { sequence, raw, importedAt: at };
     });
   }
 
-  /** Stores a snapshot whose signature the caller has verified. */
-  import(sequence: number, raw: Uint8Array, at: Date, actor: Actor): StoredSnapshot {
-    return this.importInTransaction(sequence, raw, at, actor);
+  /** Stores a snapshot whose signature the caller has verified; `details` join its audit row. */
+  import(sequence: number, raw: Uint8Array, at: Date, actor: Actor, details?: AuditDetails): StoredSnapshot {
+    return this.importInTransaction(sequence, raw, at, actor, details);
   }
 
   latest(): StoredSnapshot | undefined {
