@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OfficeService } from '../../src/main/core/office/index';
+import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
+import { openRegister, type SealRegister } from '../../src/main/infra/db/index';
+import { shippedFontImpressions } from '../../src/main/infra/office/index';
+import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
+import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
+import { createHandlers } from '../../src/main/ipc/handlers';
+import { createOfficeFrontDoor } from '../../src/main/ipc/services/office';
+import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
+import { launchChromium, type TestBrowser } from './harness/browser';
+import { buildTestRenderer } from './harness/build-renderer';
+import { startTestHost, type TestHost } from './harness/test-host';
+
+const CA = { label: '总裁办CA', soPin: '87654321', pin: '20240701' };
+const SEAL = { label: '财务部印章', soPin: '13572468', pin: '11223344' };
+const OFFICE = { name: '王秘书', staffId: 'P0001', office: true };
+
+/**
+ * The office console's issue form in Chromium against the real handler table: a refusal for the
+ * missing approval (PIN fields emptied), then a real issuance onto a SoftHSM2 token.
+ */
+describe('office console in Chromium', () => {
+  let hsm: SoftHsmFixture;
+  let port: Pkcs11UsbKeyPort;
+  let register: SealRegister;
+  let dataDir: string;
+  let rendererDir: string;
+  let host: TestHost;
+  let browser: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    hsm = provisionSoftHsm();
+    for (const token of [CA, SEAL]) hsm.createToken({ label: token.label, soPin: token.soPin, userPin: token.pin });
+    port = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
+    dataDir = mkdtempSync(join(tmpdir(), 'yinjian-e2e-office-'));
+    register = openRegister(join(dataDir, 'register.sqlite'));
+    await new OfficeService({ keys: port, register, impressions: shippedFontImpressions() }).initCa({ token: CA.label, groupName: '华夏建设集团', keyType: 'p256' }, Buffer.from(CA.pin), OFFICE);
+    const service = new UsbKeyService(port, register.usbKeys, () => new Date());
+    const handlers = createHandlers({
+      usbKeys: () => service,
+      rescanUsbKeys: () => port.rescan(),
+      register: () => register,
+      workstationCode: () => 'OFFICE-PC',
+      exportFolder: () => dataDir,
+      appStatus: () => ({ demoMode: false, moduleReady: true, modulePath: hsm.modulePath, demoAvailable: false, officeConsole: true }),
+      office: createOfficeFrontDoor({ register: () => register, keys: () => port, actor: () => OFFICE, reportFolder: () => dataDir }),
+    });
+    [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
+    host = await startTestHost(rendererDir, handlers);
+    page = await browser.newPage();
+    await page.goto(host.url);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    register?.close();
+    port?.close();
+    hsm?.cleanup();
+    if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function fillPins(): Promise<void> {
+    await page.getByTestId('office-caPin').fill(CA.pin);
+    await page.getByTestId('office-soPin').fill(SEAL.soPin);
+    await page.getByTestId('office-initialPin').fill('135790');
+    await page.getByTestId('office-initialPinAgain').fill('135790');
+  }
+
+  it('refuses an issuance without approval, then issues the seal', async () => {
+    await page.getByTestId('nav-office').click();
+    await page.getByRole('button', { name: '制发印章' }).click();
+    const form = page.getByTestId('office-form-issue');
+    await form.waitFor({ state: 'visible' });
+    const fields: Record<string, string> = {
+      caToken: CA.label,
+      token: SEAL.label,
+      unitName: '华夏建设集团财务部',
+      sealName: '财务专用章',
+      sealCode: '1101000000001',
+      custodianName: '张敏',
+      custodianStaffId: 'E1024',
+      workstationId: 'WS-CAIWU-01',
+    };
+    for (const [name, value] of Object.entries(fields)) await page.getByTestId(`office-${name}`).fill(value);
+    await page.getByTestId('office-keyType').selectOption('p256');
+    await fillPins();
+    await page.getByTestId('office-submit').click();
+    const error = form.getByRole('alert');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.getAttribute('data-code')).toBe('APPROVAL_REQUIRED');
+    for (const pin of ['caPin', 'soPin', 'initialPin', 'initialPinAgain']) expect(await page.getByTestId(`office-${pin}`).inputValue()).toBe('');
+    expect(register.seals.list()).toHaveLength(0);
+    await error.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, 'office-01-issue-refused');
+
+    await page.getByLabel('批准文号').fill('集团批〔2025〕12号');
+    await page.getByLabel('批准人').fill('李总裁');
+    await fillPins();
+    await page.getByTestId('office-submit').click();
+    const result = page.getByTestId('office-result');
+    await result.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await result.textContent()).toContain('1101000000001');
+    expect(register.seals.list().map((s) => s.state)).toEqual(['ACTIVE']);
+    expect(await page.getByTestId('office-caPin').inputValue()).toBe('');
+    await result.scrollIntoViewIfNeeded();
+    await browser.screenshot(page, 'office-02-issued');
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
+});
