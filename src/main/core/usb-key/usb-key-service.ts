@@ -64,6 +64,11 @@ export class UsbKeyService {
     return this.status(this.port.findKey(serialOrLabel));
   }
 
+  /** The certificates stored on the key as public objects, read without a PIN (which seal it carries). */
+  async publicCertificates(serialOrLabel: string): Promise<{ keyId: Uint8Array; label: string; der: Uint8Array }[]> {
+    return this.port.listPublicCertificates(this.port.findKey(serialOrLabel).serial);
+  }
+
   /** M4: refuses every operation but a PIN change on a key whose PIN is still initial. */
   async assertPinChanged(serialOrLabel: string): Promise<UsbKeyStatus> {
     const status = await this.info(serialOrLabel);

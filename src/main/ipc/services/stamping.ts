@@ -1,30 +1,22 @@
 /**
  * The stamping front door (盖章): what `stamp.seal` and `stamp.impression` need, composed the
  * way `yinjian stamp` composes it (src/main/cli/commands/stamp.ts): the seal found by the USB
- * key's serial in the register, its certificate and CA certificate read from the key, the PIN
+ * key's serial in the register, or on a workstation by the certificate on the key
+ * (core/stamp/seal-of-key.ts), its certificate and CA certificate read from the key, the PIN
  * through UsbKeyService.openForSigning (M4: refused while the key still has its initial PIN).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { PlacementDto, StampOutcomeDto } from '../../../shared/ipc/contract';
-import { parseCertificate } from '../../core/pki/index';
-import type { SignatureAlgorithm } from '../../core/ports/signer';
-import type { UsbKeySession } from '../../core/ports/usb-key';
-import type { KeyType, Seal } from '../../core/register/index';
-import { StampingPipeline, type PlacementRequest, type SigningKey } from '../../core/stamp/index';
+import type { Seal } from '../../core/register/index';
+import { StampingPipeline, sealOfKey, signingKeyOf, type PlacementRequest } from '../../core/stamp/index';
 import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../infra/stamp/register-port';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
-
-const ALGORITHM_OF_KEY: Readonly<Record<KeyType, SignatureAlgorithm>> = {
-  RSA_2048: 'RSA_PKCS1_SHA256',
-  RSA_3072: 'RSA_PKCS1_SHA256',
-  EC_P256: 'ECDSA_P256_SHA256',
-};
 
 /** Suffix of a sealed copy's file name; the input is never overwritten. */
 export const SEALED_SUFFIX = '-已盖章';
@@ -40,32 +32,9 @@ export interface StampingDeps {
   clock?: () => Date;
 }
 
-/** The seal the register holds for this USB key (its current certificate lives on it). */
-export function sealOfKey(register: SealRegister, tokenSerial: string): Seal {
-  const seals = register.seals.list().filter((s) => s.certificate.tokenSerial === tokenSerial && s.state !== 'CANCELLED');
-  const seal = seals[seals.length - 1];
-  if (!seal) throw new YinjianError('STAMP_NO_SEAL_FOR_KEY', { token: tokenSerial });
-  return seal;
-}
-
-async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<SigningKey> {
-  const certificates = await session.listCertificates();
-  const own = certificates.find((c) => Buffer.compare(Buffer.from(c.der), Buffer.from(seal.certificate.der)) === 0);
-  if (!own) throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
-  const issuer = parseCertificate(own.der).issuer.der;
-  const caCertificates = certificates
-    .filter((c) => c !== own)
-    .filter((c) => {
-      try {
-        const info = parseCertificate(c.der);
-        return info.basicConstraints?.ca === true && Buffer.compare(Buffer.from(info.subject.der), Buffer.from(issuer)) === 0;
-      } catch {
-        return false;
-      }
-    })
-    .map((c) => c.der);
-  const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
-  return { signer, certificate: own.der, caCertificates };
+/** The seal this USB key carries: by its serial on the office computer, by its certificate on a workstation. */
+async function sealOfUsbKey(register: SealRegister, keys: UsbKeyService, tokenSerial: string): Promise<Seal> {
+  return sealOfKey(register.seals.list(), tokenSerial, () => keys.publicCertificates(tokenSerial));
 }
 
 /** The screen's placement choice as the pipeline's; a seam seal covers every page (骑缝章). */
@@ -94,8 +63,9 @@ function mmOf(value: string | undefined): number | undefined {
 export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
   return {
     async impression(token) {
-      const key = await deps.usbKeys().info(token);
-      const seal = sealOfKey(deps.register(), key.serial);
+      const keys = deps.usbKeys();
+      const key = await keys.info(token);
+      const seal = await sealOfUsbKey(deps.register(), keys, key.serial);
       const svg = seal.appearance.svg;
       if (!svg) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'stamp.impression' });
       const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
@@ -110,7 +80,7 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
         const register = deps.register();
         const service = deps.usbKeys();
         const key = await service.info(request.token);
-        const seal = sealOfKey(register, key.serial);
+        const seal = await sealOfUsbKey(register, service, key.serial);
         // The custodian stamps at the seal's own dedicated workstation (M2, M4).
         const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
         // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
