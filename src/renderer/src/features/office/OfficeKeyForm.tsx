@@ -17,6 +17,12 @@ interface Props {
   onClose(): void;
 }
 
+/** The date of a certificate bound in Beijing time, as the regulation's dates are (E1). */
+function beijingDate(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 const EMPTY_PINS = { caPin: '', soPin: '', initialPin: '', initialPinAgain: '' };
 
 /**
@@ -228,8 +234,8 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
               label: issued.tokenLabel,
               token: issued.tokenSerial,
               certificate: issued.certificateSerial,
-              from: issued.validFrom.slice(0, 10),
-              to: issued.validTo.slice(0, 10),
+              from: beijingDate(issued.validFrom),
+              to: beijingDate(issued.validTo),
             })}
           </p>
           <p>{t('office.result.firstUse')}</p>
