@@ -45,6 +45,12 @@ export const STAMP_ERRORS = {
     zh: '登记簿中没有与 USB Key {token} 对应的在用印章',
     en: 'The register holds no current seal for USB key {token}',
   },
+  STAMP_INTERRUPTED: {
+    // Like FILE_NOT_WRITABLE: the output was not saved; neither the key nor a rule failed.
+    category: 'input',
+    zh: '盖章过程被中断（程序退出或断电），盖章后的文件未能保存：{path}',
+    en: 'The stamping was interrupted (the program stopped or the power failed) before the sealed file was saved: {path}',
+  },
   STAMP_CERTIFICATE_NOT_ON_KEY: {
     category: 'refused',
     zh: 'USB Key 上找不到印章 {seal} 的登记证书（序列号 {serial}）或其私钥',

@@ -4,6 +4,7 @@
  * does not stop the others. The exit code is the worst outcome: 0 all sealed, 1 a refusal,
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
@@ -15,7 +16,7 @@ import type { UsbKeySession } from '../../core/ports/usb-key';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
-import { stampRegisterPort } from '../../infra/stamp/register-port';
+import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../../infra/timestamp/tsa-client';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
@@ -126,6 +127,66 @@ interface FileResult {
   readonly error?: YinjianError;
 }
 
+interface NotBegun {
+  readonly input: string;
+  readonly sealId: string;
+  readonly declaredType: string;
+  readonly approval: { readonly reference: string; readonly approver: string };
+  readonly purpose: string | undefined;
+  readonly actor: { readonly name: string; readonly staffId: string };
+  readonly errorCode: string;
+}
+
+/**
+ * A failed usage row for a document the batch never began (the key failed at login): its
+ * title is the file name, its type the declared one, its approval the use request recorded
+ * with it (U3). An input that cannot be read has no bytes to register and is left out.
+ */
+function recordNotBegun(register: ReturnType<CliContext['register']>, d: NotBegun): void {
+  let sha256Before: string;
+  try {
+    sha256Before = createHash('sha256').update(readFileSync(d.input)).digest('hex');
+  } catch {
+    return;
+  }
+  const at = new Date();
+  const title = basename(d.input);
+  const request = register.useRequests.record(
+    {
+      id: randomUUID(),
+      sealId: d.sealId,
+      applicantStaffId: d.actor.staffId,
+      applicantName: d.actor.name,
+      approverName: d.approval.approver,
+      approvalReference: d.approval.reference,
+      documentTitle: title,
+      documentType: d.declaredType,
+      purpose: d.purpose ?? `用印 ${d.declaredType}`,
+      approvedAt: at,
+    },
+    d.actor,
+  );
+  register.usage.record(
+    {
+      sealId: d.sealId,
+      operatorStaffId: d.actor.staffId,
+      operatorName: d.actor.name,
+      useRequestId: request.id,
+      documentTitle: title,
+      documentType: d.declaredType,
+      pages: 0,
+      sha256Before,
+      sha256After: null,
+      outputPath: null,
+      at,
+      workstationId: currentWorkstation().code,
+      status: 'failed',
+      errorCode: d.errorCode,
+    },
+    d.actor,
+  );
+}
+
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
 
 function worse(a: number, b: number): number {
@@ -199,11 +260,29 @@ export const stamp: Command = {
       if (error instanceof YinjianError) register.audit.append({ actor, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
       throw error;
     }
+    // SECURITY.md, the crash window: stampings a killed process left pending are settled
+    // before new ones begin (completed from their temp file, or failed with no output).
+    const recovery = recoverPendingStampings(register, actor);
     // pdf.js loads while the custodian types the PIN and the key logs in, not after.
     preloadPdfJs();
     const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
-    // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
-    const session = await service.openForSigning(key.serial, pin);
+    let session: UsbKeySession;
+    try {
+      // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
+      session = await service.openForSigning(key.serial, pin);
+    } catch (error) {
+      // U3, M5 (issue #7): the custodian's attempt on each document is in the register even
+      // when the key failed at login (pulled, wrong or locked PIN) before any document began.
+      if (error instanceof YinjianError) {
+        try {
+          for (const { input } of targets) recordNotBegun(register, { input, sealId: seal.id, declaredType, approval, purpose: stringOption(args, 'purpose'), actor, errorCode: error.code });
+        } catch (recordError) {
+          // The login failure stands; failing to record it is reported with it, never instead of it.
+          throw new YinjianError(error.code, error.params, { cause: recordError });
+        }
+      }
+      throw error;
+    }
     const results: FileResult[] = [];
     try {
       const signingKey = await signingKeyOf(session, seal);
@@ -260,6 +339,7 @@ export const stamp: Command = {
       exitCode,
       json: {
         seal: { id: seal.id, code: seal.code, name: seal.name },
+        ...(recovery.recovered.length > 0 ? { recovered: recovery.recovered } : {}),
         files: results.map((r) =>
           r.outcome
             ? { input: r.input, output: r.output, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id }

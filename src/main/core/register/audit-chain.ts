@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'STAMP',
   'STAMP_FAILED',
   'STAMP_REFUSED',
+  // The seal was applied and the usage row is pending until its file is in place (crash window, SECURITY.md).
+  'STAMP_PENDING',
   'USE_REQUEST_RECORDED',
   'SEAL_ISSUED',
   'SEAL_CHANGED',

@@ -3,13 +3,17 @@
  *
  *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
  *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
- *   → signer.sign via buildPadesSignature → /Contents patched in place → temp file flushed
- *   → usage row (用印登记) + audit row → rename onto the target.
+ *   → signer.sign via buildPadesSignature → /Contents patched in place
+ *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file
+ *   → temp file written and flushed → rename onto the target → row ok (STAMP audit row).
  *
  * Every failure after the seal is known leaves a failed usage row (and its STAMP_REFUSED or
  * STAMP_FAILED audit row) and no output: the temp file is only written after the signature
- * exists, and removed when anything after it fails. The original bytes are hashed once: the
- * hash state after them is copied for "SHA-256 before", the byte-range digest and "after".
+ * exists, and removed when anything after it fails. A kill between the pending row and the
+ * ok row leaves a pending row that names both files; recovery (infra/stamp/register-port.ts)
+ * settles it from what is on disk (SECURITY.md, the crash window). The original bytes are
+ * hashed once: the hash state after them is copied for "SHA-256 before", the byte-range
+ * digest and "after".
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
@@ -135,6 +139,10 @@ export class StampingPipeline {
     let pages = 0;
     let useRequestId: string | null = null;
     let pending: PendingOutput | undefined;
+    /** The pending usage row, until it is settled (ok or failed). */
+    let pendingRowId: number | undefined;
+    /** The sealed file is in place: from here a failure must never mark its row failed. */
+    let renamed = false;
     let textSource: DocumentTextSource | undefined;
     let document: PdfDocument | undefined;
     const openText = async (): Promise<DocumentTextSource> => {
@@ -229,8 +237,10 @@ export class StampingPipeline {
       patchContents(prepared, signature);
       const sha256After = originalHash.update(appended).digest('hex');
 
-      pending = await this.deps.output.prepare(request.outputPath, [request.input, appended]);
-      const usage = register.recordStamping(
+      // U3 with no crash window: the row (pending) is committed before the temp file exists,
+      // the file is in place before the row says ok.
+      const reserved = this.deps.output.reserve(request.outputPath);
+      pendingRowId = register.recordPendingStamping(
         {
           sealId: seal.id,
           operatorStaffId: request.operator.staffId,
@@ -242,15 +252,18 @@ export class StampingPipeline {
           sha256Before,
           sha256After,
           outputPath: request.outputPath,
+          tempPath: reserved.path,
           at: time,
           workstationId: this.deps.workstationCode,
-          status: 'ok',
-          errorCode: null,
         },
         actor,
-      );
+      ).id;
+      pending = await reserved.write([request.input, appended]);
       await pending.commit();
       pending = undefined;
+      renamed = true;
+      const usage = register.completeStamping(pendingRowId, actor);
+      pendingRowId = undefined;
       return {
         outputPath: request.outputPath,
         fieldName: prepared.fieldName,
@@ -271,8 +284,15 @@ export class StampingPipeline {
           ? caught
           : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
       if (pending) await pending.discard().catch(() => undefined);
+      if (renamed) {
+        // The sealed file is in place and its row still pending (the ok update failed, e.g. the
+        // register was busy): recovery finds the file with its SHA-256 and marks it ok.
+        throw error;
+      }
       try {
-        register.recordStamping(
+        if (pendingRowId !== undefined) register.failPendingStamping(pendingRowId, error.code, actor);
+        else
+          register.recordStamping(
           {
             sealId: seal.id,
             operatorStaffId: request.operator.staffId || '-',
@@ -293,6 +313,7 @@ export class StampingPipeline {
         );
       } catch (recordError) {
         // The refusal stands; failing to record it is reported with it, never instead of it.
+        // A pending row that could not be marked failed is left to recovery.
         throw new YinjianError(error.code, error.params, { cause: recordError });
       }
       throw error;

@@ -22,7 +22,25 @@ export interface StampRegisterPort {
   recordUseRequest(request: Omit<UseRequest, 'recordedAt'>, actor: Actor): UseRequest;
   /** 用印登记 (U3) and its audit row (M5), ok or failed, in one transaction. */
   recordStamping(entry: Omit<UsageEntry, 'id' | 'auditSeq'>, actor: Actor): UsageEntry;
+  /**
+   * The crash window (SECURITY.md): the sealed document's usage row, pending, and its audit
+   * row, committed before the temp file is written, so a kill at any later point leaves a row
+   * that recovery resolves: never an ok row without its file, never a sealed file without a row (U3).
+   */
+  recordPendingStamping(entry: PendingStampingEntry, actor: Actor): { readonly id: number };
+  /** The file is in place: the pending row becomes ok (STAMP audit row). */
+  completeStamping(id: number, actor: Actor): UsageEntry;
+  /** The file could not be put in place: the pending row becomes failed with `errorCode`, no output. */
+  failPendingStamping(id: number, errorCode: string, actor: Actor): UsageEntry;
 }
+
+/** A sealed document about to be written to `tempPath` and renamed onto `outputPath`. */
+export type PendingStampingEntry = Omit<UsageEntry, 'id' | 'auditSeq' | 'status' | 'errorCode' | 'useRequestId' | 'sha256After' | 'outputPath'> & {
+  readonly useRequestId: string;
+  readonly sha256After: string;
+  readonly outputPath: string;
+  readonly tempPath: string;
+};
 
 /** The text of a document, page by page, read lazily (pdf.js is heavy: only the pages needed). */
 export interface DocumentTextSource {
@@ -45,9 +63,19 @@ export interface PendingOutput {
   discard(): Promise<void>;
 }
 
+/** A temp file's name chosen beside the target, nothing written yet. */
+export interface ReservedOutput {
+  readonly path: string;
+  /** Writes `parts` one after another to the temp file (never an existing one) and flushes it. */
+  write(parts: readonly Uint8Array[]): Promise<PendingOutput>;
+}
+
 export interface StampOutputPort {
-  /** Writes `parts` one after another to a temp file in the target's folder and flushes it. */
-  prepare(target: string, parts: readonly Uint8Array[]): Promise<PendingOutput>;
+  /**
+   * Names the temp file first, so the pending usage row can record it before a byte is
+   * written: every temp file a stamping leaves behind is known to recovery.
+   */
+  reserve(target: string): ReservedOutput;
 }
 
 /** The seal's key and the certificates to embed, taken from the USB key. */

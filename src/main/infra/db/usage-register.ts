@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { registerTransaction } from './transaction';
 import { ERROR_CATALOG, YinjianError, isErrorCode } from '../../../shared/errors/index';
-import { usageRegisterCsv, type Actor, type UseRequest, type UsageEntry, type UsageStatus } from '../../core/register/index';
+import { usageRegisterCsv, type Actor, type AuditDetails, type UseRequest, type UsageEntry, type UsageStatus } from '../../core/register/index';
 import type { AuditLog } from './audit-log';
 import { isoTime, requireText, timeOf } from './column-codec';
 import type { Seals } from './seals';
@@ -120,12 +120,16 @@ interface UsageRow {
   output_path: string | null;
   at: string;
   workstation_id: string;
-  status: UsageStatus;
+  /** `pending` only between a stamping's pending record and its completion (migration 005). */
+  status: UsageStatus | 'pending';
   error_code: string | null;
   audit_seq: number;
+  temp_path: string | null;
+  owner_pid: number | null;
 }
 
 function usageOf(r: UsageRow): UsageEntry {
+  if (r.status === 'pending') throw new YinjianError('INTERNAL', { detail: `usage row ${r.id} is still pending` });
   return {
     id: r.id,
     sealId: r.seal_id,
@@ -148,6 +152,43 @@ function usageOf(r: UsageRow): UsageEntry {
 
 export type StampingRecord = Omit<UsageEntry, 'id' | 'auditSeq'>;
 
+/**
+ * A stamping whose seal is applied and whose sealed bytes are about to be written to
+ * `tempPath` and renamed onto `outputPath` (SECURITY.md, the crash window).
+ */
+export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' | 'outputPath' | 'sha256After' | 'useRequestId'> & {
+  readonly useRequestId: string;
+  readonly sha256After: string;
+  readonly outputPath: string;
+  readonly tempPath: string;
+  /** The process writing the file: recovery leaves a row alone while it runs. */
+  readonly ownerPid: number;
+};
+
+export interface PendingStamping extends Omit<UsageEntry, 'status' | 'sha256After' | 'outputPath' | 'useRequestId'> {
+  readonly status: 'pending';
+  readonly useRequestId: string;
+  readonly sha256After: string;
+  readonly outputPath: string;
+  readonly tempPath: string;
+  readonly ownerPid: number;
+}
+
+function pendingOf(r: UsageRow): PendingStamping {
+  if (r.status !== 'pending' || r.use_request_id === null || r.sha256_after === null || r.output_path === null || r.temp_path === null || r.owner_pid === null) {
+    throw new YinjianError('INTERNAL', { detail: `usage row ${r.id} is not a pending stamping` });
+  }
+  return {
+    ...usageOf({ ...r, status: 'ok' }),
+    status: 'pending',
+    useRequestId: r.use_request_id,
+    sha256After: r.sha256_after,
+    outputPath: r.output_path,
+    tempPath: r.temp_path,
+    ownerPid: r.owner_pid,
+  };
+}
+
 export interface UsageFilter {
   readonly sealId?: string;
   /** The operator (custodian or proxy) who stamped. */
@@ -162,11 +203,19 @@ export interface UsageFilter {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** How a pending stamping ended; `details` go to its audit row (what recovery found and did). */
+export type PendingOutcome =
+  | { readonly status: 'ok'; readonly details?: AuditDetails }
+  | { readonly status: 'failed'; readonly errorCode: string; readonly details?: AuditDetails };
+
 /** 用印登记 (U3): one row per stamping, ok or failed, each chained into the audit log (M5). */
 export class UsageRegister {
-  private readonly insert: Database.Statement<Omit<UsageRow, 'id'>>;
+  private readonly insert: Database.Statement<Omit<UsageRow, 'id' | 'temp_path' | 'owner_pid'>>;
   private readonly byId: Database.Statement<[number | bigint], UsageRow>;
   private readonly recordInTransaction: (entry: StampingRecord, actor: Actor) => UsageEntry;
+  private readonly recordPendingInTransaction: (entry: PendingStampingRecord, actor: Actor) => PendingStamping;
+  private readonly settleInTransaction: (id: number, outcome: PendingOutcome, actor: Actor) => UsageEntry;
+  private readonly pendingRows: Database.Statement<[], UsageRow>;
 
   constructor(
     private readonly db: Database.Database,
@@ -181,6 +230,120 @@ export class UsageRegister {
          @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, @status, @error_code, @audit_seq)`,
     );
     this.byId = db.prepare('SELECT * FROM usage_register WHERE id = ?');
+    this.pendingRows = db.prepare("SELECT * FROM usage_register WHERE status = 'pending' ORDER BY id");
+    const approvedFor = (sealId: string, useRequestId: string | null): void => {
+      // U3: a stamping that went through must rest on an approved request for this seal.
+      if (useRequestId === null) throw new YinjianError('USE_REQUEST_REQUIRED');
+      const request = useRequests.require(useRequestId);
+      if (request.sealId !== sealId) throw new YinjianError('USE_REQUEST_SEAL_MISMATCH', { request: request.id, approved: request.sealId, seal: sealId });
+    };
+    const stampDetails = (r: UsageRow): AuditDetails => ({
+      sealId: r.seal_id,
+      useRequestId: r.use_request_id,
+      documentTitle: r.document_title,
+      documentType: r.document_type,
+      pages: r.pages,
+      sha256Before: r.sha256_before,
+      sha256After: r.sha256_after,
+      outputPath: r.output_path,
+      workstationId: r.workstation_id,
+      errorCode: r.error_code,
+    });
+    const insertPending = db.prepare(
+      `INSERT INTO usage_register (seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type,
+         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, temp_path, owner_pid)
+       VALUES (@seal_id, @operator_staff_id, @operator_name, @use_request_id, @document_title, @document_type,
+         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, 'pending', NULL, @audit_seq, @temp_path, @owner_pid)`,
+    );
+    this.recordPendingInTransaction = registerTransaction(db, (e: PendingStampingRecord, actor: Actor) => {
+      const seal = seals.require(e.sealId);
+      requireText('operatorStaffId', e.operatorStaffId);
+      requireText('workstationId', e.workstationId);
+      requireText('outputPath', e.outputPath);
+      requireText('tempPath', e.tempPath);
+      if (!Number.isInteger(e.pages) || e.pages < 0) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'pages' });
+      if (!SHA256_HEX.test(e.sha256Before) || !SHA256_HEX.test(e.sha256After)) {
+        throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'SHA-256 must be 64 lowercase hex digits' });
+      }
+      if (!Number.isInteger(e.ownerPid) || e.ownerPid <= 0) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'ownerPid' });
+      approvedFor(seal.id, e.useRequestId);
+      // M5: the seal is applied now; the audit row says so before the file exists, and names
+      // the temp file so that recovery's later STAMP or STAMP_FAILED row can be read against it.
+      const audited = audit.append({
+        actor,
+        action: 'STAMP_PENDING',
+        subject: seal.code,
+        at: e.at,
+        details: {
+          sealId: seal.id,
+          useRequestId: e.useRequestId,
+          documentTitle: e.documentTitle,
+          documentType: e.documentType,
+          pages: e.pages,
+          sha256Before: e.sha256Before,
+          sha256After: e.sha256After,
+          outputPath: e.outputPath,
+          tempPath: e.tempPath,
+          workstationId: e.workstationId,
+        },
+      });
+      const result = insertPending.run({
+        seal_id: seal.id,
+        operator_staff_id: e.operatorStaffId,
+        operator_name: e.operatorName,
+        use_request_id: e.useRequestId,
+        document_title: e.documentTitle,
+        document_type: e.documentType,
+        pages: e.pages,
+        sha256_before: e.sha256Before,
+        sha256_after: e.sha256After,
+        output_path: e.outputPath,
+        at: isoTime(e.at, 'at'),
+        workstation_id: e.workstationId,
+        audit_seq: audited.seq,
+        temp_path: e.tempPath,
+        owner_pid: e.ownerPid,
+      });
+      const row = this.byId.get(result.lastInsertRowid);
+      if (row === undefined) throw new YinjianError('INTERNAL', { detail: 'usage row vanished' });
+      return pendingOf(row);
+    });
+    const settle = db.prepare<{ id: number; status: UsageStatus; error_code: string | null; sha256_after: string | null; output_path: string | null; audit_seq: number }>(
+      `UPDATE usage_register SET status = @status, error_code = @error_code, sha256_after = @sha256_after, output_path = @output_path, audit_seq = @audit_seq
+       WHERE id = @id AND status = 'pending'`,
+    );
+    this.settleInTransaction = registerTransaction(db, (id: number, outcome: PendingOutcome, actor: Actor) => {
+      const row = this.byId.get(id);
+      if (row === undefined || row.status !== 'pending') throw new YinjianError('REGISTER_RECORD_INVALID', { detail: `usage row ${id} is not pending` });
+      const pending = pendingOf(row);
+      const seal = seals.require(pending.sealId);
+      const ok = outcome.status === 'ok';
+      const final: UsageRow = ok
+        ? { ...row, status: 'ok', error_code: null }
+        : { ...row, status: 'failed', error_code: outcome.errorCode, sha256_after: null, output_path: null };
+      if (!ok && outcome.errorCode.trim() === '') throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'a failed stamping needs its error code' });
+      // The usage row points at the audit row of its final state, as a row recorded in one step
+      // does: STAMP for ok, STAMP_FAILED otherwise, with the same fields (the office's
+      // usage/audit cross-check, S6). The STAMP_PENDING row stays in the chain before it.
+      const audited = audit.append({
+        actor,
+        action: ok ? 'STAMP' : 'STAMP_FAILED',
+        subject: seal.code,
+        at: pending.at,
+        details: {
+          ...stampDetails(final),
+          usageId: pending.id,
+          pendingSeq: pending.auditSeq,
+          ...(ok ? {} : { sealedSha256: pending.sha256After, intendedOutputPath: pending.outputPath, tempPath: pending.tempPath }),
+          ...(outcome.details ?? {}),
+        },
+      });
+      const changed = settle.run({ id, status: final.status as UsageStatus, error_code: final.error_code, sha256_after: final.sha256_after, output_path: final.output_path, audit_seq: audited.seq });
+      if (changed.changes !== 1) throw new YinjianError('INTERNAL', { detail: `usage row ${id} changed under us` });
+      const settled = this.byId.get(id);
+      if (settled === undefined) throw new YinjianError('INTERNAL', { detail: 'usage row vanished' });
+      return usageOf(settled);
+    });
     this.recordInTransaction = registerTransaction(db, (e: StampingRecord, actor: Actor) => {
       const seal = seals.require(e.sealId);
       requireText('operatorStaffId', e.operatorStaffId);
@@ -190,12 +353,7 @@ export class UsageRegister {
         throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'SHA-256 must be 64 lowercase hex digits' });
       }
       if (e.status === 'ok') {
-        // U3: a stamping that went through must rest on an approved request for this seal.
-        if (e.useRequestId === null) throw new YinjianError('USE_REQUEST_REQUIRED');
-        const request = useRequests.require(e.useRequestId);
-        if (request.sealId !== seal.id) {
-          throw new YinjianError('USE_REQUEST_SEAL_MISMATCH', { request: request.id, approved: request.sealId, seal: seal.id });
-        }
+        approvedFor(seal.id, e.useRequestId);
         if (e.sha256After === null) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'sha256After is required for a stamping that succeeded' });
         if (e.errorCode !== null) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'a stamping that succeeded has no error code' });
       } else if (e.errorCode === null || e.errorCode.trim() === '') {
@@ -250,8 +408,32 @@ export class UsageRegister {
     return this.recordInTransaction(entry, actor);
   }
 
+  /**
+   * The crash window (SECURITY.md): a sealed document's usage row and STAMP_PENDING audit row,
+   * in one transaction, committed before its temp file is written. Settled by `settle`.
+   */
+  recordPending(entry: PendingStampingRecord, actor: Actor): PendingStamping {
+    return this.recordPendingInTransaction(entry, actor);
+  }
+
+  /**
+   * Ends a pending stamping: ok once its file is in place, or failed (STAMP_INTERRUPTED, or
+   * the error that stopped it) with no output. One transaction: the audit row of the outcome
+   * (STAMP or STAMP_FAILED) and the row's new status pointing at it.
+   */
+  settle(id: number, outcome: PendingOutcome, actor: Actor): UsageEntry {
+    return this.settleInTransaction(id, outcome, actor);
+  }
+
+  /** Stampings in flight or cut off by a crash, oldest first. */
+  pending(): PendingStamping[] {
+    return this.pendingRows.all().map(pendingOf);
+  }
+
   find(filter: UsageFilter = {}): UsageEntry[] {
-    const where: string[] = [];
+    // A pending row is a stamping in flight (or cut off, awaiting recovery): not yet an entry
+    // of the register. `pending()` lists them.
+    const where: string[] = ["status <> 'pending'"];
     const params: Record<string, string> = {};
     if (filter.sealId !== undefined) {
       where.push('seal_id = @sealId');
@@ -278,7 +460,7 @@ export class UsageRegister {
       params.status = filter.status;
     }
     // Only fixed column names enter the SQL text; every value is a bound parameter.
-    const sql = `SELECT * FROM usage_register${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`;
+    const sql = `SELECT * FROM usage_register WHERE ${where.join(' AND ')} ORDER BY at, id`;
     return this.db.prepare<Record<string, string>, UsageRow>(sql).all(params).map(usageOf);
   }
 

@@ -15,6 +15,7 @@ const AUDIT_ACTION: Readonly<Record<string, readonly [zh: string, en: string]>> 
   STAMP: ['盖章', 'Stamped'],
   STAMP_FAILED: ['盖章失败', 'Stamping failed'],
   STAMP_REFUSED: ['拒绝盖章', 'Stamping refused'],
+  STAMP_PENDING: ['盖章（文件保存中）', 'Stamped, file being saved'],
   USE_REQUEST_RECORDED: ['登记用印申请', 'Use request recorded'],
   SEAL_ISSUED: ['制发印章', 'Seal issued'],
   SEAL_CHANGED: ['变更印章', 'Seal changed'],
