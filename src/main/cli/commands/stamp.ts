@@ -8,10 +8,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
-import { parseCertificate } from '../../core/pki/index';
-import type { SignatureAlgorithm } from '../../core/ports/signer';
-import type { KeyType, Seal } from '../../core/register/index';
-import { StampingPipeline, type PlacementRequest, type PositionOnPage, type SigningKey, type StampOutcome } from '../../core/stamp/index';
+import type { Seal } from '../../core/register/index';
+import { StampingPipeline, sealOfKey, signingKeyOf, type PlacementRequest, type PositionOnPage, type StampOutcome } from '../../core/stamp/index';
 import type { UsbKeySession } from '../../core/ports/usb-key';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
@@ -22,12 +20,6 @@ import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
-
-const ALGORITHM_OF_KEY: Readonly<Record<KeyType, SignatureAlgorithm>> = {
-  RSA_2048: 'RSA_PKCS1_SHA256',
-  RSA_3072: 'RSA_PKCS1_SHA256',
-  EC_P256: 'ECDSA_P256_SHA256',
-};
 
 function usage(detail: string): YinjianError {
   return new YinjianError('USAGE', { detail });
@@ -86,38 +78,6 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return resolve(a) === resolve(b);
   }
-}
-
-/** The seal the register holds for this USB key (its current certificate lives on it). */
-function sealOfKey(context: CliContext, tokenSerial: string): Seal {
-  const seals = context
-    .register()
-    .seals.list()
-    .filter((s) => s.certificate.tokenSerial === tokenSerial && s.state !== 'CANCELLED');
-  const seal = seals[seals.length - 1];
-  if (!seal) throw new YinjianError('STAMP_NO_SEAL_FOR_KEY', { token: tokenSerial });
-  return seal;
-}
-
-/** The seal's key, certificate and the CA certificate(s) stored beside it on the key. */
-async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<SigningKey> {
-  const certificates = await session.listCertificates();
-  const own = certificates.find((c) => Buffer.compare(Buffer.from(c.der), Buffer.from(seal.certificate.der)) === 0);
-  if (!own) throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
-  const issuer = parseCertificate(own.der).issuer.der;
-  const caCertificates = certificates
-    .filter((c) => c !== own)
-    .filter((c) => {
-      try {
-        const info = parseCertificate(c.der);
-        return info.basicConstraints?.ca === true && Buffer.compare(Buffer.from(info.subject.der), Buffer.from(issuer)) === 0;
-      } catch {
-        return false;
-      }
-    })
-    .map((c) => c.der);
-  const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
-  return { signer, certificate: own.der, caCertificates };
 }
 
 interface FileResult {
@@ -255,7 +215,8 @@ export const stamp: Command = {
     const actor = { name: operatorName, staffId: operatorStaffId };
     let seal: Seal;
     try {
-      seal = sealOfKey(context, key.serial);
+      // By serial on the office computer, by the certificate on the key on a workstation (no PIN yet).
+      seal = await sealOfKey(register.seals.list(), key.serial, () => service.publicCertificates(key.serial));
     } catch (error) {
       if (error instanceof YinjianError) register.audit.append({ actor, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
       throw error;
