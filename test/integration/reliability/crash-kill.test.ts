@@ -8,15 +8,23 @@
  * passes SQLite's integrity check, the audit chain verifies, every output file that exists is
  * complete and verifies VALID and has its ok usage row, and every usage row of the batch either
  * matches a file on disk (same SHA-256) or is marked failed. Then the key stamps again.
+ *
+ * The crash window (SECURITY.md): a stamping commits its pending usage row before it creates
+ * its temp file, so a kill at a temp file's appearance lands right after a pending row was
+ * written. After each kill the pending rows are checked (they name this batch's temp and
+ * output), then recovery runs (in this process for most kills; for one, the next run of the
+ * binary recovers at its start) and afterwards: no pending row, no temp file, every usage row
+ * matches its file or is failed, the audit chain verifies.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../../src/main/core/verify/index';
 import { openRegister } from '../../../src/main/infra/db/index';
+import { recoverPendingStampings } from '../../../src/main/infra/stamp/register-port';
 import { YINJIAN_BIN } from '../../helpers/cli';
 import { PIN, sealOnKey, type SealOnKey } from './seal-on-key';
 
@@ -81,8 +89,33 @@ function batch(inputs: readonly string[], outDir: string, kill: KillPoint): Prom
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** The register and the output folder after a kill: every invariant of the issue. */
-async function checkAfterKill(outDir: string, rowsBefore: number): Promise<{ files: number; ok: number; failed: number; temps: number }> {
+/** The highest usage row id, pending rows included: rows above it belong to the next batch. */
+function maxUsageId(): number {
+  const raw = new Database(fx.registerPath, { readonly: true, fileMustExist: true });
+  try {
+    return (raw.prepare('SELECT coalesce(max(id), 0) AS id FROM usage_register').get() as { id: number }).id;
+  } finally {
+    raw.close();
+  }
+}
+
+const RECOVERER = { name: '张保管', staffId: 'S100' };
+
+interface AfterKill {
+  files: number;
+  ok: number;
+  failed: number;
+  temps: number;
+  /** Pending rows the kill left (before recovery). */
+  pending: number;
+}
+
+/**
+ * The register and the output folder after a kill: every invariant of the issue. With
+ * `recover`, recovery runs first (after the pending rows are checked) and nothing may be left
+ * pending or as a temp file.
+ */
+async function checkAfterKill(outDir: string, idBefore: number, recover: boolean): Promise<AfterKill> {
   // SQLite's own check on the raw file first (WAL included), before our code touches it.
   const raw = new Database(fx.registerPath, { readonly: true, fileMustExist: true });
   try {
@@ -92,19 +125,30 @@ async function checkAfterKill(outDir: string, rowsBefore: number): Promise<{ fil
   }
   const register = openRegister(fx.registerPath);
   let rows;
+  let pending;
+  let pendingBefore;
   try {
     expect(register.audit.verify().ok, 'audit chain').toBe(true);
-    rows = register.usage.find().slice(rowsBefore);
+    pendingBefore = register.usage.pending().filter((p) => p.id > idBefore && dirname(p.outputPath) === outDir);
+    for (const p of pendingBefore) expect(dirname(p.tempPath), `pending row ${p.id} names its temp file beside its output`).toBe(outDir);
+    if (recover) recoverPendingStampings(register, RECOVERER);
+    expect(register.audit.verify().ok, 'audit chain after recovery').toBe(true);
+    pending = register.usage.pending().filter((p) => p.id > idBefore && dirname(p.outputPath) === outDir);
+    if (recover) expect(pending, 'no pending row after recovery').toEqual([]);
+    rows = register.usage.find().filter((r) => r.id > idBefore);
   } finally {
     register.close();
   }
   const names = readdirSync(outDir);
   const outputs = names.filter((n) => !n.endsWith('.tmp'));
+  if (recover) expect(names.filter((n) => n.endsWith('.tmp')), 'no temp file after recovery').toEqual([]);
   for (const name of outputs) {
     const path = join(outDir, name);
     const report = await verifyPdf(readFileSync(path), { trustAnchors: [fx.root] }, {}, path);
     expect(report.verdict, `${name} is complete and valid`).toBe('VALID');
-    expect(rows.some((r) => r.status === 'ok' && r.outputPath === path && r.sha256After === sha256(path)), `${name} has its ok usage row`).toBe(true);
+    // Unrecovered, a kill right after the rename leaves the file with its row still pending.
+    const recorded = [...rows.filter((r) => r.status === 'ok'), ...pending].some((r) => r.outputPath === path && r.sha256After === sha256(path));
+    expect(recorded, `${name} has its ok (or pending) usage row`).toBe(true);
   }
   for (const row of rows) {
     if (row.status === 'failed') continue;
@@ -112,16 +156,13 @@ async function checkAfterKill(outDir: string, rowsBefore: number): Promise<{ fil
     expect(row.outputPath !== null && existsSync(row.outputPath), `ok row ${row.id} has its file`).toBe(true);
     expect(sha256(row.outputPath as string), `ok row ${row.id} matches its file`).toBe(row.sha256After);
   }
-  return { files: outputs.length, ok: rows.filter((r) => r.status === 'ok').length, failed: rows.filter((r) => r.status === 'failed').length, temps: names.length - outputs.length };
-}
-
-function rowCount(): number {
-  const register = openRegister(fx.registerPath);
-  try {
-    return register.usage.find().length;
-  } finally {
-    register.close();
-  }
+  return {
+    files: outputs.length,
+    ok: rows.filter((r) => r.status === 'ok').length,
+    failed: rows.filter((r) => r.status === 'failed').length,
+    temps: names.length - outputs.length,
+    pending: pendingBefore.length,
+  };
 }
 
 describe('SIGKILL during a batch stamping', { timeout: 240_000 }, () => {
@@ -129,21 +170,35 @@ describe('SIGKILL during a batch stamping', { timeout: 240_000 }, () => {
     // One kill during start-up (module load, login, the key's certificates), then the events.
     const kills: KillPoint[] = [{ kind: 'after-ms', ms: 800 }, ...KILLS];
     const landed: string[] = [];
+    // The kill at the 2nd temp file is left to the binary: the next run recovers it at its start.
+    const deferred = kills.findIndex((k) => k.kind === 'temp' && k.nth === 2);
+    let toCheck: { outDir: string; idBefore: number } | undefined;
+    let pendingSeen = 0;
     for (const [i, kill] of kills.entries()) {
-      const rowsBefore = rowCount();
+      const idBefore = maxUsageId();
       const inputs = await fx.inputs(FILES, `kill${i}`);
       const outDir = join(fx.dir, `kill-${i}`);
       const run = await batch(inputs, outDir, kill);
-      const state = await checkAfterKill(outDir, rowsBefore);
-      landed.push(`${describeKill(kill)}: ${run.killed ? 'killed' : `exited ${run.code}`}, ${state.files} files, ${state.ok} ok / ${state.failed} failed rows, ${state.temps} temp files`);
+      if (toCheck) {
+        const settled = await checkAfterKill(toCheck.outDir, toCheck.idBefore, false);
+        expect(settled, 'the binary recovered the earlier kill at its start').toMatchObject({ pending: 0, temps: 0 });
+        toCheck = undefined;
+      }
+      const state = await checkAfterKill(outDir, idBefore, i !== deferred);
+      if (i === deferred) toCheck = { outDir, idBefore };
+      pendingSeen += state.pending;
+      landed.push(`${describeKill(kill)}: ${run.killed ? 'killed' : `exited ${run.code}`}, ${state.pending} pending rows recovered to ${state.files} files, ${state.ok} ok / ${state.failed} failed rows, ${state.temps} temp files`);
     }
     console.log(`crash-kill: ${kills.length} iterations\n  ${landed.join('\n  ')}`);
     // Not vacuous: at least one kill landed mid-batch (some but not all files written).
-    expect(landed.filter((l) => / killed, [12] files/.test(l)).length).toBeGreaterThanOrEqual(3);
+    expect(landed.filter((l) => / killed, \d+ pending rows recovered to [12] files/.test(l)).length).toBeGreaterThanOrEqual(3);
+    // And the crash window was reached: a kill found a pending row (the temp file appears only after it).
+    expect(pendingSeen, 'some kill landed between a pending row and its ok').toBeGreaterThanOrEqual(1);
     // And the key and the register still work: a full batch after all the kills, checked the same way.
-    const rowsBefore = rowCount();
+    const idBefore = maxUsageId();
     const after = await batch(await fx.inputs(FILES, 'after'), join(fx.dir, 'after'), { kind: 'none' });
     expect(after.code, after.stderr).toBe(0);
-    expect(await checkAfterKill(join(fx.dir, 'after'), rowsBefore)).toEqual({ files: FILES, ok: FILES, failed: 0, temps: 0 });
+    if (toCheck) expect(await checkAfterKill(toCheck.outDir, toCheck.idBefore, false)).toMatchObject({ pending: 0, temps: 0 });
+    expect(await checkAfterKill(join(fx.dir, 'after'), idBefore, true)).toEqual({ files: FILES, ok: FILES, failed: 0, temps: 0, pending: 0 });
   });
 });

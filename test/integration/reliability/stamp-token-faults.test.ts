@@ -2,12 +2,12 @@
  * Token faults during a stamping (issue #7), through the real `yinjian stamp` binary on a
  * SoftHSM2 key behind the fault-injecting module: the key pulled at login, at the signature
  * and between two files of a batch; then a slow key (300 ms per signature) through a batch.
- * After each fault: no output file for the file that failed, a failed usage row (when a file
- * had begun), an audit chain that verifies, and the same key and PIN stamping again once the
+ * After each fault: no output file for the file that failed, a failed usage row (at login, one
+ * per document of the batch), an audit chain that verifies, and the same key and PIN stamping again once the
  * key is back.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../../src/main/core/verify/index';
 import { openRegister } from '../../../src/main/infra/db/index';
@@ -64,12 +64,22 @@ async function pulledAt(call: FaultCall, nth: number, files: number): Promise<{ 
 }
 
 describe('yinjian stamp with the key pulled out', { timeout: 120_000 }, () => {
-  it('at login: DEVICE_REMOVED (exit 3), no output, no usage row (no document was begun); usable once back', async () => {
-    const { run, outDir, rowsBefore } = await pulledAt('C_Login', 1, 2);
+  it('at login: DEVICE_REMOVED (exit 3), no output, one failed usage row per document (U3, M5); usable once back', async () => {
+    const { run, outDir, rowsBefore, inputs } = await pulledAt('C_Login', 1, 2);
     expect(run.code, run.stderr).toBe(3);
     expect(run.json<StampJson>().error?.code).toBe('DEVICE_REMOVED');
     expect(readdirSync(outDir)).toEqual([]);
-    expect(usageRows()).toHaveLength(rowsBefore);
+    const rows = usageRows().slice(rowsBefore);
+    expect(rows.map((r) => [r.documentTitle, r.status, r.errorCode, r.outputPath, r.documentType])).toEqual(
+      inputs.map((i) => [basename(i), 'failed', 'DEVICE_REMOVED', null, 'internal-document']),
+    );
+    const register = openRegister(fx.registerPath);
+    try {
+      // The approval reference is on record with each attempt (U3).
+      for (const r of rows) expect(register.useRequests.require(r.useRequestId as string).approvalReference).toBe('YY-2026-REL');
+    } finally {
+      register.close();
+    }
     await expectUsableAgain();
   });
 
