@@ -29,17 +29,22 @@ export const auditCheck: Command = {
     const register = openRegister(path, { readonly: true });
     try {
       const report = register.audit.verify(expected);
+      // Stampings in flight or cut off by a crash (SECURITY.md): reported, settled by the next stamping.
+      const pending = register.usage.pending().length;
+      const pendingLine = pending
+        ? `\n${pending} 条盖章记录未完成（进程中断？下次盖章时自动恢复）/ ${pending} stamping record(s) pending (interrupted? recovered at the next stamping)`
+        : '';
       if (report.ok) {
         const head = report.head === null ? '-' : `${report.head.seq}:${report.head.hash}`;
         return {
-          json: { chain: report },
-          text: `审计日志完整 / Audit log intact: ${report.rows} 条 rows; 链头 head ${head}`,
+          json: { chain: report, pendingStampings: pending },
+          text: `审计日志完整 / Audit log intact: ${report.rows} 条 rows; 链头 head ${head}${pendingLine}`,
         };
       }
       const reasonZh = { edited: '被修改', deleted: '被删除', reordered: '顺序被调换' }[report.reason];
       return {
-        json: { chain: report },
-        text: `审计日志已被篡改 / Audit log broken at seq ${report.seq}: ${reasonZh} / ${report.reason} (${report.detail})`,
+        json: { chain: report, pendingStampings: pending },
+        text: `审计日志已被篡改 / Audit log broken at seq ${report.seq}: ${reasonZh} / ${report.reason} (${report.detail})${pendingLine}`,
         exitCode: EXIT_REFUSED,
       };
     } finally {

@@ -15,7 +15,7 @@ import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
-import { stampRegisterPort } from '../../infra/stamp/register-port';
+import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
 
 /** Suffix of a sealed copy's file name; the input is never overwritten. */
@@ -83,6 +83,9 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
         const seal = await sealOfUsbKey(register, service, key.serial);
         // The custodian stamps at the seal's own dedicated workstation (M2, M4).
         const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
+        // SECURITY.md, the crash window: stampings a killed process left pending are settled
+        // before new ones begin, as `yinjian stamp` does.
+        recoverPendingStampings(register, operator);
         // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
         const session = await service.openForSigning(key.serial, pin);
         const outcomes: StampOutcomeDto[] = [];
