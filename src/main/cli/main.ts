@@ -1,20 +1,10 @@
 import { YinjianError } from '../../shared/errors/index';
 import { parseArgs, type OptionSpecs } from './args';
 import type { Command } from './command';
-import { tokenChangePin, tokenInfo, tokenList, tokenModules, tokenResetPin } from './commands/token';
-import { workstationId } from './commands/workstation';
-import { sample } from './commands/sample';
-import { verify } from './commands/verify';
-import { stamp } from './commands/stamp';
-import { AUDIT_COMMANDS } from './commands/audit';
-import { OFFICE_COMMANDS } from './commands/office';
-import { REGISTER_COMMANDS } from './commands/register';
-import { INSPECTION_COMMANDS } from './commands/inspection';
+import { commandsFor } from './command-table';
 import { CliContext } from './context';
 import { EXIT_OK, EXIT_USAGE, exitCodeOf, renderError } from './output';
 
-/** The command-line front door over the same services as the app. */
-export const COMMANDS: readonly Command[] = [sample, tokenList, tokenInfo, tokenChangePin, tokenResetPin, tokenModules, workstationId, verify, ...OFFICE_COMMANDS, ...REGISTER_COMMANDS, ...AUDIT_COMMANDS, ...INSPECTION_COMMANDS, stamp];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   module: { type: 'string', valueName: 'PATH', description: 'PKCS#11 模块路径 / path of the PKCS#11 module (else $YINJIAN_PKCS11_MODULE, the saved setting, then the vendor catalog)' },
@@ -31,14 +21,14 @@ function optionLines(specs: OptionSpecs): string[] {
   });
 }
 
-function mainHelp(): string {
+function mainHelp(commands: readonly Command[]): string {
   return [
     '印鉴 Yinjian — 电子印章客户端 / electronic seal client',
     '',
     '用法 Usage: yinjian <command> [options]',
     '',
     '命令 Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.join(' ').padEnd(24)} ${c.summary.zh} / ${c.summary.en}`),
+    ...commands.map((c) => `  ${c.name.join(' ').padEnd(24)} ${c.summary.zh} / ${c.summary.en}`),
     '',
     '全局选项 Global options:',
     ...optionLines(GLOBAL_OPTIONS),
@@ -62,8 +52,8 @@ function commandHelp(command: Command): string {
   ].join('\n');
 }
 
-function findCommand(words: readonly string[]): Command | undefined {
-  return COMMANDS.filter((c) => c.name.every((w, i) => words[i] === w)).sort((a, b) => b.name.length - a.name.length)[0];
+function findCommand(commands: readonly Command[], words: readonly string[]): Command | undefined {
+  return commands.filter((c) => c.name.every((w, i) => words[i] === w)).sort((a, b) => b.name.length - a.name.length)[0];
 }
 
 export interface CliIo {
@@ -71,18 +61,23 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs one command line. `commands` defaults to the commands the first word can name, loaded on
+ * demand (command-table.ts); the top-level help and unknown words load them all.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, commands?: readonly Command[]): Promise<number> {
+  const table = commands ?? (await commandsFor(argv));
   const json = argv.includes('--json');
   const words = argv.filter((a) => !a.startsWith('-'));
-  const command = findCommand(words);
+  const command = findCommand(table, words);
   if (!command) {
     if (argv.length === 0 || argv.includes('--help') || argv[0] === 'help') {
-      io.stdout(mainHelp());
+      io.stdout(mainHelp(table));
       return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
     }
     const error = new YinjianError('USAGE', { detail: `unknown command: ${words.join(' ') || argv.join(' ')}` });
     io.stderr(renderError(error.toPayload(), json));
-    if (!json) io.stderr(`\n${mainHelp()}`);
+    if (!json) io.stderr(`\n${mainHelp(table)}`);
     return EXIT_USAGE;
   }
   let context: CliContext | undefined;

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, runCli } from '../../../src/main/cli/main';
+import { allCommands } from '../../../src/main/cli/command-table';
+import { runCli } from '../../../src/main/cli/main';
 import { runYinjian } from '../../helpers/cli';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
 
@@ -123,7 +124,7 @@ describe('yinjian token … (the real binary, a real SoftHSM2 token)', () => {
     expect(tokenHelp.code).toBe(0);
     expect(tokenHelp.stdout).toContain('yinjian token change-pin');
     // Every command, through the same runCli the binary calls: spawning ~30 processes would only time tsx.
-    for (const command of COMMANDS) {
+    for (const command of await allCommands()) {
       expect(main.stdout).toContain(command.name.join(' '));
       let out = '';
       const code = await runCli([...command.name, '--help'], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
