@@ -35,20 +35,13 @@ function sha(n: number): string {
   return n.toString(16).padStart(64, '0');
 }
 
-/** The workstation's own register knows its seal (copied from the office's filing) and has used it. */
+/** The workstation's own register knows its seal (mirrored from the imported snapshot) and has used it. */
 function recordUsage(): void {
-  const officeRegister = openRegister(join(office.officeDir, 'register.sqlite'));
-  const seal = officeRegister.seals.list().find((s) => s.code === office.seal.sealCode)!;
-  const unit = officeRegister.units.get(seal.unitId)!;
-  officeRegister.close();
   const ws = openRegister(join(office.workstationDir, 'register.sqlite'));
   try {
-    ws.units.add(unit, OFFICE_ACTOR);
-    ws.custodians.add({ staffId: CLERK.staffId, name: CLERK.name, unitId: unit.id }, OFFICE_ACTOR);
-    ws.workstations.add({ id: office.workstationId, name: office.workstationId, machineId: office.workstationId, registeredAt: new Date() }, OFFICE_ACTOR);
-    ws.lifecycle.issue({ id: seal.id, code: seal.code, name: seal.name, unitId: unit.id, custodianStaffId: seal.custodianStaffId, workstationId: office.workstationId, certificate: seal.certificate, approval: seal.approval }, OFFICE_ACTOR);
-    // Filing the seal here records its key as on its initial PIN; the custodian changed it already (M4).
-    ws.usbKeys.recordPinChanged(seal.certificate.tokenSerial, new Date());
+    // `register import` mirrored the office's filing of the seal into this register.
+    const seal = ws.seals.list().find((s) => s.code === office.seal.sealCode)!;
+    expect(seal).toBeDefined();
     const stamped = [
       ['通知-1', 'internal-document'],
       ['通知-2', 'internal-document'],
