@@ -23,14 +23,19 @@ import { makeBasePdf, makeTestSeal, signPdf } from '../helpers/signed-pdf';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The CLI bundled as the app bundles its main process; placed under node_modules so its externals resolve. */
+/**
+ * The CLI bundled as the app bundles its main process — split at its dynamic imports, as
+ * electron-vite's Rollup build is, so `verify` compiles only the chunks it loads
+ * (command-table.ts); placed under node_modules so its externals resolve.
+ */
 function bundleCli(): string {
   const dir = join(REPO, 'node_modules', '.cache', 'yinjian-bench-verify');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'yinjian.mjs');
+  const out = join(dir, 'index.js');
   execFileSync(join(REPO, 'node_modules', '.bin', 'esbuild'), [
     join(REPO, 'src', 'main', 'cli', 'index.ts'),
-    '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`,
+    '--bundle', '--splitting', '--platform=node', '--format=esm', '--target=node20', `--outdir=${dir}`,
     '--external:pkcs11js', '--external:better-sqlite3', '--external:@resvg/resvg-js', '--log-level=warning',
     // CommonJS dependencies inside an ESM bundle need a require.
     "--banner:js=import { createRequire as __yjCreateRequire } from 'node:module'; const require = __yjCreateRequire(import.meta.url);",
