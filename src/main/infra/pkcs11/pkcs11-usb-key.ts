@@ -204,13 +204,7 @@ class Pkcs11Session implements UsbKeySession {
   }
 
   async listCertificates(): Promise<{ keyId: Uint8Array; label: string; der: Uint8Array }[]> {
-    return this.run(() =>
-      findObjects(this.api, this.handle, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]).map((object) => ({
-        keyId: new Uint8Array(attribute(this.api, this.handle, object, pkcs11js.CKA_ID)),
-        label: attribute(this.api, this.handle, object, pkcs11js.CKA_LABEL).toString('utf8'),
-        der: new Uint8Array(attribute(this.api, this.handle, object, pkcs11js.CKA_VALUE)),
-      })),
-    );
+    return this.run(() => readCertificates(this.api, this.handle, []));
   }
 
   async destroyKeyObjects(keyId: Uint8Array): Promise<number> {
@@ -244,6 +238,15 @@ class Pkcs11Session implements UsbKeySession {
       // already gone with the device
     }
   }
+}
+
+/** Certificate objects matching `template`, with their CKA_ID, label and DER value. */
+function readCertificates(api: pkcs11js.PKCS11, session: Buffer, template: pkcs11js.Template): { keyId: Uint8Array; label: string; der: Uint8Array }[] {
+  return findObjects(api, session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }, ...template]).map((object) => ({
+    keyId: new Uint8Array(attribute(api, session, object, pkcs11js.CKA_ID)),
+    label: attribute(api, session, object, pkcs11js.CKA_LABEL).toString('utf8'),
+    der: new Uint8Array(attribute(api, session, object, pkcs11js.CKA_VALUE)),
+  }));
 }
 
 function markerTemplate(): pkcs11js.Template {
@@ -365,14 +368,7 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
     const { slot } = this.locate(serial);
     const session = this.openRaw(slot, RO_SESSION);
     try {
-      return findObjects(this.api, session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
-        { type: pkcs11js.CKA_PRIVATE, value: false },
-      ]).map((object) => ({
-        keyId: new Uint8Array(attribute(this.api, session, object, pkcs11js.CKA_ID)),
-        label: attribute(this.api, session, object, pkcs11js.CKA_LABEL).toString('utf8'),
-        der: new Uint8Array(attribute(this.api, session, object, pkcs11js.CKA_VALUE)),
-      }));
+      return readCertificates(this.api, session, [{ type: pkcs11js.CKA_PRIVATE, value: false }]);
     } catch (error) {
       throw toTokenError(error);
     } finally {
@@ -407,20 +403,16 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
     });
   }
 
-  async changePin(serial: string, oldPin: Uint8Array, newPin: Uint8Array): Promise<void> {
-    const { slot } = this.locate(serial);
+  /**
+   * Runs `work` in a read-write session logged in as `userType` with `pin`, then logs out and
+   * closes the session whatever happened. Errors from `work` become typed token errors.
+   */
+  private asLoggedIn(slot: Buffer, userType: number, pin: Uint8Array, work: (session: Buffer) => void): void {
     const session = this.openRaw(slot, RW_SESSION);
     try {
-      // Log in with the old PIN first: a wrong old PIN then reports tries left like any login.
-      this.login(slot, session, pkcs11js.CKU_USER, oldPin);
+      this.login(slot, session, userType, pin);
       try {
-        this.api.C_SetPIN(session, pinString(oldPin), pinString(newPin));
-      } catch (error) {
-        throw toTokenError(error);
-      }
-      // M4: the PIN is no longer the initial one, so the marker goes, removed while logged in.
-      try {
-        for (const marker of findMarkers(this.api, session)) this.api.C_DestroyObject(session, marker);
+        work(session);
       } catch (error) {
         throw toTokenError(error);
       }
@@ -434,26 +426,23 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
     }
   }
 
+  async changePin(serial: string, oldPin: Uint8Array, newPin: Uint8Array): Promise<void> {
+    const { slot } = this.locate(serial);
+    // Log in with the old PIN first: a wrong old PIN then reports tries left like any login.
+    this.asLoggedIn(slot, pkcs11js.CKU_USER, oldPin, (session) => {
+      this.api.C_SetPIN(session, pinString(oldPin), pinString(newPin));
+      // M4: the PIN is no longer the initial one, so the marker goes, removed while logged in.
+      for (const marker of findMarkers(this.api, session)) this.api.C_DestroyObject(session, marker);
+    });
+  }
+
   async resetUserPin(serial: string, soPin: Uint8Array, initialUserPin: Uint8Array): Promise<void> {
     const { slot } = this.locate(serial);
-    const session = this.openRaw(slot, RW_SESSION);
-    try {
-      this.login(slot, session, pkcs11js.CKU_SO, soPin);
-      try {
-        this.api.C_InitPIN(session, pinString(initialUserPin));
-        for (const marker of findMarkers(this.api, session)) this.api.C_DestroyObject(session, marker);
-        this.api.C_CreateObject(session, markerTemplate());
-      } catch (error) {
-        throw toTokenError(error);
-      }
-    } finally {
-      try {
-        this.api.C_Logout(session);
-      } catch {
-        // not logged in
-      }
-      this.closeRaw(session);
-    }
+    this.asLoggedIn(slot, pkcs11js.CKU_SO, soPin, (session) => {
+      this.api.C_InitPIN(session, pinString(initialUserPin));
+      for (const marker of findMarkers(this.api, session)) this.api.C_DestroyObject(session, marker);
+      this.api.C_CreateObject(session, markerTemplate());
+    });
   }
 
   async initializeKey(serial: string, soPin: Uint8Array, label: string, initialUserPin: Uint8Array): Promise<UsbKeyInfo> {
@@ -463,22 +452,7 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
     } catch (error) {
       throw toTokenError(error);
     }
-    const session = this.openRaw(slot, RW_SESSION);
-    try {
-      this.login(slot, session, pkcs11js.CKU_SO, soPin);
-      try {
-        this.api.C_InitPIN(session, pinString(initialUserPin));
-      } catch (error) {
-        throw toTokenError(error);
-      }
-    } finally {
-      try {
-        this.api.C_Logout(session);
-      } catch {
-        // not logged in
-      }
-      this.closeRaw(session);
-    }
+    this.asLoggedIn(slot, pkcs11js.CKU_SO, soPin, (session) => this.api.C_InitPIN(session, pinString(initialUserPin)));
     try {
       return decodeTokenInfo(this.api.C_GetTokenInfo(slot));
     } catch (error) {
