@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const YINJIAN_BIN = fileURLToPath(new URL('../../bin/yinjian.js', import.meta.url));
+export const YINJIAN_BIN = fileURLToPath(new URL('../../src/main/cli/yinjian.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number;

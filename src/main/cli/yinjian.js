@@ -4,4 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/main/cli/index.ts');
+await import('./index.ts');
