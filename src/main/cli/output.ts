@@ -36,7 +36,8 @@ export function renderError(error: ErrorPayload, json: boolean): string {
 /** A plain table for terminal output; CJK characters count double width. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const width = (s: string): number => [...s].reduce((w, ch) => w + (/[\u1100-\uffff]/u.test(ch) ? 2 : 1), 0);
-  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  // Capped so one long message (a refusal's full text) does not stretch every line of the table.
+  const widths = headers.map((h, i) => Math.min(60, Math.max(width(h), ...rows.map((r) => width(r[i] ?? '')))));
   const line = (cells: readonly string[]): string =>
     cells.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(c)))).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
