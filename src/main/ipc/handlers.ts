@@ -44,6 +44,9 @@ export interface DocumentBytes {
 export interface StampingFrontDoor {
   seal(request: Omit<RequestOf<'stamp.seal'>, 'documents' | 'pin'> & { documents: DocumentBytes[]; pin: Buffer }): Promise<StampOutcomeDto[]>;
   impression(token: string): Promise<ResponseOf<'stamp.impression'>>;
+  progress(): ResponseOf<'stamp.progress'>;
+  /** Asks the running batch to stop before its next document; false when none runs. */
+  stop(): boolean;
 }
 
 /** The verification service as the front door needs it (src/main/core/verify, being written). */
@@ -201,6 +204,9 @@ export function createHandlers(services: MainServices): HandlerTable {
       }
       return { outcomes: await services.stamping.seal({ ...rest, pin: pinBuffer, documents: documents.map(decode) }) };
     },
+
+    'stamp.progress': async () => (services.stamping ?? unavailable('stamp.progress')).progress(),
+    'stamp.stop': async () => ({ stopping: (services.stamping ?? unavailable('stamp.stop')).stop() }),
 
     'verify.files': async ({ documents }) => ({ reports: await (services.verification ?? unavailable('verify.files')).verify(documents.map(decode)) }),
     'verify.exportReport': async ({ document }) => ({ path: await (services.verification ?? unavailable('verify.exportReport')).exportReport(decode(document)) }),

@@ -45,6 +45,17 @@ export const STAMP_ERRORS = {
     zh: '登记簿中没有与 USB Key {token} 对应的在用印章',
     en: 'The register holds no current seal for USB key {token}',
   },
+  STAMP_BATCH_STOPPED: {
+    // The custodian chose to stop: neither the key nor a rule failed, the document was never begun.
+    category: 'refused',
+    zh: '批量盖章已按盖章人的要求停止，本文件未盖章',
+    en: 'The batch was stopped at the operator\'s request; this document was not sealed',
+  },
+  STAMP_BATCH_RUNNING: {
+    category: 'refused',
+    zh: '另一批文件正在盖章，请等待其完成或先停止它',
+    en: 'Another batch is being sealed; wait for it to finish or stop it first',
+  },
   STAMP_INTERRUPTED: {
     // Like FILE_NOT_WRITABLE: the output was not saved; neither the key nor a rule failed.
     category: 'input',

@@ -147,6 +147,8 @@ const stampOutcome = z.object({
   /** Verification of the stamped output, run right after stamping. */
   verdict: z.enum(VERDICTS).optional(),
   error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).optional(),
+  /** false: the batch stopped before this document (the key failed, or the operator stopped it). */
+  begun: z.boolean().optional(),
 });
 export type StampOutcomeDto = z.infer<typeof stampOutcome>;
 
@@ -294,6 +296,13 @@ export const CHANNELS = {
     response: z.object({ outcomes: z.array(stampOutcome) }),
     maxRequestBytes: DOCUMENT_REQUEST_BYTES,
   },
+  /** The batch `stamp.seal` is working through, for the progress bar (polled while it runs). */
+  'stamp.progress': {
+    request: empty,
+    response: z.object({ active: z.boolean(), done: z.number(), total: z.number(), current: z.string().optional() }),
+  },
+  /** Stops the running batch before its next document; the rest are recorded as not sealed (STAMP_BATCH_STOPPED). */
+  'stamp.stop': { request: empty, response: z.object({ stopping: z.boolean() }) },
 
   'verify.files': {
     request: z.object({ documents: z.array(documentInput).min(1).max(MAX_BATCH_DOCUMENTS) }).strict(),

@@ -2,10 +2,11 @@
  * Token faults during a stamping (issue #7), through the real `yinjian stamp` binary on a
  * SoftHSM2 key behind the fault-injecting module: the key pulled at login, at the signature
  * and between two files of a batch; then a slow key (300 ms per signature) through a batch.
- * After each fault: no output file for the file that failed, a failed usage row (at login, one
- * per document of the batch), an audit chain that verifies, and the same key and PIN stamping again once the
- * key is back.
+ * After each fault: no output file for the file that failed, a failed usage row for it and one
+ * for every document of the batch not begun (core/stamp/batch.ts), an audit chain that
+ * verifies, and the same key and PIN stamping again once the key is back.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ afterAll(() => fx?.cleanup());
 beforeEach((context) => fx.fault.setControl({ note: context.task.name }));
 
 interface StampJson {
-  files?: { input: string; output?: string; ok: boolean; error?: { code: string } }[];
+  files?: { input: string; output?: string; ok: boolean; begun?: boolean; error?: { code: string } }[];
   error?: { code: string };
 }
 
@@ -94,20 +95,27 @@ describe('yinjian stamp with the key pulled out', { timeout: 120_000 }, () => {
     await expectUsableAgain();
   });
 
-  it('after the first file was signed and written, before the second: the first stands (valid, ok row), the second fails with a row, the rest is not begun', async () => {
+  it('after the first file was signed and written, before the second: the first stands (valid, ok row), the second fails with a row, the third is recorded as not begun', async () => {
     // One C_Sign per file (the signer passes a buffer of the right size, no size query; the
     // signature pull above fires at C_Sign:1): call 2 is the second file's signature.
-    const { run, outDir, rowsBefore } = await pulledAt('C_Sign', 2, 3);
+    const { run, outDir, rowsBefore, inputs } = await pulledAt('C_Sign', 2, 3);
     expect(run.code, run.stderr).toBe(3);
     const files = run.json<StampJson>().files ?? [];
-    expect(files.map((f) => f.ok)).toEqual([true, false]);
-    expect(files[1]?.error?.code).toBe('DEVICE_REMOVED');
+    expect(files.map((f) => [f.ok, f.begun, f.error?.code])).toEqual([
+      [true, undefined, undefined],
+      [false, true, 'DEVICE_REMOVED'],
+      [false, false, 'DEVICE_REMOVED'],
+    ]);
     expect(readdirSync(outDir)).toEqual(['通知-01.pdf']);
     await expectValid(join(outDir, '通知-01.pdf'));
+    // U3, M5: every document the custodian asked to seal is accounted for in the register.
     const rows = usageRows().slice(rowsBefore);
-    expect(rows.map((r) => r.status)).toEqual(['ok', 'failed']);
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'failed', 'failed']);
     expect(rows[0]?.outputPath).toBe(join(outDir, '通知-01.pdf'));
     expect(rows[1]).toMatchObject({ errorCode: 'DEVICE_REMOVED', outputPath: null });
+    // The third was never begun: named by its file, no pages read, the bytes it was given hashed.
+    expect(rows[2]).toMatchObject({ documentTitle: basename(inputs[2]!), pages: 0, errorCode: 'DEVICE_REMOVED', outputPath: null, sha256After: null });
+    expect(rows[2]?.sha256Before).toBe(createHash('sha256').update(readFileSync(inputs[2]!)).digest('hex'));
   });
 
   it('after the last signature (at logout/close): the sealed file is complete and recorded, and stays valid', async () => {

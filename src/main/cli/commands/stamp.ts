@@ -4,13 +4,11 @@
  * does not stop the others. The exit code is the worst outcome: 0 all sealed, 1 a refusal,
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
 import type { Seal } from '../../core/register/index';
-import { StampingPipeline, sealOfKey, signingKeyOf, type PlacementRequest, type PositionOnPage, type StampOutcome } from '../../core/stamp/index';
-import type { UsbKeySession } from '../../core/ports/usb-key';
+import { StampingPipeline, sealOfKey, signingKeyOf, stampBatch, type PlacementRequest, type PositionOnPage } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
@@ -18,7 +16,6 @@ import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/re
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../../infra/timestamp/tsa-client';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
-import type { CliContext } from '../context';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
 
 function usage(detail: string): YinjianError {
@@ -80,71 +77,12 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-interface FileResult {
-  readonly input: string;
-  readonly output?: string;
-  readonly outcome?: StampOutcome;
-  readonly error?: YinjianError;
-}
-
-interface NotBegun {
-  readonly input: string;
-  readonly sealId: string;
-  readonly declaredType: string;
-  readonly approval: { readonly reference: string; readonly approver: string };
-  readonly purpose: string | undefined;
-  readonly actor: { readonly name: string; readonly staffId: string };
-  readonly errorCode: string;
-}
-
-/**
- * A failed usage row for a document the batch never began (the key failed at login): its
- * title is the file name, its type the declared one, its approval the use request recorded
- * with it (U3). An input that cannot be read has no bytes to register and is left out.
- */
-function recordNotBegun(register: ReturnType<CliContext['register']>, d: NotBegun): void {
-  let sha256Before: string;
+function readInput(input: string): Uint8Array {
   try {
-    sha256Before = createHash('sha256').update(readFileSync(d.input)).digest('hex');
-  } catch {
-    return;
+    return readFileSync(input);
+  } catch (error) {
+    throw new YinjianError('FILE_NOT_READABLE', { path: input }, { cause: error });
   }
-  const at = new Date();
-  const title = basename(d.input);
-  const request = register.useRequests.record(
-    {
-      id: randomUUID(),
-      sealId: d.sealId,
-      applicantStaffId: d.actor.staffId,
-      applicantName: d.actor.name,
-      approverName: d.approval.approver,
-      approvalReference: d.approval.reference,
-      documentTitle: title,
-      documentType: d.declaredType,
-      purpose: d.purpose ?? `用印 ${d.declaredType}`,
-      approvedAt: at,
-    },
-    d.actor,
-  );
-  register.usage.record(
-    {
-      sealId: d.sealId,
-      operatorStaffId: d.actor.staffId,
-      operatorName: d.actor.name,
-      useRequestId: request.id,
-      documentTitle: title,
-      documentType: d.declaredType,
-      pages: 0,
-      sha256Before,
-      sha256After: null,
-      outputPath: null,
-      at,
-      workstationId: currentWorkstation().code,
-      status: 'failed',
-      errorCode: d.errorCode,
-    },
-    d.actor,
-  );
 }
 
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
@@ -227,89 +165,60 @@ export const stamp: Command = {
     // pdf.js loads while the custodian types the PIN and the key logs in, not after.
     preloadPdfJs();
     const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
-    let session: UsbKeySession;
-    try {
-      // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
-      session = await service.openForSigning(key.serial, pin);
-    } catch (error) {
-      // U3, M5 (issue #7): the custodian's attempt on each document is in the register even
-      // when the key failed at login (pulled, wrong or locked PIN) before any document began.
-      if (error instanceof YinjianError) {
+    const workstationCode = currentWorkstation().code;
+    const registerPort = stampRegisterPort(register);
+    const pipeline = new StampingPipeline({
+      register: registerPort,
+      text: new PdfJsTextReader(),
+      output: new AtomicFileOutput(),
+      clock: () => new Date(),
+      workstationCode,
+      ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
+    });
+    const purpose = stringOption(args, 'purpose');
+    // U3, M5 (issue #7): every file ends with a usage row, even when the key failed at login or
+    // on an earlier file; openForSigning zeroes the PIN and refuses an initial PIN (M4).
+    const results = await stampBatch(
+      { pipeline, register: registerPort, clock: () => new Date(), workstationCode },
+      async () => {
+        const session = await service.openForSigning(key.serial, pin);
         try {
-          for (const { input } of targets) recordNotBegun(register, { input, sealId: seal.id, declaredType, approval, purpose: stringOption(args, 'purpose'), actor, errorCode: error.code });
-        } catch (recordError) {
-          // The login failure stands; failing to record it is reported with it, never instead of it.
-          throw new YinjianError(error.code, error.params, { cause: recordError });
-        }
-      }
-      throw error;
-    }
-    const results: FileResult[] = [];
-    try {
-      const signingKey = await signingKeyOf(session, seal);
-      const pipeline = new StampingPipeline({
-        register: stampRegisterPort(register),
-        text: new PdfJsTextReader(),
-        output: new AtomicFileOutput(),
-        clock: () => new Date(),
-        workstationCode: currentWorkstation().code,
-        ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
-      });
-      for (const { input, output } of targets) {
-        let bytes: Uint8Array;
-        try {
-          // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
-          bytes = readFileSync(input);
+          return { key: await signingKeyOf(session, seal), close: () => session.close() };
         } catch (error) {
-          results.push({ input, error: new YinjianError('FILE_NOT_READABLE', { path: input }, { cause: error }) });
-          continue;
+          await session.close().catch(() => undefined);
+          throw error;
         }
-        try {
-          const outcome = await pipeline.stamp(
-            {
-              inputName: basename(input),
-              input: bytes,
-              outputPath: output,
-              sealId: seal.id,
-              declaredType,
-              approval,
-              ...(stringOption(args, 'purpose') ? { purpose: stringOption(args, 'purpose') } : {}),
-              placement,
-              operator: { staffId: operatorStaffId, name: operatorName },
-              ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
-              ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
-              ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
-            },
-            signingKey,
-          );
-          results.push({ input, output, outcome });
-        } catch (error) {
-          const typed = error instanceof YinjianError ? error : new YinjianError('INTERNAL', { detail: String(error) }, { cause: error });
-          results.push({ input, error: typed });
-          // A USB key that failed (pulled out, locked) fails every file after it: stop here.
-          if (typed.category === 'device') break;
-        }
-      }
-    } finally {
-      await session.close().catch(() => undefined);
-    }
+      },
+      {
+        sealId: seal.id,
+        declaredType,
+        approval,
+        ...(purpose ? { purpose } : {}),
+        placement,
+        operator: { staffId: operatorStaffId, name: operatorName },
+        ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
+        ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
+        ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
+      },
+      // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
+      targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input) })),
+    );
     let exitCode = EXIT_OK;
-    for (const r of results) if (r.error) exitCode = worse(exitCode, exitCodeOf(r.error.category as ErrorCategory));
-    if (results.length < targets.length) exitCode = worse(exitCode, EXIT_DEVICE);
+    for (const r of results) if (!r.ok) exitCode = worse(exitCode, exitCodeOf(r.error.category as ErrorCategory));
     return {
       exitCode,
       json: {
         seal: { id: seal.id, code: seal.code, name: seal.name },
         ...(recovery.recovered.length > 0 ? { recovered: recovery.recovered } : {}),
-        files: results.map((r) =>
-          r.outcome
-            ? { input: r.input, output: r.output, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id }
-            : { input: r.input, ok: false, error: r.error?.toPayload() },
+        files: results.map((r, i) =>
+          r.ok
+            ? { input: targets[i]!.input, output: r.outcome.outputPath, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id }
+            : { input: targets[i]!.input, ok: false, begun: r.begun, error: r.error.toPayload() },
         ),
       },
       text: table(
         ['文件 File', '结果 Result'],
-        results.map((r) => [r.input, r.outcome ? `已盖章 sealed → ${r.output} (${r.outcome.fieldName})` : `${r.error?.code}: ${r.error?.zh} / ${r.error?.en}`]),
+        results.map((r, i) => [targets[i]!.input, r.ok ? `已盖章 sealed → ${r.outcome.outputPath} (${r.outcome.fieldName})` : `${r.error.code}: ${r.error.zh} / ${r.error.en}`]),
       ),
     };
   },

@@ -10,7 +10,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { PlacementDto, StampOutcomeDto } from '../../../shared/ipc/contract';
 import type { Seal } from '../../core/register/index';
-import { StampingPipeline, sealOfKey, signingKeyOf, type PlacementRequest } from '../../core/stamp/index';
+import { StampingPipeline, sealOfKey, signingKeyOf, stampBatch, type BatchProgress, type PlacementRequest } from '../../core/stamp/index';
 import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
@@ -45,13 +45,19 @@ export function placementRequestOf(placement: PlacementDto, seamSeal: boolean): 
   return { kind: 'page' };
 }
 
-/** `通知.pdf` → `通知-已盖章.pdf` beside the input (or in the output folder), never over an existing file. */
-export function sealedPathFor(document: DocumentBytes, fallbackFolder: string): string {
+/**
+ * `通知.pdf` → `通知-已盖章.pdf` beside the input (or in the output folder), never over an
+ * existing file nor over one named earlier in the same batch (`taken`).
+ */
+export function sealedPathFor(document: DocumentBytes, fallbackFolder: string, taken: Set<string> = new Set()): string {
   const folder = document.path ? dirname(document.path) : fallbackFolder;
   const stem = basename(document.name, extname(document.name)) || 'document';
   for (let n = 1; ; n++) {
     const candidate = join(folder, `${stem}${SEALED_SUFFIX}${n === 1 ? '' : `-${n}`}.pdf`);
-    if (!existsSync(candidate)) return candidate;
+    if (!existsSync(candidate) && !taken.has(candidate)) {
+      taken.add(candidate);
+      return candidate;
+    }
   }
 }
 
@@ -61,6 +67,8 @@ function mmOf(value: string | undefined): number | undefined {
 }
 
 export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
+  /** The one batch that may run at a time: a key logs in once per batch. */
+  let running: { progress: BatchProgress; stop: boolean } | undefined;
   return {
     async impression(token) {
       const keys = deps.usbKeys();
@@ -74,62 +82,80 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
       return { svg, widthMm, heightMm };
     },
 
+    progress() {
+      if (!running) return { active: false, done: 0, total: 0 };
+      const { done, total, current } = running.progress;
+      return { active: true, done, total, ...(current !== undefined ? { current } : {}) };
+    },
+
+    stop() {
+      if (!running) return false;
+      running.stop = true;
+      return true;
+    },
+
     async seal(request) {
       const { pin } = request;
       try {
-        const register = deps.register();
-        const service = deps.usbKeys();
-        const key = await service.info(request.token);
-        const seal = await sealOfUsbKey(register, service, key.serial);
-        // The custodian stamps at the seal's own dedicated workstation (M2, M4).
-        const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
-        // SECURITY.md, the crash window: stampings a killed process left pending are settled
-        // before new ones begin, as `yinjian stamp` does.
-        recoverPendingStampings(register, operator);
-        // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
-        const session = await service.openForSigning(key.serial, pin);
-        const outcomes: StampOutcomeDto[] = [];
+        if (running) throw new YinjianError('STAMP_BATCH_RUNNING');
+        const batch = { progress: { done: 0, total: request.documents.length } as BatchProgress, stop: false };
+        running = batch;
         try {
-          const signingKey = await signingKeyOf(session, seal);
-          const pipeline = new StampingPipeline({
-            register: stampRegisterPort(register),
-            text: new PdfJsTextReader(),
-            output: new AtomicFileOutput(),
-            clock: deps.clock ?? (() => new Date()),
-            workstationCode: deps.workstationCode(),
-          });
-          for (const document of request.documents) {
-            try {
-              const outcome = await pipeline.stamp(
-                {
-                  inputName: document.name,
-                  input: document.bytes,
-                  outputPath: sealedPathFor(document, deps.outputFolder()),
-                  sealId: seal.id,
-                  declaredType: request.documentType,
-                  approval: { reference: request.approvalReference, approver: request.approver },
-                  placement: placementRequestOf(request.placement, request.seamSeal),
-                  operator,
-                },
-                signingKey,
-              );
-              let verdict: StampOutcomeDto['verdict'];
-              if (deps.verification) {
-                const [report] = await deps.verification.verify([{ name: basename(outcome.outputPath), path: outcome.outputPath, bytes: new Uint8Array(readFileSync(outcome.outputPath)) }]);
-                verdict = report?.verdict;
+          const register = deps.register();
+          const service = deps.usbKeys();
+          const key = await service.info(request.token);
+          const seal = await sealOfUsbKey(register, service, key.serial);
+          // The custodian stamps at the seal's own dedicated workstation (M2, M4).
+          const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
+          // SECURITY.md, the crash window: stampings a killed process left pending are settled
+          // before new ones begin, as `yinjian stamp` does.
+          recoverPendingStampings(register, operator);
+          const clock = deps.clock ?? (() => new Date());
+          const registerPort = stampRegisterPort(register);
+          const workstationCode = deps.workstationCode();
+          const taken = new Set<string>();
+          const pipeline = new StampingPipeline({ register: registerPort, text: new PdfJsTextReader(), output: new AtomicFileOutput(), clock, workstationCode });
+          const results = await stampBatch(
+            { pipeline, register: registerPort, clock, workstationCode },
+            async () => {
+              // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
+              const session = await service.openForSigning(key.serial, pin);
+              try {
+                return { key: await signingKeyOf(session, seal), close: () => session.close() };
+              } catch (error) {
+                await session.close().catch(() => undefined);
+                throw error;
               }
-              outcomes.push({ name: document.name, ok: true, outputPath: outcome.outputPath, ...(verdict ? { verdict } : {}) });
-            } catch (caught) {
-              const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'stamping failed' }, { cause: caught });
-              // A USB key that failed (pulled out, locked) fails every file after it.
-              if (error.category === 'device') throw error;
-              outcomes.push({ name: document.name, ok: false, error: { code: error.code, zh: error.zh, en: error.en } });
+            },
+            {
+              sealId: seal.id,
+              declaredType: request.documentType,
+              approval: { reference: request.approvalReference, approver: request.approver },
+              placement: placementRequestOf(request.placement, request.seamSeal),
+              operator,
+            },
+            request.documents.map((document) => ({ name: document.name, outputPath: sealedPathFor(document, deps.outputFolder(), taken), read: () => document.bytes })),
+            { onProgress: (progress) => void (batch.progress = progress), stopRequested: () => batch.stop },
+          );
+          const outcomes: StampOutcomeDto[] = [];
+          for (const result of results) {
+            if (!result.ok) {
+              const { code, zh, en } = result.error;
+              outcomes.push({ name: result.document.name, ok: false, begun: result.begun, error: { code, zh, en } });
+              continue;
             }
+            const outputPath = result.outcome.outputPath;
+            let verdict: StampOutcomeDto['verdict'];
+            if (deps.verification) {
+              const [report] = await deps.verification.verify([{ name: basename(outputPath), path: outputPath, bytes: new Uint8Array(readFileSync(outputPath)) }]);
+              verdict = report?.verdict;
+            }
+            outcomes.push({ name: result.document.name, ok: true, outputPath, ...(verdict ? { verdict } : {}) });
           }
+          return outcomes;
         } finally {
-          await session.close().catch(() => undefined);
+          running = undefined;
         }
-        return outcomes;
       } finally {
         pin.fill(0);
       }

@@ -7,9 +7,12 @@ import { useErrorText, useT } from '../../i18n/i18n';
 import { openPdf, pageTexts } from '../../pdf/pdf-document';
 import { FileDrop } from '../FileDrop';
 import { documentInputOf, type OpenedFile } from '../files';
-import { signingKey, useUsbKeys } from '../usb-key/usb-key-store';
+import { signingKey, usbKeyStore, useUsbKeys } from '../usb-key/usb-key-store';
 import { Highlighted } from './Highlighted';
 import { PdfPreview, type SealPosition } from './PdfPreview';
+
+/** How often the progress bar asks the main process how far the batch is. */
+const PROGRESS_POLL_MS = 250;
 
 type TextCheck = ResponseOf<'stamp.checkText'>;
 
@@ -47,7 +50,8 @@ export function StampScreen() {
   const [seamSeal, setSeamSeal] = useState(false);
   const [pin, setPin] = useState('');
   const [impression, setImpression] = useState<ResponseOf<'stamp.impression'> | undefined>();
-  const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
+  const [progress, setProgress] = useState<{ done: number; total: number; current?: string } | undefined>();
+  const [stopping, setStopping] = useState(false);
   const [outcomes, setOutcomes] = useState<StampOutcomeDto[]>([]);
   const [error, setError] = useState<IpcError | undefined>();
 
@@ -73,45 +77,57 @@ export function StampScreen() {
   const forbidden = files.filter((f) => f.check?.forbidden);
   const placement: PlacementDto | undefined =
     placementKind === 'last-page' ? { kind: 'last-page' } : placementKind === 'keyword' ? (keyword.trim() ? { kind: 'keyword', keyword: keyword.trim() } : undefined) : position ? { kind: 'position', ...position } : undefined;
-  const ready = !!usbKey && files.length > 0 && forbidden.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
+  const locked = usbKey?.flags.userPinLocked === true;
+  const ready = !!usbKey && !locked && files.length > 0 && forbidden.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!ready || !usbKey || !placement) return;
     setError(undefined);
     setOutcomes([]);
-    const results: StampOutcomeDto[] = [];
+    setStopping(false);
     setProgress({ done: 0, total: files.length });
-    // One call per document so the progress bar moves; the PIN bytes are zeroed after each call.
-    for (const [i, file] of files.entries()) {
-      const pinArray = Array.from(pinBytesOf(pin));
-      try {
-        const { outcomes: got } = await call('stamp.seal', {
-          token: usbKey.serial,
-          pin: pinArray,
-          documents: [documentInputOf(file)],
-          documentType,
-          approvalReference: approvalReference.trim(),
-          approver: approver.trim(),
-          placement,
-          seamSeal,
-        });
-        results.push(...got);
-      } catch (caught) {
-        const failure = ipcErrorOf(caught);
-        results.push({ name: file.name, ok: false, error: failure });
-        if (failure.code === 'PIN_INCORRECT' || failure.code === 'PIN_LOCKED' || failure.code === 'SERVICE_UNAVAILABLE') {
-          setError(failure);
-          break;
-        }
-      } finally {
-        pinArray.fill(0);
-      }
-      setProgress({ done: i + 1, total: files.length });
+    // One call for the batch: the key logs in once with one PIN (as `yinjian stamp` does), and
+    // every document ends with a usage row even when the key fails part-way (U3). The progress
+    // bar follows the main process's own count while the call runs.
+    const poll = setInterval(() => {
+      call('stamp.progress', {}).then(
+        (p) => {
+          if (p.active) setProgress({ done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) });
+        },
+        () => undefined,
+      );
+    }, PROGRESS_POLL_MS);
+    const pinArray = Array.from(pinBytesOf(pin));
+    try {
+      const { outcomes: got } = await call('stamp.seal', {
+        token: usbKey.serial,
+        pin: pinArray,
+        documents: files.map(documentInputOf),
+        documentType,
+        approvalReference: approvalReference.trim(),
+        approver: approver.trim(),
+        placement,
+        seamSeal,
+      });
+      setOutcomes(got);
+    } catch (caught) {
+      // The key refused the PIN (wrong, locked) or failed at login: nothing was sealed.
+      setError(ipcErrorOf(caught));
+    } finally {
+      clearInterval(poll);
+      pinArray.fill(0);
+      setPin('');
+      setProgress(undefined);
+      setStopping(false);
+      // The key's PIN flags (tries, locked) may have changed: show them now, not at the next poll.
+      void usbKeyStore.getState().refresh();
     }
-    setPin('');
-    setOutcomes(results);
-    setProgress(undefined);
+  }
+
+  async function stop() {
+    setStopping(true);
+    await call('stamp.stop', {}).catch(() => undefined);
   }
 
   const sealImage = impression ? { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(impression.svg)}`, widthMm: impression.widthMm, heightMm: impression.heightMm } : undefined;
@@ -185,16 +201,35 @@ export function StampScreen() {
               <figcaption className="muted small">{t('stamp.realSize', { width: sealImage.widthMm, height: sealImage.heightMm })}</figcaption>
             </figure>
           )}
+          {locked && (
+            <p className="alert alert-bad" role="alert" data-testid="stamp-locked">
+              {t('stamp.locked')}
+            </p>
+          )}
+          {!locked && usbKey?.flags.userPinFinalTry && (
+            <p className="alert alert-bad" role="alert" data-testid="stamp-tries">
+              {t('stamp.finalTry')}
+            </p>
+          )}
+          {!locked && !usbKey?.flags.userPinFinalTry && usbKey?.flags.userPinCountLow && (
+            <p className="alert alert-warn" role="alert" data-testid="stamp-tries">
+              {t('stamp.triesLow')}
+            </p>
+          )}
           <label>
             {t('stamp.pin')}
-            <input type="password" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="stamp-pin" />
+            <input type="password" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} disabled={locked} data-testid="stamp-pin" />
           </label>
           <button type="submit" className="primary" disabled={!ready} data-testid="stamp-submit">
             {t('stamp.submit')}
           </button>
           {progress && (
-            <div>
+            <div data-testid="stamp-progress" data-done={progress.done} data-total={progress.total}>
               <progress max={progress.total} value={progress.done} /> {t('stamp.progress', progress)}
+              {progress.current && <div className="muted small">{t('stamp.current', { name: progress.current })}</div>}
+              <button type="button" onClick={() => void stop()} disabled={stopping} data-testid="stamp-stop">
+                {stopping ? t('stamp.stopping') : t('stamp.stop')}
+              </button>
             </div>
           )}
           {error && (
@@ -209,8 +244,9 @@ export function StampScreen() {
           <h2>{t('stamp.results')}</h2>
           <ul>
             {outcomes.map((o, i) => (
-              <li key={i} data-testid="stamp-outcome" data-ok={o.ok}>
+              <li key={i} data-testid="stamp-outcome" data-ok={o.ok} data-code={o.error?.code}>
                 <strong>{o.name}</strong>: {o.ok ? t('stamp.ok') : t('stamp.failed')}
+                {o.begun === false && <span className="muted"> ({t('stamp.notBegun')})</span>}
                 {o.outputPath && <div className="muted">{t('common.path', { path: o.outputPath })}</div>}
                 {o.verdict && <div>{t('stamp.verifiedAs', { verdict: t(`verdict.${o.verdict}`) })}</div>}
                 {o.error && <div className="alert alert-bad">{errorText(o.error)}</div>}

@@ -68,42 +68,48 @@ export function PinChangeDialog({ usbKey }: { usbKey: UsbKeyStatusDto }) {
         <h2 id="pin-title">{t('pin.title')}</h2>
         <p>{t('pin.explain')}</p>
         <p className="muted">{t('pin.key', { label: usbKey.label, serial: usbKey.serial })}</p>
-        {flags.userPinLocked && <p className="alert alert-bad" role="alert">{t('pin.locked')}</p>}
+        {flags.userPinLocked && (
+          <p className="alert alert-bad" role="alert" data-testid="pin-locked">
+            {t('pin.locked')}
+          </p>
+        )}
         {!flags.userPinLocked && flags.userPinFinalTry && <p className="alert alert-bad" role="alert" data-testid="tries-left">{t('pin.finalTry')}</p>}
         {!flags.userPinLocked && !flags.userPinFinalTry && flags.userPinCountLow && <p className="alert alert-warn" role="alert" data-testid="tries-left">{t('pin.triesLow')}</p>}
-        <form onSubmit={submit} className="form">
-          <label>
-            {t('pin.old')}
-            <input ref={firstField} type="password" autoComplete="off" value={oldPin} onChange={(e) => setOldPin(e.target.value)} data-testid="old-pin" />
-          </label>
-          <label>
-            {t('pin.new')}
-            <input type="password" autoComplete="new-password" value={newPin} onChange={(e) => setNewPin(e.target.value)} data-testid="new-pin" />
-          </label>
-          <label>
-            {t('pin.confirm')}
-            <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} data-testid="confirm-pin" />
-          </label>
-          <div className="pin-rules" aria-live="polite">
-            <strong>{t('pin.rules')}</strong>
-            <ul>
-              {rules.map((r) => (
-                <li key={r.rule} className={newPin === '' ? 'rule-pending' : r.ok ? 'rule-ok' : 'rule-bad'} data-testid={`rule-${r.rule}`} data-ok={newPin !== '' && r.ok}>
-                  {newPin === '' ? '○' : r.ok ? '✓' : '✗'} {t(`pin.rule.${r.rule}`)}
-                </li>
-              ))}
-            </ul>
-          </div>
-          {mismatch && <p className="alert alert-warn">{t('pin.mismatch')}</p>}
-          {error && (
-            <p className="alert alert-bad" role="alert" data-testid="pin-error" data-code={error.code}>
-              {errorText(error)}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={!ready} data-testid="pin-submit">
-            {busy ? t('pin.working') : t('pin.submit')}
-          </button>
-        </form>
+        {!flags.userPinLocked && (
+          <form onSubmit={submit} className="form">
+            <label>
+              {t('pin.old')}
+              <input ref={firstField} type="password" autoComplete="off" value={oldPin} onChange={(e) => setOldPin(e.target.value)} data-testid="old-pin" />
+            </label>
+            <label>
+              {t('pin.new')}
+              <input type="password" autoComplete="new-password" value={newPin} onChange={(e) => setNewPin(e.target.value)} data-testid="new-pin" />
+            </label>
+            <label>
+              {t('pin.confirm')}
+              <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} data-testid="confirm-pin" />
+            </label>
+            <div className="pin-rules" aria-live="polite">
+              <strong>{t('pin.rules')}</strong>
+              <ul>
+                {rules.map((r) => (
+                  <li key={r.rule} className={newPin === '' ? 'rule-pending' : r.ok ? 'rule-ok' : 'rule-bad'} data-testid={`rule-${r.rule}`} data-ok={newPin !== '' && r.ok}>
+                    {newPin === '' ? '○' : r.ok ? '✓' : '✗'} {t(`pin.rule.${r.rule}`)}
+                  </li>
+                ))}
+              </ul>
+            </div>
+            {mismatch && <p className="alert alert-warn">{t('pin.mismatch')}</p>}
+            {error && (
+              <p className="alert alert-bad" role="alert" data-testid="pin-error" data-code={error.code}>
+                {errorText(error)}
+              </p>
+            )}
+            <button type="submit" className="primary" disabled={!ready} data-testid="pin-submit">
+              {busy ? t('pin.working') : t('pin.submit')}
+            </button>
+          </form>
+        )}
         <p className="muted small">{t('pin.cannotDismiss')}</p>
       </div>
     </div>

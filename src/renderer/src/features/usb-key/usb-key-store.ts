@@ -34,9 +34,13 @@ export function useUsbKeys<T>(selector: (state: UsbKeyState) => T): T {
   return useStore(usbKeyStore, selector);
 }
 
-/** M4: the first present key still on its initial PIN; the forced PIN-change dialog is about it. */
+/**
+ * M4: the first present key still on its initial PIN; the forced PIN-change dialog is about it.
+ * A key that locked on its initial PIN keeps the dialog, which then says it is locked: the
+ * custodian must see why the key cannot be used, and pulling it out stays the only way on.
+ */
 export function keyNeedingPinChange(keys: readonly UsbKeyStatusDto[] | undefined): UsbKeyStatusDto | undefined {
-  return keys?.find((key) => key.initialPin && !key.flags.userPinLocked);
+  return keys?.find((key) => key.initialPin);
 }
 
 /** The key to stamp with: the first present key whose PIN has been changed. */

@@ -1,0 +1,188 @@
+/**
+ * A batch stamping (one PIN, any number of documents), the same for `yinjian stamp` and for
+ * the window (ipc/services/stamping.ts). The key is opened once; each document is gated,
+ * sealed and recorded on its own by the StampingPipeline (U3), and a refusal of one document
+ * does not stop the others. A USB-key failure (pulled out, locked, device error) stops the
+ * batch, and so does the custodian's stop.
+ *
+ * Every document the batch was asked to seal ends with a usage row (U3, M5; issue #7): sealed,
+ * failed, or failed without being begun, under the code of what stopped it: the key failing
+ * at login, the key failing on an earlier document, or STAMP_BATCH_STOPPED. Only a document
+ * that cannot be read has no row: there are no bytes whose SHA-256 the row could name.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { YinjianError } from '../../../shared/errors/index';
+import type { StampingPipeline, StampOutcome, StampRequest } from './pipeline';
+import type { SigningKey, StampRegisterPort } from './ports';
+
+export interface BatchDocument {
+  /** The input's file name: the row's title when the document is never begun. */
+  readonly name: string;
+  readonly outputPath: string;
+  /** The document's bytes; throws when they cannot be read (FILE_NOT_READABLE). */
+  read(): Uint8Array;
+}
+
+/** What is the same for every document of the batch. */
+export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'outputPath'>;
+
+export type BatchResult =
+  | { readonly document: BatchDocument; readonly ok: true; readonly outcome: StampOutcome }
+  | {
+      readonly document: BatchDocument;
+      readonly ok: false;
+      readonly error: YinjianError;
+      /** false: the batch stopped before this document (login failure, key failure, stop). */
+      readonly begun: boolean;
+    };
+
+export interface BatchProgress {
+  /** Documents finished (sealed or not). */
+  readonly done: number;
+  readonly total: number;
+  /** The document being sealed now; absent before the key is open and once the batch ends. */
+  readonly current?: string;
+}
+
+/** The open key for the whole batch. */
+export interface BatchKey {
+  readonly key: SigningKey;
+  close(): Promise<void>;
+}
+
+export interface StampBatchDeps {
+  readonly pipeline: StampingPipeline;
+  readonly register: StampRegisterPort;
+  readonly clock: () => Date;
+  readonly workstationCode: string;
+}
+
+export interface BatchControl {
+  onProgress?(progress: BatchProgress): void;
+  /** Asked before each document: true stops the batch there (STAMP_BATCH_STOPPED). */
+  stopRequested?(): boolean;
+}
+
+function typed(caught: unknown): YinjianError {
+  return caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
+}
+
+function readDocument(document: BatchDocument): Uint8Array | YinjianError {
+  try {
+    return document.read();
+  } catch (caught) {
+    return caught instanceof YinjianError ? caught : new YinjianError('FILE_NOT_READABLE', { path: document.name }, { cause: caught });
+  }
+}
+
+/**
+ * A failed usage row for a document the batch never began: its title is the file name, its
+ * type the declared one, its approval the use request recorded with it (U3).
+ */
+function recordNotBegun(deps: StampBatchDeps, request: BatchStampRequest, document: BatchDocument, errorCode: string): void {
+  const bytes = readDocument(document);
+  if (bytes instanceof YinjianError) return;
+  const at = deps.clock();
+  const actor = { name: request.operator.name, staffId: request.operator.staffId };
+  const useRequest = deps.register.recordUseRequest(
+    {
+      id: randomUUID(),
+      sealId: request.sealId,
+      applicantStaffId: request.operator.staffId,
+      applicantName: request.operator.name,
+      approverName: request.approval.approver,
+      approvalReference: request.approval.reference,
+      documentTitle: document.name,
+      documentType: request.declaredType,
+      purpose: request.purpose ?? `用印 ${request.declaredType}`,
+      approvedAt: at,
+    },
+    actor,
+  );
+  deps.register.recordStamping(
+    {
+      sealId: request.sealId,
+      operatorStaffId: request.operator.staffId,
+      operatorName: request.operator.name,
+      useRequestId: useRequest.id,
+      documentTitle: document.name,
+      documentType: request.declaredType,
+      pages: 0,
+      sha256Before: createHash('sha256').update(bytes).digest('hex'),
+      sha256After: null,
+      outputPath: null,
+      at,
+      workstationId: deps.workstationCode,
+      status: 'failed',
+      errorCode,
+    },
+    actor,
+  );
+}
+
+/** Records every document from `from` on as not begun because of `error`, and returns their results. */
+function stopAt(deps: StampBatchDeps, request: BatchStampRequest, documents: readonly BatchDocument[], from: number, error: YinjianError): BatchResult[] {
+  const rest = documents.slice(from);
+  try {
+    for (const document of rest) recordNotBegun(deps, request, document, error.code);
+  } catch (recordError) {
+    // What stopped the batch stands; failing to record it is reported with it, never instead of it.
+    throw new YinjianError(error.code, error.params, { cause: recordError });
+  }
+  return rest.map((document) => ({ document, ok: false, error, begun: false }));
+}
+
+/**
+ * Seals `documents` with the key `openKey` opens (it owns the PIN). A login failure records
+ * every document as not begun and is thrown; anything later is in the results, one per
+ * document, in order.
+ */
+export async function stampBatch(
+  deps: StampBatchDeps,
+  openKey: () => Promise<BatchKey>,
+  request: BatchStampRequest,
+  documents: readonly BatchDocument[],
+  control: BatchControl = {},
+): Promise<BatchResult[]> {
+  const total = documents.length;
+  control.onProgress?.({ done: 0, total });
+  let opened: BatchKey;
+  try {
+    opened = await openKey();
+  } catch (caught) {
+    const error = typed(caught);
+    stopAt(deps, request, documents, 0, error);
+    throw error;
+  }
+  const results: BatchResult[] = [];
+  try {
+    for (const [index, document] of documents.entries()) {
+      if (control.stopRequested?.()) {
+        results.push(...stopAt(deps, request, documents, index, new YinjianError('STAMP_BATCH_STOPPED')));
+        break;
+      }
+      control.onProgress?.({ done: index, total, current: document.name });
+      const input = readDocument(document);
+      if (input instanceof YinjianError) {
+        results.push({ document, ok: false, error: input, begun: false });
+        continue;
+      }
+      try {
+        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, outputPath: document.outputPath }, opened.key);
+        results.push({ document, ok: true, outcome });
+      } catch (caught) {
+        const error = typed(caught);
+        results.push({ document, ok: false, error, begun: true });
+        // A USB key that failed (pulled out, locked) fails every document after it.
+        if (error.category === 'device') {
+          results.push(...stopAt(deps, request, documents, index + 1, error));
+          break;
+        }
+      }
+    }
+  } finally {
+    await opened.close().catch(() => undefined);
+    control.onProgress?.({ done: total, total });
+  }
+  return results;
+}
