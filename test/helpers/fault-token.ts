@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionSoftHsm, SOFTHSM_MODULE, type SoftHsmFixture } from './softhsm';
@@ -160,13 +160,15 @@ export interface FaultTokenFixture {
 const VARIABLES = ['FAULT_PKCS11_TARGET', 'FAULT_PKCS11_CONTROL', 'FAULT_PKCS11_STATE'] as const;
 
 /**
- * A SoftHSM2 store behind the fault-injecting module, with an empty control file and a fresh
- * state file. The module reads its variables from the environment, so they are also set in
+ * A SoftHSM2 store (a new one, or `hsm`) behind the fault-injecting module, with an empty
+ * control file and a fresh state file. The module reads its variables from the environment, so they are also set in
  * this process (for in-process tests) until cleanup.
  */
-export function provisionFaultToken(): FaultTokenFixture {
+export function provisionFaultToken(options: { hsm?: SoftHsmFixture } = {}): FaultTokenFixture {
   const modulePath = buildFaultModule();
-  const hsm = provisionSoftHsm();
+  // An existing store (say, provisionOffice's) stays its owner's to clean up.
+  const ownStore = options.hsm === undefined;
+  const hsm = options.hsm ?? provisionSoftHsm();
   const controlPath = join(hsm.dir, 'fault-control');
   const statePath = join(hsm.dir, 'fault-state');
   const variables = { FAULT_PKCS11_TARGET: SOFTHSM_MODULE, FAULT_PKCS11_CONTROL: controlPath, FAULT_PKCS11_STATE: statePath };
@@ -200,7 +202,8 @@ export function provisionFaultToken(): FaultTokenFixture {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
-      hsm.cleanup();
+      if (ownStore) hsm.cleanup();
+      else for (const path of [controlPath, statePath]) rmSync(path, { force: true });
     },
   };
 }

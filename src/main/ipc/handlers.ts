@@ -16,6 +16,7 @@ import {
   type UsageFilterDto,
 } from '../../shared/ipc/contract';
 import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
+import { sealOfKey } from '../core/stamp/seal-of-key';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister, UsageFilter } from '../infra/db/index';
 
@@ -111,11 +112,33 @@ function usageFilterOf(filter: UsageFilterDto): UsageFilter {
   };
 }
 
-function sealOnKey(register: SealRegister | undefined, serial: string): SealOnKeyDto | null {
-  const sealId = register?.usbKeys.get(serial)?.sealId;
-  if (!register || !sealId) return null;
-  const seal = register.seals.get(sealId);
-  if (!seal) return null;
+/** The public certificates on each present key, read once per insertion (no PIN needed). */
+type CertificatesOnKeys = Map<string, Promise<readonly { readonly der: Uint8Array }[]>>;
+
+/**
+ * The seal a key carries, found as stamping finds it (core/stamp/seal-of-key.ts): by its
+ * serial on the office computer, by the certificate stored on the key on a workstation, whose
+ * register is the office's snapshot and does not know which key holds a seal.
+ */
+async function sealOnKey(register: SealRegister | undefined, keys: UsbKeyService, serial: string, certificates: CertificatesOnKeys): Promise<SealOnKeyDto | null> {
+  if (!register) return null;
+  let seal = register.seals.get(register.usbKeys.get(serial)?.sealId ?? '');
+  if (!seal) {
+    try {
+      seal = await sealOfKey(register.seals.list(), serial, () => {
+        let read = certificates.get(serial);
+        if (!read) {
+          read = keys.publicCertificates(serial);
+          // A failed read (the key went mid-read) is tried again at the next poll.
+          read.catch(() => certificates.delete(serial));
+          certificates.set(serial, read);
+        }
+        return read;
+      });
+    } catch {
+      return null;
+    }
+  }
   return { code: seal.code, name: seal.name, unit: register.units.get(seal.unitId)?.name ?? seal.unitId, state: seal.state };
 }
 
@@ -131,6 +154,7 @@ function stampFileName(kind: string): string {
 /** The transport-free handler table: the app binds it to Electron IPC, tests call it directly or over the test host. */
 export function createHandlers(services: MainServices): HandlerTable {
   const register = (): SealRegister => services.register?.() ?? unavailable('register');
+  const certificatesOnKeys: CertificatesOnKeys = new Map();
   const exportFolder = (): string => services.exportFolder?.() ?? unavailable('export');
   const office = <C extends Extract<Channel, `office.${string}`>>(channel: C): Handler<C> => {
     return async (request) => {
@@ -168,11 +192,17 @@ export function createHandlers(services: MainServices): HandlerTable {
     'usbKey.list': async () => {
       services.rescanUsbKeys?.();
       const known = services.register?.();
-      return (await services.usbKeys().list()).map((key) => ({
-        ...key,
-        initialPinSources: [...key.initialPinSources],
-        seal: sealOnKey(known, key.serial),
-      }));
+      const keys = services.usbKeys();
+      const present = await keys.list();
+      // A key pulled out and plugged in again (or another key with its serial) is read afresh.
+      for (const serial of certificatesOnKeys.keys()) if (!present.some((k) => k.serial === serial)) certificatesOnKeys.delete(serial);
+      return Promise.all(
+        present.map(async (key) => ({
+          ...key,
+          initialPinSources: [...key.initialPinSources],
+          seal: await sealOnKey(known, keys, key.serial, certificatesOnKeys),
+        })),
+      );
     },
     'usbKey.changePin': async ({ token, oldPin, newPin }) => {
       try {

@@ -15,10 +15,21 @@ export class Pkcs11Library {
    */
   generation = 0;
 
+  /** Who made the module, as its C_GetInfo says (blank-padded text trimmed); '' if it does not say. */
+  readonly manufacturer: string;
+
   private constructor(
     readonly api: pkcs11js.PKCS11,
     readonly path: string,
-  ) {}
+  ) {
+    let manufacturer = '';
+    try {
+      manufacturer = api.C_GetInfo().manufacturerID.trim();
+    } catch {
+      // a module that cannot describe itself is treated as a plain vendor module
+    }
+    this.manufacturer = manufacturer;
+  }
 
   /** Loads one module file; a missing or broken module names the path it tried. */
   static load(path: string): Pkcs11Library {
@@ -72,10 +83,14 @@ export class Pkcs11Library {
   /**
    * Quirk: some modules (SoftHSM2 among them) read their slot list once at C_Initialize and
    * never notice keys added or removed afterwards. For them, noticing an inserted or pulled key
-   * means finalising and initialising again, which invalidates every open session.
+   * means finalising and initialising again, which invalidates every open session. It also
+   * keeps a key's PIN state as it was at C_Initialize, so a PIN the office reset on another
+   * computer (another process) is only seen after initialising again. Known by the module's
+   * own name, not only its file's: a wrapper (a PKCS#11 proxy, the test's fault module) keeps
+   * the quirk of what it wraps.
    */
   get slotListIsStatic(): boolean {
-    return /softhsm/i.test(this.path);
+    return /softhsm/i.test(this.path) || /softhsm/i.test(this.manufacturer);
   }
 
   get isClosed(): boolean {

@@ -224,7 +224,7 @@ export function StampScreen() {
             {t('stamp.submit')}
           </button>
           {progress && (
-            <div data-testid="stamp-progress" data-done={progress.done} data-total={progress.total}>
+            <div data-testid="stamp-progress" data-done={progress.done} data-total={progress.total} data-current={progress.current ?? ''}>
               <progress max={progress.total} value={progress.done} /> {t('stamp.progress', progress)}
               {progress.current && <div className="muted small">{t('stamp.current', { name: progress.current })}</div>}
               <button type="button" onClick={() => void stop()} disabled={stopping} data-testid="stamp-stop">
