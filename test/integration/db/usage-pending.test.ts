@@ -2,7 +2,8 @@
  * The crash window (SECURITY.md) closed, deterministically and in one process: the stamping
  * pipeline with the real register, real files and a software seal key, its real file output
  * wrapped so the "process" stops dead (a promise that never settles: no catch, no cleanup,
- * as after SIGKILL) at each stage after the pending row: before the temp file is written, half
+ * as after SIGKILL) at each stage after the pending row: while the key signs (the signer never
+ * answers), before the temp file is written, half
  * way through it, after it is flushed but before the rename, and after the rename but before
  * the row is marked ok. The pending row names a process that has exited (a real child), then
  * recovery runs and must leave: an ok row whose file is in place with its SHA-256 and VALID,
@@ -23,7 +24,7 @@ import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { CUSTODIAN, NOTICE, makePdf, stampFixture, type IssuedSeal, type StampFixture } from '../stamp/fixture';
 
-type Stop = 'before-write' | 'half-written' | 'before-rename' | 'after-rename';
+type Stop = 'while-signing' | 'before-write' | 'half-written' | 'before-rename' | 'after-rename';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
@@ -37,6 +38,7 @@ class StoppingOutput implements StampOutputPort {
     return {
       path: reserved.path,
       async write(parts): Promise<PendingOutput> {
+        if (stop === 'while-signing') throw new Error('the key never signed: nothing may be written');
         if (stop === 'before-write') return never();
         if (stop === 'half-written') {
           const all = Buffer.concat(parts.map((p) => Buffer.from(p)));
@@ -90,13 +92,18 @@ async function cutOff(stop: Stop, outputName: string): Promise<{ outputPath: str
   const request = fx.request(issued.seal, notice, outputName);
   const before = new Set(fx.register.usage.pending().map((p) => p.id));
   const mine = () => fx.register.usage.pending().filter((p) => !before.has(p.id));
-  void pipeline.stamp(request, issued.key);
+  // while-signing: the USB key takes its time and the process dies meanwhile (a real key takes
+  // 100–500 ms a signature, the longest step of a stamping).
+  const key = stop === 'while-signing' ? { ...issued.key, signer: { algorithm: issued.key.signer.algorithm, publicKeySpki: issued.key.signer.publicKeySpki, sign: () => never<Uint8Array>() } } : issued.key;
+  void pipeline.stamp(request, key);
   for (let i = 0; i < 400 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
   // Give a stop after the write its chance to reach the disk.
   const temp = (): string[] => readdirSync(fx.dir).filter((n) => n.startsWith(`.${outputName}.`) && n.endsWith('.tmp'));
-  for (let i = 0; i < 200 && stop !== 'before-write' && (stop === 'after-rename' ? !existsSync(request.outputPath) : temp().length === 0); i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 200 && stop !== 'before-write' && stop !== 'while-signing' && (stop === 'after-rename' ? !existsSync(request.outputPath) : temp().length === 0); i++) await new Promise((r) => setTimeout(r, 25));
   const pending = mine();
   expect(pending, 'the pending row is committed').toHaveLength(1);
+  // Before the key signs, the row names no sealed bytes; after, it names them before they are written.
+  expect(pending[0]!.sha256After === null).toBe(stop === 'while-signing');
   // A pending row is no register entry yet.
   expect(fx.register.usage.find().filter((u) => u.outputPath === request.outputPath)).toEqual([]);
   return { outputPath: request.outputPath, usageId: pending[0]!.id };
@@ -110,6 +117,7 @@ function auditOf(seq: number): { action: string; details: Record<string, unknown
 
 describe('a stamping cut off after its pending row, then recovered', { timeout: 120_000 }, () => {
   for (const [stop, expected] of [
+    ['while-signing', 'interrupted'],
     ['before-write', 'interrupted'],
     ['half-written', 'interrupted'],
     ['before-rename', 'temp-renamed'],
@@ -142,6 +150,18 @@ describe('a stamping cut off after its pending row, then recovered', { timeout: 
       expect(recoverPendingStampings(fx.register, RECOVERER).recovered).toEqual([]);
     });
   }
+
+  it('a row cut off while the key signed can never be settled ok, and names its sealed bytes once only', async () => {
+    const { usageId } = await cutOff('while-signing', 'unsigned.pdf');
+    expect(() => fx.register.usage.settle(usageId, { status: 'ok' }, RECOVERER)).toThrow(expect.objectContaining({ code: 'REGISTER_RECORD_INVALID' }));
+    expect(() => fx.register.usage.recordSealedBytes(usageId, 'not-a-hash')).toThrow(expect.objectContaining({ code: 'REGISTER_RECORD_INVALID' }));
+    fx.register.usage.recordSealedBytes(usageId, 'c'.repeat(64));
+    expect(() => fx.register.usage.recordSealedBytes(usageId, 'd'.repeat(64))).toThrow(expect.objectContaining({ code: 'REGISTER_RECORD_INVALID' }));
+    expect(fx.register.usage.pending().find((p) => p.id === usageId)?.sha256After).toBe('c'.repeat(64));
+    // Nothing was written for those bytes: recovery finds neither output nor temp file.
+    expect(recoverPendingStampings(fx.register, RECOVERER).recovered.map((r) => [r.usageId, r.outcome])).toEqual([[usageId, 'interrupted']]);
+    expect(fx.register.audit.verify().ok).toBe(true);
+  });
 
   it('leaves a stamping whose process still runs alone, and removes older orphan temp files of a recovered output', async () => {
     // This process owns the pending row: still running, so not touched.

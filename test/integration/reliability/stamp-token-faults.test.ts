@@ -7,13 +7,16 @@
  * verifies, and the same key and PIN stamping again once the key is back.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../../src/main/core/verify/index';
 import { openRegister } from '../../../src/main/infra/db/index';
+import { YINJIAN_BIN } from '../../helpers/cli';
 import type { FaultCall } from '../../helpers/fault-token';
-import { sealOnKey, type SealOnKey } from './seal-on-key';
+import { PIN, sealOnKey, type SealOnKey } from './seal-on-key';
 
 let fx: SealOnKey;
 let outCounter = 0;
@@ -129,7 +132,52 @@ describe('yinjian stamp with the key pulled out', { timeout: 120_000 }, () => {
   });
 });
 
+/** The pending usage rows above `afterId`, read from the register file without taking part in it. */
+function pendingRowsAfter(afterId: number): { id: number; sha256_after: string | null; temp_path: string }[] {
+  const raw = new Database(fx.registerPath, { readonly: true, fileMustExist: true });
+  try {
+    return raw.prepare("SELECT id, sha256_after, temp_path FROM usage_register WHERE status = 'pending' AND id > ?").all(afterId) as { id: number; sha256_after: string | null; temp_path: string }[];
+  } finally {
+    raw.close();
+  }
+}
+
 describe('a slow key', { timeout: 180_000 }, () => {
+  it('SIGKILL while the key signs (1.5 s a signature): the pending row is already there; the next stamping settles it as failed STAMP_INTERRUPTED', async () => {
+    fx.fault.setControl({ note: 'very slow key', signDelayMs: 1500 });
+    const rowsBefore = usageRows();
+    const lastId = Math.max(0, ...rowsBefore.map((r) => r.id));
+    const [input] = await fx.inputs(1, 'kill-signing');
+    const outDir = join(fx.dir, 'kill-signing');
+    mkdirSync(outDir, { recursive: true });
+    const child = spawn(process.execPath, [YINJIAN_BIN, ...fx.stampArgs([input!], outDir)], { env: fx.fault.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    const closed = new Promise<string | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    child.stdin.end(`${PIN}\n`);
+    let seen: ReturnType<typeof pendingRowsAfter> = [];
+    for (let i = 0; i < 800 && seen.length === 0 && child.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      seen = pendingRowsAfter(lastId);
+    }
+    child.kill('SIGKILL');
+    expect(await closed, 'killed, not finished').toBe('SIGKILL');
+    // The row was committed before the signature: it names no sealed bytes yet.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.sha256_after).toBeNull();
+    expect(readdirSync(outDir)).toEqual([]);
+
+    // The next stamping (the key fast again) settles it first.
+    fx.fault.setControl({ note: 'fast again after the kill' });
+    const [next] = await fx.inputs(1, 'after-kill');
+    const run = await fx.stamp([next!], join(fx.dir, 'after-kill'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json<{ recovered?: { usageId: number; outcome: string }[] }>().recovered).toEqual([expect.objectContaining({ usageId: seen[0]!.id, outcome: 'interrupted' })]);
+    const killed = usageRows().find((r) => r.id === seen[0]!.id);
+    expect(killed).toMatchObject({ status: 'failed', errorCode: 'STAMP_INTERRUPTED', outputPath: null, sha256After: null });
+    // Its approved use request is on record with it (U3).
+    expect(killed?.useRequestId).not.toBeNull();
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+
   it('300 ms per signature: a batch of 4 completes, every file valid, every row ok', async () => {
     fx.fault.setControl({ note: 'slow key', signDelayMs: 300 });
     const rowsBefore = usageRows().length;

@@ -3,15 +3,16 @@
  *
  *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
  *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
- *   → signer.sign via buildPadesSignature → /Contents patched in place
  *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file
- *   → temp file written and flushed → rename onto the target → row ok (STAMP audit row).
+ *   → signer.sign via buildPadesSignature → /Contents patched in place
+ *   → the row names the sealed bytes' SHA-256 → temp file written and flushed
+ *   → rename onto the target → row ok (STAMP audit row).
  *
  * Every failure after the seal is known leaves a failed usage row (and its STAMP_REFUSED or
  * STAMP_FAILED audit row) and no output: the temp file is only written after the signature
  * exists, and removed when anything after it fails. A kill between the pending row and the
- * ok row leaves a pending row that names both files; recovery (infra/stamp/register-port.ts)
- * settles it from what is on disk (SECURITY.md, the crash window). The original bytes are
+ * ok row (the key signing included) leaves a pending row that names both files; recovery
+ * (infra/stamp/register-port.ts) settles it from what is on disk (SECURITY.md, the crash window). The original bytes are
  * hashed once: the hash state after them is copied for "SHA-256 before", the byte-range
  * digest and "after".
  */
@@ -223,6 +224,29 @@ export class StampingPipeline {
       const rangeHash = originalHash.copy();
       rangeHash.update(appended.subarray(0, byteRange[1] - base));
       rangeHash.update(appended.subarray(byteRange[2] - base));
+
+      // U3 with no crash window: the row (pending) is committed before the key signs (a real
+      // key takes 100–500 ms, the longest step), names the sealed bytes before the temp file
+      // exists, and says ok only once the file is in place.
+      const reserved = this.deps.output.reserve(request.outputPath);
+      pendingRowId = register.recordPendingStamping(
+        {
+          sealId: seal.id,
+          operatorStaffId: request.operator.staffId,
+          operatorName: request.operator.name,
+          useRequestId,
+          documentTitle,
+          documentType: gate.documentType,
+          pages,
+          sha256Before,
+          sha256After: null,
+          outputPath: request.outputPath,
+          tempPath: reserved.path,
+          at: time,
+          workstationId: this.deps.workstationCode,
+        },
+        actor,
+      ).id;
       const signed = await buildPadesSignature({
         signer: key.signer,
         signerCertificate: key.certificate,
@@ -236,28 +260,7 @@ export class StampingPipeline {
       const signature = this.deps.timestamper ? withSignatureTimestamp(signed, await this.deps.timestamper.timestamp(signatureValueOf(signed))) : signed;
       patchContents(prepared, signature);
       const sha256After = originalHash.update(appended).digest('hex');
-
-      // U3 with no crash window: the row (pending) is committed before the temp file exists,
-      // the file is in place before the row says ok.
-      const reserved = this.deps.output.reserve(request.outputPath);
-      pendingRowId = register.recordPendingStamping(
-        {
-          sealId: seal.id,
-          operatorStaffId: request.operator.staffId,
-          operatorName: request.operator.name,
-          useRequestId,
-          documentTitle,
-          documentType: gate.documentType,
-          pages,
-          sha256Before,
-          sha256After,
-          outputPath: request.outputPath,
-          tempPath: reserved.path,
-          at: time,
-          workstationId: this.deps.workstationCode,
-        },
-        actor,
-      ).id;
+      register.recordSealedBytes(pendingRowId, sha256After);
       pending = await reserved.write([request.input, appended]);
       await pending.commit();
       pending = undefined;

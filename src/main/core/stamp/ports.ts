@@ -23,21 +23,25 @@ export interface StampRegisterPort {
   /** 用印登记 (U3) and its audit row (M5), ok or failed, in one transaction. */
   recordStamping(entry: Omit<UsageEntry, 'id' | 'auditSeq'>, actor: Actor): UsageEntry;
   /**
-   * The crash window (SECURITY.md): the sealed document's usage row, pending, and its audit
-   * row, committed before the temp file is written, so a kill at any later point leaves a row
-   * that recovery resolves: never an ok row without its file, never a sealed file without a row (U3).
+   * The crash window (SECURITY.md): the stamping's usage row, pending, and its audit row,
+   * committed before the USB key signs, so a kill at any later point leaves a row that
+   * recovery resolves: never an ok row without its file, never a sealed file without a row,
+   * never a signature made without a row (U3).
    */
   recordPendingStamping(entry: PendingStampingEntry, actor: Actor): { readonly id: number };
+  /** The key has signed: the pending row names the sealed bytes before they are written. */
+  recordSealedBytes(id: number, sha256After: string): void;
   /** The file is in place: the pending row becomes ok (STAMP audit row). */
   completeStamping(id: number, actor: Actor): UsageEntry;
   /** The file could not be put in place: the pending row becomes failed with `errorCode`, no output. */
   failPendingStamping(id: number, errorCode: string, actor: Actor): UsageEntry;
 }
 
-/** A sealed document about to be written to `tempPath` and renamed onto `outputPath`. */
+/** A document about to be signed, then written to `tempPath` and renamed onto `outputPath`. */
 export type PendingStampingEntry = Omit<UsageEntry, 'id' | 'auditSeq' | 'status' | 'errorCode' | 'useRequestId' | 'sha256After' | 'outputPath'> & {
   readonly useRequestId: string;
-  readonly sha256After: string;
+  /** null: the key has not signed yet. */
+  readonly sha256After: string | null;
   readonly outputPath: string;
   readonly tempPath: string;
 };

@@ -153,12 +153,13 @@ function usageOf(r: UsageRow): UsageEntry {
 export type StampingRecord = Omit<UsageEntry, 'id' | 'auditSeq'>;
 
 /**
- * A stamping whose seal is applied and whose sealed bytes are about to be written to
- * `tempPath` and renamed onto `outputPath` (SECURITY.md, the crash window).
+ * A stamping about to be signed by the USB key, whose sealed bytes will be written to
+ * `tempPath` and renamed onto `outputPath` (SECURITY.md, the crash window). `sha256After` is
+ * null until the signature exists (`recordSealedBytes`).
  */
 export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' | 'outputPath' | 'sha256After' | 'useRequestId'> & {
   readonly useRequestId: string;
-  readonly sha256After: string;
+  readonly sha256After: string | null;
   readonly outputPath: string;
   readonly tempPath: string;
   /** The process writing the file: recovery leaves a row alone while it runs. */
@@ -168,14 +169,15 @@ export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' 
 export interface PendingStamping extends Omit<UsageEntry, 'status' | 'sha256After' | 'outputPath' | 'useRequestId'> {
   readonly status: 'pending';
   readonly useRequestId: string;
-  readonly sha256After: string;
+  /** null while the key was still signing: no sealed bytes exist to put in place. */
+  readonly sha256After: string | null;
   readonly outputPath: string;
   readonly tempPath: string;
   readonly ownerPid: number;
 }
 
 function pendingOf(r: UsageRow): PendingStamping {
-  if (r.status !== 'pending' || r.use_request_id === null || r.sha256_after === null || r.output_path === null || r.temp_path === null || r.owner_pid === null) {
+  if (r.status !== 'pending' || r.use_request_id === null || r.output_path === null || r.temp_path === null || r.owner_pid === null) {
     throw new YinjianError('INTERNAL', { detail: `usage row ${r.id} is not a pending stamping` });
   }
   return {
@@ -203,6 +205,27 @@ export interface UsageFilter {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+type UsageColumns = Omit<UsageRow, 'id' | 'status' | 'error_code' | 'temp_path' | 'owner_pid'>;
+
+/** The columns a usage row and a pending one share, from either record. */
+function columnsOf(sealId: string, e: StampingRecord | PendingStampingRecord, auditSeq: number): UsageColumns {
+  return {
+    seal_id: sealId,
+    operator_staff_id: e.operatorStaffId,
+    operator_name: e.operatorName,
+    use_request_id: e.useRequestId,
+    document_title: e.documentTitle,
+    document_type: e.documentType,
+    pages: e.pages,
+    sha256_before: e.sha256Before,
+    sha256_after: e.sha256After,
+    output_path: e.outputPath,
+    at: isoTime(e.at, 'at'),
+    workstation_id: e.workstationId,
+    audit_seq: auditSeq,
+  };
+}
+
 /** How a pending stamping ended; `details` go to its audit row (what recovery found and did). */
 export type PendingOutcome =
   | { readonly status: 'ok'; readonly details?: AuditDetails }
@@ -216,6 +239,7 @@ export class UsageRegister {
   private readonly recordPendingInTransaction: (entry: PendingStampingRecord, actor: Actor) => PendingStamping;
   private readonly settleInTransaction: (id: number, outcome: PendingOutcome, actor: Actor) => UsageEntry;
   private readonly pendingRows: Database.Statement<[], UsageRow>;
+  private readonly sealedBytes: Database.Statement<{ id: number; sha256_after: string }>;
 
   constructor(
     private readonly db: Database.Database,
@@ -231,6 +255,7 @@ export class UsageRegister {
     );
     this.byId = db.prepare('SELECT * FROM usage_register WHERE id = ?');
     this.pendingRows = db.prepare("SELECT * FROM usage_register WHERE status = 'pending' ORDER BY id");
+    this.sealedBytes = db.prepare("UPDATE usage_register SET sha256_after = @sha256_after WHERE id = @id AND status = 'pending' AND sha256_after IS NULL");
     const approvedFor = (sealId: string, useRequestId: string | null): void => {
       // U3: a stamping that went through must rest on an approved request for this seal.
       if (useRequestId === null) throw new YinjianError('USE_REQUEST_REQUIRED');
@@ -262,7 +287,7 @@ export class UsageRegister {
       requireText('outputPath', e.outputPath);
       requireText('tempPath', e.tempPath);
       if (!Number.isInteger(e.pages) || e.pages < 0) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'pages' });
-      if (!SHA256_HEX.test(e.sha256Before) || !SHA256_HEX.test(e.sha256After)) {
+      if (!SHA256_HEX.test(e.sha256Before) || (e.sha256After !== null && !SHA256_HEX.test(e.sha256After))) {
         throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'SHA-256 must be 64 lowercase hex digits' });
       }
       if (!Number.isInteger(e.ownerPid) || e.ownerPid <= 0) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'ownerPid' });
@@ -287,23 +312,7 @@ export class UsageRegister {
           workstationId: e.workstationId,
         },
       });
-      const result = insertPending.run({
-        seal_id: seal.id,
-        operator_staff_id: e.operatorStaffId,
-        operator_name: e.operatorName,
-        use_request_id: e.useRequestId,
-        document_title: e.documentTitle,
-        document_type: e.documentType,
-        pages: e.pages,
-        sha256_before: e.sha256Before,
-        sha256_after: e.sha256After,
-        output_path: e.outputPath,
-        at: isoTime(e.at, 'at'),
-        workstation_id: e.workstationId,
-        audit_seq: audited.seq,
-        temp_path: e.tempPath,
-        owner_pid: e.ownerPid,
-      });
+      const result = insertPending.run({ ...columnsOf(seal.id, e, audited.seq), temp_path: e.tempPath, owner_pid: e.ownerPid });
       const row = this.byId.get(result.lastInsertRowid);
       if (row === undefined) throw new YinjianError('INTERNAL', { detail: 'usage row vanished' });
       return pendingOf(row);
@@ -318,6 +327,9 @@ export class UsageRegister {
       const pending = pendingOf(row);
       const seal = seals.require(pending.sealId);
       const ok = outcome.status === 'ok';
+      if (ok && pending.sha256After === null) {
+        throw new YinjianError('REGISTER_RECORD_INVALID', { detail: `usage row ${id} has no sealed bytes recorded: it cannot be ok` });
+      }
       const final: UsageRow = ok
         ? { ...row, status: 'ok', error_code: null }
         : { ...row, status: 'failed', error_code: outcome.errorCode, sha256_after: null, output_path: null };
@@ -380,23 +392,7 @@ export class UsageRegister {
           errorCode: e.errorCode,
         },
       });
-      const result = this.insert.run({
-        seal_id: seal.id,
-        operator_staff_id: e.operatorStaffId,
-        operator_name: e.operatorName,
-        use_request_id: e.useRequestId,
-        document_title: e.documentTitle,
-        document_type: e.documentType,
-        pages: e.pages,
-        sha256_before: e.sha256Before,
-        sha256_after: e.sha256After,
-        output_path: e.outputPath,
-        at: isoTime(e.at, 'at'),
-        workstation_id: e.workstationId,
-        status: e.status,
-        error_code: e.errorCode,
-        audit_seq: audited.seq,
-      });
+      const result = this.insert.run({ ...columnsOf(seal.id, e, audited.seq), status: e.status, error_code: e.errorCode });
       const row = this.byId.get(result.lastInsertRowid);
       if (row === undefined) throw new YinjianError('INTERNAL', { detail: 'usage row vanished' });
       return usageOf(row);
@@ -409,11 +405,22 @@ export class UsageRegister {
   }
 
   /**
-   * The crash window (SECURITY.md): a sealed document's usage row and STAMP_PENDING audit row,
-   * in one transaction, committed before its temp file is written. Settled by `settle`.
+   * The crash window (SECURITY.md): a stamping's usage row and STAMP_PENDING audit row, in one
+   * transaction, committed before the USB key signs (sha256After null, then
+   * `recordSealedBytes`) or at the latest before its temp file is written. Settled by `settle`.
    */
   recordPending(entry: PendingStampingRecord, actor: Actor): PendingStamping {
     return this.recordPendingInTransaction(entry, actor);
+  }
+
+  /**
+   * The USB key has signed: the pending row names the sealed bytes (their SHA-256) before a
+   * byte of them is written, so recovery can tell a complete temp file from a torn one.
+   */
+  recordSealedBytes(id: number, sha256After: string): void {
+    if (!SHA256_HEX.test(sha256After)) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'SHA-256 must be 64 lowercase hex digits' });
+    const changed = this.sealedBytes.run({ id, sha256_after: sha256After });
+    if (changed.changes !== 1) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: `usage row ${id} is not a pending stamping awaiting its signature` });
   }
 
   /**

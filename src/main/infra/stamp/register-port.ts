@@ -60,6 +60,7 @@ export function stampRegisterPort(register: SealRegister, options: StampRegister
     recordUseRequest: (request, actor) => register.useRequests.record(request, actor),
     recordStamping: (entry, actor) => register.usage.record(entry, actor),
     recordPendingStamping: (entry, actor) => register.usage.recordPending({ ...entry, ownerPid }, actor),
+    recordSealedBytes: (id, sha256After) => register.usage.recordSealedBytes(id, sha256After),
     completeStamping: (id, actor) => register.usage.settle(id, { status: 'ok' }, actor),
     failPendingStamping: (id, errorCode, actor) => register.usage.settle(id, { status: 'failed', errorCode }, actor),
   };
@@ -122,7 +123,8 @@ function tempsOf(target: string, keep: ReadonlySet<string>): string[] {
 
 /**
  * Settles every pending usage row whose process is gone (SECURITY.md, the crash window; U3,
- * M5). The seal was applied and recorded as pending, so:
+ * M5). The stamping was recorded as pending before the key signed, so:
+ *   - no sealed bytes recorded (cut off while the key signed) → failed, STAMP_INTERRUPTED;
  *   - the output is in place with the recorded SHA-256 → ok (the kill came after the rename);
  *   - else the temp file holds exactly the recorded bytes and nothing is at the output name →
  *     flushed and renamed into place → ok: the stamping completes, as the custodian asked;
@@ -152,7 +154,10 @@ function settleCutOff(register: SealRegister, row: PendingStamping, keep: Readon
     removedTemps.push(basename(path));
   };
   let outcome: RecoveryOutcome;
-  if (sha256Of(row.outputPath) === row.sha256After) {
+  if (row.sha256After === null) {
+    // Cut off while the key was signing: no sealed bytes ever existed.
+    outcome = 'interrupted';
+  } else if (sha256Of(row.outputPath) === row.sha256After) {
     outcome = 'output-in-place';
   } else if (!existsSync(row.outputPath) && sha256Of(row.tempPath) === row.sha256After) {
     // The kill may have come before the writer's fsync: flush before the rename makes it visible.
