@@ -231,6 +231,9 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
 
     await changePinInDialog('246810', 'Seal#2026a');
     await expect(sealKey().getByTestId('pin-state').textContent()).resolves.toBe('PIN：已修改');
+    // The stamp screen's "locked" refusal went with the lock.
+    expect(await page.getByTestId('stamp-error').count()).toBe(0);
+    expect(await page.getByTestId('stamp-locked').count()).toBe(0);
     expect(fault.tokenState(office.seal.serial)).toMatchObject({ failures: 0, toBeChanged: false });
   });
 
@@ -384,10 +387,16 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
       ['failed', 'DEVICE_REMOVED'],
       ['failed', 'DEVICE_REMOVED'],
     ]);
-    // Plugged back in: the bar shows the seal again, its PIN unharmed.
+    // Plugged back in: the bar shows the seal again, its PIN unharmed, and the app stamps again.
     fault.setControl({ note: 'plugged back in' });
     await expect(sealKey().getByTestId('seal-name').textContent({ timeout: 15_000 })).resolves.toBe(office.seal.sealName);
     await expect(sealKey().getByTestId('pin-state').textContent()).resolves.toBe('PIN：已修改');
+    await prepareStamping(1);
+    await page.getByTestId('stamp-pin').fill(pin);
+    await page.getByTestId('stamp-submit').click();
+    await expect.poll(() => outcomes.count(), { timeout: 30_000 }).toBe(1);
+    expect(await outcomes.first().getAttribute('data-ok')).toBe('true');
+    await expect(outcomes.first().textContent()).resolves.toContain('验章结果：有效');
   });
 
   it('ran without page errors or CSP violations, and no PIN reached the register', () => {

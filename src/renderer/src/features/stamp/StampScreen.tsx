@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { DOCUMENT_TYPES, type DocumentTypeDto, type IpcError, type PlacementDto, type ResponseOf, type StampOutcomeDto } from '../../../../shared/ipc/contract';
 import { pinBytesOf } from '../../../../shared/usb-key/pin-rules';
@@ -78,6 +78,12 @@ export function StampScreen() {
   const placement: PlacementDto | undefined =
     placementKind === 'last-page' ? { kind: 'last-page' } : placementKind === 'keyword' ? (keyword.trim() ? { kind: 'keyword', keyword: keyword.trim() } : undefined) : position ? { kind: 'position', ...position } : undefined;
   const locked = usbKey?.flags.userPinLocked === true;
+  // A refusal about the key (wrong or locked PIN) is stale once the office has unlocked it.
+  const wasLocked = useRef(locked);
+  useEffect(() => {
+    if (wasLocked.current && !locked) setError(undefined);
+    wasLocked.current = locked;
+  }, [locked]);
   const ready = !!usbKey && !locked && files.length > 0 && forbidden.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
 
   async function submit(event: FormEvent) {
