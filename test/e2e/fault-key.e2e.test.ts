@@ -289,6 +289,8 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
     await page.getByTestId('stamp-submit').click();
     const progress = page.getByTestId('stamp-progress');
     await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    // The PIN left the field when the batch began.
+    await expect(page.getByTestId('stamp-pin').inputValue()).resolves.toBe('');
 
     // Mid-batch, the window still reacts: the language switch takes effect while the batch runs.
     await page.getByTestId('language').click();
@@ -297,6 +299,10 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
     expect(doneAfterSwitch).toBeLessThan(5);
     await page.getByTestId('language').click();
     await expect(page.getByTestId('nav-stamp').textContent()).resolves.toBe('盖章');
+    if ((await progress.count()) > 0) {
+      await progress.scrollIntoViewIfNeeded().catch(() => undefined);
+      await browser.screenshot(page, '26-slow-batch-progress');
+    }
 
     // The bar moves document by document.
     while ((await progress.count()) > 0) {
@@ -355,6 +361,7 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
     expect(sealed).toBeLessThan(4);
     expect(states).toEqual([...Array(sealed).fill(['true', null]), ...Array(4 - sealed).fill(['false', 'STAMP_BATCH_STOPPED'])]);
     await expect(outcomes.last().textContent()).resolves.toContain('未开始');
+    await page.getByTestId('stamp-results').scrollIntoViewIfNeeded();
     await browser.screenshot(page, '24-batch-stopped');
     const rows = usageRows().slice(rowsBefore);
     expect(rows.map((r) => [r.status, r.errorCode])).toEqual([...Array(sealed).fill(['ok', null]), ...Array(4 - sealed).fill(['failed', 'STAMP_BATCH_STOPPED'])]);

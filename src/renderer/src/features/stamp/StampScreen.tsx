@@ -105,6 +105,8 @@ export function StampScreen() {
       );
     }, PROGRESS_POLL_MS);
     const pinArray = Array.from(pinBytesOf(pin));
+    // The field does not keep the PIN on screen while the batch runs.
+    setPin('');
     try {
       const { outcomes: got } = await call('stamp.seal', {
         token: usbKey.serial,
@@ -123,7 +125,6 @@ export function StampScreen() {
     } finally {
       clearInterval(poll);
       pinArray.fill(0);
-      setPin('');
       setProgress(undefined);
       setStopping(false);
       // The key's PIN flags (tries, locked) may have changed: show them now, not at the next poll.
