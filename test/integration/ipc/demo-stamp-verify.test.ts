@@ -114,4 +114,42 @@ describe('demo mode through the handler table', () => {
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'PIN_INCORRECT' } });
   });
+
+  it('runs one batch at a time: a second is refused while the first runs, whose progress and stop the window can ask for', async () => {
+    const key = await sealKey();
+    expect(await call('stamp.progress', {})).toEqual({ active: false, done: 0, total: 0 });
+    expect(await call('stamp.stop', {})).toEqual({ stopping: false });
+    const documents = await Promise.all(
+      ['一', '二', '三', '四'].map(async (n) => ({ name: `通知${n}.pdf`, base64: (await documentPdf(`关于第${n}次例会的通知`, ['各部门：', '请准时参加。'])).toString('base64') })),
+    );
+    const request = {
+      token: key.serial,
+      documents,
+      documentType: 'internal-formal-document' as const,
+      approvalReference: '用印〔2026〕9号',
+      approver: '李主任',
+      placement: { kind: 'last-page' as const },
+      seamSeal: false,
+    };
+    const first = dispatch(handlers, 'stamp.seal', { ...request, pin: [...Buffer.from(DEMO.pin)] });
+    // The first batch has begun (its progress is on record) before anything is awaited below.
+    expect(await call('stamp.progress', {})).toMatchObject({ active: true, total: 4 });
+    const second = await dispatch(handlers, 'stamp.seal', { ...request, pin: [...Buffer.from(DEMO.pin)] });
+    expect(second).toMatchObject({ ok: false, error: { code: 'STAMP_BATCH_RUNNING' } });
+    expect(await call('stamp.stop', {})).toEqual({ stopping: true });
+    const result = await first;
+    if (!result.ok) throw new Error(result.error.en);
+    const { outcomes } = result.value as ResponseOf<'stamp.seal'>;
+    // The stop lands before the first document or while it is sealed (it finishes); every
+    // document after that is recorded as not begun (U3).
+    const sealed = outcomes.filter((o) => o.ok).length;
+    expect(sealed).toBeLessThanOrEqual(1);
+    expect(outcomes.map((o) => [o.ok, o.begun, o.error?.code])).toEqual([
+      ...Array(sealed).fill([true, undefined, undefined]),
+      ...Array(4 - sealed).fill([false, false, 'STAMP_BATCH_STOPPED']),
+    ]);
+    const usage = await call('register.usage', { filter: {} });
+    expect(usage.filter((u) => u.errorCode === 'STAMP_BATCH_STOPPED').map((u) => u.documentTitle).sort()).toEqual(documents.slice(sealed).map((d) => d.name).sort());
+    expect(await call('stamp.progress', {})).toEqual({ active: false, done: 0, total: 0 });
+  });
 });

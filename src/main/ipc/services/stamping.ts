@@ -14,7 +14,7 @@ import { StampingPipeline, sealOfKey, signingKeyOf, stampBatch, type BatchProgre
 import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
-import { PdfJsTextReader } from '../../infra/stamp/pdfjs-text';
+import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
 
@@ -71,6 +71,10 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
   let running: { progress: BatchProgress; stop: boolean } | undefined;
   return {
     async impression(token) {
+      // The window asks for the impression when a seal key appears at the stamp screen: load
+      // pdf.js (stamping's text check, ~0.3–0.5 s) now, while the custodian fills in the form,
+      // not when the first document is sealed.
+      preloadPdfJs();
       const keys = deps.usbKeys();
       const key = await keys.info(token);
       const seal = await sealOfUsbKey(deps.register(), keys, key.serial);
