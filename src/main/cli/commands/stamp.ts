@@ -218,7 +218,7 @@ export const stamp: Command = {
       },
       text: table(
         ['文件 File', '结果 Result'],
-        results.map((r, i) => [targets[i]!.input, r.ok ? `已盖章 sealed → ${r.outcome.outputPath} (${r.outcome.fieldName})` : `${r.error.code}: ${r.error.zh} / ${r.error.en}`]),
+        results.map((r, i) => [targets[i]!.input, r.ok ? `已盖章 sealed → ${r.outcome.outputPath} (${r.outcome.fieldName})` : `${r.begun ? '' : '未开始 not begun · '}${r.error.code}: ${r.error.zh} / ${r.error.en}`]),
       ),
     };
   },
