@@ -17,6 +17,7 @@ import {
 } from '../../shared/ipc/contract';
 import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
 import { sealOfKey } from '../core/stamp/seal-of-key';
+import { stampingDenyList } from '../infra/stamp/register-port';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister, UsageFilter } from '../infra/db/index';
 
@@ -217,10 +218,13 @@ export function createHandlers(services: MainServices): HandlerTable {
     'workstation.id': async () => ({ code: services.workstationCode() }),
 
     'stamp.checkText': async ({ pages }) => {
-      const verdict = classifyDocumentText(pages);
+      // The same deny list the stamping gate applies (the office's words included, U2).
+      const known = services.register?.();
+      const denyList = known ? stampingDenyList(known) : DEFAULT_DENY_LIST;
+      const verdict = classifyDocumentText(pages, denyList);
       if (!verdict.forbidden) return verdict;
       const line = normaliseForMatching(verdict.line);
-      const kind = DEFAULT_DENY_LIST.find((k) => k.term === verdict.term);
+      const kind = denyList.find((k) => k.term === verdict.term);
       const words = (kind?.words ?? [verdict.term]).filter((w) => line.includes(normaliseForMatching(w)));
       return { ...verdict, words: verdict.where === 'form' ? verdict.line.split(' / ') : words };
     },

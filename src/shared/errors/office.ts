@@ -5,6 +5,16 @@ import type { ErrorSpec } from './index';
  * publication of the CRL and the signed register snapshot, and its import on workstations.
  */
 export const OFFICE_ERRORS = {
+  DENY_WORD_INVALID: {
+    category: 'input',
+    zh: '禁用文种“{word}”无效：须为 1–{max} 个字符的词语，且列表不能为空',
+    en: 'The deny-list word "{word}" is invalid: a word of 1 to {max} characters is needed, and the list cannot be empty',
+  },
+  DENY_WORD_NOT_LISTED: {
+    category: 'input',
+    zh: '禁用文种列表中没有“{word}”，无法移除',
+    en: 'The deny list has no word "{word}" to remove',
+  },
   OFFICE_CA_NOT_FOUND: {
     category: 'input',
     zh: 'USB Key {token} 上没有集团印章根证书及其密钥',

@@ -99,6 +99,16 @@ describe('demo mode through the handler table', () => {
     expect(usage.map((u) => [u.status, u.documentTitle])).toContainEqual(['ok', '关于召开年度工作会议的通知']);
   });
 
+  it("checks the text against the register's deny list, the office's words included (U2)", async () => {
+    const titled = (title: string) => ({
+      pages: [{ pageIndex: 0, box: { x: 0, y: 0, width: 595, height: 842 }, runs: [{ text: title, x: 72, y: 760, width: 22 * title.length, fontSize: 22 }, { text: '现就有关事项说明如下。', x: 72, y: 700, width: 132, fontSize: 12 }] }],
+    });
+    // 授权书 and 合約 are on the office's default word list, not among the built-in kinds.
+    expect(await call('stamp.checkText', titled('法定代表人授权书'))).toMatchObject({ forbidden: true, term: '授权书', where: 'title', words: expect.arrayContaining(['授权书']) });
+    expect(await call('stamp.checkText', titled('技术服务合約'))).toMatchObject({ forbidden: true, term: '合约' });
+    expect(await call('stamp.checkText', titled('关于召开年度工作会议的通知'))).toMatchObject({ forbidden: false });
+  });
+
   it('refuses a wrong PIN with the key\'s own code and stamps nothing', async () => {
     const key = await sealKey();
     const notice = await documentPdf('内部通知', ['正文']);

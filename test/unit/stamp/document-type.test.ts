@@ -4,13 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_DENY_LIST,
   assertDocumentTextAllowed,
   classifyDocumentText,
   declaredDocumentType,
   normaliseForMatching,
+  withDeniedWords,
   type PageText,
   type TextRun,
 } from '../../../src/main/core/policy/index';
+import { DEFAULT_DOCUMENT_TYPE_DENY_LIST } from '../../../src/main/core/office/deny-list';
 import { YinjianError } from '../../../src/shared/errors/index';
 
 const A4 = { x: 0, y: 0, width: 595, height: 842 };
@@ -130,6 +133,30 @@ describe('document text (U2)', () => {
     const list = [{ term: '担保函', words: ['担保函'] }];
     expect(classifyDocumentText([page(0, [['履约担保函', 22], ['现就有关事项说明如下。', 12]])], list)).toMatchObject({ forbidden: true, term: '担保函' });
     expect(classifyDocumentText([page(0, [['房屋租赁合同', 22]])], list).forbidden).toBe(false);
+  });
+
+  it("extends the regulation's kinds with the office's words; the kinds stay whatever the words say", () => {
+    const fromOffice = withDeniedWords(DEFAULT_DENY_LIST, DEFAULT_DOCUMENT_TYPE_DENY_LIST);
+    // Words the built-in kinds did not name become kinds (合约 with 合約, 授权书 with 授權書);
+    // words ending with a kind's word join it (补充协议 → 协议, 工作介绍信 → 介绍信).
+    expect(fromOffice.slice(DEFAULT_DENY_LIST.length).map((k) => [k.term, k.words])).toEqual([
+      ['合约', ['合約', '合约']],
+      ['授权书', ['授权书', '授權書']],
+    ]);
+    expect(fromOffice.find((k) => k.term === '协议')?.words).toEqual(expect.arrayContaining(['补充协议', '補充協議']));
+    expect(classifyDocumentText([page(0, [['封面', 22]]), page(1, [['补充协议', 16]])], fromOffice)).toMatchObject({ forbidden: true, term: '协议', where: 'heading' });
+    const title = (text: string) => classifyDocumentText([page(0, [[text, 22], ['现就有关事项说明如下。', 12]])], fromOffice);
+    expect(title('技术服务合約')).toMatchObject({ forbidden: true, term: '合约', where: 'title' });
+    expect(title('法定代表人授权书')).toMatchObject({ forbidden: true, term: '授权书' });
+    expect(title('补充协议')).toMatchObject({ forbidden: true, term: '协议' });
+    // Without the office's words these two titles passed: the gap U2's configurable list closes.
+    expect(classifyDocumentText([page(0, [['法定代表人授权书', 22]])]).forbidden).toBe(false);
+    // An office list that dropped 合同 still refuses a contract: the regulation names it.
+    const narrowed = withDeniedWords(DEFAULT_DENY_LIST, ['承诺书']);
+    expect(classifyDocumentText([page(0, [['房屋租赁合同', 22]])], narrowed)).toMatchObject({ forbidden: true, term: '合同' });
+    expect(classifyDocumentText([page(0, [['安全生产承诺书', 22]])], narrowed)).toMatchObject({ forbidden: true, term: '承诺书' });
+    // Running text that mentions the word is not a title.
+    expect(classifyDocumentText([page(0, [['关于签署安全承诺书的通知', 22], ['请各部门于月底前签署承诺书，报办公室。', 12]])], narrowed).forbidden).toBe(false);
   });
 
   it('guards with DOCUMENT_CONTENT_FORBIDDEN', () => {

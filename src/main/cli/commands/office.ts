@@ -8,6 +8,7 @@ import {
   type IssuedSeal,
   type ValidityChoice,
 } from '../../core/office/index';
+import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
 import type { SealKeyType } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole, Seal, UnitKind } from '../../core/register/index';
 import { shippedFontImpressions, writePublication } from '../../infra/office/index';
@@ -560,6 +561,45 @@ export const officeList: Command = {
   },
 };
 
+/** A comma-separated option (ASCII or full-width commas, 顿号): its words, trimmed. */
+function wordsOf(args: ParsedArgs, name: string): string[] {
+  const value = text(args, name);
+  return value === undefined ? [] : value.split(/[,，、]/u).map((w) => w.trim()).filter((w) => w !== '');
+}
+
+export const officeDenyListCommand: Command = {
+  name: ['office', 'deny-list'],
+  summary: { zh: '查看或修改禁用文种（不得加盖电子印章的文件类型，规定 U2）', en: 'Show or change the deny list: document kinds an e-seal may never be used on (U2)' },
+  options: {
+    add: { type: 'string', valueName: 'W1,W2', description: '加入的词语（逗号分隔）/ words to add, comma-separated' },
+    remove: { type: 'string', valueName: 'W1,W2', description: '移除的词语 / words to remove' },
+    reset: { type: 'boolean', description: '恢复规定的默认列表 / back to the regulation\'s default list' },
+    ...OPERATOR,
+  },
+  details:
+    '修改随下一次 office publish 发布，各盖章专用机导入登记簿快照后生效。规定列明的合同、协议、委托书、介绍信始终禁用，与列表无关。\n' +
+    'A change is published with the next `office publish` and applies on each workstation once it imports that snapshot.\n' +
+    'Contracts, agreements, powers of attorney and letters of introduction stay forbidden whatever the list says (U2).',
+  async run(context, args) {
+    const register = context.register();
+    const add = wordsOf(args, 'add');
+    const remove = wordsOf(args, 'remove');
+    const reset = args.options.reset === true;
+    if (reset && (add.length > 0 || remove.length > 0)) throw new YinjianError('USAGE', { detail: '--reset excludes --add and --remove' });
+    let words = officeDenyList(register);
+    if (reset || add.length > 0 || remove.length > 0) {
+      const unknown = remove.filter((w) => !words.includes(w));
+      if (unknown.length > 0) throw new YinjianError('DENY_WORD_NOT_LISTED', { word: unknown[0]! });
+      const next = reset ? [...DEFAULT_DOCUMENT_TYPE_DENY_LIST] : [...words.filter((w) => !remove.includes(w)), ...add];
+      words = setOfficeDenyList(register, next, officeActor(context, args));
+    }
+    return {
+      json: { denyList: [...words] },
+      text: `禁用文种 Deny list (U2, ${words.length}): ${words.join('、')}`,
+    };
+  },
+};
+
 export const officePublish: Command = {
   name: ['office', 'publish'],
   summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
@@ -614,5 +654,6 @@ export const OFFICE_COMMANDS: readonly Command[] = [
   officeDelegate,
   officeMayUse,
   officeList,
+  officeDenyListCommand,
   officePublish,
 ];

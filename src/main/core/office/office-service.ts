@@ -44,7 +44,7 @@ import {
   type UnitKind,
 } from '../register/index';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
-import { DEFAULT_DOCUMENT_TYPE_DENY_LIST } from './deny-list';
+import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
 import {
   SNAPSHOT_SCHEMA,
@@ -61,7 +61,7 @@ export const OFFICE_SETTING = {
   caCertificate: 'office.caCertificate',
   groupName: 'office.groupName',
   publicationSequence: 'office.publicationSequence',
-  denyList: 'office.documentTypeDenyList',
+  denyList: DENY_WORDS_SETTING,
 } as const;
 
 /** Labels of the objects the office writes on USB keys. */
@@ -709,13 +709,7 @@ export class OfficeService {
 
   /** The U2 deny list the office publishes: the saved one, else the regulation's default. */
   denyList(): readonly string[] {
-    const saved = this.register.settings.get(OFFICE_SETTING.denyList);
-    if (saved === undefined) return DEFAULT_DOCUMENT_TYPE_DENY_LIST;
-    const parsed: unknown = JSON.parse(saved);
-    if (!Array.isArray(parsed) || !parsed.every((w) => typeof w === 'string' && w.trim() !== '')) {
-      throw new YinjianError('REGISTER_RECORD_INVALID', { detail: `${OFFICE_SETTING.denyList} is not a list of words` });
-    }
-    return parsed as string[];
+    return officeDenyList(this.register);
   }
 
   /**

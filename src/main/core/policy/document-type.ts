@@ -53,6 +53,36 @@ export const DEFAULT_DENY_LIST: readonly DeniedDocumentKind[] = [
 ];
 
 /**
+ * The deny list in force: the regulation's kinds (never removed by configuration: U2 names
+ * them) extended by the office's configured words (U2: "the deny list is configurable by the
+ * office"), published in every register snapshot. A word that ends with a kind's word (补充协议,
+ * 工作介紹信) joins that kind, so a stand-alone heading of it is caught and the refusal names the
+ * kind; any other word becomes a kind of its own (合约, 授权书), matched the same way. Spellings
+ * that normalise alike (合約 / 合约) are one kind, named by the simplified spelling when listed.
+ */
+export function withDeniedWords(kinds: readonly DeniedDocumentKind[], words: readonly string[]): DeniedDocumentKind[] {
+  const extended = kinds.map((k) => ({ ...k, words: [...k.words] }));
+  const added: { term: string; words: string[] }[] = [];
+  const known = (key: string): boolean => [...extended, ...added].some((k) => k.words.some((w) => normalisedWord(w) === key));
+  for (const word of words) {
+    const key = normalisedWord(word);
+    if (key === '' || known(key)) {
+      // Another spelling of a word already listed: keep it with its kind (for the record).
+      const own = added.find((k) => k.words.some((w) => normalisedWord(w) === key));
+      if (own && !own.words.includes(word)) {
+        own.words.push(word);
+        if (normalisedWord(word) === word) own.term = word;
+      }
+      continue;
+    }
+    const parent = extended.find((k) => k.words.some((w) => key.endsWith(normalisedWord(w))));
+    if (parent) parent.words.push(word);
+    else added.push({ term: word, words: [word] });
+  }
+  return [...extended, ...added];
+}
+
+/**
  * Traditional → simplified for the characters of the deny list's words (and a few that appear
  * with them), so 協議, 授權委託書, 介紹信 match their simplified entries. A full conversion table
  * is not needed: only the deny list's own characters matter.

@@ -7,6 +7,7 @@ export {
   classifyDocumentText,
   declaredDocumentType,
   normaliseForMatching,
+  withDeniedWords,
   type DeniedDocumentKind,
   type DocumentTextFinding,
   type DocumentTextVerdict,

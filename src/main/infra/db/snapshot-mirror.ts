@@ -25,6 +25,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { BOUND_WORKSTATION_HASH_PREFIX } from '../../core/policy/stamp-gate';
 import type { KeyType, SealAppearance, UnitKind } from '../../core/register/index';
+import { DENY_WORDS_SETTING } from '../../core/office/deny-list';
 import type { RegisterSnapshot, SnapshotSeal } from '../../core/office/snapshot';
 import { parseCertificate } from '../../core/pki/index';
 import { YinjianError } from '../../../shared/errors/index';
@@ -41,6 +42,8 @@ export type MirrorSummary = {
   readonly delegations: number;
   /** Seals whose state this import changed (or created), e.g. ACTIVE→LOST after a loss (S5). */
   readonly stateChanges: readonly { readonly seal: string; readonly from: string | null; readonly to: string }[];
+  /** Words of the office's U2 deny list now in force here. */
+  readonly denyList: number;
 };
 
 function sha256Hex(text: string): string {
@@ -179,7 +182,12 @@ export class SnapshotMirror {
       });
       delegations++;
     }
-    return { seals: seals.length, certificates, delegations, stateChanges };
+    // U2: the office's deny list governs this workstation's stamping from this snapshot on.
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      DENY_WORDS_SETTING,
+      JSON.stringify(snapshot.denyList),
+    );
+    return { seals: seals.length, certificates, delegations, stateChanges, denyList: snapshot.denyList.length };
   }
 
   private render(s: SnapshotSeal, impressions: MirrorImpressions | undefined): SealAppearance | undefined {

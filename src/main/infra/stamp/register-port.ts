@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
-import { DEFAULT_DENY_LIST, type DeniedDocumentKind } from '../../core/policy/document-type';
+import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, DENY_WORDS_SETTING, parseDenyWords } from '../../core/office/deny-list';
+import { DEFAULT_DENY_LIST, withDeniedWords, type DeniedDocumentKind } from '../../core/policy/document-type';
 import type { Actor } from '../../core/register/index';
 import type { StampRegisterPort } from '../../core/stamp/ports';
 import type { SealRegister } from '../db/index';
@@ -41,6 +42,19 @@ export function parseDenyList(text: string): DeniedDocumentKind[] {
   });
 }
 
+/**
+ * U2's deny list in force on this computer: the kinds (this register's `documentDenyList`, else
+ * the regulation's) extended by the office's words (`office.documentTypeDenyList`: the office's
+ * own on its computer, mirrored from the imported snapshot on a workstation; else the default
+ * words). The stamping gate and the window's text check both read it.
+ */
+export function stampingDenyList(register: Pick<SealRegister, 'settings'>): DeniedDocumentKind[] {
+  const configured = register.settings.get(DENY_LIST_SETTING);
+  const kinds = configured === undefined ? DEFAULT_DENY_LIST : parseDenyList(configured);
+  const words = register.settings.get(DENY_WORDS_SETTING);
+  return withDeniedWords(kinds, words === undefined ? DEFAULT_DOCUMENT_TYPE_DENY_LIST : parseDenyWords(words, DENY_WORDS_SETTING));
+}
+
 export interface StampRegisterPortOptions {
   /** The process that writes the files (recorded on pending rows); default this process. */
   readonly ownerPid?: number;
@@ -53,10 +67,7 @@ export function stampRegisterPort(register: SealRegister, options: StampRegister
     certificate: (serial) => register.seals.certificate(serial),
     delegations: (sealId) => register.delegations.forSeal(sealId),
     workstation: (id) => register.workstations.get(id),
-    denyList: () => {
-      const configured = register.settings.get(DENY_LIST_SETTING);
-      return configured === undefined ? DEFAULT_DENY_LIST : parseDenyList(configured);
-    },
+    denyList: () => stampingDenyList(register),
     recordUseRequest: (request, actor) => register.useRequests.record(request, actor),
     recordStamping: (entry, actor) => register.usage.record(entry, actor),
     recordPendingStamping: (entry, actor) => register.usage.recordPending({ ...entry, ownerPid }, actor),
