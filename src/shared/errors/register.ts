@@ -135,6 +135,11 @@ export const REGISTER_ERRORS = {
     zh: '代理期限无效：{start} 至 {end}',
     en: 'Invalid delegation window: {start} to {end}',
   },
+  DELEGATION_REVOKED: {
+    category: 'refused',
+    zh: '{person} 对印章 {seal} 的代理授权已于 {revokedAt} 被总裁办撤销',
+    en: 'The proxy authority of {person} for seal {seal} was revoked by the office at {revokedAt}',
+  },
   DELEGATION_OUTSIDE_WINDOW: {
     category: 'refused',
     zh: '{person} 对印章 {seal} 的代理授权在 {at} 不在有效期内',

@@ -220,6 +220,29 @@ describe('delegation (M3)', () => {
     const custodian = await ask('E3001', `${year}-08-05T10:00:00+08:00`);
     expect(custodian.json<{ capacity: string }>().capacity).toBe('custodian');
   });
+
+  it('lists the delegations and ends one early; the proxy is refused from then on, and the revocation is audited', async () => {
+    const code = '1101000000002';
+    const year = nextFirstOfJuly(new Date()).getUTCFullYear();
+    const listed = await office.cli(['office', 'delegations', '--seal-code', code, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const [delegation] = listed.json<{ delegations: { id: string; proxyStaffId: string; revokedAt: string | null }[] }>().delegations;
+    expect(delegation).toMatchObject({ proxyStaffId: 'E3002', revokedAt: null });
+    const unknown = await office.cli(['office', 'revoke-delegation', '--seal-code', code, '--delegation', 'no-such-id', '--json']);
+    expect(errorCode(unknown)).toBe('DELEGATION_NOT_FOUND');
+    const otherSeal = await office.cli(['office', 'revoke-delegation', '--seal-code', office.seal.sealCode, '--delegation', delegation!.id, '--json']);
+    expect(errorCode(otherSeal)).toBe('DELEGATION_NOT_FOUND');
+    const revoked = await office.cli(['office', 'revoke-delegation', '--seal-code', code, '--delegation', delegation!.id, '--operator', '王秘书', '--json']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.json<{ delegation: { revokedAt: string | null } }>().delegation.revokedAt).not.toBeNull();
+    // The window lies ahead (August): from the revocation on the proxy may not use the seal.
+    const inside = await office.cli(['office', 'may-use', '--seal-code', code, '--staff-id', 'E3002', '--at', `${year}-08-05T10:00:00+08:00`, '--json']);
+    expect(inside.code).toBe(1);
+    expect(inside.json<{ refusal: { code: string } }>().refusal.code).toBe('DELEGATION_REVOKED');
+    const again = await office.cli(['office', 'delegations', '--seal-code', code]);
+    expect(again.stdout).toContain(delegation!.id);
+    expect((await office.cli(['audit', 'check'])).code).toBe(0);
+  });
 });
 
 describe('register import on a workstation', () => {

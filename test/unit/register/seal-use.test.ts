@@ -74,8 +74,17 @@ describe('mayUseSeal (M2, M3, E1)', () => {
     expect(mayUseSeal(PROXY, SEAL, t('2026-07-09T00:00:00Z'), ds)).toMatchObject({ allowed: false, code: 'DELEGATION_OUTSIDE_WINDOW' });
   });
 
-  it('a revoked delegation, or one for another seal, gives nothing', () => {
-    expect(mayUseSeal(PROXY, SEAL, t('2026-07-12T00:00:00Z'), [delegation({ revokedAt: t('2026-07-11T00:00:00Z') })])).toMatchObject({ allowed: false, code: 'DELEGATION_OUTSIDE_WINDOW' });
+  it('a revoked delegation gives nothing from its revocation on, and says so; before it, it stood', () => {
+    const revoked = [delegation({ revokedAt: t('2026-07-11T00:00:00Z') })];
+    expect(mayUseSeal(PROXY, SEAL, t('2026-07-12T00:00:00Z'), revoked)).toMatchObject({ allowed: false, code: 'DELEGATION_REVOKED', params: { revokedAt: '2026-07-11T00:00:00.000Z' } });
+    expect(mayUseSeal(PROXY, SEAL, t('2026-07-11T00:00:00Z'), revoked)).toMatchObject({ allowed: false, code: 'DELEGATION_REVOKED' });
+    // A stamping inside the window before the revocation was in order (what an S6 inspection asks).
+    expect(mayUseSeal(PROXY, SEAL, t('2026-07-10T12:00:00Z'), revoked)).toEqual({ allowed: true, capacity: 'proxy', delegationId: 'D-1' });
+    // After the window's end it is simply outside the window.
+    expect(mayUseSeal(PROXY, SEAL, t('2026-07-21T00:00:00Z'), revoked)).toMatchObject({ allowed: false, code: 'DELEGATION_OUTSIDE_WINDOW' });
+  });
+
+  it('a delegation for another seal gives nothing', () => {
     expect(mayUseSeal(PROXY, SEAL, t('2026-07-12T00:00:00Z'), [delegation({ sealId: 'SEAL-2' })])).toMatchObject({ allowed: false, code: 'SEAL_USE_NOT_PERMITTED' });
   });
 

@@ -10,7 +10,7 @@ import {
 } from '../../core/office/index';
 import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
 import type { SealKeyType } from '../../core/ports/usb-key';
-import type { Actor, ApproverRole, Seal, UnitKind } from '../../core/register/index';
+import type { Actor, ApproverRole, Delegation, Seal, UnitKind } from '../../core/register/index';
 import { shippedFontImpressions, writePublication } from '../../infra/office/index';
 import type { OptionSpecs, ParsedArgs } from '../args';
 import type { Command } from '../command';
@@ -514,7 +514,46 @@ export const officeDelegate: Command = {
     );
     return {
       json: { delegation: { ...delegation, startsAt: delegation.startsAt.toISOString(), endsAt: delegation.endsAt.toISOString(), createdAt: delegation.createdAt.toISOString() } },
-      text: `代理已登记 / Delegation recorded: ${delegation.proxyName} (${delegation.proxyStaffId}) ${delegation.startsAt.toISOString()} – ${delegation.endsAt.toISOString()}`,
+      text: `代理已登记 / Delegation recorded: ${delegation.proxyName} (${delegation.proxyStaffId}) ${delegation.startsAt.toISOString()} – ${delegation.endsAt.toISOString()}\n编号 Id: ${delegation.id}`,
+    };
+  },
+};
+
+function delegationJson(d: Delegation): Record<string, unknown> {
+  return { ...d, startsAt: d.startsAt.toISOString(), endsAt: d.endsAt.toISOString(), createdAt: d.createdAt.toISOString(), revokedAt: d.revokedAt?.toISOString() ?? null };
+}
+
+export const officeDelegations: Command = {
+  name: ['office', 'delegations'],
+  summary: { zh: '列出某印章的代理登记（含已撤销的，规定 M3）', en: 'List a seal\'s delegations, revoked ones included (M3)' },
+  options: { ...SEAL_CODE },
+  async run(context, args) {
+    const list = service(context).delegations(required(args, 'seal-code'));
+    return {
+      json: { delegations: list.map(delegationJson) },
+      text: list.length
+        ? table(
+            ['编号 Id', '代理人 Proxy', '批准人 Approver', '开始 From', '结束 To', '撤销 Revoked'],
+            list.map((d) => [d.id, `${d.proxyName} (${d.proxyStaffId})`, d.approverName, d.startsAt.toISOString(), d.endsAt.toISOString(), d.revokedAt?.toISOString() ?? '—']),
+          )
+        : '该印章没有代理登记 / No delegations for this seal',
+    };
+  },
+};
+
+export const officeRevokeDelegation: Command = {
+  name: ['office', 'revoke-delegation'],
+  summary: { zh: '提前终止代理（规定 M3）；各专用机在导入下一期登记簿快照后生效', en: 'End a delegation early (M3); workstations apply it from the next snapshot' },
+  options: {
+    ...SEAL_CODE,
+    delegation: { type: 'string', valueName: 'ID', description: '代理编号（见 office delegations）/ the delegation\'s id (see office delegations)' },
+    ...OPERATOR,
+  },
+  async run(context, args) {
+    const revoked = service(context).revokeDelegation(required(args, 'seal-code'), required(args, 'delegation'), officeActor(context, args));
+    return {
+      json: { delegation: delegationJson(revoked) },
+      text: `代理已撤销 / Delegation revoked: ${revoked.proxyName} (${revoked.proxyStaffId}) ${revoked.revokedAt?.toISOString() ?? ''}`,
     };
   },
 };
@@ -652,6 +691,8 @@ export const OFFICE_COMMANDS: readonly Command[] = [
   officeConfirmLoss,
   officeWithdrawLoss,
   officeDelegate,
+  officeDelegations,
+  officeRevokeDelegation,
   officeMayUse,
   officeList,
   officeDenyListCommand,

@@ -700,6 +700,25 @@ export class OfficeService {
     return this.register.delegations.create(seal.id, randomUUID(), { ...request }, actor);
   }
 
+  /** M3: the seal's delegations, newest first, revoked ones included. */
+  delegations(sealCode: string): Delegation[] {
+    return this.register.delegations.forSeal(this.requireSeal(sealCode).id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /**
+   * M3: the office ends a delegation before its window closes (the custodian is back, the
+   * approval was withdrawn). From now on the proxy cannot stamp; workstations learn it from
+   * the next snapshot. Audited (DELEGATION_REVOKED).
+   */
+  revokeDelegation(sealCode: string, delegationId: string, actor: Actor): Delegation {
+    requireOffice(actor, 'DELEGATION_REVOKED');
+    const seal = this.requireSeal(requireField('--seal-code', sealCode));
+    if (!this.register.delegations.forSeal(seal.id).some((d) => d.id === delegationId)) {
+      throw new YinjianError('DELEGATION_NOT_FOUND', { delegation: delegationId });
+    }
+    return this.register.delegations.revoke(delegationId, this.clock(), actor);
+  }
+
   /** M3: may `person` use the seal at `time`? */
   mayUse(sealCode: string, person: Person, time: Date): SealUseDecision {
     return this.register.delegations.mayUse(person, this.requireSeal(sealCode).id, time);

@@ -78,6 +78,8 @@ export interface OfficeRegister {
   };
   readonly delegations: {
     create(sealId: string, id: string, draft: DelegationDraft, actor: Actor): Delegation;
+    /** Ends a delegation early (M3); revoking twice changes nothing. */
+    revoke(id: string, at: Date, actor: Actor): Delegation;
     forSeal(sealId: string): Delegation[];
     mayUse(person: Person, sealId: string, time: Date): SealUseDecision;
   };

@@ -12,8 +12,9 @@ export type SealUseDecision =
 
 type SealForUse = Pick<Seal, 'id' | 'code' | 'state' | 'custodianStaffId' | 'certificate'>;
 
+/** In force at `at`: inside its window and not yet revoked (stampings before a revocation stay valid). */
 function inWindow(d: Delegation, at: number): boolean {
-  return d.revokedAt === null && d.startsAt.getTime() <= at && at < d.endsAt.getTime();
+  return (d.revokedAt === null || at < d.revokedAt.getTime()) && d.startsAt.getTime() <= at && at < d.endsAt.getTime();
 }
 
 /**
@@ -36,6 +37,10 @@ export function mayUseSeal(person: Person, seal: SealForUse, time: Date, delegat
   const own = delegations.filter((d) => d.sealId === seal.id && d.proxyStaffId === person.staffId);
   const current = own.find((d) => inWindow(d, at));
   if (current !== undefined) return { allowed: true, capacity: 'proxy', delegationId: current.id };
+  const revoked = own.find((d) => d.revokedAt !== null && d.revokedAt.getTime() <= at && d.startsAt.getTime() <= at && at < d.endsAt.getTime());
+  if (revoked?.revokedAt) {
+    return { allowed: false, code: 'DELEGATION_REVOKED', params: { person: person.staffId, seal: seal.code, revokedAt: revoked.revokedAt.toISOString() } };
+  }
   if (own.length > 0) {
     return { allowed: false, code: 'DELEGATION_OUTSIDE_WINDOW', params: { person: person.staffId, seal: seal.code, at: time.toISOString() } };
   }
