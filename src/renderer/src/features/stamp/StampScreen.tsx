@@ -96,10 +96,12 @@ export function StampScreen() {
     // One call for the batch: the key logs in once with one PIN (as `yinjian stamp` does), and
     // every document ends with a usage row even when the key fails part-way (U3). The progress
     // bar follows the main process's own count while the call runs.
+    let finished = false;
     const poll = setInterval(() => {
       call('stamp.progress', {}).then(
         (p) => {
-          if (p.active) setProgress({ done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) });
+          // An answer that arrives after the batch ended must not bring the bar back.
+          if (p.active && !finished) setProgress({ done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) });
         },
         () => undefined,
       );
@@ -123,6 +125,7 @@ export function StampScreen() {
       // The key refused the PIN (wrong, locked) or failed at login: nothing was sealed.
       setError(ipcErrorOf(caught));
     } finally {
+      finished = true;
       clearInterval(poll);
       pinArray.fill(0);
       setProgress(undefined);
