@@ -51,3 +51,14 @@ export function pinBytesOf(text: string): Uint8Array {
   }
   return bytes;
 }
+
+/**
+ * The PIN as the number array the IPC contract carries, with the intermediate bytes zeroed;
+ * the caller zeroes the array after the call.
+ */
+export function pinArrayOf(text: string): number[] {
+  const bytes = pinBytesOf(text);
+  const array = Array.from(bytes);
+  bytes.fill(0);
+  return array;
+}

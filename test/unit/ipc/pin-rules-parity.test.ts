@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertPinPolicy, evaluatePinRules as mainRules } from '../../../src/main/core/usb-key/pin-policy';
-import { evaluatePinRules as screenRules, pinBytesOf } from '../../../src/shared/usb-key/pin-rules';
+import { evaluatePinRules as screenRules, pinArrayOf, pinBytesOf } from '../../../src/shared/usb-key/pin-rules';
 
 describe('PIN rules on the screen are the rules the main process enforces (M4)', () => {
   it('is one evaluation, not a copy that could drift', () => {
@@ -22,5 +22,10 @@ describe('PIN rules on the screen are the rules the main process enforces (M4)',
 
   it('never turns a non-ASCII character into an accepted byte', () => {
     expect(screenRules(pinBytesOf('密码密码密码')).find((r) => r.rule === 'characters')?.ok).toBe(false);
+  });
+
+  it('carries a PIN across IPC as bytes, non-ASCII as 0xff (refused by the key rules), never as text', () => {
+    expect(pinArrayOf('Ab1#')).toEqual([65, 98, 49, 35]);
+    expect(pinArrayOf('密1')).toEqual([0xff, 49]);
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { IpcError, IssuedSealDto, ResponseOf } from '../../../../shared/ipc/contract';
-import { pinBytesOf } from '../../../../shared/usb-key/pin-rules';
+import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
 
@@ -93,9 +93,9 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
     setError(undefined);
     setIssued(undefined);
     setPublished(undefined);
-    const caPin = Array.from(pinBytesOf(pins.caPin));
-    const soPin = Array.from(pinBytesOf(pins.soPin));
-    const initialUserPin = Array.from(pinBytesOf(pins.initialPin));
+    const caPin = pinArrayOf(pins.caPin);
+    const soPin = pinArrayOf(pins.soPin);
+    const initialUserPin = pinArrayOf(pins.initialPin);
     // The fields are emptied at once: the typed PINs live on only in the arrays below.
     setPins(EMPTY_PINS);
     const validity = { ...(optional('validFrom') ? { validFrom: optional('validFrom') } : {}), ...(optional('validTo') ? { validTo: optional('validTo') } : {}) };

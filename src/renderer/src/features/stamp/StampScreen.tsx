@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { DOCUMENT_TYPES, type DocumentTypeDto, type IpcError, type PlacementDto, type ResponseOf, type StampOutcomeDto } from '../../../../shared/ipc/contract';
-import { pinBytesOf } from '../../../../shared/usb-key/pin-rules';
+import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { openPdf, pageTexts } from '../../pdf/pdf-document';
@@ -106,7 +106,7 @@ export function StampScreen() {
         () => undefined,
       );
     }, PROGRESS_POLL_MS);
-    const pinArray = Array.from(pinBytesOf(pin));
+    const pinArray = pinArrayOf(pin);
     // The field does not keep the PIN on screen while the batch runs.
     setPin('');
     try {

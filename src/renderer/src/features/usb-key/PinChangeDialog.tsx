@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { IpcError, UsbKeyStatusDto } from '../../../../shared/ipc/contract';
-import { evaluatePinRules, pinBytesOf } from '../../../../shared/usb-key/pin-rules';
+import { evaluatePinRules, pinArrayOf, pinBytesOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { usbKeyStore } from './usb-key-store';
@@ -42,8 +42,8 @@ export function PinChangeDialog({ usbKey }: { usbKey: UsbKeyStatusDto }) {
     if (!ready) return;
     setBusy(true);
     setError(undefined);
-    const oldArray = Array.from(pinBytesOf(oldPin));
-    const newArray = Array.from(pinBytesOf(newPin));
+    const oldArray = pinArrayOf(oldPin);
+    const newArray = pinArrayOf(newPin);
     try {
       await call('usbKey.changePin', { token: usbKey.serial, oldPin: oldArray, newPin: newArray });
       setOldPin('');
