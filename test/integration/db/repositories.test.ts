@@ -64,7 +64,7 @@ describe('register repositories on a real file', () => {
     it('a revoked delegation stops at once', () => {
       fx.register.delegations.create('SEAL-CO', 'D-1', draft, OFFICE);
       fx.register.delegations.revoke('D-1', new Date('2026-07-12T00:00:00.000Z'), OFFICE);
-      expect(fx.register.delegations.mayUse(PROXY, 'SEAL-CO', new Date('2026-07-13T00:00:00.000Z'))).toMatchObject({ allowed: false, code: 'DELEGATION_OUTSIDE_WINDOW' });
+      expect(fx.register.delegations.mayUse(PROXY, 'SEAL-CO', new Date('2026-07-13T00:00:00.000Z'))).toMatchObject({ allowed: false, code: 'DELEGATION_REVOKED' });
       expect(fx.register.audit.list().at(-1)?.action).toBe('DELEGATION_REVOKED');
     });
 

@@ -81,7 +81,7 @@ describe('stamp gate', () => {
     ['M4/S1 bound workstation not registered', { boundWorkstation: undefined }, 'STAMP_WORKSTATION_MISMATCH'],
     ['M3 someone else', { operator: { staffId: 'S999', name: '路人' } }, 'SEAL_USE_NOT_PERMITTED'],
     ['M3 proxy after the window', { operator: { staffId: 'S300', name: '钱代理' }, time: new Date('2026-08-10T00:00:00Z') }, 'DELEGATION_OUTSIDE_WINDOW'],
-    ['M3 proxy of a revoked delegation', { operator: { staffId: 'S300', name: '钱代理' }, delegations: [{ ...delegation, revokedAt: new Date('2026-07-25T00:00:00Z') }] }, 'DELEGATION_OUTSIDE_WINDOW'],
+    ['M3 proxy of a revoked delegation', { operator: { staffId: 'S300', name: '钱代理' }, delegations: [{ ...delegation, revokedAt: new Date('2026-07-25T00:00:00Z') }] }, 'DELEGATION_REVOKED'],
   ])('refuses: %s', (_label, changes, code) => {
     expect(refusal(changes)).toBe(code);
   });
