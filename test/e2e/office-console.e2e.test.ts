@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfficeService } from '../../src/main/core/office/index';
+import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList } from '../../src/main/core/office/deny-list';
 import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
 import { openRegister, type SealRegister } from '../../src/main/infra/db/index';
 import { shippedFontImpressions } from '../../src/main/infra/office/index';
@@ -114,4 +115,25 @@ describe('office console in Chromium', () => {
     await browser.screenshot(page, 'office-02-issued');
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('keeps the deny list (U2): adds words, removes one, saves, and the register and audit log have it', async () => {
+    // The key just issued keeps its initial PIN for its custodian: no forced change on the office computer (M4).
+    await expect.poll(() => page.getByText('PIN：初始密码，须修改').count()).toBe(1);
+    expect(await page.getByTestId('pin-dialog').count()).toBe(0);
+    const panel = page.getByTestId('deny-list');
+    await panel.scrollIntoViewIfNeeded();
+    const words = panel.getByTestId('deny-word');
+    await expect.poll(() => words.count()).toBe(DEFAULT_DOCUMENT_TYPE_DENY_LIST.length);
+    expect(await panel.getByTestId('deny-list-save').isDisabled()).toBe(true);
+    await panel.getByTestId('deny-word-input').fill('承诺书，保证书');
+    await panel.getByRole('button', { name: '加入', exact: true }).click();
+    expect((await words.allTextContents()).slice(-2).map((w) => w.replace('×', '').trim())).toEqual(['承诺书', '保证书']);
+    await panel.getByRole('button', { name: '移除“保证书”' }).click();
+    await panel.getByTestId('deny-list-save').click();
+    await expect(panel.getByTestId('deny-list-message').textContent()).resolves.toContain('随下次发布登记簿生效');
+    expect(officeDenyList(register)).toEqual([...DEFAULT_DOCUMENT_TYPE_DENY_LIST, '承诺书']);
+    expect(register.audit.list().at(-1)).toMatchObject({ action: 'SETTING_CHANGED', subject: 'office.documentTypeDenyList' });
+    await browser.screenshot(page, 'office-03-deny-list');
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

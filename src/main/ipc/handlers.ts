@@ -298,6 +298,8 @@ export function createHandlers(services: MainServices): HandlerTable {
     'office.publish': officeWithPins('office.publish'),
     'office.importWorkstation': office('office.importWorkstation'),
     'office.inspectionReport': office('office.inspectionReport'),
+    'office.denyList': office('office.denyList'),
+    'office.setDenyList': office('office.setDenyList'),
     'office.seals': async () => {
       const handler = services.office?.['office.seals'];
       if (handler) return handler({});

@@ -28,7 +28,10 @@ export function App() {
   const toggleLocale = useLocale((s) => s.toggle);
   const { screen, status, go, loadStatus } = useApp();
   const keys = useUsbKeys((s) => s.keys);
-  const pinKey = keyNeedingPinChange(keys);
+  // M4's forced change is for the custodian at first use. On the office computer (its CA key
+  // in), a key it has just issued keeps its initial PIN for the custodian to change: the bar
+  // shows that state, and the key still cannot sign (the main process refuses, M4).
+  const pinKey = status?.officeConsole ? undefined : keyNeedingPinChange(keys);
 
   useEffect(() => {
     void loadStatus();

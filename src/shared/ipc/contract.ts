@@ -396,6 +396,12 @@ export const CHANNELS = {
     request: empty,
     response: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), unit: z.string(), state: z.enum(SEAL_STATES), custodian: z.string() })),
   },
+  /** U2: the deny list the office publishes (words; the regulation's kinds always apply). */
+  'office.denyList': { request: empty, response: z.object({ words: z.array(z.string()) }) },
+  'office.setDenyList': {
+    request: z.object({ words: z.array(z.string().min(1).max(40)).min(1).max(200) }).strict(),
+    response: z.object({ words: z.array(z.string()) }),
+  },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type Channel = keyof typeof CHANNELS;

@@ -16,6 +16,7 @@ import { isAbsolute, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { OfficeService, OFFICE_SETTING, parseOfficeDate, type IssuancePins, type IssuedSeal, type ValidityChoice } from '../../core/office/index';
 import type { UsbKeyPort } from '../../core/ports/usb-key';
+import { officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
 import type { Actor, ApproverRole } from '../../core/register/index';
 import type { SealRegister } from '../../infra/db/index';
 import { shippedFontImpressions, writePublication } from '../../infra/office/index';
@@ -209,6 +210,9 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
       const target = join(deps.reportFolder(), `用印检查报告-${at.toISOString().replace(/[:.]/g, '-')}.pdf`);
       return { path: (await writeInspectionReport(deps.register(), target, inspections, at)).path };
     },
+    'office.denyList': async () => ({ words: [...officeDenyList(deps.register())] }),
+    // U2: published with the next snapshot; audited (SETTING_CHANGED) with the list before and after.
+    'office.setDenyList': async ({ words }) => ({ words: [...setOfficeDenyList(deps.register(), words, deps.actor())] }),
     'office.seals': async () => {
       const register = deps.register();
       return register.seals.list().map((seal) => ({

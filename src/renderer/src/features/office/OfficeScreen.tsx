@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
+import { DenyListPanel } from './DenyListPanel';
 import { OfficeKeyForm, type KeyFormMode } from './OfficeKeyForm';
 
 type SealRow = ResponseOf<'office.seals'>[number];
@@ -135,6 +136,7 @@ export function OfficeScreen() {
           {errorText(error)}
         </p>
       )}
+      <DenyListPanel />
     </div>
   );
 }
