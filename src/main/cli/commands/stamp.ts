@@ -8,7 +8,7 @@ import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
 import type { Seal } from '../../core/register/index';
-import { StampingPipeline, sealOfKey, signingKeyOf, stampBatch, type PlacementRequest, type PositionOnPage } from '../../core/stamp/index';
+import { StampingPipeline, openSigningKey, sealOfKey, stampBatch, type PlacementRequest, type PositionOnPage } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
@@ -180,15 +180,7 @@ export const stamp: Command = {
     // on an earlier file; openForSigning zeroes the PIN and refuses an initial PIN (M4).
     const results = await stampBatch(
       { pipeline, register: registerPort, clock: () => new Date(), workstationCode },
-      async () => {
-        const session = await service.openForSigning(key.serial, pin);
-        try {
-          return { key: await signingKeyOf(session, seal), close: () => session.close() };
-        } catch (error) {
-          await session.close().catch(() => undefined);
-          throw error;
-        }
-      },
+      () => openSigningKey(service, key.serial, pin, seal),
       {
         sealId: seal.id,
         declaredType,

@@ -8,7 +8,7 @@ export type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey,
 export { MAX_SEAM_PAGES, findKeyword, pageBox, placeImpression, type PageBox, type PlacementRequest, type PositionOnPage } from './placement';
 export { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
 export { docMdpPermission } from './certification';
-export { sealOfKey, signingKeyOf } from './seal-of-key';
+export { openSigningKey, sealOfKey, signingKeyOf } from './seal-of-key';
 export { appearanceStream, impressionDrawing, type ImpressionDrawing, type ImpressionImage } from './impression';
 export {
   nextSealFieldName,

@@ -6,6 +6,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import { parseCertificate } from '../pki/index';
 import type { SignatureAlgorithm } from '../ports/signer';
 import type { UsbKeySession } from '../ports/usb-key';
+import type { BatchKey } from './batch';
 import type { KeyType, Seal } from '../register/index';
 import type { SigningKey } from './ports';
 
@@ -61,4 +62,24 @@ export async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<
     .map((c) => c.der);
   const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
   return { signer, certificate: own.der, caCertificates };
+}
+
+/**
+ * Logs in to the seal's USB key for a batch (`openForSigning` owns the PIN buffer and zeroes
+ * it; it refuses a key still on its initial PIN, M4) and finds the seal's key on it; a key
+ * that logs in but lacks the seal's certificate is closed again before the error is thrown.
+ */
+export async function openSigningKey(
+  keys: { openForSigning(serialOrLabel: string, pin: Buffer): Promise<UsbKeySession> },
+  tokenSerial: string,
+  pin: Buffer,
+  seal: Seal,
+): Promise<BatchKey> {
+  const session = await keys.openForSigning(tokenSerial, pin);
+  try {
+    return { key: await signingKeyOf(session, seal), close: () => session.close() };
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -205,6 +205,21 @@ export interface UsageFilter {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** What a stamping's audit row says of it (M5), from either record. */
+function detailsOf(sealId: string, e: StampingRecord | PendingStampingRecord): AuditDetails {
+  return {
+    sealId,
+    useRequestId: e.useRequestId,
+    documentTitle: e.documentTitle,
+    documentType: e.documentType,
+    pages: e.pages,
+    sha256Before: e.sha256Before,
+    sha256After: e.sha256After,
+    outputPath: e.outputPath,
+    workstationId: e.workstationId,
+  };
+}
+
 type UsageColumns = Omit<UsageRow, 'id' | 'status' | 'error_code' | 'temp_path' | 'owner_pid'>;
 
 /** The columns a usage row and a pending one share, from either record. */
@@ -299,18 +314,7 @@ export class UsageRegister {
         action: 'STAMP_PENDING',
         subject: seal.code,
         at: e.at,
-        details: {
-          sealId: seal.id,
-          useRequestId: e.useRequestId,
-          documentTitle: e.documentTitle,
-          documentType: e.documentType,
-          pages: e.pages,
-          sha256Before: e.sha256Before,
-          sha256After: e.sha256After,
-          outputPath: e.outputPath,
-          tempPath: e.tempPath,
-          workstationId: e.workstationId,
-        },
+        details: { ...detailsOf(seal.id, e), tempPath: e.tempPath },
       });
       const result = insertPending.run({ ...columnsOf(seal.id, e, audited.seq), temp_path: e.tempPath, owner_pid: e.ownerPid });
       const row = this.byId.get(result.lastInsertRowid);
@@ -379,18 +383,7 @@ export class UsageRegister {
         action: e.status === 'ok' ? 'STAMP' : refused ? 'STAMP_REFUSED' : 'STAMP_FAILED',
         subject: seal.code,
         at: e.at,
-        details: {
-          sealId: seal.id,
-          useRequestId: e.useRequestId,
-          documentTitle: e.documentTitle,
-          documentType: e.documentType,
-          pages: e.pages,
-          sha256Before: e.sha256Before,
-          sha256After: e.sha256After,
-          outputPath: e.outputPath,
-          workstationId: e.workstationId,
-          errorCode: e.errorCode,
-        },
+        details: { ...detailsOf(seal.id, e), errorCode: e.errorCode },
       });
       const result = this.insert.run({ ...columnsOf(seal.id, e, audited.seq), status: e.status, error_code: e.errorCode });
       const row = this.byId.get(result.lastInsertRowid);

@@ -10,7 +10,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { PlacementDto, StampOutcomeDto } from '../../../shared/ipc/contract';
 import type { Seal } from '../../core/register/index';
-import { StampingPipeline, sealOfKey, signingKeyOf, stampBatch, type BatchProgress, type PlacementRequest } from '../../core/stamp/index';
+import { StampingPipeline, openSigningKey, sealOfKey, stampBatch, type BatchProgress, type PlacementRequest } from '../../core/stamp/index';
 import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
@@ -121,16 +121,7 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
           const pipeline = new StampingPipeline({ register: registerPort, text: new PdfJsTextReader(), output: new AtomicFileOutput(), clock, workstationCode });
           const results = await stampBatch(
             { pipeline, register: registerPort, clock, workstationCode },
-            async () => {
-              // openForSigning owns the PIN buffer from here and zeroes it; it refuses an initial PIN (M4).
-              const session = await service.openForSigning(key.serial, pin);
-              try {
-                return { key: await signingKeyOf(session, seal), close: () => session.close() };
-              } catch (error) {
-                await session.close().catch(() => undefined);
-                throw error;
-              }
-            },
+            () => openSigningKey(service, key.serial, pin, seal),
             {
               sealId: seal.id,
               declaredType: request.documentType,
