@@ -9,21 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRegisterDatabase } from '../../../src/main/infra/db/connection';
 import { migrateRegister } from '../../../src/main/infra/db/migrations/index';
 import { tempRegisterDir } from './temp-register';
-
-const HASH_A = 'a'.repeat(64);
-const HASH_B = 'b'.repeat(64);
+import { HASH_A, HASH_B, insertUsageRow, seedSealAndRequest, type UsageRowSql } from './usage-rows';
 
 function seedVersion5(db: Database.Database): void {
+  seedSealAndRequest(db);
   db.exec(`
-    INSERT INTO units VALUES ('U-CO', 'HQ-CO-01', '华东分公司', 'company');
-    INSERT INTO custodians VALUES ('S100', '张保管', 'U-CO');
-    INSERT INTO workstations VALUES ('WS-1', '专用机', 'machine-aaaa', '2026-07-01T00:00:00.000Z');
-    INSERT INTO seals VALUES ('SEAL-1', 'CO-01-GZ', '公章', 'U-CO', 'company', 'ACTIVE', 'S100', 'WS-1', '01A0', x'3082',
-      '2026-07-01T00:00:00.000Z', '2029-07-01T00:00:00.000Z', 'EC_P256', 'TOKEN-A', '<svg/>', NULL, 'REF-1', '刘总裁',
-      '2026-07-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z');
-    INSERT INTO audit_log VALUES (1, '2026-07-01T00:00:00.000Z', '王秘书', 'P0001', 'STAMP', 'CO-01-GZ', '{}', '${'0'.repeat(64)}', '${HASH_A}');
-    INSERT INTO use_requests VALUES ('R-1', 'SEAL-1', 'E1', '申请人', '审批人', 'APP-9', '通知', 'internal-document', '发文',
-      '2026-07-10T00:00:00.000Z', '2026-07-10T00:00:00.000Z');
     INSERT INTO usage_register (id, seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type, pages,
       sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, temp_path, owner_pid) VALUES
       (7, 'SEAL-1', 'S100', '张保管', 'R-1', '通知', 'internal-document', 2, '${HASH_A}', '${HASH_B}', '/out/通知.pdf',
@@ -35,15 +25,10 @@ function seedVersion5(db: Database.Database): void {
   `);
 }
 
-type Row = { status: string; request: string; after: string; error: string; output: string; temp: string; pid: string };
-const base: Row = { status: 'pending', request: "'R-1'", after: 'NULL', error: 'NULL', output: "'/out/a.pdf'", temp: "'/out/.a.pdf.0123456789ab.tmp'", pid: '4242' };
+const base: UsageRowSql = { status: 'pending', request: "'R-1'", after: 'NULL', error: 'NULL', output: "'/out/a.pdf'", temp: "'/out/.a.pdf.0123456789ab.tmp'", pid: '4242' };
 
-function insert(db: Database.Database, r: Partial<Row>): void {
-  const v = { ...base, ...r };
-  db.exec(`INSERT INTO usage_register (seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type, pages,
-      sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, temp_path, owner_pid)
-    VALUES ('SEAL-1', 'S100', '张保管', ${v.request}, '通知', 'internal-document', 1, '${HASH_A}', ${v.after}, ${v.output},
-      '2026-07-11T00:00:00.000Z', 'WS-1', '${v.status}', ${v.error}, 1, ${v.temp}, ${v.pid})`);
+function insert(db: Database.Database, r: Partial<UsageRowSql>): void {
+  insertUsageRow(db, base, r);
 }
 
 describe('migration 006 pending-before-signature', () => {
