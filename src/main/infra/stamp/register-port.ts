@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
-import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, DENY_WORDS_SETTING, parseDenyWords } from '../../core/office/deny-list';
+import { officeDenyList } from '../../core/office/deny-list';
 import { DEFAULT_DENY_LIST, withDeniedWords, type DeniedDocumentKind } from '../../core/policy/document-type';
 import type { Actor } from '../../core/register/index';
 import type { StampRegisterPort } from '../../core/stamp/ports';
@@ -51,8 +51,7 @@ export function parseDenyList(text: string): DeniedDocumentKind[] {
 export function stampingDenyList(register: Pick<SealRegister, 'settings'>): DeniedDocumentKind[] {
   const configured = register.settings.get(DENY_LIST_SETTING);
   const kinds = configured === undefined ? DEFAULT_DENY_LIST : parseDenyList(configured);
-  const words = register.settings.get(DENY_WORDS_SETTING);
-  return withDeniedWords(kinds, words === undefined ? DEFAULT_DOCUMENT_TYPE_DENY_LIST : parseDenyWords(words, DENY_WORDS_SETTING));
+  return withDeniedWords(kinds, officeDenyList(register));
 }
 
 export interface StampRegisterPortOptions {
