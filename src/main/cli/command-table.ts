@@ -143,6 +143,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/office')).officeDenyListCommand,
   },
   {
+    name: ['office', 'publication-points'],
+    summary: {
+      zh: '查看或设置 CRL 与根证书的发布地址（写入此后签发的印章证书：CRL 分发点、AIA）',
+      en: 'Show or set where the CRL and the CA certificate are published (carried by seal certificates issued from now on: CRL DP, AIA)',
+    },
+    load: async () => (await import('./commands/office')).officePublicationPointsCommand,
+  },
+  {
     name: ['office', 'publish'],
     summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
     load: async () => (await import('./commands/office')).officePublish,
