@@ -45,6 +45,7 @@ import {
 } from '../register/index';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
+import { officePublicationPoints } from './publication-points';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
 import {
   SNAPSHOT_SCHEMA,
@@ -420,6 +421,7 @@ export class OfficeService {
           custodianStaffId: particulars.custodianStaffId,
           workstationId: particulars.workstationId,
           validity: { notBefore: particulars.validFrom, notAfter: particulars.validTo },
+          publicationPoints: officePublicationPoints(this.register),
         });
         await session.storeCertificate(der, keyPair.keyId, TOKEN_LABEL.sealKey);
         // The CA certificate travels with the seal key, so the key alone can build a chain.
