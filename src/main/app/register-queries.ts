@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 import type { AuditStateDto, PageTextDto, ResponseOf, SealOnKeyDto, UsageEntryDto, UsageFilterDto } from '../../shared/ipc/contract';
-import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
+import { DEFAULT_DENY_LIST, classifyDocumentText } from '../core/policy/index';
 import { sealOfKey } from '../core/stamp/seal-of-key';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister, UsageFilter } from '../infra/db/index';
@@ -84,11 +84,7 @@ export async function keysWithSeals(keys: UsbKeyService, known: SealRegister | u
 export function checkDocumentText(known: SealRegister | undefined, pages: PageTextDto[]): ResponseOf<'stamp.checkText'> {
   const denyList = known ? stampingDenyList(known) : DEFAULT_DENY_LIST;
   const verdict = classifyDocumentText(pages, denyList);
-  if (!verdict.forbidden) return verdict;
-  const line = normaliseForMatching(verdict.line);
-  const kind = denyList.find((k) => k.term === verdict.term);
-  const words = (kind?.words ?? [verdict.term]).filter((w) => line.includes(normaliseForMatching(w)));
-  return { ...verdict, words: verdict.where === 'form' ? verdict.line.split(' / ') : words };
+  return verdict.forbidden ? { ...verdict, words: [...verdict.words] } : verdict;
 }
 
 function stampFileName(kind: string): string {
