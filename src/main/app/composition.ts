@@ -17,6 +17,8 @@ import { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
 /** What settings.json holds. */
 export interface AppSettings {
   pkcs11Module?: string;
+  /** IANA zone for the times the command line reads and prints (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** The OS user-data folder, where Electron keeps the app's data too (app.getPath('userData')). */

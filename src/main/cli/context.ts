@@ -4,6 +4,7 @@ import type { Actor } from '../core/register/index';
 import { AppComposition, defaultDataDir, type AppSettings } from '../app/composition';
 import type { SealRegister } from '../infra/db/index';
 import type { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
+import { localTimeFrom, type LocalTime } from './local-time';
 import { stdinPinSource, terminalPinSource, type PinSource } from './pin-input';
 
 export { defaultDataDir };
@@ -24,6 +25,7 @@ export class CliContext {
   /** The app's one composition root (src/main/app/composition.ts), shared with the window. */
   readonly app: AppComposition;
   private pins: PinSource | undefined;
+  private localTime: LocalTime | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.dataDir = options.dataDir ?? process.env.YINJIAN_DATA_DIR ?? defaultDataDir();
@@ -32,6 +34,12 @@ export class CliContext {
       ...(options.module ? { explicitModule: options.module } : {}),
       ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
     });
+  }
+
+  /** Local time for date options and printed times: $YINJIAN_TZ, settings.json timeZone, else Beijing time. */
+  time(): LocalTime {
+    this.localTime ??= localTimeFrom(process.env, process.env.YINJIAN_TZ ? undefined : this.settings().timeZone);
+    return this.localTime;
   }
 
   ensureDataDir(): string {
@@ -45,6 +53,11 @@ export class CliContext {
 
   usbKeyPort(): Pkcs11UsbKeyPort {
     return this.app.keyPort();
+  }
+
+  /** The PKCS#11 module file in use, once loaded: "nothing found" messages name it. */
+  modulePath(): string | undefined {
+    return this.app.modulePath ?? undefined;
   }
 
   /** The local register (登记簿) in the data folder, created on first use. */
