@@ -16,6 +16,7 @@ import { AtomicFileOutput } from '../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort, type RecoveredStamping } from '../infra/stamp/register-port';
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../infra/timestamp/tsa-client';
+import { heldGroupCrl } from '../core/office/group-crl';
 
 export interface StampBatchDeps {
   register(): SealRegister;
@@ -31,6 +32,8 @@ export interface StampDocumentsRequest extends Omit<BatchStampRequest, 'sealId' 
   readonly operator?: { readonly staffId: string; readonly name?: string };
   /** RFC 3161 server; default: the register's timestampUrl setting; none: no timestamp. */
   readonly timestampUrl?: string;
+  /** PAdES B-LTA (issue 16): a document timestamp after the DSS; needs a timestamp server. */
+  readonly archiveTimestamp?: boolean;
   readonly documents: readonly BatchDocument[];
   /** The PIN, asked for once the seal is known (a prompt in the CLI, the request's in the window). */
   pin(key: { serial: string; label: string }, seal: Seal): Promise<Buffer> | Buffer;
@@ -52,6 +55,9 @@ export function timestampUrlFor(register: SealRegister, explicit?: string): stri
 export async function stampDocuments(deps: StampBatchDeps, request: StampDocumentsRequest, control: BatchControl = {}): Promise<StampDocumentsResult> {
   const register = deps.register();
   const timestampUrl = timestampUrlFor(register, request.timestampUrl);
+  if (request.archiveTimestamp && timestampUrl === undefined) throw new YinjianError('USAGE', { detail: '--lta needs a timestamp server (--tsa URL or the office\'s timestampUrl setting)' });
+  const groupCrl = heldGroupCrl(register);
+  if (request.archiveTimestamp && groupCrl === undefined) throw new YinjianError('USAGE', { detail: '--lta needs the group CRL: import it with `register import` (group-seal-ca.crl)' });
   const service = deps.usbKeys();
   const key = await service.info(request.token);
   let seal: Seal;
@@ -78,8 +84,10 @@ export async function stampDocuments(deps: StampBatchDeps, request: StampDocumen
     clock,
     workstationCode,
     ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
+    // PAdES B-LT whenever this workstation holds the group CRL (issue 16); B-LTA on request.
+    ...(groupCrl ? { longTerm: { crls: () => [groupCrl], ...(request.archiveTimestamp && timestampUrl ? { archiveTimestamper: new TsaClient(timestampUrl) } : {}) } } : {}),
   });
-  const { token: _token, operator: _operator, timestampUrl: _url, documents, pin: _pin, ...common } = request;
+  const { token: _token, operator: _operator, timestampUrl: _url, archiveTimestamp: _lta, documents, pin: _pin, ...common } = request;
   const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, () => openSigningKey(service, key.serial, pin, seal), { ...common, sealId: seal.id, operator }, documents, control);
   return { seal, recovered: recovery.recovered, results };
 }

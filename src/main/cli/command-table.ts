@@ -53,6 +53,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify')).verify,
   },
   {
+    name: ['ltv', 'extend'],
+    summary: { zh: '为已盖章文件补充验证数据并加新的文档时间戳（PAdES B-LTA 续期）', en: 'Add fresh validation data and a new document timestamp to sealed files (PAdES B-LTA renewal)' },
+    load: async () => (await import('./commands/ltv')).ltvExtend,
+  },
+  {
     name: ['register', 'import'],
     summary: { zh: '导入总裁办签发的登记簿快照（验签、防回退）', en: 'Import the office\'s signed register snapshot (signature checked, rollback refused)' },
     load: async () => (await import('./commands/register')).registerImport,

@@ -5,6 +5,11 @@ import type { ErrorSpec } from './index';
  * publication of the CRL and the signed register snapshot, and its import on workstations.
  */
 export const OFFICE_ERRORS = {
+  GROUP_CRL_REFUSED: {
+    category: 'input',
+    zh: '吊销列表（CRL）未被接受：{detail}',
+    en: 'The CRL was not accepted: {detail}',
+  },
   PUBLICATION_POINT_INVALID: {
     category: 'input',
     zh: '发布地址“{location}”无效：须为 http(s)、ldap 或 file 网址，或共享目录的绝对路径（\\\\服务器\\共享\\… 或 /…），不超过 {max} 个字符',

@@ -92,6 +92,11 @@ export const STAMP_ERRORS = {
     zh: '文件中找不到盖章关键字“{keyword}”',
     en: 'The keyword "{keyword}" for placing the seal was not found in the document',
   },
+  LTV_NO_SIGNATURE: {
+    category: 'input',
+    zh: '文件中没有可延长保存期的签章',
+    en: 'The file has no signature whose validation data could be extended',
+  },
   STAMP_SEAM_PAGES: {
     category: 'usage',
     zh: '骑缝章需要 2 至 64 页，文件共 {pages} 页',

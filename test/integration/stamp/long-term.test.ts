@@ -21,7 +21,7 @@ import { AtomicFileOutput } from '../../../src/main/infra/stamp/file-output';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { TsaClient } from '../../../src/main/infra/timestamp/tsa-client';
-import { YINJIAN_BIN } from '../../helpers/cli';
+import { YINJIAN_BIN, runYinjian, type CliResult } from '../../helpers/cli';
 import { nssDatabase, pdfsig, pemOf, qpdfCheck, signaturesOf } from '../../helpers/pdfsig';
 import { startTestTsa, type TestTsa } from '../../helpers/tsa';
 import { NOTICE, NOW, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
@@ -160,3 +160,38 @@ describe('B-LTA at stamping', () => {
     expect(json.files[0]?.signatures[0]).toMatchObject({ padesLevel: 'B-LTA', revocationSource: 'embedded' });
   });
 });
+
+describe('ltv extend (archive renewal)', () => {
+  it('turns a B-B seal into B-LTA, and a second run adds fresh data and another document timestamp; every timestamp stays valid', async () => {
+    const plain = await fx.pipeline.stamp(fx.request(seal.seal, input, 'bb.pdf'), seal.key);
+    const dir = mkdtempSync(join(fx.dir, 'extend-'));
+    writeFileSync(join(dir, 'group.crl'), crl);
+    // Asynchronous: the TSA answers from this process's event loop.
+    const cli = (args: string[]): Promise<CliResult> => runYinjian(['ltv', 'extend', ...args, '--tsa', tsa.url, '--crl', join(dir, 'group.crl'), '--data-dir', join(dir, 'data'), '--json']);
+    const first = await cli([plain.outputPath, '--out', join(dir, 'once.pdf')]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json()).toMatchObject({ signatures: 1, crls: 1, documentTimestamp: true });
+    const once = new Uint8Array(readFileSync(join(dir, 'once.pdf')));
+    let report = await verifyPdf(once, { trustAnchors: [fx.root, tsa.rootDer] });
+    expect(report.signatures.map((s) => s.padesLevel ?? s.kind)).toEqual(['B-LTA', 'document-timestamp']);
+    expect(report.signatures[0]?.revocationSource).toBe('embedded');
+
+    const second = await cli([join(dir, 'once.pdf'), '--out', join(dir, 'twice.pdf')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json()).toMatchObject({ signatures: 2 });
+    const twice = new Uint8Array(readFileSync(join(dir, 'twice.pdf')));
+    expect(qpdfCheck(join(dir, 'twice.pdf')).ok).toBe(true);
+    report = await verifyPdf(twice, { trustAnchors: [fx.root, tsa.rootDer] });
+    expect(report.signatures.map((s) => s.kind)).toEqual(['signature', 'document-timestamp', 'document-timestamp']);
+    for (const s of report.signatures.slice(1)) expect(s.verdict, JSON.stringify(s.findings)).toMatch(/^VALID/);
+    expect(report.signatures[0]?.padesLevel).toBe('B-LTA');
+    // The DSS now has a VRI entry for the seal and one for the first document timestamp (its TSA chain).
+    expect(dssOf(twice).vri).toHaveLength(2);
+    expect(dssOf(twice).certs.length).toBeGreaterThan(dssOf(once).certs.length);
+    // An existing output is refused (STAMP_OUTPUT_EXISTS) and left as it was.
+    const again = await cli([plain.outputPath, '--out', join(dir, 'once.pdf')]);
+    expect(again.json<{ error: { code: string } }>().error.code).toBe('STAMP_OUTPUT_EXISTS');
+    expect(Buffer.compare(readFileSync(join(dir, 'once.pdf')), once)).toBe(0);
+  });
+});
+

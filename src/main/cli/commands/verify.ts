@@ -10,7 +10,7 @@ import { dateOptionHelp } from '../local-time';
 import { EXIT_OK, EXIT_REFUSED } from '../output';
 
 /** PEM blocks of `label` in a file, or the file as DER when it has none. */
-function readDerOrPem(path: string, label: 'CERTIFICATE' | 'X509 CRL'): Uint8Array[] {
+export function readDerOrPem(path: string, label: 'CERTIFICATE' | 'X509 CRL'): Uint8Array[] {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

@@ -10,3 +10,4 @@ export * from './snapshot';
 export * from './office-service';
 export * from './workstation-trust';
 export * from './publication-points';
+export * from './group-crl';

@@ -28,6 +28,7 @@ import {
   PdfDocument,
   type PdfValue,
 } from '../pdf/index';
+import { verifyCmsSignature } from '../pki/index';
 import { pagesOf } from './page-list';
 import { nextSealFieldName, patchByteRange, patchContents, pdfDate, type PreparedSignature } from './signature-update';
 
@@ -201,4 +202,43 @@ export async function longTermUpdates(
     chunks.push(prepared.result.appended);
   }
   return chunks;
+}
+
+/**
+ * `ltv extend` (archive renewal, ETSI EN 319 142-1 §5.5): for every signature and document
+ * timestamp already in the file, its certificates (from its CMS, plus `extraCertificates`
+ * such as the group root) and the CRLs at hand go into the DSS with a VRI entry each; then,
+ * with a timestamper, a new document timestamp covers the whole file, so the earlier
+ * timestamps and their validation data stay provable after their certificates expire.
+ */
+export async function extendLongTerm(
+  input: Uint8Array,
+  options: {
+    readonly crls: readonly Uint8Array[];
+    readonly extraCertificates: readonly Uint8Array[];
+    readonly time: Date;
+    readonly archiveTimestamper?: { timestamp(bytes: Uint8Array): Promise<Uint8Array> };
+  },
+): Promise<{ readonly chunks: Uint8Array[]; readonly signatures: number }> {
+  const document = PdfDocument.open(input);
+  document.requireUnencrypted();
+  const view = document.latest;
+  const data: SignatureValidationData[] = [];
+  for (const field of document.formFields()) {
+    if (field.fieldType !== 'Sig') continue;
+    const value = view.resolveDict(field.dict.get('V'));
+    const contents = value?.get('Contents');
+    if (!(contents instanceof PdfString) || contents.bytes.length === 0) continue;
+    let certificates: Uint8Array[];
+    try {
+      const cms = await verifyCmsSignature(contents.bytes, {});
+      certificates = cms.certificates.map((c) => c.der);
+    } catch {
+      continue; // not a CMS we can read: nothing to add for it
+    }
+    data.push({ signatureContents: contents.bytes, certificates: [...certificates, ...options.extraCertificates], crls: options.crls });
+  }
+  if (data.length === 0) throw new YinjianError('LTV_NO_SIGNATURE');
+  const chunks = await longTermUpdates(input, data, options.time, options.archiveTimestamper);
+  return { chunks, signatures: data.length };
 }
