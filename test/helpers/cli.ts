@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const YINJIAN_BIN = fileURLToPath(new URL('../../src/main/cli/yinjian.js', import.meta.url));
+/**
+ * The `yinjian` command as npm installs it: bin/yinjian.js running the compiled CLI in out/cli
+ * (rebuilt when stale by test/setup/build-cli.ts before the run), never the TypeScript sources.
+ */
+export const YINJIAN_BIN = fileURLToPath(new URL('../../bin/yinjian.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number;
@@ -12,9 +16,9 @@ export interface CliResult {
 }
 
 /** Runs the real `yinjian` binary as a child process, feeding `stdin` (e.g. PIN lines). */
-export function runYinjian(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
+export function runYinjian(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [YINJIAN_BIN, ...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [YINJIAN_BIN, ...args], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -15,7 +15,7 @@ import {
   type StampOutcomeDto,
   type UsageFilterDto,
 } from '../../shared/ipc/contract';
-import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
+import { DEFAULT_DENY_LIST, classifyDocumentText } from '../core/policy/index';
 import { sealOfKey } from '../core/stamp/seal-of-key';
 import { stampingDenyList } from '../infra/stamp/register-port';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
@@ -35,6 +35,7 @@ export interface AppStatus {
 /** A document the renderer handed over, decoded. */
 export interface DocumentBytes {
   readonly name: string;
+  /** Where the main process itself read the file (a dialog's pick, a sealed copy); never a renderer's path. */
   readonly path: string | undefined;
   readonly bytes: Uint8Array;
 }
@@ -62,10 +63,13 @@ export type OfficeFrontDoor = {
   [C in Extract<Channel, `office.${string}`>]?: (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 };
 
-/** First-run setup: the module catalog and the demo token. */
+/** First-run setup: the module catalog, a driver the person picks, and the demo token. */
 export interface SetupFrontDoor {
   modules(): ResponseOf<'setup.modules'>;
-  useModule(path: string): Promise<number>;
+  /** A catalog driver by id, at its installed path (never a path from the renderer). */
+  useCatalogModule(id: string): Promise<ResponseOf<'setup.useModule'>>;
+  /** A driver file picked in the main process's dialog, checked and loaded before it is saved. */
+  pickModule(): Promise<ResponseOf<'setup.pickModule'>>;
   startDemo(): Promise<void>;
 }
 
@@ -93,7 +97,7 @@ function unavailable(service: string): never {
 }
 
 function decode(document: DocumentInput): DocumentBytes {
-  return { name: document.name, path: document.path, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
+  return { name: document.name, path: undefined, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
 }
 
 function dateOf(text: string | undefined, field: string): Date | undefined {
@@ -184,7 +188,8 @@ export function createHandlers(services: MainServices): HandlerTable {
       return { ...status, workstationCode: services.workstationCode() };
     },
     'setup.modules': async () => (services.setup ?? unavailable('setup')).modules(),
-    'setup.useModule': async ({ path }) => ({ keys: await (services.setup ?? unavailable('setup')).useModule(path) }),
+    'setup.useModule': async ({ moduleId }) => (services.setup ?? unavailable('setup')).useCatalogModule(moduleId),
+    'setup.pickModule': async () => (services.setup ?? unavailable('setup')).pickModule(),
     'setup.startDemo': async () => {
       await (services.setup ?? unavailable('setup')).startDemo();
       return { demoMode: true };
@@ -222,11 +227,7 @@ export function createHandlers(services: MainServices): HandlerTable {
       const known = services.register?.();
       const denyList = known ? stampingDenyList(known) : DEFAULT_DENY_LIST;
       const verdict = classifyDocumentText(pages, denyList);
-      if (!verdict.forbidden) return verdict;
-      const line = normaliseForMatching(verdict.line);
-      const kind = denyList.find((k) => k.term === verdict.term);
-      const words = (kind?.words ?? [verdict.term]).filter((w) => line.includes(normaliseForMatching(w)));
-      return { ...verdict, words: verdict.where === 'form' ? verdict.line.split(' / ') : words };
+      return verdict.forbidden ? { ...verdict, words: [...verdict.words] } : verdict;
     },
     'stamp.impression': async ({ token }) => (services.stamping ?? unavailable('stamp.impression')).impression(token),
     'stamp.seal': async ({ pin, documents, ...rest }) => {

@@ -118,6 +118,8 @@ export class UsbKeyService {
       assertPinPolicy(initialUserPin);
       const key = this.port.findKey(serialOrLabel);
       await this.port.resetUserPin(key.serial, soPin, initialUserPin);
+      // M4: the register knows the PIN is initial again, also where the key holds no marker.
+      this.ledger?.recordInitialPin(key.serial, this.now());
       this.events?.record('PIN_RESET', key.serial);
     } finally {
       wipe(soPin, initialUserPin);
