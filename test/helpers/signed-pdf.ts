@@ -84,7 +84,7 @@ function pdfDate(date: Date): string {
 
 /** Appends a signature made with `seal` as an incremental update. */
 /** What signing needs of a seal: a software key (TestSeal) or a key on a token (test/attacks). */
-export type SigningSeal = Pick<TestSeal, 'certificate' | 'root' | 'workstationId'> & { readonly signer: SealSigner };
+export type SigningSeal = Pick<TestSeal, 'certificate' | 'root' | 'workstationId'> & Partial<Pick<TestSeal, 'ca'>> & { readonly signer: SealSigner };
 
 export async function signPdf(bytes: Uint8Array, seal: SigningSeal, options: SignOptions = {}): Promise<Uint8Array> {
   const doc = PdfDocument.open(bytes);
