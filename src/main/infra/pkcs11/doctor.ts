@@ -107,7 +107,7 @@ function probeToken(library: Pkcs11Library, slots: SlotDirectory, slot: Buffer, 
     checks.push(check('serial', 'degraded', `序列号 ${info.serial} 不唯一：按标签区分`, `serial ${info.serial} is not unique: keys are told apart by label`, ['每个 Key 使用不同的标签', 'give every key its own label']));
   } else checks.push(check('serial', 'ok', `序列号 ${info.serial}`, `serial ${info.serial}`));
 
-  let offered: number[] = [];
+  let offered: number[];
   try {
     offered = api.C_GetMechanismList(slot);
   } catch {
@@ -156,7 +156,7 @@ function probeToken(library: Pkcs11Library, slots: SlotDirectory, slot: Buffer, 
   } catch {
     ti = undefined;
   }
-  let publicObjects = -1;
+  let publicObjects: number;
   let session: Buffer | undefined;
   try {
     session = api.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
@@ -257,7 +257,7 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
     }
     const ti = api.C_GetTokenInfo(slot);
     const hidden = profile.hiddenTokens.includes(entry.info.label);
-    let mechanisms: string[] = [];
+    let mechanisms: string[];
     try {
       mechanisms = api.C_GetMechanismList(slot).map(mechanismName);
     } catch {
