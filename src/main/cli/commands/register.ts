@@ -1,8 +1,9 @@
 import { YinjianError } from '../../../shared/errors/index';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { importSignedSnapshot, pinnedGroupRoot, readTrustedSnapshot, storeGroupCrl } from '../../core/office/index';
-import { readCertificateFile, shippedFontImpressions } from '../../infra/office/index';
+import { pinnedGroupRoot, readTrustedSnapshot, storeGroupCrl } from '../../core/office/index';
+import { readCertificateFile } from '../../infra/office/index';
+import { importPublication } from '../../app/workstation-trust';
 import type { Command } from '../command';
 import { table } from '../output';
 import { readInputFile } from './office';
@@ -42,14 +43,8 @@ export const registerImport: Command = {
     const raw = readInputFile(file);
     const trustRootDer = typeof trustRoot === 'string' ? readCertificateFile(trustRoot) : undefined;
     const register = context.register();
-    const result = await importSignedSnapshot(register, raw, {
-      ...(trustRootDer ? { trustRootDer } : {}),
-      source: file,
-      at: new Date(),
-      actor: context.actor(),
-      // The workstation's replica of each filed seal gets its impression drawn here (U1).
-      impressions: shippedFontImpressions(),
-    });
+    // The same use case as the window's trust screen (src/main/app/workstation-trust.ts).
+    const result = await importPublication(register, raw, { ...(trustRootDer ? { trustRootDer } : {}), source: file, actor: context.actor() });
     const s = result.snapshot;
     // Issue 16: the publication's CRL, kept for the DSS of every seal made here (B-LT).
     const crlPath = typeof args.options.crl === 'string' ? args.options.crl : join(dirname(file), 'group-seal-ca.crl');
