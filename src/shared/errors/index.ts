@@ -16,6 +16,7 @@ import { STAMP_ERRORS } from './stamp';
 import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
 import { INSPECTION_ERRORS } from './inspection';
+import { TIME_RECORD_ERRORS } from './time-records';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -53,6 +54,7 @@ export const ERROR_CATALOG = {
   ...UI_ERRORS,
   ...OFFICE_ERRORS,
   ...INSPECTION_ERRORS,
+  ...TIME_RECORD_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

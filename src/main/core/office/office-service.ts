@@ -43,6 +43,7 @@ import {
   type SealUseDecision,
   type UnitKind,
 } from '../register/index';
+import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../usb-key/initial-pin';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
@@ -395,11 +396,13 @@ export class OfficeService {
     request: { caToken: string; token: string; tokenLabel?: string; keyType?: SealKeyType },
     particulars: SealParticulars,
     pins: IssuancePins,
+    replacingSealId?: string,
   ): Promise<{ certificate: CertificateInfo; sealCertificate: SealCertificate; token: UsbKeyInfo; cleanup: () => Promise<void> }> {
     const caKey = this.keys.findKey(request.caToken);
     const sealKey = this.keys.findKey(request.token);
     // The CA key must never be erased by mistake: initialising wipes every object on a key.
     if (caKey.serial === sealKey.serial) throw new YinjianError('OFFICE_SAME_TOKEN', { token: request.token });
+    await this.assertKeyHoldsNoLiveSeal(request.token, replacingSealId);
     const ca = await this.openCa(request.caToken, pins.caPin);
     try {
       const groupName = this.requireGroupCa().groupName;
@@ -426,6 +429,9 @@ export class OfficeService {
         await session.storeCertificate(ca.certificate.der, ca.certificate.subjectKeyIdentifier ?? new Uint8Array([0xca]), TOKEN_LABEL.caCertificateCopy);
         // M4: the key leaves the office with an initial PIN that must be changed before it signs.
         await session.writeFirstUseMarker();
+        // M4 for good: the key keeps a salted slow hash of its initial PIN in a private object,
+        // so a PIN later set back to it is still refused at signing (core/usb-key/initial-pin.ts).
+        await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pins.initialUserPin));
         const certificate = parseCertificate(der);
         const pair = keyPair;
         const serial = initialised.serial;
@@ -457,6 +463,28 @@ export class OfficeService {
       }
     } finally {
       await ca.session.close();
+    }
+  }
+
+  /**
+   * S2, S3: a USB key that still carries a seal the register does not call CANCELLED is never
+   * initialised again: initialising destroys that seal's key while the register still files it
+   * (issue #12 saw four ACTIVE seals on one key). Checked before any PIN is used on the key and
+   * before the key is touched, from what needs no PIN: the key serial the register recorded at
+   * issuance, and the certificates stored on the key as public objects (a workstation-side copy
+   * of a seal, or a key whose serial changed, is still recognised by its certificate).
+   * `allowedSealId`: the seal a change (S3 变更) replaces on the very key it hands back.
+   */
+  async assertKeyHoldsNoLiveSeal(token: string, allowedSealId?: string): Promise<void> {
+    const key = this.keys.findKey(token);
+    const onKey = await this.keys.listPublicCertificates(key.serial);
+    for (const seal of this.register.seals.list()) {
+      if (seal.state === 'CANCELLED' || seal.id === allowedSealId) continue;
+      const current = this.register.seals.certificates(seal.id).find((c) => c.serial === seal.certificate.serial) ?? seal.certificate;
+      const holds =
+        (current.tokenSerial !== '' && current.tokenSerial === key.serial) ||
+        onKey.some((c) => bytesEqual(c.der, current.der) || samePublicKeyOf(c.der, current.der));
+      if (holds) throw new YinjianError('SEAL_KEY_IN_USE', { token: key.label || key.serial, seal: seal.code, state: seal.state });
     }
   }
 
@@ -595,6 +623,7 @@ export class OfficeService {
         request,
         { unitName: unit.name, unitKind: unit.kind, sealName, sealCode: seal.code, custodianStaffId: staffId, workstationId, validFrom, validTo },
         pins,
+        seal.id,
       );
       const changed = await this.record(made.cleanup, () => {
         if (staffId !== seal.custodianStaffId) {
@@ -857,6 +886,15 @@ export class OfficeService {
       wipe(caPin);
       await ca?.session.close();
     }
+  }
+}
+
+/** Two certificates over the same key pair (a re-certified key is the same key). */
+function samePublicKeyOf(a: Uint8Array, b: Uint8Array): boolean {
+  try {
+    return samePublicKey(parseCertificate(a).spki, parseCertificate(b).spki);
+  } catch {
+    return false;
   }
 }
 

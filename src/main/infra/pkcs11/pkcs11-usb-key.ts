@@ -222,6 +222,26 @@ class Pkcs11Session implements UsbKeySession {
     });
   }
 
+  async readRecords(label: string): Promise<Uint8Array[]> {
+    return this.run(() => findRecords(this.api, this.handle, label).map((object) => new Uint8Array(attribute(this.api, this.handle, object, pkcs11js.CKA_VALUE))));
+  }
+
+  async replaceRecord(label: string, value: Uint8Array): Promise<void> {
+    this.run(() => {
+      const old = findRecords(this.api, this.handle, label);
+      // SoftHSM2 keeps CKO_DATA values read-only: create the new object, then destroy the old.
+      this.api.C_CreateObject(this.handle, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_APPLICATION, value: FIRST_USE_MARKER_APPLICATION },
+        { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
+      ]);
+      for (const object of old) this.api.C_DestroyObject(this.handle, object);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -258,6 +278,15 @@ function markerTemplate(): pkcs11js.Template {
     { type: pkcs11js.CKA_LABEL, value: FIRST_USE_MARKER_LABEL },
     { type: pkcs11js.CKA_VALUE, value: Buffer.from('initial-user-pin', 'ascii') },
   ];
+}
+
+/** Our private data objects with `label` (the initial-PIN record, the usage anchor). */
+function findRecords(api: pkcs11js.PKCS11, session: Buffer, label: string): Buffer[] {
+  return findObjects(api, session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+    { type: pkcs11js.CKA_PRIVATE, value: true },
+    { type: pkcs11js.CKA_LABEL, value: label },
+  ]);
 }
 
 function findMarkers(api: pkcs11js.PKCS11, session: Buffer): Buffer[] {

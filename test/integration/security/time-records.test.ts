@@ -1,0 +1,94 @@
+/**
+ * Issue #12, tried as a custodian who wants to cheat would, through the real `yinjian` binary
+ * on SoftHSM2: every scenario first as the exploit (it used to work), kept as the test that it
+ * no longer does.
+ *
+ *   - issuing onto a USB key that still holds an ACTIVE seal (SEAL_KEY_IN_USE, S2/S3);
+ *   - a PIN set back to the initial one with another PKCS#11 tool (PIN_IS_INITIAL, M4).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionOffice, type OfficeFixture } from '../../helpers/office';
+import { SOFTHSM_MODULE } from '../../helpers/softhsm';
+
+let office: OfficeFixture;
+let pdf: string;
+let work: string;
+
+beforeAll(async () => {
+  office = await provisionOffice({ keyType: 'p256' });
+  work = join(office.publicationDir, '..');
+  pdf = join(work, 'notice.pdf');
+  const sample = await office.cli(['sample', 'notice', '--out', pdf]);
+  expect(sample.code, sample.stderr).toBe(0);
+}, 180_000);
+
+afterAll(() => office?.cleanup());
+
+const stampArgs = (out: string): string[] => [
+  'stamp', pdf, '--out', out, '--type', 'internal-document', '--approval', 'YY-2026-001', '--approver', '孙主任',
+  '--operator', office.seal.custodianStaffId, '--token', office.seal.label, '--pin-stdin', '--json',
+];
+
+function usageRows(dataDir: string): { status: string; error_code: string | null }[] {
+  const db = new Database(join(dataDir, 'register.sqlite'), { readonly: true });
+  try {
+    return db.prepare('SELECT status, error_code FROM usage_register ORDER BY id').all() as { status: string; error_code: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('issuing onto a USB key that still holds a live seal (S2, S3)', () => {
+  it('is refused with SEAL_KEY_IN_USE before any PIN is asked; the seal still signs afterwards', async () => {
+    const issue = await office.cli(
+      [
+        'office', 'issue', '--ca-token', office.ca.label, '--token', office.seal.serial, '--unit', office.seal.unit, '--unit-kind', 'department',
+        '--seal-name', '合同专用章二', '--seal-code', '1101000000077', '--custodian', office.seal.custodianName, '--staff-id', office.seal.custodianStaffId,
+        '--workstation', office.workstationId, '--approval', '集团批〔2025〕77号', '--approver', '李总裁', '--pin-stdin', '--json',
+      ],
+      // Before the fix these PINs re-initialised the key and destroyed the ACTIVE seal's key pair.
+      { stdin: `${office.ca.pin}\n${office.seal.soPin}\n246813\n` },
+    );
+    expect(issue.code).toBe(1);
+    expect(issue.stdout + issue.stderr).toContain('SEAL_KEY_IN_USE');
+    const out = join(work, 'still-signs.pdf');
+    const stamped = await office.cli(stampArgs(out), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+    expect(stamped.code, stamped.stdout + stamped.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  }, 120_000);
+});
+
+describe('a PIN set back to the initial one (M4)', () => {
+  const pkcs11Tool = (args: string[]): void => {
+    execFileSync('pkcs11-tool', ['--module', SOFTHSM_MODULE, '--token-label', office.seal.label, ...args], { env: office.env, stdio: 'pipe' });
+  };
+
+  it('our own change-pin refuses the initial PIN as the new PIN', async () => {
+    const result = await office.cli(['token', 'change-pin', '--token', office.seal.serial, '--pin-stdin'], {
+      stdin: `${office.seal.pin}\n${office.seal.initialPin}\n`,
+      dataDir: office.workstationDir,
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('PIN_POLICY_SAME_AS_INITIAL');
+  }, 60_000);
+
+  it('set back with pkcs11-tool, the key is refused at stamping (PIN_IS_INITIAL) with a failed usage row and no output', async () => {
+    pkcs11Tool(['--login', '--pin', office.seal.pin, '--change-pin', '--new-pin', office.seal.initialPin]);
+    try {
+      const before = usageRows(office.workstationDir).length;
+      const out = join(work, 'initial-pin.pdf');
+      const refused = await office.cli(stampArgs(out), { stdin: `${office.seal.initialPin}\n`, dataDir: office.workstationDir });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toContain('PIN_IS_INITIAL');
+      expect(existsSync(out)).toBe(false);
+      expect(usageRows(office.workstationDir).slice(before)).toEqual([{ status: 'failed', error_code: 'PIN_IS_INITIAL' }]);
+    } finally {
+      pkcs11Tool(['--login', '--pin', office.seal.initialPin, '--change-pin', '--new-pin', office.seal.pin]);
+    }
+  }, 60_000);
+});
+
