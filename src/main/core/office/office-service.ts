@@ -46,6 +46,7 @@ import {
 import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../usb-key/initial-pin';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
+import { checkTimestampPolicy, TIMESTAMP_POLICY_SETTING, timestampPolicyOf, type TimestampPolicy } from './timestamp-policy';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
 import {
   SNAPSHOT_SCHEMA,
@@ -755,6 +756,35 @@ export class OfficeService {
 
   // ------------------------------------------------------------------ publication
 
+  /** The group's trusted-time policy (issue #12), published with the next snapshot. */
+  timestampPolicy(): TimestampPolicy | undefined {
+    return timestampPolicyOf(this.register.settings);
+  }
+
+  /**
+   * Sets the group's TSA and the rule "a seal must carry a trusted timestamp" (S5, E1, M3 on a
+   * time the custodian cannot set). Checked, saved and audited in one transaction; workstations
+   * follow from the next snapshot they import. `undefined` removes the policy.
+   */
+  setTimestampPolicy(policy: TimestampPolicy | undefined, actor: Actor): TimestampPolicy | undefined {
+    requireOffice(actor, 'SETTING_CHANGED');
+    const checked = policy === undefined ? undefined : checkTimestampPolicy(policy);
+    if (checked) for (const der of checked.tsaCertificates) parseCertificate(Buffer.from(der, 'base64'));
+    this.register.transaction(() => {
+      if (checked === undefined) this.register.settings.delete(TIMESTAMP_POLICY_SETTING);
+      else this.register.settings.set(TIMESTAMP_POLICY_SETTING, JSON.stringify(checked));
+      this.register.audit.append({
+        actor,
+        action: 'SETTING_CHANGED',
+        subject: TIMESTAMP_POLICY_SETTING,
+        details: checked
+          ? { required: checked.required, url: checked.url, tsaCertificates: checked.tsaCertificates.map((c) => certificateFingerprint(Buffer.from(c, 'base64'))), toleranceSeconds: checked.toleranceSeconds }
+          : { removed: true },
+      });
+    });
+    return checked;
+  }
+
   /** The U2 deny list the office publishes: the saved one, else the regulation's default. */
   denyList(): readonly string[] {
     return officeDenyList(this.register);
@@ -855,11 +885,15 @@ export class OfficeService {
         });
         return next;
       });
+      const nextUpdate = new Date(issuedAt.getTime() + days * 86_400_000);
       const snapshotContent: RegisterSnapshot = {
         schema: SNAPSHOT_SCHEMA,
         version: SNAPSHOT_VERSION,
         sequence,
         issuedAt: issuedAt.toISOString(),
+        // Issue #12: the snapshot is as fresh as the CRL; a workstation past it stops stamping.
+        nextUpdate: nextUpdate.toISOString(),
+        timestamping: timestampPolicyOf(this.register.settings) ?? null,
         group: groupName,
         caFingerprint: certificateFingerprint(caCertificate.der),
         denyList: [...denyList],
@@ -870,7 +904,7 @@ export class OfficeService {
         issuerCertificate: caCertificate.der,
         issuerSigner: ca.signer,
         thisUpdate: issuedAt,
-        nextUpdate: new Date(issuedAt.getTime() + days * 86_400_000),
+        nextUpdate,
         crlNumber: sequence,
         entries,
       });

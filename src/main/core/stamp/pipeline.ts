@@ -32,6 +32,7 @@ import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
 import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
+import { assertClockPlausible } from './time-guard';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
 
 export interface StampRequest {
@@ -152,6 +153,8 @@ export class StampingPipeline {
       return textSource;
     };
     try {
+      // Issue #12: a clock set back or forward, or revocation data past its next update.
+      assertClockPlausible(time, register.timeFacts());
       const gate = passStampGate({
         declaredType: request.declaredType,
         approval: request.approval,
