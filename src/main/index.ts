@@ -5,11 +5,20 @@ import { currentWorkstation } from './infra/machine/workstation-id';
 import { bindIpc } from './ipc/electron-binding';
 import { createHandlers } from './ipc/handlers';
 import { createAppServices } from './ipc/services/app-services';
-import { createMainWindow, hardenSession, rendererPaths } from './windows/main-window';
+import { registerAppScheme, serveRenderer } from './windows/app-protocol';
+import { electronDialogs } from './windows/dialogs';
+import { createMainWindow, guardAllWebContents, hardenSession, rendererPaths } from './windows/main-window';
+import { isTrustedSender } from './windows/security';
 
 // Composition root: builds infra, services and windows; nothing else.
 app.setName('Yinjian');
 const dev = !app.isPackaged;
+// The dev server only in development; the installed app serves itself from app://yinjian.
+const rendererUrl = dev ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+// Before 'ready': the renderer's own privileged scheme, and the guard on every web contents.
+registerAppScheme();
+guardAllWebContents(rendererUrl);
 
 // Built before the window, but lazy: no USB-key module, database or token is touched until the
 // window asks, so the window shows at once. In demo mode this points SoftHSM2 at the demo's
@@ -25,15 +34,16 @@ const services = createAppServices({
     let code: string | undefined;
     return () => (code ??= currentWorkstation().code);
   })(),
+  dialogs: electronDialogs(),
   ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
 });
 
 app.whenReady().then(() => {
   hardenSession();
-  const rendererUrl = dev ? process.env.ELECTRON_RENDERER_URL : undefined;
-  bindIpc(createHandlers(services), (_sender, url) => (rendererUrl ? url.startsWith(rendererUrl) : url.startsWith('file://')));
   const paths = rendererPaths(join(import.meta.dirname));
-  createMainWindow({ ...paths, rendererUrl, dev });
+  serveRenderer(paths.rendererDir);
+  bindIpc(createHandlers(services), (frameUrl, isMainFrame) => isTrustedSender(frameUrl, isMainFrame, rendererUrl));
+  createMainWindow({ preloadPath: paths.preloadPath, ...(rendererUrl ? { rendererUrl } : {}), dev });
 });
 
 app.on('window-all-closed', () => {

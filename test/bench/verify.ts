@@ -87,7 +87,7 @@ export async function benchVerify(): Promise<void> {
     const rootPath = join(dir, 'root.der');
     writeFileSync(rootPath, seal.root);
     const bundle = bundleCli();
-    const devBin = join(REPO, 'src', 'main', 'cli', 'yinjian.js');
+    const devBin = join(REPO, 'src', 'main', 'cli', 'index.ts');
     const dataDir = join(dir, 'data');
 
     let big = await bigPdf(300, 100_000);

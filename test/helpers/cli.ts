@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const YINJIAN_BIN = fileURLToPath(new URL('../../src/main/cli/yinjian.js', import.meta.url));
+/**
+ * The `yinjian` command as npm installs it: bin/yinjian.js running the compiled CLI in out/cli
+ * (rebuilt when stale by test/setup/build-cli.ts before the run), never the TypeScript sources.
+ */
+export const YINJIAN_BIN = fileURLToPath(new URL('../../bin/yinjian.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number;

@@ -1,7 +1,5 @@
-import { runCli } from './main';
+// The development entry (`npm run yinjian:dev -- …`, through tsx): the same command line as the
+// compiled bin/yinjian.js, straight from the TypeScript sources.
+import { runCliProcess } from './process';
 
-const code = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-});
-process.exitCode = code;
+process.exitCode = await runCliProcess(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { YinjianError } from '../../shared/errors/index';
 import { IPC_CHANNEL } from '../../shared/ipc/transport';
 import { dispatch, type HandlerTable } from './handlers';
@@ -12,15 +12,15 @@ export function senderRefused(): { ok: false; error: { code: string; zh: string;
 }
 
 /**
- * Binds the handler table to Electron IPC. Only the app's own main frame may call: a request
- * from any other sender frame (an iframe, a navigated-away page) is refused before parsing.
+ * Binds the handler table to Electron IPC. The decision who may call is the pure policy the
+ * caller passes (windows/security.ts isTrustedSender: the app's own main frame, by the exact
+ * app:// origin); a request from any other frame is refused before parsing.
  */
-export function bindIpc(handlers: HandlerTable, isTrustedSender: (sender: WebContents, frameUrl: string) => boolean): void {
+export function bindIpc(handlers: HandlerTable, isTrustedSender: (frameUrl: string | undefined, isMainFrame: boolean) => boolean): void {
   ipcMain.handle(IPC_CHANNEL, async (event: IpcMainInvokeEvent, channel: unknown, payload: unknown) => {
     const frame = event.senderFrame;
-    if (!frame || frame !== event.sender.mainFrame || !isTrustedSender(event.sender, frame.url)) {
-      return senderRefused();
-    }
+    const isMainFrame = frame !== null && frame !== undefined && frame === event.sender.mainFrame;
+    if (!isTrustedSender(frame?.url, isMainFrame)) return senderRefused();
     return dispatch(handlers, channel, payload);
   });
 }

@@ -35,6 +35,7 @@ export interface AppStatus {
 /** A document the renderer handed over, decoded. */
 export interface DocumentBytes {
   readonly name: string;
+  /** Where the main process itself read the file (a dialog's pick, a sealed copy); never a renderer's path. */
   readonly path: string | undefined;
   readonly bytes: Uint8Array;
 }
@@ -62,10 +63,13 @@ export type OfficeFrontDoor = {
   [C in Extract<Channel, `office.${string}`>]?: (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 };
 
-/** First-run setup: the module catalog and the demo token. */
+/** First-run setup: the module catalog, a driver the person picks, and the demo token. */
 export interface SetupFrontDoor {
   modules(): ResponseOf<'setup.modules'>;
-  useModule(path: string): Promise<number>;
+  /** A catalog driver by id, at its installed path (never a path from the renderer). */
+  useCatalogModule(id: string): Promise<ResponseOf<'setup.useModule'>>;
+  /** A driver file picked in the main process's dialog, checked and loaded before it is saved. */
+  pickModule(): Promise<ResponseOf<'setup.pickModule'>>;
   startDemo(): Promise<void>;
 }
 
@@ -93,7 +97,7 @@ function unavailable(service: string): never {
 }
 
 function decode(document: DocumentInput): DocumentBytes {
-  return { name: document.name, path: document.path, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
+  return { name: document.name, path: undefined, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
 }
 
 function dateOf(text: string | undefined, field: string): Date | undefined {
@@ -184,7 +188,8 @@ export function createHandlers(services: MainServices): HandlerTable {
       return { ...status, workstationCode: services.workstationCode() };
     },
     'setup.modules': async () => (services.setup ?? unavailable('setup')).modules(),
-    'setup.useModule': async ({ path }) => ({ keys: await (services.setup ?? unavailable('setup')).useModule(path) }),
+    'setup.useModule': async ({ moduleId }) => (services.setup ?? unavailable('setup')).useCatalogModule(moduleId),
+    'setup.pickModule': async () => (services.setup ?? unavailable('setup')).pickModule(),
     'setup.startDemo': async () => {
       await (services.setup ?? unavailable('setup')).startDemo();
       return { demoMode: true };

@@ -1,10 +1,10 @@
-import { BrowserWindow, session, shell } from 'electron';
+import { BrowserWindow, app, session, shell } from 'electron';
 import { join } from 'node:path';
-import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, isExternalWebLink } from './security';
+import { APP_START_URL, CONTENT_SECURITY_POLICY, WEB_PREFERENCES, isAllowedExternalUrl, isNavigationAllowed } from './security';
 
 export { CONTENT_SECURITY_POLICY, WEB_PREFERENCES } from './security';
 
-export function createMainWindow(options: { preloadPath: string; rendererUrl?: string; rendererFile: string; dev: boolean }): BrowserWindow {
+export function createMainWindow(options: { preloadPath: string; rendererUrl?: string; dev: boolean }): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -14,17 +14,30 @@ export function createMainWindow(options: { preloadPath: string; rendererUrl?: s
     show: false,
     webPreferences: { ...WEB_PREFERENCES, preload: options.preloadPath, devTools: options.dev },
   });
-  const contents = window.webContents;
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalWebLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   window.once('ready-to-show', () => window.show());
-  if (options.rendererUrl) void window.loadURL(options.rendererUrl);
-  else void window.loadFile(options.rendererFile);
+  void window.loadURL(options.rendererUrl ?? APP_START_URL);
   return window;
+}
+
+/**
+ * The app-wide guard (after Signal's): every web contents ever created, this window's and any
+ * other, may not navigate away from the app, open windows, attach a <webview> or redirect.
+ * Links pass to the OS browser only when isAllowedExternalUrl says so.
+ */
+export function guardAllWebContents(devServerUrl?: string): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isNavigationAllowed(url, devServerUrl)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isNavigationAllowed(url, devServerUrl)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
 }
 
 /** Applies the CSP header and denies every permission request (camera, notifications, …). */
@@ -37,6 +50,6 @@ export function hardenSession(): void {
   });
 }
 
-export function rendererPaths(baseDir: string): { preloadPath: string; rendererFile: string } {
-  return { preloadPath: join(baseDir, '../preload/index.cjs'), rendererFile: join(baseDir, '../renderer/index.html') };
+export function rendererPaths(baseDir: string): { preloadPath: string; rendererDir: string } {
+  return { preloadPath: join(baseDir, '../preload/index.cjs'), rendererDir: join(baseDir, '../renderer') };
 }

@@ -21,6 +21,21 @@ export const UI_ERRORS = {
     zh: '与后台服务的连接中断：{detail}',
     en: 'The connection to the background service failed: {detail}',
   },
+  MODULE_NOT_IN_CATALOG: {
+    category: 'usage',
+    zh: '驱动目录中没有此 USB Key 驱动（{id}），或它未安装在本机',
+    en: 'The USB key driver {id} is not in the catalog, or not installed on this computer',
+  },
+  MODULE_NOT_PKCS11: {
+    category: 'input',
+    zh: '所选文件不是 PKCS#11 驱动模块：{path}（{detail}）',
+    en: 'The chosen file is not a PKCS#11 driver module: {path} ({detail})',
+  },
+  FOLDER_NOT_CHOSEN: {
+    category: 'usage',
+    zh: '未选择文件夹，未写出任何文件',
+    en: 'No folder was chosen; nothing was written',
+  },
   DEMO_UNAVAILABLE: {
     category: 'input',
     zh: '演示模式需要 SoftHSM2 软件 USB Key（{detail}）',

@@ -9,6 +9,11 @@ import { z } from 'zod';
  * PINs cross as arrays of byte values, never strings, so the main process can hold them in a
  * Buffer it zeroes (the renderer zeroes its own copy after the call). Documents cross as
  * base64 text so every transport (Electron IPC, the test host's WebSocket) carries them alike.
+ *
+ * No channel takes a file-system path from the renderer (a compromised page must not choose
+ * which library the main process loads, nor where it writes): a USB-key driver comes from the
+ * vendor catalog by id or from a file the user picks in a main-process dialog; output folders
+ * come from main-process dialogs or the app's own export folder.
  */
 const pinBytes = z.array(z.number().int().min(0).max(255)).min(1).max(64);
 
@@ -20,8 +25,6 @@ export const MAX_BATCH_DOCUMENTS = 50;
 const documentInput = z
   .object({
     name: z.string().min(1).max(255),
-    /** Where the file came from, when the OS gave a path (Electron); empty in the browser. */
-    path: z.string().max(4096).optional(),
     base64: z
       .string()
       .max(Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4)
@@ -249,7 +252,13 @@ export const CHANNELS = {
     }),
   },
   'setup.modules': { request: empty, response: z.array(catalogModule) },
-  'setup.useModule': { request: z.object({ path: z.string().min(1).max(4096) }).strict(), response: z.object({ keys: z.number() }) },
+  /** Uses a driver of the vendor catalog (native/pkcs11-modules.json), by its id, installed where the catalog says. */
+  'setup.useModule': { request: z.object({ moduleId: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/) }).strict(), response: z.object({ keys: z.number(), path: z.string() }) },
+  /** Opens a main-process file dialog for a driver not in the catalog; validated as a PKCS#11 module before it is saved. */
+  'setup.pickModule': {
+    request: empty,
+    response: z.discriminatedUnion('cancelled', [z.object({ cancelled: z.literal(true) }), z.object({ cancelled: z.literal(false), keys: z.number(), path: z.string() })]),
+  },
   'setup.startDemo': { request: empty, response: z.object({ demoMode: z.literal(true) }) },
 
   'usbKey.list': { request: empty, response: z.array(usbKeyStatusSchema) },
@@ -387,7 +396,8 @@ export const CHANNELS = {
   },
   /** The CRL, the signed register snapshot and the group root, written into a folder (default: the export folder). */
   'office.publish': {
-    request: z.object({ caToken: tokenRef, caPin: pinBytes, outputFolder: z.string().min(1).max(4096).optional() }).strict(),
+    /** chooseFolder: the main process asks where (a folder dialog); otherwise the export folder. */
+    request: z.object({ caToken: tokenRef, caPin: pinBytes, chooseFolder: z.boolean().optional() }).strict(),
     response: z.object({ sequence: z.number(), folder: z.string(), crl: z.string(), snapshot: z.string(), root: z.string(), revokedSerials: z.array(z.string()) }),
   },
   'office.importWorkstation': { request: z.object({ document: documentInput }).strict(), response: z.object({ complete: z.boolean(), untampered: z.boolean(), workstation: z.string() }), maxRequestBytes: DOCUMENT_REQUEST_BYTES },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES, META_CONTENT_SECURITY_POLICY, WEB_PREFERENCES, isExternalWebLink } from '../../../src/main/windows/security';
+import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES, META_CONTENT_SECURITY_POLICY, WEB_PREFERENCES, isAllowedExternalUrl } from '../../../src/main/windows/security';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const read = (path: string) => readFileSync(resolve(REPO, path), 'utf8');
@@ -45,9 +45,8 @@ describe('window hardening cannot silently regress', () => {
     expect(csp.get('base-uri')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|wasm-unsafe-eval|https?:|\*/);
-    for (const [name, sources] of csp) {
-      if (name !== 'style-src') expect(sources, name).not.toContain("'unsafe-inline'");
-    }
+    // No inline style either (issue #14): React sets styles through the CSSOM, which CSP allows.
+    for (const [name, sources] of csp) expect(sources, name).not.toContain("'unsafe-inline'");
   });
 
   it('puts the same CSP in the page itself and in the browser-test page', () => {
@@ -59,17 +58,24 @@ describe('window hardening cannot silently regress', () => {
   it('creates the window with these preferences, DevTools only in development, no navigation, no new windows', () => {
     const source = read('src/main/windows/main-window.ts');
     expect(source).toMatch(/webPreferences:\s*\{\s*\.\.\.WEB_PREFERENCES,\s*preload: options\.preloadPath,\s*devTools: options\.dev\s*\}/);
-    expect(source).toMatch(/on\('will-navigate', \(event\) => event\.preventDefault\(\)\)/);
-    expect(source).toMatch(/return \{ action: 'deny' \}/);
+    // The guard covers every web contents the app ever creates, not only this window's.
+    expect(source).toMatch(/app\.on\('web-contents-created'/);
+    expect(source).toMatch(/on\('will-navigate', \(event, url\) => \{\s*if \(!isNavigationAllowed\(url, devServerUrl\)\) event\.preventDefault\(\);/);
+    expect(source).toMatch(/if \(isAllowedExternalUrl\(url\)\) void shell\.openExternal\(url\);\s*return \{ action: 'deny' \}/);
+    expect(source).not.toMatch(/loadFile|file:\/\//);
+    const entry = read('src/main/index.ts');
+    expect(entry).toMatch(/registerAppScheme\(\);\s*guardAllWebContents\(rendererUrl\);/);
+    expect(entry).toMatch(/isTrustedSender\(frameUrl, isMainFrame, rendererUrl\)/);
     expect(source).toMatch(/setPermissionRequestHandler\(\(_contents, _permission, callback\) => callback\(false\)\)/);
     expect(source).toMatch(/'Content-Security-Policy': \[CONTENT_SECURITY_POLICY\]/);
   });
 
-  it('sends only web links to the OS browser', () => {
-    expect(isExternalWebLink('https://example.org/')).toBe(true);
-    expect(isExternalWebLink('file:///etc/passwd')).toBe(false);
-    expect(isExternalWebLink('javascript:alert(1)')).toBe(false);
-    expect(isExternalWebLink('smb://host/share')).toBe(false);
+  it('sends only allow-listed https links to the OS browser', () => {
+    expect(isAllowedExternalUrl('https://www.gov.cn/')).toBe(true);
+    expect(isAllowedExternalUrl('https://example.org/')).toBe(false);
+    expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
+    expect(isAllowedExternalUrl('javascript:alert(1)')).toBe(false);
+    expect(isAllowedExternalUrl('smb://host/share')).toBe(false);
   });
 
   it('packages with the Electron fuses set and native modules outside the ASAR', () => {

@@ -80,6 +80,11 @@ export class IncrementalUpdate {
     this.objects.set(ref.num, { ref, value });
   }
 
+  /** The value this update will write for `ref`, if it writes one. */
+  pending(ref: PdfRef): PdfValue | undefined {
+    return this.objects.get(ref.num)?.value;
+  }
+
   setInfo(info: PdfRef): void {
     this.info = info;
   }
@@ -102,7 +107,11 @@ export class IncrementalUpdate {
       writer.writeIndirectObject(ref, value);
     }
     const previous = this.document.latestRevision;
-    const kind = previous.kind === 'table' ? 'table' : 'stream';
+    // A classic or hybrid file gets a classic section (§7.5.8.4: a hybrid file stays readable
+    // by readers that know no xref streams, and strict validators such as pyHanko refuse an
+    // xref stream appended to it); our update writes no compressed objects, so the new
+    // section needs no /XRefStm of its own. Only an xref-stream file gets an xref stream.
+    const kind = previous.kind === 'stream' ? 'stream' : 'table';
     const idDigest = createHash('sha256').update(String(baseLength)).update(writer.toBytes()).digest().subarray(0, 16);
     const trailer = this.trailerEntries(new Uint8Array(idDigest), previous.xrefOffset);
     let xrefOffset: number;

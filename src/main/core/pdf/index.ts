@@ -49,6 +49,7 @@ export {
 } from './objects';
 export { Lexer, PdfParser, type IndirectObject, type Token } from './parser';
 export type { PdfRevision, RevisionKind, XrefEntry } from './xref';
+export { readHybridTables } from './xref';
 export {
   PdfDocument,
   PdfRevisionView,

@@ -146,6 +146,26 @@ function readSection(reader: ByteReader, parser: PdfParser, limits: PdfLimits, o
   return { offset, kind: 'stream', trailer: stream.trailer, entries: stream.entries, end: stream.end };
 }
 
+/**
+ * The two tables of a hybrid section (§7.5.8.4) as each declares them, before they are merged:
+ * for a verifier that checks the classic table and the stream do not describe different files
+ * (issue 16). Undefined when the section at `offset` is not hybrid.
+ */
+export function readHybridTables(
+  reader: ByteReader,
+  parser: PdfParser,
+  limits: PdfLimits,
+  offset: number,
+): { readonly table: ReadonlyMap<number, XrefEntry>; readonly stream: ReadonlyMap<number, XrefEntry> } | undefined {
+  const lexer = new Lexer(reader, offset);
+  const first = lexer.next();
+  if (first.kind !== 'keyword' || first.value !== 'xref') return undefined;
+  const table = readTable(lexer, parser, limits);
+  const xrefStm = table.trailer.get('XRefStm');
+  if (typeof xrefStm !== 'number' || !Number.isInteger(xrefStm) || xrefStm < 0 || xrefStm >= reader.length) return undefined;
+  return { table: table.entries, stream: readXrefStream(reader, parser, limits, xrefStm).entries };
+}
+
 function readTable(
   lexer: Lexer,
   parser: PdfParser,

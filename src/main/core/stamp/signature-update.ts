@@ -17,12 +17,12 @@ import {
   PdfString,
   type IncrementalUpdateResult,
   type PdfDocument,
-  type PdfValue,
+  type PdfRevisionView,
   type PlaceholderLocation,
 } from '../pdf/index';
 import { appearanceStream, type ImpressionDrawing } from './impression';
 import { pagesOf } from './page-list';
-import type { PageRotation } from './page-frame';
+import { uprightMatrix, type PageRotation } from './page-frame';
 
 /** A widget of the signature on one page: its rectangle (user space) and its slice of the seal. */
 export interface WidgetPlacement {
@@ -76,6 +76,67 @@ function text(value: string): PdfString {
   return PdfString.fromText(value);
 }
 
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** The page as this update will write it (an earlier step of the same update may have changed it). */
+function currentDict(update: IncrementalUpdate, view: PdfRevisionView, ref: PdfRef): PdfDict | undefined {
+  const pending = update.pending(ref);
+  return pending instanceof PdfDict ? pending : view.resolveDict(ref);
+}
+
+function contentStreamOf(operators: string): PdfStream {
+  return PdfStream.withData(new PdfDict(), new TextEncoder().encode(operators));
+}
+
+/**
+ * Draws a seam slice into the page's own content, inside the signed revision: the page's
+ * existing content is wrapped in q … Q (its graphics state cannot leak into ours), then the
+ * slice's form XObject is painted at the slice's /Rect with the same placement the widget
+ * appearance algorithm would use (§12.5.5: the form's BBox, turned by its /Matrix, fitted
+ * into the rectangle). The page gets its own /Resources (a copy of the inherited ones plus
+ * the form), so pages that shared a resource dictionary are not changed by the copy.
+ */
+function drawSliceOnPage(update: IncrementalUpdate, view: PdfRevisionView, pageRef: PdfRef, slice: WidgetPlacement, form: PdfRef, drawing: ImpressionDrawing, fieldName: string): void {
+  const pageDict = currentDict(update, view, pageRef);
+  if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${slice.pageIndex + 1} is not a dictionary` });
+  const inherited = view.pageAttributes(pageRef).resources ?? new PdfDict();
+  const xobjects = view.resolveDict(inherited.get('XObject')) ?? new PdfDict();
+  let name = 'YjSeam1';
+  for (let n = 1; xobjects.has(name); n++) name = `YjSeam${n}`;
+  const resources = inherited.with('XObject', xobjects.with(name, form));
+
+  const sliceWidth = drawing.widthPt / slice.slice.count;
+  const matrix = uprightMatrix(slice.rotate ?? 0);
+  const corners = [
+    [0, 0],
+    [sliceWidth, 0],
+    [0, drawing.heightPt],
+    [sliceWidth, drawing.heightPt],
+  ].map(([x, y]) => [matrix[0] * (x as number) + matrix[2] * (y as number) + matrix[4], matrix[1] * (x as number) + matrix[3] * (y as number) + matrix[5]] as const);
+  const xs = corners.map((c) => c[0]);
+  const ys = corners.map((c) => c[1]);
+  const [bx1, by1, bx2, by2] = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  const [rx1, ry1, rx2, ry2] = slice.rect.map(round3) as [number, number, number, number];
+  const sx = (rx2 - rx1) / (bx2 - bx1 || 1);
+  const sy = (ry2 - ry1) / (by2 - by1 || 1);
+  const f = (v: number): string => (Math.round(v * 10000) / 10000).toString();
+  const head = update.add(contentStreamOf('q\n'));
+  const tail = update.add(contentStreamOf(`\nQ\n% ${fieldName}: seam slice ${slice.slice.index + 1}/${slice.slice.count}\nq ${f(sx)} 0 0 ${f(sy)} ${f(rx1 - bx1 * sx)} ${f(ry1 - by1 * sy)} cm /${name} Do Q\n`));
+  const contents = pageDict.get('Contents');
+  const existing = contents === undefined ? [] : (view.resolveArray(contents)?.items ?? [contents]);
+  update.put(pageRef, pageDict.with('Contents', new PdfArray([head, ...existing, tail])).with('Resources', resources));
+}
+
+/** ETSI EN 319 142-1 §5.6 / ISO 32000-2: the catalog declares the ESIC extension, base 1.7, level 2. */
+function withEsicExtension(catalog: PdfDict, view: PdfRevisionView): PdfDict {
+  const extensions = view.resolveDict(catalog.get('Extensions')) ?? new PdfDict();
+  const esic = view.resolveDict(extensions.get('ESIC'));
+  if (esic && esic.getName('BaseVersion') === '1.7' && (esic.getInteger('ExtensionLevel') ?? 0) >= 2) return catalog;
+  return catalog.with('Extensions', extensions.with('ESIC', PdfDict.of({ BaseVersion: PdfName.of('1.7'), ExtensionLevel: 2 })));
+}
+
 /** Builds the update; the caller patches /ByteRange and /Contents in `result.appended`. */
 export function prepareSignatureUpdate(
   document: PdfDocument,
@@ -112,43 +173,66 @@ export function prepareSignatureUpdate(
     imageRefs.set(resourceName, update.add(PdfStream.withData(imageDict, image.data ?? new Uint8Array())));
   }
 
+  // A seam seal (骑缝章) is ONE signature: one field, one widget (the last page's slice). The
+  // other pages' slices are drawn into those pages inside the signed revision, so validators
+  // list one seal and a later change to any slice is a change the signature reports.
+  const holder = widgets[widgets.length - 1] as WidgetPlacement;
+  const slices = widgets.slice(0, -1);
   const field = update.allocate();
-  const single = widgets.length === 1;
-  const widgetRefs: PdfRef[] = [];
-  const annotsByPage = new Map<number, PdfRef[]>();
-  for (const widget of widgets) {
-    const page = pages[widget.pageIndex];
-    if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: widget.pageIndex + 1, pages: pages.length });
-    const ap = update.add(appearanceStream(drawing, imageRefs, widget.slice, widget.rotate ?? 0));
-    const entries: [string, PdfValue][] = [
+  const holderPage = pages[holder.pageIndex];
+  if (!holderPage) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: holder.pageIndex + 1, pages: pages.length });
+  const holderAp = update.add(appearanceStream(drawing, imageRefs, holder.slice, holder.rotate ?? 0));
+  // Field and widget merged (§12.7.3.1), as most signers write a one-widget signature.
+  update.put(
+    field,
+    new PdfDict([
+      ['FT', PdfName.of('Sig')],
+      ['T', text(fieldName)],
+      ['V', signature],
       ['Type', PdfName.of('Annot')],
       ['Subtype', PdfName.of('Widget')],
       ['F', WIDGET_FLAGS],
-      ['P', page],
-      ['Rect', new PdfArray(widget.rect.map((v) => Math.round(v * 1000) / 1000))],
-      ['AP', PdfDict.of({ N: ap })],
-    ];
-    const ref = single ? field : update.allocate();
-    if (single) {
-      // Field and widget merged (§12.7.3.1), as most signers write a one-widget signature.
-      update.put(ref, new PdfDict([['FT', PdfName.of('Sig')], ['T', text(fieldName)], ['V', signature], ...entries]));
-    } else {
-      // /V is inheritable (§12.7.3.1), but poppler reads it from the widget itself and would
-      // report each slice as an unsigned field: repeat it (and /FT) on each kid, as legal.
-      update.put(ref, new PdfDict([...entries, ['Parent', field], ['FT', PdfName.of('Sig')], ['V', signature]]));
+      ['P', holderPage],
+      ['Rect', new PdfArray(holder.rect.map(round3))],
+      ['AP', PdfDict.of({ N: holderAp })],
+    ]),
+  );
+  const annotsByPage = new Map<number, PdfRef[]>([[holder.pageIndex, [field]]]);
+  const view = document.latest;
+  if (slices.length > 0) {
+    // Page content is the strongest binding: removing a slice then means editing the page,
+    // which every validator reports. On a document that already carries signatures, editing
+    // pages would break what those signatures allow (approval signatures permit annotations,
+    // not content), so there each slice is a locked stamp annotation instead.
+    const earlierSignatures = document.formFields().some((f) => f.fieldType === 'Sig' && f.dict.has('V'));
+    for (const slice of slices) {
+      const pageRef = pages[slice.pageIndex];
+      if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: slice.pageIndex + 1, pages: pages.length });
+      const form = update.add(appearanceStream(drawing, imageRefs, slice.slice, slice.rotate ?? 0));
+      if (earlierSignatures) {
+        const annot = update.add(
+          new PdfDict([
+            ['Type', PdfName.of('Annot')],
+            ['Subtype', PdfName.of('Stamp')],
+            // Print, ReadOnly, Locked, LockedContents (§12.5.3): shown and printed, not movable.
+            ['F', 4 | 64 | 128 | 512],
+            ['P', pageRef],
+            ['Rect', new PdfArray(slice.rect.map(round3))],
+            ['NM', text(`${fieldName}-${slice.slice.index + 1}/${slice.slice.count}`)],
+            ['Contents', text(`${fieldName} 骑缝章 ${slice.slice.index + 1}/${slice.slice.count}`)],
+            ['AP', PdfDict.of({ N: form })],
+          ]),
+        );
+        annotsByPage.set(slice.pageIndex, [...(annotsByPage.get(slice.pageIndex) ?? []), annot]);
+      } else {
+        drawSliceOnPage(update, view, pageRef, slice, form, drawing, fieldName);
+      }
     }
-    widgetRefs.push(ref);
-    annotsByPage.set(widget.pageIndex, [...(annotsByPage.get(widget.pageIndex) ?? []), ref]);
-  }
-  if (!single) {
-    // A seam seal: one signature, one field, a widget on each page it crosses.
-    update.put(field, PdfDict.of({ FT: PdfName.of('Sig'), T: text(fieldName), V: signature, Kids: new PdfArray(widgetRefs) }));
   }
 
-  const view = document.latest;
   for (const [pageIndex, refs] of annotsByPage) {
     const pageRef = pages[pageIndex] as PdfRef;
-    const pageDict = view.resolveDict(pageRef);
+    const pageDict = currentDict(update, view, pageRef);
     if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
     const annots = pageDict.get('Annots');
     const existing = view.resolveArray(annots)?.items ?? [];
@@ -166,8 +250,10 @@ export function prepareSignatureUpdate(
   const fields = view.resolveArray(acroForm.get('Fields'))?.items ?? [];
   // SigFlags 3: SignaturesExist | AppendOnly (§12.7.2): viewers must save incrementally.
   const newAcroForm = acroForm.with('Fields', new PdfArray([...fields, field])).with('SigFlags', 3);
+  let newCatalog = withEsicExtension(catalog, view);
   if (acroValue instanceof PdfRef && view.resolveDict(acroValue)) update.put(acroValue, newAcroForm);
-  else update.put(rootRef, catalog.with('AcroForm', update.add(newAcroForm)));
+  else newCatalog = newCatalog.with('AcroForm', update.add(newAcroForm));
+  if (newCatalog !== catalog) update.put(rootRef, newCatalog);
 
   const result = update.build();
   const byteRangeAt = result.placeholders.find((p) => p.placeholder === byteRange);

@@ -27,6 +27,12 @@ export const FINDING_CATALOG = {
     zh: '交叉引用表损坏，已通过扫描重建（{detail}）；修订历史不可信',
     en: 'The cross-reference was unusable and was rebuilt by scanning ({detail}); the revision history cannot be trusted',
   },
+  HYBRID_XREF_MISMATCH: {
+    step: 'file',
+    severity: 'warning',
+    zh: '混合交叉引用文件的经典表与交叉引用流对以下对象给出不同位置：{detail}；不同阅读器可能显示不同内容',
+    en: 'The classic table and the cross-reference stream of a hybrid file disagree on: {detail}; different readers may show different content',
+  },
   SIGNATURE_UNREADABLE: { step: 'format', severity: 'error', zh: '签名无法读取：{detail}', en: 'The signature cannot be read: {detail}' },
   // --- step 1: structure and coverage ---
   SIGNATURE_DICTIONARY_MISSING: { step: 'coverage', severity: 'error', zh: '签名域的值不是签名字典', en: 'The signature field value is not a signature dictionary' },

@@ -30,6 +30,7 @@ import {
 import { ByteRangeDigests } from './byte-range-digests';
 import { classifyRevision, levelRank, worstLevel } from './changes';
 import { finding, hasError, type VerifyFinding } from './findings';
+import { hybridXrefFindings } from './hybrid-xref';
 import { parsePdfDate } from './pdf-date';
 import { checkStructure, locateSignatures, signedVersion, trailingUncoveredBytes, type LocatedSignature, type SignatureStructure } from './signature-structure';
 import type {
@@ -534,6 +535,7 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
     if (doc.isEncrypted) return fileFailure(path, size, 'UNSUPPORTED', [...fileFindings, finding('FILE_ENCRYPTED')]);
     const located = locateSignatures(doc);
     fileFindings.push(...located.findings);
+    fileFindings.push(...hybridXrefFindings(doc));
     const prepared2: { located: LocatedSignature; version: ReturnType<typeof signedVersion>; structure: SignatureStructure }[] = [];
     const ranges = new Map<number, (readonly [number, number])[]>();
     located.signatures.forEach((sig, index) => {

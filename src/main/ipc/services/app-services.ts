@@ -16,6 +16,8 @@ import { openRegister, type SealRegister } from '../../infra/db/index';
 import { catalogModules } from '../../infra/pkcs11/catalog';
 import { Pkcs11Library } from '../../infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../infra/pkcs11/pkcs11-usb-key';
+import type { MainDialogs } from '../../app/dialogs';
+import { catalogModulePath, checkModuleFile } from '../../app/module-choice';
 import type { MainServices } from '../handlers';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
@@ -33,6 +35,8 @@ export interface AppServicesOptions {
   readonly softHsmModule?: string;
   /** Who acts at this computer, for the audit log (M5); default: the OS account. */
   actor?(): Actor;
+  /** The main process's dialogs (Electron's in the app, scripted in the browser tests). */
+  readonly dialogs?: MainDialogs;
 }
 
 export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined };
@@ -99,6 +103,14 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       record: (action, tokenSerial, details) => void reg.audit.append({ actor: actor(), action, subject: tokenSerial, ...(details ? { details } : {}) }),
     });
   };
+  /** Loads the chosen driver (C_GetFunctionList, C_Initialize) and saves it only once it answered. */
+  const useModule = async (path: string): Promise<{ keys: number; path: string }> => {
+    // One module per process: release the current one before trying the chosen one.
+    release();
+    Pkcs11Library.load(path).close();
+    writeFileSync(settingsPath, JSON.stringify({ ...settings(), pkcs11Module: path }, null, 2));
+    return { keys: keyPort().listKeys().length, path };
+  };
   const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder });
 
   return {
@@ -129,12 +141,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     setup: {
       modules: () => catalogModules().map((m) => ({ id: m.id, vendor: m.vendor, product: m.product, installedPath: m.paths.find((p) => existsSync(p)) ?? null })),
-      useModule: async (path) => {
-        // One module per process: release the current one before trying the chosen one.
-        release();
-        Pkcs11Library.load(path).close();
-        writeFileSync(settingsPath, JSON.stringify({ ...settings(), pkcs11Module: path }, null, 2));
-        return keyPort().listKeys().length;
+      useCatalogModule: async (id) => useModule(catalogModulePath(id, existsSync)),
+      pickModule: async () => {
+        const picked = await options.dialogs?.pickModuleFile();
+        if (picked === undefined) return { cancelled: true as const };
+        // Checked before anything loads it: a real shared library exporting C_GetFunctionList.
+        checkModuleFile(picked);
+        return { cancelled: false as const, ...(await useModule(picked)) };
       },
       startDemo: async () => {
         if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
@@ -152,7 +165,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
     verification,
-    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }), reportFolder: options.exportFolder }),
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
     close: release,
   };
 }

@@ -32,6 +32,8 @@ export interface OfficeDeps {
   actor(): Actor;
   /** Where the inspection report PDF is written (the app's export folder); publish's default folder too. */
   reportFolder?(): string;
+  /** The main process's folder dialog, for a publication somewhere else than the export folder. */
+  pickFolder?(): Promise<string | undefined>;
 }
 
 /** Copies of the request's PIN arrays for the service, which zeroes them when it is done. */
@@ -184,8 +186,14 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
       );
       return issuedDto(reissued);
     },
-    'office.publish': async ({ caToken, caPin, outputFolder }) => {
-      const folder = outputFolder ?? deps.reportFolder?.();
+    'office.publish': async ({ caToken, caPin, chooseFolder }) => {
+      // The folder is the main process's own: its dialog's answer or the export folder (issue #14).
+      let folder: string | undefined;
+      if (chooseFolder) {
+        if (!deps.pickFolder) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'office.publish' });
+        folder = await deps.pickFolder();
+        if (folder === undefined) throw new YinjianError('FOLDER_NOT_CHOSEN');
+      } else folder = deps.reportFolder?.();
       if (folder === undefined) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'office.publish' });
       if (!isAbsolute(folder)) throw new YinjianError('USAGE', { detail: 'the output folder must be an absolute path' });
       const publication = await service().publish({ caToken }, Buffer.from(caPin), deps.actor());

@@ -27,6 +27,7 @@ export const zhCN = {
   'usbKey.pinLocked': 'PIN：已锁定',
   'usbKey.pinLow': 'PIN：曾输错',
   'usbKey.serial': '序列号 {serial}',
+  'usbKey.module': '驱动：{path}',
   'usbKey.moduleError': 'USB Key 驱动：{message}',
 
   'seal.state.ACTIVE': '有效',
@@ -223,7 +224,7 @@ export const zhCN = {
   'office.form.initialPin': '要设置的初始用户 PIN（交给印章管理人员）',
   'office.form.initialPinAgain': '再次输入初始用户 PIN',
   'office.form.pinMismatch': '两次输入的初始 PIN 不一致',
-  'office.form.outputFolder': '输出目录（留空：导出目录）',
+  'office.form.chooseFolder': '选择其他文件夹（否则写入导出目录）',
   'office.form.erases': '注意：印章 USB Key 上的全部内容将被清除，并在其上生成新的密钥。',
   'office.form.close': '关闭',
   'office.result.issued': '印章 {code}「{name}」已写入 USB Key {label}（{token}）；证书序列号 {certificate}，有效期 {from} 至 {to}。',
@@ -240,6 +241,9 @@ export const zhCN = {
   'setup.demoExplain': '演示模式使用 SoftHSM2 软件 USB Key、演示根证书和一枚“DEMO”印章。所有页面都会标明“演示”，盖出的文件不具效力。',
   'setup.demoUnavailable': '演示模式需要安装 SoftHSM2（apt-get install softhsm2）。',
   'setup.workstation': '本机编码：{code}',
+  'setup.pick': '其他驱动文件…',
+  'setup.pickExplain': '驱动不在上表中时，请选择厂商提供的 PKCS#11 驱动文件。本软件先检查它确是 PKCS#11 模块，再加载和保存。',
+  'setup.picked': '已使用驱动：{path}（{keys} 个 USB Key）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -268,6 +272,7 @@ export const en: Record<MessageKey, string> = {
   'usbKey.pinLocked': 'PIN: locked',
   'usbKey.pinLow': 'PIN: wrong PIN entered',
   'usbKey.serial': 'Serial {serial}',
+  'usbKey.module': 'Driver: {path}',
   'usbKey.moduleError': 'USB key driver: {message}',
 
   'seal.state.ACTIVE': 'Active',
@@ -464,7 +469,7 @@ export const en: Record<MessageKey, string> = {
   'office.form.initialPin': 'Initial user PIN to set (handed to the custodian)',
   'office.form.initialPinAgain': 'Initial user PIN again',
   'office.form.pinMismatch': 'The two initial PINs differ',
-  'office.form.outputFolder': 'Output folder (blank: the export folder)',
+  'office.form.chooseFolder': 'Choose another folder (otherwise the export folder)',
   'office.form.erases': 'Note: everything on the seal USB key is erased and a new key pair is generated on it.',
   'office.form.close': 'Close',
   'office.result.issued': 'Seal {code} “{name}” written to USB key {label} ({token}); certificate serial {certificate}, valid {from} to {to}.',
@@ -481,4 +486,7 @@ export const en: Record<MessageKey, string> = {
   'setup.demoExplain': 'Demo mode uses a SoftHSM2 software USB key, a demo CA and a "DEMO" seal. Every screen says DEMO, and stamped files have no effect.',
   'setup.demoUnavailable': 'Demo mode needs SoftHSM2 installed (apt-get install softhsm2).',
   'setup.workstation': 'This computer: {code}',
+  'setup.pick': 'Another driver file…',
+  'setup.pickExplain': 'If your driver is not listed, choose the PKCS#11 driver file your vendor supplied. It is checked to be a PKCS#11 module before it is loaded and saved.',
+  'setup.picked': 'Driver in use: {path} ({keys} USB keys)',
 };

@@ -102,8 +102,8 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
     const tokenLabel = optional('tokenLabel');
     try {
       if (mode === 'publish') {
-        const folder = optional('outputFolder');
-        setPublished(await call('office.publish', { caToken: value('caToken').trim(), caPin, ...(folder ? { outputFolder: folder } : {}) }));
+        // The folder is chosen in the main process's own dialog, never typed here (issue #14).
+        setPublished(await call('office.publish', { caToken: value('caToken').trim(), caPin, ...(value('chooseFolder') === 'yes' ? { chooseFolder: true } : {}) }));
       } else if (mode === 'issue') {
         setIssued(
           await call('office.issue', {
@@ -205,7 +205,12 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
             ])}
           </>
         )}
-        {mode === 'publish' && text('outputFolder', 'office.form.outputFolder')}
+        {mode === 'publish' && (
+          <label className="checkbox">
+            <input type="checkbox" checked={value('chooseFolder') === 'yes'} onChange={(e) => setFields({ ...fields, chooseFolder: e.target.checked ? 'yes' : '' })} data-testid="publish-choose-folder" />
+            {t('office.form.chooseFolder')}
+          </label>
+        )}
         {pinField('caPin', 'office.form.caPin')}
         {needsIssuancePins && (
           <>

@@ -53,7 +53,7 @@ export function SetupScreen() {
               {m.installedPath ? (
                 <>
                   <span className="badge badge-ok">{t('setup.installed', { path: m.installedPath })}</span>{' '}
-                  <button type="button" onClick={() => void act(() => call('setup.useModule', { path: m.installedPath as string }))}>
+                  <button type="button" onClick={() => void act(() => call('setup.useModule', { moduleId: m.id }))} data-testid={`use-module-${m.id}`}>
                     {t('setup.use')}
                   </button>
                 </>
@@ -63,6 +63,26 @@ export function SetupScreen() {
             </li>
           ))}
         </ul>
+        <p className="muted">{t('setup.pickExplain')}</p>
+        <button
+          type="button"
+          data-testid="pick-module"
+          onClick={() =>
+            void (async () => {
+              setError(undefined);
+              try {
+                // The main process opens its own file dialog; the page never names a path.
+                const picked = await call('setup.pickModule', {});
+                if (picked.cancelled) return;
+                await act(async () => picked);
+              } catch (caught) {
+                setError(ipcErrorOf(caught));
+              }
+            })()
+          }
+        >
+          {t('setup.pick')}
+        </button>
       </section>
       {error && (
         <p className="alert alert-bad" role="alert" data-code={error.code}>

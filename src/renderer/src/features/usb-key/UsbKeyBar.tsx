@@ -1,5 +1,6 @@
 import type { UsbKeyStatusDto } from '../../../../shared/ipc/contract';
 import { useErrorText, useT } from '../../i18n/i18n';
+import { useApp } from '../../shell/app-store';
 import { useUsbKeys } from './usb-key-store';
 
 function PinState({ usbKey }: { usbKey: UsbKeyStatusDto }) {
@@ -16,6 +17,7 @@ export function UsbKeyBar() {
   const errorText = useErrorText();
   const keys = useUsbKeys((s) => s.keys);
   const error = useUsbKeys((s) => s.error);
+  const modulePath = useApp((s) => s.status?.modulePath);
   return (
     <section className="usb-key-bar" aria-label={t('usbKey.bar')} data-testid="usb-key-bar">
       {keys === undefined && <span>{t('usbKey.looking')}</span>}
@@ -43,6 +45,11 @@ export function UsbKeyBar() {
           <PinState usbKey={usbKey} />
         </span>
       ))}
+      {modulePath && (
+        <span className="muted module-path" data-testid="module-path" title={modulePath}>
+          {t('usbKey.module', { path: modulePath })}
+        </span>
+      )}
     </section>
   );
 }

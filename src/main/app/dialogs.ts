@@ -1,0 +1,12 @@
+/**
+ * The main process's own file dialogs, as the use cases need them. In the app they are
+ * Electron's native dialogs (src/main/windows/dialogs.ts); in the browser tests a scripted
+ * chooser stands in for the person at the dialog. Paths reach the main process only this way,
+ * never from the renderer (issue #14, hardening).
+ */
+export interface MainDialogs {
+  /** The person picks a USB-key driver file (.so/.dll/.dylib); undefined when cancelled. */
+  pickModuleFile(): Promise<string | undefined>;
+  /** The person picks a folder to write into; undefined when cancelled. */
+  pickFolder(purpose: 'publish' | 'export'): Promise<string | undefined>;
+}

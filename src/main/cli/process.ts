@@ -1,0 +1,24 @@
+import { runCli } from './main';
+
+/** Writes `text` and a newline, resolving once the stream has taken it (a pipe drains before exit). */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write(`${text}\n`, () => resolve());
+  });
+}
+
+/**
+ * The `yinjian` command as a process: runs one command line on this process's standard
+ * streams and returns the exit code once everything printed has been handed to the streams.
+ * The compiled CLI (out/cli/yinjian.mjs, from bin/yinjian.js) and the app binary started as
+ * `yinjian cli …` (src/main/entry.ts) both start here.
+ */
+export async function runCliProcess(argv: readonly string[]): Promise<number> {
+  const pending: Promise<void>[] = [];
+  const code = await runCli(argv, {
+    stdout: (text) => void pending.push(write(process.stdout, text)),
+    stderr: (text) => void pending.push(write(process.stderr, text)),
+  });
+  await Promise.all(pending);
+  return code;
+}
