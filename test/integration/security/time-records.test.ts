@@ -4,13 +4,16 @@
  * no longer does.
  *
  *   - issuing onto a USB key that still holds an ACTIVE seal (SEAL_KEY_IN_USE, S2/S3);
- *   - a PIN set back to the initial one with another PKCS#11 tool (PIN_IS_INITIAL, M4).
+ *   - a PIN set back to the initial one with another PKCS#11 tool (PIN_IS_INITIAL, M4);
+ *   - the workstation clock set back (CLOCK_BEHIND_RECORDS) or forward past the imported
+ *     snapshot's next update (REGISTER_STALE), without a TSA (libfaketime on the binary).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runYinjian, type CliResult } from '../../helpers/cli';
 import { provisionOffice, type OfficeFixture } from '../../helpers/office';
 import { SOFTHSM_MODULE } from '../../helpers/softhsm';
 
@@ -92,3 +95,45 @@ describe('a PIN set back to the initial one (M4)', () => {
   }, 60_000);
 });
 
+
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/** The CLI on the workstation with its clock shifted by `offset` (libfaketime: "-2d", "+40d"). */
+function cliAt(offset: string, args: readonly string[], stdin: string, dataDir = office.workstationDir): Promise<CliResult> {
+  return runYinjian([...args, '--data-dir', dataDir], {
+    env: { ...office.env, LD_PRELOAD: FAKETIME_LIB, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+    stdin,
+  });
+}
+
+function lastRow(dataDir: string): { status: string; error_code: string | null } | undefined {
+  return usageRows(dataDir).at(-1);
+}
+
+describe('the clock guard without a TSA (S5, E1, M3)', () => {
+  it('a clock set back two days is refused (CLOCK_BEHIND_RECORDS): a failed usage row, no output', async () => {
+    const out = join(work, 'backdated.pdf');
+    const refused = await cliAt('-2d', stampArgs(out), `${office.seal.pin}\n`);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stdout).toContain('CLOCK_BEHIND_RECORDS');
+    expect(existsSync(out)).toBe(false);
+    expect(lastRow(office.workstationDir)).toEqual({ status: 'failed', error_code: 'CLOCK_BEHIND_RECORDS' });
+  }, 60_000);
+
+  it('a clock set forward 40 days, past the snapshot\'s next update, is refused (REGISTER_STALE, naming the snapshot)', async () => {
+    const out = join(work, 'forward.pdf');
+    const refused = await cliAt('+40d', stampArgs(out), `${office.seal.pin}\n`);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stdout).toContain('REGISTER_STALE');
+    expect(refused.stdout).toMatch(/No\. 1\b/);
+    expect(existsSync(out)).toBe(false);
+    expect(lastRow(office.workstationDir)).toEqual({ status: 'failed', error_code: 'REGISTER_STALE' });
+  }, 60_000);
+
+  it('the correct clock still stamps after both refusals', async () => {
+    const out = join(work, 'on-time.pdf');
+    const stamped = await office.cli(stampArgs(out), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+    expect(stamped.code, stamped.stdout + stamped.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  }, 60_000);
+});
