@@ -19,7 +19,7 @@ const BY_FIRST_WORD: Readonly<Record<string, readonly Loader[]>> = {
   ],
   workstation: [async () => [(await import('./commands/workstation')).workstationId]],
   verify: [async () => [(await import('./commands/verify')).verify]],
-  office: [async () => (await import('./commands/office')).OFFICE_COMMANDS, inspection],
+  office: [async () => (await import('./commands/office')).OFFICE_COMMANDS, inspection, async () => [(await import('./commands/timestamp-policy')).officeTimestampPolicy]],
   register: [async () => (await import('./commands/register')).REGISTER_COMMANDS, inspection],
   audit: [async () => (await import('./commands/audit')).AUDIT_COMMANDS],
   stamp: [async () => [(await import('./commands/stamp')).stamp]],

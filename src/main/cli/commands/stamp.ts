@@ -13,7 +13,7 @@ import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
-import { TIMESTAMP_URL_SETTING, TsaClient } from '../../infra/timestamp/tsa-client';
+import { stampingTime } from '../../infra/timestamp/stamping-time';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
@@ -145,8 +145,8 @@ export const stamp: Command = {
     const register = context.register();
     // PAdES B-T only when a server is configured (--tsa, else the register's setting); a
     // configured server that fails stops each stamping with TSA_UNREACHABLE / TSA_RESPONSE_INVALID.
-    const timestampUrl = stringOption(args, 'tsa') ?? register.settings.get(TIMESTAMP_URL_SETTING);
-    if (timestampUrl !== undefined) new TsaClient(timestampUrl); // a malformed URL fails now, before the PIN prompt
+    // Issue #12: with the group's trusted-time policy on, the group's TSA and its checks.
+    const time = stampingTime(register.settings, stringOption(args, 'tsa')); // a malformed URL fails now, before the PIN prompt
     const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
     const service = context.usbKeys();
     const key = await service.info(token);
@@ -173,7 +173,8 @@ export const stamp: Command = {
       output: new AtomicFileOutput(),
       clock: () => new Date(),
       workstationCode,
-      ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
+      ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+      ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
     });
     const purpose = stringOption(args, 'purpose');
     // U3, M5 (issue #7): every file ends with a usage row, even when the key failed at login or

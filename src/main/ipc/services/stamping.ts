@@ -15,6 +15,7 @@ import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
 import type { SealRegister } from '../../infra/db/index';
 import { AtomicFileOutput } from '../../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
+import { stampingTime } from '../../infra/timestamp/stamping-time';
 import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
 
@@ -118,7 +119,17 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
           const registerPort = stampRegisterPort(register);
           const workstationCode = deps.workstationCode();
           const taken = new Set<string>();
-          const pipeline = new StampingPipeline({ register: registerPort, text: new PdfJsTextReader(), output: new AtomicFileOutput(), clock, workstationCode });
+          // Issue #12: the group's trusted-time policy applies in the window as on the command line.
+          const time = stampingTime(register.settings);
+          const pipeline = new StampingPipeline({
+            register: registerPort,
+            text: new PdfJsTextReader(),
+            output: new AtomicFileOutput(),
+            clock,
+            workstationCode,
+            ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+            ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
+          });
           const results = await stampBatch(
             { pipeline, register: registerPort, clock, workstationCode },
             () => openSigningKey(service, key.serial, pin, seal),
