@@ -15,7 +15,7 @@ import {
   type StampOutcomeDto,
   type UsageFilterDto,
 } from '../../shared/ipc/contract';
-import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching } from '../core/policy/index';
+import { DEFAULT_DENY_LIST, classifyDocumentText } from '../core/policy/index';
 import { sealOfKey } from '../core/stamp/seal-of-key';
 import { stampingDenyList } from '../infra/stamp/register-port';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
@@ -227,11 +227,7 @@ export function createHandlers(services: MainServices): HandlerTable {
       const known = services.register?.();
       const denyList = known ? stampingDenyList(known) : DEFAULT_DENY_LIST;
       const verdict = classifyDocumentText(pages, denyList);
-      if (!verdict.forbidden) return verdict;
-      const line = normaliseForMatching(verdict.line);
-      const kind = denyList.find((k) => k.term === verdict.term);
-      const words = (kind?.words ?? [verdict.term]).filter((w) => line.includes(normaliseForMatching(w)));
-      return { ...verdict, words: verdict.where === 'form' ? verdict.line.split(' / ') : words };
+      return verdict.forbidden ? { ...verdict, words: [...verdict.words] } : verdict;
     },
     'stamp.impression': async ({ token }) => (services.stamping ?? unavailable('stamp.impression')).impression(token),
     'stamp.seal': async ({ pin, documents, ...rest }) => {

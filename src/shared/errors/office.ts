@@ -5,6 +5,11 @@ import type { ErrorSpec } from './index';
  * publication of the CRL and the signed register snapshot, and its import on workstations.
  */
 export const OFFICE_ERRORS = {
+  PUBLICATION_POINT_INVALID: {
+    category: 'input',
+    zh: '发布地址“{location}”无效：须为 http(s)、ldap 或 file 网址，或共享目录的绝对路径（\\\\服务器\\共享\\… 或 /…），不超过 {max} 个字符',
+    en: 'The publication location "{location}" is invalid: an http(s), ldap or file URL, or an absolute share path (\\\\server\\share\\… or /…), of at most {max} characters, is needed',
+  },
   DENY_WORD_INVALID: {
     category: 'input',
     zh: '禁用文种“{word}”无效：须为 1–{max} 个字符的词语，且列表不能为空',

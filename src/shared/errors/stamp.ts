@@ -12,8 +12,8 @@ export const STAMP_ERRORS = {
   },
   DOCUMENT_CONTENT_FORBIDDEN: {
     category: 'refused',
-    zh: '文件内容显示其为“{term}”类文件（{where}），电子印章不得用于合同、协议、委托书、介绍信等（规定第一条第2款）',
-    en: 'The document reads as a "{term}" ({where}); e-seals may not be used on contracts, agreements, powers of attorney or letters of introduction (rule U2)',
+    zh: '文件第{page}页内容显示其为“{term}”类文件（{where}），电子印章不得用于合同、协议、委托书、介绍信等（规定第一条第2款）',
+    en: 'Page {page} of the document reads as a "{term}" ({where}); e-seals may not be used on contracts, agreements, powers of attorney or letters of introduction (rule U2)',
   },
   DOCUMENT_TEXT_UNREADABLE: {
     category: 'input',

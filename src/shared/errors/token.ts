@@ -145,4 +145,29 @@ export const TOKEN_ERRORS = {
     zh: 'USB Key 操作失败（{ckr}）',
     en: 'The USB key operation failed ({ckr})',
   },
+  TOKEN_MARKER_UNSUPPORTED: {
+    category: 'device',
+    zh: '此型号 USB Key 不能存放首次使用标记（{module}）；初始 PIN 由本机登记簿强制修改（规定 M4）',
+    en: 'This USB key model cannot hold the first-use marker ({module}); the register still enforces the initial-PIN change (rule M4)',
+  },
+  TOKEN_UNLOCK_UNSUPPORTED: {
+    category: 'device',
+    zh: '此型号 USB Key 不支持用 SO PIN 解锁或重置用户 PIN（{module}）：{remedyZh}',
+    en: 'This USB key model cannot unlock or reset the user PIN with the SO PIN ({module}): {remedyEn}',
+  },
+  TOKEN_INIT_UNSUPPORTED: {
+    category: 'device',
+    zh: '此型号 USB Key 不能由本程序初始化（{module}）：{remedyZh}',
+    en: 'This USB key model cannot be initialised by this program ({module}): {remedyEn}',
+  },
+  TOKEN_FULL: {
+    category: 'device',
+    zh: 'USB Key 存储空间已满（最多 {max} 个对象，已有 {count} 个）',
+    en: 'The USB key is full (at most {max} objects, {count} present)',
+  },
+  PIN_LENGTH_UNSUPPORTED: {
+    category: 'refused',
+    zh: '此型号 USB Key 只接受 {min}–{max} 位的 PIN 码',
+    en: 'This USB key model accepts PINs of {min} to {max} characters only',
+  },
 } as const satisfies Record<string, ErrorSpec>;

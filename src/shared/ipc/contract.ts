@@ -272,12 +272,14 @@ export const CHANNELS = {
   'stamp.checkText': {
     request: z.object({ pages: z.array(pageText).max(200) }).strict(),
     response: z.discriminatedUnion('forbidden', [
-      z.object({ forbidden: z.literal(false), linesRead: z.number() }),
+      z.object({ forbidden: z.literal(false), linesRead: z.number(), pagesRead: z.number() }),
       z.object({
         forbidden: z.literal(true),
         term: z.string(),
         where: z.enum(['title', 'heading', 'form']),
         line: z.string(),
+        /** 1-based page of the finding (U2: every page is read). */
+        page: z.number(),
         /** The deny-list words of that kind found in the line, for highlighting. */
         words: z.array(z.string()),
       }),

@@ -37,6 +37,9 @@ export async function launchChromium(): Promise<TestBrowser> {
     locale: 'zh-CN',
     deviceScaleFactor: 1,
   });
+  // Playwright's 5 s default for each action fails on a loaded 2-core CI machine (seen: a CI run
+  // beside other heavy jobs); waits that mean something carry their own, longer bounds.
+  context.setDefaultTimeout(20_000);
   const browser = context.browser();
   const pageErrors: string[] = [];
   mkdirSync(ARTIFACTS, { recursive: true });

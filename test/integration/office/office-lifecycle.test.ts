@@ -99,6 +99,42 @@ describe('office issue (M1, S2, M4, E1)', () => {
     expect(issued.json<{ seal: { validFrom: string } }>().seal.validFrom).toBe(nextFirstOfJuly(new Date()).toISOString());
   });
 
+  it('issue 16: the office sets where it publishes the CRL and the CA certificate; seals issued after carry CRL DP and AIA (openssl x509), earlier ones do not', async () => {
+    const bad = await office.cli(['office', 'publication-points', '--crl', 'crl.example/group.crl', '--json']);
+    expect(errorCode(bad)).toBe('PUBLICATION_POINT_INVALID');
+    const set = await office.cli([
+      'office', 'publication-points', '--crl', 'http://pki.hx-group.intra/crl/group-seal-ca.crl', '--crl', '\\\\fs01\\公共\\pki\\group-seal-ca.crl',
+      '--ca-cert', 'http://pki.hx-group.intra/ca/group-root.cer', '--json',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.json<{ crl: string[] }>().crl).toEqual(['http://pki.hx-group.intra/crl/group-seal-ca.crl', 'file://fs01/%E5%85%AC%E5%85%B1/pki/group-seal-ca.crl']);
+    office.softhsm.createToken({ label: '档案Key', soPin: '13131313', userPin: '24242424' });
+    const issued = await office.cli(
+      [
+        'office', 'issue', '--ca-token', office.ca.label, '--token', '档案Key', '--unit', '华夏建设集团档案室', '--unit-kind', 'department',
+        '--seal-name', '档案专用章', '--seal-code', '1101000000009', '--custodian', '陈档案', '--staff-id', 'E4001',
+        '--workstation', office.workstationId, '--approval', '集团批〔2025〕19号', '--approver', '李总裁', '--key', 'p256', '--pin-stdin', '--json',
+      ],
+      { stdin: `${office.ca.pin}\n13131313\n135791\n` },
+    );
+    expect(issued.code, `${issued.stderr}${issued.stdout}`).toBe(0);
+    const register = officeRegister();
+    const fresh = register.seals.holdingCode('1101000000009')!;
+    const earlier = register.seals.holdingCode(office.seal.sealCode)!;
+    register.close();
+    const certPath = join(office.publicationDir, 'seal-with-dp.pem');
+    writeFileSync(certPath, toPem('CERTIFICATE', fresh.certificate.der));
+    const text = openssl(['x509', '-in', certPath, '-noout', '-text']);
+    expect(text).toMatch(/X509v3 CRL Distribution Points:\s+Full Name:\s+URI:http:\/\/pki\.hx-group\.intra\/crl\/group-seal-ca\.crl\s+URI:file:\/\/fs01\/%E5%85%AC%E5%85%B1\/pki\/group-seal-ca\.crl/);
+    expect(text).toMatch(/Authority Information Access:\s+CA Issuers - URI:http:\/\/pki\.hx-group\.intra\/ca\/group-root\.cer/);
+    expect(openssl(['verify', '-CAfile', office.rootPem, certPath]).trim()).toBe(`${certPath}: OK`);
+    expect(parseCertificate(fresh.certificate.der).crlDistributionPoints).toHaveLength(2);
+    // Seals issued before the setting are not re-issued; they verify from the snapshot as before.
+    expect(parseCertificate(earlier.certificate.der).crlDistributionPoints).toEqual([]);
+    const shown = await office.cli(['office', 'publication-points', '--json']);
+    expect(shown.json<{ caIssuers: string[] }>().caIssuers).toEqual(['http://pki.hx-group.intra/ca/group-root.cer']);
+  });
+
   it('refuses without approval (S2), a second seal with the same code, and the CA key as seal key; nothing changes', async () => {
     office.softhsm.createToken({ label: '备用Key', soPin: '12121212', userPin: '34343434' });
     const before = auditHead(office.officeDir);

@@ -31,12 +31,17 @@ afterAll(() => {
   fx?.dispose();
 });
 
+/** The last refusal's error, for its parameters (which page, which words). */
+let lastError: YinjianError | undefined;
+
 async function refusal(request: StampRequest, key = seal.key): Promise<string> {
   const before = fx.register.usage.find().length;
   let code = 'no error';
+  lastError = undefined;
   try {
     await fx.pipeline.stamp(request, key);
   } catch (error) {
+    if (error instanceof YinjianError) lastError = error;
     code = error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
   }
   expect(existsSync(request.outputPath), 'no output file').toBe(false);
@@ -71,6 +76,18 @@ describe('gate refusals (each recorded, no output)', () => {
   it('U2: the parties of a contract in the body under a neutral title', async () => {
     const input = await contract('项目约定事项', [{ text: '甲方：华夏建设集团有限公司', size: 14 }, { text: '乙方：华东建设公司', size: 14 }]);
     expect(await refusal(fx.request(seal.seal, input, 'parties.pdf'))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+  });
+  // Exploit (issue 13): the gate read the title on page 1 and body lines of pages 1-3 only, and
+  // knew no 买方/卖方; a contract behind a notice cover page was sealed.
+  it('U2: a contract behind a notice cover page (title and 买方/卖方 on page 2) is refused naming page 2', async () => {
+    const input = await makePdf([NOTICE, [{ text: '钢材采购合同', size: 22 }, { text: '买方：华夏建设集团有限公司', size: 14 }, { text: '卖方：华东钢铁有限公司', size: 14 }, { text: '第一条 标的与数量', size: 14 }]]);
+    expect(await refusal(fx.request(seal.seal, input, 'cover.pdf'))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(lastError?.params).toMatchObject({ term: '合同', page: 2 });
+  });
+  it('U2: the contract on page 5, after four notice pages, is refused (every page is read)', async () => {
+    const input = await makePdf([NOTICE, NOTICE, NOTICE, NOTICE, [{ text: '甲方（盖章）：', size: 14 }, { text: '乙方（盖章）：', size: 14 }]]);
+    expect(await refusal(fx.request(seal.seal, input, 'page5.pdf'))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(lastError?.params).toMatchObject({ term: '合同', page: 5 });
   });
   it('U3: no approval reference, no approver', async () => {
     expect(await refusal(fx.request(seal.seal, notice, 'noref.pdf', { approval: { reference: '', approver: '孙主任' } }))).toBe('STAMP_APPROVAL_MISSING');

@@ -133,6 +133,7 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     const ledger = {
       isInitialPin: (serial: string) => initial.has(serial),
       recordPinChanged: (serial: string) => void initial.delete(serial),
+      recordInitialPin: (serial: string) => void initial.add(serial),
     };
     const withLedger = new UsbKeyService(port, ledger);
     expect((await withLedger.info('second-key')).initialPinSources).toEqual(['register']);
@@ -165,7 +166,7 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     const initial = new Set<string>();
     const audited = new UsbKeyService(
       port,
-      { isInitialPin: (s) => initial.has(s), recordPinChanged: (s) => void initial.delete(s) },
+      { isInitialPin: (s) => initial.has(s), recordPinChanged: (s) => void initial.delete(s), recordInitialPin: (s) => void initial.add(s) },
       () => new Date(),
       { record: (action, serial, details) => events.push({ action, serial, ...(details ? { details } : {}) }) },
     );

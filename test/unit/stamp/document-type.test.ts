@@ -116,7 +116,10 @@ describe('document text (U2)', () => {
   it('refuses a contract behind a cover page: a stand-alone heading on a later page', () => {
     const cover = page(0, [['集团采购项目资料', 22], ['二〇二六年七月', 12]]);
     const second = page(1, [['合　同', 18], ['第一条 标的', 12]]);
-    expect(classifyDocumentText([cover, second])).toMatchObject({ forbidden: true, term: '合同', where: 'heading' });
+    expect(classifyDocumentText([cover, second])).toMatchObject({ forbidden: true, term: '合同', where: 'title', page: 2, words: ['合同'] });
+    // Further down a page, the word on its own line is still a heading.
+    const third = page(2, [['第二部分 附件', 16], ['说明如下。', 12], ['合　同', 12]]);
+    expect(classifyDocumentText([cover, third])).toMatchObject({ forbidden: true, term: '合同', where: 'heading', page: 3 });
   });
 
   it('refuses by the form: both parties named at the start of lines', () => {
@@ -144,7 +147,7 @@ describe('document text (U2)', () => {
       ['授权书', ['授权书', '授權書']],
     ]);
     expect(fromOffice.find((k) => k.term === '协议')?.words).toEqual(expect.arrayContaining(['补充协议', '補充協議']));
-    expect(classifyDocumentText([page(0, [['封面', 22]]), page(1, [['补充协议', 16]])], fromOffice)).toMatchObject({ forbidden: true, term: '协议', where: 'heading' });
+    expect(classifyDocumentText([page(0, [['封面', 22]]), page(1, [['补充协议', 16]])], fromOffice)).toMatchObject({ forbidden: true, term: '协议', where: 'title', page: 2 });
     const title = (text: string) => classifyDocumentText([page(0, [[text, 22], ['现就有关事项说明如下。', 12]])], fromOffice);
     expect(title('技术服务合約')).toMatchObject({ forbidden: true, term: '合约', where: 'title' });
     expect(title('法定代表人授权书')).toMatchObject({ forbidden: true, term: '授权书' });
@@ -162,5 +165,51 @@ describe('document text (U2)', () => {
   it('guards with DOCUMENT_CONTENT_FORBIDDEN', () => {
     expect(codeOf(() => assertDocumentTextAllowed([page(0, [['采购合同', 22]])]))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(codeOf(() => assertDocumentTextAllowed([page(0, [['关于报送用款计划的通知', 22], ...NOTICE_BODY])]))).toBeUndefined();
+  });
+
+  it('reads every page and names the page of the finding', () => {
+    const notice = page(0, [['关于报送用款计划的通知', 22], ...NOTICE_BODY]);
+    const later = (i: number) => page(i, NOTICE_BODY);
+    const contract = page(6, [['钢材采购合同', 22], ['买方：华夏建设集团有限公司', 12], ['卖方：华东钢铁有限公司', 12]]);
+    expect(classifyDocumentText([notice, later(1), later(2), later(3), later(4), later(5), contract])).toMatchObject({ forbidden: true, term: '合同', where: 'title', page: 7 });
+    expect(classifyDocumentText([notice, later(1), later(2)])).toMatchObject({ forbidden: false, pagesRead: 3 });
+  });
+
+  const forms: [string, [string, number][], string][] = [
+    ['buyer and seller', [['买方：华夏建设集团有限公司', 12], ['卖方：华东钢铁有限公司', 12]], '合同'],
+    ['traditional buyer and seller', [['買方：華夏建設集團', 12], ['賣方：華東鋼鐵', 12]], '合同'],
+    ['full-width spaced parties', [['甲　方：华夏建设集团', 12], ['乙　方：华东建设公司', 12]], '合同'],
+    ['signature lines of both parties', [['甲方（盖章）：', 12], ['乙方（签字）：', 12]], '合同'],
+    ['English parties', [['Party A: Huaxia Construction Group', 12], ['Party B: East China Steel Ltd.', 12]], '合同'],
+    ['English buyer and seller', [['BUYER: Huaxia Construction Group', 12], ['SELLER: East China Steel Ltd.', 12]], '合同'],
+    ['principal and agent of a power of attorney', [['委托人：张三', 12], ['受托人：李四', 12]], '授权委托书'],
+    ['traditional principal and agent', [['委託人：張三', 12], ['受託人：李四', 12]], '授权委托书'],
+    ['grantor of an authorisation', [['授权人：张三', 12], ['被授权人：李四', 12]], '授权委托书'],
+  ];
+  it.each(forms)('refuses by the form on a later page: %s', (_label, lines, term) => {
+    const cover = page(0, [['关于报送用款计划的通知', 22], ...NOTICE_BODY]);
+    expect(classifyDocumentText([cover, page(1, [['第一部分', 16], ...lines, ['以下无正文。', 12]])])).toMatchObject({ forbidden: true, term, where: 'form', page: 2 });
+  });
+
+  it('refuses the letter of introduction by its sentence wherever the lines break', () => {
+    const letter = page(1, [['各有关单位', 16], ['现有我单位张三同志等二人，特此介绍', 12], ['前往贵处联系工作事宜，请予接洽。', 12], ['（盖章）', 12]]);
+    expect(classifyDocumentText([page(0, [['封面', 22]]), letter])).toMatchObject({ forbidden: true, term: '介绍信', where: 'form', page: 2 });
+    const zi = page(0, [['函', 22], ['今', 12], ['茲介紹張三同志前往貴處聯繫工作。', 12]]);
+    expect(classifyDocumentText([zi])).toMatchObject({ forbidden: true, term: '介绍信', where: 'form', page: 1 });
+  });
+
+  it('parties split across a page break are found, naming the page where they begin', () => {
+    const first = page(3, [['说明', 16], ['其他事项说明如下。', 12], ['甲方：华夏建设集团', 12]]);
+    const second = page(4, [['乙方：华东建设公司', 12], ['以下无正文。', 12]]);
+    expect(classifyDocumentText([first, second])).toMatchObject({ forbidden: true, where: 'form', page: 4 });
+  });
+
+  it('still allows notices that mention contracts, buyers or parties in sentences, on any page', () => {
+    const pages = [
+      page(0, [['关于加强合同管理工作的通知', 22], ...NOTICE_BODY]),
+      page(1, [['二、工作要求', 14], ['买方应于合同签订后十日内付款，卖方按期交货。', 12], ['甲方乙方的称谓在合同中应统一。', 12], ['附件：采购合同（样本）', 12]]),
+      page(2, [['三、其他', 14], ['请各部门认真执行合同管理办法。', 12], ['集团办公室', 12], ['二〇二六年七月一日', 12]]),
+    ];
+    expect(classifyDocumentText(pages)).toMatchObject({ forbidden: false, pagesRead: 3 });
   });
 });

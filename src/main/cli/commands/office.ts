@@ -9,6 +9,7 @@ import {
   type ValidityChoice,
 } from '../../core/office/index';
 import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
+import { officePublicationPoints, setOfficePublicationPoints } from '../../core/office/publication-points';
 import type { SealKeyType } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole, Delegation, Seal, UnitKind } from '../../core/register/index';
 import { shippedFontImpressions, writePublication } from '../../infra/office/index';
@@ -642,6 +643,39 @@ export const officeDenyListCommand: Command = {
   },
 };
 
+export const officePublicationPointsCommand: Command = {
+  name: ['office', 'publication-points'],
+  summary: {
+    zh: '查看或设置 CRL 与根证书的发布地址（写入此后签发的印章证书：CRL 分发点、AIA）',
+    en: 'Show or set where the CRL and the CA certificate are published (carried by seal certificates issued from now on: CRL DP, AIA)',
+  },
+  options: {
+    crl: { type: 'string', multiple: true, valueName: 'URL|PATH', description: 'CRL 发布地址（可重复：内网 http 和/或共享目录）/ where the CRL is published (repeatable: intranet http and/or share path)' },
+    'ca-cert': { type: 'string', multiple: true, valueName: 'URL|PATH', description: '根证书发布地址（可重复）/ where the CA certificate is published (repeatable)' },
+    clear: { type: 'boolean', description: '清除设置（此后签发的证书不含这些扩展）/ remove the setting' },
+    ...OPERATOR,
+  },
+  details:
+    '共享目录路径写成 file: 网址（\\\\server\\share\\crl.crl → file://server/share/crl.crl）。已签发的证书不变，仍可凭登记簿快照验证。\n' +
+    'Share paths become file: URLs. Certificates already issued are unchanged and keep verifying from the register snapshot.',
+  async run(context, args) {
+    const register = context.register();
+    const crl = (args.options.crl as string[] | undefined) ?? [];
+    const caIssuers = (args.options['ca-cert'] as string[] | undefined) ?? [];
+    let points = officePublicationPoints(register);
+    if (args.options.clear === true) {
+      if (crl.length > 0 || caIssuers.length > 0) throw new YinjianError('USAGE', { detail: '--clear excludes --crl and --ca-cert' });
+      points = setOfficePublicationPoints(register, { crl: [], caIssuers: [] }, officeActor(context, args));
+    } else if (crl.length > 0 || caIssuers.length > 0) {
+      points = setOfficePublicationPoints(register, { crl: crl.length > 0 ? crl : points.crl, caIssuers: caIssuers.length > 0 ? caIssuers : points.caIssuers }, officeActor(context, args));
+    }
+    return {
+      json: { crl: [...points.crl], caIssuers: [...points.caIssuers] },
+      text: [`CRL 发布地址 CRL distribution points: ${points.crl.join(' ') || '（无 none）'}`, `根证书发布地址 CA certificate (AIA caIssuers): ${points.caIssuers.join(' ') || '（无 none）'}`].join('\n'),
+    };
+  },
+};
+
 export const officePublish: Command = {
   name: ['office', 'publish'],
   summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
@@ -699,5 +733,6 @@ export const OFFICE_COMMANDS: readonly Command[] = [
   officeMayUse,
   officeList,
   officeDenyListCommand,
+  officePublicationPointsCommand,
   officePublish,
 ];

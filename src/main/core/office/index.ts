@@ -9,3 +9,4 @@ export * from './deny-list';
 export * from './snapshot';
 export * from './office-service';
 export * from './workstation-trust';
+export * from './publication-points';

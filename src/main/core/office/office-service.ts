@@ -46,6 +46,7 @@ import {
 import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../usb-key/initial-pin';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
+import { officePublicationPoints } from './publication-points';
 import { checkTimestampPolicy, TIMESTAMP_POLICY_SETTING, timestampPolicyOf, type TimestampPolicy } from './timestamp-policy';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
 import {
@@ -424,15 +425,22 @@ export class OfficeService {
           custodianStaffId: particulars.custodianStaffId,
           workstationId: particulars.workstationId,
           validity: { notBefore: particulars.validFrom, notAfter: particulars.validTo },
+          publicationPoints: officePublicationPoints(this.register),
         });
         await session.storeCertificate(der, keyPair.keyId, TOKEN_LABEL.sealKey);
         // The CA certificate travels with the seal key, so the key alone can build a chain.
         await session.storeCertificate(ca.certificate.der, ca.certificate.subjectKeyIdentifier ?? new Uint8Array([0xca]), TOKEN_LABEL.caCertificateCopy);
         // M4: the key leaves the office with an initial PIN that must be changed before it signs.
-        await session.writeFirstUseMarker();
+        // A model that cannot hold the marker (NSS, tpm2-pkcs11: TOKEN_MARKER_UNSUPPORTED) is
+        // still held to it by the register's usb_keys row written with the issuance below.
+        await session.writeFirstUseMarker().catch((error: unknown) => {
+          if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
+        });
         // M4 for good: the key keeps a salted slow hash of its initial PIN in a private object,
         // so a PIN later set back to it is still refused at signing (core/usb-key/initial-pin.ts).
-        await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pins.initialUserPin));
+        await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pins.initialUserPin)).catch((error: unknown) => {
+          if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
+        });
         const certificate = parseCertificate(der);
         const pair = keyPair;
         const serial = initialised.serial;

@@ -3,6 +3,7 @@
  * seals) and the seal certificates it issues, and a reader that turns any certificate into a
  * plain DTO.
  */
+import { decodeAuthorityInfoAccess, decodeCrlDistributionPoints, encodeAuthorityInfoAccess, encodeCrlDistributionPoints, publicationUri, type PublicationPoints } from './publication-points';
 import { randomBytes } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors';
 import type { SealSigner } from '../ports/signer';
@@ -86,6 +87,10 @@ export interface CertificateInfo {
   readonly extendedKeyUsage: readonly string[] | undefined;
   readonly subjectKeyIdentifier: Uint8Array | undefined;
   readonly authorityKeyIdentifier: Uint8Array | undefined;
+  /** RFC 5280 §4.2.1.13: the URIs the CRL is published at (empty when the extension is absent). */
+  readonly crlDistributionPoints: readonly string[];
+  /** RFC 5280 §4.2.2.1: where the issuer's certificate is published (AIA caIssuers). */
+  readonly caIssuers: readonly string[];
   /** Our seal-information extension, when present and readable. */
   readonly sealInfo: SealInfo | undefined;
   readonly extensions: readonly CertificateExtension[];
@@ -103,6 +108,8 @@ const UNDERSTOOD_EXTENSIONS = new Set<string>([
   OID.authorityKeyIdentifier,
   OID.extKeyUsage,
   OID.sealInfoExtension,
+  OID.crlDistributionPoints,
+  OID.authorityInfoAccess,
 ]);
 
 function malformed(detail: string, cause?: unknown): YinjianError {
@@ -173,6 +180,15 @@ export function parseCertificateNode(root: Asn1Node): CertificateInfo {
   const skiExt = ext(OID.subjectKeyIdentifier);
   const akiExt = ext(OID.authorityKeyIdentifier);
   const sealExt = ext(OID.sealInfoExtension);
+  const crlDpExt = ext(OID.crlDistributionPoints);
+  const aiaExt = ext(OID.authorityInfoAccess);
+  const optional = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  };
 
   let sealInfo: SealInfo | undefined;
   if (sealExt) {
@@ -202,6 +218,8 @@ export function parseCertificateNode(root: Asn1Node): CertificateInfo {
     extendedKeyUsage: ekuExt ? readDer(ekuExt.value).children.map((n) => readOid(n, 'extended key usage')) : undefined,
     subjectKeyIdentifier: skiExt ? readOctetString(readDer(skiExt.value), 'subjectKeyIdentifier') : undefined,
     authorityKeyIdentifier: akiExt ? decodeAuthorityKeyIdentifier(akiExt.value) : undefined,
+    crlDistributionPoints: crlDpExt ? optional(() => decodeCrlDistributionPoints(crlDpExt.value), []) : [],
+    caIssuers: aiaExt ? optional(() => decodeAuthorityInfoAccess(aiaExt.value).caIssuers, []) : [],
     sealInfo,
     extensions,
     unknownCriticalExtensions: extensions.filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.oid)).map((e) => e.oid),
@@ -285,6 +303,8 @@ export interface SealCertificateRequest {
   readonly workstationId: string;
   /** E1: notBefore is the seal's start date. */
   readonly validity: CertificateValidity;
+  /** Where the office publishes its CRL and CA certificate (issue 16); none: no CRL DP / AIA. */
+  readonly publicationPoints?: PublicationPoints;
 }
 
 function invalidRequest(detail: string): YinjianError {
@@ -453,6 +473,11 @@ export async function buildSealCertificate(request: SealCertificateRequest): Pro
     extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicitPrimitive(0, der.octetString(authorityKeyId)))),
     extension(OID.sealInfoExtension, false, sealInfo),
   ];
+  // Issue 16: any validator finds the CRL and the CA certificate from the seal certificate.
+  const crlUris = (request.publicationPoints?.crl ?? []).map(publicationUri);
+  const caIssuerUris = (request.publicationPoints?.caIssuers ?? []).map(publicationUri);
+  if (crlUris.length > 0) extensions.push(extension(OID.crlDistributionPoints, false, encodeCrlDistributionPoints(crlUris)));
+  if (caIssuerUris.length > 0) extensions.push(extension(OID.authorityInfoAccess, false, encodeAuthorityInfoAccess(caIssuerUris)));
   return assembleCertificate(
     request.issuerSigner,
     { serialNumber: randomSerialNumber(), issuer: ca.subject.der, validity: request.validity, subject, spki: request.subjectPublicKeySpki, extensions },

@@ -26,6 +26,8 @@ export type {
   SealCertificateRequest,
 } from './certificate';
 export { samePublicKey } from './sealing-key';
+export { publicationUri, MAX_PUBLICATION_URI_LENGTH } from './publication-points';
+export type { PublicationPoints } from './publication-points';
 export { buildCrl, parseCrl, verifyCrl } from './crl';
 export type { CrlRequest, CrlInfo, RevocationEntry, RevokedEntryInfo, CrlVerification, CrlFindingCode } from './crl';
 export { buildPadesSignature, buildSignedSnapshot } from './cms-build';

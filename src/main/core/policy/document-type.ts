@@ -35,8 +35,16 @@ export interface DeniedDocumentKind {
   readonly term: string;
   /** Words that name the kind, simplified Chinese or English; variants come from normalisation. */
   readonly words: readonly string[];
-  /** Opening words of a line that only a document of this kind has (its form: parties, 兹介绍…). */
+  /**
+   * Label words that open lines only a document of this kind has, as sets that must all be
+   * present on one page (or a page and the next): both parties of a contract, 委托人 and 受托人.
+   */
   readonly formMarkers?: readonly (readonly string[])[];
+  /**
+   * Patterns over a page's text run together (normalised, no spaces): the sentence only this
+   * kind has, such as a letter of introduction's 兹介绍…前往…联系.
+   */
+  readonly formPatterns?: readonly RegExp[];
 }
 
 /**
@@ -46,10 +54,36 @@ export interface DeniedDocumentKind {
  * not listed: normaliseForMatching folds them onto these words.
  */
 export const DEFAULT_DENY_LIST: readonly DeniedDocumentKind[] = [
-  { term: '合同', words: ['合同', 'contract'], formMarkers: [['甲方', '乙方'], ['合同编号'], ['party a', 'party b']] },
+  {
+    term: '合同',
+    words: ['合同', 'contract'],
+    formMarkers: [
+      ['甲方', '乙方'],
+      ['买方', '卖方'],
+      ['出卖人', '买受人'],
+      ['出租人', '承租人'],
+      ['发包人', '承包人'],
+      ['供方', '需方'],
+      ['合同编号'],
+      ['party a', 'party b'],
+      ['buyer', 'seller'],
+      ['lessor', 'lessee'],
+    ],
+  },
   { term: '协议', words: ['协议', 'agreement'], formMarkers: [['协议编号']] },
-  { term: '授权委托书', words: ['授权委托书', '委托书', 'power of attorney'], formMarkers: [['委托人', '受托人'], ['委托人', '被委托人']] },
-  { term: '介绍信', words: ['介绍信', 'letter of introduction'], formMarkers: [['兹介绍'], ['this is to introduce']] },
+  {
+    term: '授权委托书',
+    words: ['授权委托书', '委托书', 'power of attorney'],
+    formMarkers: [['委托人', '受托人'], ['委托人', '被委托人'], ['委托方', '受托方'], ['授权人', '被授权人'], ['principal', 'attorney-in-fact'], ['grantor', 'attorney']],
+  },
+  {
+    term: '介绍信',
+    words: ['介绍信', 'letter of introduction'],
+    formMarkers: [['兹介绍'], ['this is to introduce']],
+    // 兹介绍 X 同志前往 Y 联系/接洽/办理: the one sentence every letter of introduction has,
+    // wherever the line breaks fall (a scan's OCR may put it at any place in a line).
+    formPatterns: [/(兹|特此|现)介绍.{0,80}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u, /介绍.{0,40}?(同志|先生|女士|等\d*人).{0,40}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u, /thisistointroduce.{0,200}?(contact|visit)/u],
+  },
 ];
 
 /**
@@ -89,6 +123,8 @@ export function withDeniedWords(kinds: readonly DeniedDocumentKind[], words: rea
  */
 const TRADITIONAL_TO_SIMPLIFIED: Readonly<Record<string, string>> = {
   協: '协', 議: '议', 託: '托', 權: '权', 紹: '绍', 書: '书', 約: '约', 編: '编', 號: '号', 簽: '签', 訂: '订',
+  買: '买', 賣: '卖', 茲: '兹', 聯: '联', 繫: '系', 係: '系', 蓋: '盖', 貴: '贵', 處: '处', 辦: '办', 談: '谈', 給: '给',
+  認: '认', 轉: '转', 證: '证', 擔: '担', 發: '发', 單: '单', 門: '门', 內: '内', 實: '实', 務: '务', 與: '与', 為: '为',
 };
 
 /**
@@ -110,14 +146,26 @@ function normalisedWord(word: string): string {
 export type DocumentTextFinding = 'title' | 'heading' | 'form';
 
 export type DocumentTextVerdict =
-  | { readonly forbidden: false; readonly linesRead: number }
-  | { readonly forbidden: true; readonly term: string; readonly where: DocumentTextFinding; readonly line: string };
+  | { readonly forbidden: false; readonly linesRead: number; readonly pagesRead: number }
+  | {
+      readonly forbidden: true;
+      readonly term: string;
+      readonly where: DocumentTextFinding;
+      readonly line: string;
+      /** 1-based page on which the finding stands (U2: the refusal names the page). */
+      readonly page: number;
+      /** The words of the finding as they matched (deny-list words or form labels), to mark. */
+      readonly words: readonly string[];
+    };
 
 /** What may follow the kind word at the end of a title: 书, a bracketed note, 草案, 副本… */
 const TITLE_TAIL = /(书|草案|范本|文本|正本|副本|\d+|[（(【[][^）)】\]]*[）)】\]])+$/u;
 
 /** A line that reads as running text, not as a title: sentence or clause punctuation, a label colon. */
 const RUNNING_TEXT = /[，。；！？、,;!?:：]/u;
+
+/** Sentence and clause punctuation (not a label colon). */
+const SENTENCE_PUNCTUATION = /[，。；！？,;!?]/u;
 
 /** The longest line that can still be a title (normalised characters). */
 const MAX_TITLE_LENGTH = 40;
@@ -139,9 +187,29 @@ function titleNamesKind(line: string, kind: DeniedDocumentKind): string | undefi
   return undefined;
 }
 
-function lineStartsWith(lines: readonly string[], marker: string): boolean {
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+}
+
+/**
+ * Does `line` open with the label `marker`? A label of a party (甲方, 买方, 委托人) counts when
+ * what follows reads as a label's value: a colon or bracket (甲方：, 甲方（盖章）), nothing, or a
+ * short line without sentence punctuation (甲方 华夏建设集团有限公司). A sentence that merely
+ * starts with the word (买方应于十日内付款。) is running text. `loose` (a marker of its own, such
+ * as 兹介绍 or 合同编号) only needs the opening words.
+ */
+function opensWithLabel(line: string, marker: string, loose: boolean): boolean {
   const m = normalisedWord(marker);
-  return lines.some((line) => line.startsWith(m));
+  if (/^[a-z]/u.test(m)) {
+    const spaced = line.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+    return new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u').test(spaced);
+  }
+  const compact = normaliseForMatching(line);
+  if (!compact.startsWith(m)) return false;
+  if (loose) return true;
+  const rest = compact.slice(m.length);
+  if (rest === '' || !/^\p{Script=Han}/u.test(rest)) return true;
+  return rest.length <= MAX_TITLE_LENGTH && !SENTENCE_PUNCTUATION.test(rest);
 }
 
 function median(values: readonly number[]): number {
@@ -149,16 +217,74 @@ function median(values: readonly number[]): number {
   return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number);
 }
 
+type Finding = Omit<Extract<DocumentTextVerdict, { forbidden: true }>, 'forbidden'>;
+
+/** Title-like lines of a page: the first page's upper half, a later page's top third. */
+function titleCandidates(page: PageText, lines: readonly TextLine[]): TextLine[] {
+  const bodySize = median(lines.map((l) => l.fontSize));
+  if (page.pageIndex === 0) {
+    const middle = page.box.y + page.box.height / 2;
+    return lines.filter((l) => l.y >= middle && l.fontSize >= bodySize * 0.95);
+  }
+  // A later page starts a new document when its top line, or a line set larger than the
+  // page's body text near its top, is a title (a contract after a cover page). A notice's
+  // later pages keep their body size, so "附件：采购合同" further down is not a title.
+  const topThird = page.box.y + (page.box.height * 2) / 3;
+  const top = lines.reduce<TextLine | undefined>((best, l) => (best === undefined || l.y > best.y ? l : best), undefined);
+  return lines.filter((l) => l.y >= topThird && (l === top || l.fontSize >= bodySize * 1.1));
+}
+
+function markerSetAt(markers: readonly string[], lines: readonly string[]): boolean {
+  const loose = markers.length === 1;
+  return markers.every((m) => lines.some((line) => opensWithLabel(line, m, loose)));
+}
+
+function pageFinding(page: PageText, lines: readonly TextLine[], next: readonly TextLine[], denyList: readonly DeniedDocumentKind[]): Finding | undefined {
+  const at = page.pageIndex + 1;
+  for (const line of titleCandidates(page, lines)) {
+    for (const kind of denyList) {
+      const word = titleNamesKind(line.text, kind);
+      if (word !== undefined) return { term: kind.term, where: 'title', line: line.text, page: at, words: [word] };
+    }
+  }
+  for (const line of lines) {
+    const compact = normaliseForMatching(line.text).replace(TITLE_TAIL, '');
+    for (const kind of denyList) {
+      const word = kind.words.find((w) => compact === normalisedWord(w));
+      if (word !== undefined) return { term: kind.term, where: 'heading', line: line.text, page: at, words: [word] };
+    }
+  }
+  // The form: on this page, or begun on it and finished on the next (parties across a page break).
+  const own = lines.map((l) => l.text);
+  const withNext = [...own, ...next.map((l) => l.text)];
+  for (const kind of denyList) {
+    for (const markers of kind.formMarkers ?? []) {
+      if (!markers.some((m) => own.some((line) => opensWithLabel(line, m, markers.length === 1)))) continue;
+      if (markerSetAt(markers, withNext)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
+    }
+    const text = normaliseForMatching(withNext.join(''));
+    for (const pattern of kind.formPatterns ?? []) {
+      const found = pattern.exec(text);
+      if (found && found.index < normaliseForMatching(own.join('')).length) return { term: kind.term, where: 'form', line: found[0], page: at, words: [found[0]] };
+    }
+  }
+  return undefined;
+}
+
 /**
- * U2: does the document's own text say it is a forbidden kind? Three findings, in order:
+ * U2: does the document's own text say it is a forbidden kind? Every page is read, in order,
+ * and the first finding names its page. Three findings per page:
  *
- * - title: a line of the first page's title region (its upper half, at least body-size type)
- *   that is a title — short, no clause punctuation or label colon — and ends with a kind word
+ * - title: on the first page, a line of its title region (its upper half, at least body-size
+ *   type); on a later page, its top line or a line set larger than its body near its top;
+ *   which is a title — short, no clause punctuation or label colon — and ends with a kind word
  *   (after 书, 草案, a bracketed note…). 采购合同, 合\u3000同, 授權委託書, SERVICE AGREEMENT.
- * - heading: the same kind of line anywhere in the pages read, when it is nothing but the word
- *   (a contract behind a cover page: a line 合同 or 介绍信 on its own).
- * - form: the opening words only that kind of document has, at the start of lines: both
- *   parties 甲方 … 乙方, 委托人 … 受托人, 兹介绍, 合同编号.
+ *   A contract placed behind a notice's cover page starts its page with its title.
+ * - heading: a line anywhere that is nothing but the word (合同 or 介绍信 on its own).
+ * - form: the labels only that kind of document has, at the start of lines of one page (or
+ *   carried over to the next): both parties 甲方 … 乙方, 买方 … 卖方, 委托人 … 受托人, Party A …
+ *   Party B, signature lines such as 甲方（盖章）; 兹介绍 or 合同编号; and the letter of
+ *   introduction's sentence 兹介绍…前往…联系 wherever its line breaks fall.
  *
  * How a notice that mentions a contract in passing gets through: the mention sits in running
  * text (有关合同已于上月签订，请各部门……), so its line has clause punctuation or does not end
@@ -167,38 +293,18 @@ function median(values: readonly number[]): number {
  * form markers count; words in sentences never do.
  */
 export function classifyDocumentText(pages: readonly PageText[], denyList: readonly DeniedDocumentKind[] = DEFAULT_DENY_LIST): DocumentTextVerdict {
-  const allLines: { line: TextLine; page: PageText }[] = [];
-  for (const page of pages) for (const line of textLines(page)) allLines.push({ line, page });
-  const linesRead = allLines.length;
-
-  const first = pages.find((p) => p.pageIndex === 0);
-  if (first) {
-    const lines = allLines.filter((l) => l.page === first).map((l) => l.line);
-    const bodySize = median(lines.map((l) => l.fontSize));
-    const middle = first.box.y + first.box.height / 2;
-    const titleRegion = lines.filter((l) => l.y >= middle && l.fontSize >= bodySize * 0.95);
-    for (const line of titleRegion) {
-      for (const kind of denyList) {
-        const word = titleNamesKind(line.text, kind);
-        if (word !== undefined) return { forbidden: true, term: kind.term, where: 'title', line: line.text };
-      }
-    }
+  const ordered = [...pages].sort((a, b) => a.pageIndex - b.pageIndex);
+  const lines = ordered.map((page) => textLines(page));
+  let linesRead = 0;
+  for (let i = 0; i < ordered.length; i++) {
+    const page = ordered[i] as PageText;
+    const own = lines[i] as TextLine[];
+    linesRead += own.length;
+    const following = ordered[i + 1]?.pageIndex === page.pageIndex + 1 ? (lines[i + 1] as TextLine[]) : [];
+    const finding = pageFinding(page, own, following, denyList);
+    if (finding) return { forbidden: true, ...finding };
   }
-  for (const { line } of allLines) {
-    const compact = normaliseForMatching(line.text).replace(TITLE_TAIL, '');
-    for (const kind of denyList) {
-      if (kind.words.some((w) => compact === normalisedWord(w))) return { forbidden: true, term: kind.term, where: 'heading', line: line.text };
-    }
-  }
-  const compactLines = allLines.map(({ line }) => normaliseForMatching(line.text));
-  for (const kind of denyList) {
-    for (const markers of kind.formMarkers ?? []) {
-      if (markers.every((m) => lineStartsWith(compactLines, m))) {
-        return { forbidden: true, term: kind.term, where: 'form', line: markers.join(' / ') };
-      }
-    }
-  }
-  return { forbidden: false, linesRead };
+  return { forbidden: false, linesRead, pagesRead: ordered.length };
 }
 
 const WHERE_LABEL: Readonly<Record<DocumentTextFinding, string>> = {
@@ -210,6 +316,8 @@ const WHERE_LABEL: Readonly<Record<DocumentTextFinding, string>> = {
 /** The verdict as a guard: DOCUMENT_CONTENT_FORBIDDEN when the text names a forbidden kind (U2). */
 export function assertDocumentTextAllowed(pages: readonly PageText[], denyList?: readonly DeniedDocumentKind[]): DocumentTextVerdict {
   const verdict = classifyDocumentText(pages, denyList);
-  if (verdict.forbidden) throw new YinjianError('DOCUMENT_CONTENT_FORBIDDEN', { term: verdict.term, where: `${WHERE_LABEL[verdict.where]}: ${verdict.line}` });
+  if (verdict.forbidden) {
+    throw new YinjianError('DOCUMENT_CONTENT_FORBIDDEN', { term: verdict.term, page: verdict.page, where: `${WHERE_LABEL[verdict.where]}: ${verdict.line}` });
+  }
   return verdict;
 }

@@ -8,4 +8,10 @@ export interface FirstUseLedger {
   isInitialPin(tokenSerial: string): boolean;
   /** Records that the key's PIN has been changed (clears the register's initial-PIN state). */
   recordPinChanged(tokenSerial: string, at: Date): void;
+  /**
+   * Records that the office has set a new initial PIN on the key (SO reset): the PIN must be
+   * changed again before signing. On models that cannot hold the first-use marker (NSS,
+   * tpm2-pkcs11) this is the only source that knows.
+   */
+  recordInitialPin(tokenSerial: string, at: Date): void;
 }

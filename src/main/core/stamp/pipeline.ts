@@ -91,9 +91,6 @@ export interface StampingPipelineDeps {
   readonly trustedTime?: TrustedTimePolicy;
 }
 
-/** Pages read for the body check (U2): the title page and the two after it. */
-const BODY_PAGES = 3;
-
 /** Room for the CMS beyond its certificates: signed attributes, a 4096-bit signature, slack. */
 const CMS_OVERHEAD = 6144;
 
@@ -189,10 +186,10 @@ export class StampingPipeline {
       pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 
-      // U2: the document's own text, title page and the body pages after it.
+      // U2: the document's own text, every page (a contract may sit behind any cover page).
       const source = await openText();
       const textPages: PageText[] = [];
-      for (let i = 0; i < Math.min(BODY_PAGES, pages); i++) textPages.push(await source.page(i));
+      for (let i = 0; i < pages; i++) textPages.push(await source.page(i));
       const textVerdict = assertDocumentTextAllowed(textPages, register.denyList());
       if (infoTitle(document) === undefined) documentTitle = titleFromText(textPages[0]) ?? documentTitle;
 

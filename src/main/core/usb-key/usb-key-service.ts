@@ -133,6 +133,8 @@ export class UsbKeyService {
       assertPinPolicy(initialUserPin);
       const key = this.port.findKey(serialOrLabel);
       await this.port.resetUserPin(key.serial, soPin, initialUserPin);
+      // M4: the register knows the PIN is initial again, also where the key holds no marker.
+      this.ledger?.recordInitialPin(key.serial, this.now());
       this.events?.record('PIN_RESET', key.serial);
     } finally {
       wipe(soPin, initialUserPin);
@@ -165,7 +167,10 @@ export class UsbKeyService {
         // so its record goes onto the key (a key issued by an older version had none).
         const session = await this.port.openSession(key.serial, newPin);
         try {
-          await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(oldPin));
+          await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(oldPin)).catch((error: unknown) => {
+            // A model that holds no data objects (NSS softoken) keeps no record: SECURITY.md.
+            if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
+          });
         } finally {
           await session.close();
         }

@@ -29,6 +29,7 @@ export class UsbKeys implements FirstUseLedger {
   private readonly bySerial: Database.Statement<[string], UsbKeyRow>;
   private readonly upsertIssued: Database.Statement<{ token_serial: string; seal_id: string | null; issued_at: string }>;
   private readonly upsertChanged: Database.Statement<{ token_serial: string; at: string }>;
+  private readonly upsertReset: Database.Statement<{ token_serial: string }>;
   private readonly issueInTransaction: (k: { tokenSerial: string; sealId: string | null; at: Date }, actor: Actor) => void;
 
   constructor(db: Database.Database, audit: AuditLog) {
@@ -45,6 +46,12 @@ export class UsbKeys implements FirstUseLedger {
       `INSERT INTO usb_keys (token_serial, seal_id, initial_pin, issued_at, pin_changed_at)
        VALUES (@token_serial, NULL, 0, NULL, @at)
        ON CONFLICT (token_serial) DO UPDATE SET initial_pin = 0, pin_changed_at = excluded.pin_changed_at`,
+    );
+    // The office's SO reset gives the key an initial PIN again (M4); when it was issued stays.
+    this.upsertReset = db.prepare(
+      `INSERT INTO usb_keys (token_serial, seal_id, initial_pin, issued_at, pin_changed_at)
+       VALUES (@token_serial, NULL, 1, NULL, NULL)
+       ON CONFLICT (token_serial) DO UPDATE SET initial_pin = 1`,
     );
     this.issueInTransaction = registerTransaction(db, (k: { tokenSerial: string; sealId: string | null; at: Date }, actor: Actor) => {
       requireText('tokenSerial', k.tokenSerial);
@@ -65,6 +72,11 @@ export class UsbKeys implements FirstUseLedger {
   recordPinChanged(tokenSerial: string, at: Date): void {
     requireText('tokenSerial', tokenSerial);
     this.upsertChanged.run({ token_serial: tokenSerial, at: isoTime(at, 'pinChangedAt') });
+  }
+
+  recordInitialPin(tokenSerial: string, _at: Date): void {
+    requireText('tokenSerial', tokenSerial);
+    this.upsertReset.run({ token_serial: tokenSerial });
   }
 
   get(tokenSerial: string): UsbKeyRecord | undefined {

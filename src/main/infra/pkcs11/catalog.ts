@@ -8,6 +8,10 @@ export interface CatalogModule {
   readonly vendor: string;
   readonly product: string;
   readonly verified: boolean;
+  /** False for software and platform modules (NSS, TPM, openCryptoki): used only when chosen explicitly. */
+  readonly autoload: boolean;
+  /** C_Initialize library parameters the module needs (NSS: `{dir}` is its database folder). */
+  readonly libraryParameters?: string;
   readonly paths: readonly string[];
 }
 
@@ -18,6 +22,8 @@ interface CatalogEntry {
   vendor: string;
   product: string;
   verified: boolean;
+  autoload?: boolean;
+  libraryParameters?: string;
   win32: string[];
   linux: string[];
   darwin: string[];
@@ -31,12 +37,14 @@ export function catalogModules(platform: NodeJS.Platform = process.platform): Ca
     vendor: entry.vendor,
     product: entry.product,
     verified: entry.verified,
+    autoload: entry.autoload ?? true,
+    ...(entry.libraryParameters ? { libraryParameters: entry.libraryParameters } : {}),
     paths: entry[os],
   }));
 }
 
 /**
- * Catalog paths that are worth trying on this machine: absolute paths that exist, and bare
+ * Catalog paths that are worth trying (modules that may be loaded without being chosen) on this machine: absolute paths that exist, and bare
  * library names (which only the OS loader can resolve, so they are tried by loading).
  */
 export function installedCatalogCandidates(
@@ -45,6 +53,7 @@ export function installedCatalogCandidates(
 ): { module: CatalogModule; path: string }[] {
   const found: { module: CatalogModule; path: string }[] = [];
   for (const module of catalogModules(platform)) {
+    if (!module.autoload) continue;
     for (const path of module.paths) {
       const absolute = isAbsolute(path) || /^[A-Za-z]:\\/.test(path);
       if (!absolute || exists(path)) found.push({ module, path });

@@ -2,6 +2,12 @@ import pkcs11js from 'pkcs11js';
 import { YinjianError } from '../../../shared/errors/index';
 import { ckrOf } from './ckr';
 import { installedCatalogCandidates } from './catalog';
+import { profileFor, type TokenProfile } from './profile';
+
+/** How to initialise a module: NSS's softoken needs its library parameters (database folder and flags). */
+export interface LoadOptions {
+  readonly libraryParameters?: string;
+}
 
 /**
  * A loaded and initialised PKCS#11 module. One per process and module path: Cryptoki keeps
@@ -17,22 +23,37 @@ export class Pkcs11Library {
 
   /** Who made the module, as its C_GetInfo says (blank-padded text trimmed); '' if it does not say. */
   readonly manufacturer: string;
+  /** The module's own description of itself (C_GetInfo libraryDescription, trimmed). */
+  readonly libraryDescription: string;
+  /** Module version as C_GetInfo reports it, "major.minor". */
+  readonly libraryVersion: string;
+  /** The module's quirks, from the vendor catalog, matched by manufacturer and description. */
+  readonly profile: TokenProfile;
 
   private constructor(
     readonly api: pkcs11js.PKCS11,
     readonly path: string,
+    private readonly initOptions: pkcs11js.InitializationOptions | undefined,
   ) {
     let manufacturer = '';
+    let description = '';
+    let version = '';
     try {
-      manufacturer = api.C_GetInfo().manufacturerID.trim();
+      const info = api.C_GetInfo();
+      manufacturer = info.manufacturerID.trim();
+      description = info.libraryDescription.trim();
+      version = `${info.libraryVersion.major}.${info.libraryVersion.minor}`;
     } catch {
       // a module that cannot describe itself is treated as a plain vendor module
     }
     this.manufacturer = manufacturer;
+    this.libraryDescription = description;
+    this.libraryVersion = version;
+    this.profile = profileFor(manufacturer, description);
   }
 
   /** Loads one module file; a missing or broken module names the path it tried. */
-  static load(path: string): Pkcs11Library {
+  static load(path: string, options: LoadOptions = {}): Pkcs11Library {
     const api = new pkcs11js.PKCS11();
     try {
       api.load(path);
@@ -43,8 +64,9 @@ export class Pkcs11Library {
         ? new YinjianError('MODULE_NOT_FOUND', { tried: path }, { cause: error })
         : new YinjianError('MODULE_LOAD_FAILED', { path, detail }, { cause: error });
     }
+    const initOptions = options.libraryParameters ? { libraryParameters: options.libraryParameters } : undefined;
     try {
-      api.C_Initialize();
+      api.C_Initialize(initOptions);
     } catch (error) {
       if (ckrOf(error) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
         try {
@@ -56,7 +78,7 @@ export class Pkcs11Library {
         throw new YinjianError('MODULE_LOAD_FAILED', { path, detail }, { cause: error });
       }
     }
-    return new Pkcs11Library(api, path);
+    return new Pkcs11Library(api, path, initOptions);
   }
 
   /**
@@ -65,9 +87,9 @@ export class Pkcs11Library {
    * in native/. An explicit choice that fails is an error; it never falls through to the
    * catalog, so the user learns their setting is wrong.
    */
-  static resolve(choice: { explicit?: string; env?: string; saved?: string }): Pkcs11Library {
+  static resolve(choice: { explicit?: string; env?: string; saved?: string; libraryParameters?: string }): Pkcs11Library {
     const chosen = choice.explicit ?? choice.env ?? choice.saved;
-    if (chosen) return Pkcs11Library.load(chosen);
+    if (chosen) return Pkcs11Library.load(chosen, choice.libraryParameters ? { libraryParameters: choice.libraryParameters } : {});
     const tried: string[] = [];
     for (const candidate of installedCatalogCandidates()) {
       tried.push(candidate.path);
@@ -81,16 +103,16 @@ export class Pkcs11Library {
   }
 
   /**
-   * Quirk: some modules (SoftHSM2 among them) read their slot list once at C_Initialize and
-   * never notice keys added or removed afterwards. For them, noticing an inserted or pulled key
-   * means finalising and initialising again, which invalidates every open session. It also
-   * keeps a key's PIN state as it was at C_Initialize, so a PIN the office reset on another
-   * computer (another process) is only seen after initialising again. Known by the module's
-   * own name, not only its file's: a wrapper (a PKCS#11 proxy, the test's fault module) keeps
-   * the quirk of what it wraps.
+   * Quirk (profile `staticSlotList`): some modules (SoftHSM2, openCryptoki) read their slot
+   * list once at C_Initialize and never notice keys added or removed afterwards. For them,
+   * noticing an inserted or pulled key means finalising and initialising again, which
+   * invalidates every open session. It also keeps a key's PIN state as it was at C_Initialize,
+   * so a PIN the office reset on another computer (another process) is only seen after
+   * initialising again. Known from the module's own C_GetInfo, not its file name: a wrapper
+   * (a PKCS#11 proxy, the test's fault module) keeps the quirk of what it wraps.
    */
   get slotListIsStatic(): boolean {
-    return /softhsm/i.test(this.path) || /softhsm/i.test(this.manufacturer);
+    return this.profile.staticSlotList;
   }
 
   get isClosed(): boolean {
@@ -106,7 +128,7 @@ export class Pkcs11Library {
     }
     this.generation++;
     try {
-      this.api.C_Initialize();
+      this.api.C_Initialize(this.initOptions);
     } catch (error) {
       if (ckrOf(error) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
     }

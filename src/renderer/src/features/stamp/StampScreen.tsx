@@ -26,7 +26,8 @@ async function openAndCheck(file: OpenedFile): Promise<OpenedPdf> {
   let doc: PDFDocumentProxy | undefined;
   try {
     doc = await openPdf(file.bytes);
-    const check = await call('stamp.checkText', { pages: await pageTexts(doc) });
+    // U2 reads every page (the channel takes up to 200; a contract may sit behind a cover page).
+    const check = await call('stamp.checkText', { pages: await pageTexts(doc, 200) });
     return { ...file, doc, check, checkError: undefined };
   } catch (caught) {
     return { ...file, doc, check: undefined, checkError: ipcErrorOf(caught) };
@@ -160,6 +161,7 @@ export function StampScreen() {
               {file.check?.forbidden && (
                 <div className="alert alert-bad" role="alert" data-testid="forbidden">
                   <strong>{t('stamp.forbidden', { term: file.check.term })}</strong>
+                  <div data-testid="forbidden-page">{t('stamp.forbiddenPage', { page: file.check.page })}</div>
                   <div>
                     {t(`stamp.forbiddenWhere.${file.check.where}`)}: <Highlighted line={file.check.line} words={file.check.words} />
                   </div>
