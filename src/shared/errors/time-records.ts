@@ -16,20 +16,10 @@ export const TIME_RECORD_ERRORS = {
     zh: '此 USB Key 的 PIN 码与总裁办发放时的初始 PIN 码相同（可能已被改回）：不能签章，请先修改 PIN 码（规定 M4）',
     en: 'This USB key\'s PIN is the initial PIN it was issued with (it may have been set back): it cannot sign; change the PIN first (regulation M4)',
   },
-  PIN_POLICY_SAME_AS_INITIAL: {
-    category: 'refused',
-    zh: '新 PIN 码不能是发放时的初始 PIN 码',
-    en: 'The new PIN must not be the initial PIN the key was issued with',
-  },
   CLOCK_BEHIND_RECORDS: {
     category: 'refused',
     zh: '本机时钟（{now}）早于本机已记录的最新时间（{seen}，{source}）：时钟可能被调回，不能盖章。请校准系统时间',
     en: 'This computer\'s clock ({now}) is earlier than the newest time already on record here ({seen}, {source}): the clock may have been set back, so nothing can be sealed. Correct the system time',
-  },
-  CLOCK_BEYOND_SNAPSHOT: {
-    category: 'refused',
-    zh: '本机时钟（{now}）晚于已导入登记簿快照允许的时间（{until}）：时钟可能被调快，或快照已过期，不能盖章',
-    en: 'This computer\'s clock ({now}) is later than the imported register snapshot allows ({until}): the clock may have been set forward, or the snapshot is out of date; nothing can be sealed',
   },
   REGISTER_STALE: {
     category: 'refused',

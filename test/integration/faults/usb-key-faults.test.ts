@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { YinjianError } from '../../../src/shared/errors/index';
 import type { SealKeyPair } from '../../../src/main/core/ports/usb-key';
-import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../../../src/main/core/usb-key/initial-pin';
 import { UsbKeyService } from '../../../src/main/core/usb-key/usb-key-service';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
@@ -38,15 +37,6 @@ describe('USB-key layer on a key that behaves like real hardware', () => {
   let service: UsbKeyService;
   let keyPair: SealKeyPair;
   let serial: string;
-
-  async function forgetInitialPin(current: string): Promise<void> {
-    const session = await port.openSession(serial, pin(current));
-    try {
-      await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pin('never-typed-#12')));
-    } finally {
-      await session.close();
-    }
-  }
 
   async function signOnce(): Promise<void> {
     const session = await service.openForSigning(serial, pin(USER_PIN));
@@ -119,9 +109,6 @@ describe('USB-key layer on a key that behaves like real hardware', () => {
     expect(reset.initialPinSources).toEqual(['token-flag', 'first-use-marker']);
     expect(await codeOf(service.openForSigning(serial, pin(USER_PIN)))).toBe('INITIAL_PIN_MUST_CHANGE');
     await service.changePin(serial, pin(USER_PIN), pin('Seal#2024'));
-    // Issue #12: the key now remembers USER_PIN as its initial PIN and would refuse it back;
-    // the suite's PIN is restored as a re-issue would (another initial PIN on record).
-    await forgetInitialPin('Seal#2024');
     await service.changePin(serial, pin('Seal#2024'), pin(USER_PIN));
     expect((await service.info(serial)).initialPin).toBe(false);
     await signOnce();
@@ -153,9 +140,6 @@ describe('USB-key layer on a key that behaves like real hardware', () => {
     expect(await codeOf(service.openForSigning(serial, pin(USER_PIN)))).toBe('INITIAL_PIN_MUST_CHANGE');
     await service.changePin(serial, pin(USER_PIN), pin('Seal#2024'));
     expect((await service.info(serial)).initialPin).toBe(false);
-    // Issue #12: the key now remembers USER_PIN as its initial PIN and would refuse it back;
-    // the suite's PIN is restored as a re-issue would (another initial PIN on record).
-    await forgetInitialPin('Seal#2024');
     await service.changePin(serial, pin('Seal#2024'), pin(USER_PIN));
     await signOnce();
   });

@@ -70,15 +70,6 @@ describe('a PIN set back to the initial one (M4)', () => {
     execFileSync('pkcs11-tool', ['--module', SOFTHSM_MODULE, '--token-label', office.seal.label, ...args], { env: office.env, stdio: 'pipe' });
   };
 
-  it('our own change-pin refuses the initial PIN as the new PIN', async () => {
-    const result = await office.cli(['token', 'change-pin', '--token', office.seal.serial, '--pin-stdin'], {
-      stdin: `${office.seal.pin}\n${office.seal.initialPin}\n`,
-      dataDir: office.workstationDir,
-    });
-    expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain('PIN_POLICY_SAME_AS_INITIAL');
-  }, 60_000);
-
   it('set back with pkcs11-tool, the key is refused at stamping (PIN_IS_INITIAL) with a failed usage row and no output', async () => {
     pkcs11Tool(['--login', '--pin', office.seal.pin, '--change-pin', '--new-pin', office.seal.initialPin]);
     try {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YinjianError } from '../../../src/shared/errors/index';
-import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../../../src/main/core/usb-key/initial-pin';
 import { UsbKeyService } from '../../../src/main/core/usb-key/usb-key-service';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
@@ -143,23 +142,9 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     await withLedger.changePin('second-key', pin('Ledger#2024'), pin(USER_PIN + 'x'));
     await withLedger.changePin('second-key', pin(USER_PIN + 'x'), pin('back-to-' + USER_PIN));
     await withLedger.changePin('second-key', pin('back-to-' + USER_PIN), pin('Zz' + USER_PIN));
-    // Issue #12: the first change wrote the old (initial) PIN's record onto the key, so the key
-    // refuses it as a new PIN for good.
-    expect(await codeOf(withLedger.changePin('second-key', pin('Zz' + USER_PIN), pin(USER_PIN)))).toBe('PIN_POLICY_SAME_AS_INITIAL');
-    // restore the PIN other tests use, as a re-issue would (another initial PIN on record)
-    await forgetInitialPin('Zz' + USER_PIN);
+    // restore the PIN other tests use; the policy forbids only the immediately previous PIN
     await withLedger.changePin('second-key', pin('Zz' + USER_PIN), pin(USER_PIN));
   });
-
-  /** Replaces the key's initial-PIN record by one of a PIN nobody uses (a re-issue would). */
-  async function forgetInitialPin(current: string): Promise<void> {
-    const session = await port.openSession(port.findKey('second-key').serial, pin(current));
-    try {
-      await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pin('never-typed-#12')));
-    } finally {
-      await session.close();
-    }
-  }
 
   it('reports logins, failed PINs, M4 refusals and PIN changes for the audit log (M5), never a PIN', async () => {
     const events: { action: string; serial: string; details?: Record<string, unknown> }[] = [];
@@ -176,7 +161,6 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
     initial.add(serial);
     await codeOf(audited.openForSigning('second-key', pin(USER_PIN)));
     await audited.changePin('second-key', pin(USER_PIN), pin('Audit#2024'));
-    await forgetInitialPin('Audit#2024');
     await audited.changePin('second-key', pin('Audit#2024'), pin(USER_PIN));
     expect(events.map((e) => e.action)).toEqual(['PIN_FAILED', 'LOGIN', 'LOGIN_REFUSED', 'PIN_CHANGED', 'PIN_CHANGED']);
     expect(events.every((e) => e.serial === serial)).toBe(true);

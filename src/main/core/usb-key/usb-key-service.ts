@@ -2,7 +2,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { FirstUseLedger } from '../ports/first-use-ledger';
 import type { UsbKeyEvents } from '../ports/usb-key-events';
 import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
-import { INITIAL_PIN_RECORD_LABEL, initialPinRecord, isInitialPin } from './initial-pin';
+import { INITIAL_PIN_RECORD_LABEL, isInitialPin } from './initial-pin';
 import { assertPinPolicy } from './pin-policy';
 
 /** Where the "initial PIN" verdict of rule M4 came from. */
@@ -146,34 +146,11 @@ export class UsbKeyService {
     try {
       assertPinPolicy(newPin, oldPin);
       const key = this.port.findKey(serialOrLabel);
-      const wasInitial = (await this.status(key)).initialPin;
       try {
-        if (!wasInitial) {
-          // The new PIN must not be the initial one either (M4): read the key's record with the old PIN.
-          const session = await this.port.openSession(key.serial, oldPin);
-          try {
-            if ((await session.readRecords(INITIAL_PIN_RECORD_LABEL)).some((record) => isInitialPin(record, newPin))) throw new YinjianError('PIN_POLICY_SAME_AS_INITIAL');
-          } finally {
-            await session.close();
-          }
-        }
         await this.port.changePin(key.serial, oldPin, newPin);
       } catch (error) {
         this.recordFailure(key.serial, error);
         throw error;
-      }
-      if (wasInitial) {
-        // The first change after issuance or an office reset: the old PIN is the initial one,
-        // so its record goes onto the key (a key issued by an older version had none).
-        const session = await this.port.openSession(key.serial, newPin);
-        try {
-          await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(oldPin)).catch((error: unknown) => {
-            // A model that holds no data objects (NSS softoken) keeps no record: SECURITY.md.
-            if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
-          });
-        } finally {
-          await session.close();
-        }
       }
       this.ledger?.recordPinChanged(key.serial, this.now());
       this.events?.record('PIN_CHANGED', key.serial);
