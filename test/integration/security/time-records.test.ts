@@ -6,16 +6,23 @@
  *   - issuing onto a USB key that still holds an ACTIVE seal (SEAL_KEY_IN_USE, S2/S3);
  *   - a PIN set back to the initial one with another PKCS#11 tool (PIN_IS_INITIAL, M4);
  *   - the workstation clock set back (CLOCK_BEHIND_RECORDS) or forward past the imported
- *     snapshot's next update (REGISTER_STALE), without a TSA (libfaketime on the binary).
+ *     snapshot's next update (REGISTER_STALE), without a TSA (libfaketime on the binary);
+ *   - with the group's trusted-time policy: every seal B-T from the group's TSA (a real
+ *     `openssl ts -reply` responder on 127.0.0.1), a clock off by more than the tolerance
+ *     (CLOCK_SKEW), a TSA that is down (TSA_UNREACHABLE) or foreign (TSA_ANSWER_UNTRUSTED);
+ *   - a lost seal: what was sealed before the loss with a trusted time stays VALID, with only a
+ *     claimed time it is REVOKED; a stale workstation that did not import the loss.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runYinjian, type CliResult } from '../../helpers/cli';
 import { provisionOffice, type OfficeFixture } from '../../helpers/office';
+import { nssDatabase, pdfsig } from '../../helpers/pdfsig';
 import { SOFTHSM_MODULE } from '../../helpers/softhsm';
+import { startTestTsa, unusedLoopbackUrl, type TestTsa } from '../../helpers/tsa';
 
 let office: OfficeFixture;
 let pdf: string;
@@ -127,4 +134,116 @@ describe('the clock guard without a TSA (S5, E1, M3)', () => {
     expect(stamped.code, stamped.stdout + stamped.stderr).toBe(0);
     expect(existsSync(out)).toBe(true);
   }, 60_000);
+});
+
+interface VerifyJson {
+  verdict: string;
+  files: { verdict: string; signatures: { verdict: string; trustedTimeSource: string; findings: { code: string }[] }[] }[];
+}
+
+describe('the group\'s trusted-time policy (S5, E1, M3 on the TSA\'s time)', () => {
+  let tsa: TestTsa;
+  let tsaRootPem: string;
+  let nss: ReturnType<typeof nssDatabase>;
+  let sealedBt: string;
+  const published = (n: number): string => join(work, `publication-${n}`);
+
+  beforeAll(async () => {
+    tsa = await startTestTsa();
+    tsaRootPem = join(work, 'tsa-root.pem');
+    writeFileSync(tsaRootPem, `-----BEGIN CERTIFICATE-----\n${Buffer.from(tsa.rootDer).toString('base64')}\n-----END CERTIFICATE-----\n`);
+    nss = nssDatabase([office.rootPem, tsa.rootDer]);
+  });
+  afterAll(async () => {
+    nss?.dispose();
+    await tsa?.close();
+  });
+
+  async function publishAndImport(n: number): Promise<void> {
+    const publish = await office.cli(['office', 'publish', '--ca-token', office.ca.label, '--out', published(n), '--pin-stdin'], { stdin: `${office.ca.pin}\n` });
+    expect(publish.code, publish.stderr).toBe(0);
+    const imported = await office.cli(['register', 'import', join(published(n), `register-snapshot-${String(n).padStart(6, '0')}.p7m`)], { dataDir: office.workstationDir });
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+  }
+
+  it('the office sets the policy, publishes it, and the workstation seals B-T only: pdfsig valid, the verifier rests on the TSA time', async () => {
+    const set = await office.cli(['office', 'timestamp-policy', '--url', tsa.url, '--tsa-cert', tsaRootPem, '--required', '--tolerance', '120', '--json']);
+    expect(set.code, set.stdout + set.stderr).toBe(0);
+    expect(set.json<{ timestampPolicy: { required: boolean } }>().timestampPolicy.required).toBe(true);
+    await publishAndImport(2);
+    sealedBt = join(work, 'sealed-bt.pdf');
+    const before = tsa.requests;
+    const stamped = await office.cli(stampArgs(sealedBt), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+    expect(stamped.code, stamped.stdout + stamped.stderr).toBe(0);
+    expect(tsa.requests).toBe(before + 1);
+    expect(pdfsig(sealedBt, nss.nssdir)[0]).toMatchObject({ signatureValid: true, certificateTrusted: true, totalDocumentSigned: true });
+    const verified = await office.cli(['verify', sealedBt, '--trust', office.rootPem, '--trust', tsaRootPem, '--json'], { dataDir: office.workstationDir });
+    const report = verified.json<VerifyJson>();
+    expect(report.files[0]!.signatures[0]!.trustedTimeSource).toBe('timestamp');
+  }, 180_000);
+
+  it('a clock 10 minutes fast (inside the snapshot window, past the 120 s tolerance) is refused: CLOCK_SKEW, a failed row, no output', async () => {
+    const out = join(work, 'skewed.pdf');
+    const refused = await cliAt('+10m', stampArgs(out), `${office.seal.pin}\n`);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stdout).toContain('CLOCK_SKEW');
+    expect(existsSync(out)).toBe(false);
+    expect(lastRow(office.workstationDir)).toEqual({ status: 'failed', error_code: 'CLOCK_SKEW' });
+  }, 60_000);
+
+  it('a TSA that is down, or one the office did not name, refuses the stamping with nothing written', async () => {
+    const down = await unusedLoopbackUrl();
+    expect((await office.cli(['office', 'timestamp-policy', '--url', down])).code).toBe(0);
+    await publishAndImport(3);
+    const out = join(work, 'tsa-down.pdf');
+    const refused = await office.cli(stampArgs(out), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+    expect(refused.stdout + refused.stderr).toContain('TSA_UNREACHABLE');
+    expect(existsSync(out)).toBe(false);
+    expect(lastRow(office.workstationDir)).toEqual({ status: 'failed', error_code: 'TSA_UNREACHABLE' });
+
+    // The real TSA again, but the office names another authority's certificate (the group root).
+    expect((await office.cli(['office', 'timestamp-policy', '--url', tsa.url, '--tsa-cert', office.rootPem])).code).toBe(0);
+    await publishAndImport(4);
+    const foreign = await office.cli(stampArgs(out), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+    expect(foreign.stdout + foreign.stderr).toContain('TSA_ANSWER_UNTRUSTED');
+    expect(existsSync(out)).toBe(false);
+
+    expect((await office.cli(['office', 'timestamp-policy', '--tsa-cert', tsaRootPem])).code).toBe(0);
+    await publishAndImport(5);
+  }, 180_000);
+
+  it('a lost seal: sealed before the loss with a trusted time stays VALID, with only a claimed time it is REVOKED; a stale workstation is REVOKED at the TSA time', async () => {
+    const claimedOnly = join(work, 'on-time.pdf');
+    expect(existsSync(claimedOnly)).toBe(true);
+    // A copy of the workstation that will not import the loss (stale revocation data).
+    const stale = `${office.workstationDir}-stale`;
+    execFileSync('cp', ['-a', office.workstationDir, stale]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const loss = await office.cli(
+      ['office', 'report-loss', '--seal-code', office.seal.sealCode, '--application', '财务部函〔2026〕9号', '--approver', '李总裁', '--ca-token', office.ca.label, '--out', published(6), '--pin-stdin', '--json'],
+      { stdin: `${office.ca.pin}\n` },
+    );
+    expect(loss.code, loss.stdout + loss.stderr).toBe(0);
+    const snapshot6 = join(published(6), 'register-snapshot-000006.p7m');
+    const verify = async (file: string): Promise<VerifyJson> =>
+      (await office.cli(['verify', file, '--trust', office.rootPem, '--trust', tsaRootPem, '--register', snapshot6, '--json'], { dataDir: office.workstationDir })).json<VerifyJson>();
+    const bt = await verify(sealedBt);
+    expect(bt.verdict).toBe('VALID');
+    expect(bt.files[0]!.signatures[0]!.findings.map((f) => f.code)).toContain('SEAL_REVOKED_LATER');
+    const claimed = await verify(claimedOnly);
+    expect(claimed.verdict).toBe('REVOKED');
+    expect(claimed.files[0]!.signatures[0]!.findings.map((f) => f.code)).toContain('SEAL_REVOKED_TIME_UNPROVEN');
+
+    // The stale workstation still seals (its snapshot is inside its window) but the document
+    // carries the TSA's time, after the loss: REVOKED wherever the loss is known.
+    const late = join(work, 'stale.pdf');
+    const stamped = await office.cli(stampArgs(late), { stdin: `${office.seal.pin}\n`, dataDir: stale });
+    expect(stamped.code, stamped.stdout + stamped.stderr).toBe(0);
+    const lateReport = await verify(late);
+    expect(lateReport.verdict).toBe('REVOKED');
+    expect(lateReport.files[0]!.signatures[0]!.findings.map((f) => f.code)).toContain('SEAL_REVOKED');
+    // Once past its snapshot's next update, the stale workstation stops (REGISTER_STALE).
+    const after = await cliAt('+40d', stampArgs(join(work, 'stale-40d.pdf')), `${office.seal.pin}\n`, stale);
+    expect(after.stdout + after.stderr).toContain('REGISTER_STALE');
+  }, 180_000);
 });
