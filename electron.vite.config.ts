@@ -8,7 +8,8 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: resolve(import.meta.dirname, 'src/main/index.ts'),
-        external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js'],
+        // tesseract.js starts its worker thread from its own files; the canvas is a native module.
+        external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', 'tesseract.js', '@napi-rs/canvas'],
       },
     },
   },

@@ -119,7 +119,7 @@ export async function provisionOffice(options: { keyType?: 'rsa2048' | 'p256'; u
     const rootPem = join(publicationDir, 'group-root.pem');
     expectOk(
       'register import',
-      await cli(['register', 'import', join(publicationDir, 'register-snapshot-000001.p7m'), '--trust-root', rootPem], { dataDir: workstationDir }),
+      await cli(['register', 'import', join(publicationDir, 'register-snapshot-000001.p7m'), '--trust', rootPem], { dataDir: workstationDir }),
     );
     return {
       softhsm,

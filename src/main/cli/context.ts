@@ -7,6 +7,7 @@ import type { Actor } from '../core/register/index';
 import { openRegister, type SealRegister } from '../infra/db/index';
 import { Pkcs11Library } from '../infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
+import { localTimeFrom, type LocalTime } from './local-time';
 import { stdinPinSource, terminalPinSource, type PinSource } from './pin-input';
 
 export interface GlobalOptions {
@@ -25,6 +26,8 @@ export function defaultDataDir(): string {
 
 interface Settings {
   pkcs11Module?: string;
+  /** IANA zone for the times the command line reads and prints (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /**
@@ -36,9 +39,17 @@ export class CliContext {
   private port: Pkcs11UsbKeyPort | undefined;
   private pins: PinSource | undefined;
   private sealRegister: SealRegister | undefined;
+  private localTime: LocalTime | undefined;
+  private loadedModulePath: string | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.dataDir = options.dataDir ?? process.env.YINJIAN_DATA_DIR ?? defaultDataDir();
+  }
+
+  /** Local time for date options and printed times: $YINJIAN_TZ, settings.json timeZone, else Beijing time. */
+  time(): LocalTime {
+    this.localTime ??= localTimeFrom(process.env, process.env.YINJIAN_TZ ? undefined : this.settings().timeZone);
+    return this.localTime;
   }
 
   ensureDataDir(): string {
@@ -63,14 +74,21 @@ export class CliContext {
   }
 
   usbKeyPort(): Pkcs11UsbKeyPort {
-    this.port ??= new Pkcs11UsbKeyPort(
-      Pkcs11Library.resolve({
+    if (!this.port) {
+      const library = Pkcs11Library.resolve({
         explicit: this.options.module,
         env: process.env.YINJIAN_PKCS11_MODULE || undefined,
         saved: this.settings().pkcs11Module,
-      }),
-    );
+      });
+      this.loadedModulePath = library.path;
+      this.port = new Pkcs11UsbKeyPort(library);
+    }
     return this.port;
+  }
+
+  /** The PKCS#11 module file in use, once loaded: "nothing found" messages name it. */
+  modulePath(): string | undefined {
+    return this.loadedModulePath;
   }
 
   /** The local register (登记簿) in the data folder, created on first use. */

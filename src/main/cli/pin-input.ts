@@ -11,12 +11,37 @@ export interface PinSource {
   dispose(): void;
 }
 
-async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  const all = Buffer.concat(chunks);
-  for (const chunk of chunks) chunk.fill(0);
-  return all;
+/** The next chunk of `stream`, or null at its end; leaves the stream paused in between. */
+function readChunk(stream: NodeJS.ReadableStream): Promise<Buffer | null> {
+  const asBuffer = (chunk: string | Buffer): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return new Promise((resolve, reject) => {
+    const first = stream.read() as string | Buffer | null;
+    if (first !== null) return resolve(asBuffer(first));
+    if ((stream as { readableEnded?: boolean }).readableEnded) return resolve(null);
+    const cleanup = (): void => {
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onReadable = (): void => {
+      const chunk = stream.read() as string | Buffer | null;
+      if (chunk !== null) {
+        cleanup();
+        resolve(asBuffer(chunk));
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(null);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    stream.on('readable', onReadable);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
 }
 
 /** Splits raw input into line Buffers (without CR/LF), then zeroes the raw input. */
@@ -35,18 +60,48 @@ export function splitPinLines(raw: Buffer): Buffer[] {
   return lines;
 }
 
+/**
+ * --pin-stdin: each PIN is one line of standard input, read as soon as that line has arrived
+ * (issue #15: a script that writes the PIN and keeps the pipe open must not stall until end of
+ * input). Bytes read beyond the line wait, in memory, for the next PIN and are zeroed at dispose.
+ */
 export function stdinPinSource(stdin: NodeJS.ReadableStream = process.stdin): PinSource {
-  let lines: Buffer[] | undefined;
+  let pending = Buffer.alloc(0);
+  let ended = false;
+  const takeLine = (): Buffer | undefined => {
+    const newline = pending.indexOf(0x0a);
+    if (newline === -1 && !(ended && pending.length > 0)) return undefined;
+    const stop = newline === -1 ? pending.length : newline;
+    const end = stop > 0 && pending[stop - 1] === 0x0d ? stop - 1 : stop;
+    const line = Buffer.from(pending.subarray(0, end));
+    const rest = Buffer.from(pending.subarray(Math.min(pending.length, stop + 1)));
+    pending.fill(0);
+    pending = rest;
+    return line;
+  };
   return {
     async next(): Promise<Buffer> {
-      lines ??= splitPinLines(await readAllStdin(stdin));
-      const line = lines.shift();
-      if (!line) throw new YinjianError('PIN_INPUT_MISSING');
-      return line;
+      for (;;) {
+        const line = takeLine();
+        if (line) return line;
+        if (ended) throw new YinjianError('PIN_INPUT_MISSING');
+        const chunk = await readChunk(stdin);
+        if (chunk === null) {
+          ended = true;
+          continue;
+        }
+        const merged = Buffer.concat([pending, chunk]);
+        pending.fill(0);
+        chunk.fill(0);
+        pending = merged;
+      }
     },
     dispose(): void {
-      for (const line of lines ?? []) line.fill(0);
-      lines = [];
+      pending.fill(0);
+      pending = Buffer.alloc(0);
+      // Nothing more is read: let the process end even if the writer keeps the pipe open.
+      stdin.pause();
+      (stdin as { unref?: () => void }).unref?.();
     },
   };
 }

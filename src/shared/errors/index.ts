@@ -16,6 +16,7 @@ import { STAMP_ERRORS } from './stamp';
 import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
 import { INSPECTION_ERRORS } from './inspection';
+import { CLI_ERRORS } from './cli';
 import { TIME_RECORD_ERRORS } from './time-records';
 
 /**
@@ -54,6 +55,7 @@ export const ERROR_CATALOG = {
   ...UI_ERRORS,
   ...OFFICE_ERRORS,
   ...INSPECTION_ERRORS,
+  ...CLI_ERRORS,
   ...TIME_RECORD_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 

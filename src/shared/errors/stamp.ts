@@ -15,6 +15,16 @@ export const STAMP_ERRORS = {
     zh: '文件第{page}页内容显示其为“{term}”类文件（{where}），电子印章不得用于合同、协议、委托书、介绍信等（规定第一条第2款）',
     en: 'Page {page} of the document reads as a "{term}" ({where}); e-seals may not be used on contracts, agreements, powers of attorney or letters of introduction (rule U2)',
   },
+  SCANNED_PAGE_UNREADABLE: {
+    category: 'refused',
+    zh: '文件第{page}页没有可用的文字层，文字识别也无法可靠读出（{why}），无法核对文件类型（规定第一条第2款）',
+    en: 'Page {page} has no usable text layer and OCR cannot read it with enough confidence ({why}); the document type cannot be checked (rule U2)',
+  },
+  TEXT_LAYER_MISMATCH: {
+    category: 'refused',
+    zh: '文件第{page}页的文字层与页面显示不一致：文字层读作“{layer}”，页面显示为“{shown}”（{why}），不得盖章（规定第一条第2款）',
+    en: 'The text layer of page {page} does not say what the page shows: the layer reads "{layer}", the page shows "{shown}" ({why}); it may not be sealed (rule U2)',
+  },
   DOCUMENT_TEXT_UNREADABLE: {
     category: 'input',
     zh: '无法读取文件文字以核对文件类型：{detail}',

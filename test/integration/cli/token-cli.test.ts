@@ -113,7 +113,7 @@ describe('yinjian token … (the real binary, a real SoftHSM2 token)', () => {
     expect((await runYinjian(['tokn', 'list'], { env })).code).toBe(2);
     const badOption = await runYinjian(['token', 'list', '--colour', '--json'], { env });
     expect(badOption.code).toBe(2);
-    expect(badOption.json<{ error: { code: string } }>().error.code).toBe('USAGE');
+    expect(badOption.json<{ error: { code: string } }>().error.code).toBe('CLI_OPTION_UNKNOWN');
     expect((await runYinjian(['token', 'info'], { env })).code).toBe(2);
   });
 

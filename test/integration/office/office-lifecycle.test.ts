@@ -323,7 +323,7 @@ describe('register import on a workstation', () => {
     const foreign = await office.cli(['register', 'import', join(foreignDir, 'pub', foreignSnapshot), '--json'], { dataDir: office.workstationDir });
     expect(errorCode(foreign)).toBe('SNAPSHOT_SIGNER_UNTRUSTED');
     // Nor can the foreign root be swapped in over the pinned one.
-    const repin = await office.cli(['register', 'import', join(foreignDir, 'pub', foreignSnapshot), '--trust-root', join(foreignDir, 'pub', 'group-root.pem'), '--json'], { dataDir: office.workstationDir });
+    const repin = await office.cli(['register', 'import', join(foreignDir, 'pub', foreignSnapshot), '--trust', join(foreignDir, 'pub', 'group-root.pem'), '--json'], { dataDir: office.workstationDir });
     expect(errorCode(repin)).toBe('SNAPSHOT_ROOT_PIN_MISMATCH');
 
     expect(auditHead(office.workstationDir)).toEqual(before);

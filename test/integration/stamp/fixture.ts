@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, rgb } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
 import { composeSealArtwork, embedShippedFontSubset, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
 import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
 import type { SignatureAlgorithm } from '../../../src/main/core/ports/signer';
@@ -41,9 +42,14 @@ export interface TextLineSpec {
 }
 
 /** A real PDF in the shipped font: each page a list of lines, top to bottom. */
-export async function makePdf(pages: readonly (readonly TextLineSpec[])[], options: { objectStreams?: boolean; title?: string } = {}): Promise<Uint8Array> {
+export async function makePdf(pages: readonly (readonly TextLineSpec[])[], options: { objectStreams?: boolean; title?: string; fullFont?: boolean } = {}): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
-  const font = await embedShippedFontSubset(pdf, shippedFont());
+  let font: PDFFont;
+  if (options.fullFont) {
+    // The font file whole, its own cmap included (pdf-lib's subsets drop the cmap table).
+    pdf.registerFontkit(fontkit);
+    font = await pdf.embedFont(shippedFont(), { subset: false });
+  } else font = await embedShippedFontSubset(pdf, shippedFont());
   for (const lines of pages) {
     const page = pdf.addPage([595.28, 841.89]);
     let y = 841.89 - 90;

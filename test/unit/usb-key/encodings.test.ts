@@ -43,9 +43,9 @@ describe('argument parser', () => {
     expect(parsed.options).toEqual({ token: 'S1', json: true, trust: ['x.pem', 'y.pem'] });
     expect(parsed.positionals).toEqual(['a.pdf', 'b.pdf']);
   });
-  it('refuses unknown options and missing values with USAGE', () => {
-    expect(() => parseArgs(['--tokn', 'x'], specs)).toThrowError(expect.objectContaining({ code: 'USAGE' }));
-    expect(() => parseArgs(['--token'], specs)).toThrowError(expect.objectContaining({ code: 'USAGE' }));
+  it('refuses unknown options and missing values (usage errors, exit 2)', () => {
+    expect(() => parseArgs(['--tokn', 'x'], specs)).toThrowError(expect.objectContaining({ code: 'CLI_OPTION_MISSPELLED', category: 'usage' }));
+    expect(() => parseArgs(['--token'], specs)).toThrowError(expect.objectContaining({ code: 'CLI_OPTION_VALUE_MISSING', category: 'usage' }));
   });
 });
 

@@ -16,12 +16,14 @@ function parseHead(value: string): { seq: number; hash: string } {
  * and names the first broken row: edited, deleted or reordered. Exit 1 when broken.
  */
 export const auditCheck: Command = {
-  name: ['audit', 'check'],
-  summary: { zh: '检查审计日志的哈希链是否完整未被篡改（规定 M5）', en: 'Check that the audit log\'s hash chain is complete and untampered (M5)' },
   options: {
     'expect-head': { type: 'string', valueName: 'SEQ:HASH', description: '此前记录的链头，用于发现被截断的尾部 / a head recorded earlier, to catch rows cut from the end' },
   },
   details: '只读打开登记簿，不作任何修改。/ Opens the register read-only and changes nothing. Exit code 1 when the chain is broken.',
+  examples: [
+    { line: 'yinjian audit check', zh: '检查本机审计日志的哈希链', en: 'check this computer\'s audit hash chain' },
+    { line: 'yinjian audit check --expect-head 42:0000000000000000000000000000000000000000000000000000000000000000', zh: '并确认尾部未被截断', en: 'and that no rows were cut from its end' },
+  ],
   async run(context, args) {
     const path = join(context.dataDir, 'register.sqlite');
     if (!existsSync(path)) throw new YinjianError('REGISTER_NOT_OPENABLE', { path });
@@ -52,5 +54,3 @@ export const auditCheck: Command = {
     }
   },
 };
-
-export const AUDIT_COMMANDS: readonly Command[] = [auditCheck];

@@ -18,10 +18,8 @@ function text(args: ParsedArgs, name: string): string | undefined {
 }
 
 export const registerExport: Command = {
-  name: ['register', 'export'],
-  summary: { zh: '导出本机用印登记簿和审计日志，供总裁办检查（规定 S6）', en: 'Export this computer\'s usage register and audit log for the office\'s inspection (S6)' },
   options: {
-    out: { type: 'string', valueName: 'FILE', description: '导出文件（签名时为 .p7m，未签名时为 .json）/ the export file (.p7m signed, .json unsigned)' },
+    out: { type: 'string', short: 'o', valueName: 'FILE', description: '导出文件（签名时为 .p7m，未签名时为 .json）/ the export file (.p7m signed, .json unsigned)' },
     token: { type: 'string', valueName: 'S', description: '用本机印章 USB Key 签署导出文件（序列号或标签；推荐）/ sign the export with this computer\'s seal key (serial or label; recommended)' },
   },
   details:
@@ -31,6 +29,9 @@ export const registerExport: Command = {
     'nothing changed since; the PIN is asked (one line with --pin-stdin), and a key still on its initial PIN cannot sign (M4).\n' +
     'Without --token the export is unsigned: the office still checks the hash chain and that it extends the head it imported last time,\n' +
     'but cannot tell who made it, and whoever can edit the file can recompute every hash after that head. Prefer signed.',
+  examples: [
+    { line: 'yinjian register export --out 检查导出.p7m --token 行政部印章', zh: '导出并用本机印章签署，供总裁办检查（规定 S6）', en: 'export, signed with this computer\'s seal, for the office\'s inspection (S6)' },
+  ],
   async run(context, args) {
     const out = text(args, 'out');
     if (out === undefined) throw new YinjianError('USAGE', { detail: '--out is required' });
@@ -78,9 +79,7 @@ function officeActor(context: CliContext, args: ParsedArgs): Actor {
 }
 
 export const officeInspect: Command = {
-  name: ['office', 'inspect'],
   usage: 'FILE [FILE2 …]',
-  summary: { zh: '检查各计算机导出的用印登记簿和审计日志，打印检查报告（规定 S6）', en: 'Inspect workstation exports of the usage register and audit log and print the inspection report (S6)' },
   options: {
     report: { type: 'string', valueName: 'OUT.pdf', description: '检查报告（PDF，中文）/ the inspection report (PDF)' },
     operator: { type: 'string', valueName: 'NAME', description: '经办人姓名（记入审计日志）/ operator\'s name for the audit log' },
@@ -92,6 +91,9 @@ export const officeInspect: Command = {
     'Each export is checked: signed by the seal bound to that computer under the group root; the audit hash chain intact (edited,\n' +
     'deleted, reordered rows); extending the head imported last time from that computer (truncated or rewritten history); every\n' +
     'stamping with its usage row. A passing export moves that computer\'s imported head. Exit code 1 when any export fails.',
+  examples: [
+    { line: 'yinjian office inspect 检查导出.p7m --report 检查报告.pdf', zh: '检查一台计算机的导出并生成报告', en: 'inspect one computer\'s export and write the report' },
+  ],
   async run(context, args) {
     if (args.positionals.length === 0) throw new YinjianError('USAGE', { detail: 'office inspect needs at least one FILE' });
     const reportPath = text(args, 'report');
@@ -111,5 +113,3 @@ export const officeInspect: Command = {
     };
   },
 };
-
-export const INSPECTION_COMMANDS: readonly Command[] = [registerExport, officeInspect];

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import {
   OfficeService,
-  parseOfficeDate,
   type IssuancePins,
   type IssuedSeal,
   type ValidityChoice,
@@ -16,6 +15,7 @@ import { shippedFontImpressions, writePublication } from '../../infra/office/ind
 import type { OptionSpecs, ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
+import { dateOptionHelp, type LocalTime } from '../local-time';
 import { EXIT_REFUSED, table } from '../output';
 
 /**
@@ -34,9 +34,10 @@ function required(args: ParsedArgs, name: string): string {
   return value;
 }
 
-function date(args: ParsedArgs, name: string): Date | undefined {
+/** A date option, YYYY-MM-DD[ HH:MM] in local time (Beijing time by default). */
+function date(context: CliContext, args: ParsedArgs, name: string): Date | undefined {
   const value = text(args, name);
-  return value === undefined ? undefined : parseOfficeDate(`--${name}`, value);
+  return value === undefined ? undefined : context.time().parse(`--${name}`, value);
 }
 
 function keyType(args: ParsedArgs): SealKeyType | undefined {
@@ -46,9 +47,9 @@ function keyType(args: ParsedArgs): SealKeyType | undefined {
   return value;
 }
 
-function validityOf(args: ParsedArgs): ValidityChoice {
-  const validFrom = date(args, 'valid-from');
-  const validTo = date(args, 'valid-to');
+function validityOf(context: CliContext, args: ParsedArgs): ValidityChoice {
+  const validFrom = date(context, args, 'valid-from');
+  const validTo = date(context, args, 'valid-to');
   return { ...(validFrom ? { validFrom } : {}), ...(validTo ? { validTo } : {}), rollout: args.options.rollout === true };
 }
 
@@ -111,8 +112,8 @@ const NEW_KEY: OptionSpecs = {
   'ca-token': { type: 'string', valueName: 'L', description: '根证书所在的总裁办 USB Key（序列号或标签）/ the office USB key holding the CA' },
   token: { type: 'string', valueName: 'L', description: '写入印章密钥的 USB Key（将被清空并初始化）/ the USB key that receives the seal key (erased and initialised)' },
   'token-label': { type: 'string', valueName: 'LABEL', description: '初始化后的 Key 标签（默认保留原标签）/ label after initialisation (default: keep the current one)' },
-  'valid-from': { type: 'string', valueName: 'D', description: '启用日期 YYYY-MM-DD（北京时间，默认现在；规定 E1）/ start date (Beijing time; default now; E1)' },
-  'valid-to': { type: 'string', valueName: 'D', description: '截止日期 YYYY-MM-DD（默认 5 年）/ end date (default 5 years)' },
+  'valid-from': { type: 'string', valueName: 'DATE', description: dateOptionHelp('启用时间（默认现在；规定 E1）', 'start (default now; E1)') },
+  'valid-to': { type: 'string', valueName: 'DATE', description: dateOptionHelp('截止时间（默认 5 年后）', 'end (default 5 years on)') },
   rollout: { type: 'boolean', description: '新启用：自下一个 7 月 1 日起生效（规定 E1）/ new rollout: valid from the next 1 July (E1)' },
   key: { type: 'string', valueName: 'rsa2048|p256', description: '密钥类型（默认 rsa2048）/ key type (default rsa2048)' },
 };
@@ -123,7 +124,7 @@ const PIN_ORDER =
   'The seal key is erased (C_InitToken), gets a new key pair generated on it, its certificate, the CA certificate\n' +
   'and the first-use marker: its custodian must change the PIN before it can sign (rule M4).';
 
-function sealLines(seal: Seal): string[] {
+function sealLines(seal: Seal, time: LocalTime): string[] {
   return [
     `印章编码 Seal code:    ${seal.code}`,
     `印章名称 Seal name:    ${seal.name}`,
@@ -132,7 +133,7 @@ function sealLines(seal: Seal): string[] {
     `管理人员 Custodian:    ${seal.custodianStaffId}`,
     `专用计算机 Workstation: ${seal.workstationId ?? '-'}`,
     `证书序列号 Serial:     ${seal.certificate.serial}`,
-    `有效期 Validity:       ${seal.certificate.validFrom.toISOString()} – ${seal.certificate.validTo.toISOString()}`,
+    `有效期 Validity:       ${time.format(seal.certificate.validFrom)} – ${time.format(seal.certificate.validTo)}`,
     `密钥盘 USB key:        ${seal.certificate.tokenSerial}`,
   ];
 }
@@ -155,12 +156,12 @@ function sealJson(seal: Seal): Record<string, unknown> {
   };
 }
 
-function issuedOutput(verb: { zh: string; en: string }, issued: IssuedSeal): { json: Record<string, unknown>; text: string } {
+function issuedOutput(verb: { zh: string; en: string }, issued: IssuedSeal, time: LocalTime): { json: Record<string, unknown>; text: string } {
   return {
     json: { seal: sealJson(issued.seal), token: { serial: issued.token.serial, label: issued.token.label }, certificateSha256: issued.certificate.sha256Fingerprint },
     text: [
       `${verb.zh} / ${verb.en}`,
-      ...sealLines(issued.seal),
+      ...sealLines(issued.seal, time),
       `USB Key ${issued.token.label} (${issued.token.serial}): 初始 PIN 须在首次使用时修改（规定 M4）/ the initial PIN must be changed at first use (rule M4):`,
       `  yinjian token change-pin --token ${issued.token.serial}`,
     ].join('\n'),
@@ -168,8 +169,6 @@ function issuedOutput(verb: { zh: string; en: string }, issued: IssuedSeal): { j
 }
 
 export const officeInitCa: Command = {
-  name: ['office', 'init-ca'],
-  summary: { zh: '在总裁办 USB Key 上建立集团印章根证书', en: 'Set up the group seal CA on the office USB key' },
   options: {
     token: { type: 'string', valueName: 'L', description: '总裁办 USB Key（序列号或标签）/ the office USB key' },
     name: { type: 'string', valueName: 'GROUP', description: '集团名称（证书 O=）/ the group\'s name (O=)' },
@@ -182,6 +181,9 @@ export const officeInitCa: Command = {
   details:
     'PIN：总裁办 USB Key 的用户 PIN（--pin-stdin 时一行）。\nPIN: the office USB key\'s user PIN (one line with --pin-stdin).\n' +
     'The CA key pair is generated on the key (sensitive, non-extractable); the root certificate is self-signed and stored beside it.',
+  examples: [
+    { line: 'yinjian office init-ca --token 总裁办根证书 --name 示例集团', zh: '在总裁办 USB Key 上建立根证书', en: 'create the group CA on the office USB key' },
+  ],
   async run(context, args) {
     const token = required(args, 'token');
     const yearsText = text(args, 'years');
@@ -204,7 +206,7 @@ export const officeInitCa: Command = {
       text: [
         `${ca.adopted ? '已沿用集团印章根证书 / Group seal CA adopted' : '已建立集团印章根证书 / Group seal CA created'}`,
         `主题 Subject:     ${c.subject.text}`,
-        `有效期 Validity:  ${c.notBefore.toISOString()} – ${c.notAfter.toISOString()}`,
+        `有效期 Validity:  ${context.time().format(c.notBefore)} – ${context.time().format(c.notAfter)}`,
         `SHA-256:          ${c.sha256Fingerprint}`,
         `USB Key:          ${ca.tokenSerial}`,
       ].join('\n'),
@@ -213,8 +215,6 @@ export const officeInitCa: Command = {
 };
 
 export const officeIssue: Command = {
-  name: ['office', 'issue'],
-  summary: { zh: '制发电子印章到印章管理人员的 USB Key（规定 M1、S2）', en: 'Issue a seal onto its custodian\'s USB key (rules M1, S2)' },
   options: {
     ...NEW_KEY,
     unit: { type: 'string', valueName: 'U', description: '单位名称（证书 OU=）/ the unit (OU=)' },
@@ -229,6 +229,9 @@ export const officeIssue: Command = {
     ...OPERATOR,
   },
   details: PIN_ORDER,
+  examples: [
+    { line: 'yinjian office issue --ca-token 总裁办根证书 --token 行政部印章 --unit 行政部 --unit-kind department --seal-name 行政部电子印章 --seal-code YJ-001 --custodian 张三 --staff-id S100 --workstation ABCD-EFGH-JKLM-NPQR --approval JT-2027-01 --approver 王总 --valid-from 2027-07-01', zh: '制发部门印章，7 月 1 日起生效（北京时间）', en: 'issue a department seal valid from 1 July (Beijing time)' },
+  ],
   async run(context, args) {
     const kind = required(args, 'unit-kind');
     if (kind !== 'company' && kind !== 'department') throw new YinjianError('USAGE', { detail: '--unit-kind must be company or department' });
@@ -248,7 +251,7 @@ export const officeIssue: Command = {
       // S2: passed through even when missing, so the refusal is the rule's own APPROVAL_REQUIRED.
       approval: { reference: text(args, 'approval') ?? '', approver: text(args, 'approver') ?? '' },
       ...(kt ? { keyType: kt } : {}),
-      ...validityOf(args),
+      ...validityOf(context, args),
     };
     const office = service(context);
     const actor = officeActor(context, args);
@@ -258,7 +261,7 @@ export const officeIssue: Command = {
     // SEAL_KEY_IN_USE: a key still carrying a live seal is refused before any PIN is asked.
     await office.assertKeyHoldsNoLiveSeal(request.token);
     const issued = await office.issue(request, await issuancePins(context), actor);
-    return issuedOutput({ zh: '印章已制发', en: 'Seal issued' }, issued);
+    return issuedOutput({ zh: '印章已制发', en: 'Seal issued' }, issued, context.time());
   },
 };
 
@@ -267,8 +270,6 @@ function approvalOf(args: ParsedArgs): { reference: string; approver: string } {
 }
 
 export const officeChange: Command = {
-  name: ['office', 'change'],
-  summary: { zh: '变更印章：以新资料重新制发，原证书以 superseded 吊销（规定 S3）', en: 'Change a seal: re-issue with new data, the old certificate revoked as superseded (S3)' },
   options: {
     ...NEW_KEY,
     ...SEAL_CODE,
@@ -301,18 +302,16 @@ export const officeChange: Command = {
       ...(custodianName ? { custodianName } : {}),
       ...(custodianStaffId ? { custodianStaffId } : {}),
       ...(workstationId ? { workstationId } : {}),
-      ...validityOf(args),
+      ...validityOf(context, args),
     };
     const changing = office.preflightLifecycle(request.sealCode, 'CHANGE', request.approval, actor);
     await office.assertKeyHoldsNoLiveSeal(request.token, changing.id);
     const issued = await office.change(request, await issuancePins(context), actor);
-    return issuedOutput({ zh: '印章已变更', en: 'Seal changed' }, issued);
+    return issuedOutput({ zh: '印章已变更', en: 'Seal changed' }, issued, context.time());
   },
 };
 
 export const officeReissue: Command = {
-  name: ['office', 'reissue'],
-  summary: { zh: '补办印章：新 USB Key、新密钥、新证书，原证书作废（规定 S4、S5）', en: 'Re-issue a seal onto a new USB key; the old certificate is superseded (S4, S5)' },
   options: {
     ...NEW_KEY,
     ...SEAL_CODE,
@@ -336,11 +335,11 @@ export const officeReissue: Command = {
       cause: cause as 'damage' | 'loss',
       ...(tokenLabel ? { tokenLabel } : {}),
       ...(kt ? { keyType: kt } : {}),
-      ...validityOf(args),
+      ...validityOf(context, args),
     };
     office.preflightLifecycle(request.sealCode, 'REISSUE', request.approval, actor);
     const issued = await office.reissue(request, await issuancePins(context), actor);
-    return issuedOutput({ zh: '印章已补办', en: 'Seal re-issued' }, issued);
+    return issuedOutput({ zh: '印章已补办', en: 'Seal re-issued' }, issued, context.time());
   },
 };
 
@@ -351,7 +350,7 @@ export const officeReissue: Command = {
  */
 const PUBLISH_AT_ONCE = {
   'ca-token': { type: 'string', valueName: 'L', description: '同时立即发布：根证书所在的总裁办 USB Key（需 --out）/ publish at once: the office USB key holding the CA (needs --out)' },
-  out: { type: 'string', valueName: 'DIR', description: '立即发布的输出目录 / output folder of the immediate publication' },
+  out: { type: 'string', short: 'o', valueName: 'DIR', description: '立即发布的输出目录 / output folder of the immediate publication' },
 } as const;
 
 function publishAtOnceRequested(args: ParsedArgs): { caToken: string; out: string } | undefined {
@@ -377,8 +376,6 @@ async function publishAtOnce(
 }
 
 export const officeCancel: Command = {
-  name: ['office', 'cancel'],
-  summary: { zh: '注销/销毁印章：吊销（cessationOfOperation），交回的 Key 上的密钥一并销毁（规定 S3）', en: 'Cancel/destroy a seal: revoked (cessationOfOperation); key objects destroyed on the returned key (S3)' },
   options: {
     ...SEAL_CODE,
     ...APPLICATION,
@@ -416,7 +413,7 @@ export const officeCancel: Command = {
       json: { seal: sealJson(result.seal), destroyedObjects: result.destroyedObjects, ...(published?.json ?? {}) },
       text: [
         '印章已注销 / Seal cancelled',
-        ...sealLines(result.seal),
+        ...sealLines(result.seal, context.time()),
         token === undefined ? '未交回 USB Key：密钥未销毁 / No key presented: key objects not destroyed' : `已销毁 Key 上的对象 / Objects destroyed on the key: ${result.destroyedObjects}`,
         ...(published ? [published.line] : []),
       ].join('\n'),
@@ -425,19 +422,20 @@ export const officeCancel: Command = {
 };
 
 export const officeReportLoss: Command = {
-  name: ['office', 'report-loss'],
-  summary: { zh: '印章挂失：立即吊销（keyCompromise，自丢失时间起）（规定 S5）', en: 'Register a lost seal: revoked at once (keyCompromise, from the loss time) (S5)' },
   options: {
     ...SEAL_CODE,
     ...APPLICATION,
-    'lost-at': { type: 'string', valueName: 'T', description: '丢失时间（默认现在）/ when the key was lost (default now)' },
+    'lost-at': { type: 'string', valueName: 'DATE', description: dateOptionHelp('丢失时间（默认现在）', 'when the key was lost (default now)') },
     ...PUBLISH_AT_ONCE,
     ...OPERATOR,
   },
   details: 'With --ca-token and --out, the CRL and snapshot are published right away (one PIN: the office CA key\'s), so verifiers learn of the loss at once.',
+  examples: [
+    { line: 'yinjian office report-loss --seal-code YJ-001 --application GS-2027-09 --approver 王总 --lost-at "2027-08-03 14:30"', zh: '登记挂失，丢失时间为北京时间 8 月 3 日 14:30', en: 'report a loss at 14:30 on 3 August, Beijing time' },
+  ],
   async run(context, args) {
     const office = service(context);
-    const lostAt = date(args, 'lost-at');
+    const lostAt = date(context, args, 'lost-at');
     const actor = officeActor(context, args);
     const publish = publishAtOnceRequested(args);
     const caPin = publish ? (await readPins(context, [CA_PIN]))[0] : undefined;
@@ -451,25 +449,20 @@ export const officeReportLoss: Command = {
     }
     return {
       json: { seal: sealJson(seal), ...(published?.json ?? {}) },
-      text: ['印章已挂失 / Seal reported lost', ...sealLines(seal), ...(published ? [published.line] : [])].join('\n'),
+      text: ['印章已挂失 / Seal reported lost', ...sealLines(seal, context.time()), ...(published ? [published.line] : [])].join('\n'),
     };
   },
 };
 
 function lossDecision(event: 'confirm' | 'withdraw'): Command {
   return {
-    name: ['office', `${event}-loss`],
-    summary:
-      event === 'confirm'
-        ? { zh: '总裁办确认挂失（规定 S5）', en: 'The office confirms a reported loss (S5)' }
-        : { zh: '总裁办撤销挂失；证书仍保持吊销（规定 S5）', en: 'The office withdraws a loss report; the certificate stays revoked (S5)' },
     options: { ...SEAL_CODE, ...APPLICATION, ...OPERATOR },
     async run(context, args) {
       const office = service(context);
       const request = { sealCode: required(args, 'seal-code'), approval: approvalOf(args) };
       const actor = officeActor(context, args);
       const seal = event === 'confirm' ? office.confirmLoss(request, actor) : office.withdrawLoss(request, actor);
-      return { json: { seal: sealJson(seal) }, text: [event === 'confirm' ? '挂失已确认 / Loss confirmed' : '挂失已撤销 / Loss withdrawn', ...sealLines(seal)].join('\n') };
+      return { json: { seal: sealJson(seal) }, text: [event === 'confirm' ? '挂失已确认 / Loss confirmed' : '挂失已撤销 / Loss withdrawn', ...sealLines(seal, context.time())].join('\n') };
     },
   };
 }
@@ -477,11 +470,28 @@ function lossDecision(event: 'confirm' | 'withdraw'): Command {
 export const officeConfirmLoss = lossDecision('confirm');
 export const officeWithdrawLoss = lossDecision('withdraw');
 
-const ROLE_OF: Readonly<Record<string, ApproverRole>> = { 'general-manager': 'general_manager', 'department-head': 'department_head' };
+/**
+ * --approver-role takes the register's roles spelt as flags are (general-manager,
+ * department-head); the register's own spelling is accepted too. Text output and errors use
+ * the flag's spelling, --json the register's.
+ */
+const ROLE_OF: Readonly<Record<string, ApproverRole>> = {
+  'general-manager': 'general_manager',
+  'department-head': 'department_head',
+  general_manager: 'general_manager',
+  department_head: 'department_head',
+};
+const ROLE_FLAG: Readonly<Record<ApproverRole, string>> = { general_manager: 'general-manager', department_head: 'department-head' };
+
+/** An approver-role refusal names the roles as the flag spells them. */
+function withFlagRoles(error: unknown): unknown {
+  if (!(error instanceof YinjianError) || error.code !== 'APPROVER_ROLE_MISMATCH') return error;
+  const params = error.params ?? {};
+  const flag = (value: unknown): string | undefined => (typeof value === 'string' ? (ROLE_FLAG[value as ApproverRole] ?? value) : undefined);
+  return new YinjianError('APPROVER_ROLE_MISMATCH', { ...params, required: flag(params.required), given: flag(params.given) }, { cause: error });
+}
 
 export const officeDelegate: Command = {
-  name: ['office', 'delegate'],
-  summary: { zh: '登记代理管理：代理人、批准人、事由、起止时间（规定 M3）', en: 'Record proxy custody: proxy, approver, reason, start and end (M3)' },
   options: {
     ...SEAL_CODE,
     proxy: { type: 'string', valueName: 'NAME', description: '代理人姓名 / the proxy\'s name' },
@@ -494,31 +504,40 @@ export const officeDelegate: Command = {
       description: '公司印章须总经理批准，部门印章须部门负责人批准 / general manager for a company seal, department head for a department seal',
     },
     reason: { type: 'string', valueName: 'TEXT', description: '事由 / the reason' },
-    from: { type: 'string', valueName: 'T', description: '开始（含）/ start (inclusive)' },
-    to: { type: 'string', valueName: 'T', description: '结束（不含）/ end (exclusive)' },
+    from: { type: 'string', valueName: 'DATE', description: dateOptionHelp('开始（含）', 'start (inclusive)') },
+    to: { type: 'string', valueName: 'DATE', description: dateOptionHelp('结束（不含；只写日期即该日 00:00）', 'end (exclusive; a date alone means 00:00 that day)') },
     ...OPERATOR,
   },
+  examples: [
+    { line: 'yinjian office delegate --seal-code YJ-001 --proxy 李四 --proxy-staff-id S200 --approver 赵主任 --approver-staff-id S010 --approver-role department-head --reason 出差 --from 2027-08-01 --to "2027-08-15 18:00"', zh: '登记代理：8 月 1 日 0 点起，至 8 月 15 日 18:00 止', en: 'record a proxy from 1 August 00:00 until 15 August 18:00' },
+  ],
   async run(context, args) {
     const role = ROLE_OF[required(args, 'approver-role')];
     if (role === undefined) throw new YinjianError('USAGE', { detail: '--approver-role must be general-manager or department-head' });
     const office = service(context);
-    const delegation = office.delegate(
-      {
-        sealCode: required(args, 'seal-code'),
-        proxyName: required(args, 'proxy'),
-        proxyStaffId: required(args, 'proxy-staff-id'),
-        approverName: required(args, 'approver'),
-        approverStaffId: required(args, 'approver-staff-id'),
-        approverRole: role,
-        reason: required(args, 'reason'),
-        startsAt: parseOfficeDate('--from', required(args, 'from')),
-        endsAt: parseOfficeDate('--to', required(args, 'to')),
-      },
-      officeActor(context, args),
-    );
+    const time = context.time();
+    let delegation: Delegation;
+    try {
+      delegation = office.delegate(
+        {
+          sealCode: required(args, 'seal-code'),
+          proxyName: required(args, 'proxy'),
+          proxyStaffId: required(args, 'proxy-staff-id'),
+          approverName: required(args, 'approver'),
+          approverStaffId: required(args, 'approver-staff-id'),
+          approverRole: role,
+          reason: required(args, 'reason'),
+          startsAt: time.parse('--from', required(args, 'from')),
+          endsAt: time.parse('--to', required(args, 'to')),
+        },
+        officeActor(context, args),
+      );
+    } catch (error) {
+      throw withFlagRoles(error);
+    }
     return {
       json: { delegation: { ...delegation, startsAt: delegation.startsAt.toISOString(), endsAt: delegation.endsAt.toISOString(), createdAt: delegation.createdAt.toISOString() } },
-      text: `代理已登记 / Delegation recorded: ${delegation.proxyName} (${delegation.proxyStaffId}) ${delegation.startsAt.toISOString()} – ${delegation.endsAt.toISOString()}\n编号 Id: ${delegation.id}`,
+      text: `代理已登记 / Delegation recorded: ${delegation.proxyName} (${delegation.proxyStaffId}) ${time.format(delegation.startsAt)} – ${time.format(delegation.endsAt)}\n编号 Id: ${delegation.id}`,
     };
   },
 };
@@ -528,26 +547,26 @@ function delegationJson(d: Delegation): Record<string, unknown> {
 }
 
 export const officeDelegations: Command = {
-  name: ['office', 'delegations'],
-  summary: { zh: '列出某印章的代理登记（含已撤销的，规定 M3）', en: 'List a seal\'s delegations, revoked ones included (M3)' },
   options: { ...SEAL_CODE },
+  examples: [
+    { line: 'yinjian office delegations --seal-code YJ-001', zh: '列出某印章的代理登记', en: 'list a seal\'s delegations' },
+  ],
   async run(context, args) {
     const list = service(context).delegations(required(args, 'seal-code'));
+    const time = context.time();
     return {
       json: { delegations: list.map(delegationJson) },
       text: list.length
         ? table(
             ['编号 Id', '代理人 Proxy', '批准人 Approver', '开始 From', '结束 To', '撤销 Revoked'],
-            list.map((d) => [d.id, `${d.proxyName} (${d.proxyStaffId})`, d.approverName, d.startsAt.toISOString(), d.endsAt.toISOString(), d.revokedAt?.toISOString() ?? '—']),
+            list.map((d) => [d.id, `${d.proxyName} (${d.proxyStaffId})`, `${d.approverName} (${ROLE_FLAG[d.approverRole]})`, time.format(d.startsAt), time.format(d.endsAt), d.revokedAt ? time.format(d.revokedAt) : '—']),
           )
-        : '该印章没有代理登记 / No delegations for this seal',
+        : `印章 ${required(args, 'seal-code')} 没有代理登记（登记簿 ${context.dataDir}）/ No delegations for seal ${required(args, 'seal-code')} in the register in ${context.dataDir}`,
     };
   },
 };
 
 export const officeRevokeDelegation: Command = {
-  name: ['office', 'revoke-delegation'],
-  summary: { zh: '提前终止代理（规定 M3）；各专用机在导入下一期登记簿快照后生效', en: 'End a delegation early (M3); workstations apply it from the next snapshot' },
   options: {
     ...SEAL_CODE,
     delegation: { type: 'string', valueName: 'ID', description: '代理编号（见 office delegations）/ the delegation\'s id (see office delegations)' },
@@ -557,22 +576,23 @@ export const officeRevokeDelegation: Command = {
     const revoked = service(context).revokeDelegation(required(args, 'seal-code'), required(args, 'delegation'), officeActor(context, args));
     return {
       json: { delegation: delegationJson(revoked) },
-      text: `代理已撤销 / Delegation revoked: ${revoked.proxyName} (${revoked.proxyStaffId}) ${revoked.revokedAt?.toISOString() ?? ''}`,
+      text: `代理已撤销 / Delegation revoked: ${revoked.proxyName} (${revoked.proxyStaffId}) ${revoked.revokedAt ? context.time().format(revoked.revokedAt) : ''}`,
     };
   },
 };
 
 export const officeMayUse: Command = {
-  name: ['office', 'may-use'],
-  summary: { zh: '查询某人在某时能否使用某印章（规定 M3）', en: 'May person P use seal S at time T? (M3)' },
   options: {
     ...SEAL_CODE,
     'staff-id': { type: 'string', valueName: 'ID', description: '工号 / staff id' },
     name: { type: 'string', valueName: 'NAME', description: '姓名 / name' },
-    at: { type: 'string', valueName: 'T', description: '时间（默认现在）/ time (default now)' },
+    at: { type: 'string', valueName: 'DATE', description: dateOptionHelp('时间（默认现在）', 'time (default now)') },
   },
+  examples: [
+    { line: 'yinjian office may-use --seal-code YJ-001 --staff-id S200 --at "2027-08-02 10:00"', zh: '某人某时能否用印', en: 'may this person use the seal at that time' },
+  ],
   async run(context, args) {
-    const at = date(args, 'at') ?? new Date();
+    const at = date(context, args, 'at') ?? new Date();
     const staffId = required(args, 'staff-id');
     const decision = service(context).mayUse(required(args, 'seal-code'), { staffId, name: text(args, 'name') ?? '' }, at);
     if (decision.allowed) {
@@ -587,9 +607,10 @@ export const officeMayUse: Command = {
 };
 
 export const officeList: Command = {
-  name: ['office', 'list'],
-  summary: { zh: '列出登记簿中的全部印章', en: 'List every seal in the register' },
   options: {},
+  examples: [
+    { line: 'yinjian office list', zh: '列出登记簿中的印章', en: 'list the seals in the register' },
+  ],
   async run(context) {
     const seals = context.register().seals.list();
     return {
@@ -599,7 +620,7 @@ export const officeList: Command = {
             ['编码 Code', '名称 Name', '单位 Unit', '状态 State', '管理人员 Custodian', '证书序列号 Serial'],
             seals.map((s) => [s.code, s.name, s.unitId, s.state, s.custodianStaffId, s.certificate.serial]),
           )
-        : '登记簿中没有印章 / No seals in the register',
+        : `登记簿中没有印章（数据目录 ${context.dataDir}；用 --data-dir 或 $YINJIAN_DATA_DIR 指定其他目录）/ No seals in the register in ${context.dataDir} (choose another folder with --data-dir or $YINJIAN_DATA_DIR)`,
     };
   },
 };
@@ -611,8 +632,6 @@ function wordsOf(args: ParsedArgs, name: string): string[] {
 }
 
 export const officeDenyListCommand: Command = {
-  name: ['office', 'deny-list'],
-  summary: { zh: '查看或修改禁用文种（不得加盖电子印章的文件类型，规定 U2）', en: 'Show or change the deny list: document kinds an e-seal may never be used on (U2)' },
   options: {
     add: { type: 'string', valueName: 'W1,W2', description: '加入的词语（逗号分隔）/ words to add, comma-separated' },
     remove: { type: 'string', valueName: 'W1,W2', description: '移除的词语 / words to remove' },
@@ -623,6 +642,9 @@ export const officeDenyListCommand: Command = {
     '修改随下一次 office publish 发布，各盖章专用机导入登记簿快照后生效。规定列明的合同、协议、委托书、介绍信始终禁用，与列表无关。\n' +
     'A change is published with the next `office publish` and applies on each workstation once it imports that snapshot.\n' +
     'Contracts, agreements, powers of attorney and letters of introduction stay forbidden whatever the list says (U2).',
+  examples: [
+    { line: 'yinjian office deny-list --add 承诺书,担保函', zh: '加入禁用文种', en: 'add document kinds to the deny list' },
+  ],
   async run(context, args) {
     const register = context.register();
     const add = wordsOf(args, 'add');
@@ -644,11 +666,6 @@ export const officeDenyListCommand: Command = {
 };
 
 export const officePublicationPointsCommand: Command = {
-  name: ['office', 'publication-points'],
-  summary: {
-    zh: '查看或设置 CRL 与根证书的发布地址（写入此后签发的印章证书：CRL 分发点、AIA）',
-    en: 'Show or set where the CRL and the CA certificate are published (carried by seal certificates issued from now on: CRL DP, AIA)',
-  },
   options: {
     crl: { type: 'string', multiple: true, valueName: 'URL|PATH', description: 'CRL 发布地址（可重复：内网 http 和/或共享目录）/ where the CRL is published (repeatable: intranet http and/or share path)' },
     'ca-cert': { type: 'string', multiple: true, valueName: 'URL|PATH', description: '根证书发布地址（可重复）/ where the CA certificate is published (repeatable)' },
@@ -677,11 +694,9 @@ export const officePublicationPointsCommand: Command = {
 };
 
 export const officePublish: Command = {
-  name: ['office', 'publish'],
-  summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
   options: {
     'ca-token': { type: 'string', valueName: 'L', description: '根证书所在的总裁办 USB Key / the office USB key holding the CA' },
-    out: { type: 'string', valueName: 'DIR', description: '输出目录 / output folder' },
+    out: { type: 'string', short: 'o', valueName: 'DIR', description: '输出目录 / output folder' },
     'next-update-days': { type: 'string', valueName: 'N', description: 'CRL 下次更新间隔天数（默认 30）/ days until the CRL\'s nextUpdate (default 30)' },
     ...OPERATOR,
   },
@@ -689,6 +704,9 @@ export const officePublish: Command = {
     'Writes DIR/group-seal-ca.crl (DER X.509 CRL: openssl crl -inform DER -in … -CAfile group-root.pem -verify),\n' +
     'DIR/register-snapshot-NNNNNN.p7m (CMS SignedData with the snapshot JSON) and DIR/group-root.pem.\n' +
     'One PIN: the office CA key\'s user PIN.',
+  examples: [
+    { line: 'yinjian office publish --ca-token 总裁办根证书 --out 发布', zh: '发布 CRL 和登记簿快照', en: 'publish the CRL and the register snapshot' },
+  ],
   async run(context, args) {
     const out = resolve(required(args, 'out'));
     const days = text(args, 'next-update-days');
@@ -717,22 +735,3 @@ export function readInputFile(path: string): Uint8Array {
     throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
   }
 }
-
-export const OFFICE_COMMANDS: readonly Command[] = [
-  officeInitCa,
-  officeIssue,
-  officeChange,
-  officeReissue,
-  officeCancel,
-  officeReportLoss,
-  officeConfirmLoss,
-  officeWithdrawLoss,
-  officeDelegate,
-  officeDelegations,
-  officeRevokeDelegation,
-  officeMayUse,
-  officeList,
-  officeDenyListCommand,
-  officePublicationPointsCommand,
-  officePublish,
-];

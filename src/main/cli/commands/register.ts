@@ -10,24 +10,28 @@ import { readInputFile } from './office';
  * filing) and show what this computer trusts.
  */
 export const registerImport: Command = {
-  name: ['register', 'import'],
   usage: 'FILE',
-  summary: { zh: '导入总裁办签发的登记簿快照（验签、防回退）', en: 'Import the office\'s signed register snapshot (signature checked, rollback refused)' },
   options: {
-    'trust-root': {
+    trust: {
       type: 'string',
       valueName: 'ROOT.pem',
       description: '首次导入时明确信任的集团根证书（总裁办发布的 group-root.pem）/ the group root to trust at the first import (group-root.pem from the office)',
     },
+    // One spelling for trust roots across commands (verify --trust); the old one still works, with a note.
+    'trust-root': { type: 'string', valueName: 'ROOT.pem', deprecatedFor: 'trust', description: '' },
   },
   details:
-    '首次导入必须用 --trust-root 指定集团根证书，之后只接受由该根证书签署、序号更高的快照。\n' +
-    'The first import must name the group root with --trust-root; after that, only snapshots signed by that root\n' +
+    '首次导入必须用 --trust 指定集团根证书，之后只接受由该根证书签署、序号更高的快照。\n' +
+    'The first import must name the group root with --trust; after that, only snapshots signed by that root\n' +
     'with a higher sequence number are accepted. A tampered, foreign-signed or older snapshot is refused and nothing changes.',
+  examples: [
+    { line: 'yinjian register import register-snapshot-000001.p7m --trust group-root.pem', zh: '首次导入并信任集团根证书', en: 'first import, trusting the group root' },
+    { line: 'yinjian register import register-snapshot-000002.p7m', zh: '之后的导入（只接受更新的快照）', en: 'a later import (only a newer snapshot is accepted)' },
+  ],
   async run(context, args) {
     if (args.positionals.length !== 1) throw new YinjianError('USAGE', { detail: 'register import needs exactly one FILE' });
     const file = args.positionals[0]!;
-    const trustRoot = args.options['trust-root'];
+    const trustRoot = args.options.trust;
     const raw = readInputFile(file);
     const trustRootDer = typeof trustRoot === 'string' ? readCertificateFile(trustRoot) : undefined;
     const register = context.register();
@@ -43,7 +47,7 @@ export const registerImport: Command = {
     return {
       json: { sequence: s.sequence, issuedAt: s.issuedAt, group: s.group, seals: s.seals.length, delegations: s.delegations.length, rootPinned: result.pinned, rootSha256: result.root.sha256Fingerprint },
       text: [
-        `已导入第 ${s.sequence} 号登记簿快照 / Imported register snapshot ${s.sequence} (${s.issuedAt})`,
+        `已导入第 ${s.sequence} 号登记簿快照 / Imported register snapshot ${s.sequence} (${context.time().format(s.issuedAt)})`,
         `集团 Group: ${s.group}; 印章 seals: ${s.seals.length}; 代理 delegations: ${s.delegations.length}`,
         result.pinned ? `已信任集团根证书 / Group root now trusted: SHA-256 ${result.root.sha256Fingerprint}` : `集团根证书 Group root: SHA-256 ${result.root.sha256Fingerprint}`,
       ].join('\n'),
@@ -52,28 +56,27 @@ export const registerImport: Command = {
 };
 
 export const registerShow: Command = {
-  name: ['register', 'show'],
-  summary: { zh: '显示本机信任的登记簿快照', en: 'Show the register snapshot this computer trusts' },
   options: {},
+  examples: [
+    { line: 'yinjian register show', zh: '显示本机信任的快照', en: 'show the snapshot trusted here' },
+  ],
   async run(context) {
     const register = context.register();
     const snapshot = await readTrustedSnapshot(register);
     const root = pinnedGroupRoot(register);
     if (snapshot === undefined) {
-      return { json: { snapshot: null, rootSha256: root?.sha256Fingerprint ?? null }, text: '尚未导入登记簿快照 / No register snapshot imported yet' };
+      return { json: { snapshot: null, rootSha256: root?.sha256Fingerprint ?? null }, text: `尚未导入登记簿快照（数据目录 ${context.dataDir}）/ No register snapshot imported yet in ${context.dataDir}` };
     }
     return {
       json: { snapshot },
       text: [
-        `快照 Snapshot ${snapshot.sequence} (${snapshot.issuedAt}), 集团 Group: ${snapshot.group}`,
+        `快照 Snapshot ${snapshot.sequence} (${context.time().format(snapshot.issuedAt)}), 集团 Group: ${snapshot.group}`,
         table(
           ['编码 Code', '名称 Name', '单位 Unit', '状态 State', '管理人员 Custodian', '证书序列号 Serial', '吊销 Revoked'],
-          snapshot.seals.map((s) => [s.sealCode, s.sealName, s.unit, s.state, s.custodianStaffId, s.serialHex, s.revokedAt ? `${s.revokedAt} ${s.revocationReason ?? ''}` : '-']),
+          snapshot.seals.map((s) => [s.sealCode, s.sealName, s.unit, s.state, s.custodianStaffId, s.serialHex, s.revokedAt ? `${context.time().format(s.revokedAt)} ${s.revocationReason ?? ''}` : '-']),
         ),
         `禁用文种 Deny list (U2): ${snapshot.denyList.join('、')}`,
       ].join('\n'),
     };
   },
 };
-
-export const REGISTER_COMMANDS: readonly Command[] = [registerImport, registerShow];

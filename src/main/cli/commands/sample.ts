@@ -5,13 +5,12 @@ import { readShippedFont } from '../../infra/appearance/index';
 import type { Command } from '../command';
 
 export const sample: Command = {
-  name: ['sample'],
-  summary: {
-    zh: '生成示例 PDF：可盖章的内部通知，或应被拒绝的合同（规定 U1、U2）',
-    en: 'Write a sample PDF: an internal notice that may be sealed, or a contract the gate must refuse (rules U1, U2)',
-  },
   usage: 'notice|contract',
-  options: { out: { type: 'string', valueName: 'FILE.pdf', description: '输出文件 / output file' } },
+  options: { out: { type: 'string', short: 'o', valueName: 'FILE.pdf', description: '输出文件 / output file' } },
+  examples: [
+    { line: 'yinjian sample notice --out 通知.pdf', zh: '生成一份可盖章的内部通知', en: 'write an internal notice that may be sealed' },
+    { line: 'yinjian sample contract -o 合同.pdf', zh: '生成一份盖章时应被拒绝的合同（规定 U2）', en: 'write a contract the gate must refuse (U2)' },
+  ],
   async run(_context, args) {
     const kind = args.positionals[0];
     if (kind !== 'notice' && kind !== 'contract') throw new YinjianError('USAGE', { detail: 'sample notice|contract --out FILE.pdf' });

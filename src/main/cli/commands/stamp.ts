@@ -92,11 +92,9 @@ function worse(a: number, b: number): number {
 }
 
 export const stamp: Command = {
-  name: ['stamp'],
-  summary: { zh: '为 PDF 文件加盖电子印章', en: 'Seal PDF documents with the e-seal on a USB key' },
   usage: 'IN.pdf [IN2.pdf …]',
   options: {
-    out: { type: 'string', valueName: 'OUT.pdf', description: '输出文件（单个输入时）/ output file (one input)' },
+    out: { type: 'string', short: 'o', valueName: 'OUT.pdf', description: '输出文件（单个输入时）/ output file (one input)' },
     'out-dir': { type: 'string', valueName: 'DIR', description: '输出目录（多个输入时，文件名不变）/ output folder (several inputs; same file names)' },
     type: { type: 'string', valueName: 'T', description: '文件类型：internal-document 内部正式文件 | internal-letter 内部函件 (U1, U2)' },
     approval: { type: 'string', valueName: 'REF', description: '用印审批编号 / approval reference of the use request (U3)' },
@@ -118,8 +116,12 @@ export const stamp: Command = {
   },
   details:
     'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取一行。多个文件只输入一次 PIN。\n' +
-    'The PIN is read at a no-echo prompt, or one line from standard input with --pin-stdin; one PIN for all files.\n' +
-    'Example: yinjian stamp 通知.pdf --out 通知-盖章.pdf --type internal-document --approval YY-2026-001 --approver 孙主任 --operator S100 --token 集团办公室',
+    'The PIN is read at a no-echo prompt, or one line from standard input with --pin-stdin; one PIN for all files.',
+  examples: [
+    { line: 'yinjian stamp 通知.pdf --out 通知-盖章.pdf --type internal-document --approval YY-2026-001 --approver 孙主任 --operator S100 --token 行政部印章', zh: '用行政部印章的 USB Key 为一份通知盖章', en: 'seal one notice with the administration department\'s seal key' },
+    { line: 'yinjian stamp 通知.pdf --out 通知-盖章.pdf --type internal-document --approval YY-2026-001 --approver 孙主任 --operator S100 --token 行政部印章 --keyword 盖章处 --pin-stdin', zh: '在“盖章处”字样上盖章，PIN 从标准输入读一行', en: 'seal over the words 盖章处, the PIN read as one line of standard input' },
+    { line: 'yinjian stamp 甲.pdf 乙.pdf --out-dir 已盖章 --type internal-letter --approval YY-2026-002 --approver 孙主任 --operator S100 --token 行政部印章 --page last --at 150,60', zh: '一次 PIN 为两份函件盖章，印章中心距左下角 150 mm、60 mm', en: 'seal two letters with one PIN, the seal centred 150 mm, 60 mm from the lower-left corner' },
+  ],
   async run(context, args) {
     const inputs = args.positionals;
     if (inputs.length === 0) throw usage('no input PDF');

@@ -31,8 +31,6 @@ function certificatesIn(path: string): string[] {
 }
 
 export const officeTimestampPolicy: Command = {
-  name: ['office', 'timestamp-policy'],
-  summary: { zh: '查看或设置集团可信时间戳服务（RFC 3161）及“印章必须带可信时间戳”规定', en: 'Show or set the group\'s RFC 3161 time-stamp authority and the rule "a seal must carry a trusted timestamp"' },
   options: {
     url: { type: 'string', valueName: 'URL', description: '时间戳服务器地址（http/https）/ the TSA\'s URL (http or https)' },
     'tsa-cert': { type: 'string', valueName: 'FILE', description: '时间戳机构证书或其根证书（PEM 或 DER）/ the TSA\'s certificate or its root (PEM or DER)' },
@@ -46,6 +44,10 @@ export const officeTimestampPolicy: Command = {
   details:
     '修改随下一次 office publish 发布（登记簿快照第 2 版），各盖章专用机导入后生效。\n' +
     'A change is published with the next `office publish` (register snapshot version 2) and applies on each workstation once it imports it.',
+  examples: [
+    { line: 'yinjian office timestamp-policy --url http://tsa.example.internal/tsa --tsa-cert tsa-root.pem --required', zh: '设置集团时间戳服务并要求每枚印章带可信时间戳', en: 'set the group TSA and require a trusted timestamp on every seal' },
+    { line: 'yinjian office timestamp-policy', zh: '查看当前规定', en: 'show the current policy' },
+  ],
   async run(context, args) {
     const register = context.register();
     const office = new OfficeService({ keys: context.usbKeyPort(), register, impressions: shippedFontImpressions() });

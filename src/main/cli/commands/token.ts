@@ -21,9 +21,11 @@ const tokenOption = {
 } as const;
 
 export const tokenList: Command = {
-  name: ['token', 'list'],
-  summary: { zh: '列出已插入的 USB Key', en: 'List the USB keys that are plugged in' },
   options: {},
+  examples: [
+    { line: 'yinjian token list', zh: '列出已插入的 USB Key', en: 'list the USB keys plugged in' },
+    { line: 'yinjian token list --module /usr/lib/softhsm/libsofthsm2.so', zh: '使用指定的驱动模块', en: 'use a given driver module' },
+  ],
   async run(context) {
     const keys = await context.usbKeys().list();
     return {
@@ -33,15 +35,17 @@ export const tokenList: Command = {
             ['标签 Label', '序列号 Serial', '厂商 Manufacturer', '型号 Model', '状态 State'],
             keys.map((k) => [k.label, k.serial, k.manufacturer, k.model, flagWords(k).join(' ') || '正常/ok']),
           )
-        : '未发现 USB Key / No USB key found',
+        : `未发现 USB Key（已查询驱动模块 ${context.modulePath() ?? '?'}；--module 或 $YINJIAN_PKCS11_MODULE 可指定其他模块，yinjian token modules 列出已知模块）\n` +
+          `No USB key found (module tried: ${context.modulePath() ?? '?'}; choose another with --module or $YINJIAN_PKCS11_MODULE; yinjian token modules lists known ones)`,
     };
   },
 };
 
 export const tokenInfo: Command = {
-  name: ['token', 'info'],
-  summary: { zh: '显示一个 USB Key 的详细信息', en: 'Show one USB key in detail' },
   options: tokenOption,
+  examples: [
+    { line: 'yinjian token info --token 行政部印章', zh: '按标签查看一个 USB Key', en: 'show one USB key by its label' },
+  ],
   async run(context, args) {
     const token = args.options.token;
     if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
@@ -59,13 +63,14 @@ export const tokenInfo: Command = {
 };
 
 export const tokenChangePin: Command = {
-  name: ['token', 'change-pin'],
-  summary: { zh: '修改 USB Key 的用户 PIN 码（首次使用必须修改，规定 M4）', en: 'Change the USB key\'s user PIN (required at first use, rule M4)' },
   options: tokenOption,
   details:
     'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取两行：原 PIN、新 PIN。\n' +
     'PINs are read at a no-echo prompt; with --pin-stdin, from standard input, two lines: old PIN, new PIN.\n' +
     'New PIN policy: 6-16 printable ASCII characters, not one character repeated, not an ascending or descending run, not the old PIN.',
+  examples: [
+    { line: 'yinjian token change-pin --token 行政部印章', zh: '首次使用时修改初始 PIN（规定 M4）', en: 'change the initial PIN at first use (M4)' },
+  ],
   async run(context, args) {
     const token = args.options.token;
     if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
@@ -96,8 +101,6 @@ export const tokenChangePin: Command = {
 };
 
 export const tokenModules: Command = {
-  name: ['token', 'modules'],
-  summary: { zh: '列出已知的 USB Key 驱动模块及本机是否安装', en: 'List known USB-key driver modules and whether they are installed here' },
   options: {},
   async run() {
     const installed = new Set(installedCatalogCandidates().map((c) => c.path));
@@ -113,15 +116,13 @@ export const tokenModules: Command = {
 };
 
 export const tokenResetPin: Command = {
-  name: ['token', 'reset-pin'],
-  summary: {
-    zh: '总裁办用 SO PIN 解锁 USB Key 并设定新的初始 PIN（保管人首次使用须修改，规定 M4）',
-    en: 'The office unlocks a USB key with its SO PIN and sets a new initial PIN (the custodian must change it before signing, rule M4)',
-  },
   options: tokenOption,
   details:
     'PIN 从无回显提示读取；使用 --pin-stdin 时从标准输入读取两行：SO PIN、新的初始用户 PIN。\n' +
     'PINs are read at a no-echo prompt; with --pin-stdin, two lines: the SO PIN, then the new initial user PIN.',
+  examples: [
+    { line: 'yinjian token reset-pin --token 行政部印章 --pin-stdin', zh: '总裁办解锁：标准输入两行，SO PIN 和新的初始 PIN', en: 'the office unlocks a key: two lines on standard input, the SO PIN and the new initial PIN' },
+  ],
   async run(context, args) {
     const token = args.options.token;
     if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });

@@ -6,6 +6,7 @@ import { isAcceptable, mergeTrust, openSnapshotForVerification, prepareTrust, re
 import type { PdfBytes } from '../../core/pdf/index';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
+import { dateOptionHelp } from '../local-time';
 import { EXIT_OK, EXIT_REFUSED } from '../output';
 
 /** PEM blocks of `label` in a file, or the file as DER when it has none. */
@@ -148,27 +149,26 @@ function list(value: string | boolean | string[] | undefined): string[] {
 }
 
 export const verify: Command = {
-  name: ['verify'],
-  summary: {
-    zh: '离线验证 PDF 上的全部签章（完整性、信任、注销、签名后修改、用印规定）',
-    en: 'Verify every seal of PDF files offline (integrity, trust, revocation, changes after signing, sealing rules)',
-  },
   usage: 'FILE…',
   options: {
     trust: { type: 'string', multiple: true, valueName: 'ROOT.pem', description: '受信任的根证书（PEM 或 DER，可重复）/ a trusted root certificate (PEM or DER, repeatable)' },
     crl: { type: 'string', multiple: true, valueName: 'FILE', description: '证书吊销列表（可重复）/ a CRL (repeatable)' },
     register: { type: 'string', valueName: 'SNAPSHOT', description: '总裁办签发的登记簿快照（.p7m，用 --trust 或本机已信任的集团根证书核验）；不给 --trust/--register 时用本机最近导入的快照 / the office\'s signed register snapshot (.p7m, checked against --trust or the pinned group root); without --trust and --register the snapshot last imported here is used' },
-    at: { type: 'string', valueName: 'TIME', description: '按此时间判断证书有效性（ISO 8601）/ judge certificates at this time (ISO 8601)' },
+    at: { type: 'string', valueName: 'DATE', description: dateOptionHelp('按此时间判断证书有效性', 'judge certificates at this time') },
     report: { type: 'string', valueName: 'OUT.pdf', description: '生成中文 PDF 验证报告（一份报告涵盖全部文件）/ write a PDF verification report (one report covering every file)' },
   },
   details: '退出码 Exit: 0 全部有效 all files VALID or VALID_WITH_CHANGES; 1 有文件无效 some file is not valid (including damaged or non-PDF files); 2 用法错误或文件无法读取 bad usage or unreadable path.',
+  examples: [
+    { line: 'yinjian verify 通知-盖章.pdf --trust group-root.pem', zh: '用集团根证书验证一份文件', en: 'verify one file against the group root' },
+    { line: 'yinjian verify 通知-盖章.pdf --register register-snapshot-000001.p7m --trust group-root.pem --at "2027-08-01 09:30" --report 验证报告.pdf', zh: '按登记簿快照和指定时间（北京时间）验证，并生成 PDF 报告', en: 'verify against a register snapshot at a given time (Beijing time) and write a PDF report' },
+    { line: 'yinjian verify 通知-盖章.pdf --json', zh: '以本机最近导入的登记簿快照验证，输出 JSON', en: 'verify against the snapshot imported here last, as JSON' },
+  ],
   async run(context, args) {
     const files = args.positionals;
     if (files.length === 0) throw new YinjianError('VERIFY_NO_FILES');
     let at: Date | undefined;
     if (typeof args.options.at === 'string') {
-      at = new Date(args.options.at);
-      if (Number.isNaN(at.getTime())) throw new YinjianError('VERIFY_TIME_INVALID', { value: args.options.at });
+      at = context.time().parse('--at', args.options.at);
     }
     const reportPath = typeof args.options.report === 'string' ? args.options.report : undefined;
     const { trust, source } = await loadTrust(context, args.options);
@@ -191,7 +191,8 @@ export const verify: Command = {
     // handed on as one document.
     // Loaded only when asked for: the report pulls in pdf-lib and the font code.
     const written = reportPath !== undefined ? await (await import('../../infra/report/verification-report')).writeVerificationReport(reportPath, reports, generatedAt) : undefined;
-    const lines = [reportText(reports), `信任来源 Trust: ${source.zh} / ${source.en}`];
+    const time = context.time();
+    const lines = [reportText(reports, (iso) => time.format(iso)), `信任来源 Trust: ${source.zh} / ${source.en}`];
     if (written) lines.push(`验证报告 Report: ${written.path}`);
     return {
       json: { ...json, trust: source, ...(written ? { reportPdf: written.path } : {}) },

@@ -3,7 +3,7 @@
  * snapshot, and reading the trusted one back for the verifier and the stamping gate.
  *
  * Trust is pinned, never assumed: the first import must name the group root explicitly
- * (`register import FILE --trust-root group-root.pem`); from then on only snapshots signed by
+ * (`register import FILE --trust group-root.pem`); from then on only snapshots signed by
  * that very certificate are accepted, and never one older than the last (rollback would bring
  * back seals revoked since, S3, S5).
  */
@@ -67,7 +67,7 @@ export async function importSignedSnapshot(
   let root: CertificateInfo;
   if (options.trustRootDer !== undefined) {
     const given = parseCertificate(options.trustRootDer);
-    if (!given.basicConstraints?.ca) throw new YinjianError('CA_CERTIFICATE_NOT_CA', { detail: 'the --trust-root certificate is not a CA' });
+    if (!given.basicConstraints?.ca) throw new YinjianError('CA_CERTIFICATE_NOT_CA', { detail: 'the trusted root given (--trust) is not a CA' });
     if (pinned !== undefined && pinned.sha256Fingerprint !== given.sha256Fingerprint) {
       throw new YinjianError('SNAPSHOT_ROOT_PIN_MISMATCH', { given: given.sha256Fingerprint, pinned: pinned.sha256Fingerprint });
     }

@@ -30,7 +30,7 @@ function isImage(value: PdfValue): boolean {
 }
 
 /** The bytes of a one-page PDF holding page `pageIndex` of `document` (0-based). */
-export function singlePagePdf(document: PdfDocument, pageIndex: number): Uint8Array {
+export function singlePagePdf(document: PdfDocument, pageIndex: number, options: { readonly images?: boolean } = {}): Uint8Array {
   const view = document.latest;
   const pages = pagesOf(document);
   const pageRef = pages[pageIndex];
@@ -66,7 +66,8 @@ export function singlePagePdf(document: PdfDocument, pageIndex: number): Uint8Ar
   while (queue.length > 0) {
     const ref = queue.shift() as PdfRef;
     let value = view.resolve(ref) ?? null;
-    if (isImage(value)) value = PdfStream.withData((value as PdfStream).dict.with('Filter', undefined).with('DecodeParms', undefined), new Uint8Array());
+    // Rendering for OCR (infra/ocr) needs the images: a scanned page is nothing else.
+    if (!options.images && isImage(value)) value = PdfStream.withData((value as PdfStream).dict.with('Filter', undefined).with('DecodeParms', undefined), new Uint8Array());
     // A reached page (a link in a form's /P, say) must not drag its own tree in.
     if (value instanceof PdfDict && value.getName('Type') === 'Page') value = null;
     (copied.get(ref.num) as { value: PdfValue }).value = value;

@@ -21,7 +21,9 @@ import { YinjianError } from '../../../shared/errors/index';
 import { PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
-import { assertDocumentTextAllowed, DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
+import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
+import { gateDocumentText, type GateProgress } from '../policy/page-gate';
+import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
@@ -52,6 +54,14 @@ export interface StampRequest {
   readonly reason?: string;
   readonly location?: string;
   readonly contactInfo?: string;
+  /**
+   * U2: the office's published setting allows scanned documents and the custodian confirmed
+   * this one: pages OCR cannot read do not refuse it (the caller audits the confirmation).
+   */
+  readonly scannedConfirmed?: boolean;
+  /** Stops the document's OCR (a 50-page scan) between and during pages. */
+  readonly signal?: AbortSignal;
+  readonly onGateProgress?: (progress: GateProgress) => void;
 }
 
 export interface StampOutcome {
@@ -67,6 +77,9 @@ export interface StampOutcome {
   readonly signatureBytes: number;
   readonly usage: UsageEntry;
   readonly textVerdict: DocumentTextVerdict;
+  /** 1-based pages the gate read by OCR, and those let through unread on the custodian's confirmation (U2). */
+  readonly ocrPages: readonly number[];
+  readonly unreadablePages: readonly number[];
 }
 
 export interface StampingPipelineDeps {
@@ -186,12 +199,26 @@ export class StampingPipeline {
       pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 
-      // U2: the document's own text, every page (a contract may sit behind any cover page).
+      // U2: every page as a person sees it: its text layer where that can be trusted, OCR where
+      // the layer is missing or suspect (core/policy/page-gate.ts).
       const source = await openText();
-      const textPages: PageText[] = [];
-      for (let i = 0; i < pages; i++) textPages.push(await source.page(i));
-      const textVerdict = assertDocumentTextAllowed(textPages, register.denyList());
-      if (infoTitle(document) === undefined) documentTitle = titleFromText(textPages[0]) ?? documentTitle;
+      const opened = document;
+      const gated = await gateDocumentText(
+        {
+          pageCount: pages,
+          layer: (i) => source.page(i),
+          facts: (i) => textLayerFacts(opened, i),
+          ...(source.ocr ? { ocr: source.ocr } : {}),
+        },
+        {
+          denyList: register.denyList(),
+          ...(request.scannedConfirmed ? { scannedConfirmed: true } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+          ...(request.onGateProgress ? { onProgress: request.onGateProgress } : {}),
+        },
+      );
+      const textVerdict = gated.verdict;
+      if (infoTitle(document) === undefined) documentTitle = titleFromText(gated.pages[0]) ?? documentTitle;
 
       // U3: the approved use request is on record before the key signs.
       const useRequest = register.recordUseRequest(
@@ -299,6 +326,8 @@ export class StampingPipeline {
         signatureBytes: signature.length,
         usage,
         textVerdict,
+        ocrPages: gated.ocrPages,
+        unreadablePages: gated.unreadablePages,
       };
     } catch (caught) {
       const error =

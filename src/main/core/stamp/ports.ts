@@ -6,6 +6,7 @@
 import type { PdfDocument } from '../pdf/index';
 import type { DeniedDocumentKind } from '../policy/document-type';
 import type { PageText } from '../policy/document-text';
+import type { OcrOptions, OcrPageText } from '../policy/page-gate';
 import type { SealSigner } from '../ports/signer';
 import type { StampTimeFacts } from './time-guard';
 import type { Actor, CertificateRecord, Delegation, Seal, UseRequest, UsageEntry, Workstation } from '../register/index';
@@ -53,6 +54,11 @@ export type PendingStampingEntry = Omit<UsageEntry, 'id' | 'auditSeq' | 'status'
 export interface DocumentTextSource {
   readonly pageCount: number;
   page(pageIndex: number): Promise<PageText>;
+  /**
+   * U2: the page as drawn, read by OCR (core/policy/page-gate.ts); absent when the reader has
+   * no OCR engine (the gate then refuses pages without a usable text layer).
+   */
+  readonly ocr?: (pageIndex: number, options: OcrOptions) => Promise<OcrPageText>;
   close(): Promise<void>;
 }
 

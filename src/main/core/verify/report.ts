@@ -50,7 +50,8 @@ export const VERDICT_TEXT: Readonly<Record<string, { zh: string; en: string }>> 
   UNSIGNED: { zh: '未签名', en: 'not signed' },
 };
 
-export function reportText(files: readonly FileReport[]): string {
+/** `formatTime` renders the ISO times it prints (the CLI passes local time with offset). */
+export function reportText(files: readonly FileReport[], formatTime: (iso: string) => string = (iso) => iso): string {
   const lines: string[] = [];
   for (const file of files) {
     const v = VERDICT_TEXT[file.verdict];
@@ -62,7 +63,7 @@ export function reportText(files: readonly FileReport[]): string {
       lines.push(`  ${sig.field} (${sig.kind}, ${sig.subFilter ?? '?'}): ${sig.verdict} ${sv?.zh ?? ''} / ${sv?.en ?? ''}`);
       if (sig.signer) lines.push(`    签名者 Signer: ${sig.signer.subject}`);
       if (sig.seal?.code) lines.push(`    印章编码 Seal code: ${sig.seal.code}`);
-      if (sig.trustedTime) lines.push(`    时间 Time: ${sig.trustedTime} (${sig.trustedTimeSource})`);
+      if (sig.trustedTime) lines.push(`    时间 Time: ${formatTime(sig.trustedTime)} (${sig.trustedTimeSource})`);
       for (const c of sig.changes) lines.push(`    修改 Change r${c.revision}: ${c.level} ${c.kind}${c.page !== undefined ? ` 第${c.page}页 page ${c.page}` : ''}${c.detail ? ` (${c.detail})` : ''}`);
       for (const f of sig.findings) if (f.severity !== 'info') lines.push(`    [${f.severity}] ${f.code}: ${f.zh} / ${f.en}`);
     }

@@ -15,6 +15,13 @@ import { Pkcs11SealSigner, planMechanism } from './signer';
  * with its key pairs, signers, certificates and the first-use marker.
  */
 
+/** A certificate serial number (its INTEGER content octets, as encoded) as a DER INTEGER, for CKA_SERIAL_NUMBER. */
+export function derInteger(content: Uint8Array): Buffer {
+  const value = content.length ? Buffer.from(content) : Buffer.from([0]);
+  if (value.length > 127) throw new YinjianError('KEY_TYPE_UNSUPPORTED', { detail: 'certificate serial number too long' });
+  return Buffer.concat([Buffer.from([0x02, value.length]), value]);
+}
+
 /** The mechanisms a slot offers, less those the module's profile says never to use (`avoidMechanisms`). */
 export function usableMechanisms(library: Pkcs11Library, offered: readonly number[]): Set<number> {
   const avoided = new Set(
@@ -149,7 +156,12 @@ export class Pkcs11Session implements UsbKeySession {
   async storeCertificate(der: Uint8Array, keyId: Uint8Array, label: string): Promise<void> {
     // PKCS#11 §4.6.3: CKA_SUBJECT must be given when an X.509 certificate object is created
     // (SoftHSM2 answers CKR_TEMPLATE_INCOMPLETE without it).
-    const subject = Buffer.from(parseCertificate(der).subject.der);
+    // NSS's softoken also insists on CKA_ISSUER and CKA_SERIAL_NUMBER (CKR_TEMPLATE_INCOMPLETE
+    // without them); PKCS#11 allows them everywhere, so every model gets them.
+    const parsed = parseCertificate(der);
+    const subject = Buffer.from(parsed.subject.der);
+    const issuer = Buffer.from(parsed.issuer.der);
+    const serialNumber = derInteger(parsed.serialNumber);
     this.run(() => assertRoomFor(this.library, this.handle, 1));
     this.run(() =>
       this.api.C_CreateObject(this.handle, [
@@ -160,6 +172,8 @@ export class Pkcs11Session implements UsbKeySession {
         { type: pkcs11js.CKA_ID, value: Buffer.from(keyId) },
         { type: pkcs11js.CKA_LABEL, value: label },
         { type: pkcs11js.CKA_SUBJECT, value: subject },
+        { type: pkcs11js.CKA_ISSUER, value: issuer },
+        { type: pkcs11js.CKA_SERIAL_NUMBER, value: serialNumber },
         { type: pkcs11js.CKA_VALUE, value: Buffer.from(der) },
       ]),
     );

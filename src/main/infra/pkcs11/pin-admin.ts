@@ -73,10 +73,12 @@ export class PinAdministration {
       });
     }
     assertPinLength(this.slots, slot, initialUserPin);
-    asLoggedIn(this.library, slot, pkcs11js.CKU_SO, soPin, (session) => {
-      this.library.api.C_InitPIN(session, pinString(initialUserPin));
-      if (this.library.profile.marker !== 'none') writeMarker(this.library, session);
-    });
+    asLoggedIn(this.library, slot, pkcs11js.CKU_SO, soPin, (session) => this.library.api.C_InitPIN(session, pinString(initialUserPin)));
+    // The marker is written as the user with the new initial PIN: an SO session may not create
+    // objects (openCryptoki answers CKR_PIN_EXPIRED until its SO PIN is changed).
+    if (this.library.profile.marker !== 'none') {
+      asLoggedIn(this.library, slot, pkcs11js.CKU_USER, initialUserPin, (session) => writeMarker(this.library, session));
+    }
   }
 
   /** C_InitToken with the SO PIN and label, then the initial user PIN (M1). Erases the key. */

@@ -22,6 +22,9 @@ import { singlePagePdf } from '../../core/stamp/page-extract';
 import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
+import type { OcrPageText } from '../../core/policy/page-gate';
+import { renderPage } from '../ocr/page-render';
+import { TesseractOcr } from '../ocr/tesseract-ocr';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -53,7 +56,41 @@ interface PdfJsTextItem {
   height?: number;
 }
 
+export interface PdfJsTextReaderOptions {
+  /**
+   * OCR for pages without a usable or trustworthy text layer (U2). Default on; off only where
+   * a caller wants the layer alone (the gate then refuses such pages).
+   */
+  readonly ocr?: boolean;
+}
+
+/** Below this share of dark pixels the page is blank: tesseract is not even started. */
+const BLANK_INK = 0.002;
+
+/**
+ * The page drawn and read by OCR, as the gate's OcrPageText: every line one run, placed on the
+ * displayed page in points (y up) like pdf.js's runs, its height as its font size.
+ */
+async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: number, signal: AbortSignal | undefined): Promise<OcrPageText> {
+  const frame = pageFrame(document, pageIndex);
+  const box = { x: 0, y: 0, width: frame.width, height: frame.height };
+  const rendered = await renderPage(document, pageIndex);
+  if (rendered.inkRatio < BLANK_INK) return { text: { pageIndex, box, runs: [] }, confidence: 0, inkRatio: rendered.inkRatio, characters: 0 };
+  const read = await engine.recognise(rendered.png, signal);
+  const k = frame.width / rendered.width;
+  const runs: TextRun[] = read.lines.map((line) => ({
+    text: line.text,
+    x: line.bbox.x0 * k,
+    y: frame.height - line.bbox.y1 * k,
+    width: (line.bbox.x1 - line.bbox.x0) * k,
+    fontSize: Math.max(1, (line.bbox.y1 - line.bbox.y0) * k),
+  }));
+  return { text: { pageIndex, box, runs }, confidence: read.confidence, inkRatio: rendered.inkRatio, characters: read.characters };
+}
+
 export class PdfJsTextReader implements DocumentTextReader {
+  constructor(private readonly options: PdfJsTextReaderOptions = {}) {}
+
   async open(bytes: Uint8Array, opened?: PdfDocument): Promise<DocumentTextSource> {
     const pdfjs = await loadPdfJs();
     let document: PdfDocument;
@@ -65,8 +102,24 @@ export class PdfJsTextReader implements DocumentTextReader {
       throw unreadable(error);
     }
     const tasks = new Set<ReturnType<PdfJs['getDocument']>>();
+    // One OCR engine per document, started only when a page needs it, ended with the source
+    // (its worker thread would otherwise keep a CLI process alive).
+    let engine: TesseractOcr | undefined;
+    const withOcr = this.options.ocr !== false;
     return {
       pageCount,
+      ...(withOcr
+        ? {
+            ocr: async (pageIndex: number, { signal }: { signal?: AbortSignal }) => {
+              engine ??= new TesseractOcr();
+              try {
+                return await ocrPage(engine, document, pageIndex, signal);
+              } catch (error) {
+                throw error instanceof YinjianError ? error : unreadable(error);
+              }
+            },
+          }
+        : {}),
       async page(pageIndex: number): Promise<PageText> {
         let task: ReturnType<PdfJs['getDocument']> | undefined;
         try {
@@ -105,6 +158,7 @@ export class PdfJsTextReader implements DocumentTextReader {
       },
       async close(): Promise<void> {
         await Promise.all([...tasks].map((t) => t.destroy().catch(() => undefined)));
+        await engine?.close();
       },
     };
   }

@@ -1,0 +1,192 @@
+/**
+ * U2 on what a person sees: every page is read, by its text layer where that layer can be
+ * trusted, by OCR where it is missing (a scan, text drawn as outlines) or suspect (a ToUnicode
+ * map that contradicts the font, invisible or white text, text under an image; text-layer.ts).
+ *
+ * Order, cheapest first: (1) the trusted text layers of all pages are classified, and a
+ * forbidden finding there refuses at once, no OCR needed; (2) the pages that need it are read
+ * by OCR, one at a time, with progress and a stop; (3) a suspect page whose layer and OCR
+ * disagree on a forbidden kind is TEXT_LAYER_MISMATCH; (4) the whole document, each page by
+ * the text that stands for it, is classified again (a contract's parties may straddle a
+ * scanned and a text page).
+ *
+ * A page OCR cannot read with enough confidence is SCANNED_PAGE_UNREADABLE, naming the page
+ * and why, unless the office allows scanned documents (a published setting) and the custodian
+ * confirmed this document; that confirmation is the caller's to record (audited).
+ */
+import { YinjianError } from '../../../shared/errors/index';
+import { classifyDocumentText, type DeniedDocumentKind, type DocumentTextVerdict } from './document-type';
+import type { PageText } from './document-text';
+import type { TextLayerFacts } from './text-layer';
+
+/** What OCR read on one rendered page, positioned like a text layer (displayed page, points). */
+export interface OcrPageText {
+  readonly text: PageText;
+  /** Mean word confidence, 0–100 (tesseract's). */
+  readonly confidence: number;
+  /** Share of dark pixels of the rendered page: a blank page has (almost) none. */
+  readonly inkRatio: number;
+  /** Characters read, spaces excluded. */
+  readonly characters: number;
+}
+
+export interface OcrOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** The gate's view of a document: its text layer, the layer's facts, and OCR when available. */
+export interface GatePageSource {
+  readonly pageCount: number;
+  layer(pageIndex: number): Promise<PageText>;
+  facts(pageIndex: number): TextLayerFacts;
+  /** Undefined when no OCR engine is configured: pages that need OCR are then unreadable. */
+  readonly ocr?: (pageIndex: number, options: OcrOptions) => Promise<OcrPageText>;
+}
+
+export interface GateProgress {
+  /** Pages done of `pages`; `ocrDone` of `ocrPages` read by OCR. */
+  readonly pages: number;
+  readonly ocrPages: number;
+  readonly ocrDone: number;
+  /** 1-based page being read by OCR, if any. */
+  readonly current?: number;
+}
+
+export interface DocumentGateOptions {
+  readonly denyList?: readonly DeniedDocumentKind[];
+  /**
+   * The office's published setting allows scanned documents AND the custodian confirmed this
+   * one: pages OCR cannot read are then let through (and listed in the result, for the audit).
+   */
+  readonly scannedConfirmed?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: GateProgress) => void;
+}
+
+export interface DocumentGateResult {
+  readonly verdict: Extract<DocumentTextVerdict, { forbidden: false }>;
+  /** 1-based pages read by OCR. */
+  readonly ocrPages: readonly number[];
+  /** 1-based pages OCR could not read, let through on the custodian's confirmation. */
+  readonly unreadablePages: readonly number[];
+  /** The text that stood for each page (layer or OCR), in page order. */
+  readonly pages: readonly PageText[];
+}
+
+/** Fewer characters than this in a page's layer: the page has no usable text layer. */
+export const MIN_LAYER_CHARACTERS = 8;
+/** Below this share of dark pixels a rendered page is blank: nothing to read. */
+export const BLANK_INK_RATIO = 0.002;
+/** Mean OCR word confidence below which a page is not read with enough confidence. */
+export const MIN_OCR_CONFIDENCE = 60;
+/** A page with ink on which OCR reads fewer characters is not read at all. */
+const MIN_OCR_CHARACTERS = 4;
+
+function characters(page: PageText): number {
+  let n = 0;
+  for (const run of page.runs) n += run.text.replace(/[\s\u3000]/gu, '').length;
+  return n;
+}
+
+function stopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
+}
+
+const SUSPICION_LABEL: Readonly<Record<string, string>> = {
+  'to-unicode-mismatch': 'ToUnicode 与字体字符表不一致 ToUnicode contradicts the font',
+  'unmapped-glyphs': '字形无映射 glyphs without mapping',
+  'invisible-text': '不可见文字 invisible text',
+  'white-text': '白色文字 white text',
+  'text-under-image': '文字被图像覆盖 text under an image',
+};
+
+/** U2 over every page; throws DOCUMENT_CONTENT_FORBIDDEN, TEXT_LAYER_MISMATCH or SCANNED_PAGE_UNREADABLE. */
+export async function gateDocumentText(source: GatePageSource, options: DocumentGateOptions = {}): Promise<DocumentGateResult> {
+  const { denyList, signal } = options;
+  const layers: PageText[] = [];
+  const needsOcr: { index: number; suspect: string | undefined }[] = [];
+  for (let i = 0; i < source.pageCount; i++) {
+    stopped(signal);
+    const layer = await source.layer(i);
+    layers.push(layer);
+    const facts = source.facts(i);
+    const suspect = facts.suspicions[0];
+    if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
+    // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
+    else if (characters(layer) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
+  }
+  // (1) The trusted layers alone: a refusal here needs no OCR.
+  const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));
+  const trusted = layers.filter((page) => !suspectPages.has(page.pageIndex));
+  const first = classifyDocumentText(trusted, denyList);
+  if (first.forbidden) throwForbidden(first);
+  options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: 0 });
+
+  // (2) OCR, page by page.
+  const standing = [...layers];
+  const ocrPages: number[] = [];
+  const unreadablePages: number[] = [];
+  let done = 0;
+  for (const { index, suspect } of needsOcr) {
+    stopped(signal);
+    const page = index + 1;
+    options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
+    if (!source.ocr) {
+      if (options.scannedConfirmed) {
+        unreadablePages.push(page);
+        done++;
+        continue;
+      }
+      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why: suspect ?? '无可用文字层且未配置文字识别 no text layer and no OCR engine' });
+    }
+    const read = await source.ocr(index, { ...(signal ? { signal } : {}) });
+    done++;
+    ocrPages.push(page);
+    if (read.inkRatio < BLANK_INK_RATIO) continue; // a blank page (at most a page number)
+    // What the page shows decides first: a title read through speckles still refuses, even when
+    // the page as a whole is read with little confidence.
+    const byEye = classifyDocumentText([read.text], denyList);
+    if (suspect !== undefined) {
+      // (3) The layer claims one thing, the page shows another.
+      const byLayer = classifyDocumentText([layers[index] as PageText], denyList);
+      if (byLayer.forbidden !== byEye.forbidden) {
+        throw new YinjianError('TEXT_LAYER_MISMATCH', {
+          page,
+          layer: byLayer.forbidden ? byLayer.term : '—',
+          shown: byEye.forbidden ? byEye.term : '—',
+          why: suspect,
+        });
+      }
+    }
+    if (byEye.forbidden) throwForbidden(byEye);
+    const unreadable =
+      read.characters < MIN_OCR_CHARACTERS
+        ? `识别出 ${read.characters} 个字符 OCR read ${read.characters} characters`
+        : read.confidence < MIN_OCR_CONFIDENCE
+          ? `识别置信度 ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE} OCR confidence ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE}`
+          : undefined;
+    if (unreadable !== undefined) {
+      if (options.scannedConfirmed) {
+        unreadablePages.push(page);
+        continue;
+      }
+      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why: suspect ? `${unreadable}; ${suspect}` : unreadable });
+    }
+    standing[index] = read.text;
+  }
+  options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done });
+  // (4) The document as it is seen.
+  const verdict = classifyDocumentText(standing, denyList);
+  if (verdict.forbidden) throwForbidden(verdict);
+  return { verdict, ocrPages, unreadablePages, pages: standing };
+}
+
+const WHERE_LABEL: Readonly<Record<string, string>> = {
+  title: '标题 title',
+  heading: '独立标题行 stand-alone heading',
+  form: '格式条款 form of the document',
+};
+
+function throwForbidden(verdict: Extract<DocumentTextVerdict, { forbidden: true }>): never {
+  throw new YinjianError('DOCUMENT_CONTENT_FORBIDDEN', { term: verdict.term, page: verdict.page, where: `${WHERE_LABEL[verdict.where] ?? verdict.where}: ${verdict.line}` });
+}

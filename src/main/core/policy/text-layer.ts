@@ -1,0 +1,339 @@
+/**
+ * U2: can a page's text layer be trusted to say what the page shows? The gate reads what a
+ * person sees; the text layer is only a claim about it. Found here, from the PDF's own
+ * structure (no rendering):
+ *
+ * - a ToUnicode map that disagrees with the embedded font's own character map: the glyph drawn
+ *   for a code is 合 by the font's cmap while ToUnicode says the code is 台 (the extraction no
+ *   longer yields 合同 while every renderer draws it);
+ * - glyphs without any mapping: a composite font with no ToUnicode and no cmap to fall back on;
+ * - invisible text: render mode 3 or 7 (neither fill nor stroke), or text filled in white;
+ * - text drawn before an image that is painted over it.
+ *
+ * A page with such a finding is read by OCR as well (core/policy/page-gate.ts); a page whose
+ * layer is missing altogether (a scan) is read by OCR alone.
+ */
+import { Buffer } from 'node:buffer';
+import fontkit from '@pdf-lib/fontkit';
+import { PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../pdf/index';
+import { pagesOf } from '../stamp/page-list';
+
+export type TextLayerSuspicion = 'to-unicode-mismatch' | 'unmapped-glyphs' | 'invisible-text' | 'white-text' | 'text-under-image';
+
+export interface TextLayerFacts {
+  /** Image XObjects (and inline images) the page paints. */
+  readonly images: number;
+  /** Text-showing operators in the page's content. */
+  readonly textShows: number;
+  /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
+  readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
+}
+
+/** Bounds against hostile files: content bytes scanned, fonts examined, XObject depth. */
+const MAX_CONTENT_BYTES = 32 * 1024 * 1024;
+const MAX_FONTS = 64;
+const MAX_FORM_DEPTH = 8;
+
+type Token = { kind: 'num'; value: number } | { kind: 'op'; value: string } | { kind: 'name'; value: string } | { kind: 'other' };
+
+/** A small tokenizer for content streams: numbers, names and operators; strings and arrays skipped. */
+function* contentTokens(bytes: Uint8Array): Generator<Token> {
+  const n = bytes.length;
+  let i = 0;
+  const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
+  const isDelimiter = (c: number): boolean => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
+  while (i < n) {
+    const c = bytes[i] as number;
+    if (isSpace(c)) {
+      i++;
+    } else if (c === 0x25) {
+      while (i < n && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
+    } else if (c === 0x28) {
+      // (string): nested parentheses and backslash escapes.
+      let depth = 1;
+      i++;
+      while (i < n && depth > 0) {
+        const d = bytes[i] as number;
+        if (d === 0x5c) i += 2;
+        else {
+          if (d === 0x28) depth++;
+          else if (d === 0x29) depth--;
+          i++;
+        }
+      }
+      yield { kind: 'other' };
+    } else if (c === 0x3c && bytes[i + 1] === 0x3c) {
+      i += 2;
+      yield { kind: 'other' };
+    } else if (c === 0x3e && bytes[i + 1] === 0x3e) {
+      i += 2;
+      yield { kind: 'other' };
+    } else if (c === 0x3c) {
+      while (i < n && bytes[i] !== 0x3e) i++;
+      i++;
+      yield { kind: 'other' };
+    } else if (c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x3e || c === 0x29) {
+      i++;
+      yield { kind: 'other' };
+    } else if (c === 0x2f) {
+      const start = ++i;
+      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
+      yield { kind: 'name', value: String.fromCharCode(...bytes.subarray(start, i)) };
+    } else {
+      const start = i;
+      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
+      if (i === start) {
+        i++;
+        continue;
+      }
+      const word = String.fromCharCode(...bytes.subarray(start, i));
+      const value = Number(word);
+      if (/^[+-]?(\d+\.?\d*|\.\d+)$/u.test(word) && Number.isFinite(value)) yield { kind: 'num', value };
+      else {
+        yield { kind: 'op', value: word };
+        if (word === 'ID') {
+          // Inline image data up to EI: skipped, it is not content syntax.
+          while (i < n && !(bytes[i] === 0x45 && bytes[i + 1] === 0x49 && (i + 2 >= n || isSpace(bytes[i + 2] as number)) && isSpace(bytes[i - 1] as number))) i++;
+          i += 2;
+        }
+      }
+    }
+  }
+}
+
+interface Scan {
+  images: number;
+  textShows: number;
+  invisible: number;
+  white: number;
+  textBeforeImage: boolean;
+  bytes: number;
+}
+
+const TEXT_SHOW = new Set(['Tj', 'TJ', "'", '"']);
+
+function contentBytes(document: PdfDocument, contents: PdfValue | undefined, scan: Scan): Uint8Array[] {
+  const resolved = document.resolve(contents);
+  const streams = resolved instanceof PdfArray ? resolved.items.map((item) => document.resolve(item)) : [resolved];
+  const out: Uint8Array[] = [];
+  for (const stream of streams) {
+    if (!(stream instanceof PdfStream)) continue;
+    const data = document.decodedStreamData(stream);
+    scan.bytes += data.length;
+    if (scan.bytes > MAX_CONTENT_BYTES) break;
+    out.push(data);
+  }
+  return out;
+}
+
+function isWhite(operands: readonly number[], op: string): boolean {
+  if (op === 'k' || op === 'K') return operands.length === 4 && operands.every((v) => v === 0);
+  return operands.length > 0 && operands.every((v) => v === 1);
+}
+
+function scanContent(document: PdfDocument, data: readonly Uint8Array[], resources: PdfDict | undefined, scan: Scan, depth: number): void {
+  const xobjects = document.latest.resolveDict(resources?.get('XObject'));
+  let renderMode = 0;
+  let whiteFill = false;
+  const stack: { renderMode: number; whiteFill: boolean }[] = [];
+  let operands: number[] = [];
+  let lastName: string | undefined;
+  for (const bytes of data) {
+    for (const token of contentTokens(bytes)) {
+      if (token.kind === 'num') {
+        operands.push(token.value);
+        continue;
+      }
+      if (token.kind === 'name') {
+        lastName = token.value;
+        continue;
+      }
+      if (token.kind === 'other') continue;
+      const op = token.value;
+      if (op === 'q') stack.push({ renderMode, whiteFill });
+      else if (op === 'Q') ({ renderMode, whiteFill } = stack.pop() ?? { renderMode: 0, whiteFill: false });
+      else if (op === 'Tr') renderMode = operands[operands.length - 1] ?? 0;
+      else if (op === 'g' || op === 'rg' || op === 'k' || op === 'sc' || op === 'scn') whiteFill = isWhite(operands, op);
+      else if (TEXT_SHOW.has(op)) {
+        scan.textShows++;
+        if (renderMode === 3 || renderMode === 7) scan.invisible++;
+        else if (whiteFill && (renderMode === 0 || renderMode === 4)) scan.white++;
+      } else if (op === 'BI') scan.images++;
+      else if (op === 'Do' && lastName !== undefined) {
+        const target = document.resolve(xobjects?.get(lastName));
+        if (target instanceof PdfStream) {
+          const subtype = target.dict.getName('Subtype');
+          if (subtype === 'Image') {
+            scan.images++;
+            if (scan.textShows > 0) scan.textBeforeImage = true;
+          } else if (subtype === 'Form' && depth < MAX_FORM_DEPTH && scan.bytes <= MAX_CONTENT_BYTES) {
+            const formData = document.decodedStreamData(target);
+            scan.bytes += formData.length;
+            scanContent(document, [formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, scan, depth + 1);
+          }
+        }
+      }
+      operands = [];
+    }
+  }
+}
+
+/** ToUnicode: code → text, from bfchar and bfrange (§9.10.3). */
+export function parseToUnicode(data: Uint8Array): Map<number, string> {
+  const text = Buffer.from(data).toString('latin1');
+  const map = new Map<number, string>();
+  const utf16 = (hex: string): string => {
+    const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `${hex}0`, 'hex');
+    let out = '';
+    for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+    return out;
+  };
+  for (const block of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/gu)) {
+    for (const pair of (block[1] ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/gu)) {
+      if (map.size > 70_000) return map;
+      map.set(parseInt(pair[1] as string, 16), utf16(pair[2] as string));
+    }
+  }
+  for (const block of text.matchAll(/beginbfrange([\s\S]*?)endbfrange/gu)) {
+    for (const range of (block[1] ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])/gu)) {
+      const lo = parseInt(range[1] as string, 16);
+      const hi = Math.min(parseInt(range[2] as string, 16), lo + 65_535);
+      const target = range[3] as string;
+      if (target.startsWith('[')) {
+        const items = [...target.matchAll(/<([0-9a-fA-F]*)>/gu)].map((m) => utf16(m[1] as string));
+        items.forEach((value, k) => lo + k <= hi && map.set(lo + k, value));
+      } else {
+        const base = utf16(target.slice(1, -1));
+        const last = base.charCodeAt(base.length - 1);
+        for (let code = lo; code <= hi; code++) {
+          if (map.size > 70_000) return map;
+          map.set(code, base.slice(0, -1) + String.fromCharCode(last + (code - lo)));
+        }
+      }
+    }
+  }
+  return map;
+}
+
+/** Whether an sfnt (TrueType/OpenType) font file has table `tag` in its table directory. */
+function hasTable(bytes: Buffer, tag: string): boolean {
+  if (bytes.length < 12) return false;
+  const count = Math.min(bytes.readUInt16BE(4), 512);
+  for (let i = 0; i < count && 12 + 16 * i + 4 <= bytes.length; i++) {
+    if (bytes.toString('latin1', 12 + 16 * i, 16 + 16 * i) === tag) return true;
+  }
+  return false;
+}
+
+interface FontFacts {
+  readonly mismatch: string | undefined;
+  readonly unmapped: boolean;
+}
+
+const fontCache = new WeakMap<PdfDocument, Map<string, FontFacts>>();
+
+/**
+ * A composite (Type0, Identity) TrueType font: for every code its ToUnicode maps, the glyph
+ * the code draws (CID → GID) must be the glyph the font's own cmap gives that character, or
+ * a glyph the font's cmap does not name at all (then nothing contradicts it).
+ */
+function examineFont(document: PdfDocument, font: PdfDict): FontFacts {
+  if (font.getName('Subtype') !== 'Type0') return { mismatch: undefined, unmapped: false };
+  const descendant = document.latest.resolveDict(document.latest.resolveArray(font.get('DescendantFonts'))?.items[0]);
+  const toUnicodeStream = document.resolve(font.get('ToUnicode'));
+  const descriptor = document.latest.resolveDict(descendant?.get('FontDescriptor'));
+  const file = document.resolve(descriptor?.get('FontFile2'));
+  const encoding = font.getName('Encoding');
+  const cidToGid = document.resolve(descendant?.get('CIDToGIDMap'));
+  if (!(toUnicodeStream instanceof PdfStream)) {
+    // No ToUnicode: text extraction can only guess from the font's cmap; without one, nothing maps.
+    return { mismatch: undefined, unmapped: !(file instanceof PdfStream) };
+  }
+  if (!(file instanceof PdfStream) || (encoding !== 'Identity-H' && encoding !== 'Identity-V')) return { mismatch: undefined, unmapped: false };
+  let gidOf = (cid: number): number => cid;
+  if (cidToGid instanceof PdfStream) {
+    const table = document.decodedStreamData(cidToGid);
+    gidOf = (cid) => (2 * cid + 1 < table.length ? ((table[2 * cid] as number) << 8) | (table[2 * cid + 1] as number) : 0);
+  } else if (cidToGid instanceof PdfName && cidToGid.value !== 'Identity') return { mismatch: undefined, unmapped: false };
+  const bytes = Buffer.from(document.decodedStreamData(file));
+  // A subset without its own cmap (pdf-lib and some other writers drop it) has nothing to
+  // contradict ToUnicode with: that check stops here (SECURITY.md, what the gate reads).
+  if (!hasTable(bytes, 'cmap')) return { mismatch: undefined, unmapped: false };
+  let parsed: { characterSet: number[]; glyphForCodePoint(cp: number): { id: number } };
+  try {
+    parsed = fontkit.create(bytes) as unknown as typeof parsed;
+  } catch {
+    return { mismatch: undefined, unmapped: false };
+  }
+  const charsOfGlyph = new Map<number, number[]>();
+  for (const cp of parsed.characterSet ?? []) {
+    const gid = parsed.glyphForCodePoint(cp).id;
+    if (gid === 0) continue;
+    const list = charsOfGlyph.get(gid);
+    if (list) list.push(cp);
+    else charsOfGlyph.set(gid, [cp]);
+  }
+  const fold = (s: string): string => s.normalize('NFKC');
+  for (const [code, text] of parseToUnicode(document.decodedStreamData(toUnicodeStream))) {
+    const drawn = charsOfGlyph.get(gidOf(code));
+    if (!drawn || drawn.length === 0) continue;
+    if (!drawn.some((cp) => fold(String.fromCodePoint(cp)) === fold(text))) {
+      return { mismatch: `code ${code.toString(16).padStart(4, '0')}: ToUnicode “${text}”, font draws “${String.fromCodePoint(drawn[0] as number)}”`, unmapped: false };
+    }
+  }
+  return { mismatch: undefined, unmapped: false };
+}
+
+function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Map<string, PdfDict>, depth: number): void {
+  const fonts = document.latest.resolveDict(resources?.get('Font'));
+  for (const [, value] of fonts?.entries() ?? []) {
+    if (into.size >= MAX_FONTS) return;
+    const font = document.latest.resolveDict(value);
+    if (font) into.set(value instanceof PdfDict ? `direct-${into.size}` : String((value as { num: number }).num), font);
+  }
+  if (depth >= MAX_FORM_DEPTH) return;
+  const xobjects = document.latest.resolveDict(resources?.get('XObject'));
+  for (const [, value] of xobjects?.entries() ?? []) {
+    const target = document.resolve(value);
+    if (target instanceof PdfStream && target.dict.getName('Subtype') === 'Form') fontsOf(document, document.latest.resolveDict(target.dict.get('Resources')), into, depth + 1);
+  }
+}
+
+/** The facts of page `pageIndex` (0-based) that say whether its text layer can be trusted. */
+export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLayerFacts {
+  const pageRef = pagesOf(document)[pageIndex];
+  const page = document.latest.resolveDict(pageRef);
+  if (!pageRef || !page) return { images: 0, textShows: 0, suspicions: [] };
+  const resources = document.pageAttributes(pageRef).resources;
+  const scan: Scan = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, bytes: 0 };
+  const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
+  try {
+    scanContent(document, contentBytes(document, page.get('Contents'), scan), resources, scan, 0);
+  } catch {
+    // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
+    suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });
+  }
+  if (scan.invisible > 0) suspicions.push({ kind: 'invisible-text', detail: `${scan.invisible} invisible text operations (render mode 3/7)` });
+  if (scan.white > 0) suspicions.push({ kind: 'white-text', detail: `${scan.white} text operations filled in white` });
+  if (scan.textBeforeImage) suspicions.push({ kind: 'text-under-image', detail: 'an image is painted after text' });
+  let cache = fontCache.get(document);
+  if (!cache) fontCache.set(document, (cache = new Map()));
+  const fonts = new Map<string, PdfDict>();
+  fontsOf(document, resources, fonts, 0);
+  for (const [key, font] of fonts) {
+    let facts = cache.get(key);
+    if (!facts) {
+      try {
+        facts = examineFont(document, font);
+      } catch {
+        // A font our reader cannot take apart proves nothing either way.
+        facts = { mismatch: undefined, unmapped: false };
+      }
+      if (!key.startsWith('direct-')) cache.set(key, facts);
+    }
+    const name = font.getName('BaseFont') ?? key;
+    if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
+    if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
+  }
+  return { images: scan.images, textShows: scan.textShows, suspicions };
+}

@@ -1,0 +1,122 @@
+/**
+ * U2 on what a person sees (issue 13), through the real pipeline: pdf.js renders on
+ * @napi-rs/canvas, tesseract.js reads with the packaged chi_sim/chi_tra/eng models, offline.
+ * A bounded slice (a handful of pages); the full corpus and its confusion table are
+ * `npm run gate-corpus` (test/corpus/gate-corpus.test.ts).
+ *
+ * Exploits kept as tests: an image-only contract, a contract whose ToUnicode map was edited
+ * (0 pixels differ, checked with pdftoppm), and a scan under an invisible text layer that
+ * says "notice" were all sealed before.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PdfDocument } from '../../../src/main/core/pdf/index';
+import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
+import type { StampRequest } from '../../../src/main/core/stamp/index';
+import { YinjianError } from '../../../src/shared/errors/index';
+import { imagePdf, noisePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode } from '../../helpers/gate-documents';
+import { NOTICE, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+
+const CONTRACT = [
+  { text: '房屋租赁合同', size: 26 },
+  { text: '出租人（甲方）：华夏建设集团有限公司', size: 16 },
+  { text: '承租人（乙方）：华东建设公司', size: 16 },
+  { text: '第一条 房屋坐落于上海市某区某路。', size: 16 },
+];
+
+let fx: StampFixture;
+let seal: IssuedSeal;
+let work: string;
+
+beforeAll(async () => {
+  fx = await stampFixture();
+  seal = await fx.issueSeal('YJ-OCR-0001');
+  work = mkdtempSync(join(tmpdir(), 'yinjian-ocr-test-'));
+});
+afterAll(() => {
+  fx?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function outcome(request: StampRequest): Promise<{ code: string; error?: YinjianError; ocrPages?: readonly number[] }> {
+  try {
+    const done = await fx.pipeline.stamp(request, seal.key);
+    return { code: 'sealed', ocrPages: done.ocrPages };
+  } catch (error) {
+    if (!(error instanceof YinjianError)) throw error;
+    expect(existsSync(request.outputPath), 'no output on refusal').toBe(false);
+    expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fx.register.usage.find().at(-1)).toMatchObject({ status: 'failed', errorCode: error.code });
+    return { code: error.code, error };
+  }
+}
+
+describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
+  it('exploit: an image-only contract (a scan, slightly turned and speckled) is refused naming the page', async () => {
+    const scan = await imagePdf([await scanImage(await makePdf([CONTRACT]), 0, { dpi: 150, skew: 0.8, noise: 0.0005 })]);
+    const result = await outcome(fx.request(seal.seal, scan, 'scan-contract.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('a scanned notice that mentions a contract is sealed, its page read by OCR', async () => {
+    const scan = await imagePdf([await scanImage(await makePdf([NOTICE.map((l) => ({ ...l, size: Math.max(l.size, 16) }))]), 0, { dpi: 150 })]);
+    expect(await outcome(fx.request(seal.seal, scan, 'scan-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
+  });
+
+  it('a page of noise is SCANNED_PAGE_UNREADABLE, naming the page and why', async () => {
+    const cover = await makePdf([NOTICE]);
+    const noise = await noisePdf();
+    // A text cover page then the unreadable scan as page 2.
+    const { PDFDocument } = await import('pdf-lib');
+    const merged = await PDFDocument.load(cover);
+    const [copied] = await merged.copyPages(await PDFDocument.load(noise), [0]);
+    merged.addPage(copied);
+    const result = await outcome(fx.request(seal.seal, await merged.save({ useObjectStreams: false }), 'noise.pdf'));
+    expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
+    expect(result.error?.params).toMatchObject({ page: 2 });
+    expect(String(result.error?.params?.['why'])).toMatch(/OCR/u);
+  });
+});
+
+describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000 }, () => {
+  it('exploit: a contract whose ToUnicode map was edited (合→台, 同→司) draws the same pixels and is refused', async () => {
+    // The whole font embedded (with its own cmap), as office suites embed fonts.
+    const original = await makePdf([CONTRACT], { fullFont: true });
+    const edited = await withEditedToUnicode(original, '合同', '台司');
+    // Every renderer still draws 合同: pdftoppm's pixels of both files are identical.
+    writeFileSync(join(work, 'a.pdf'), original);
+    writeFileSync(join(work, 'b.pdf'), edited);
+    execFileSync('pdftoppm', ['-r', '50', '-gray', join(work, 'a.pdf'), join(work, 'a')]);
+    execFileSync('pdftoppm', ['-r', '50', '-gray', join(work, 'b.pdf'), join(work, 'b')]);
+    const a = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
+    const b = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('b-') && f.endsWith('.pgm')) as string));
+    expect(a.length).toBeGreaterThan(1000);
+    expect(Buffer.compare(a, b)).toBe(0);
+    // Extraction no longer yields 合同 …
+    const source = await new PdfJsTextReader({ ocr: false }).open(edited);
+    const text = (await source.page(0)).runs.map((r) => r.text).join('');
+    await source.close();
+    expect(text).not.toContain('合同');
+    expect(text).toContain('台司');
+    // … the layer's own facts give it away, and the gate reads the page by OCR.
+    expect(textLayerFacts(PdfDocument.open(edited), 0).suspicions.map((s) => s.kind)).toContain('to-unicode-mismatch');
+    expect(textLayerFacts(PdfDocument.open(original), 0).suspicions).toEqual([]);
+    const result = await outcome(fx.request(seal.seal, edited, 'edited-tounicode.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('exploit: a scanned contract under an invisible text layer that reads as a notice is TEXT_LAYER_MISMATCH', async () => {
+    const png = await scanImage(await makePdf([CONTRACT]), 0, { dpi: 150 });
+    const overlaid = await scanWithInvisibleLayer(png, ['关于报送用款计划的通知', '各部门：', '现将有关事项通知如下。']);
+    expect(textLayerFacts(PdfDocument.open(overlaid), 0).suspicions.map((s) => s.kind)).toContain('invisible-text');
+    const result = await outcome(fx.request(seal.seal, overlaid, 'invisible.pdf'));
+    expect(result.code).toBe('TEXT_LAYER_MISMATCH');
+    expect(result.error?.params).toMatchObject({ page: 1, layer: '—', shown: '合同' });
+  });
+});
