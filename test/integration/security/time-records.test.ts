@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runYinjian, type CliResult } from '../../helpers/cli';
-import { provisionOffice, type OfficeFixture } from '../../helpers/office';
+import { provisionOffice, readRootDer, type OfficeFixture } from '../../helpers/office';
 import { nssDatabase, pdfsig } from '../../helpers/pdfsig';
 import { SOFTHSM_MODULE } from '../../helpers/softhsm';
 import { startTestTsa, unusedLoopbackUrl, type TestTsa } from '../../helpers/tsa';
@@ -152,7 +152,7 @@ describe('the group\'s trusted-time policy (S5, E1, M3 on the TSA\'s time)', () 
     tsa = await startTestTsa();
     tsaRootPem = join(work, 'tsa-root.pem');
     writeFileSync(tsaRootPem, `-----BEGIN CERTIFICATE-----\n${Buffer.from(tsa.rootDer).toString('base64')}\n-----END CERTIFICATE-----\n`);
-    nss = nssDatabase([office.rootPem, tsa.rootDer]);
+    nss = nssDatabase([readRootDer(office), tsa.rootDer]);
   });
   afterAll(async () => {
     nss?.dispose();
