@@ -7,7 +7,9 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: resolve(import.meta.dirname, 'src/main/index.ts'),
+        // index.js is src/main/entry.ts: `<app> cli …` runs the command line (out/cli) with no
+        // window; anything else loads app.js, the desktop app (src/main/index.ts). Issue #15.
+        input: { index: resolve(import.meta.dirname, 'src/main/entry.ts'), app: resolve(import.meta.dirname, 'src/main/index.ts') },
         // tesseract.js starts its worker thread from its own files; the canvas is a native module.
         external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', 'tesseract.js', '@napi-rs/canvas'],
       },

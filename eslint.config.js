@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The dependency rule of architecture.md, as lint:
- *   shared ← core ← infra/ipc ← index.ts; preload and renderer see only shared.
+ *   shared ← core ← infra ← app ← ipc/cli ← index.ts; preload and renderer see only shared.
  * A wrong arrow fails CI instead of review.
  */
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'stream', 'util', 'zlib', 'worker_threads'];
@@ -40,13 +40,24 @@ export default tseslint.config(
   {
     files: ['src/main/infra/**/*.ts'],
     rules: restrict(
-      ['**/ipc/**', '**/cli/**', '**/windows/**', '**/renderer/**', '**/preload/**', 'electron'],
+      ['**/ipc/**', '**/cli/**', '**/windows/**', '**/renderer/**', '**/preload/**', 'electron', '../../app/**', '../app/**'],
       'infra/ implements core ports; it must not depend on the front doors (architecture.md).',
     ),
   },
   {
-    files: ['src/main/ipc/**/*.ts', 'src/main/cli/**/*.ts'],
-    rules: restrict(['**/renderer/**', '**/preload/**', '**/windows/**'], 'front doors see core, infra and shared only.'),
+    files: ['src/main/app/**/*.ts'],
+    rules: restrict(['../ipc/**', '../cli/**', '../windows/**', '**/renderer/**', '**/preload/**', 'electron'], 'app/ is the application layer: it composes core and infra, and knows no front door (architecture.md).'),
+  },
+  {
+    files: ['src/main/ipc/**/*.ts'],
+    rules: restrict(
+      ['../core/**', '../infra/**', '../cli/**', '../demo/**', '**/renderer/**', '**/preload/**', '../windows/**', 'pkcs11js', 'better-sqlite3', 'node:fs', 'node:fs/*', 'fs'],
+      'ipc/ is a thin adapter: it imports app/ and shared/ only (architecture.md, issue #14).',
+    ),
+  },
+  {
+    files: ['src/main/cli/**/*.ts'],
+    rules: restrict(['**/renderer/**', '**/preload/**', '**/windows/**', '../ipc/**', '../../ipc/**'], 'the CLI is a front door over app/ (its older commands still reach core and infra directly).'),
   },
   {
     files: ['src/preload/**/*.ts'],

@@ -4,7 +4,7 @@ import { app } from 'electron';
 import { currentWorkstation } from './infra/machine/workstation-id';
 import { bindIpc } from './ipc/electron-binding';
 import { createHandlers } from './ipc/handlers';
-import { createAppServices } from './ipc/services/app-services';
+import { createAppServices } from './app/app-services';
 import { registerAppScheme, serveRenderer } from './windows/app-protocol';
 import { electronDialogs } from './windows/dialogs';
 import { createMainWindow, guardAllWebContents, hardenSession, rendererPaths } from './windows/main-window';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../src/main/core/verify/index';
 import { openRegister } from '../../src/main/infra/db/index';
 import { createHandlers, type HandlerTable } from '../../src/main/ipc/handlers';
-import { createAppServices, type AppServices } from '../../src/main/ipc/services/app-services';
+import { createAppServices, type AppServices } from '../../src/main/app/app-services';
 import { runYinjian } from '../helpers/cli';
 import { provisionFaultToken, type FaultTokenFixture } from '../helpers/fault-token';
 import { provisionOffice, type OfficeFixture } from '../helpers/office';

@@ -11,7 +11,7 @@ import { shippedFontImpressions } from '../../src/main/infra/office/index';
 import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { createHandlers } from '../../src/main/ipc/handlers';
-import { createOfficeFrontDoor } from '../../src/main/ipc/services/office';
+import { createOfficeFrontDoor } from '../../src/main/app/office';
 import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
 import { launchChromium, type TestBrowser } from './harness/browser';
 import { buildTestRenderer } from './harness/build-renderer';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/main/demo/demo-mode';
 import { currentWorkstation } from '../../src/main/infra/machine/workstation-id';
 import { createHandlers } from '../../src/main/ipc/handlers';
-import { createAppServices, type AppServices } from '../../src/main/ipc/services/app-services';
+import { createAppServices, type AppServices } from '../../src/main/app/app-services';
 import { SOFTHSM_MODULE } from '../helpers/softhsm';
 import { launchChromium, type TestBrowser } from './harness/browser';
 import { buildTestRenderer } from './harness/build-renderer';

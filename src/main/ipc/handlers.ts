@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 import {
   CHANNELS,
@@ -7,87 +5,14 @@ import {
   maxRequestBytesOf,
   type Channel,
   type DocumentInput,
-  type FileReportDto,
   type IpcResult,
   type RequestOf,
   type ResponseOf,
-  type SealOnKeyDto,
-  type StampOutcomeDto,
-  type UsageFilterDto,
 } from '../../shared/ipc/contract';
-import { DEFAULT_DENY_LIST, classifyDocumentText } from '../core/policy/index';
-import { sealOfKey } from '../core/stamp/seal-of-key';
-import { stampingDenyList } from '../infra/stamp/register-port';
-import type { UsbKeyService } from '../core/usb-key/usb-key-service';
-import type { SealRegister, UsageFilter } from '../infra/db/index';
+import type { DocumentBytes, MainServices, SealRegister } from '../app/front-doors';
+import { auditState, checkDocumentText, exportUsageCsv, exportUsagePdf, keysWithSeals, newCertificateCache, usageEntries } from '../app/register-queries';
 
-/** What the app knows about itself at start (first-run setup, demo mode, office console). */
-export interface AppStatus {
-  readonly demoMode: boolean;
-  readonly moduleReady: boolean;
-  readonly modulePath: string | null;
-  readonly demoAvailable: boolean;
-  readonly officeConsole: boolean;
-  /** Demo mode only: the demo seal key's PIN, shown on screen (it guards a software demo key). */
-  readonly demoPin?: string;
-}
-
-/** A document the renderer handed over, decoded. */
-export interface DocumentBytes {
-  readonly name: string;
-  /** Where the main process itself read the file (a dialog's pick, a sealed copy); never a renderer's path. */
-  readonly path: string | undefined;
-  readonly bytes: Uint8Array;
-}
-
-/**
- * The stamping service as the front door needs it (src/main/core/stamp, being written).
- * Owns the PIN buffer it is given and zeroes it.
- */
-export interface StampingFrontDoor {
-  seal(request: Omit<RequestOf<'stamp.seal'>, 'documents' | 'pin'> & { documents: DocumentBytes[]; pin: Buffer }): Promise<StampOutcomeDto[]>;
-  impression(token: string): Promise<ResponseOf<'stamp.impression'>>;
-  progress(): ResponseOf<'stamp.progress'>;
-  /** Asks the running batch to stop before its next document; false when none runs. */
-  stop(): boolean;
-}
-
-/** The verification service as the front door needs it (src/main/core/verify, being written). */
-export interface VerificationFrontDoor {
-  verify(documents: DocumentBytes[]): Promise<FileReportDto[]>;
-  exportReport(document: DocumentBytes): Promise<string>;
-}
-
-/** The office console's services (src/main/core/office, being written): one method per channel. */
-export type OfficeFrontDoor = {
-  [C in Extract<Channel, `office.${string}`>]?: (request: RequestOf<C>) => Promise<ResponseOf<C>>;
-};
-
-/** First-run setup: the module catalog, a driver the person picks, and the demo token. */
-export interface SetupFrontDoor {
-  modules(): ResponseOf<'setup.modules'>;
-  /** A catalog driver by id, at its installed path (never a path from the renderer). */
-  useCatalogModule(id: string): Promise<ResponseOf<'setup.useModule'>>;
-  /** A driver file picked in the main process's dialog, checked and loaded before it is saved. */
-  pickModule(): Promise<ResponseOf<'setup.pickModule'>>;
-  startDemo(): Promise<void>;
-}
-
-export interface MainServices {
-  usbKeys(): UsbKeyService;
-  workstationCode(): string;
-  /** Makes the slot list current (SoftHSM2 reads it only at C_Initialize). */
-  rescanUsbKeys?(): void;
-  /** The register (usage register, audit log, seals); absent when it cannot be opened. */
-  register?(): SealRegister;
-  appStatus?(): AppStatus;
-  /** Where exports (CSV, reports) are written. */
-  exportFolder?(): string;
-  setup?: SetupFrontDoor;
-  stamping?: StampingFrontDoor;
-  verification?: VerificationFrontDoor;
-  office?: OfficeFrontDoor;
-}
+export type { AppStatus, DocumentBytes, MainServices, OfficeFrontDoor, SetupFrontDoor, StampingFrontDoor, VerificationFrontDoor } from '../app/front-doors';
 
 type Handler<C extends Channel> = (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 export type HandlerTable = { [C in Channel]: Handler<C> };
@@ -100,66 +25,15 @@ function decode(document: DocumentInput): DocumentBytes {
   return { name: document.name, path: undefined, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
 }
 
-function dateOf(text: string | undefined, field: string): Date | undefined {
-  if (text === undefined || text === '') return undefined;
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new YinjianError('USAGE', { detail: `${field} is not a date` });
-  return date;
-}
-
-function usageFilterOf(filter: UsageFilterDto): UsageFilter {
-  return {
-    ...(filter.sealId ? { sealId: filter.sealId } : {}),
-    ...(filter.staffId ? { staffId: filter.staffId } : {}),
-    ...(filter.documentType ? { documentType: filter.documentType } : {}),
-    ...(filter.from ? { from: dateOf(filter.from, 'from') } : {}),
-    ...(filter.to ? { to: dateOf(filter.to, 'to') } : {}),
-  };
-}
-
-/** The public certificates on each present key, read once per insertion (no PIN needed). */
-type CertificatesOnKeys = Map<string, Promise<readonly { readonly der: Uint8Array }[]>>;
-
-/**
- * The seal a key carries, found as stamping finds it (core/stamp/seal-of-key.ts): by its
- * serial on the office computer, by the certificate stored on the key on a workstation, whose
- * register is the office's snapshot and does not know which key holds a seal.
- */
-async function sealOnKey(register: SealRegister | undefined, keys: UsbKeyService, serial: string, certificates: CertificatesOnKeys): Promise<SealOnKeyDto | null> {
-  if (!register) return null;
-  let seal = register.seals.get(register.usbKeys.get(serial)?.sealId ?? '');
-  if (!seal) {
-    try {
-      seal = await sealOfKey(register.seals.list(), serial, () => {
-        let read = certificates.get(serial);
-        if (!read) {
-          read = keys.publicCertificates(serial);
-          // A failed read (the key went mid-read) is tried again at the next poll.
-          read.catch(() => certificates.delete(serial));
-          certificates.set(serial, read);
-        }
-        return read;
-      });
-    } catch {
-      return null;
-    }
-  }
-  return { code: seal.code, name: seal.name, unit: register.units.get(seal.unitId)?.name ?? seal.unitId, state: seal.state };
-}
-
 /** The PIN arrays of an office request (issuance: three; publication: the CA key's). */
 function pinsOf(request: { caPin: number[]; soPin?: number[]; initialUserPin?: number[] }): number[][] {
   return [request.caPin, request.soPin, request.initialUserPin].filter((pin): pin is number[] => Array.isArray(pin));
 }
 
-function stampFileName(kind: string): string {
-  return `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-}
-
 /** The transport-free handler table: the app binds it to Electron IPC, tests call it directly or over the test host. */
 export function createHandlers(services: MainServices): HandlerTable {
   const register = (): SealRegister => services.register?.() ?? unavailable('register');
-  const certificatesOnKeys: CertificatesOnKeys = new Map();
+  const certificatesOnKeys = newCertificateCache();
   const exportFolder = (): string => services.exportFolder?.() ?? unavailable('export');
   const office = <C extends Extract<Channel, `office.${string}`>>(channel: C): Handler<C> => {
     return async (request) => {
@@ -197,18 +71,7 @@ export function createHandlers(services: MainServices): HandlerTable {
 
     'usbKey.list': async () => {
       services.rescanUsbKeys?.();
-      const known = services.register?.();
-      const keys = services.usbKeys();
-      const present = await keys.list();
-      // A key pulled out and plugged in again (or another key with its serial) is read afresh.
-      for (const serial of certificatesOnKeys.keys()) if (!present.some((k) => k.serial === serial)) certificatesOnKeys.delete(serial);
-      return Promise.all(
-        present.map(async (key) => ({
-          ...key,
-          initialPinSources: [...key.initialPinSources],
-          seal: await sealOnKey(known, keys, key.serial, certificatesOnKeys),
-        })),
-      );
+      return keysWithSeals(services.usbKeys(), services.register?.(), certificatesOnKeys);
     },
     'usbKey.changePin': async ({ token, oldPin, newPin }) => {
       try {
@@ -222,13 +85,8 @@ export function createHandlers(services: MainServices): HandlerTable {
     },
     'workstation.id': async () => ({ code: services.workstationCode() }),
 
-    'stamp.checkText': async ({ pages }) => {
-      // The same deny list the stamping gate applies (the office's words included, U2).
-      const known = services.register?.();
-      const denyList = known ? stampingDenyList(known) : DEFAULT_DENY_LIST;
-      const verdict = classifyDocumentText(pages, denyList);
-      return verdict.forbidden ? { ...verdict, words: [...verdict.words] } : verdict;
-    },
+    // The same deny list the stamping gate applies (the office's words included, U2).
+    'stamp.checkText': async ({ pages }) => checkDocumentText(services.register?.(), pages),
     'stamp.impression': async ({ token }) => (services.stamping ?? unavailable('stamp.impression')).impression(token),
     'stamp.seal': async ({ pin, documents, ...rest }) => {
       const pinBuffer = Buffer.from(pin);
@@ -246,49 +104,10 @@ export function createHandlers(services: MainServices): HandlerTable {
     'verify.files': async ({ documents }) => ({ reports: await (services.verification ?? unavailable('verify.files')).verify(documents.map(decode)) }),
     'verify.exportReport': async ({ document }) => ({ path: await (services.verification ?? unavailable('verify.exportReport')).exportReport(decode(document)) }),
 
-    'register.usage': async ({ filter }) => {
-      const reg = register();
-      return reg.usage.find(usageFilterOf(filter)).map((entry) => ({
-        id: entry.id,
-        at: entry.at.toISOString(),
-        sealId: entry.sealId,
-        sealName: reg.seals.get(entry.sealId)?.name,
-        operatorName: entry.operatorName,
-        operatorStaffId: entry.operatorStaffId,
-        documentTitle: entry.documentTitle,
-        documentType: entry.documentType,
-        pages: entry.pages,
-        status: entry.status,
-        errorCode: entry.errorCode,
-        outputPath: entry.outputPath,
-      }));
-    },
-    'register.exportCsv': async ({ filter }) => {
-      const csv = register().usage.exportCsv(usageFilterOf(filter));
-      const path = join(exportFolder(), `${stampFileName('usage-register')}.csv`);
-      // A BOM so that Excel on Chinese Windows opens the UTF-8 file with the right characters.
-      writeFileSync(path, `\ufeff${csv}`, 'utf8');
-      return { path };
-    },
-    'register.exportPdf': async ({ filter }) => {
-      // pdf-lib and the font load on the first export, not at start.
-      const { writeUsageRegisterPdf } = await import('./services/register-export');
-      const target = join(exportFolder(), `${stampFileName('用印登记簿')}.pdf`);
-      return { path: (await writeUsageRegisterPdf(register(), usageFilterOf(filter), target, new Date())).path };
-    },
-    'register.audit': async () => {
-      const audit = register().audit;
-      const report = audit.verify();
-      const head = audit.head();
-      const from = Math.max(1, (head?.seq ?? 0) - 19);
-      const recent = audit
-        .list(from, 20)
-        .reverse()
-        .map((r) => ({ seq: r.seq, at: r.at, actorName: r.actorName, action: r.action, subject: r.subject }));
-      return report.ok
-        ? { ok: true, rows: report.rows, recent }
-        : { ok: false, rows: head?.seq ?? 0, brokenSeq: report.seq, reason: report.reason, recent };
-    },
+    'register.usage': async ({ filter }) => usageEntries(register(), filter),
+    'register.exportCsv': async ({ filter }) => ({ path: exportUsageCsv(register(), filter, exportFolder()) }),
+    'register.exportPdf': async ({ filter }) => ({ path: await exportUsagePdf(register(), filter, exportFolder()) }),
+    'register.audit': async () => auditState(register()),
 
     'office.issue': officeWithPins('office.issue'),
     'office.change': officeWithPins('office.change'),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
-import { createAppServices, type AppServices } from '../../../src/main/ipc/services/app-services';
+import { createAppServices, type AppServices } from '../../../src/main/app/app-services';
 import { checkModuleFile } from '../../../src/main/app/module-choice';
 import { SOFTHSM_MODULE, provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
 

@@ -6,7 +6,7 @@ import { DEMO, demoLayout } from '../../../src/main/demo/demo-mode';
 import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
 import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
 import type { Channel, RequestOf, ResponseOf } from '../../../src/shared/ipc/contract';
-import { createAppServices, type AppServices } from '../../../src/main/ipc/services/app-services';
+import { createAppServices, type AppServices } from '../../../src/main/app/app-services';
 import { SOFTHSM_MODULE } from '../../helpers/softhsm';
 import { documentPdf } from '../../e2e/harness/documents';
 import { tamperPageContent } from '../../e2e/harness/tamper';

@@ -19,7 +19,7 @@ import { shippedFontImpressions } from '../../../src/main/infra/office/index';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
-import { createOfficeFrontDoor } from '../../../src/main/ipc/services/office';
+import { createOfficeFrontDoor } from '../../../src/main/app/office';
 import { provisionSoftHsm, SOFTHSM_MODULE, type SoftHsmFixture } from '../../helpers/softhsm';
 
 const CA = { label: '总裁办CA', soPin: '87654321', pin: '20240701' };

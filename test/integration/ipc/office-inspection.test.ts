@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister, type SealRegister } from '../../../src/main/infra/db/index';
 import { writeWorkstationExport } from '../../../src/main/infra/inspection/index';
 import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
-import { createOfficeFrontDoor } from '../../../src/main/ipc/services/office';
+import { createOfficeFrontDoor } from '../../../src/main/app/office';
 import { provisionOffice, type OfficeFixture } from '../../helpers/office';
 
 let office: OfficeFixture;

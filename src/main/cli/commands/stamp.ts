@@ -7,13 +7,9 @@
 import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
-import type { Seal } from '../../core/register/index';
-import { StampingPipeline, openSigningKey, sealOfKey, stampBatch, type PlacementRequest, type PositionOnPage } from '../../core/stamp/index';
+import type { PlacementRequest, PositionOnPage } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
-import { AtomicFileOutput } from '../../infra/stamp/file-output';
-import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
-import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
-import { stampingTime } from '../../infra/timestamp/stamping-time';
+import { stampDocuments } from '../../app/stamp-batch';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
@@ -145,59 +141,30 @@ export const stamp: Command = {
     });
 
     const register = context.register();
-    // PAdES B-T only when a server is configured (--tsa, else the register's setting); a
-    // configured server that fails stops each stamping with TSA_UNREACHABLE / TSA_RESPONSE_INVALID.
-    // Issue #12: with the group's trusted-time policy on, the group's TSA and its checks.
-    const time = stampingTime(register.settings, stringOption(args, 'tsa')); // a malformed URL fails now, before the PIN prompt
     const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
-    const service = context.usbKeys();
-    const key = await service.info(token);
-    const actor = { name: operatorName, staffId: operatorStaffId };
-    let seal: Seal;
-    try {
-      // By serial on the office computer, by the certificate on the key on a workstation (no PIN yet).
-      seal = await sealOfKey(register.seals.list(), key.serial, () => service.publicCertificates(key.serial));
-    } catch (error) {
-      if (error instanceof YinjianError) register.audit.append({ actor, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
-      throw error;
-    }
-    // SECURITY.md, the crash window: stampings a killed process left pending are settled
-    // before new ones begin (completed from their temp file, or failed with no output).
-    const recovery = recoverPendingStampings(register, actor);
-    // pdf.js loads while the custodian types the PIN and the key logs in, not after.
-    preloadPdfJs();
-    const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
-    const workstationCode = currentWorkstation().code;
-    const registerPort = stampRegisterPort(register);
-    const pipeline = new StampingPipeline({
-      register: registerPort,
-      text: new PdfJsTextReader(),
-      output: new AtomicFileOutput(),
-      clock: () => new Date(),
-      workstationCode,
-      ...(time.timestamper ? { timestamper: time.timestamper } : {}),
-      ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
-    });
     const purpose = stringOption(args, 'purpose');
-    // U3, M5 (issue #7): every file ends with a usage row, even when the key failed at login or
-    // on an earlier file; openForSigning zeroes the PIN and refuses an initial PIN (M4).
-    const results = await stampBatch(
-      { pipeline, register: registerPort, clock: () => new Date(), workstationCode },
-      () => openSigningKey(service, key.serial, pin, seal),
+    // The one stamping use case (src/main/app/stamp-batch.ts), as the window runs it. PAdES B-T
+    // only when a server is configured (--tsa, else the register's setting; a malformed URL
+    // fails before the PIN prompt); U3, M5 (issue #7): every file ends with a usage row.
+    const { seal, recovered, results } = await stampDocuments(
+      { register: () => register, usbKeys: () => context.usbKeys(), workstationCode: () => currentWorkstation().code },
       {
-        sealId: seal.id,
+        token,
         declaredType,
         approval,
         ...(purpose ? { purpose } : {}),
         placement,
         operator: { staffId: operatorStaffId, name: operatorName },
+        ...(stringOption(args, 'tsa') ? { timestampUrl: stringOption(args, 'tsa') } : {}),
         ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
         ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
         ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
+        // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
+        documents: targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input) })),
+        pin: (key) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }),
       },
-      // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
-      targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input) })),
     );
+    const recovery = { recovered };
     let exitCode = EXIT_OK;
     for (const r of results) if (!r.ok) exitCode = worse(exitCode, exitCodeOf(r.error.category as ErrorCategory));
     return {

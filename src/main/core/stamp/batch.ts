@@ -1,6 +1,6 @@
 /**
  * A batch stamping (one PIN, any number of documents), the same for `yinjian stamp` and for
- * the window (ipc/services/stamping.ts). The key is opened once; each document is gated,
+ * the window (app/stamping.ts). The key is opened once; each document is gated,
  * sealed and recorded on its own by the StampingPipeline (U3), and a refusal of one document
  * does not stop the others. A USB-key failure (pulled out, locked, device error) stops the
  * batch, and so does the custodian's stop.

@@ -18,7 +18,7 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
-import { PdfDocument, PdfString } from '../pdf/index';
+import { IncrementalUpdate, PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
@@ -30,6 +30,7 @@ import { passStampGate, type UseApproval } from '../policy/stamp-gate';
 import type { Person, UsageEntry } from '../register/index';
 import { assertChangesPermitted } from './certification';
 import { impressionDrawing } from './impression';
+import { longTermUpdates } from './ltv';
 import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
@@ -102,6 +103,16 @@ export interface StampingPipelineDeps {
    * written, and the gate's time checks run again at the TSA's time (trusted-time.ts).
    */
   readonly trustedTime?: TrustedTimePolicy;
+  /**
+   * PAdES B-LT (issue 16): the revocation data this workstation holds (the CRLs of the imported
+   * publication). When given, the seal is followed at once by a DSS update with the chain and
+   * these CRLs and a VRI entry, so the file validates offline on its own.
+   */
+  readonly longTerm?: {
+    crls(): readonly Uint8Array[];
+    /** PAdES B-LTA: a document timestamp over the file after the DSS (the office's TSA). */
+    readonly archiveTimestamper?: SignatureTimestamper;
+  };
 }
 
 /** Room for the CMS beyond its certificates: signed attributes, a 4096-bit signature, slack. */
@@ -305,9 +316,24 @@ export class StampingPipeline {
         signature = withSignatureTimestamp(signed, token);
       }
       patchContents(prepared, signature);
-      const sha256After = originalHash.update(appended).digest('hex');
+      const chunks: Uint8Array[] = [appended];
+      if (this.deps.longTerm) {
+        const signed = IncrementalUpdate.concat(request.input, prepared.result);
+        const contentsBytes = new Uint8Array(prepared.contentsRoom);
+        contentsBytes.set(signature);
+        chunks.push(
+          ...(await longTermUpdates(
+            signed,
+            [{ signatureContents: contentsBytes, certificates: certificates, crls: this.deps.longTerm.crls() }],
+            time,
+            this.deps.longTerm.archiveTimestamper,
+          )),
+        );
+      }
+      for (const chunk of chunks) originalHash.update(chunk);
+      const sha256After = originalHash.digest('hex');
       register.recordSealedBytes(pendingRowId, sha256After);
-      pending = await reserved.write([request.input, appended]);
+      pending = await reserved.write([request.input, ...chunks]);
       await pending.commit();
       pending = undefined;
       renamed = true;

@@ -1,6 +1,6 @@
 /**
  * Which filed seal a USB key carries, and the signing key on it: shared by `yinjian stamp`
- * (cli/commands/stamp.ts) and the app's stamping front door (ipc/services/stamping.ts).
+ * (cli/commands/stamp.ts) and the app's stamping front door (app/stamping.ts).
  */
 import { YinjianError } from '../../../shared/errors/index';
 import { parseCertificate } from '../pki/index';

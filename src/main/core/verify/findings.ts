@@ -122,6 +122,13 @@ export const FINDING_CATALOG = {
     en: 'The seal was revoked at {revokedAt} ({reason}); the signature has only the time its signer claims ({time}) and no trusted timestamp proving it was made before, so it is treated as revoked',
   },
   REVOCATION_UNKNOWN: { step: 'revocation', severity: 'info', zh: '没有该证书的吊销信息', en: 'No revocation information for the certificate' },
+  REVOCATION_FROM_EMBEDDED_DATA: {
+    step: 'revocation',
+    severity: 'info',
+    zh: '吊销状态依据文件内嵌的验证数据（DSS）检查：{detail}',
+    en: 'Revocation was checked from the validation data embedded in the file (DSS): {detail}',
+  },
+  PADES_LEVEL: { step: 'format', severity: 'info', zh: 'PAdES 级别：{level}', en: 'PAdES level: {level}' },
   TRUSTED_TIME: { step: 'revocation', severity: 'info', zh: '判定所依据的时间：{time}（{source}）', en: 'Time the decision is based on: {time} ({source})' },
   // --- step 5: timestamps ---
   TIMESTAMP_VALID: { step: 'timestamp', severity: 'info', zh: '时间戳有效：{time}', en: 'The timestamp is valid: {time}' },

@@ -289,6 +289,7 @@ function signatureSection(layout: Layout, impressions: Impressions, sig: Signatu
   layout.field('签名时间（签名者声明）Claimed time', formatTime(sig.claimedTime), { right });
   if (sig.timestampTime) layout.field('时间戳时间 Timestamp time', sig.timestampTime, { right });
   layout.field('判定依据时间 Trusted time', `${formatTime(sig.trustedTime)}（${TIME_SOURCE_TEXT[sig.trustedTimeSource]}）`, { right });
+  if (sig.padesLevel) layout.field('PAdES 级别 Level', `${sig.padesLevel}${sig.revocationSource === 'embedded' ? '（吊销状态依据内嵌数据 revocation from embedded DSS）' : ''}`, { right });
   layout.moveTo(boxY - 16);
 
   layout.text('证书链 Certificate chain:', { size: 10 });

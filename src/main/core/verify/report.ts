@@ -10,7 +10,8 @@
  *                  timestampTime, trustedTime, trustedTimeSource, digestAlgorithm,
  *                  signatureAlgorithm, changes[{revision, level, kind, object?, page?, detail?}],
  *                  docMdpPermission, policy{ours, documentType?, approvalReference?,
- *                  workstationId?}, reason, location, page } ] } ] }
+ *                  workstationId?}, reason, location, page, padesLevel? (B-B | B-T | B-LT | B-LTA),
+ *                  revocationSource? (given | embedded | none) } ] } ] }
  *   seal is { code?, name?, unit?, kind? } (kind: company | department, from the seal-info
  *   extension). The CLI adds trust { zh, en, snapshotSequence? } (what the verdicts rest on)
  *   and reportPdf (the --report path) at the top level.
@@ -64,6 +65,7 @@ export function reportText(files: readonly FileReport[], formatTime: (iso: strin
       if (sig.signer) lines.push(`    签名者 Signer: ${sig.signer.subject}`);
       if (sig.seal?.code) lines.push(`    印章编码 Seal code: ${sig.seal.code}`);
       if (sig.trustedTime) lines.push(`    时间 Time: ${formatTime(sig.trustedTime)} (${sig.trustedTimeSource})`);
+      if (sig.padesLevel) lines.push(`    PAdES 级别 level: ${sig.padesLevel}${sig.revocationSource === 'embedded' ? '；吊销状态依据内嵌验证数据 / revocation checked from embedded data (DSS)' : ''}`);
       for (const c of sig.changes) lines.push(`    修改 Change r${c.revision}: ${c.level} ${c.kind}${c.page !== undefined ? ` 第${c.page}页 page ${c.page}` : ''}${c.detail ? ` (${c.detail})` : ''}`);
       for (const f of sig.findings) if (f.severity !== 'info') lines.push(`    [${f.severity}] ${f.code}: ${f.zh} / ${f.en}`);
     }

@@ -145,6 +145,14 @@ export interface SignatureReport {
   readonly location: string | undefined;
   /** Widget page (1-based) and rectangle, for the report's seal impression. */
   readonly page: number | undefined;
+  /**
+   * The PAdES baseline level established (ETSI EN 319 142-1 §6: B-B, B-T, B-LT, B-LTA) for a
+   * CAdES signature whose integrity holds; undefined for document timestamps and legacy formats
+   * (pades-level.ts, issue 16).
+   */
+  readonly padesLevel?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+  /** Where the revocation data the decision used came from: given (--crl / snapshot) or embedded (DSS). */
+  readonly revocationSource?: 'given' | 'embedded' | 'none';
 }
 
 export interface FileReport {

@@ -31,6 +31,8 @@ import { ByteRangeDigests } from './byte-range-digests';
 import { classifyRevision, levelRank, worstLevel } from './changes';
 import { finding, hasError, type VerifyFinding } from './findings';
 import { hybridXrefFindings } from './hybrid-xref';
+import { readEmbeddedValidationData } from './ltv';
+import { withPadesLevels } from './pades-level';
 import { parsePdfDate } from './pdf-date';
 import { revocationDecision } from './time-decision';
 import { checkStructure, locateSignatures, signedVersion, trailingUncoveredBytes, type LocatedSignature, type SignatureStructure } from './signature-structure';
@@ -558,9 +560,13 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
         certification = { revision: item.structure.signedRevision, p: mdp.docMdp };
       }
     }
+    // Issue 16: the file's own validation data (DSS) helps build paths and judge revocation.
+    const embedded = readEmbeddedValidationData(doc);
+    const fileTrust: PreparedTrust =
+      embedded.certificates.length + embedded.crls.length === 0 ? prepared : { ...prepared, extra: [...prepared.extra, ...embedded.certificates], crls: [...prepared.crls, ...embedded.crls] };
     const state: FileState = {
       doc,
-      trust: prepared,
+      trust: fileTrust,
       options,
       digests: new ByteRangeDigests(doc.source, ranges),
       revisionChanges: new Map(),
@@ -579,6 +585,9 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
       }
     }
     signatures.sort((a, b) => (a.signedRevision ?? Number.MAX_SAFE_INTEGER) - (b.signedRevision ?? Number.MAX_SAFE_INTEGER));
+    const contentsByField = new Map(prepared2.map((item) => [item.located.field, item.structure.contents] as const));
+    const leveled = withPadesLevels(signatures, (s) => contentsByField.get(s.field), embedded, prepared.crls);
+    signatures.splice(0, signatures.length, ...leveled);
     const hasFileError = hasError(fileFindings, 'file');
     const verdict = worstVerdict([...signatures.map((s) => s.verdict), ...(hasFileError ? (['INVALID'] as const) : [])]) ?? 'UNSIGNED';
     return { path, verdict, size, revisions: doc.revisions.length, signatures, emptySignatureFields: located.emptyFields, findings: fileFindings };

@@ -13,17 +13,17 @@
  * `office.inspectionReport` prints the report of this console session's inspections.
  */
 import { isAbsolute, join } from 'node:path';
-import { YinjianError } from '../../../shared/errors/index';
-import { OfficeService, OFFICE_SETTING, parseOfficeDate, type IssuancePins, type IssuedSeal, type ValidityChoice } from '../../core/office/index';
-import type { UsbKeyPort } from '../../core/ports/usb-key';
-import { officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
-import type { Actor, ApproverRole } from '../../core/register/index';
-import type { SealRegister } from '../../infra/db/index';
-import { shippedFontImpressions, writePublication } from '../../infra/office/index';
-import type { IssuedSealDto } from '../../../shared/ipc/contract';
-import type { InspectionFindingCode, InspectionResult } from '../../core/inspection/index';
-import { inspectExports, writeInspectionReport } from '../../infra/inspection/index';
-import type { OfficeFrontDoor } from '../handlers';
+import { YinjianError } from '../../shared/errors/index';
+import { OfficeService, OFFICE_SETTING, parseOfficeDate, type IssuancePins, type IssuedSeal, type ValidityChoice } from '../core/office/index';
+import type { UsbKeyPort } from '../core/ports/usb-key';
+import { officeDenyList, setOfficeDenyList } from '../core/office/deny-list';
+import type { Actor, ApproverRole } from '../core/register/index';
+import type { SealRegister } from '../infra/db/index';
+import { shippedFontImpressions, writePublication } from '../infra/office/index';
+import type { IssuedSealDto } from '../../shared/ipc/contract';
+import type { InspectionFindingCode, InspectionResult } from '../core/inspection/index';
+import { inspectExports, writeInspectionReport } from '../infra/inspection/index';
+import type { OfficeFrontDoor } from './front-doors';
 
 export interface OfficeDeps {
   register(): SealRegister;

@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { FileReportDto, SignatureReportDto } from '../../../shared/ipc/contract';
-import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCertificate, type SnapshotSeal } from '../../core/office/index';
-import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../../core/verify/index';
-import type { SealRegister } from '../../infra/db/index';
-import { writeVerificationReport } from '../../infra/report/verification-report';
-import type { VerificationFrontDoor } from '../handlers';
+import type { FileReportDto, SignatureReportDto } from '../../shared/ipc/contract';
+import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCertificate, type SnapshotSeal } from '../core/office/index';
+import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../core/verify/index';
+import type { SealRegister } from '../infra/db/index';
+import { writeVerificationReport } from '../infra/report/verification-report';
+import type { VerificationFrontDoor } from './front-doors';
 
 export interface VerificationDeps {
   /** The register; absent when it cannot be opened (then only the user's own trust applies: none). */

@@ -6,12 +6,12 @@
  * Written atomically (temp file, fsync, rename) into the export folder.
  */
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import { embedShippedFontSubset } from '../../core/appearance/index';
-import type { UsageEntry } from '../../core/register/index';
-import { readShippedFont } from '../../infra/appearance/index';
-import type { SealRegister, UsageFilter } from '../../infra/db/index';
-import { writeFileAtomically } from '../../infra/office/index';
-import { OFFICE_SETTING } from '../../core/office/index';
+import { embedShippedFontSubset } from '../core/appearance/index';
+import type { UsageEntry } from '../core/register/index';
+import { readShippedFont } from '../infra/appearance/index';
+import type { SealRegister, UsageFilter } from '../infra/db/index';
+import { writeFileAtomically } from '../infra/office/index';
+import { OFFICE_SETTING } from '../core/office/index';
 
 const PAGE = { width: 841.89, height: 595.28 };
 const MARGIN = 36;

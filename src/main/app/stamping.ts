@@ -7,17 +7,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { YinjianError } from '../../../shared/errors/index';
-import type { PlacementDto, StampOutcomeDto } from '../../../shared/ipc/contract';
-import type { Seal } from '../../core/register/index';
-import { StampingPipeline, openSigningKey, sealOfKey, stampBatch, type BatchProgress, type PlacementRequest } from '../../core/stamp/index';
-import type { UsbKeyService } from '../../core/usb-key/usb-key-service';
-import type { SealRegister } from '../../infra/db/index';
-import { AtomicFileOutput } from '../../infra/stamp/file-output';
-import { PdfJsTextReader, preloadPdfJs } from '../../infra/stamp/pdfjs-text';
-import { stampingTime } from '../../infra/timestamp/stamping-time';
-import { recoverPendingStampings, stampRegisterPort } from '../../infra/stamp/register-port';
-import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from '../handlers';
+import { YinjianError } from '../../shared/errors/index';
+import type { PlacementDto, StampOutcomeDto } from '../../shared/ipc/contract';
+import type { Seal } from '../core/register/index';
+import { sealOfKey, type BatchProgress, type PlacementRequest } from '../core/stamp/index';
+import type { UsbKeyService } from '../core/usb-key/usb-key-service';
+import type { SealRegister } from '../infra/db/index';
+import { preloadPdfJs } from '../infra/stamp/pdfjs-text';
+import { stampDocuments } from './stamp-batch';
+import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from './front-doors';
 
 /** Suffix of a sealed copy's file name; the input is never overwritten. */
 export const SEALED_SUFFIX = '-已盖章';
@@ -105,42 +103,20 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
         if (running) throw new YinjianError('STAMP_BATCH_RUNNING');
         const batch = { progress: { done: 0, total: request.documents.length } as BatchProgress, stop: false };
         running = batch;
+        const taken = new Set<string>();
         try {
-          const register = deps.register();
-          const service = deps.usbKeys();
-          const key = await service.info(request.token);
-          const seal = await sealOfUsbKey(register, service, key.serial);
-          // The custodian stamps at the seal's own dedicated workstation (M2, M4).
-          const operator = { staffId: seal.custodianStaffId, name: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId };
-          // SECURITY.md, the crash window: stampings a killed process left pending are settled
-          // before new ones begin, as `yinjian stamp` does.
-          recoverPendingStampings(register, operator);
-          const clock = deps.clock ?? (() => new Date());
-          const registerPort = stampRegisterPort(register);
-          const workstationCode = deps.workstationCode();
-          const taken = new Set<string>();
-          // Issue #12: the group's trusted-time policy applies in the window as on the command line.
-          const time = stampingTime(register.settings);
-          const pipeline = new StampingPipeline({
-            register: registerPort,
-            text: new PdfJsTextReader(),
-            output: new AtomicFileOutput(),
-            clock,
-            workstationCode,
-            ...(time.timestamper ? { timestamper: time.timestamper } : {}),
-            ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
-          });
-          const results = await stampBatch(
-            { pipeline, register: registerPort, clock, workstationCode },
-            () => openSigningKey(service, key.serial, pin, seal),
+          // The one stamping use case (stamp-batch.ts), as `yinjian stamp` runs it; the seal's
+          // custodian stamps at the seal's own dedicated workstation (M2, M4).
+          const { results } = await stampDocuments(
+            { register: deps.register, usbKeys: deps.usbKeys, workstationCode: deps.workstationCode, ...(deps.clock ? { clock: deps.clock } : {}) },
             {
-              sealId: seal.id,
+              token: request.token,
               declaredType: request.documentType,
               approval: { reference: request.approvalReference, approver: request.approver },
               placement: placementRequestOf(request.placement, request.seamSeal),
-              operator,
+              documents: request.documents.map((document) => ({ name: document.name, outputPath: sealedPathFor(document, deps.outputFolder(), taken), read: () => document.bytes })),
+              pin: () => pin,
             },
-            request.documents.map((document) => ({ name: document.name, outputPath: sealedPathFor(document, deps.outputFolder(), taken), read: () => document.bytes })),
             { onProgress: (progress) => void (batch.progress = progress), stopRequested: () => batch.stop },
           );
           const outcomes: StampOutcomeDto[] = [];

@@ -5,20 +5,18 @@
  * In demo mode the services run on the demo's own data folder and the SoftHSM2 module
  * (src/main/demo/demo-mode.ts).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import { YinjianError } from '../../../shared/errors/index';
-import type { Actor } from '../../core/register/index';
-import { UsbKeyService } from '../../core/usb-key/usb-key-service';
-import { DEMO, demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../../demo/demo-mode';
-import { openRegister, type SealRegister } from '../../infra/db/index';
-import { catalogModules } from '../../infra/pkcs11/catalog';
-import { Pkcs11Library } from '../../infra/pkcs11/library';
-import { Pkcs11UsbKeyPort } from '../../infra/pkcs11/pkcs11-usb-key';
-import type { MainDialogs } from '../../app/dialogs';
-import { catalogModulePath, checkModuleFile } from '../../app/module-choice';
-import type { MainServices } from '../handlers';
+import { existsSync } from 'node:fs';
+import { YinjianError } from '../../shared/errors/index';
+import type { Actor } from '../core/register/index';
+import type { UsbKeyService } from '../core/usb-key/usb-key-service';
+import { DEMO, demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../demo/demo-mode';
+import type { SealRegister } from '../infra/db/index';
+import { catalogModules } from '../infra/pkcs11/catalog';
+import { Pkcs11Library } from '../infra/pkcs11/library';
+import { AppComposition, osActor } from './composition';
+import type { MainDialogs } from './dialogs';
+import { catalogModulePath, checkModuleFile } from './module-choice';
+import type { MainServices } from './front-doors';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
@@ -39,81 +37,46 @@ export interface AppServicesOptions {
   readonly dialogs?: MainDialogs;
 }
 
-export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined };
-
-function osActor(): Actor {
-  try {
-    return { name: userInfo().username, staffId: '' };
-  } catch {
-    return { name: 'unknown', staffId: '' };
-  }
-}
+export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined; composition: AppComposition };
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const softhsm = options.softHsmModule ?? softHsmModule();
   let demo = readDemoState(options.appDataDir);
   // SoftHSM2 reads SOFTHSM2_CONF at C_Initialize: point it at the demo store before any load.
   if (demo) enterDemoEnvironment(options.appDataDir);
-  let port: Pkcs11UsbKeyPort | undefined;
-  let modulePath: string | null = null;
-  let register: SealRegister | undefined;
-  // In demo mode the person at the keys is the demo custodian, so the audit log reads as a story.
-  const actor = (): Actor => (options.actor ? options.actor() : demo ? { name: DEMO.custodianName, staffId: DEMO.custodianStaffId } : osActor());
-  const dataDir = (): string => (demo ? demoLayout(options.appDataDir).dataDir : options.appDataDir);
-  const settingsPath = join(options.appDataDir, 'settings.json');
-  const settings = (): { pkcs11Module?: string } => {
-    if (!existsSync(settingsPath)) return {};
-    try {
-      return JSON.parse(readFileSync(settingsPath, 'utf8')) as { pkcs11Module?: string };
-    } catch (cause) {
-      throw new YinjianError('SETTINGS_INVALID', { path: settingsPath }, { cause });
-    }
-  };
   // While the demo is being set up, its provisioning owns SoftHSM2: the window's key polling
   // must not load a second instance that the provisioning's C_Finalize would pull away.
   let provisioning = false;
-  const keyPort = (): Pkcs11UsbKeyPort => {
-    if (provisioning) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'demo' });
-    if (port) return port;
-    if (demo) {
+  // The one composition root (composition.ts), as the CLI's context builds it too. In demo mode
+  // the person at the keys is the demo custodian, so the audit log reads as a story.
+  const app = new AppComposition({
+    settingsDir: options.appDataDir,
+    dataDir: () => (demo ? demoLayout(options.appDataDir).dataDir : options.appDataDir),
+    ...(options.envModule ? { envModule: options.envModule } : {}),
+    forcedModule: () => {
+      if (provisioning) throw new YinjianError('SERVICE_UNAVAILABLE', { service: 'demo' });
+      if (!demo) return undefined;
       if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
-      const library = Pkcs11Library.load(softhsm);
-      modulePath = library.path;
-      port = new Pkcs11UsbKeyPort(library);
-    } else {
-      const library = Pkcs11Library.resolve({ ...(options.envModule ? { env: options.envModule } : {}), ...(settings().pkcs11Module ? { saved: settings().pkcs11Module } : {}) });
-      modulePath = library.path;
-      port = new Pkcs11UsbKeyPort(library);
-    }
-    return port;
-  };
-  const sealRegister = (): SealRegister => {
-    register ??= openRegister(join(dataDir(), 'register.sqlite'));
-    return register;
-  };
-  const release = (): void => {
-    port?.close();
-    port = undefined;
-    register?.close();
-    register = undefined;
-  };
-  const usbKeys = (): UsbKeyService => {
-    const reg = sealRegister();
-    return new UsbKeyService(keyPort(), reg.usbKeys, () => new Date(), {
-      record: (action, tokenSerial, details) => void reg.audit.append({ actor: actor(), action, subject: tokenSerial, ...(details ? { details } : {}) }),
-    });
-  };
+      return softhsm;
+    },
+    actor: () => (options.actor ? options.actor() : demo ? { name: DEMO.custodianName, staffId: DEMO.custodianStaffId } : osActor()),
+  });
+  const keyPort = () => app.keyPort();
+  const sealRegister = (): SealRegister => app.register();
+  const release = (): void => app.close();
+  const usbKeys = (): UsbKeyService => app.usbKeys();
   /** Loads the chosen driver (C_GetFunctionList, C_Initialize) and saves it only once it answered. */
   const useModule = async (path: string): Promise<{ keys: number; path: string }> => {
     // One module per process: release the current one before trying the chosen one.
     release();
     Pkcs11Library.load(path).close();
-    writeFileSync(settingsPath, JSON.stringify({ ...settings(), pkcs11Module: path }, null, 2));
+    app.saveSettings({ pkcs11Module: path });
     return { keys: keyPort().listKeys().length, path };
   };
   const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder });
 
   return {
+    composition: app,
     usbKeys,
     workstationCode: options.workstationCode,
     rescanUsbKeys: () => keyPort().rescan(),
@@ -133,7 +96,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       return {
         demoMode: demo !== undefined,
         moduleReady,
-        modulePath,
+        modulePath: app.modulePath,
         demoAvailable: softhsm !== undefined,
         officeConsole,
         ...(demo ? { demoPin: demo.pin } : {}),
@@ -165,7 +128,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     },
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
     verification,
-    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
     close: release,
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * Use case: stamp a batch (盖章). The one place the stamping pipeline is assembled, for the CLI
+ * (`yinjian stamp`) and the window (`stamp.seal`) alike: the seal found from the USB key (by its
+ * serial on the office computer, by the certificate on the key on a workstation), stampings a
+ * killed process left pending settled first (SECURITY.md, the crash window), the text reader,
+ * the atomic file output, the register port and, when a server is configured, the RFC 3161
+ * timestamp client (PAdES B-T). Every document ends with a usage row (U3, M5); the PIN is asked
+ * for only once the seal is known and is zeroed by openSigningKey (M4).
+ */
+import { YinjianError } from '../../shared/errors/index';
+import type { Seal } from '../core/register/index';
+import { StampingPipeline, openSigningKey, sealOfKey, stampBatch, type BatchControl, type BatchDocument, type BatchResult, type BatchStampRequest } from '../core/stamp/index';
+import type { UsbKeyService } from '../core/usb-key/usb-key-service';
+import type { SealRegister } from '../infra/db/index';
+import { AtomicFileOutput } from '../infra/stamp/file-output';
+import { PdfJsTextReader, preloadPdfJs } from '../infra/stamp/pdfjs-text';
+import { recoverPendingStampings, stampRegisterPort, type RecoveredStamping } from '../infra/stamp/register-port';
+import { stampingTime } from '../infra/timestamp/stamping-time';
+import { TIMESTAMP_URL_SETTING, TsaClient } from '../infra/timestamp/tsa-client';
+
+export interface StampBatchDeps {
+  register(): SealRegister;
+  usbKeys(): UsbKeyService;
+  workstationCode(): string;
+  clock?(): Date;
+}
+
+export interface StampDocumentsRequest extends Omit<BatchStampRequest, 'sealId' | 'operator'> {
+  /** The USB key: serial or label. */
+  readonly token: string;
+  /** Who stamps (M3: the custodian or a proxy); default: the seal's custodian. */
+  readonly operator?: { readonly staffId: string; readonly name?: string };
+  /** RFC 3161 server; default: the register's timestampUrl setting; none: no timestamp. */
+  readonly timestampUrl?: string;
+  readonly documents: readonly BatchDocument[];
+  /** The PIN, asked for once the seal is known (a prompt in the CLI, the request's in the window). */
+  pin(key: { serial: string; label: string }, seal: Seal): Promise<Buffer> | Buffer;
+}
+
+export interface StampDocumentsResult {
+  readonly seal: Seal;
+  readonly recovered: readonly RecoveredStamping[];
+  readonly results: BatchResult[];
+}
+
+/** The timestamp server for a batch; a malformed URL fails here, before any PIN is asked. */
+export function timestampUrlFor(register: SealRegister, explicit?: string): string | undefined {
+  const url = explicit ?? register.settings.get(TIMESTAMP_URL_SETTING);
+  if (url !== undefined) new TsaClient(url);
+  return url;
+}
+
+export async function stampDocuments(deps: StampBatchDeps, request: StampDocumentsRequest, control: BatchControl = {}): Promise<StampDocumentsResult> {
+  const register = deps.register();
+  // Issue #12: with the group's trusted-time policy on, the group's TSA and its checks (a
+  // malformed URL or policy fails here, before any PIN is asked).
+  const time = stampingTime(register.settings, request.timestampUrl);
+  const service = deps.usbKeys();
+  const key = await service.info(request.token);
+  let seal: Seal;
+  try {
+    seal = await sealOfKey(register.seals.list(), key.serial, () => service.publicCertificates(key.serial));
+  } catch (error) {
+    const who = request.operator ?? { staffId: '', name: '' };
+    if (error instanceof YinjianError) register.audit.append({ actor: { name: who.name ?? who.staffId, staffId: who.staffId }, action: 'STAMP_REFUSED', subject: key.serial, details: { errorCode: error.code } });
+    throw error;
+  }
+  const staffId = request.operator?.staffId ?? seal.custodianStaffId;
+  const operator = { staffId, name: request.operator?.name ?? register.custodians.get(staffId)?.name ?? staffId };
+  const recovery = recoverPendingStampings(register, operator);
+  // pdf.js loads while the PIN is typed and the key logs in, not after.
+  preloadPdfJs();
+  const pin = await request.pin({ serial: key.serial, label: key.label }, seal);
+  const clock = deps.clock ?? (() => new Date());
+  const workstationCode = deps.workstationCode();
+  const registerPort = stampRegisterPort(register);
+  const pipeline = new StampingPipeline({
+    register: registerPort,
+    text: new PdfJsTextReader(),
+    output: new AtomicFileOutput(),
+    clock,
+    workstationCode,
+    ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+    ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
+  });
+  const { token: _token, operator: _operator, timestampUrl: _url, documents, pin: _pin, ...common } = request;
+  const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, () => openSigningKey(service, key.serial, pin, seal), { ...common, sealId: seal.id, operator }, documents, control);
+  return { seal, recovered: recovery.recovered, results };
+}
