@@ -20,6 +20,7 @@ import type { MainServices } from './front-doors';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
+import { createWorkstationTrust } from './workstation-trust';
 
 export interface AppServicesOptions {
   /** The app's data folder (Electron's userData): settings.json, register.sqlite, demo/. */
@@ -126,6 +127,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         }
       },
     },
+    trust: createWorkstationTrust({ register: sealRegister, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
     verification,
     office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),

@@ -9,4 +9,6 @@ export interface MainDialogs {
   pickModuleFile(): Promise<string | undefined>;
   /** The person picks a folder to write into; undefined when cancelled. */
   pickFolder(purpose: 'publish' | 'export'): Promise<string | undefined>;
+  /** The person picks one file the office published (the group root, a register snapshot); undefined when cancelled. */
+  pickFile(purpose: 'group-root' | 'snapshot'): Promise<string | undefined>;
 }

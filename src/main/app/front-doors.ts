@@ -6,6 +6,7 @@
 import type { Channel, RequestOf, ResponseOf, FileReportDto, StampOutcomeDto } from '../../shared/ipc/contract';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister } from '../infra/db/index';
+import type { WorkstationTrust } from './workstation-trust';
 
 /** What the app knows about itself at start (first-run setup, demo mode, office console). */
 export interface AppStatus {
@@ -73,6 +74,8 @@ export interface MainServices {
   stamping?: StampingFrontDoor;
   verification?: VerificationFrontDoor;
   office?: OfficeFrontDoor;
+  /** Workstation and receiver trust: group root, register snapshots (workstation-trust.ts). */
+  trust?: WorkstationTrust;
 }
 
 

@@ -38,6 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/token')).tokenModules,
   },
   {
+    name: ['token', 'doctor'],
+    summary: { zh: '检查 USB Key 驱动模块与 Key 是否满足本程序要求（不修改 Key）', en: 'Check a USB-key module and its keys against what the app needs, changing nothing' },
+    load: async () => (await import('./commands/token-doctor')).tokenDoctor,
+  },
+  {
     name: ['workstation', 'id'],
     summary: { zh: '显示本机的专用计算机标识（发放印章时报给总裁办，规定 M4、S1）', en: 'Show this computer\'s workstation id, which the office binds the seal to (rules M4, S1)' },
     load: async () => (await import('./commands/workstation')).workstationId,

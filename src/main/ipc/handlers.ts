@@ -69,6 +69,10 @@ export function createHandlers(services: MainServices): HandlerTable {
       return { demoMode: true };
     },
 
+    'trust.state': async () => (services.trust ?? unavailable('trust')).state(),
+    'trust.pickRoot': async () => (services.trust ?? unavailable('trust')).pickRoot(),
+    'trust.importSnapshot': async (request) => (services.trust ?? unavailable('trust')).importSnapshot(request),
+
     'usbKey.list': async () => {
       services.rescanUsbKeys?.();
       return keysWithSeals(services.usbKeys(), services.register?.(), certificatesOnKeys);

@@ -18,6 +18,12 @@ export function electronDialogs(): MainDialogs {
         properties: ['openFile'],
         filters: [{ name: 'PKCS#11', extensions: MODULE_EXTENSIONS[process.platform] ?? ['so'] }],
       }),
+    pickFile: (purpose) =>
+      show({
+        title: purpose === 'group-root' ? '选择集团根证书 / Choose the group root certificate' : '选择登记簿快照 / Choose the register snapshot',
+        properties: ['openFile'],
+        filters: [purpose === 'group-root' ? { name: 'PEM / DER', extensions: ['pem', 'crt', 'cer', 'der'] } : { name: 'PKCS#7', extensions: ['p7m'] }],
+      }),
     pickFolder: (purpose) =>
       show({
         title: purpose === 'publish' ? '选择发布文件夹 / Choose the publication folder' : '选择导出文件夹 / Choose the export folder',

@@ -3,6 +3,7 @@ import { useLocale, useT, type MessageKey } from './i18n/i18n';
 import { OfficeScreen } from './features/office/OfficeScreen';
 import { RegisterScreen } from './features/register/RegisterScreen';
 import { SetupScreen } from './features/setup/SetupScreen';
+import { TrustScreen } from './features/trust/TrustScreen';
 import { StampScreen } from './features/stamp/StampScreen';
 import { PinChangeDialog } from './features/usb-key/PinChangeDialog';
 import { UsbKeyBar } from './features/usb-key/UsbKeyBar';
@@ -18,6 +19,7 @@ const NAV: { screen: Screen; label: MessageKey }[] = [
   { screen: 'stamp', label: 'nav.stamp' },
   { screen: 'verify', label: 'nav.verify' },
   { screen: 'register', label: 'nav.register' },
+  { screen: 'trust', label: 'nav.trust' },
   { screen: 'office', label: 'nav.office' },
   { screen: 'setup', label: 'nav.setup' },
 ];
@@ -83,6 +85,7 @@ export function App() {
         {screen === 'stamp' && <StampScreen />}
         {screen === 'verify' && <VerifyScreen />}
         {screen === 'register' && <RegisterScreen />}
+        {screen === 'trust' && <TrustScreen />}
         {screen === 'office' && status?.officeConsole && <OfficeScreen />}
         {screen === 'setup' && <SetupScreen />}
       </main>

@@ -31,6 +31,11 @@ export const UI_ERRORS = {
     zh: '所选文件不是 PKCS#11 驱动模块：{path}（{detail}）',
     en: 'The chosen file is not a PKCS#11 driver module: {path} ({detail})',
   },
+  TRUST_ROOT_NOT_CONFIRMED: {
+    category: 'refused',
+    zh: '首次导入前须选择集团根证书并核对、确认其 SHA-256 指纹',
+    en: 'Before the first import, choose the group root and check and confirm its SHA-256 fingerprint',
+  },
   FOLDER_NOT_CHOSEN: {
     category: 'usage',
     zh: '未选择文件夹，未写出任何文件',

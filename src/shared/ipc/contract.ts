@@ -261,6 +261,28 @@ export const CHANNELS = {
   },
   'setup.startDemo': { request: empty, response: z.object({ demoMode: z.literal(true) }) },
 
+  /** Workstation and receiver trust: the pinned group root (since when) and the snapshot trusted now. */
+  'trust.state': {
+    request: empty,
+    response: z.object({
+      root: z.object({ subject: z.string(), sha256: z.string(), since: z.string().nullable() }).nullable(),
+      snapshot: z.object({ sequence: z.number(), issuedAt: z.string(), group: z.string(), seals: z.number(), importedAt: z.string() }).nullable(),
+    }),
+  },
+  /** Opens the main process's dialog for the group root; shows its fingerprint for comparison (nothing is trusted yet). */
+  'trust.pickRoot': {
+    request: empty,
+    response: z.discriminatedUnion('cancelled', [z.object({ cancelled: z.literal(true) }), z.object({ cancelled: z.literal(false), subject: z.string(), sha256: z.string() })]),
+  },
+  /** Opens the dialog for a register snapshot and imports it; the first import needs the picked root's fingerprint confirmed. */
+  'trust.importSnapshot': {
+    request: z.object({ confirmedRootSha256: z.string().min(1).max(200).optional() }).strict(),
+    response: z.discriminatedUnion('cancelled', [
+      z.object({ cancelled: z.literal(true) }),
+      z.object({ cancelled: z.literal(false), sequence: z.number(), group: z.string(), seals: z.number(), rootSha256: z.string(), pinned: z.boolean() }),
+    ]),
+  },
+
   'usbKey.list': { request: empty, response: z.array(usbKeyStatusSchema) },
   'usbKey.changePin': {
     request: z.object({ token: z.string().min(1).max(64), oldPin: pinBytes, newPin: pinBytes }).strict(),

@@ -38,7 +38,7 @@ describe('a renderer cannot load a library, name an output folder or a document 
       appDataDir: join(dir, 'app'),
       exportFolder: () => dir,
       workstationCode: () => 'WS-PATHS',
-      dialogs: { pickModuleFile: async () => picks.module, pickFolder: async () => picks.folder },
+      dialogs: { pickModuleFile: async () => picks.module, pickFolder: async () => picks.folder, pickFile: async () => undefined },
     });
     execFileSync('mkdir', ['-p', join(dir, 'app')]);
     handlers = createHandlers(services);

@@ -1,6 +1,7 @@
 import { YinjianError } from '../../../shared/errors/index';
-import { importSignedSnapshot, pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
-import { readCertificateFile, shippedFontImpressions } from '../../infra/office/index';
+import { pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
+import { readCertificateFile } from '../../infra/office/index';
+import { importPublication } from '../../app/workstation-trust';
 import type { Command } from '../command';
 import { table } from '../output';
 import { readInputFile } from './office';
@@ -35,14 +36,8 @@ export const registerImport: Command = {
     const raw = readInputFile(file);
     const trustRootDer = typeof trustRoot === 'string' ? readCertificateFile(trustRoot) : undefined;
     const register = context.register();
-    const result = await importSignedSnapshot(register, raw, {
-      ...(trustRootDer ? { trustRootDer } : {}),
-      source: file,
-      at: new Date(),
-      actor: context.actor(),
-      // The workstation's replica of each filed seal gets its impression drawn here (U1).
-      impressions: shippedFontImpressions(),
-    });
+    // The same use case as the window's trust screen (src/main/app/workstation-trust.ts).
+    const result = await importPublication(register, raw, { ...(trustRootDer ? { trustRootDer } : {}), source: file, actor: context.actor() });
     const s = result.snapshot;
     return {
       json: { sequence: s.sequence, issuedAt: s.issuedAt, group: s.group, seals: s.seals.length, delegations: s.delegations.length, rootPinned: result.pinned, rootSha256: result.root.sha256Fingerprint },

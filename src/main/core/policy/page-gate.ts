@@ -131,6 +131,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     stopped(signal);
     const page = index + 1;
     options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
+    stopped(signal);
     if (!source.ocr) {
       if (options.scannedConfirmed) {
         unreadablePages.push(page);

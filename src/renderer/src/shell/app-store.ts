@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { IpcError, ResponseOf } from '../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../api/client';
 
-export type Screen = 'stamp' | 'verify' | 'register' | 'office' | 'setup';
+export type Screen = 'stamp' | 'verify' | 'register' | 'trust' | 'office' | 'setup';
 
 interface AppState {
   readonly screen: Screen;

@@ -1,0 +1,92 @@
+/**
+ * U2 page gate decisions (core/policy/page-gate.ts) on hand-made pages. The OCR results here
+ * stand in for tesseract only to reach decisions a real scan reaches slowly (order, stop, the
+ * custodian's confirmation); real OCR runs in test/integration/stamp/ocr-gate.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { gateDocumentText, type GatePageSource, type OcrPageText } from '../../../src/main/core/policy/page-gate';
+import type { PageText } from '../../../src/main/core/policy/index';
+import type { TextLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { YinjianError } from '../../../src/shared/errors/index';
+
+const A4 = { x: 0, y: 0, width: 595, height: 842 };
+const page = (pageIndex: number, lines: readonly [string, number][]): PageText => ({
+  pageIndex,
+  box: A4,
+  runs: lines.map(([text, size], i) => ({ text, x: 72, y: 780 - i * 30, width: text.length * size, fontSize: size })),
+});
+const NOTICE = (i: number) => page(i, [['关于报送用款计划的通知', 22], ['各部门：', 12], ['请于七月十日前报送用款计划。', 12]]);
+const CLEAN: TextLayerFacts = { images: 0, textShows: 3, suspicions: [] };
+const SCAN: TextLayerFacts = { images: 1, textShows: 0, suspicions: [] };
+
+function source(layers: PageText[], facts: TextLayerFacts[], ocr?: (i: number) => OcrPageText): GatePageSource & { ocrCalls: number[] } {
+  const calls: number[] = [];
+  return {
+    pageCount: layers.length,
+    layer: async (i) => layers[i] as PageText,
+    facts: (i) => facts[i] as TextLayerFacts,
+    ...(ocr ? { ocr: async (i: number) => (calls.push(i), ocr(i)) } : {}),
+    ocrCalls: calls,
+  };
+}
+const read = (text: PageText, confidence = 90): OcrPageText => ({ text, confidence, inkRatio: 0.05, characters: 40 });
+
+async function codeOf(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+    return 'passed';
+  } catch (error) {
+    return error instanceof YinjianError ? error.code : String(error);
+  }
+}
+
+describe('page gate (U2)', () => {
+  it('refuses on a trusted layer before any OCR runs', async () => {
+    const s = source([page(0, [['采购合同', 22]]), page(1, [])], [CLEAN, SCAN], () => read(NOTICE(1)));
+    expect(await codeOf(gateDocumentText(s))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(s.ocrCalls).toEqual([]);
+  });
+  it('reads an empty page by OCR and refuses what it shows, naming the page', async () => {
+    const s = source([NOTICE(0), page(1, [])], [CLEAN, SCAN], (i) => read(page(i, [['技术服务合同', 22], ['甲方：某公司', 12], ['乙方：某公司', 12]])));
+    const error = await gateDocumentText(s).catch((e: YinjianError) => e);
+    expect(error).toBeInstanceOf(YinjianError);
+    expect((error as YinjianError).params).toMatchObject({ page: 2, term: '合同' });
+  });
+  it('without an OCR engine a page with no text layer is SCANNED_PAGE_UNREADABLE', async () => {
+    expect(await codeOf(gateDocumentText(source([page(0, [])], [SCAN])))).toBe('SCANNED_PAGE_UNREADABLE');
+  });
+  it('a low-confidence page is unreadable unless the custodian confirmed a scanned document (then listed)', async () => {
+    const s = () => source([NOTICE(0), page(1, [])], [CLEAN, SCAN], (i) => read(page(i, [['某某某某', 12]]), 31));
+    expect(await codeOf(gateDocumentText(s()))).toBe('SCANNED_PAGE_UNREADABLE');
+    const result = await gateDocumentText(s(), { scannedConfirmed: true });
+    expect(result.unreadablePages).toEqual([2]);
+    expect(result.ocrPages).toEqual([2]);
+  });
+  it('a suspect layer and OCR that disagree on a forbidden kind is TEXT_LAYER_MISMATCH, either way', async () => {
+    const suspect: TextLayerFacts = { images: 0, textShows: 3, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
+    const hidesContract = source([NOTICE(0)], [suspect], (i) => read(page(i, [['房屋租赁合同', 22]])));
+    expect(await codeOf(gateDocumentText(hidesContract))).toBe('TEXT_LAYER_MISMATCH');
+    const plantsContract = source([page(0, [['房屋租赁合同', 22]])], [suspect], () => read(NOTICE(0)));
+    expect(await codeOf(gateDocumentText(plantsContract))).toBe('TEXT_LAYER_MISMATCH');
+    const agrees = source([NOTICE(0)], [suspect], () => read(NOTICE(0)));
+    expect(await codeOf(gateDocumentText(agrees))).toBe('passed');
+  });
+  it('reports progress page by page and stops when asked', async () => {
+    const controller = new AbortController();
+    const pages = Array.from({ length: 10 }, (_, i) => page(i, []));
+    const s = source(pages, pages.map(() => SCAN), (i) => read(NOTICE(i)));
+    const seen: number[] = [];
+    const code = await codeOf(
+      gateDocumentText(s, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.current !== undefined) seen.push(p.current);
+          if (p.ocrDone === 3) controller.abort();
+        },
+      }),
+    );
+    expect(code).toBe('STAMP_BATCH_STOPPED');
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(s.ocrCalls).toEqual([0, 1, 2]);
+  });
+});
