@@ -12,10 +12,12 @@ import {
   PdfDocument,
   PdfPlaceholder,
   PdfRef,
+  PdfStream,
   PdfString,
   name,
 } from '../../src/main/core/pdf/index';
 import { buildPadesSignature, buildRootCertificate, buildSealCertificate, type SealedDocumentType } from '../../src/main/core/pki/index';
+import type { SealSigner } from '../../src/main/core/ports/signer';
 import { createSoftwareSigner, type SoftwareSigner } from './software-signer';
 
 export interface TestSeal {
@@ -71,6 +73,8 @@ export interface SignOptions {
   readonly signingTime?: Date;
   /** DocMDP permission: makes this a certification signature. */
   readonly docMdp?: 1 | 2 | 3;
+  /** A visible widget: its rectangle and the content stream of its appearance. */
+  readonly visible?: { readonly rect: readonly [number, number, number, number]; readonly content: string };
 }
 
 function pdfDate(date: Date): string {
@@ -79,7 +83,10 @@ function pdfDate(date: Date): string {
 }
 
 /** Appends a signature made with `seal` as an incremental update. */
-export async function signPdf(bytes: Uint8Array, seal: TestSeal, options: SignOptions = {}): Promise<Uint8Array> {
+/** What signing needs of a seal: a software key (TestSeal) or a key on a token (test/attacks). */
+export type SigningSeal = Pick<TestSeal, 'certificate' | 'root' | 'workstationId'> & Partial<Pick<TestSeal, 'ca'>> & { readonly signer: SealSigner };
+
+export async function signPdf(bytes: Uint8Array, seal: SigningSeal, options: SignOptions = {}): Promise<Uint8Array> {
   const doc = PdfDocument.open(bytes);
   const update = new IncrementalUpdate(doc);
   const catalogRef = doc.trailer.get('Root') as PdfRef;
@@ -101,6 +108,10 @@ export async function signPdf(bytes: Uint8Array, seal: TestSeal, options: SignOp
     sigDict = sigDict.with('Reference', new PdfArray([PdfDict.of({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: PdfDict.of({ Type: name('TransformParams'), P: options.docMdp, V: name('1.2') }) })]));
   }
   const sigRef = update.add(sigDict);
+  const visible = options.visible;
+  const appearance = visible
+    ? update.add(PdfStream.withData(PdfDict.of({ Type: name('XObject'), Subtype: name('Form'), BBox: new PdfArray([0, 0, visible.rect[2] - visible.rect[0], visible.rect[3] - visible.rect[1]]) }), new TextEncoder().encode(visible.content)))
+    : undefined;
   const fieldRef = update.add(
     PdfDict.of({
       Type: name('Annot'),
@@ -109,8 +120,9 @@ export async function signPdf(bytes: Uint8Array, seal: TestSeal, options: SignOp
       T: PdfString.fromText(options.field ?? `Seal${doc.revisions.length}`),
       V: sigRef,
       F: 132,
-      Rect: new PdfArray([0, 0, 0, 0]),
+      Rect: new PdfArray(visible ? [...visible.rect] : [0, 0, 0, 0]),
       P: pageRef,
+      ...(appearance ? { AP: PdfDict.of({ N: appearance }) } : {}),
     }),
   );
   const annots = doc.latest.resolveArray(page.get('Annots'));

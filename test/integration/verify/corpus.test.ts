@@ -49,6 +49,11 @@ const DISAGREEMENTS: Readonly<Record<string, { ours: string; reason: string }>> 
     reason:
       'Signature2\'s gap (43200–81923) is 833 bytes wider than its /Contents (44033–81923), so bytes of the file are outside what it signs: a coverage failure by step 1 of the issue. Its digest also mismatches (integrity fails too); we report the first step that fails, as for the iText coverage files that also mismatch.',
   },
+  'dss/pades-signed-annot-added.pdf': {
+    ours: 'modified-after-signing',
+    reason:
+      'An annotation added after an approval signature without DocMDP. DSS calls it an allowed change; pyHanko\'s default difference policy calls it ILLEGITIMATE. Issue #11 requires us to be at least as strict as both: after an approval seal only later signatures, document timestamps and validation data are allowed; an annotation changes what the receiver sees (a FreeText or Square drawn over the text renders differently in poppler and MuPDF, test/attacks).',
+  },
   'dss/BadEncodedCMS.pdf': {
     ours: 'invalid-integrity',
     reason:

@@ -103,10 +103,16 @@ describe('our own signed files', () => {
     expect(report.signatures[0]!.changes).toContainEqual(expect.objectContaining({ kind: 'page-content-changed', page: 1, level: 'other' }));
   });
 
-  it('an annotation added after an approval seal is VALID_WITH_CHANGES, listed', async () => {
+  it('an annotation added after an approval seal is MODIFIED, listed with its page (issue #11: only signatures, timestamps, validation data)', async () => {
     const report = await verifyPdf(addAnnotation(signed), trust);
-    expect(report.verdict).toBe('VALID_WITH_CHANGES');
+    expect(report.verdict).toBe('MODIFIED');
     expect(report.signatures[0]!.changes).toContainEqual(expect.objectContaining({ kind: 'annotation-added', page: 1, level: 'annotations' }));
+  });
+
+  it('under a DocMDP P=3 certification, which permits annotations, the same annotation is VALID_WITH_CHANGES', async () => {
+    const certified = await signPdf(await makeBasePdf(1), seal, { docMdp: 3 });
+    const report = await verifyPdf(addAnnotation(certified), trust);
+    expect(report.verdict).toBe('VALID_WITH_CHANGES');
   });
 
   it('under a DocMDP P=1 certification, the same annotation is MODIFIED', async () => {

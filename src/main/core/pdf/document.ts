@@ -5,6 +5,7 @@
  */
 import { YinjianError } from '../../../shared/errors/index';
 import { ByteReader, InMemoryPdfBytes, ascii, type PdfBytes } from './bytes';
+import { RevisionTable } from './entry-table';
 import { decodeFilters } from './filters';
 import { DEFAULT_PDF_LIMITS, limitExceeded, malformed, type PdfLimits } from './limits';
 import { PdfArray, PdfDict, PdfRef, PdfStream, PdfString, type PdfValue } from './objects';
@@ -58,7 +59,7 @@ export class PdfDocument {
   /** Version from the header, e.g. "1.7". */
   readonly version: string;
 
-  private readonly tables = new Map<number, ObjectTable>();
+  private readonly tables = new Map<number, RevisionTable>();
   private readonly objectCache = new Map<string, PdfValue>();
   private readonly loading = new Set<string>();
   private readonly objectStreams = new Map<number, { offsets: number[]; data: Uint8Array; first: number; nums: number[] }>();
@@ -100,8 +101,7 @@ export class PdfDocument {
   private catalogReachable(revisions: readonly PdfRevision[]): boolean {
     const latest = revisions[revisions.length - 1];
     if (!latest) return false;
-    const table = new Map<number, XrefEntry>();
-    for (const revision of revisions) for (const [num, entry] of revision.entries) table.set(num, entry);
+    const table = new RevisionTable(revisions.map((r) => r.entries));
     try {
       return new PdfRevisionView(this, latest, table).resolveDict(latest.trailer.get('Root')) !== undefined;
     } catch {
@@ -142,23 +142,24 @@ export class PdfDocument {
     return this.atRevision(this.revisions.length - 1);
   }
 
-  /** The merged object table as of a revision: its entries over those of all earlier ones. */
+  /**
+   * The merged object table as of a revision: its entries over those of all earlier ones. A
+   * view over the sections (shared by every revision), never a copy (issue #11).
+   */
   objectTableAt(revisionIndex: number): ObjectTable {
     const cached = this.tables.get(revisionIndex);
     if (cached) return cached;
     const revision = this.revisions[revisionIndex];
     if (!revision) throw malformed(`no revision ${revisionIndex}`);
-    const table = new Map(revisionIndex === 0 ? [] : this.objectTableAt(revisionIndex - 1));
-    for (const [num, entry] of revision.entries) table.set(num, entry);
+    const table = new RevisionTable(this.revisions.slice(0, revisionIndex + 1).map((r) => r.entries));
     this.tables.set(revisionIndex, table);
     return table;
   }
 
   /** One past the highest object number any revision uses, or the trailer's /Size if larger. */
   get size(): number {
-    let max = 0;
-    for (const num of this.objectTableAt(this.revisions.length - 1).keys()) max = Math.max(max, num + 1);
-    return Math.max(max, this.trailer.getInteger('Size') ?? 0);
+    const table = this.objectTableAt(this.revisions.length - 1) as RevisionTable;
+    return Math.max(table.end, this.trailer.getInteger('Size') ?? 0);
   }
 
   getObject(ref: PdfRef): PdfValue {
@@ -207,7 +208,15 @@ export class PdfDocument {
   /** Reads the object an entry points at. Guards against an object needing itself to load. */
   loadEntry(num: number, entry: XrefEntry, table: ObjectTable, view: PdfRevisionView): PdfValue {
     if (entry.type === 'free') return null;
-    const key = entry.type === 'offset' ? `o${entry.offset}` : `c${entry.stream}:${entry.index}:${num}`;
+    // A compressed object is keyed by where its object stream lies, never by the stream's
+    // number alone: a later revision may replace the object stream under the same number, and
+    // the two revisions must not share what was read from the old one (issue #11, class 2).
+    let key: string;
+    if (entry.type === 'offset') key = `o${entry.offset}`;
+    else {
+      const container = table.get(entry.stream);
+      key = `c${container?.type === 'offset' ? container.offset : `x${entry.stream}`}:${entry.index}:${num}`;
+    }
     if (this.objectCache.has(key)) return this.objectCache.get(key) as PdfValue;
     if (this.loading.has(key)) throw malformed(`object ${num} needs itself to load`);
     if (this.loading.size > this.limits.maxRefChain) throw limitExceeded('maxRefChain', 'objects nested in object loading');

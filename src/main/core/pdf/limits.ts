@@ -22,6 +22,8 @@ export interface PdfLimits {
   readonly maxTreeNodes: number;
   /** Decoded object streams kept in memory at once, in bytes. */
   readonly objectStreamCacheBytes: number;
+  /** Entries all cross-reference sections may declare together (17 bytes each in memory). */
+  readonly maxXrefEntries: number;
 }
 
 export const DEFAULT_PDF_LIMITS: PdfLimits = Object.freeze({
@@ -33,6 +35,7 @@ export const DEFAULT_PDF_LIMITS: PdfLimits = Object.freeze({
   maxTreeDepth: 256,
   maxTreeNodes: 1_000_000,
   objectStreamCacheBytes: 32 * 1024 * 1024,
+  maxXrefEntries: 8_388_608,
 });
 
 export function limitExceeded(limit: keyof PdfLimits | string, detail: string): YinjianError {

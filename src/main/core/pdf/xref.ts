@@ -6,6 +6,7 @@
  * here (O(size of the xref)); objects are read later, on demand, by offset.
  */
 import { ByteReader, ascii, bytesToLatin1 } from './bytes';
+import { EntryTable, EntryTableBuilder } from './entry-table';
 import { decodeFilters, type FilterStep } from './filters';
 import { limitExceeded, malformed, type PdfLimits } from './limits';
 import { PdfArray, PdfDict, PdfName, PdfStream, type PdfValue } from './objects';
@@ -37,13 +38,19 @@ export interface PdfRevision {
   readonly hasEof: boolean;
   /** The entries this revision's own section declares (added, overridden or freed objects). */
   readonly entries: ReadonlyMap<number, XrefEntry>;
+  /**
+   * Numbers the section lists more than once with different targets, and the entries after
+   * the first (the first wins here, as in poppler, MuPDF and pdf.js). Absent when there are none.
+   */
+  readonly duplicates?: ReadonlyMap<number, readonly XrefEntry[]>;
 }
 
 interface Section {
   readonly offset: number;
   readonly kind: 'table' | 'stream' | 'hybrid';
   readonly trailer: PdfDict;
-  readonly entries: Map<number, XrefEntry>;
+  readonly entries: ReadonlyMap<number, XrefEntry>;
+  readonly duplicates: Map<number, XrefEntry[]>;
   /** Offset just after the section (trailer dict, or the xref stream's endobj). */
   readonly end: number;
 }
@@ -72,12 +79,17 @@ export function findStartXref(reader: ByteReader): number {
 export function readRevisions(reader: ByteReader, parser: PdfParser, limits: PdfLimits): PdfRevision[] {
   const chain: Section[] = [];
   const visited = new Set<number>();
+  let declared = 0;
   let offset: number | undefined = findStartXref(reader);
   while (offset !== undefined) {
     if (visited.has(offset)) throw malformed(`cyclic /Prev chain at offset ${offset}`);
     if (chain.length >= limits.maxRevisions) throw limitExceeded('maxRevisions', `more than ${limits.maxRevisions} xref sections`);
     visited.add(offset);
     const section = readSection(reader, parser, limits, offset);
+    declared += section.entries.size;
+    // One named bound on everything the sections declare together (issue #11): typed arrays
+    // keep each entry at 17 bytes, this keeps their sum within the memory budget.
+    if (declared > limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `the cross-reference sections declare more than ${limits.maxXrefEntries} entries`);
     chain.push(section);
     const prev = section.trailer.get('Prev');
     if (prev === undefined) offset = undefined;
@@ -93,9 +105,11 @@ export function readRevisions(reader: ByteReader, parser: PdfParser, limits: Pdf
   for (const section of chain) {
     const last = merged[merged.length - 1];
     if (last && section.offset < last.offset) {
-      const entries = new Map(last.entries);
-      for (const [num, entry] of section.entries) entries.set(num, entry);
-      merged[merged.length - 1] = { ...section, entries, end: Math.max(section.end, last.end) };
+      const map = new Map(last.entries);
+      for (const [num, entry] of section.entries) map.set(num, entry);
+      const entries = EntryTable.fromMap(map);
+      const duplicates = new Map([...last.duplicates, ...section.duplicates]);
+      merged[merged.length - 1] = { ...section, entries, duplicates, end: Math.max(section.end, last.end) };
     } else {
       merged.push(section);
     }
@@ -110,6 +124,7 @@ export function readRevisions(reader: ByteReader, parser: PdfParser, limits: Pdf
       endOffset,
       hasEof,
       entries: section.entries,
+      ...(section.duplicates.size > 0 ? { duplicates: section.duplicates } : {}),
     });
   });
 }
@@ -134,16 +149,16 @@ function readSection(reader: ByteReader, parser: PdfParser, limits: PdfLimits, o
       // Hybrid file (§7.5.8.4): the table lists objects for old readers, the stream adds the
       // compressed ones. A table's in-use entry wins; its free entries do not hide the stream's.
       const stream = readXrefStream(reader, parser, limits, xrefStm);
-      const entries = new Map(stream.entries);
+      const map = new Map(stream.entries);
       for (const [num, entry] of table.entries) {
-        if (entry.type !== 'free' || !entries.has(num)) entries.set(num, entry);
+        if (entry.type !== 'free' || !map.has(num)) map.set(num, entry);
       }
-      return { offset, kind: 'hybrid', trailer: table.trailer, entries, end: table.end };
+      return { offset, kind: 'hybrid', trailer: table.trailer, entries: EntryTable.fromMap(map), duplicates: new Map([...stream.duplicates, ...table.duplicates]), end: table.end };
     }
-    return { offset, kind: 'table', trailer: table.trailer, entries: table.entries, end: table.end };
+    return { offset, kind: 'table', trailer: table.trailer, entries: table.entries, duplicates: table.duplicates, end: table.end };
   }
   const stream = readXrefStream(reader, parser, limits, offset);
-  return { offset, kind: 'stream', trailer: stream.trailer, entries: stream.entries, end: stream.end };
+  return { offset, kind: 'stream', trailer: stream.trailer, entries: stream.entries, duplicates: stream.duplicates, end: stream.end };
 }
 
 /**
@@ -170,8 +185,8 @@ function readTable(
   lexer: Lexer,
   parser: PdfParser,
   limits: PdfLimits,
-): { trailer: PdfDict; entries: Map<number, XrefEntry>; end: number } {
-  const entries = new Map<number, XrefEntry>();
+): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
+  const builder = new EntryTableBuilder();
   let firstSubsection = true;
   for (;;) {
     const token = lexer.next();
@@ -196,20 +211,23 @@ function readTable(
       // head of the free list (object 0). Readers shift the subsection back by one.
       if (firstSubsection && i === 0 && start === 1 && typeToken.value === 'f' && genToken.value === 65535) start = 0;
       const num = start + i;
-      if (entries.has(num)) continue;
+      let entry: XrefEntry;
       if (typeToken.value === 'n') {
-        entries.set(num, { type: 'offset', offset: offsetToken.value, gen: genToken.value });
+        entry = { type: 'offset', offset: offsetToken.value, gen: genToken.value };
       } else if (typeToken.value === 'f') {
-        entries.set(num, { type: 'free', gen: genToken.value });
+        entry = { type: 'free', gen: genToken.value };
       } else {
         throw malformed(`bad xref entry type '${typeToken.value.slice(0, 8)}'`);
       }
+      if (builder.length >= limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `an xref table lists more than ${limits.maxXrefEntries} entries`);
+      builder.add(num, entry);
     }
     firstSubsection = false;
   }
   const trailer = parser.parseValue(lexer, 0);
   if (!(trailer instanceof PdfDict)) throw malformed('trailer is not a dictionary');
-  return { trailer, entries, end: lexer.pos };
+  const { table, duplicates } = builder.build();
+  return { trailer, entries: table, duplicates, end: lexer.pos };
 }
 
 function readXrefStream(
@@ -217,7 +235,7 @@ function readXrefStream(
   parser: PdfParser,
   limits: PdfLimits,
   offset: number,
-): { trailer: PdfDict; entries: Map<number, XrefEntry>; end: number } {
+): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
   const object = parser.parseIndirectObject(offset);
   const stream = object.value;
   if (!(stream instanceof PdfStream) || stream.dict.getName('Type') !== 'XRef' || !stream.location) {
@@ -238,7 +256,7 @@ function readXrefStream(
   if (size > limits.maxObjectNumber + 1) throw limitExceeded('maxObjectNumber', `/Size ${size}`);
   const index = dict.getArray('Index')?.items ?? [0, size];
   if (index.length % 2 !== 0) throw malformed('bad /Index in xref stream');
-  const entries = new Map<number, XrefEntry>();
+  const builder = new EntryTableBuilder();
   let pos = 0;
   for (let k = 0; k < index.length; k += 2) {
     const start = index[k];
@@ -254,18 +272,21 @@ function readXrefStream(
       const third = field(data, pos + w0 + w1, w2);
       pos += rowLength;
       const num = start + i;
-      if (entries.has(num)) continue;
-      if (type === 0) entries.set(num, { type: 'free', gen: third });
-      else if (type === 1) entries.set(num, { type: 'offset', offset: second, gen: third });
-      else if (type === 2) entries.set(num, { type: 'compressed', stream: second, index: third });
-      // Other types are reserved and mean "null object" (§7.5.8.3): leave them out.
+      let entry: XrefEntry;
+      if (type === 0) entry = { type: 'free', gen: third };
+      else if (type === 1) entry = { type: 'offset', offset: second, gen: third };
+      else if (type === 2) entry = { type: 'compressed', stream: second, index: third };
+      else continue; // Other types are reserved and mean "null object" (§7.5.8.3): leave them out.
+      if (builder.length >= limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `an xref stream declares more than ${limits.maxXrefEntries} entries`);
+      builder.add(num, entry);
     }
   }
   // Stream-only keys do not belong to the trailer the rest of the reader sees.
   const trailer = new PdfDict(
     [...dict.entries()].filter(([key]) => !['Length', 'Filter', 'DecodeParms', 'W', 'Index', 'Type'].includes(key)),
   );
-  return { trailer, entries, end: object.end };
+  const { table, duplicates } = builder.build();
+  return { trailer, entries: table, duplicates, end: object.end };
 }
 
 function field(data: Uint8Array, pos: number, width: number): number {

@@ -12,6 +12,8 @@
  * later update to override or re-point something that is rendered, which lands in "other".
  */
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
+import { limitExceeded } from '../pdf/limits';
+import { coversContent, pageContentBoxes, type Box } from './content-extent';
 import type { ChangeLevel, DocumentChange } from './types';
 
 export const CHANGE_LEVELS: readonly ChangeLevel[] = ['none', 'signatures', 'form-filling', 'annotations', 'other'];
@@ -199,6 +201,9 @@ interface RevisionContext {
   readonly pageOf: ReadonlyMap<number, number>;
   readonly changes: DocumentChange[];
   readonly values: { before?: Map<string, PdfValue | undefined>; after?: Map<string, PdfValue | undefined> };
+  /** Content boxes of the earlier revision's pages, by page number, computed on demand. */
+  readonly contentBoxes: Map<number, Box[] | 'page'>;
+  beforePages?: PdfRef[];
 }
 
 function push(ctx: RevisionContext, level: ChangeLevel, kind: string, extra: { object?: number; page?: number | undefined; detail?: string } = {}): void {
@@ -233,16 +238,59 @@ function arrayDelta(before: PdfArray | undefined, after: PdfArray | undefined): 
   };
 }
 
+/** An annotation's rectangle when a viewer draws it (not Hidden/NoView, non-empty, with an appearance). */
+function visibleRect(view: PdfRevisionView, annot: PdfDict): Box | undefined {
+  const flags = view.resolve(annot.get('F'));
+  if (typeof flags === 'number' && (flags & (2 | 32)) !== 0) return undefined;
+  const rect = view.resolveArray(annot.get('Rect'))?.items.map((v) => view.resolve(v));
+  if (!rect || rect.length !== 4 || !rect.every((v): v is number => typeof v === 'number')) return undefined;
+  const [x0, y0, x1, y1] = rect as [number, number, number, number];
+  if (Math.abs(x1 - x0) < 0.5 || Math.abs(y1 - y0) < 0.5) return undefined;
+  // A widget without an appearance is not drawn; other annotations may have one generated.
+  if (annot.getName('Subtype') === 'Widget' && !annot.has('AP')) return undefined;
+  return [x0, y0, x1, y1];
+}
+
+/** Whether a rectangle on a page of the earlier revision covers what that page draws. */
+function coversPageContent(ctx: RevisionContext, page: number | undefined, rect: Box): boolean {
+  if (page === undefined) return true;
+  let boxes = ctx.contentBoxes.get(page);
+  if (!boxes) {
+    const pageRef = (ctx.beforePages ??= ctx.before.pageRefs())[page - 1];
+    boxes = pageRef ? pageContentBoxes(ctx.before, pageRef) : 'page';
+    ctx.contentBoxes.set(page, boxes);
+  }
+  return coversContent(boxes, rect);
+}
+
+/** The /V of a (possibly inherited) field dictionary. */
+function fieldValue(view: PdfRevisionView, dict: PdfDict | undefined): PdfValue | undefined {
+  let current = dict;
+  for (let depth = 0; current && depth < 32; depth++) {
+    const value = current.get('V');
+    if (value !== undefined && value !== null) return view.resolve(value) ?? undefined;
+    current = view.resolveDict(current.get('Parent'));
+  }
+  return undefined;
+}
+
 function judgeAnnots(ctx: RevisionContext, page: number | undefined, before: PdfArray | undefined, after: PdfArray | undefined): void {
   const { added, removed } = arrayDelta(before, after);
   for (const item of added) {
     const annot = ctx.after.resolveDict(item);
     const num = item instanceof PdfRef ? item.num : undefined;
+    const rect = annot ? visibleRect(ctx.after, annot) : undefined;
+    const covers = rect !== undefined && coversPageContent(ctx, page, rect);
     if (annot?.getName('Subtype') === 'Widget') {
-      if (isSignatureField(ctx.after, annot)) push(ctx, 'signatures', 'signature-widget-added', { object: num, page });
-      else push(ctx, 'other', 'form-field-added', { object: num, page });
+      if (isSignatureField(ctx.after, annot)) {
+        // Later signatures are allowed where they do not cover what the signer saw; an empty
+        // signature field that draws something is an overlay like any other (pyHanko, EU DSS).
+        if (rect && fieldValue(ctx.after, annot) === undefined) push(ctx, 'annotations', 'empty-signature-field-visible', { object: num, page, detail: covers ? 'covers content' : 'visible' });
+        else if (covers) push(ctx, 'other', 'signature-appearance-covers-content', { object: num, page });
+        else push(ctx, 'signatures', 'signature-widget-added', { object: num, page, ...(rect ? { detail: 'visible, on blank paper' } : {}) });
+      } else push(ctx, 'other', 'form-field-added', { object: num, page });
     } else {
-      push(ctx, 'annotations', 'annotation-added', { object: num, page, detail: annot?.getName('Subtype') ?? 'unknown' });
+      push(ctx, 'annotations', 'annotation-added', { object: num, page, detail: `${annot?.getName('Subtype') ?? 'unknown'}${covers ? ', covers content' : ''}` });
     }
   }
   for (const item of removed) {
@@ -448,6 +496,46 @@ function refFor(num: number, entry: { type: string; gen?: number }): PdfRef {
   return new PdfRef(num, entry.type === 'offset' ? (entry.gen ?? 0) : 0);
 }
 
+/** Objects whose references a dangling-reference scan may follow before it gives up. */
+export const DANGLING_SCAN_MAX_OBJECTS = 2_000_000;
+
+function pageOfRoles(roles: readonly Role[] | undefined): number | undefined {
+  const withPage = roles?.find((r) => 'page' in r && r.page !== undefined) as { page?: number } | undefined;
+  return withPage?.page;
+}
+
+/**
+ * Numbers the revision refers to (from its trailer or any object it defines) that it does not
+ * define, or lists as free. A later revision that defines one of them changes what this
+ * revision drew: the "prepared reference" trap (issue #11, class 3).
+ */
+function danglingReferences(view: PdfRevisionView): Set<number> {
+  const dangling = new Set<number>();
+  const visit = (value: PdfValue | undefined, depth: number): void => {
+    if (depth > 256) throw limitExceeded('maxDepth', 'nesting while scanning references');
+    if (value instanceof PdfRef) {
+      const entry = view.table.get(value.num);
+      if (!entry || entry.type === 'free') dangling.add(value.num);
+    } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
+    else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
+    else if (value instanceof PdfStream) visit(value.dict, depth + 1);
+  };
+  visit(view.trailer, 0);
+  let scanned = 0;
+  for (const [num, entry] of view.table) {
+    if (entry.type === 'free') continue;
+    if (++scanned > DANGLING_SCAN_MAX_OBJECTS) throw limitExceeded('DANGLING_SCAN_MAX_OBJECTS', `more than ${DANGLING_SCAN_MAX_OBJECTS} objects to scan for references`);
+    let value: PdfValue;
+    try {
+      value = view.getObject(refFor(num, entry));
+    } catch {
+      continue;
+    }
+    visit(value, 0);
+  }
+  return dangling;
+}
+
 /** The changes revision `index` made to revision `index - 1`. */
 export function classifyRevision(doc: PdfDocument, index: number): DocumentChange[] {
   const revision = doc.revisions[index];
@@ -463,7 +551,7 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
     if (num !== 0 && old && old.type !== 'free') touched.add(num);
   }
   let ctx: RevisionContext | undefined;
-  const context = (): RevisionContext => (ctx ??= { doc, revision: index, before, after, touched, pageOf: structure().pageOf, changes, values: {} });
+  const context = (): RevisionContext => (ctx ??= { doc, revision: index, before, after, touched, pageOf: structure().pageOf, changes, values: {}, contentBoxes: new Map() });
 
   const oldRoot = before.trailer.get('Root');
   const newRoot = after.trailer.get('Root');
@@ -474,11 +562,54 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
     }
   }
 
-  for (const [num, entry] of revision.entries) {
-    if (num === 0) continue;
+  // Every object whose value may differ between the two revisions: the numbers this
+  // revision's section declares (defined, redefined, freed, repeated), and the members of any
+  // object stream it replaces under the same number (their entries do not change, their bytes
+  // do). Each is compared by value, loaded through each revision's own table (issue #11).
+  const compare = new Map<number, 'entry' | 'member'>();
+  for (const num of revision.entries.keys()) if (num !== 0) compare.set(num, 'entry');
+  let containers: Map<number, number[]> | undefined;
+  const membersOf = (streamNum: number): number[] => {
+    if (!containers) {
+      containers = new Map();
+      for (const [num, entry] of before.table) {
+        if (entry.type !== 'compressed') continue;
+        const list = containers.get(entry.stream);
+        if (list) list.push(num);
+        else containers.set(entry.stream, [num]);
+      }
+    }
+    return containers.get(streamNum) ?? [];
+  };
+  for (const num of revision.entries.keys()) {
     const old = before.table.get(num);
+    if (old?.type !== 'offset') continue;
+    let value: PdfValue;
+    try {
+      value = before.getObject(refFor(num, old));
+    } catch {
+      continue;
+    }
+    if (value instanceof PdfStream && value.dict.getName('Type') === 'ObjStm') for (const member of membersOf(num)) if (!compare.has(member)) compare.set(member, 'member');
+  }
+  // Conflicting duplicate entries in this section: which one a viewer takes is not ours to
+  // guess, and the attacker chose the order (class 4).
+  for (const [num, alternatives] of revision.duplicates ?? []) push(context(), 'other', 'xref-duplicate-entry', { object: num, detail: `${alternatives.length + 1} entries` });
+
+  let referenced: ReadonlySet<number> | undefined;
+  for (const [num, how] of compare) {
+    const old = before.table.get(num);
+    const entry = after.table.get(num);
     const existed = old !== undefined && old.type !== 'free';
-    if (!existed) continue; // new objects matter only through what existing objects now point to
+    const exists = entry !== undefined && entry.type !== 'free';
+    if (!existed) {
+      if (!exists) continue;
+      // A number the earlier revision used without defining it (a dangling reference, or one
+      // listed as free): defining it now changes what that revision drew (class 3).
+      referenced ??= danglingReferences(before);
+      if (referenced.has(num)) push(context(), 'other', 'referenced-object-defined', { object: num, page: structure().pageOf.get(num) ?? pageOfRoles(structure().roles.get(num)) });
+      continue; // other new objects matter only through what existing objects now point to
+    }
     const roles = structure().roles.get(num) ?? [];
     let oldValue: PdfValue;
     try {
@@ -486,17 +617,35 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
     } catch {
       oldValue = null;
     }
-    if (oldValue instanceof PdfStream && ['XRef', 'ObjStm'].includes(oldValue.dict.getName('Type') ?? '')) continue;
-    if (entry.type === 'free') {
-      if (roles.length > 0) push(context(), 'other', 'object-deleted', { object: num, page: otherKind(roles).page });
+    const structural = oldValue instanceof PdfStream && ['XRef', 'ObjStm'].includes(oldValue.dict.getName('Type') ?? '');
+    if (!exists) {
+      // Freed (class 1): whatever used the object now gets null. Object streams and xref
+      // streams are containers: their members are compared one by one above.
+      if (!structural) push(context(), 'other', 'object-deleted', { object: num, page: otherKind(roles).page ?? pageOfRoles(roles) });
       continue;
     }
-    const newValue = after.getObject(refFor(num, entry));
+    let newValue: PdfValue;
+    try {
+      newValue = after.getObject(refFor(num, entry));
+    } catch (error) {
+      push(context(), 'other', 'object-unreadable', { object: num, detail: error instanceof Error ? error.message.slice(0, 120) : 'unreadable' });
+      continue;
+    }
+    if (entry.type === 'offset' && old.type === 'offset' && entry.gen !== old.gen) {
+      // Same number, new generation: references to the old generation now resolve to null.
+      push(context(), 'other', 'object-generation-changed', { object: num, page: otherKind(roles).page, detail: `${old.gen} → ${entry.gen}` });
+      continue;
+    }
     if (valuesEqual(doc, oldValue, newValue)) continue;
+    if (structural) {
+      if (!(newValue instanceof PdfStream && oldValue instanceof PdfStream && newValue.dict.getName('Type') === oldValue.dict.getName('Type'))) push(context(), 'other', 'object-overridden', { object: num, detail: 'object stream replaced by another object' });
+      continue;
+    }
+    if (how === 'member') touched.add(num);
     if (roles.length === 0) {
       // Not referenced by any structure the roles know (fonts, images, form XObjects, …):
       // overriding it changes whatever uses it.
-      push(context(), 'other', 'object-overridden', { object: num });
+      push(context(), 'other', 'object-overridden', { object: num, ...(how === 'member' ? { detail: 'inside a replaced object stream' } : {}) });
       continue;
     }
     // Every role the object plays must accept the change: a key is explained when some role

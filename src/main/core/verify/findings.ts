@@ -160,6 +160,12 @@ export const FINDING_CATALOG = {
     zh: '签名字典在签名之后被重写（签名字典伪造）：{detail}',
     en: 'The signature dictionary was rewritten after signing (signature dictionary spoofing): {detail}',
   },
+  XREF_AMBIGUOUS: {
+    step: 'changes',
+    severity: 'error',
+    zh: '签名所覆盖的修订版 {revision} 的交叉引用表对同一对象（{objects}）给出多个不同位置：不同阅读器可能显示不同内容',
+    en: 'The cross-reference of signed revision {revision} lists the same object ({objects}) more than once with different targets: viewers may show different content',
+  },
   CHANGES_UNANALYSABLE: { step: 'changes', severity: 'error', zh: '无法分析签名后的修改：{detail}', en: 'The changes after signing cannot be analysed: {detail}' },
   // --- step 7: our policy ---
   FOREIGN_SIGNATURE: {

@@ -201,8 +201,11 @@ const P1_ALLOWED_KINDS = new Set(['dss-updated', 'metadata-updated', 'extensions
 function allowedLevel(docMdp: number | undefined): ChangeLevel {
   if (docMdp === 1) return 'none';
   if (docMdp === 2) return 'form-filling';
-  // Approval signatures without DocMDP, and P=3: annotations are allowed.
-  return 'annotations';
+  if (docMdp === 3) return 'annotations';
+  // An approval seal without DocMDP allows only what a receiver may add without changing what
+  // was sealed: later signatures and timestamps, validation data (DSS), metadata (issue #11).
+  // Annotations, form values and appearances are changes to what the signer saw.
+  return 'signatures';
 }
 
 function describeChanges(changes: readonly DocumentChange[]): string {
@@ -394,6 +397,15 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
       const result = changesOfRevision(state, k);
       if (Array.isArray(result)) changes.push(...result);
       else findings.push(result);
+    }
+    // The signed revision (or one before it) lists an object twice with different targets:
+    // which one is "the signed document" depends on the viewer (issue #11, class 4).
+    for (let r = 0; r <= structure.signedRevision; r++) {
+      const duplicates = doc.revisions[r]?.duplicates;
+      if (duplicates && duplicates.size > 0) {
+        findings.push(finding('XREF_AMBIGUOUS', { revision: r, objects: [...duplicates.keys()].slice(0, 8).join(', ') }));
+        break;
+      }
     }
     const cert = state.certification;
     const docMdp = mdp.docMdp ?? (cert && cert.revision <= structure.signedRevision ? cert.p : undefined);

@@ -1,0 +1,355 @@
+/**
+ * The attack generator (issue #11): seals real documents with a key on a SoftHSM2 token and
+ * builds, for each class of "later revision fools the verifier" attack, several variants on a
+ * classic-xref input and on an object-stream input. Each case carries the sealed file and the
+ * attacked file, so the oracle (render both, compare pixels) and the verifier can judge it.
+ *
+ * Classes: 1 objects freed / freed-and-redefined; 2 object streams rewritten; 3 references
+ * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing. Class 6
+ * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
+ */
+import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
+import { PdfArray, PdfDict, PdfDocument, PdfRef, PdfStream, PdfString, name, type PdfValue } from '../../src/main/core/pdf/index';
+import { readShippedFont } from '../../src/main/infra/appearance/index';
+import { appendUpdate, signPdf, type SigningSeal } from '../helpers/signed-pdf';
+import { appendRaw, objectStreamBody, serialize, streamBody, type RawXrefEntry } from './raw-update';
+
+export type BaseKind = 'classic' | 'objstm';
+
+export interface AttackCase {
+  /** 1–5 as in the issue; 0 for controls (allowed changes). */
+  readonly cls: number;
+  readonly id: string;
+  readonly base: BaseKind;
+  readonly description: string;
+  readonly sealed: Uint8Array;
+  readonly attacked: Uint8Array;
+  /** Page rectangles (PDF points) where an allowed later signature may draw on blank paper. */
+  readonly allowedRects?: readonly (readonly [number, number, number, number])[];
+  /** The case's point is the stamping gate (the signed revision itself carries the trap). */
+  readonly gateOnly?: boolean;
+}
+
+const LINES = [
+  '关于报送用款计划的通知',
+  '各部门：',
+  '根据集团与华东建设公司签订的采购合同，现将有关事项通知如下：',
+  '一、各部门于2026年8月10日前报送用款计划，金额100万元。',
+  '二、合同执行情况由财务部汇总。',
+  '特此通知。',
+];
+
+let font: Uint8Array | undefined;
+
+/** A one-page notice in the shipped CJK font (Type0 → CIDFontType2 → FontFile2, ToUnicode). */
+export async function baseDocument(kind: BaseKind, options: { lines?: readonly string[]; form?: boolean; annotation?: boolean } = {}): Promise<Uint8Array> {
+  font ??= readShippedFont();
+  const pdf = await PDFDocument.create();
+  const cjk = await embedShippedFontSubset(pdf, font);
+  const page = pdf.addPage([595.28, 841.89]);
+  let y = 750;
+  for (const line of options.lines ?? LINES) {
+    page.drawText(line, { x: 72, y, size: 14, font: cjk, color: rgb(0, 0, 0) });
+    y -= 30;
+  }
+  if (options.form) {
+    const helvetica = await pdf.embedFont(StandardFonts.Helvetica);
+    const field = pdf.getForm().createTextField('amount');
+    field.setText('100');
+    field.addToPage(page, { x: 72, y: 450, width: 200, height: 24 });
+    field.updateAppearances(helvetica);
+  }
+  return pdf.save({ useObjectStreams: kind === 'objstm' });
+}
+
+/** What the attacks aim at in page 1 of a document. */
+export interface Targets {
+  readonly doc: PdfDocument;
+  readonly pageRef: PdfRef;
+  readonly page: PdfDict;
+  readonly contents: PdfRef[];
+  readonly type0: PdfRef;
+  readonly cidFont: PdfRef;
+  readonly fontFile: PdfRef;
+  readonly toUnicode: PdfRef;
+  readonly size: number;
+}
+
+export function targets(bytes: Uint8Array): Targets {
+  const doc = PdfDocument.open(bytes);
+  const view = doc.latest;
+  const pageRef = doc.pageRefs()[0] as PdfRef;
+  const page = view.resolveDict(pageRef) as PdfDict;
+  const c = page.get('Contents');
+  const contents = c instanceof PdfRef && view.resolve(c) instanceof PdfArray ? (view.resolveArray(c) as PdfArray).items : c instanceof PdfArray ? c.items : [c];
+  const fonts = view.resolveDict(view.resolveDict(page.get('Resources'))?.get('Font')) as PdfDict;
+  const type0 = [...fonts.entries()].map(([, v]) => v).find((v) => view.resolveDict(v)?.getName('Subtype') === 'Type0') as PdfRef;
+  const type0Dict = view.resolveDict(type0) as PdfDict;
+  const cidFont = (view.resolveArray(type0Dict.get('DescendantFonts')) as PdfArray).get(0) as PdfRef;
+  const descriptor = view.resolveDict((view.resolveDict(cidFont) as PdfDict).get('FontDescriptor')) as PdfDict;
+  return {
+    doc,
+    pageRef,
+    page,
+    contents: contents.filter((x): x is PdfRef => x instanceof PdfRef),
+    type0,
+    cidFont,
+    fontFile: descriptor.get('FontFile2') as PdfRef,
+    toUnicode: type0Dict.get('ToUnicode') as PdfRef,
+    size: doc.size,
+  };
+}
+
+const BLACK_BOX = 'q 0 0 0 rg 70 600 460 170 re f Q';
+const WHITE_OUT = 'q 1 1 1 rg 60 655 480 30 re f Q';
+
+function objectBody(t: Targets, ref: PdfRef, edit?: (value: PdfValue) => PdfValue): string | Uint8Array {
+  const value = t.doc.latest.getObject(ref);
+  const edited = edit ? edit(value) : value;
+  if (edited instanceof PdfStream) {
+    const raw = edited.data ?? t.doc.rawStreamData(edited);
+    const dict = serialize(edited.dict.with('Length', undefined));
+    return streamBody(dict.slice(2, -2), raw);
+  }
+  return serialize(edited);
+}
+
+/** The CIDFont with every glyph 2.5 em wide: the same text, visibly re-spaced. */
+function respacedCidFont(t: Targets): string | Uint8Array {
+  return objectBody(t, t.cidFont, (v) => (v as PdfDict).with('W', undefined).with('DW', 2500));
+}
+
+/** The entries of the objects inside object stream `streamNum`, in stream order. */
+function objectStreamMembers(t: Targets, streamNum: number): number[] {
+  const members: { num: number; index: number }[] = [];
+  for (const [num, entry] of t.doc.latest.table) if (entry.type === 'compressed' && entry.stream === streamNum) members.push({ num, index: entry.index });
+  return members.sort((a, b) => a.index - b.index).map((m) => m.num);
+}
+
+function pageWith(t: Targets, key: string, value: PdfValue): string {
+  return serialize(t.page.with(key, value));
+}
+
+function refArray(refs: readonly PdfRef[], extra: PdfRef): PdfArray {
+  return new PdfArray([...refs, extra]);
+}
+
+/** A font program of another subset: the same glyph ids draw other characters. */
+async function foreignFontProgram(kind: BaseKind): Promise<Uint8Array> {
+  const other = targets(await baseDocument(kind, { lines: ['二〇二六年九月三十日前报送用款计划，金额九百万元整。', '各部门：特此通知！'] }));
+  const stream = other.doc.latest.getObject(other.fontFile) as PdfStream;
+  const dict = serialize(stream.dict.with('Length', undefined));
+  return streamBody(dict.slice(2, -2), other.doc.rawStreamData(stream));
+}
+
+type Rect = readonly [number, number, number, number];
+
+function annotationUpdate(sealed: Uint8Array, annot: (doc: PdfDocument, ap: PdfRef) => PdfDict, apContent: string, bbox: Rect, asField = false): Uint8Array {
+  return appendUpdate(sealed, (doc, update) => {
+    const pageRef = doc.pageRefs()[0] as PdfRef;
+    const page = doc.latest.resolveDict(pageRef) as PdfDict;
+    const ap = update.add(PdfStream.withData(PdfDict.of({ Type: name('XObject'), Subtype: name('Form'), BBox: new PdfArray([0, 0, bbox[2] - bbox[0], bbox[3] - bbox[1]]) }), new TextEncoder().encode(apContent)));
+    const annotRef = update.add(annot(doc, ap));
+    const annots = doc.latest.resolveArray(page.get('Annots'));
+    update.put(pageRef, page.with('Annots', new PdfArray([...(annots?.items ?? []), annotRef])));
+    if (asField) {
+      const catalogRef = doc.trailer.get('Root') as PdfRef;
+      const catalog = doc.catalog();
+      const acroForm = doc.latest.resolveDict(catalog.get('AcroForm')) ?? new PdfDict();
+      const fields = doc.latest.resolveArray(acroForm.get('Fields'));
+      const next = acroForm.with('Fields', new PdfArray([...(fields?.items ?? []), annotRef]));
+      if (catalog.get('AcroForm') instanceof PdfRef) update.put(catalog.get('AcroForm') as PdfRef, next);
+      else update.put(catalogRef, catalog.with('AcroForm', next));
+    }
+  });
+}
+
+const COVER: Rect = [70, 600, 530, 770];
+
+export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[] = ['classic', 'objstm']): Promise<AttackCase[]> {
+  const cases: AttackCase[] = [];
+  for (const kind of kinds) {
+    const add = (cls: number, id: string, description: string, sealed: Uint8Array, attacked: Uint8Array, extra: Partial<AttackCase> = {}): void => {
+      cases.push({ cls, id: `${cls}-${id}-${kind}`, base: kind, description, sealed, attacked, ...extra });
+    };
+    const base = await baseDocument(kind);
+    const sealed = await signPdf(base, seal, { field: 'Seal1' });
+    const t = targets(sealed);
+    const xk = kind === 'objstm' ? 'stream' : 'table';
+
+    // --- Class 1: objects freed, then redefined, in later revisions.
+    {
+      const freed = appendRaw(sealed, { entries: [{ num: t.cidFont.num, type: 'free', gen: 1 }] }).bytes;
+      const redefined = appendRaw(freed, { objects: [{ num: t.cidFont.num, gen: kind === 'classic' ? 1 : 0, body: respacedCidFont(t) }] }).bytes;
+      add(1, 'free-then-redefine-cidfont', 'update 1 frees the CIDFont, update 2 defines its number again with other widths', sealed, redefined);
+      const redefinedGen0 = appendRaw(freed, { objects: [{ num: t.cidFont.num, body: respacedCidFont(t) }] }).bytes;
+      add(1, 'free-then-redefine-cidfont-gen0', 'the same, redefined under the old generation number', sealed, redefinedGen0);
+      add(1, 'free-font-program', 'an update frees the embedded font program (FontFile2)', sealed, appendRaw(sealed, { entries: [{ num: t.fontFile.num, type: 'free', gen: 1 }] }).bytes);
+      const ffFreed = appendRaw(sealed, { entries: [{ num: t.fontFile.num, type: 'free', gen: 1 }] }).bytes;
+      add(1, 'free-then-redefine-font-program', 'font program freed, then redefined with another subset (glyph swap)', sealed, appendRaw(ffFreed, { objects: [{ num: t.fontFile.num, body: await foreignFontProgram(kind) }] }).bytes);
+      const tuFreed = appendRaw(sealed, { entries: [{ num: t.toUnicode.num, type: 'free', gen: 1 }] }).bytes;
+      add(1, 'free-then-redefine-tounicode', 'ToUnicode CMap freed, then redefined (the copied text changes)', sealed, appendRaw(tuFreed, { objects: [{ num: t.toUnicode.num, body: streamBody('', '/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfrange <0000> <FFFF> <0039> endbfrange endcmap CMapName currentdict /CMap defineresource pop end end') }] }).bytes);
+      const cFreed = appendRaw(sealed, { entries: [{ num: t.contents[0]!.num, type: 'free', gen: 1 }] }).bytes;
+      add(1, 'free-then-redefine-content', 'page content stream freed, then redefined', sealed, appendRaw(cFreed, { objects: [{ num: t.contents[0]!.num, body: streamBody('', WHITE_OUT) }] }).bytes);
+    }
+
+    // --- Class 2: object streams rewritten in a later revision.
+    {
+      const cidEntry = t.doc.latest.table.get(t.cidFont.num);
+      if (cidEntry?.type === 'compressed') {
+        const streamNum = cidEntry.stream;
+        const members = objectStreamMembers(t, streamNum);
+        const body = (edit: (num: number) => string | undefined): Uint8Array =>
+          objectStreamBody(members.map((num) => ({ num, body: edit(num) ?? serialize(t.doc.latest.getObject(new PdfRef(num, 0))) })));
+        add(2, 'objstm-replaced-cidfont', 'the object stream holding the CIDFont is replaced under the same number; member entries untouched', sealed,
+          appendRaw(sealed, { objects: [{ num: streamNum, body: body((n) => (n === t.cidFont.num ? (respacedCidFont(t) as string) : undefined)) }] }).bytes);
+        const pageEntry = t.doc.latest.table.get(t.pageRef.num);
+        if (pageEntry?.type === 'compressed') {
+          const pageStream = pageEntry.stream;
+          const pageMembers = objectStreamMembers(t, pageStream);
+          const newContent = t.size;
+          add(2, 'objstm-replaced-page', 'the object stream holding the page is replaced: the page draws a new content stream', sealed,
+            appendRaw(sealed, {
+              objects: [
+                { num: newContent, body: streamBody('', 'q 0 0 0 rg BT /F1 1 Tf ET Q q 0 0 0 rg 70 680 300 20 re f Q') },
+                { num: pageStream, body: objectStreamBody(pageMembers.map((num) => ({ num, body: num === t.pageRef.num ? pageWith(t, 'Contents', refArray(t.contents, new PdfRef(newContent, 0))) : serialize(t.doc.latest.getObject(new PdfRef(num, 0))) }))) },
+              ],
+            }).bytes);
+        }
+      }
+      // Any input: a new object stream, and the CIDFont's entry moved into it.
+      const ns = t.size;
+      add(2, 'moved-into-new-objstm', 'a new object stream holds a changed CIDFont; its entry now points into it', sealed,
+        appendRaw(sealed, { kind: 'stream', objects: [{ num: ns, body: objectStreamBody([{ num: t.cidFont.num, body: respacedCidFont(t) as string }]) }], entries: [{ num: t.cidFont.num, type: 'compressed', stream: ns, index: 0 }] }).bytes);
+      add(2, 'page-moved-into-new-objstm', 'a new object stream holds a page dict with one more content stream', sealed,
+        appendRaw(sealed, {
+          kind: 'stream',
+          objects: [
+            { num: ns + 1, body: streamBody('', BLACK_BOX) },
+            { num: ns, body: objectStreamBody([{ num: t.pageRef.num, body: pageWith(t, 'Contents', refArray(t.contents, new PdfRef(ns + 1, 0))) }]) },
+          ],
+          entries: [{ num: t.pageRef.num, type: 'compressed', stream: ns, index: 0 }],
+        }).bytes);
+    }
+
+    // --- Class 3: references prepared before sealing.
+    {
+      const u = targets(base);
+      const trap = u.size + 40;
+      const dangling = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }] }).bytes;
+      const sealedDangling = await signPdf(dangling, seal, { field: 'Seal1' });
+      add(3, 'dangling-content-defined-later', 'the signed page draws a content stream that does not exist; an update defines it', sealedDangling,
+        appendRaw(sealedDangling, { objects: [{ num: trap, body: streamBody('', BLACK_BOX) }] }).bytes);
+      const freeTrap = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }], entries: [{ num: trap, type: 'free', gen: 0 }] }).bytes;
+      const sealedFree = await signPdf(freeTrap, seal, { field: 'Seal1' });
+      add(3, 'free-entry-defined-later', 'the signed revision lists the referenced object as free; an update defines it', sealedFree,
+        appendRaw(sealedFree, { objects: [{ num: trap, body: streamBody('', BLACK_BOX) }] }).bytes);
+      const hidden = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }, { num: trap, body: streamBody('', BLACK_BOX), hidden: true }] });
+      const sealedHidden = await signPdf(hidden.bytes, seal, { field: 'Seal1' });
+      add(3, 'xref-only-update', 'signed bytes hold an unlisted object; an update adds only an xref entry pointing at it', sealedHidden,
+        appendRaw(sealedHidden, { entries: [{ num: trap, type: 'offset', offset: hidden.offsets.get(trap) as number }] }).bytes);
+      const annotTrap = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Annots', new PdfArray([new PdfRef(trap, 0)])) }] }).bytes;
+      const sealedAnnot = await signPdf(annotTrap, seal, { field: 'Seal1' });
+      add(3, 'dangling-annotation-defined-later', 'the signed page lists an annotation that does not exist; an update defines it over the text', sealedAnnot,
+        appendRaw(sealedAnnot, {
+          objects: [
+            { num: trap, body: `<< /Type /Annot /Subtype /Square /Rect [${COVER.join(' ')}] /F 4 /AP << /N ${trap + 1} 0 R >> >>` },
+            { num: trap + 1, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 ${COVER[2] - COVER[0]} ${COVER[3] - COVER[1]}]`, 'q 0 0 0 rg 0 0 460 170 re f Q') },
+          ],
+        }).bytes);
+    }
+
+    // --- Class 4: duplicate or ambiguous xref entries.
+    {
+      const content = t.contents[0]!;
+      const original = t.doc.latest.table.get(content.num);
+      const originalOffset = original?.type === 'offset' ? original.offset : 0;
+      const altered = (first: 'original' | 'altered'): Uint8Array =>
+        appendRaw(sealed, {
+          objects: [{ num: content.num, body: streamBody('', WHITE_OUT), hidden: true }],
+          entries: (offsets): RawXrefEntry[] => {
+            const a: RawXrefEntry = { num: content.num, type: 'offset', offset: originalOffset };
+            const b: RawXrefEntry = { num: content.num, type: 'offset', offset: offsets.get(content.num) as number };
+            return first === 'original' ? [a, b] : [b, a];
+          },
+        }).bytes;
+      add(4, 'duplicate-original-first', 'one update lists the content stream twice: the signed one first, an altered one second', sealed, altered('original'));
+      add(4, 'duplicate-altered-first', 'one update lists the content stream twice: an altered one first, the signed one second', sealed, altered('altered'));
+      const u = targets(base);
+      const uc = u.contents[0]!;
+      const uOriginal = u.doc.latest.table.get(uc.num);
+      const preDup = appendRaw(base, {
+        kind: xk,
+        objects: [{ num: uc.num, body: streamBody('', WHITE_OUT), hidden: true }],
+        entries: (offsets) => [
+          { num: uc.num, type: 'offset', offset: uOriginal?.type === 'offset' ? uOriginal.offset : 0 },
+          { num: uc.num, type: 'offset', offset: offsets.get(uc.num) as number },
+        ],
+      }).bytes;
+      const sealedDup = await signPdf(preDup, seal, { field: 'Seal1' });
+      add(4, 'duplicate-in-signed-revision', 'the signed revision itself lists a content stream twice (gate case)', sealedDup, sealedDup, { gateOnly: true });
+    }
+
+    // --- Class 5: visible overlays after sealing.
+    {
+      const box = 'q 1 1 1 rg 0 0 460 170 re f 0 0 0 rg BT /Helv 14 Tf 10 80 Td (Amount: 900) Tj ET Q';
+      add(5, 'freetext-over-text', 'a FreeText annotation with a white appearance drawn over the text', sealed,
+        annotationUpdate(sealed, (_doc, ap) => PdfDict.of({ Type: name('Annot'), Subtype: name('FreeText'), Rect: new PdfArray([...COVER]), F: 4, DA: PdfString.fromText('/Helv 14 Tf 0 g'), Contents: PdfString.fromText('Amount: 900'), AP: PdfDict.of({ N: ap }) }), box, COVER));
+      add(5, 'square-over-text', 'a Square annotation filled black over the text', sealed,
+        annotationUpdate(sealed, (_doc, ap) => PdfDict.of({ Type: name('Annot'), Subtype: name('Square'), Rect: new PdfArray([...COVER]), F: 4, IC: new PdfArray([0, 0, 0]), AP: PdfDict.of({ N: ap }) }), 'q 0 0 0 rg 0 0 460 170 re f Q', COVER));
+      add(5, 'empty-signature-field-covering', 'a new empty signature field whose appearance covers the text', sealed,
+        annotationUpdate(sealed, (doc, ap) => PdfDict.of({ Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: PdfString.fromText('Trap'), Rect: new PdfArray([...COVER]), F: 4, P: doc.pageRefs()[0] as PdfRef, AP: PdfDict.of({ N: ap }) }), 'q 1 1 1 rg 0 0 460 170 re f Q', COVER, true));
+      add(5, 'later-signature-covering', 'a later signature (validly made) whose widget appearance covers the text', sealed,
+        await signPdf(sealed, seal, { field: 'Seal2', visible: { rect: [...COVER] as unknown as Rect & [number, number, number, number], content: 'q 1 1 1 rg 0 0 460 170 re f Q' } }));
+
+      const formBase = await baseDocument(kind, { form: true });
+      const formSealed = await signPdf(formBase, seal, { field: 'Seal1' });
+      const fieldEdit = (withValue: boolean): Uint8Array =>
+        appendUpdate(formSealed, (doc, update) => {
+          const field = doc.formFields().find((f) => f.fullName === 'amount');
+          if (!field?.ref) throw new Error('no amount field');
+          const ap = update.add(PdfStream.withData(PdfDict.of({ Type: name('XObject'), Subtype: name('Form'), BBox: new PdfArray([0, 0, 200, 24]) }), new TextEncoder().encode('q 0 0 0 rg 0 0 200 24 re f Q')));
+          const widget = field.widgets[0] ?? field.ref;
+          const widgetDict = doc.latest.resolveDict(widget) as PdfDict;
+          if (widget.equals(field.ref)) {
+            update.put(field.ref, withValue ? widgetDict.with('AP', PdfDict.of({ N: ap })).with('V', PdfString.fromText('900')) : widgetDict.with('AP', PdfDict.of({ N: ap })));
+          } else {
+            update.put(widget, widgetDict.with('AP', PdfDict.of({ N: ap })));
+            if (withValue) update.put(field.ref, field.dict.with('V', PdfString.fromText('900')));
+          }
+        });
+      add(5, 'form-value-changed', 'a form field value and its appearance changed after the seal', formSealed, fieldEdit(true));
+      add(5, 'form-appearance-changed', 'a form field appearance changed, value unchanged', formSealed, fieldEdit(false));
+
+      const u = targets(base);
+      const annotNum = u.size + 10;
+      const withAnnot = appendRaw(base, {
+        kind: xk,
+        objects: [
+          { num: u.pageRef.num, body: pageWith(u, 'Annots', new PdfArray([new PdfRef(annotNum, 0)])) },
+          { num: annotNum, body: `<< /Type /Annot /Subtype /Square /Rect [${COVER.join(' ')}] /F 4 /AP << /N ${annotNum + 1} 0 R >> >>` },
+          { num: annotNum + 1, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 ${COVER[2] - COVER[0]} ${COVER[3] - COVER[1]}]`, 'q 1 0 0 RG 2 2 456 166 re S Q') },
+        ],
+      }).bytes;
+      const annotSealed = await signPdf(withAnnot, seal, { field: 'Seal1' });
+      add(5, 'annotation-appearance-changed', "an existing annotation's appearance stream replaced by a filled box", annotSealed,
+        appendRaw(annotSealed, { objects: [{ num: annotNum + 1, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 ${COVER[2] - COVER[0]} ${COVER[3] - COVER[1]}]`, 'q 0 0 0 rg 0 0 460 170 re f Q') }] }).bytes);
+    }
+
+    // --- Controls: what a careful receiver accepts after an approval seal.
+    {
+      add(0, 'later-invisible-seal', 'a second seal, invisible', sealed, await signPdf(sealed, seal, { field: 'Seal2' }));
+      const margin: Rect = [400, 20, 560, 80];
+      add(0, 'later-seal-in-blank-margin', 'a second seal drawn in the blank bottom margin', sealed,
+        await signPdf(sealed, seal, { field: 'Seal2', visible: { rect: [...margin] as unknown as Rect & [number, number, number, number], content: 'q 1 0 0 rg 5 5 150 50 re f Q' } }), { allowedRects: [margin] });
+      add(0, 'dss-added', 'validation data (DSS) added', sealed,
+        appendUpdate(sealed, (doc, update) => {
+          const crl = update.add(PdfStream.withData(new PdfDict(), new Uint8Array([0x30, 0x00])));
+          const dss = update.add(PdfDict.of({ Type: name('DSS'), CRLs: new PdfArray([crl]) }));
+          update.put(doc.trailer.get('Root') as PdfRef, doc.catalog().with('DSS', dss));
+        }));
+    }
+  }
+  return cases;
+}
