@@ -15,6 +15,7 @@ import type { SealRegister } from '../infra/db/index';
 import { AtomicFileOutput } from '../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort, type RecoveredStamping } from '../infra/stamp/register-port';
+import { stampingTime } from '../infra/timestamp/stamping-time';
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../infra/timestamp/tsa-client';
 import { heldGroupCrl } from '../core/office/group-crl';
 
@@ -54,8 +55,10 @@ export function timestampUrlFor(register: SealRegister, explicit?: string): stri
 
 export async function stampDocuments(deps: StampBatchDeps, request: StampDocumentsRequest, control: BatchControl = {}): Promise<StampDocumentsResult> {
   const register = deps.register();
-  const timestampUrl = timestampUrlFor(register, request.timestampUrl);
-  if (request.archiveTimestamp && timestampUrl === undefined) throw new YinjianError('USAGE', { detail: '--lta needs a timestamp server (--tsa URL or the office\'s timestampUrl setting)' });
+  // Issue #12: with the group's trusted-time policy on, the group's TSA and its checks (a
+  // malformed URL or policy fails here, before any PIN is asked).
+  const time = stampingTime(register.settings, request.timestampUrl);
+  if (request.archiveTimestamp && !time.timestamper) throw new YinjianError('USAGE', { detail: '--lta needs a timestamp server (--tsa URL or the office\'s timestampUrl setting)' });
   const groupCrl = heldGroupCrl(register);
   if (request.archiveTimestamp && groupCrl === undefined) throw new YinjianError('USAGE', { detail: '--lta needs the group CRL: import it with `register import` (group-seal-ca.crl)' });
   const service = deps.usbKeys();
@@ -83,9 +86,10 @@ export async function stampDocuments(deps: StampBatchDeps, request: StampDocumen
     output: new AtomicFileOutput(),
     clock,
     workstationCode,
-    ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
+    ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+    ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
     // PAdES B-LT whenever this workstation holds the group CRL (issue 16); B-LTA on request.
-    ...(groupCrl ? { longTerm: { crls: () => [groupCrl], ...(request.archiveTimestamp && timestampUrl ? { archiveTimestamper: new TsaClient(timestampUrl) } : {}) } } : {}),
+    ...(groupCrl ? { longTerm: { crls: () => [groupCrl], ...(request.archiveTimestamp && time.timestamper ? { archiveTimestamper: time.timestamper } : {}) } } : {}),
   });
   const { token: _token, operator: _operator, timestampUrl: _url, archiveTimestamp: _lta, documents, pin: _pin, ...common } = request;
   const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, () => openSigningKey(service, key.serial, pin, seal), { ...common, sealId: seal.id, operator }, documents, control);
