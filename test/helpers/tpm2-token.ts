@@ -46,7 +46,7 @@ async function freePortPair(): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, test: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (test()) return;
