@@ -7,6 +7,7 @@ import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
 import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { provisionSoftHsm } from '../helpers/softhsm';
+import { benchCli } from './cli';
 import { benchGate } from './gate';
 import { benchStamp } from './stamp';
 import { benchVerify } from './verify';
@@ -43,7 +44,7 @@ async function tokenSigning(): Promise<void> {
   }
 }
 
-/** `npm run bench -- token|stamp|verify|gate` runs one section; no argument runs them all. */
-const sections: Record<string, () => Promise<void>> = { token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate };
+/** `npm run bench -- cli|token|stamp|verify|gate` runs one section; no argument runs them all. */
+const sections: Record<string, () => Promise<void>> = { cli: async () => void (await benchCli()), token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]!();

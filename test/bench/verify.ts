@@ -102,7 +102,7 @@ export async function benchVerify(): Promise<void> {
       small.push(path);
     }
 
-    const ours = (entry: string, files: string[]): Run => timeOf(process.execPath, [entry, 'verify', ...files, '--trust', rootPath, '--json', '--data-dir', dataDir]);
+    const ours = (entry: string, files: string[]): Run => timeOf(process.execPath, [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry, 'verify', ...files, '--trust', rootPath, '--json', '--data-dir', dataDir]);
     const pdfsig = (files: string[]): Run => {
       let ms = 0;
       let cpuMs = 0;
