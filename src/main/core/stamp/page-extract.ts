@@ -31,38 +31,52 @@ function isImage(value: PdfValue): boolean {
 
 /** The bytes of a one-page PDF holding page `pageIndex` of `document` (0-based). */
 export function singlePagePdf(document: PdfDocument, pageIndex: number, options: { readonly images?: boolean } = {}): Uint8Array {
+  return pagesPdf(document, [pageIndex], options);
+}
+
+/**
+ * The bytes of a PDF holding pages `pageIndices` of `document` (0-based), in that order: the
+ * gate reads every page (U2), and pdf.js then parses a shared font once per run of pages
+ * instead of once per page.
+ */
+export function pagesPdf(document: PdfDocument, pageIndices: readonly number[], options: { readonly images?: boolean } = {}): Uint8Array {
   const view = document.latest;
   const pages = pagesOf(document);
-  const pageRef = pages[pageIndex];
-  if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pages.length });
-  const pageDict = view.resolveDict(pageRef);
-  if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
-  const inherited = document.pageAttributes(pageRef);
-
   const catalogNum = document.size;
   const pagesNum = document.size + 1;
   const pagesRef = new PdfRef(pagesNum, 0);
-  let page = new PdfDict([...pageDict.entries()].filter(([key]) => !DROPPED_PAGE_KEYS.has(key)));
-  page = page.with('Type', PdfName.of('Page')).with('Parent', pagesRef).with('Rotate', inherited.rotate);
-  if (inherited.mediaBox) page = page.with('MediaBox', inherited.mediaBox);
-  if (inherited.cropBox) page = page.with('CropBox', inherited.cropBox);
-  if (inherited.resources && !pageDict.has('Resources')) page = page.with('Resources', inherited.resources);
+  const chosen: { ref: PdfRef; dict: PdfDict }[] = [];
+  for (const pageIndex of pageIndices) {
+    const pageRef = pages[pageIndex];
+    if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pages.length });
+    const pageDict = view.resolveDict(pageRef);
+    if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
+    const inherited = document.pageAttributes(pageRef);
+    let page = new PdfDict([...pageDict.entries()].filter(([key]) => !DROPPED_PAGE_KEYS.has(key)));
+    page = page.with('Type', PdfName.of('Page')).with('Parent', pagesRef).with('Rotate', inherited.rotate);
+    if (inherited.mediaBox) page = page.with('MediaBox', inherited.mediaBox);
+    if (inherited.cropBox) page = page.with('CropBox', inherited.cropBox);
+    if (inherited.resources && !pageDict.has('Resources')) page = page.with('Resources', inherited.resources);
+    chosen.push({ ref: pageRef, dict: page });
+  }
+  const pageNums = new Set(chosen.map((c) => c.ref.num));
+  const label = pageIndices.length === 1 ? `page ${(pageIndices[0] as number) + 1}` : `pages ${pageIndices.map((i) => i + 1).join(',')}`;
 
-  // Everything the page reaches through references, each object once, breadth first.
+  // Everything the pages reach through references, each object once, breadth first.
   const copied = new Map<number, { ref: PdfRef; value: PdfValue }>();
   const queue: PdfRef[] = [];
   const visit = (value: PdfValue | undefined, depth: number): void => {
     if (depth > 64 || value === undefined || value === null) return;
     if (value instanceof PdfRef) {
-      if (value.num === pageRef.num || copied.has(value.num)) return;
-      if (copied.size >= MAX_OBJECTS) throw new YinjianError('PDF_LIMIT_EXCEEDED', { limit: 'pageObjects', detail: `page ${pageIndex + 1} reaches more than ${MAX_OBJECTS} objects` });
+      if (pageNums.has(value.num) || copied.has(value.num)) return;
+      if (copied.size >= MAX_OBJECTS) throw new YinjianError('PDF_LIMIT_EXCEEDED', { limit: 'pageObjects', detail: `${label} reach more than ${MAX_OBJECTS} objects` });
       copied.set(value.num, { ref: value, value: null });
       queue.push(value);
     } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
     else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
     else if (value instanceof PdfStream) visit(value.dict, depth + 1);
   };
-  visit(page, 0);
+  for (const { dict } of chosen) visit(dict, 0);
   while (queue.length > 0) {
     const ref = queue.shift() as PdfRef;
     let value = view.resolve(ref) ?? null;
@@ -92,8 +106,8 @@ export function singlePagePdf(document: PdfDocument, pageIndex: number, options:
     writer.writeIndirectObject(ref, value);
   };
   write(new PdfRef(catalogNum, 0), PdfDict.of({ Type: PdfName.of('Catalog'), Pages: pagesRef }));
-  write(pagesRef, PdfDict.of({ Type: PdfName.of('Pages'), Kids: new PdfArray([pageRef]), Count: 1 }));
-  write(pageRef, page);
+  write(pagesRef, PdfDict.of({ Type: PdfName.of('Pages'), Kids: new PdfArray(chosen.map((c) => c.ref)), Count: chosen.length }));
+  for (const { ref, dict } of chosen) write(ref, dict);
   for (const { ref, value } of copied.values()) write(ref, value);
 
   const xrefOffset = writer.length;

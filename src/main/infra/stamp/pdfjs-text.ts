@@ -18,7 +18,7 @@
 import { YinjianError } from '../../../shared/errors/index';
 import type { PageText, TextRun } from '../../core/policy/document-text';
 import { PdfDocument } from '../../core/pdf/index';
-import { singlePagePdf } from '../../core/stamp/page-extract';
+import { pagesPdf, singlePagePdf } from '../../core/stamp/page-extract';
 import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
@@ -64,6 +64,9 @@ export interface PdfJsTextReaderOptions {
   readonly ocr?: boolean;
 }
 
+/** Pages per pdf.js document when reading a document's text layer. */
+const CHUNK_PAGES = 16;
+
 /** Below this share of dark pixels the page is blank: tesseract is not even started. */
 const BLANK_INK = 0.002;
 
@@ -106,6 +109,33 @@ export class PdfJsTextReader implements DocumentTextReader {
     // (its worker thread would otherwise keep a CLI process alive).
     let engine: TesseractOcr | undefined;
     const withOcr = this.options.ocr !== false;
+    // Pages are handed to pdf.js in runs of CHUNK_PAGES (one small PDF each, our lazy reader
+    // copying out only what they reach): the gate reads every page (U2), and a font shared by
+    // the pages is then parsed once per run, not once per page. One run is open at a time.
+    let chunk: { first: number; task: ReturnType<PdfJs['getDocument']>; pdf: Promise<Awaited<ReturnType<PdfJs['getDocument']>['promise']>> } | undefined;
+    const chunkOf = async (pageIndex: number) => {
+      if (pageIndex < 0 || pageIndex >= pageCount) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pageCount });
+      const first = pageIndex - (pageIndex % CHUNK_PAGES);
+      if (chunk?.first !== first) {
+        if (chunk) {
+          tasks.delete(chunk.task);
+          await chunk.task.destroy().catch(() => undefined);
+        }
+        const indices = Array.from({ length: Math.min(CHUNK_PAGES, pageCount - first) }, (_, k) => first + k);
+        const refs = pagesOf(document).slice(first, first + indices.length).map((r) => r.num);
+        // A malformed tree listing one page object twice gets single-page copies instead.
+        const data = new Set(refs).size === refs.length ? pagesPdf(document, indices) : singlePagePdf(document, pageIndex);
+        const task = pdfjs.getDocument({ data, disableFontFace: true, isEvalSupported: false, useSystemFonts: false, stopAtErrors: false, verbosity: 0 });
+        tasks.add(task);
+        chunk = { first: new Set(refs).size === refs.length ? first : pageIndex, task, pdf: task.promise };
+        if (chunk.first !== first) {
+          const single = chunk;
+          chunk = undefined;
+          return { pdf: await single.pdf, first: pageIndex };
+        }
+      }
+      return { pdf: await chunk.pdf, first };
+    };
     return {
       pageCount,
       ...(withOcr
@@ -121,22 +151,12 @@ export class PdfJsTextReader implements DocumentTextReader {
           }
         : {}),
       async page(pageIndex: number): Promise<PageText> {
-        let task: ReturnType<PdfJs['getDocument']> | undefined;
         try {
-          // pdf.js may transfer the buffer it is given: it gets its own small copy anyway.
-          task = pdfjs.getDocument({
-            data: singlePagePdf(document, pageIndex),
-            disableFontFace: true,
-            isEvalSupported: false,
-            useSystemFonts: false,
-            stopAtErrors: false,
-            verbosity: 0,
-          });
-          tasks.add(task);
-          const pdf = await task.promise;
-          const page = await pdf.getPage(1);
+          const { pdf, first } = await chunkOf(pageIndex);
+          const page = await pdf.getPage(pageIndex - first + 1);
           const frame = pageFrame(document, pageIndex);
           const content = await page.getTextContent({ includeMarkedContent: false, disableNormalization: false });
+          page.cleanup();
           const runs: TextRun[] = [];
           for (const item of content.items as PdfJsTextItem[]) {
             if (typeof item.str !== 'string' || item.str === '' || !item.transform) continue;
@@ -148,12 +168,7 @@ export class PdfJsTextReader implements DocumentTextReader {
           }
           return { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs };
         } catch (error) {
-          throw error instanceof YinjianError && error.code === 'STAMP_PAGE_OUT_OF_RANGE' ? error : unreadable(error);
-        } finally {
-          if (task) {
-            tasks.delete(task);
-            await task.destroy().catch(() => undefined);
-          }
+          throw error instanceof YinjianError && (error.code === 'STAMP_PAGE_OUT_OF_RANGE' || error.code === 'PDF_LIMIT_EXCEEDED') ? error : unreadable(error);
         }
       },
       async close(): Promise<void> {
