@@ -15,6 +15,7 @@ import type { SealRegister } from '../infra/db/index';
 import { AtomicFileOutput } from '../infra/stamp/file-output';
 import { PdfJsTextReader, preloadPdfJs } from '../infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort, type RecoveredStamping } from '../infra/stamp/register-port';
+import { stampingTime } from '../infra/timestamp/stamping-time';
 import { TIMESTAMP_URL_SETTING, TsaClient } from '../infra/timestamp/tsa-client';
 
 export interface StampBatchDeps {
@@ -51,7 +52,9 @@ export function timestampUrlFor(register: SealRegister, explicit?: string): stri
 
 export async function stampDocuments(deps: StampBatchDeps, request: StampDocumentsRequest, control: BatchControl = {}): Promise<StampDocumentsResult> {
   const register = deps.register();
-  const timestampUrl = timestampUrlFor(register, request.timestampUrl);
+  // Issue #12: with the group's trusted-time policy on, the group's TSA and its checks (a
+  // malformed URL or policy fails here, before any PIN is asked).
+  const time = stampingTime(register.settings, request.timestampUrl);
   const service = deps.usbKeys();
   const key = await service.info(request.token);
   let seal: Seal;
@@ -77,7 +80,8 @@ export async function stampDocuments(deps: StampBatchDeps, request: StampDocumen
     output: new AtomicFileOutput(),
     clock,
     workstationCode,
-    ...(timestampUrl ? { timestamper: new TsaClient(timestampUrl) } : {}),
+    ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+    ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
   });
   const { token: _token, operator: _operator, timestampUrl: _url, documents, pin: _pin, ...common } = request;
   const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, () => openSigningKey(service, key.serial, pin, seal), { ...common, sealId: seal.id, operator }, documents, control);

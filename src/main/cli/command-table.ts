@@ -156,6 +156,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/office')).officePublicationPointsCommand,
   },
   {
+    name: ['office', 'timestamp-policy'],
+    summary: { zh: '查看或设置集团可信时间戳服务（RFC 3161）及“印章必须带可信时间戳”规定', en: 'Show or set the group\'s RFC 3161 time-stamp authority and the rule "a seal must carry a trusted timestamp"' },
+    load: async () => (await import('./commands/timestamp-policy')).officeTimestampPolicy,
+  },
+  {
     name: ['office', 'publish'],
     summary: { zh: '发布吊销列表（CRL）和签名的登记簿快照', en: 'Publish the CRL and the signed register snapshot' },
     load: async () => (await import('./commands/office')).officePublish,

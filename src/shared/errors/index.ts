@@ -17,6 +17,7 @@ import { UI_ERRORS } from './ui';
 import { OFFICE_ERRORS } from './office';
 import { INSPECTION_ERRORS } from './inspection';
 import { CLI_ERRORS } from './cli';
+import { TIME_RECORD_ERRORS } from './time-records';
 
 /**
  * What kind of failure an error is. The CLI maps it to its exit code:
@@ -55,6 +56,7 @@ export const ERROR_CATALOG = {
   ...OFFICE_ERRORS,
   ...INSPECTION_ERRORS,
   ...CLI_ERRORS,
+  ...TIME_RECORD_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -133,13 +133,17 @@ describe('our own signed files', () => {
     expect(report.signatures[0]!.changes.every((c) => c.level === 'signatures')).toBe(true);
   });
 
-  it('S5: a seal lost before the signing time is REVOKED; lost after, it is flagged only', async () => {
+  it('S5: a seal lost before the signing time is REVOKED; lost after a merely claimed time too (issue #12); superseded after, it is flagged only', async () => {
     const sha256 = createHash('sha256').update(seal.certificate).digest('hex');
     const lostBefore = await verifyPdf(signed, { ...trust, registerSeals: [{ certificateSha256: sha256, state: 'lost', revokedAt: new Date('2025-02-01T00:00:00Z'), reason: 'keyCompromise' }] });
     expect(lostBefore.verdict).toBe('REVOKED');
+    // Only the signer's claimed time says "before the loss": a clock set back says the same.
     const lostAfter = await verifyPdf(signed, { ...trust, registerSeals: [{ certificateSha256: sha256, state: 'lost', revokedAt: new Date('2025-04-01T00:00:00Z'), reason: 'keyCompromise' }] });
-    expect(lostAfter.verdict).toBe('VALID');
-    expect(codes(lostAfter)).toContain('SEAL_REVOKED_LATER');
+    expect(lostAfter.verdict).toBe('REVOKED');
+    expect(codes(lostAfter)).toContain('SEAL_REVOKED_TIME_UNPROVEN');
+    const supersededAfter = await verifyPdf(signed, { ...trust, registerSeals: [{ certificateSha256: sha256, state: 'superseded', revokedAt: new Date('2025-04-01T00:00:00Z'), reason: 'superseded' }] });
+    expect(supersededAfter.verdict).toBe('VALID');
+    expect(codes(supersededAfter)).toContain('SEAL_REVOKED_LATER');
   });
 
   it('M4: a seal used on another workstation is a POLICY_VIOLATION', async () => {

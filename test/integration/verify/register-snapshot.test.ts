@@ -87,13 +87,13 @@ describe('trust from the register snapshot (in-process)', () => {
     expect(codes(report)).not.toContain('SEAL_NOT_IN_REGISTER');
   });
 
-  it('S5: lost before the signing time is REVOKED; lost after it is a warning only', async () => {
+  it('S5: lost before the signing time is REVOKED; lost after a claimed time with no timestamp too (issue #12)', async () => {
     const before = await verifyPdf(signed, trustFromSnapshot(snapshotOf([sealEntry(seal, lost('2025-02-01T00:00:00.000Z'))]), seal.root));
     expect(before.verdict).toBe('REVOKED');
     expect(codes(before)).toContain('SEAL_REVOKED');
     const after = await verifyPdf(signed, trustFromSnapshot(snapshotOf([sealEntry(seal, lost('2025-04-01T00:00:00.000Z'))]), seal.root));
-    expect(after.verdict).toBe('VALID');
-    expect(after.signatures[0]!.findings.find((f) => f.code === 'SEAL_REVOKED_LATER')?.severity).toBe('warning');
+    expect(after.verdict).toBe('REVOKED');
+    expect(after.signatures[0]!.findings.find((f) => f.code === 'SEAL_REVOKED_TIME_UNPROVEN')?.severity).toBe('error');
   });
 
   it('a seal of the group the snapshot does not list is flagged (SEAL_NOT_IN_REGISTER warning), not failed', async () => {

@@ -258,6 +258,8 @@ export const officeIssue: Command = {
     // Refusals that need no PIN come first (S2 and the register's rules), inside issue();
     // reading the PINs first would make the custodian type three PINs for nothing.
     office.preflightIssue(request, actor);
+    // SEAL_KEY_IN_USE: a key still carrying a live seal is refused before any PIN is asked.
+    await office.assertKeyHoldsNoLiveSeal(request.token);
     const issued = await office.issue(request, await issuancePins(context), actor);
     return issuedOutput({ zh: '印章已制发', en: 'Seal issued' }, issued, context.time());
   },
@@ -302,7 +304,8 @@ export const officeChange: Command = {
       ...(workstationId ? { workstationId } : {}),
       ...validityOf(context, args),
     };
-    office.preflightLifecycle(request.sealCode, 'CHANGE', request.approval, actor);
+    const changing = office.preflightLifecycle(request.sealCode, 'CHANGE', request.approval, actor);
+    await office.assertKeyHoldsNoLiveSeal(request.token, changing.id);
     const issued = await office.change(request, await issuancePins(context), actor);
     return issuedOutput({ zh: '印章已变更', en: 'Seal changed' }, issued, context.time());
   },

@@ -43,9 +43,11 @@ import {
   type SealUseDecision,
   type UnitKind,
 } from '../register/index';
+import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../usb-key/initial-pin';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
 import { officePublicationPoints } from './publication-points';
+import { checkTimestampPolicy, TIMESTAMP_POLICY_SETTING, timestampPolicyOf, type TimestampPolicy } from './timestamp-policy';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
 import {
   SNAPSHOT_SCHEMA,
@@ -396,11 +398,13 @@ export class OfficeService {
     request: { caToken: string; token: string; tokenLabel?: string; keyType?: SealKeyType },
     particulars: SealParticulars,
     pins: IssuancePins,
+    replacingSealId?: string,
   ): Promise<{ certificate: CertificateInfo; sealCertificate: SealCertificate; token: UsbKeyInfo; cleanup: () => Promise<void> }> {
     const caKey = this.keys.findKey(request.caToken);
     const sealKey = this.keys.findKey(request.token);
     // The CA key must never be erased by mistake: initialising wipes every object on a key.
     if (caKey.serial === sealKey.serial) throw new YinjianError('OFFICE_SAME_TOKEN', { token: request.token });
+    await this.assertKeyHoldsNoLiveSeal(request.token, replacingSealId);
     const ca = await this.openCa(request.caToken, pins.caPin);
     try {
       const groupName = this.requireGroupCa().groupName;
@@ -430,6 +434,11 @@ export class OfficeService {
         // A model that cannot hold the marker (NSS, tpm2-pkcs11: TOKEN_MARKER_UNSUPPORTED) is
         // still held to it by the register's usb_keys row written with the issuance below.
         await session.writeFirstUseMarker().catch((error: unknown) => {
+          if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
+        });
+        // M4 for good: the key keeps a salted slow hash of its initial PIN in a private object,
+        // so a PIN later set back to it is still refused at signing (core/usb-key/initial-pin.ts).
+        await session.replaceRecord(INITIAL_PIN_RECORD_LABEL, initialPinRecord(pins.initialUserPin)).catch((error: unknown) => {
           if (!(error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED')) throw error;
         });
         const certificate = parseCertificate(der);
@@ -463,6 +472,28 @@ export class OfficeService {
       }
     } finally {
       await ca.session.close();
+    }
+  }
+
+  /**
+   * S2, S3: a USB key that still carries a seal the register does not call CANCELLED is never
+   * initialised again: initialising destroys that seal's key while the register still files it
+   * (issue #12 saw four ACTIVE seals on one key). Checked before any PIN is used on the key and
+   * before the key is touched, from what needs no PIN: the key serial the register recorded at
+   * issuance, and the certificates stored on the key as public objects (a workstation-side copy
+   * of a seal, or a key whose serial changed, is still recognised by its certificate).
+   * `allowedSealId`: the seal a change (S3 变更) replaces on the very key it hands back.
+   */
+  async assertKeyHoldsNoLiveSeal(token: string, allowedSealId?: string): Promise<void> {
+    const key = this.keys.findKey(token);
+    const onKey = await this.keys.listPublicCertificates(key.serial);
+    for (const seal of this.register.seals.list()) {
+      if (seal.state === 'CANCELLED' || seal.id === allowedSealId) continue;
+      const current = this.register.seals.certificates(seal.id).find((c) => c.serial === seal.certificate.serial) ?? seal.certificate;
+      const holds =
+        (current.tokenSerial !== '' && current.tokenSerial === key.serial) ||
+        onKey.some((c) => bytesEqual(c.der, current.der) || samePublicKeyOf(c.der, current.der));
+      if (holds) throw new YinjianError('SEAL_KEY_IN_USE', { token: key.label || key.serial, seal: seal.code, state: seal.state });
     }
   }
 
@@ -601,6 +632,7 @@ export class OfficeService {
         request,
         { unitName: unit.name, unitKind: unit.kind, sealName, sealCode: seal.code, custodianStaffId: staffId, workstationId, validFrom, validTo },
         pins,
+        seal.id,
       );
       const changed = await this.record(made.cleanup, () => {
         if (staffId !== seal.custodianStaffId) {
@@ -732,6 +764,35 @@ export class OfficeService {
 
   // ------------------------------------------------------------------ publication
 
+  /** The group's trusted-time policy (issue #12), published with the next snapshot. */
+  timestampPolicy(): TimestampPolicy | undefined {
+    return timestampPolicyOf(this.register.settings);
+  }
+
+  /**
+   * Sets the group's TSA and the rule "a seal must carry a trusted timestamp" (S5, E1, M3 on a
+   * time the custodian cannot set). Checked, saved and audited in one transaction; workstations
+   * follow from the next snapshot they import. `undefined` removes the policy.
+   */
+  setTimestampPolicy(policy: TimestampPolicy | undefined, actor: Actor): TimestampPolicy | undefined {
+    requireOffice(actor, 'SETTING_CHANGED');
+    const checked = policy === undefined ? undefined : checkTimestampPolicy(policy);
+    if (checked) for (const der of checked.tsaCertificates) parseCertificate(Buffer.from(der, 'base64'));
+    this.register.transaction(() => {
+      if (checked === undefined) this.register.settings.delete(TIMESTAMP_POLICY_SETTING);
+      else this.register.settings.set(TIMESTAMP_POLICY_SETTING, JSON.stringify(checked));
+      this.register.audit.append({
+        actor,
+        action: 'SETTING_CHANGED',
+        subject: TIMESTAMP_POLICY_SETTING,
+        details: checked
+          ? { required: checked.required, url: checked.url, tsaCertificates: checked.tsaCertificates.map((c) => certificateFingerprint(Buffer.from(c, 'base64'))), toleranceSeconds: checked.toleranceSeconds }
+          : { removed: true },
+      });
+    });
+    return checked;
+  }
+
   /** The U2 deny list the office publishes: the saved one, else the regulation's default. */
   denyList(): readonly string[] {
     return officeDenyList(this.register);
@@ -832,11 +893,15 @@ export class OfficeService {
         });
         return next;
       });
+      const nextUpdate = new Date(issuedAt.getTime() + days * 86_400_000);
       const snapshotContent: RegisterSnapshot = {
         schema: SNAPSHOT_SCHEMA,
         version: SNAPSHOT_VERSION,
         sequence,
         issuedAt: issuedAt.toISOString(),
+        // Issue #12: the snapshot is as fresh as the CRL; a workstation past it stops stamping.
+        nextUpdate: nextUpdate.toISOString(),
+        timestamping: timestampPolicyOf(this.register.settings) ?? null,
         group: groupName,
         caFingerprint: certificateFingerprint(caCertificate.der),
         denyList: [...denyList],
@@ -847,7 +912,7 @@ export class OfficeService {
         issuerCertificate: caCertificate.der,
         issuerSigner: ca.signer,
         thisUpdate: issuedAt,
-        nextUpdate: new Date(issuedAt.getTime() + days * 86_400_000),
+        nextUpdate,
         crlNumber: sequence,
         entries,
       });
@@ -863,6 +928,15 @@ export class OfficeService {
       wipe(caPin);
       await ca?.session.close();
     }
+  }
+}
+
+/** Two certificates over the same key pair (a re-certified key is the same key). */
+function samePublicKeyOf(a: Uint8Array, b: Uint8Array): boolean {
+  try {
+    return samePublicKey(parseCertificate(a).spki, parseCertificate(b).spki);
+  } catch {
+    return false;
   }
 }
 

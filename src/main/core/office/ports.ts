@@ -33,6 +33,7 @@ export interface OfficeAuditEntry {
 export interface RegisterSettingsPort {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
+  delete(key: string): void;
 }
 
 export interface RegisterAuditPort {

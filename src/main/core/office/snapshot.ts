@@ -36,16 +36,26 @@
  *     }]
  *   }
  *
+ * Version 2 (issue #12) adds, at the top level:
+ *     "nextUpdate": ISO,                   // the same as the CRL's nextUpdate: after it the
+ *                                          // snapshot is stale (REGISTER_STALE on workstations)
+ *     "timestamping": { "required", "url", "tsaCertificates": [base64], "toleranceSeconds" } | null
+ *                                          // the group's trusted-time policy (office/timestamp-policy.ts)
+ *
  * A new field is a new version; readers refuse versions they do not know rather than guess.
+ * Version 1 is still read (nextUpdate and timestamping absent).
  */
 import { createHash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
 import { parseCertificate, verifyCmsSignature, OID, type CertificateInfo } from '../pki/index';
 import { canonicalJson, type JsonValue } from '../register/audit-chain';
 import type { ApproverRole, RevocationReason, SealState, UnitKind } from '../register/types';
+import { checkTimestampPolicy, type TimestampPolicy } from './timestamp-policy';
 
 export const SNAPSHOT_SCHEMA = 'yinjian.register-snapshot';
-export const SNAPSHOT_VERSION = 1;
+/** The version the office writes. */
+export const SNAPSHOT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface SnapshotCertificate {
   /** DER, base64. */
@@ -88,9 +98,13 @@ export interface SnapshotDelegation {
 
 export interface RegisterSnapshot {
   readonly schema: typeof SNAPSHOT_SCHEMA;
-  readonly version: typeof SNAPSHOT_VERSION;
+  readonly version: 1 | 2;
   readonly sequence: number;
   readonly issuedAt: string;
+  /** Version 2: after this time the snapshot is stale (REGISTER_STALE). */
+  readonly nextUpdate?: string;
+  /** Version 2: the group's trusted-time policy; null when the office set none. */
+  readonly timestamping?: TimestampPolicy | null;
   readonly group: string;
   readonly caFingerprint: string;
   readonly denyList: readonly string[];
@@ -184,7 +198,8 @@ export function parseRegisterSnapshot(json: string | Uint8Array): RegisterSnapsh
   }
   const root = object(value, 'snapshot');
   if (root.schema !== SNAPSHOT_SCHEMA) throw invalid('unknown schema');
-  if (root.version !== SNAPSHOT_VERSION) throw invalid(`unsupported version ${String(root.version)}`);
+  if (typeof root.version !== 'number' || !READABLE_VERSIONS.includes(root.version)) throw invalid(`unsupported version ${String(root.version)}`);
+  const version = root.version as 1 | 2;
   const sequence = root.sequence;
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) throw invalid('snapshot.sequence is not a positive integer');
   const denyList = array(root, 'denyList', 'snapshot').map((w, i) => {
@@ -227,9 +242,22 @@ export function parseRegisterSnapshot(json: string | Uint8Array): RegisterSnapsh
       revokedAt: timeOrNull(o, 'revokedAt', path),
     };
   });
+  let v2: { nextUpdate: string; timestamping: TimestampPolicy | null } | undefined;
+  if (version === 2) {
+    let timestamping: TimestampPolicy | null = null;
+    if (root.timestamping !== null) {
+      try {
+        timestamping = checkTimestampPolicy(root.timestamping);
+      } catch (error) {
+        throw invalid(`snapshot.timestamping: ${error instanceof YinjianError ? error.en : String(error)}`);
+      }
+    }
+    v2 = { nextUpdate: time(root, 'nextUpdate', 'snapshot'), timestamping };
+  }
   return {
     schema: SNAPSHOT_SCHEMA,
-    version: SNAPSHOT_VERSION,
+    version,
+    ...(v2 ?? {}),
     sequence,
     issuedAt: time(root, 'issuedAt', 'snapshot'),
     group: text(root, 'group', 'snapshot'),

@@ -57,6 +57,19 @@ export interface UsbKeySession {
   destroyKeyObjects(keyId: Uint8Array): Promise<number>;
   /** Writes the first-use marker (M4) that says the user PIN is still the initial one. */
   writeFirstUseMarker(): Promise<void>;
+  /**
+   * The values of the private data objects (CKO_DATA, readable only logged in) with this label,
+   * oldest handle first. More than one is left only by a kill inside `replaceRecord`: the
+   * domain stores what lets it choose (a counter that only grows, or identical values).
+   */
+  readRecords(label: string): Promise<Uint8Array[]>;
+  /**
+   * Replaces the private data object(s) with this label by one holding `value`. Crash-safe
+   * for keys whose data objects are read-only once created (SoftHSM2): the new object is
+   * created first and only then the old ones destroyed, so a kill in between leaves both,
+   * never none.
+   */
+  replaceRecord(label: string, value: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -35,6 +35,8 @@ import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
 import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
+import { assertClockPlausible } from './time-guard';
+import { checkedTimestampTime, type TrustedTimePolicy } from './trusted-time';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
 
 export interface StampRequest {
@@ -95,6 +97,12 @@ export interface StampingPipelineDeps {
    * and a server that fails stops the stamping (no silent fallback to B-B). Default: none.
    */
   readonly timestamper?: SignatureTimestamper;
+  /**
+   * Issue #12: the group requires a trusted timestamp on every seal. The token is checked
+   * against the office's TSA certificate(s) and the clock tolerance before anything is
+   * written, and the gate's time checks run again at the TSA's time (trusted-time.ts).
+   */
+  readonly trustedTime?: TrustedTimePolicy;
   /**
    * PAdES B-LT (issue 16): the revocation data this workstation holds (the CRLs of the imported
    * publication). When given, the seal is followed at once by a DSS update with the chain and
@@ -173,17 +181,22 @@ export class StampingPipeline {
       return textSource;
     };
     try {
-      const gate = passStampGate({
-        declaredType: request.declaredType,
-        approval: request.approval,
-        seal,
-        certificate: register.certificate(seal.certificate.serial),
-        delegations: register.delegations(seal.id),
-        boundWorkstation: seal.workstationId === null ? undefined : register.workstation(seal.workstationId),
-        hereWorkstationCode: this.deps.workstationCode,
-        operator: request.operator,
-        time,
-      });
+      // Issue #12: a clock set back or forward, or revocation data past its next update.
+      assertClockPlausible(time, register.timeFacts());
+      if (this.deps.trustedTime && !this.deps.timestamper) throw new YinjianError('TSA_POLICY_NOT_CONFIGURED');
+      const gateAt = (at: Date): ReturnType<typeof passStampGate> =>
+        passStampGate({
+          declaredType: request.declaredType,
+          approval: request.approval,
+          seal,
+          certificate: register.certificate(seal.certificate.serial),
+          delegations: register.delegations(seal.id),
+          boundWorkstation: seal.workstationId === null ? undefined : register.workstation(seal.workstationId),
+          hereWorkstationCode: this.deps.workstationCode,
+          operator: request.operator,
+          time: at,
+        });
+      const gate = gateAt(time);
       // M4: the key that signs must be the seal's registered key and certificate.
       if (!sameBytes(key.certificate, seal.certificate.der)) {
         throw new YinjianError('STAMP_CERTIFICATE_NOT_ON_KEY', { seal: seal.code, serial: seal.certificate.serial });
@@ -292,7 +305,16 @@ export class StampingPipeline {
         approvalReference: request.approval.reference,
         workstationId: this.deps.workstationCode,
       });
-      const signature = this.deps.timestamper ? withSignatureTimestamp(signed, await this.deps.timestamper.timestamp(signatureValueOf(signed))) : signed;
+      let signature = signed;
+      if (this.deps.timestamper) {
+        const value = signatureValueOf(signed);
+        const token = await this.deps.timestamper.timestamp(value);
+        if (this.deps.trustedTime) {
+          // Checked before a byte is written; then S3/S5, E1 and M3 again at the TSA's time.
+          gateAt(await checkedTimestampTime(token, value, this.deps.trustedTime, time));
+        }
+        signature = withSignatureTimestamp(signed, token);
+      }
       patchContents(prepared, signature);
       const chunks: Uint8Array[] = [appended];
       if (this.deps.longTerm) {

@@ -8,6 +8,7 @@ import type { DeniedDocumentKind } from '../policy/document-type';
 import type { PageText } from '../policy/document-text';
 import type { OcrOptions, OcrPageText } from '../policy/page-gate';
 import type { SealSigner } from '../ports/signer';
+import type { StampTimeFacts } from './time-guard';
 import type { Actor, CertificateRecord, Delegation, Seal, UseRequest, UsageEntry, Workstation } from '../register/index';
 
 /** The register as stamping reads and writes it. */
@@ -17,6 +18,8 @@ export interface StampRegisterPort {
   certificate(serial: string): CertificateRecord | undefined;
   delegations(sealId: string): Delegation[];
   workstation(id: string): Workstation | undefined;
+  /** Issue #12: what the clock guard compares the local clock with (time-guard.ts). */
+  timeFacts(): StampTimeFacts;
   /** U2: the deny list in force (the office's, else the default). */
   denyList(): readonly DeniedDocumentKind[];
   /** U3: the approved use request, recorded before the key signs. */

@@ -2,6 +2,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { FirstUseLedger } from '../ports/first-use-ledger';
 import type { UsbKeyEvents } from '../ports/usb-key-events';
 import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
+import { INITIAL_PIN_RECORD_LABEL, isInitialPin } from './initial-pin';
 import { assertPinPolicy } from './pin-policy';
 
 /** Where the "initial PIN" verdict of rule M4 came from. */
@@ -40,7 +41,7 @@ export class UsbKeyService {
     if (!(error instanceof YinjianError)) return;
     if (error.code === 'PIN_INCORRECT' || error.code === 'PIN_LOCKED') {
       this.events?.record('PIN_FAILED', serial, { code: error.code });
-    } else if (error.code === 'INITIAL_PIN_MUST_CHANGE') {
+    } else if (error.code === 'INITIAL_PIN_MUST_CHANGE' || error.code === 'PIN_IS_INITIAL') {
       this.events?.record('LOGIN_REFUSED', serial, { code: error.code });
     }
   }
@@ -86,6 +87,20 @@ export class UsbKeyService {
       serial = this.port.findKey(serialOrLabel).serial;
       await this.assertPinChanged(serial);
       const session = await this.port.openSession(serial, pin);
+      // M4 after the first change: a PIN set back to the initial one (with another tool, so
+      // neither the token flag nor our marker says so) is recognised by the key's private
+      // initial-PIN record and refused like an initial PIN (issue #12).
+      let initial: boolean;
+      try {
+        initial = (await session.readRecords(INITIAL_PIN_RECORD_LABEL)).some((record) => isInitialPin(record, pin));
+      } catch (error) {
+        await session.close().catch(() => undefined);
+        throw error;
+      }
+      if (initial) {
+        await session.close().catch(() => undefined);
+        throw new YinjianError('PIN_IS_INITIAL');
+      }
       this.events?.record('LOGIN', serial);
       return session;
     } catch (error) {

@@ -115,6 +115,12 @@ export const FINDING_CATALOG = {
     zh: '印章于 {revokedAt} 注销/挂失（{reason}），签名时间 {time}（{source}）在其前',
     en: 'The seal was revoked at {revokedAt} ({reason}); the signing time {time} ({source}) is before it',
   },
+  SEAL_REVOKED_TIME_UNPROVEN: {
+    step: 'revocation',
+    severity: 'error',
+    zh: '印章已于 {revokedAt} 挂失/注销（{reason}）；签名只有签名者自称的时间 {time}，没有可信时间戳证明签名在此之前作出，按已吊销处理',
+    en: 'The seal was revoked at {revokedAt} ({reason}); the signature has only the time its signer claims ({time}) and no trusted timestamp proving it was made before, so it is treated as revoked',
+  },
   REVOCATION_UNKNOWN: { step: 'revocation', severity: 'info', zh: '没有该证书的吊销信息', en: 'No revocation information for the certificate' },
   REVOCATION_FROM_EMBEDDED_DATA: {
     step: 'revocation',

@@ -34,6 +34,7 @@ import { hybridXrefFindings } from './hybrid-xref';
 import { readEmbeddedValidationData } from './ltv';
 import { withPadesLevels } from './pades-level';
 import { parsePdfDate } from './pdf-date';
+import { revocationDecision } from './time-decision';
 import { checkStructure, locateSignatures, signedVersion, trailingUncoveredBytes, type LocatedSignature, type SignatureStructure } from './signature-structure';
 import type {
   CertificateSummary,
@@ -366,18 +367,21 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     }
     for (const entry of path.revocation) {
       const params = { revokedAt: entry.effectiveDate.toISOString(), reason: entry.reason ?? 'unspecified', time: judgedAt.toISOString(), source: trustedTimeSource };
-      if (entry.revokedAtValidationTime) {
+      // S5 on trusted time (time-decision.ts): a claimed time does not prove "before the loss".
+      const decision = entry.revokedAtValidationTime ? 'revoked' : revocationDecision(entry.effectiveDate, entry.reason ?? 'unspecified', judgedAt, trustedTimeSource);
+      if (decision !== 'later') {
         revoked = true;
-        findings.push(finding('SEAL_REVOKED', params));
+        findings.push(finding(decision === 'revoked' ? 'SEAL_REVOKED' : 'SEAL_REVOKED_TIME_UNPROVEN', params));
       } else findings.push(finding('SEAL_REVOKED_LATER', params));
     }
     const entry = registerEntryFor(trust.register, certificate);
     if (entry && entry.state !== 'active') {
       const revokedAt = entry.revokedAt;
       const params = { revokedAt: revokedAt?.toISOString() ?? '?', reason: `${entry.state}${entry.reason ? `: ${entry.reason}` : ''}`, time: judgedAt.toISOString(), source: trustedTimeSource };
-      if (!revokedAt || revokedAt.getTime() <= judgedAt.getTime()) {
+      const decision = revocationDecision(revokedAt, entry.state, judgedAt, trustedTimeSource);
+      if (decision !== 'later') {
         revoked = true;
-        findings.push(finding('SEAL_REVOKED', params));
+        findings.push(finding(decision === 'revoked' ? 'SEAL_REVOKED' : 'SEAL_REVOKED_TIME_UNPROVEN', params));
       } else findings.push(finding('SEAL_REVOKED_LATER', params));
     }
     if (ours && !entry && trust.register.length > 0) findings.push(finding('SEAL_NOT_IN_REGISTER'));

@@ -26,6 +26,7 @@ import type Database from 'better-sqlite3';
 import { BOUND_WORKSTATION_HASH_PREFIX } from '../../core/policy/stamp-gate';
 import type { KeyType, SealAppearance, UnitKind } from '../../core/register/index';
 import { DENY_WORDS_SETTING } from '../../core/office/deny-list';
+import { encodeSnapshotWindow, SNAPSHOT_WINDOW_SETTING, TIMESTAMP_POLICY_SETTING } from '../../core/office/timestamp-policy';
 import type { RegisterSnapshot, SnapshotSeal } from '../../core/office/snapshot';
 import { parseCertificate } from '../../core/pki/index';
 import { YinjianError } from '../../../shared/errors/index';
@@ -186,6 +187,17 @@ export class SnapshotMirror {
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
       DENY_WORDS_SETTING,
       JSON.stringify(snapshot.denyList),
+    );
+    // Issue #12: the group's trusted-time policy and this snapshot's window (issued, next
+    // update) govern stamping here from now on (core/stamp/time-guard.ts).
+    const setting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    if (snapshot.version >= 2) {
+      if (snapshot.timestamping) setting.run(TIMESTAMP_POLICY_SETTING, JSON.stringify(snapshot.timestamping));
+      else db.prepare('DELETE FROM settings WHERE key = ?').run(TIMESTAMP_POLICY_SETTING);
+    }
+    setting.run(
+      SNAPSHOT_WINDOW_SETTING,
+      encodeSnapshotWindow({ sequence: snapshot.sequence, issuedAt: new Date(snapshot.issuedAt), nextUpdate: snapshot.nextUpdate ? new Date(snapshot.nextUpdate) : null }),
     );
     return { seals: seals.length, certificates, delegations, stateChanges, denyList: snapshot.denyList.length };
   }

@@ -425,6 +425,12 @@ export class UsageRegister {
     return this.settleInTransaction(id, outcome, actor);
   }
 
+  /** The time of the newest successful stamping (the clock guard's "newest time seen"). */
+  newestOkAt(): Date | undefined {
+    const row = this.db.prepare<[], { at: string | null }>("SELECT max(at) AS at FROM usage_register WHERE status = 'ok'").get();
+    return row?.at ? timeOf(row.at) : undefined;
+  }
+
   /** Stampings in flight or cut off by a crash, oldest first. */
   pending(): PendingStamping[] {
     return this.pendingRows.all().map(pendingOf);

@@ -6,7 +6,7 @@ import type { SealSigner, SignatureAlgorithm } from '../../core/ports/signer';
 import type { SealKeyPair, SealKeyType, UsbKeyInfo, UsbKeySession } from '../../core/ports/usb-key';
 import { toTokenError } from './ckr';
 import type { Pkcs11Library } from './library';
-import { assertRoomFor, attribute, findObjects, readCertificates, writeMarker } from './objects';
+import { assertRoomFor, attribute, findObjects, findRecords, readCertificates, replaceRecord, writeMarker } from './objects';
 import { P256_EC_PARAMS, p256Spki, rsaSpki } from './public-key';
 import { Pkcs11SealSigner, planMechanism } from './signer';
 
@@ -193,6 +193,14 @@ export class Pkcs11Session implements UsbKeySession {
 
   async writeFirstUseMarker(): Promise<void> {
     this.run(() => writeMarker(this.library, this.handle));
+  }
+
+  async readRecords(label: string): Promise<Uint8Array[]> {
+    return this.run(() => findRecords(this.library, this.handle, label).map((object) => new Uint8Array(attribute(this.api, this.handle, object, pkcs11js.CKA_VALUE))));
+  }
+
+  async replaceRecord(label: string, value: Uint8Array): Promise<void> {
+    this.run(() => replaceRecord(this.library, this.handle, label, value));
   }
 
   async close(): Promise<void> {

@@ -96,6 +96,38 @@ export function writeMarker(library: Pkcs11Library, session: Buffer): void {
 }
 
 /**
+ * Our private data objects with `label` (issue #12: the initial-PIN record). Models that cannot
+ * hold data objects (profile marker 'none') have none.
+ */
+export function findRecords(library: Pkcs11Library, session: Buffer, label: string): Buffer[] {
+  if (library.profile.marker === 'none') return [];
+  return findObjects(library.api, session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+    { type: pkcs11js.CKA_PRIVATE, value: true },
+    { type: pkcs11js.CKA_LABEL, value: label },
+  ]);
+}
+
+/**
+ * Replaces the private data object(s) `label` by one holding `value`: created first, the old
+ * ones destroyed after (SoftHSM2 keeps CKO_DATA values read-only), so a kill in between leaves
+ * both, never none. TOKEN_MARKER_UNSUPPORTED on models that cannot hold data objects.
+ */
+export function replaceRecord(library: Pkcs11Library, session: Buffer, label: string, value: Uint8Array): void {
+  if (library.profile.marker === 'none') throw new YinjianError('TOKEN_MARKER_UNSUPPORTED', { module: library.profile.id });
+  const old = findRecords(library, session, label);
+  library.api.C_CreateObject(session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+    { type: pkcs11js.CKA_TOKEN, value: true },
+    { type: pkcs11js.CKA_PRIVATE, value: true },
+    { type: pkcs11js.CKA_APPLICATION, value: FIRST_USE_MARKER_APPLICATION },
+    { type: pkcs11js.CKA_LABEL, value: label },
+    { type: pkcs11js.CKA_VALUE, value: Buffer.from(value) },
+  ]);
+  for (const object of old) library.api.C_DestroyObject(session, object);
+}
+
+/**
  * Refuses to create `adding` more objects where the profile knows the key's limit
  * (`maxObjects`): a vendor key that is full fails half-way through issuance otherwise.
  */

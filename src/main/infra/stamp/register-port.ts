@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, 
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { officeDenyList } from '../../core/office/deny-list';
+import { snapshotWindowOf } from '../../core/office/timestamp-policy';
 import { DEFAULT_DENY_LIST, withDeniedWords, type DeniedDocumentKind } from '../../core/policy/document-type';
 import type { Actor } from '../../core/register/index';
 import type { StampRegisterPort } from '../../core/stamp/ports';
@@ -66,6 +67,11 @@ export function stampRegisterPort(register: SealRegister, options: StampRegister
     certificate: (serial) => register.seals.certificate(serial),
     delegations: (sealId) => register.delegations.forSeal(sealId),
     workstation: (id) => register.workstations.get(id),
+    timeFacts: () => {
+      const newest = register.usage.newestOkAt();
+      const snapshot = snapshotWindowOf(register.settings);
+      return { ...(newest ? { newestSeen: { at: newest, source: 'last stamping 最近一次盖章' } } : {}), ...(snapshot ? { snapshot } : {}) };
+    },
     denyList: () => stampingDenyList(register),
     recordUseRequest: (request, actor) => register.useRequests.record(request, actor),
     recordStamping: (entry, actor) => register.usage.record(entry, actor),

@@ -1,0 +1,33 @@
+/**
+ * S5 on a time the signer cannot set (issue #12). A signature carries the time its signer
+ * claims (/M, signing-time); a custodian who set the workstation clock back makes a seal
+ * reported lost appear to have signed before the loss. As PAdES/ETSI EN 319 102-1 treats a
+ * revoked certificate without proof of existence before the revocation, a signature from a
+ * seal that was lost (keyCompromise) or cancelled (cessationOfOperation) is REVOKED unless a
+ * trusted time (a valid signature timestamp from a trusted TSA) proves it was made before.
+ * A superseded certificate (S4 re-issue, S3 change) was never compromised: its claimed time
+ * is still believed.
+ */
+import type { SignatureReport } from './types';
+
+export type TimeSource = SignatureReport['trustedTimeSource'];
+
+export type RevocationDecision =
+  /** Revoked at or before the time the decision rests on. */
+  | 'revoked'
+  /** Revoked later than the claimed time, but nothing proves the claim: treated as revoked. */
+  | 'revoked-unproven'
+  /** Revoked after a trusted (or superseded, or user-chosen) time: the signature stands. */
+  | 'later';
+
+const COMPROMISED = new Set(['lost', 'cancelled', 'keyCompromise', 'cessationOfOperation', 'unspecified']);
+
+/**
+ * `state`: the register's state (lost, cancelled, superseded…) or the CRL's reason
+ * (keyCompromise, cessationOfOperation, superseded…).
+ */
+export function revocationDecision(revokedAt: Date | undefined, state: string, judgedAt: Date, source: TimeSource): RevocationDecision {
+  if (revokedAt === undefined || revokedAt.getTime() <= judgedAt.getTime()) return 'revoked';
+  if (COMPROMISED.has(state) && (source === 'claimed' || source === 'none')) return 'revoked-unproven';
+  return 'later';
+}
