@@ -232,6 +232,22 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
         custodian: register.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId,
       }));
     },
+    'office.confirmLoss': async ({ sealId, approval }) => {
+      service().confirmLoss({ sealCode: sealCodeOf(sealId), approval }, deps.actor());
+      return { ok: true };
+    },
+    'office.withdrawLoss': async ({ sealId, approval }) => {
+      service().withdrawLoss({ sealCode: sealCodeOf(sealId), approval }, deps.actor());
+      return { ok: true };
+    },
+    'office.delegations': async ({ sealId }) =>
+      service()
+        .delegations(sealCodeOf(sealId))
+        .map((d) => ({ id: d.id, proxyName: d.proxyName, proxyStaffId: d.proxyStaffId, approverName: d.approverName, reason: d.reason, startsAt: d.startsAt.toISOString(), endsAt: d.endsAt.toISOString(), revokedAt: d.revokedAt?.toISOString() ?? null })),
+    'office.revokeDelegation': async ({ sealId, delegationId }) => {
+      const revoked = service().revokeDelegation(sealCodeOf(sealId), delegationId, deps.actor());
+      return { revokedAt: (revoked.revokedAt ?? new Date()).toISOString() };
+    },
     'office.reportLoss': async ({ sealId, lostAt, approval }) => {
       service().reportLoss({ sealCode: sealCodeOf(sealId), approval, ...(lostAt ? { lostAt: dateOf(lostAt, 'lostAt') } : {}) }, deps.actor());
       return { ok: true };

@@ -395,6 +395,15 @@ export const CHANNELS = {
     response: issuedSeal,
   },
   'office.cancel': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  /** S5: the loss confirmed (the certificate revoked at the next publication) or withdrawn (the key found). */
+  'office.confirmLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.withdrawLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  /** M3: a seal's delegations, and ending one early. */
+  'office.delegations': {
+    request: sealRef,
+    response: z.array(z.object({ id: z.string(), proxyName: z.string(), proxyStaffId: z.string(), approverName: z.string(), reason: z.string(), startsAt: z.string(), endsAt: z.string(), revokedAt: z.string().nullable() })),
+  },
+  'office.revokeDelegation': { request: sealRef.extend({ delegationId: z.string().min(1).max(100) }).strict(), response: z.object({ revokedAt: z.string() }) },
   'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** S4, S5 补办: a new key pair on a new USB key, same seal identity. */
   'office.reissue': {

@@ -132,6 +132,29 @@ describe('office.issue (S2, M4)', () => {
     const refused = await dispatch(handlers, 'office.issue', issueRequest({ token: SPARE.label, soPin: bytes(SPARE.soPin) }));
     expect(refused).toMatchObject({ ok: false, error: { code: 'SEAL_CODE_IN_USE' } });
   });
+
+  it('the window lists a seal’s delegations and ends one early (M3, issue #14)', async () => {
+    const approvalOf = { reference: '集团批〔2025〕20号', approver: '李总裁' };
+    const delegated = await dispatch(handlers, 'office.delegate', {
+      sealId: issued.sealId,
+      proxyStaffId: 'S200',
+      proxyName: '赵代理',
+      approverName: '李总裁',
+      approverStaffId: 'GM01',
+      reason: '出差',
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(delegated, JSON.stringify(delegated)).toMatchObject({ ok: true });
+    const id = (delegated as { value: { delegationId: string } }).value.delegationId;
+    const listed = await dispatch(handlers, 'office.delegations', { sealId: issued.sealId });
+    expect(listed).toMatchObject({ ok: true, value: [{ id, proxyName: '赵代理', revokedAt: null }] });
+    expect(await dispatch(handlers, 'office.revokeDelegation', { sealId: issued.sealId, delegationId: id })).toMatchObject({ ok: true });
+    const after = (await dispatch(handlers, 'office.delegations', { sealId: issued.sealId })) as { value: { revokedAt: string | null }[] };
+    expect(after.value[0]?.revokedAt).not.toBeNull();
+    // A loss withdrawn without its loss report is refused by the same rule the CLI applies.
+    expect(await dispatch(handlers, 'office.withdrawLoss', { sealId: issued.sealId, approval: approvalOf })).toMatchObject({ ok: false });
+  });
 });
 
 describe('office.reissue and office.publish (S4, S5)', () => {

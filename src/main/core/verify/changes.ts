@@ -354,7 +354,8 @@ const REFERENCE_SCAN_LIMIT = 100_000;
  * widget). Conservative: a document too large to scan counts as "referenced elsewhere".
  */
 function referencedElsewhere(view: PdfRevisionView, num: number, owners: readonly number[]): boolean {
-  if (view.table.size > REFERENCE_SCAN_LIMIT) return true;
+  // The sections' extent is a cheap upper bound of the table's size (counting it is O(entries)).
+  if (((view.table as { end?: number }).end ?? view.table.size) > REFERENCE_SCAN_LIMIT) return true;
   const refers = (value: PdfValue | undefined, depth: number): boolean => {
     if (depth > 64) return true;
     if (value instanceof PdfRef) return value.num === num;
@@ -566,8 +567,8 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
   // revision's section declares (defined, redefined, freed, repeated), and the members of any
   // object stream it replaces under the same number (their entries do not change, their bytes
   // do). Each is compared by value, loaded through each revision's own table (issue #11).
-  const compare = new Map<number, 'entry' | 'member'>();
-  for (const num of revision.entries.keys()) if (num !== 0) compare.set(num, 'entry');
+  // Members are kept apart from the section's own entries, which may be millions (class 6).
+  const members = new Map<number, 'member'>();
   let containers: Map<number, number[]> | undefined;
   const membersOf = (streamNum: number): number[] => {
     if (!containers) {
@@ -590,20 +591,34 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
     } catch {
       continue;
     }
-    if (value instanceof PdfStream && value.dict.getName('Type') === 'ObjStm') for (const member of membersOf(num)) if (!compare.has(member)) compare.set(member, 'member');
+    if (value instanceof PdfStream && value.dict.getName('Type') === 'ObjStm') for (const member of membersOf(num)) if (!revision.entries.has(member)) members.set(member, 'member');
   }
   // Conflicting duplicate entries in this section: which one a viewer takes is not ours to
   // guess, and the attacker chose the order (class 4).
   for (const [num, alternatives] of revision.duplicates ?? []) push(context(), 'other', 'xref-duplicate-entry', { object: num, detail: `${alternatives.length + 1} entries` });
 
   let referenced: ReadonlySet<number> | undefined;
-  for (const [num, how] of compare) {
+  function* compared(): Generator<[number, 'entry' | 'member']> {
+    for (const num of revision!.entries.keys()) if (num !== 0) yield [num, 'entry'];
+    yield* members;
+  }
+  for (const [num, how] of compared()) {
     const old = before.table.get(num);
     const entry = after.table.get(num);
     const existed = old !== undefined && old.type !== 'free';
     const exists = entry !== undefined && entry.type !== 'free';
     if (!existed) {
       if (!exists) continue;
+      // An update's own cross-reference stream is not part of the document's object graph.
+      if (entry.type === 'offset') {
+        let value: PdfValue;
+        try {
+          value = after.getObject(refFor(num, entry));
+        } catch {
+          value = null;
+        }
+        if (value instanceof PdfStream && value.dict.getName('Type') === 'XRef') continue;
+      }
       // A number the earlier revision used without defining it (a dangling reference, or one
       // listed as free): defining it now changes what that revision drew (class 3).
       referenced ??= danglingReferences(before);
