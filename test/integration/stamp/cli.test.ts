@@ -110,7 +110,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const base = (token: string): string[] => ['--type', 'internal-document', '--approval', 'YY-2026-088', '--approver', '孙主任', '--operator', 'S100', '--token', token, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir, '--json'];
+const base = (token: string, operator = 'S100'): string[] => ['--type', 'internal-document', '--approval', 'YY-2026-088', '--approver', '孙主任', '--operator', operator, '--token', token, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir, '--json'];
 
 describe('yinjian stamp', () => {
   it('seals one file with the key on SoftHSM; pdfsig says valid and trusted; the usage register has the row', async () => {
@@ -152,7 +152,7 @@ describe('yinjian stamp', () => {
 
   it('M4: a key still on its initial PIN cannot seal', async () => {
     const out = join(dir, 'initial.pdf');
-    const run = await runYinjian(['stamp', noticePath, '--out', out, ...base('集团工会'), '--operator', 'S101'], { env: hsm.env, stdin: `${INITIAL_PIN}\n` });
+    const run = await runYinjian(['stamp', noticePath, '--out', out, ...base('集团工会', 'S101')], { env: hsm.env, stdin: `${INITIAL_PIN}\n` });
     expect(run.code).toBe(1);
     expect(run.json<{ error: { code: string } }>().error.code).toBe('INITIAL_PIN_MUST_CHANGE');
     expect(existsSync(out)).toBe(false);
