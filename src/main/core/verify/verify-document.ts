@@ -197,6 +197,7 @@ function isLocked(mdp: Mdp, field: string | undefined): boolean {
 const FIELD_CHANGE_KINDS = new Set(['field-filled', 'field-appearance-changed']);
 /** Under DocMDP P=1 only validation data may be added (ISO 32000-2 §12.8.2.2.2). */
 const P1_ALLOWED_KINDS = new Set(['dss-updated', 'metadata-updated', 'extensions-updated']);
+const VALIDATION_DATA_KINDS = new Set(['dss-updated']);
 
 function allowedLevel(docMdp: number | undefined): ChangeLevel {
   if (docMdp === 1) return 'none';
@@ -467,7 +468,10 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
   if (!unsupported && !trusted) candidates.push('UNTRUSTED');
   if (hasError(findings, 'policy')) candidates.push('POLICY_VIOLATION');
   if (hasError(findings, 'timestamp')) candidates.push('INVALID');
-  candidates.push(changes.length > 0 ? 'VALID_WITH_CHANGES' : 'VALID');
+  // A seal followed only by validation data (the DSS/VRI update our own stamping appends for
+  // B-LT, issue 16) is VALID: nothing drawn or signed changed (pyHanko's LTA updates, EU DSS).
+  // The update is still listed (CHANGES_ALLOWED, info).
+  candidates.push(changes.some((c) => !VALIDATION_DATA_KINDS.has(c.kind)) ? 'VALID_WITH_CHANGES' : 'VALID');
   const verdict = worstVerdict(candidates) as Verdict;
 
   const widget = located.widgets[0];
