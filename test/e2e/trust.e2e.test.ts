@@ -52,7 +52,8 @@ describe('receiver trust in Chromium', () => {
 
   it('says nothing is trusted yet, and will not import before a root is confirmed', async () => {
     await page.getByTestId('nav-trust').click();
-    await expect(page.getByTestId('trust-state').textContent()).resolves.toContain('尚未信任');
+    // The screen asks the main process for its state after it mounts: wait for the answer.
+    await expect.poll(() => page.getByTestId('trust-state').textContent(), { timeout: 20_000 }).toContain('尚未信任');
     expect(await page.getByTestId('import-snapshot').isDisabled()).toBe(true);
   });
 
