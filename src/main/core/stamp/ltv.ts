@@ -30,7 +30,7 @@ import {
 } from '../pdf/index';
 import { verifyCmsSignature } from '../pki/index';
 import { pagesOf } from './page-list';
-import { nextSealFieldName, patchByteRange, patchContents, pdfDate, type PreparedSignature } from './signature-update';
+import { addSignatureField, appendAnnotations, nextSealFieldName, patchByteRange, patchContents, pdfDate, type PreparedSignature } from './signature-update';
 
 /** What validates one signature: its chain (leaf first) and the CRLs for it. */
 export interface SignatureValidationData {
@@ -150,20 +150,8 @@ export function prepareDocumentTimestamp(document: PdfDocument, contentsRoom: nu
   );
   const pageDict = view.resolveDict(firstPage);
   if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: 'page 1 is not a dictionary' });
-  const annots = pageDict.get('Annots');
-  const updated = new PdfArray([...(view.resolveArray(annots)?.items ?? []), field]);
-  if (annots instanceof PdfRef && view.resolveArray(annots)) update.put(annots, updated);
-  else update.put(firstPage, pageDict.with('Annots', updated));
-
-  const rootRef = document.trailer.get('Root');
-  if (!(rootRef instanceof PdfRef)) throw new YinjianError('PDF_MALFORMED', { detail: 'trailer /Root is not an indirect reference' });
-  const catalog = document.catalog();
-  const acroValue = catalog.get('AcroForm');
-  const acroForm = view.resolveDict(acroValue) ?? new PdfDict();
-  const fields = view.resolveArray(acroForm.get('Fields'))?.items ?? [];
-  const newAcroForm = acroForm.with('Fields', new PdfArray([...fields, field])).with('SigFlags', 3);
-  if (acroValue instanceof PdfRef && view.resolveDict(acroValue)) update.put(acroValue, newAcroForm);
-  else update.put(rootRef, catalog.with('AcroForm', update.add(newAcroForm)));
+  appendAnnotations(update, view, firstPage, pageDict, [field]);
+  addSignatureField(update, document, field);
 
   const result = update.build();
   const byteRangeAt = result.placeholders.find((p) => p.placeholder === byteRange);

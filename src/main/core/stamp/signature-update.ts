@@ -138,6 +138,35 @@ function withEsicExtension(catalog: PdfDict, view: PdfRevisionView): PdfDict {
 }
 
 /** Builds the update; the caller patches /ByteRange and /Contents in `result.appended`. */
+/** Appends annotations to a page's /Annots (seal widgets, document-timestamp fields). */
+export function appendAnnotations(update: IncrementalUpdate, view: PdfRevisionView, pageRef: PdfRef, pageDict: PdfDict, refs: readonly PdfRef[]): void {
+  const annots = pageDict.get('Annots');
+  const updated = new PdfArray([...(view.resolveArray(annots)?.items ?? []), ...refs]);
+  // Keep an indirect /Annots array where it is: only that array changes, not the page.
+  if (annots instanceof PdfRef && view.resolveArray(annots)) update.put(annots, updated);
+  else update.put(pageRef, pageDict.with('Annots', updated));
+}
+
+/**
+ * Lists a signature field in /AcroForm /Fields and sets SigFlags; `extendCatalog` may change the
+ * catalog in the same update (the seal adds the ESIC extension, a document timestamp does not).
+ */
+export function addSignatureField(update: IncrementalUpdate, document: PdfDocument, field: PdfRef, extendCatalog: (catalog: PdfDict) => PdfDict = (c) => c): void {
+  const view = document.latest;
+  const rootRef = document.trailer.get('Root');
+  if (!(rootRef instanceof PdfRef)) throw new YinjianError('PDF_MALFORMED', { detail: 'trailer /Root is not an indirect reference' });
+  const catalog = document.catalog();
+  const acroValue = catalog.get('AcroForm');
+  const acroForm = view.resolveDict(acroValue) ?? new PdfDict();
+  const fields = view.resolveArray(acroForm.get('Fields'))?.items ?? [];
+  // SigFlags 3: SignaturesExist | AppendOnly (§12.7.2): viewers must save incrementally.
+  const newAcroForm = acroForm.with('Fields', new PdfArray([...fields, field])).with('SigFlags', 3);
+  let newCatalog = extendCatalog(catalog);
+  if (acroValue instanceof PdfRef && view.resolveDict(acroValue)) update.put(acroValue, newAcroForm);
+  else newCatalog = newCatalog.with('AcroForm', update.add(newAcroForm));
+  if (newCatalog !== catalog) update.put(rootRef, newCatalog);
+}
+
 export function prepareSignatureUpdate(
   document: PdfDocument,
   widgets: readonly WidgetPlacement[],
@@ -234,26 +263,10 @@ export function prepareSignatureUpdate(
     const pageRef = pages[pageIndex] as PdfRef;
     const pageDict = currentDict(update, view, pageRef);
     if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
-    const annots = pageDict.get('Annots');
-    const existing = view.resolveArray(annots)?.items ?? [];
-    const updated = new PdfArray([...existing, ...refs]);
-    // Keep an indirect /Annots array where it is: only that array changes, not the page.
-    if (annots instanceof PdfRef && view.resolveArray(annots)) update.put(annots, updated);
-    else update.put(pageRef, pageDict.with('Annots', updated));
+    appendAnnotations(update, view, pageRef, pageDict, refs);
   }
 
-  const rootRef = document.trailer.get('Root');
-  if (!(rootRef instanceof PdfRef)) throw new YinjianError('PDF_MALFORMED', { detail: 'trailer /Root is not an indirect reference' });
-  const catalog = document.catalog();
-  const acroValue = catalog.get('AcroForm');
-  const acroForm = view.resolveDict(acroValue) ?? new PdfDict();
-  const fields = view.resolveArray(acroForm.get('Fields'))?.items ?? [];
-  // SigFlags 3: SignaturesExist | AppendOnly (§12.7.2): viewers must save incrementally.
-  const newAcroForm = acroForm.with('Fields', new PdfArray([...fields, field])).with('SigFlags', 3);
-  let newCatalog = withEsicExtension(catalog, view);
-  if (acroValue instanceof PdfRef && view.resolveDict(acroValue)) update.put(acroValue, newAcroForm);
-  else newCatalog = newCatalog.with('AcroForm', update.add(newAcroForm));
-  if (newCatalog !== catalog) update.put(rootRef, newCatalog);
+  addSignatureField(update, document, field, (catalog) => withEsicExtension(catalog, view));
 
   const result = update.build();
   const byteRangeAt = result.placeholders.find((p) => p.placeholder === byteRange);
