@@ -164,6 +164,8 @@ export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' 
   readonly tempPath: string;
   /** The process writing the file: recovery leaves a row alone while it runs. */
   readonly ownerPid: number;
+  /** Issue #12: the seal's stamping counter this stamping takes (M5, S6). */
+  readonly sealCounter?: number;
 };
 
 export interface PendingStamping extends Omit<UsageEntry, 'status' | 'sha256After' | 'outputPath' | 'useRequestId'> {
@@ -314,7 +316,7 @@ export class UsageRegister {
         action: 'STAMP_PENDING',
         subject: seal.code,
         at: e.at,
-        details: { ...detailsOf(seal.id, e), tempPath: e.tempPath },
+        details: { ...detailsOf(seal.id, e), tempPath: e.tempPath, ...(e.sealCounter !== undefined ? { sealCounter: e.sealCounter } : {}) },
       });
       const result = insertPending.run({ ...columnsOf(seal.id, e, audited.seq), temp_path: e.tempPath, owner_pid: e.ownerPid });
       const row = this.byId.get(result.lastInsertRowid);
