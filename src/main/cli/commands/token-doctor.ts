@@ -24,6 +24,7 @@ export function doctorText(report: DoctorReport): string {
       continue;
     }
     out.push(`槽 Slot ${t.slot} (${t.slotDescription}): "${t.info.label}" 序列号 serial ${t.info.serial}, ${t.info.manufacturer} ${t.info.model}${t.hidden ? ' [内部令牌 internal]' : ''}`);
+    if (!t.hidden && t.keyName && t.keyName !== t.info.serial) out.push(`  程序中的名称 named in the app (--token): ${t.keyName}`);
     if (!t.hidden) out.push(`  PIN ${t.pinLength?.min}–${t.pinLength?.max}; 会话 sessions ${t.sessions?.open}/${t.sessions?.max}; 公开存储 public memory ${t.memory?.freePublic}/${t.memory?.totalPublic}; ${t.mechanisms?.length ?? 0} mechanisms`);
     out.push(...t.checks.map(line));
   }
