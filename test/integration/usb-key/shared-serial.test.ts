@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsbKeyInfo } from '../../../src/main/core/ports/usb-key';
 import { UsbKeyService } from '../../../src/main/core/usb-key/usb-key-service';
 import { openRegister, type SealRegister } from '../../../src/main/infra/db/index';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
@@ -40,11 +41,16 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+function twoKeys(): [UsbKeyInfo, UsbKeyInfo] {
+  const keys = port.listKeys();
+  expect(keys).toHaveLength(2);
+  return [keys[0]!, keys[1]!];
+}
+
 describe('two keys with the same serial (tpm2-pkcs11)', () => {
   it('are listed under different names, each found by its name or label, and the bare shared serial names no key (TOKEN_NOT_FOUND, never the first of them)', () => {
-    const keys = port.listKeys();
-    expect(keys.map((k) => k.label)).toEqual(['seal-a', 'seal-b']);
-    const [a, b] = keys as [(typeof keys)[0], (typeof keys)[0]];
+    expect(port.listKeys().map((k) => k.label)).toEqual(['seal-a', 'seal-b']);
+    const [a, b] = twoKeys();
     // Both tokens report the same serial number; the app's names differ and carry it.
     expect(a.serial).toBe('0000000000000000/seal-a/SW TPM');
     expect(b.serial).toBe('0000000000000000/seal-b/SW TPM');
@@ -61,7 +67,7 @@ describe('two keys with the same serial (tpm2-pkcs11)', () => {
   });
 
   it('a session opened by one key\'s name logs into that key: its PIN works there and not on the other, its key pair is its own', async () => {
-    const [a, b] = port.listKeys() as [{ serial: string }, { serial: string }];
+    const [a, b] = twoKeys();
     await expect(port.openSession(a.serial, pin(PIN_B))).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
     const sessionB = await port.openSession(b.serial, pin(PIN_B));
     const pairB = await sessionB.generateKeyPair('p256', 'key-b');
@@ -76,7 +82,7 @@ describe('two keys with the same serial (tpm2-pkcs11)', () => {
   });
 
   it('the register\'s first-use row (M4) of one key does not make the other key initial', async () => {
-    const [a, b] = port.listKeys() as [{ serial: string }, { serial: string }];
+    const [a, b] = twoKeys();
     register.usbKeys.recordIssued({ tokenSerial: a.serial, sealId: null, at: new Date() }, { name: '总裁办公室', staffId: 'OFFICE', office: true });
     const service = new UsbKeyService(port, register.usbKeys);
     expect((await service.info(a.serial)).initialPinSources).toEqual(['register']);
