@@ -1,5 +1,4 @@
-import { diagnose, type DoctorCheck, type DoctorReport } from '../../infra/pkcs11/doctor';
-import { Pkcs11Library } from '../../infra/pkcs11/library';
+import { diagnoseModule, type DoctorCheck, type DoctorReport } from '../../app/token-doctor';
 import type { Command } from '../command';
 
 const MARK = { ok: '✔ ok', degraded: '▲ degraded', fail: '✘ FAIL' } as const;
@@ -57,17 +56,12 @@ export const tokenDoctor: Command = {
   async run(context, args) {
     const params = args.options['module-params'];
     const libraryParameters = (typeof params === 'string' ? params : undefined) ?? (process.env.YINJIAN_PKCS11_PARAMS || undefined);
-    const library = Pkcs11Library.resolve({
+    const report = diagnoseModule({
       ...(context.options.module ? { explicit: context.options.module } : {}),
       ...(process.env.YINJIAN_PKCS11_MODULE ? { env: process.env.YINJIAN_PKCS11_MODULE } : {}),
       ...(context.settings().pkcs11Module ? { saved: context.settings().pkcs11Module } : {}),
       ...(libraryParameters ? { libraryParameters } : {}),
     });
-    try {
-      const report = diagnose(library);
-      return { json: { doctor: report }, text: doctorText(report), ...(report.verdict === 'fail' ? { exitCode: 1 } : {}) };
-    } finally {
-      library.close();
-    }
+    return { json: { doctor: report }, text: doctorText(report), ...(report.verdict === 'fail' ? { exitCode: 1 } : {}) };
   },
 };
