@@ -58,7 +58,7 @@ export function createUsbKeyEvents(options: UsbKeyEventsOptions): UsbKeyEvents {
       return;
     }
     const next = new UsbKeyWatcher(port, options.intervalMs ?? 500);
-    next.on('change', (change: UsbKeyChange) => options.events.emit('usbKey.changed', { inserted: change.inserted.map(keyOf), removed: change.removed.map(keyOf) }));
+    next.on('change', (change: UsbKeyChange) => options.events.emit('usbKey.changed', { inserted: change.inserted.map(keyOf), removed: change.removed.map(keyOf), changed: change.changed.map(keyOf) }));
     // A failing look (the module released under it, a driver error): watch afresh later.
     next.on('error', () => {
       if (watcher !== next) return;

@@ -18,8 +18,11 @@ const progress = {
 };
 
 export const EVENTS = {
-  /** A USB key was inserted or removed (the main process's key watcher, by serial, never slot id). */
-  'usbKey.changed': z.object({ inserted: z.array(keyOfEvent), removed: z.array(keyOfEvent) }),
+  /**
+   * A USB key was inserted or removed, or its token flags changed (locked, unlocked, PIN to be
+   * changed): the main process's key watcher, keys by serial, never slot id.
+   */
+  'usbKey.changed': z.object({ inserted: z.array(keyOfEvent), removed: z.array(keyOfEvent), changed: z.array(keyOfEvent).default([]) }),
   /** The stamping batch moved on: one event per document begun or ended; active false at the end. */
   'stamp.progress': z.object({ active: z.boolean(), ...progress }),
   /** A verification batch moved on (documents). */

@@ -83,7 +83,7 @@ describe('app events', () => {
       expect(changes).toHaveLength(1);
       rmSync(hsm.tokenFolders().find((f) => f.endsWith(serial.slice(-12)))!, { recursive: true });
       await until(() => changes.length > 1);
-      expect(changes[1]).toEqual({ event: 'usbKey.changed', payload: { inserted: [], removed: [{ serial, label: '行政部印章' }] } });
+      expect(changes[1]).toEqual({ event: 'usbKey.changed', payload: { inserted: [], removed: [{ serial, label: '行政部印章' }], changed: [] } });
     } finally {
       keyEvents.stop();
     }
