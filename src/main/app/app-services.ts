@@ -23,6 +23,8 @@ import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
 import { diagnoseLoadedModule, diagnoseModule } from './token-doctor';
 import { createWorkstationTrust } from './workstation-trust';
+import { createAppEvents, type AppEvents } from './events';
+import { createUsbKeyEvents } from './usb-key-events';
 
 export interface AppServicesOptions {
   /** The app's data folder (Electron's userData): settings.json, register.sqlite, demo/. */
@@ -40,7 +42,7 @@ export interface AppServicesOptions {
   readonly dialogs?: MainDialogs;
 }
 
-export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined; composition: AppComposition };
+export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined; composition: AppComposition; events: AppEvents };
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const softhsm = options.softHsmModule ?? softHsmModule();
@@ -66,7 +68,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
   const keyPort = () => app.keyPort();
   const sealRegister = (): SealRegister => app.register();
-  const release = (): void => app.close();
+  const events = createAppEvents();
+  // Key insert/remove pushed to the window (the watcher starts with the first key list).
+  const keyEvents = createUsbKeyEvents({ port: keyPort, events });
+  const release = (): void => {
+    keyEvents.release();
+    app.close();
+  };
   const usbKeys = (): UsbKeyService => app.usbKeys();
   /** Loads the chosen driver (C_GetFunctionList, C_Initialize) and saves it only once it answered. */
   const useModule = async (path: string): Promise<{ keys: number; path: string }> => {
@@ -76,13 +84,17 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     app.saveSettings({ pkcs11Module: path });
     return { keys: keyPort().listKeys().length, path };
   };
-  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder });
+  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder, events });
 
   return {
     composition: app,
+    events,
     usbKeys,
     workstationCode: options.workstationCode,
-    rescanUsbKeys: () => keyPort().rescan(),
+    rescanUsbKeys: () => {
+      keyPort().rescan();
+      keyEvents.start();
+    },
     register: sealRegister,
     exportFolder: options.exportFolder,
     demo: () => demo,
@@ -137,9 +149,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       },
     },
     trust: createWorkstationTrust({ register: sealRegister, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
-    stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
+    stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification, events }),
     verification,
     office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
-    close: release,
+    close: () => {
+      keyEvents.stop();
+      app.close();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventName, EventOf } from './events';
 
 /**
  * The IPC contract: one table of channels, each with a zod schema for its request and its
@@ -501,4 +502,6 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
 /** The one API object the preload exposes as `window.yinjian`. */
 export type YinjianApi = {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  /** Subscribes to an event the main process pushes (events.ts); returns the unsubscribe. */
+  on<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
 };
