@@ -233,6 +233,10 @@ export class StampingPipeline {
 
       // U2: every page as a person sees it: its text layer where that can be trusted, OCR where
       // the layer is missing or suspect (core/policy/page-gate.ts).
+      // Issue #13: a page OCR cannot read refuses, unless the office allows scanned documents;
+      // then it needs this custodian's confirmation of this document (recorded below).
+      const scannedAllowed = register.scannedDocumentsAllowed?.() === true;
+      if (request.scannedConfirmed && !scannedAllowed) throw new YinjianError('SCANNED_DOCUMENTS_NOT_ALLOWED');
       const source = await openText();
       const opened = document;
       const gated = await gateDocumentText(
@@ -244,7 +248,8 @@ export class StampingPipeline {
         },
         {
           denyList: register.denyList(),
-          ...(request.scannedConfirmed ? { scannedConfirmed: true } : {}),
+          ...(scannedAllowed ? { scannedAllowed: true } : {}),
+          ...(request.scannedConfirmed && scannedAllowed ? { scannedConfirmed: true } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onGateProgress ? { onProgress: request.onGateProgress } : {}),
         },
@@ -311,6 +316,7 @@ export class StampingPipeline {
           sha256After: null,
           outputPath: request.outputPath,
           tempPath: reserved.path,
+          ...(gated.unreadablePages.length > 0 ? { scannedConfirmedPages: gated.unreadablePages } : {}),
           at: time,
           workstationId: this.deps.workstationCode,
           sealCounter,

@@ -1,18 +1,20 @@
-// Builds the `yinjian` command line into plain JavaScript (issue #15): out/cli/yinjian.mjs and
-// the chunks it loads on demand (one per command family, so `yinjian --help` compiles a few
-// kilobytes, not pdf.js). Dependencies stay external and load from node_modules as published.
+// The command line's build (issue #15), the one entry next to electron-vite's main bundle:
+// out/cli/yinjian.mjs is the `yinjian` command itself (package.json "bin", with its shebang;
+// what `npx yinjian` runs), out/cli/process.mjs what the app binary's `cli` entry
+// (src/main/entry.ts → out/main/index.js) imports, and the chunks they load on demand (one per
+// command family, so `yinjian --help` compiles a few kilobytes, not pdf.js).
 //
-//   node scripts/build-cli.mjs            build (npm ci runs it as `prepare`; `npm run build` too)
-//   node scripts/build-cli.mjs --if-stale build only when a source file changed since the last build
+//   node esbuild.config.mjs            build (npm ci runs it as `prepare`; `npm run build` too)
+//   node esbuild.config.mjs --if-stale build only when a source file changed since the last build
 //
 // Works offline: esbuild is a local dev dependency. The output folder is replaced in one rename,
 // so a `yinjian` started during a rebuild never sees half of it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = dirname(fileURLToPath(import.meta.url));
 export const CLI_OUT_DIR = join(ROOT, 'out', 'cli');
 export const CLI_ENTRY_FILE = join(CLI_OUT_DIR, 'yinjian.mjs');
 const INPUTS_FILE = '.inputs.json';
@@ -46,7 +48,7 @@ export async function buildCli() {
   rmSync(staging, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { yinjian: 'src/main/cli/process.ts' },
+    entryPoints: { yinjian: 'src/main/cli/index.ts', process: 'src/main/cli/process.ts' },
     outdir: staging,
     outExtension: { '.js': '.mjs' },
     bundle: true,
