@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { YinjianError } from '../../shared/errors/index';
+import type { DoctorReportDto } from '../../shared/ipc/contract';
 import type { Actor } from '../core/register/index';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import { DEMO, demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../demo/demo-mode';
@@ -20,6 +21,7 @@ import type { MainServices } from './front-doors';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
+import { diagnoseLoadedModule, diagnoseModule } from './token-doctor';
 import { createWorkstationTrust } from './workstation-trust';
 import { createAppEvents, type AppEvents } from './events';
 import { createUsbKeyEvents } from './usb-key-events';
@@ -124,6 +126,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         // Checked before anything loads it: a real shared library exporting C_GetFunctionList.
         checkModuleFile(picked);
         return { cancelled: false as const, ...(await useModule(picked)) };
+      },
+      doctor: async (moduleId) => {
+        // The report's arrays are readonly; the DTO (shared/ipc/contract.ts) is the same shape.
+        if (moduleId === undefined) return diagnoseLoadedModule(keyPort()) as DoctorReportDto;
+        // One module per process: release the one in use; the next request loads it again.
+        release();
+        return diagnoseModule({ explicit: catalogModulePath(moduleId, existsSync) }) as DoctorReportDto;
       },
       startDemo: async () => {
         if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });

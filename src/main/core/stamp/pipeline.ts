@@ -18,7 +18,7 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
-import { IncrementalUpdate, PdfDocument, PdfString } from '../pdf/index';
+import { ConcatenatedPdfBytes, PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
@@ -324,7 +324,8 @@ export class StampingPipeline {
       patchContents(prepared, signature);
       const chunks: Uint8Array[] = [appended];
       if (this.deps.longTerm) {
-        const signed = IncrementalUpdate.concat(request.input, prepared.result);
+        // The file and its seal read as one, not copied into a new buffer (issue #15).
+        const signed = new ConcatenatedPdfBytes([request.input, prepared.result.appended]);
         const contentsBytes = new Uint8Array(prepared.contentsRoom);
         contentsBytes.set(signature);
         chunks.push(
