@@ -20,6 +20,7 @@ import type { MainServices } from './front-doors';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
+import { createWorkstationExportFrontDoor } from './workstation-export';
 import { createWorkstationTrust } from './workstation-trust';
 
 export interface AppServicesOptions {
@@ -130,7 +131,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     trust: createWorkstationTrust({ register: sealRegister, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
     verification,
-    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, usbKeys, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
+    workstationExport: createWorkstationExportFrontDoor({ register: sealRegister, usbKeys, workstationCode: options.workstationCode, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
     close: release,
   };
 }

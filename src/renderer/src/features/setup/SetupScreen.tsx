@@ -4,6 +4,7 @@ import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { useApp } from '../../shell/app-store';
 import { usbKeyStore } from '../usb-key/usb-key-store';
+import { InitCaForm } from './InitCaForm';
 
 /** First run: find the USB key's driver from the catalog, or start the clearly marked demo mode. */
 export function SetupScreen() {
@@ -84,6 +85,7 @@ export function SetupScreen() {
           {t('setup.pick')}
         </button>
       </section>
+      {status && status.moduleReady && !status.demoMode && !status.officeConsole && <InitCaForm onDone={() => void loadStatus()} />}
       {error && (
         <p className="alert alert-bad" role="alert" data-code={error.code}>
           {errorText(error)}
