@@ -57,6 +57,14 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
   };
   const dirs = { office: '', officeExport: '', workstation: '', workstationExport: '' };
 
+  /** A page on one of the two computers; actions wait longer than the harness's 5 s (key generation, a loaded CI machine). */
+  async function openPage(host: TestHost): Promise<Page> {
+    const opened = await browser.newPage();
+    opened.setDefaultTimeout(15_000);
+    await opened.goto(host.url);
+    return opened;
+  }
+
   beforeAll(async () => {
     hsm = provisionSoftHsm();
     for (const token of [CA, KEY_A, KEY_B, KEY_C]) hsm.createToken({ label: token.label, soPin: token.soPin, userPin: token.pin });
@@ -70,8 +78,7 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
     [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
     officeHost = await startTestHost(rendererDir, createHandlers(office));
     workstationHost = await startTestHost(rendererDir, createHandlers(workstation));
-    page = await browser.newPage();
-    await page.goto(officeHost.url);
+    page = await openPage(officeHost);
   }, 180_000);
 
   afterAll(async () => {
@@ -163,9 +170,14 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
     const panel = page.getByTestId('seal-panel');
     await panel.waitFor({ state: 'visible' });
     const delegate = panel.getByTestId('delegate-form');
-    for (const [name, value] of Object.entries({ proxyName: '李四', proxyStaffId: 'S200', approverName: '赵主任', startsAt: beijingDay(-1), endsAt: beijingDay(10), reason: '出差' })) {
+    for (const [name, value] of Object.entries({ proxyName: '李四', proxyStaffId: 'S200', approverName: '赵主任', approverStaffId: 'S010', startsAt: beijingDay(-1), endsAt: beijingDay(10), reason: '出差' })) {
       await delegate.getByTestId(`seal-${name}`).fill(value);
     }
+    // A department seal's proxy approved by a general manager: the rule's typed refusal (M3).
+    await delegate.getByTestId('seal-approverRole').selectOption('general_manager');
+    await delegate.getByTestId('delegate-submit').click();
+    await expect.poll(() => panel.getByTestId('seal-error').getAttribute('data-code')).toBe('APPROVER_ROLE_MISMATCH');
+    await delegate.getByTestId('seal-approverRole').selectOption('department_head');
     await delegate.getByTestId('delegate-submit').click();
     await expect.poll(() => panel.getByTestId('delegation-row').count()).toBe(1);
     const mayUse = panel.getByTestId('may-use-form');
@@ -255,8 +267,7 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
       await office.usbKeys().changePin(await serialOf(label), Buffer.from(initial), Buffer.from('7Hd2-Wq9p'));
     }
     await page.close();
-    page = await browser.newPage();
-    await page.goto(workstationHost.url);
+    page = await openPage(workstationHost);
     // The custodian's first use of key A: the forced PIN change (M4).
     const dialog = page.getByTestId('pin-dialog');
     await dialog.waitFor({ state: 'visible', timeout: 20_000 });
@@ -303,8 +314,7 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
 
   it('the office inspects the export, shows the findings and figures, and saves the report PDF (S6)', async () => {
     await page.close();
-    page = await browser.newPage();
-    await page.goto(officeHost.url);
+    page = await openPage(officeHost);
     await page.getByTestId('nav-office').click();
     const panel = page.getByTestId('inspection');
     await panel.scrollIntoViewIfNeeded();

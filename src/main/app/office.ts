@@ -457,7 +457,8 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
       const seal = deps.register().seals.get(request.sealId);
       if (!seal) throw new YinjianError('USAGE', { detail: 'unknown seal' });
       // M3: a company seal's proxy is approved by its general manager, a department's by its head.
-      const approverRole: ApproverRole = seal.kind === 'company' ? 'general_manager' : 'department_head';
+      // Named by the person, it is checked (APPROVER_ROLE_MISMATCH); otherwise the seal's kind says which.
+      const approverRole: ApproverRole = request.approverRole ?? (seal.kind === 'company' ? 'general_manager' : 'department_head');
       const delegation = tasks.delegate(
         {
           sealCode: seal.code,

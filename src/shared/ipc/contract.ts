@@ -193,10 +193,9 @@ const auditState = z.object({
 });
 export type AuditStateDto = z.infer<typeof auditState>;
 
-const approval = z.object({ reference: z.string().min(1).max(200), approver: z.string().min(1).max(100) }).strict();
 const sealRef = z.object({ sealId: z.string().min(1).max(100) }).strict();
 
-/** The office's issuance channels: the rule (S2, S3) refuses a missing approval, not the schema. */
+/** The office's lifecycle channels: the rule (S2, S3, S5) refuses a missing approval with its own APPROVAL_REQUIRED, not the schema. */
 const officeApproval = z.object({ reference: z.string().max(200), approver: z.string().max(100) }).strict();
 const tokenRef = z.string().min(1).max(64);
 export const UNIT_KINDS = ['company', 'department'] as const;
@@ -444,17 +443,17 @@ export const CHANNELS = {
       .strict(),
     response: issuedSeal,
   },
-  'office.cancel': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.cancel': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** S5: the loss confirmed (the certificate revoked at the next publication) or withdrawn (the key found). */
-  'office.confirmLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
-  'office.withdrawLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.confirmLoss': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.withdrawLoss': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** M3: a seal's delegations, and ending one early. */
   'office.delegations': {
     request: sealRef,
     response: z.array(z.object({ id: z.string(), proxyName: z.string(), proxyStaffId: z.string(), approverName: z.string(), reason: z.string(), startsAt: z.string(), endsAt: z.string(), revokedAt: z.string().nullable() })),
   },
   'office.revokeDelegation': { request: sealRef.extend({ delegationId: z.string().min(1).max(100) }).strict(), response: z.object({ revokedAt: z.string() }) },
-  'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** S4, S5 补办: a new key pair on a new USB key, same seal identity. */
   'office.reissue': {
     request: sealRef
@@ -473,7 +472,7 @@ export const CHANNELS = {
   },
   'office.delegate': {
     request: sealRef
-      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
+      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), approverRole: z.enum(['general_manager', 'department_head']).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
       .strict(),
     response: z.object({ delegationId: z.string() }),
   },

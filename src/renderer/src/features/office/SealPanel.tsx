@@ -71,7 +71,8 @@ export function SealPanel({ seal, approval, onChanged }: Props) {
           proxyName: (proxy.proxyName ?? '').trim(),
           proxyStaffId: (proxy.proxyStaffId ?? '').trim(),
           approverName: (proxy.approverName ?? '').trim(),
-          ...(proxy.approverStaffId?.trim() ? { approverStaffId: proxy.approverStaffId.trim() } : {}),
+          approverStaffId: (proxy.approverStaffId ?? '').trim(),
+          ...(proxy.approverRole === 'general_manager' || proxy.approverRole === 'department_head' ? { approverRole: proxy.approverRole } : {}),
           reason: (proxy.reason ?? '').trim(),
           startsAt: (proxy.startsAt ?? '').trim(),
           endsAt: (proxy.endsAt ?? '').trim(),
@@ -158,7 +159,15 @@ export function SealPanel({ seal, approval, onChanged }: Props) {
           {input(proxy, setProxy, 'proxyName', 'office.delegate.proxyName')}
           {input(proxy, setProxy, 'proxyStaffId', 'office.delegate.proxyStaffId')}
           {input(proxy, setProxy, 'approverName', 'office.delegate.approverName')}
-          {input(proxy, setProxy, 'approverStaffId', 'office.delegate.approverStaffId', false)}
+          {input(proxy, setProxy, 'approverStaffId', 'office.delegate.approverStaffId')}
+          <label>
+            {t('office.delegate.approverRole')}
+            <select value={proxy.approverRole ?? ''} onChange={(e) => setProxy({ ...proxy, approverRole: e.target.value })} data-testid="seal-approverRole">
+              <option value="">{t('office.delegate.role.bySeal')}</option>
+              <option value="general_manager">{t('office.delegate.role.general_manager')}</option>
+              <option value="department_head">{t('office.delegate.role.department_head')}</option>
+            </select>
+          </label>
           {input(proxy, setProxy, 'startsAt', 'office.delegate.startsAt')}
           {input(proxy, setProxy, 'endsAt', 'office.delegate.endsAt')}
         </div>

@@ -15,6 +15,7 @@ export function SetupScreen() {
   const go = useApp((s) => s.go);
   const [modules, setModules] = useState<ResponseOf<'setup.modules'>>([]);
   const [error, setError] = useState<IpcError | undefined>();
+  const [caSetUp, setCaSetUp] = useState(false);
 
   useEffect(() => {
     call('setup.modules', {}).then(setModules, (caught) => setError(ipcErrorOf(caught)));
@@ -85,7 +86,15 @@ export function SetupScreen() {
           {t('setup.pick')}
         </button>
       </section>
-      {status && status.moduleReady && !status.demoMode && !status.officeConsole && <InitCaForm onDone={() => void loadStatus()} />}
+      {status && status.moduleReady && !status.demoMode && (!status.officeConsole || caSetUp) && (
+        <InitCaForm
+          onDone={() => {
+            // The form stays to show the new root's fingerprint; the office console appears beside it.
+            setCaSetUp(true);
+            void loadStatus();
+          }}
+        />
+      )}
       {error && (
         <p className="alert alert-bad" role="alert" data-code={error.code}>
           {errorText(error)}
