@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from 'electron';
 import { currentWorkstation } from './infra/machine/workstation-id';
-import { bindIpc } from './ipc/electron-binding';
+import { bindIpc, pushEvents } from './ipc/electron-binding';
 import { createHandlers } from './ipc/handlers';
 import { createAppServices } from './app/app-services';
 import { registerAppScheme, serveRenderer } from './windows/app-protocol';
@@ -43,7 +43,9 @@ app.whenReady().then(() => {
   const paths = rendererPaths(join(import.meta.dirname));
   serveRenderer(paths.rendererDir);
   bindIpc(createHandlers(services), (frameUrl, isMainFrame) => isTrustedSender(frameUrl, isMainFrame, rendererUrl));
-  createMainWindow({ preloadPath: paths.preloadPath, ...(rendererUrl ? { rendererUrl } : {}), dev });
+  const window = createMainWindow({ preloadPath: paths.preloadPath, ...(rendererUrl ? { rendererUrl } : {}), dev });
+  // Key insert/remove and batch progress are pushed to the window, never polled (issue #14).
+  pushEvents(services.events, () => (window.isDestroyed() ? undefined : window.webContents));
 });
 
 app.on('window-all-closed', () => {

@@ -2,7 +2,7 @@
  * The command line against its anchors, whole processes side by side in one run (issue #15):
  *
  *   command                               yinjian                      anchor
- *   yinjian --help                        bin/yinjian.js --help        pdfsig -v (a C tool's start-up)    budget 150 ms
+ *   yinjian --help                        yinjian.mjs --help           pdfsig -v (a C tool's start-up)    budget 150 ms
  *   yinjian verify, 1-page sealed PDF     verify FILE --trust ROOT     pdfsig FILE                         budget 300 ms
  *   yinjian verify, 30 MB sealed PDF      verify FILE --trust ROOT     pdfsig FILE                         budget: faster than pdfsig
  *   yinjian stamp, 30 MB PDF              stamp (SoftHSM2 key, gate,   pdfsig -add-signature, NSS key      budget 1.5 × pdfsig,
@@ -94,7 +94,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
   const n = quick ? 1 : Number(process.env.YINJIAN_BENCH_RUNS ?? 5);
   const pages = quick ? 30 : 300;
   const log = options.log ?? ((line: string) => console.log(line));
-  const bin = process.env.YINJIAN_BENCH_BIN ?? join(REPO, 'bin', 'yinjian.js');
+  const bin = process.env.YINJIAN_BENCH_BIN ?? join(REPO, 'out', 'cli', 'yinjian.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-cli-'));
   const office = await provisionOffice();
   try {
@@ -161,7 +161,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
     const fmt = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join('  ');
     const table = [
-      `yinjian CLI vs anchors: whole processes, median of ${n} run(s) each, alternating (${bin === join(REPO, 'bin', 'yinjian.js') ? 'bin/yinjian.js → out/cli' : bin})`,
+      `yinjian CLI vs anchors: whole processes, median of ${n} run(s) each, alternating (${bin === join(REPO, 'out', 'cli', 'yinjian.mjs') ? 'out/cli/yinjian.mjs' : bin})`,
       fmt(header),
       fmt(widths.map((w) => '-'.repeat(w))),
       ...cells.map(fmt),

@@ -1,4 +1,5 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { EVENT_CHANNEL, type EventMessage } from '../../shared/ipc/events';
 import { YinjianError } from '../../shared/errors/index';
 import { IPC_CHANNEL } from '../../shared/ipc/transport';
 import { dispatch, type HandlerTable } from './handlers';
@@ -22,5 +23,16 @@ export function bindIpc(handlers: HandlerTable, isTrustedSender: (frameUrl: stri
     const isMainFrame = frame !== null && frame !== undefined && frame === event.sender.mainFrame;
     if (!isTrustedSender(frame?.url, isMainFrame)) return senderRefused();
     return dispatch(handlers, channel, payload);
+  });
+}
+
+/**
+ * Pushes the application's events (already parsed against src/shared/ipc/events.ts) to the
+ * window's web contents: one channel, the event's name inside. Returns the unsubscribe.
+ */
+export function pushEvents(events: { subscribe(listener: (message: EventMessage) => void): () => void }, target: () => WebContents | undefined): () => void {
+  return events.subscribe((message) => {
+    const contents = target();
+    if (contents && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, message.event, message.payload);
   });
 }

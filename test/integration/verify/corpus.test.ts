@@ -126,7 +126,9 @@ describe.skipIf(!present || !existsSync('/usr/bin/pdfsig'))('interop corpus: dig
       const key = sig.byteRange ? `${sig.field}|${sig.byteRange.join(',')}` : undefined;
       const verdict = key ? theirs.get(key) : undefined;
       if (!verdict || verdict === 'no-claim') continue;
-      const digestIntact = sig.checks.integrity === 'passed' || sig.checks.integrity === 'warning';
+      // The digest alone (pdfsig's "Signature is Valid"): since issue #11 checks.integrity also
+      // fails when the ranges do not cover the document, so the report says it separately.
+      const digestIntact = sig.digestIntact === true;
       expect({ field: sig.field, digestIntact }).toEqual({ field: sig.field, digestIntact: verdict === 'valid' });
       compared++;
     }

@@ -72,6 +72,12 @@ export const FINDING_CATALOG = {
     zh: '签名范围超出文件（文件 {size} 字节，范围到 {end}）：被签名的字节已不存在',
     en: 'The signed byte range lies outside the file ({size} bytes, range ends at {end}): the signed bytes are gone',
   },
+  CMS_NOT_DER: {
+    step: 'integrity',
+    severity: 'error',
+    zh: '签名数据（CMS）不是规范的 DER 编码（ISO 32000 §12.8.3.3.1）：{detail}',
+    en: 'The signature data (CMS) is not valid DER (ISO 32000 §12.8.3.3.1): {detail}',
+  },
   CMS_UNREADABLE: { step: 'integrity', severity: 'error', zh: '签名数据（CMS）无法解码：{detail}', en: 'The signature data (CMS) cannot be decoded: {detail}' },
   DIGEST_MISMATCH: { step: 'integrity', severity: 'error', zh: '签名范围的摘要与签名中的摘要不符：文件已被篡改', en: 'The digest of the signed bytes differs from the signed digest: the file was altered' },
   SIGNATURE_INVALID: { step: 'integrity', severity: 'error', zh: '签名值校验失败：{detail}', en: 'The signature value does not verify: {detail}' },

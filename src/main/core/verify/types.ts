@@ -111,6 +111,12 @@ export interface SignatureReport {
   readonly subFilter: string | undefined;
   readonly verdict: Verdict;
   readonly checks: SignatureChecks;
+  /**
+   * The CMS verifies over the bytes its /ByteRange names (digest and signature value), however
+   * well or badly those ranges cover the document; `checks.integrity` also fails when they do
+   * not (issue #11). What pdfsig calls "Signature is Valid".
+   */
+  readonly digestIntact?: boolean;
   readonly findings: readonly VerifyFinding[];
   /** Revision (0-based) the signature covers. */
   readonly signedRevision: number | undefined;

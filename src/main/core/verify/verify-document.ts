@@ -29,6 +29,7 @@ import {
 } from '../pki/index';
 import { ByteRangeDigests } from './byte-range-digests';
 import { classifyRevision, levelRank, worstLevel } from './changes';
+import { derProblem } from './cms-der';
 import { finding, hasError, type VerifyFinding } from './findings';
 import { hybridXrefFindings } from './hybrid-xref';
 import { readEmbeddedValidationData } from './ltv';
@@ -108,9 +109,20 @@ function text(value: unknown): string | undefined {
   return value instanceof PdfString ? value.text : undefined;
 }
 
+/** Findings that mean the signed bytes are not the file as signed (coverage and integrity fail). */
+const BYTE_RANGE_INTEGRITY_CODES: ReadonlySet<string> = new Set([
+  'BYTE_RANGE_OUTSIDE_FILE',
+  'BYTE_RANGE_MALFORMED',
+  'BYTE_RANGE_NOT_FROM_START',
+  'BYTE_RANGE_GAP_NOT_CONTENTS',
+  'BYTE_RANGE_NOT_REVISION_END',
+  'BYTE_RANGES_OVERLAP',
+]);
+
 function status(findings: readonly VerifyFinding[], step: VerifyFinding['step'], checked: boolean): CheckStatus {
-  if (!checked) return 'not-checked';
+  // An error is a failure even when the step could not run to its end.
   if (findings.some((f) => f.step === step && f.severity === 'error')) return 'failed';
+  if (!checked) return 'not-checked';
   if (findings.some((f) => f.step === step && f.severity === 'warning')) return 'warning';
   return 'passed';
 }
@@ -277,6 +289,12 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     // Without readable ranges nothing can be checked; the structure findings say why.
   } else {
     integrityChecked = true;
+    // Not DER: the unsigned envelope can be re-encoded without breaking the signature, so a
+    // file can say different things to different validators (issue #11). BER forms real
+    // streaming encoders write are a warning; padded integers, non-minimal or wrong lengths and
+    // bytes after the object are an integrity error.
+    const der = derProblem(structure.contents);
+    if (der) findings.push(finding('CMS_NOT_DER', { detail: `${der.problem} at byte ${der.offset}` }, der.kind === 'ber' ? 'warning' : 'error'));
     if (subFilter === 'adbe.pkcs7.detached' || subFilter === 'adbe.pkcs7.sha1') findings.push(finding('LEGACY_SUBFILTER', { subFilter }));
     try {
       if (isDocTimestamp) {
@@ -451,9 +469,14 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     }
   }
 
+  // The checks agree with the findings (issue #11): a step with an error finding is 'failed'
+  // whether or not it ran to the end, and a byte range that does not cover the file as signed
+  // (outside the file, overlapping, not from the start, not to a revision end, a gap that is
+  // not /Contents) fails coverage AND integrity: the signature protects nothing identifiable.
+  const rangeBroken = findings.some((f) => f.severity === 'error' && BYTE_RANGE_INTEGRITY_CODES.has(f.code));
   const checks: SignatureChecks = {
-    coverage: status(findings, 'coverage', true),
-    integrity: unsupported ? 'not-checked' : status(findings, 'integrity', integrityChecked),
+    coverage: rangeBroken ? 'failed' : status(findings, 'coverage', true),
+    integrity: rangeBroken ? 'failed' : unsupported && !hasError(findings, 'integrity') ? 'not-checked' : status(findings, 'integrity', integrityChecked),
     trust: status(findings, 'trust', trustChecked),
     revocation: status(findings, 'revocation', trustChecked),
     timestamp: sigTimestamp ? status(findings, 'timestamp', true) : 'not-applicable',
@@ -490,6 +513,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     subFilter,
     verdict,
     checks,
+    digestIntact: integrityChecked && !unsupported && !findings.some((f) => f.step === 'integrity' && f.severity === 'error' && f.code !== 'CMS_NOT_DER'),
     findings,
     signedRevision: structure.signedRevision,
     byteRange: structure.byteRange,
@@ -567,8 +591,24 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
       const br = structure.byteRange;
       if (structure.digestable && br) ranges.set(index, [[br[0] as number, br[1] as number], [br[2] as number, br[3] as number]]);
     });
-    // Overlapping signatures: one signature's ranges must not cover another's /Contents gap
-    // unless it was made later (a later signature covers earlier ones entirely).
+    // Overlapping signatures: a signature's ranges cover another signature's /Contents either
+    // entirely (a later signature over an earlier one) or not at all (its own gap); a range
+    // boundary inside another /Contents means the two cannot both be what was signed.
+    for (let i = 0; i < prepared2.length; i++) {
+      const range = ranges.get(i);
+      if (!range) continue;
+      for (let j = 0; j < prepared2.length; j++) {
+        const span = prepared2[j]?.structure.contentsSpan;
+        if (i === j || !span) continue;
+        let covered = 0;
+        for (const [from, length] of range) covered += Math.max(0, Math.min(from + length, span.end) - Math.max(from, span.start));
+        if (covered > 0 && covered < span.end - span.start) {
+          const item = prepared2[i] as (typeof prepared2)[number];
+          item.structure = { ...item.structure, findings: [...item.structure.findings, finding('BYTE_RANGES_OVERLAP')] };
+          break;
+        }
+      }
+    }
     let certification: FileState['certification'];
     for (const item of prepared2) {
       const mdp = readMdp(item.version.dict, undefined);
