@@ -3,7 +3,7 @@ import type { IpcError } from '../../../../shared/ipc/contract';
 import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
-import { useUsbKeys } from '../usb-key/usb-key-store';
+import { usbKeyStore, useUsbKeys } from '../usb-key/usb-key-store';
 
 const EMPTY = { soPin: '', initialPin: '', initialPinAgain: '' };
 
@@ -34,6 +34,8 @@ export function UnlockForm({ onClose }: { onClose(): void }) {
     setPins(EMPTY);
     try {
       setDone(await call('office.unlock', { token: token.trim(), soPin, initialUserPin }));
+      // Unlocked, on an initial PIN again: the key bar shows it now.
+      void usbKeyStore.getState().refresh();
     } catch (caught) {
       setError(ipcErrorOf(caught));
     } finally {
