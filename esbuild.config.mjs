@@ -62,6 +62,30 @@ const lazyBrotliDictionary = {
   },
 };
 
+/**
+ * fontkit is imported by the seal font, the report PDFs and the gate's embedded-font check,
+ * but only the last one runs while stamping, and only for a document whose fonts carry a cmap.
+ * Evaluating fontkit (Unicode tables inflated at import) then costs every stamping ~0.1 s of
+ * CPU for nothing. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
+ * instead whose first property read evaluates fontkit (still bundled: esbuild runs a
+ * require()d ES module's top level on first require).
+ */
+const lazyFontkit = {
+  name: 'lazy-fontkit',
+  setup(build) {
+    build.onResolve({ filter: /^@pdf-lib\/fontkit$/ }, (args) => (args.importer.includes(`${join('src', 'main')}`) ? { path: 'fontkit', namespace: 'lazy-fontkit' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-fontkit' }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: [
+        'let fontkit;',
+        "const load = () => (fontkit ??= require('@pdf-lib/fontkit/dist/fontkit.es.js').default);",
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
 export async function buildCli() {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
@@ -84,7 +108,7 @@ export async function buildCli() {
     // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
     external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
     mainFields: ['module', 'main'],
-    plugins: [lazyBrotliDictionary],
+    plugins: [lazyFontkit, lazyBrotliDictionary],
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',

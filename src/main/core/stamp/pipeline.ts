@@ -23,6 +23,7 @@ import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
 import { gateDocumentText, type GateProgress } from '../policy/page-gate';
+import { contentPageText } from '../policy/content-text';
 import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
@@ -221,7 +222,8 @@ export class StampingPipeline {
       const gated = await gateDocumentText(
         {
           pageCount: pages,
-          layer: (i) => source.page(i),
+          // Our own content-stream reading first (issue #13 budget); pdf.js where it cannot decode.
+          layer: async (i) => contentPageText(opened, i) ?? source.page(i),
           facts: (i) => textLayerFacts(opened, i),
           ...(source.ocr ? { ocr: source.ocr } : {}),
         },
