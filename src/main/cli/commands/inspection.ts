@@ -3,8 +3,10 @@ import type { Actor } from '../../core/register/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inspectExports, readExportFile, repinWorkstationHead, writeWorkstationExport } from '../../infra/inspection/index';
 import type { InspectionResult } from '../../core/inspection/index';
+import { readExportFile } from '../../infra/inspection/index';
+import { exportForInspection } from '../../app/workstation-export';
+import { officeTasksOf } from './office';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -39,46 +41,30 @@ export const registerExport: Command = {
     const out = text(args, 'out');
     if (out === undefined) throw new YinjianError('USAGE', { detail: '--out is required' });
     const token = text(args, 'token');
-    const register = context.register();
-    const workstationId = currentWorkstation().code;
-    const actor = context.actor();
-    let session;
-    let tokenSerial: string | undefined;
-    if (token !== undefined) {
-      const service = context.usbKeys();
-      const key = await service.info(token);
-      tokenSerial = key.serial;
-      const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
-      // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
-      session = await service.openForSigning(key.serial, pin);
-    }
-    try {
-      const result = await writeWorkstationExport({
-        register,
-        workstationId,
-        out,
-        at: new Date(),
-        actor,
-        ...(session !== undefined ? { session } : {}),
-        ...(tokenSerial !== undefined ? { tokenSerial } : {}),
-      });
-      const head = result.head === null ? '-' : `${result.head.seq}:${result.head.hash}`;
-      return {
-        json: { export: { ...result, workstationId } },
-        text: [
-          `已导出 / Exported: ${result.path}${result.signed ? '（已签名 signed）' : '（未签名 unsigned）'}`,
-          `本机 Workstation: ${workstationId}; 用印登记 usage rows: ${result.usageRows}; 审计记录 audit rows: ${result.auditRows}`,
-          `审计链头 Chain head: ${head}`,
-          result.key === null
-            ? 'USB Key 用印记录 Key usage record: 未读取（未用 --token）not read (no --token)'
-            : result.key?.anchor
-              ? `USB Key 用印记录 Key usage record: 第 ${result.key.anchor.counter} 次用印 stamping no. ${result.key.anchor.counter}，审计记录 audit row ${result.key.anchor.auditSeq}:${result.key.anchor.auditHash}`
-              : 'USB Key 用印记录 Key usage record: 无 none (no stamping anchored on this key)',
-        ].join('\n'),
-      };
-    } finally {
-      await session?.close().catch(() => undefined);
-    }
+    // The same use case as the window's register screen (src/main/app/workstation-export.ts).
+    const result = await exportForInspection({
+      register: context.register(),
+      usbKeys: () => context.usbKeys(),
+      workstationId: currentWorkstation().code,
+      out,
+      actor: context.actor(),
+      ...(token !== undefined ? { token, pin: (key: { label: string }) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }) } : {}),
+    });
+    const workstationId = result.workstationId;
+    const head = result.head === null ? '-' : `${result.head.seq}:${result.head.hash}`;
+    return {
+      json: { export: { path: result.path, signed: result.signed, head: result.head, usageRows: result.usageRows, auditRows: result.auditRows, workstationId, key: result.key } },
+      text: [
+        `已导出 / Exported: ${result.path}${result.signed ? '（已签名 signed）' : '（未签名 unsigned）'}`,
+        `本机 Workstation: ${workstationId}; 用印登记 usage rows: ${result.usageRows}; 审计记录 audit rows: ${result.auditRows}`,
+        `审计链头 Chain head: ${head}`,
+        result.key === null
+          ? 'USB Key 用印记录 Key usage record: 未读取（未用 --token）not read (no --token)'
+          : result.key?.anchor
+            ? `USB Key 用印记录 Key usage record: 第 ${result.key.anchor.counter} 次用印 stamping no. ${result.key.anchor.counter}，审计记录 audit row ${result.key.anchor.auditSeq}:${result.key.anchor.auditHash}`
+            : 'USB Key 用印记录 Key usage record: 无 none (no stamping anchored on this key)',
+      ].join('\n'),
+    };
   },
 };
 
@@ -109,7 +95,8 @@ export const officeInspect: Command = {
     const inputs = args.positionals.map(readExportFile);
     const folder = text(args, 'documents');
     const documents = folder === undefined ? undefined : documentsIn(folder);
-    const run = await inspectExports(context.register(), inputs, {
+    // The same use case as the window's inspection screen (src/main/app/office.ts).
+    const run = await officeTasksOf(context).inspect(inputs, {
       at: new Date(),
       actor: officeActor(context, args),
       ...(reportPath !== undefined ? { reportPath } : {}),
@@ -190,7 +177,7 @@ export const officeRepin: Command = {
     };
     const options = { reference: required('reference'), approver: required('approver'), reason: required('reason') };
     const input = readExportFile(args.positionals[0]!);
-    const { result, replaced, head } = await repinWorkstationHead(context.register(), input, { ...options, at: new Date(), actor: officeActor(context, args) });
+    const { result, replaced, head } = await officeTasksOf(context).repin(input, { ...options, at: new Date(), actor: officeActor(context, args) });
     return {
       json: { repin: { workstationId: result.workstationId, replaced: replaced ?? null, head } },
       text: [
