@@ -68,7 +68,17 @@ export async function trustOf(register: SealRegister | undefined): Promise<Trust
       extraCertificates.push(new Uint8Array(Buffer.from(certificate.certificateDer, 'base64')));
     }
   }
-  return { trustAnchors: anchors, extraCertificates, registerSeals, denyList: snapshot.denyList };
+  const tsa = snapshot.timestamping?.tsaCertificates ?? [];
+  return {
+    trustAnchors: anchors,
+    extraCertificates,
+    registerSeals,
+    denyList: snapshot.denyList,
+    // Issue #12: the snapshot counts as revocation data until its next update; the office's TSA
+    // certificate(s) anchor timestamps.
+    registerCurrent: snapshot.nextUpdate === undefined || Date.now() <= Date.parse(snapshot.nextUpdate),
+    ...(tsa.length > 0 ? { timestampAnchors: tsa.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) } : {}),
+  };
 }
 
 function signatureDto(signature: FileReport['signatures'][number], impressionOf: (code: string | undefined) => string | undefined): SignatureReportDto {

@@ -124,6 +124,15 @@ function localRegister(deps: FileVerificationDeps): SealRegister | undefined {
  *  - neither: the snapshot last imported into the local register, re-verified against its
  *    pinned root, or that root alone.
  */
+/**
+ * Issue #12: a snapshot counts as current revocation data until its next update (version 1
+ * snapshots have none). Judged at --at when given, else now.
+ */
+function snapshotCurrent(snapshot: { readonly nextUpdate?: string }, at: Date | undefined): boolean {
+  if (snapshot.nextUpdate === undefined) return true;
+  return (at ?? new Date()).getTime() <= Date.parse(snapshot.nextUpdate);
+}
+
 export async function chooseTrust(deps: FileVerificationDeps, choice: TrustChoice): Promise<{ trust: TrustContext; source: TrustSource }> {
   const given: TrustContext = {
     trustAnchors: (choice.trust ?? []).flatMap((p) => readDerOrPem(p, 'CERTIFICATE')),
@@ -143,7 +152,7 @@ export async function chooseTrust(deps: FileVerificationDeps, choice: TrustChoic
     }
     const { snapshot, rootDer } = await openSnapshotForVerification(raw, roots, registerPath);
     return {
-      trust: mergeTrust(given, trustFromSnapshot(snapshot, rootDer)),
+      trust: mergeTrust(given, { ...trustFromSnapshot(snapshot, rootDer), registerCurrent: snapshotCurrent(snapshot, (choice as { at?: Date }).at) }),
       source: { zh: `登记簿快照 ${registerPath}（第 ${snapshot.sequence} 号）`, en: `register snapshot ${registerPath} (sequence ${snapshot.sequence})`, snapshotSequence: snapshot.sequence },
     };
   }
@@ -154,7 +163,7 @@ export async function chooseTrust(deps: FileVerificationDeps, choice: TrustChoic
     const snapshot = await readTrustedSnapshot(register);
     if (snapshot) {
       return {
-        trust: mergeTrust(given, trustFromSnapshot(snapshot, pinned.der)),
+        trust: mergeTrust(given, { ...trustFromSnapshot(snapshot, pinned.der), registerCurrent: snapshotCurrent(snapshot, (choice as { at?: Date }).at) }),
         source: { zh: `本机登记簿快照（第 ${snapshot.sequence} 号）`, en: `local register snapshot (sequence ${snapshot.sequence})`, snapshotSequence: snapshot.sequence },
       };
     }

@@ -1,5 +1,5 @@
 import { YinjianError } from '../../../shared/errors/index';
-import { isAcceptable, reportJson, reportText } from '../../core/verify/index';
+import { isAcceptable, reportJson, reportText, revocationUnchecked } from '../../core/verify/index';
 import { verifyFiles } from '../../app/verify-files';
 import type { Command } from '../command';
 import { dateOptionHelp } from '../local-time';
@@ -55,7 +55,8 @@ export const verify: Command = {
     return {
       json: { ...json, trust: source, ...(written ? { reportPdf: written.path } : {}) },
       text: lines.join('\n'),
-      exitCode: reports.every((r) => isAcceptable(r.verdict)) ? EXIT_OK : EXIT_REFUSED,
+      // Issue #12: VALID with revocation not checked (REVOCATION_NOT_CHECKED) is not a plain VALID.
+      exitCode: reports.every((r) => isAcceptable(r.verdict) && !revocationUnchecked(r)) ? EXIT_OK : EXIT_REFUSED,
     };
   },
 };

@@ -128,6 +128,14 @@ export const FINDING_CATALOG = {
     en: 'The seal was revoked at {revokedAt} ({reason}); the signature has only the time its signer claims ({time}) and no trusted timestamp proving it was made before, so it is treated as revoked',
   },
   REVOCATION_UNKNOWN: { step: 'revocation', severity: 'info', zh: '没有该证书的吊销信息', en: 'No revocation information for the certificate' },
+  // Issue #12: blocking (exit code 1, time-decision.ts revocationUnchecked): a VALID that rests
+  // on a trusted root alone is not plain VALID; the receiver is told what to import.
+  REVOCATION_NOT_CHECKED: {
+    step: 'revocation',
+    severity: 'warning',
+    zh: '吊销状态未检查：手头没有现行的集团吊销列表或登记簿快照，无法确认印章未挂失或注销。请导入总裁办最新发布的 group-seal-ca.crl（--crl）或登记簿快照 register-snapshot-*.p7m（--register，或 register import）后再验证',
+    en: 'Revocation not checked: no current group CRL or register snapshot is at hand, so nothing shows the seal was not lost or cancelled. Import the office\'s newest group-seal-ca.crl (--crl) or register snapshot register-snapshot-*.p7m (--register, or register import) and verify again',
+  },
   REVOCATION_FROM_EMBEDDED_DATA: {
     step: 'revocation',
     severity: 'info',

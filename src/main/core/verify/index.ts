@@ -10,3 +10,4 @@ export { CHANGE_LEVELS } from './changes';
 export type * from './types';
 export { reportJson, reportText, VERIFY_REPORT_SCHEMA_VERSION, VERDICT_TEXT, type VerifyReportJson } from './report';
 export { trustFromSnapshot, registerEntriesFromSnapshot, mergeTrust, openSnapshotForVerification } from './register-trust';
+export { revocationUnchecked } from './time-decision';

@@ -60,11 +60,14 @@ export function trustFromSnapshot(snapshot: RegisterSnapshot, rootDer: Uint8Arra
   for (const seal of snapshot.seals) {
     for (const cert of [seal, ...seal.certificates]) extra.push(new Uint8Array(Buffer.from(cert.certificateDer, 'base64')));
   }
+  const tsa = snapshot.timestamping?.tsaCertificates ?? [];
   return {
     trustAnchors: [rootDer],
     extraCertificates: extra,
     registerSeals: registerEntriesFromSnapshot(snapshot),
     denyList: snapshot.denyList,
+    // Issue #12: the office's TSA certificate(s) anchor timestamp validation (office timestamp-policy).
+    ...(tsa.length > 0 ? { timestampAnchors: tsa.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) } : {}),
   };
 }
 
@@ -77,6 +80,8 @@ export function mergeTrust(base: TrustContext, more: TrustContext): TrustContext
     registerSeals: [...(base.registerSeals ?? []), ...(more.registerSeals ?? [])],
     denyList: [...new Set([...(base.denyList ?? []), ...(more.denyList ?? [])])],
     ...(base.sealPolicyOid ?? more.sealPolicyOid ? { sealPolicyOid: base.sealPolicyOid ?? more.sealPolicyOid } : {}),
+    timestampAnchors: [...(base.timestampAnchors ?? []), ...(more.timestampAnchors ?? [])],
+    ...(base.registerCurrent === true || more.registerCurrent === true ? { registerCurrent: true } : {}),
   };
 }
 

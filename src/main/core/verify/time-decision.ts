@@ -8,7 +8,17 @@
  * A superseded certificate (S4 re-issue, S3 change) was never compromised: its claimed time
  * is still believed.
  */
-import type { SignatureReport } from './types';
+import type { FileReport, SignatureReport } from './types';
+
+/**
+ * Issue #12: a file whose signatures rest on a trusted root with revocation not checked (no
+ * current CRL or register snapshot at hand). Its verdict stays VALID (the signature is intact
+ * and trusted) but carries the blocking warning REVOCATION_NOT_CHECKED, and the command line
+ * exits 1: it is not a plain VALID until the receiver imports the office's publication.
+ */
+export function revocationUnchecked(report: Pick<FileReport, 'signatures'>): boolean {
+  return report.signatures.some((s) => s.findings.some((f) => f.code === 'REVOCATION_NOT_CHECKED'));
+}
 
 export type TimeSource = SignatureReport['trustedTimeSource'];
 

@@ -58,6 +58,16 @@ export interface TrustContext {
   readonly denyList?: readonly string[];
   /** The certificate policy our seals carry (defaults to the regulation OID, ARC.1). */
   readonly sealPolicyOid?: string;
+  /**
+   * Issue #12: trust anchors for signature and document timestamps only: the group's TSA
+   * certificate(s) from the imported snapshot (office timestamp-policy). They never anchor a seal.
+   */
+  readonly timestampAnchors?: readonly Uint8Array[];
+  /**
+   * Issue #12: the register snapshot at hand is current (not past its next update), so the
+   * register's seal states count as revocation data checked (S3, S5).
+   */
+  readonly registerCurrent?: boolean;
 }
 
 export interface VerifyOptions {

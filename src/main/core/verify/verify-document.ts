@@ -61,6 +61,9 @@ interface PreparedTrust {
   readonly register: readonly RegisterSealEntry[];
   readonly denyList: readonly string[];
   readonly policyOid: string;
+  /** Issue #12: the group's TSA certificate(s), anchors for timestamps only. */
+  readonly timestampAnchors: CertificateInfo[];
+  readonly registerCurrent: boolean;
 }
 
 /** Parses the trust context once per batch; unreadable entries are skipped (the CLI reports them on load). */
@@ -91,6 +94,8 @@ export function prepareTrust(trust: TrustContext): PreparedTrust {
     register: trust.registerSeals ?? [],
     denyList: trust.denyList ?? [],
     policyOid: trust.sealPolicyOid ?? OID.regulationPolicy,
+    timestampAnchors: certificates(trust.timestampAnchors),
+    registerCurrent: trust.registerCurrent === true,
   };
 }
 
@@ -341,11 +346,13 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     } else if (sigTimestamp.genTime) {
       timestampTime = sigTimestamp.genTime;
       findings.push(finding('TIMESTAMP_VALID', { time: timestampTime.toISOString() }));
-      if (sigTimestamp.tsaCertificate && trust.anchors.length > 0) {
+      // Issue #12: the group's TSA from the imported snapshot anchors timestamps (only them).
+      const timestampAnchors = [...trust.anchors, ...trust.timestampAnchors];
+      if (sigTimestamp.tsaCertificate && timestampAnchors.length > 0) {
         const tsaPath = validateCertificatePath({
           leaf: sigTimestamp.tsaCertificate,
           intermediates: [...(sigTimestamp.token?.certificates ?? []), ...trust.extra],
-          trustAnchors: trust.anchors,
+          trustAnchors: timestampAnchors,
           at: timestampTime,
           crls: trust.crls,
         });
@@ -377,11 +384,15 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
       ...(isDocTimestamp ? { leafKeyUsage: ['digitalSignature', 'nonRepudiation'] as const } : {}),
     });
     chain = path.path.map(summary);
+    let revocationUnknown = false;
     for (const f of path.findings) {
       if (f.code === 'NO_PATH_TO_TRUST_ANCHOR') findings.push(finding('CHAIN_UNTRUSTED'));
       else if (f.code === 'REVOKED' || f.code === 'REVOKED_AFTER_VALIDATION_TIME') continue;
       else if (f.code === 'REVOCATION_UNKNOWN' || f.code === 'CRL_UNUSABLE') {
-        if (path.trusted) findings.push(finding('REVOCATION_UNKNOWN', { detail: f.subject ?? '' }));
+        if (path.trusted) {
+          revocationUnknown = true;
+          findings.push(finding('REVOCATION_UNKNOWN', { detail: f.subject ?? '' }));
+        }
       } else if (f.severity === 'error') findings.push(finding('CHAIN_PROBLEM', { code: f.code, detail: `${f.subject ?? ''} ${f.detail ?? ''}`.trim() }));
     }
     for (const entry of path.revocation) {
@@ -404,6 +415,11 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
       } else findings.push(finding('SEAL_REVOKED_LATER', params));
     }
     if (ours && !entry && trust.register.length > 0) findings.push(finding('SEAL_NOT_IN_REGISTER'));
+    // Issue #12 (S3, S5): trusted, but neither a CRL nor a current register snapshot speaks of
+    // this certificate: revocation was not checked, which must not read as a plain VALID.
+    if (path.trusted && !isDocTimestamp && revocationUnknown && !(entry !== undefined && trust.registerCurrent)) {
+      findings.push(finding('REVOCATION_NOT_CHECKED'));
+    }
   }
   const trusted = trustChecked && !hasError(findings, 'trust');
 
