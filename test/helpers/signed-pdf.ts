@@ -16,7 +16,7 @@ import {
   PdfString,
   name,
 } from '../../src/main/core/pdf/index';
-import { buildPadesSignature, buildRootCertificate, buildSealCertificate, type SealedDocumentType } from '../../src/main/core/pki/index';
+import { buildCrl, buildPadesSignature, buildRootCertificate, buildSealCertificate, type SealedDocumentType } from '../../src/main/core/pki/index';
 import type { SealSigner } from '../../src/main/core/ports/signer';
 import { createSoftwareSigner, type SoftwareSigner } from './software-signer';
 
@@ -53,6 +53,21 @@ export async function makeTestSeal(options: { workstationId?: string; notBefore?
     validity: { notBefore: options.notBefore ?? new Date('2024-07-01T00:00:00Z'), notAfter: new Date('2034-07-01T00:00:00Z') },
   });
   return { root, ca, certificate, signer, workstationId };
+}
+
+/**
+ * A current, empty CRL of the test seal's CA (DER): with it the verifier has checked revocation
+ * (issue #12: with --trust alone it reports REVOCATION_NOT_CHECKED and exits 1).
+ */
+export async function makeTestCrl(seal: Pick<TestSeal, 'root' | 'ca'>): Promise<Uint8Array> {
+  return buildCrl({
+    issuerCertificate: seal.root,
+    issuerSigner: seal.ca,
+    thisUpdate: new Date('2024-01-01T00:00:00Z'),
+    nextUpdate: new Date('2054-01-01T00:00:00Z'),
+    crlNumber: 1,
+    entries: [],
+  });
 }
 
 export async function makeBasePdf(pages = 1, text = 'Internal notice'): Promise<Uint8Array> {

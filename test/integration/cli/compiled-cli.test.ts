@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeBasePdf, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
+import { makeBasePdf, makeTestCrl, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'yinjian-compiled-cli-'));
@@ -60,7 +60,10 @@ describe('the compiled yinjian command', () => {
     const help = run(bin, ['--help']);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('yinjian <command>');
-    const verified = run(bin, ['verify', pdf, '--trust', root, '--json']);
+    // Issue #12: with a current CRL (without one: REVOCATION_NOT_CHECKED, exit 1).
+    const crl = join(dir, 'group-seal-ca.crl');
+    writeFileSync(crl, await makeTestCrl(seal));
+    const verified = run(bin, ['verify', pdf, '--trust', root, '--crl', crl, '--json']);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, files: [{ verdict: 'VALID' }] });
   });

@@ -182,6 +182,13 @@ describe('the group\'s trusted-time policy (S5, E1, M3 on the TSA\'s time)', () 
     const verified = await office.cli(['verify', sealedBt, '--trust', office.rootPem, '--trust', tsaRootPem, '--json'], { dataDir: office.workstationDir });
     const report = verified.json<VerifyJson>();
     expect(report.files[0]!.signatures[0]!.trustedTimeSource).toBe('timestamp');
+    // Issue #12: without --trust the workstation's imported snapshot is the trust: the group
+    // root, and the office's TSA certificate (office timestamp-policy) as the timestamps' anchor.
+    const bySnapshot = (await office.cli(['verify', sealedBt, '--json'], { dataDir: office.workstationDir })).json<VerifyJson>();
+    const sig = bySnapshot.files[0]!.signatures[0]!;
+    expect(sig.trustedTimeSource).toBe('timestamp');
+    expect(sig.findings.map((f) => f.code)).not.toContain('TIMESTAMP_UNTRUSTED');
+    expect(sig.findings.map((f) => f.code)).not.toContain('REVOCATION_NOT_CHECKED');
   }, 180_000);
 
   it('a clock 10 minutes fast (inside the snapshot window, past the 120 s tolerance) is refused: CLOCK_SKEW, a failed row, no output', async () => {

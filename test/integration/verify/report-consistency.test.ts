@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareTrust, verifyPdf, type FileReport, type SignatureReport } from '../../../src/main/core/verify/index';
 import { runYinjian } from '../../helpers/cli';
-import { makeBasePdf, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
+import { makeBasePdf, makeTestCrl, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'yinjian-consistency-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +25,7 @@ let signed: Uint8Array;
 let twice: Uint8Array;
 let rootDer: Uint8Array;
 let rootFile: string;
+let crlFile: string;
 
 beforeAll(async () => {
   const seal = await makeTestSeal();
@@ -33,6 +34,9 @@ beforeAll(async () => {
   twice = await signPdf(signed, seal, { field: 'Seal2' });
   rootFile = join(dir, 'root.der');
   writeFileSync(rootFile, seal.root);
+  // Issue #12: a current CRL, so revocation is checked and the control exits 0.
+  crlFile = join(dir, 'group-seal-ca.crl');
+  writeFileSync(crlFile, await makeTestCrl(seal));
 });
 
 // --- byte surgery on a signed file -----------------------------------------------------------
@@ -162,7 +166,7 @@ let fileCount = 0;
 async function viaCli(bytes: Uint8Array): Promise<{ code: number; report: FileReport }> {
   const file = join(dir, `case-${fileCount++}.pdf`);
   writeFileSync(file, bytes);
-  const result = await runYinjian(['verify', file, '--trust', rootFile, '--json'], { env });
+  const result = await runYinjian(['verify', file, '--trust', rootFile, '--crl', crlFile, '--json'], { env });
   const json = result.json<{ files: FileReport[] }>();
   const report = json.files[0] as FileReport;
   expect(inconsistencies(report)).toEqual([]);

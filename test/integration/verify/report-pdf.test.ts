@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runYinjian } from '../../helpers/cli';
-import { makeBasePdf, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
+import { makeBasePdf, makeTestCrl, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'yinjian-verify-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +19,7 @@ let good: string;
 let tampered: string;
 let unsigned: string;
 let root: string;
+let crl: string;
 
 beforeAll(async () => {
   // A seal name the seal rules accept (at most 12 characters), so the impression can be re-drawn.
@@ -35,6 +36,9 @@ beforeAll(async () => {
   writeFileSync(unsigned, await makeBasePdf(1));
   root = join(dir, 'root.der');
   writeFileSync(root, seal.root);
+  // Issue #12: a current CRL, so the valid seal exits 0 (without it: REVOCATION_NOT_CHECKED, exit 1).
+  crl = join(dir, 'group-seal-ca.crl');
+  writeFileSync(crl, await makeTestCrl(seal));
 });
 
 function pdftotext(path: string): string {
@@ -87,7 +91,7 @@ describe('yinjian verify --report', () => {
 
   it('embeds the CJK font as a subset (pdffonts)', async () => {
     const out = join(dir, 'fonts.pdf');
-    expect((await runYinjian(['verify', good, '--trust', root, '--report', out], { env })).code).toBe(0);
+    expect((await runYinjian(['verify', good, '--trust', root, '--crl', crl, '--report', out], { env })).code).toBe(0);
     const fonts = execFileSync('/usr/bin/pdffonts', [out], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
     expect(fonts.length).toBeGreaterThan(0);
     // name, type, encoding, emb, sub, uni: every font is an embedded subset ("ABCDEF+Name").
@@ -96,7 +100,7 @@ describe('yinjian verify --report', () => {
 
   it('renders without poppler errors, and the re-drawn impression is seal red; an unsigned file has none', async () => {
     const out = join(dir, 'render.pdf');
-    expect((await runYinjian(['verify', good, '--trust', root, '--report', out], { env })).code).toBe(0);
+    expect((await runYinjian(['verify', good, '--trust', root, '--crl', crl, '--report', out], { env })).code).toBe(0);
     const sealed = redPixels(out, IMPRESSION_BAND);
     expect(sealed.stderr).toBe('');
     expect(sealed.count).toBeGreaterThan(500);
