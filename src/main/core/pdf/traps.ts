@@ -39,34 +39,49 @@ function refFor(num: number, entry: XrefEntry): PdfRef {
 }
 
 /**
- * Numbers the revision refers to (from its trailer or any object it defines) that it does not
- * define (`missing`), or lists as free (`free`).
+ * Numbers the revision refers to that it does not define (`missing`), or lists as free
+ * (`free`). Scope 'all' looks at the whole trailer and every object the revision defines, used
+ * or not (the verifier: any number a later update fills in is a change). Scope 'reachable'
+ * follows references from the catalog only, i.e. what the document is and draws (the stamping
+ * gate: a dangling entry in an Adobe-private trailer key such as /AdditionalStreams is no trap).
  */
-export function undefinedReferences(view: PdfRevisionView): { missing: Set<number>; free: Set<number> } {
+export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reachable' = 'all'): { missing: Set<number>; free: Set<number> } {
   const missing = new Set<number>();
   const free = new Set<number>();
+  const pending: PdfRef[] = [];
+  const queued = new Set<number>();
   const visit = (value: PdfValue | undefined, depth: number): void => {
     if (depth > 256) throw limitExceeded('maxDepth', 'nesting while scanning references');
     if (value instanceof PdfRef) {
       const entry = view.table.get(value.num);
       if (!entry) missing.add(value.num);
       else if (entry.type === 'free') free.add(value.num);
+      else if (scope === 'reachable' && !queued.has(value.num)) {
+        queued.add(value.num);
+        pending.push(refFor(value.num, entry));
+      }
     } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
     else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
     else if (value instanceof PdfStream) visit(value.dict, depth + 1);
   };
-  visit(view.trailer, 0);
   let scanned = 0;
+  const load = (ref: PdfRef): PdfValue | undefined => {
+    if (++scanned > TRAP_SCAN_MAX_OBJECTS) throw limitExceeded('TRAP_SCAN_MAX_OBJECTS', `more than ${TRAP_SCAN_MAX_OBJECTS} objects to scan for references`);
+    try {
+      return view.getObject(ref);
+    } catch {
+      return undefined;
+    }
+  };
+  if (scope === 'reachable') {
+    visit(view.trailer.get('Root'), 0);
+    for (let ref = pending.pop(); ref; ref = pending.pop()) visit(load(ref), 0);
+    return { missing, free };
+  }
+  visit(view.trailer, 0);
   for (const [num, entry] of view.table) {
     if (entry.type === 'free') continue;
-    if (++scanned > TRAP_SCAN_MAX_OBJECTS) throw limitExceeded('TRAP_SCAN_MAX_OBJECTS', `more than ${TRAP_SCAN_MAX_OBJECTS} objects to scan for references`);
-    let value: PdfValue;
-    try {
-      value = view.getObject(refFor(num, entry));
-    } catch {
-      continue;
-    }
-    visit(value, 0);
+    visit(load(refFor(num, entry)), 0);
   }
   return { missing, free };
 }
@@ -94,7 +109,7 @@ export function findInputTraps(doc: PdfDocument): InputTrap[] {
     const all = [...numbers].sort((a, b) => a - b);
     if (all.length > 0) traps.push({ kind, objects: all.slice(0, MAX_NAMED), count: all.length, revision });
   };
-  const { missing, free } = undefinedReferences(doc.latest);
+  const { missing, free } = undefinedReferences(doc.latest, 'reachable');
   add('dangling-reference', missing, latest);
   add('free-referenced', free, latest);
   for (const revision of doc.revisions) {
