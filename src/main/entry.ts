@@ -14,8 +14,8 @@ const cliArguments = cliArgumentsOf({
 });
 
 if (cliArguments) {
-  // One CLI build everywhere (scripts/build-cli.mjs): the file npx runs, the tests run and the app ships.
-  const cli = (await import(new URL('../cli/yinjian.mjs', import.meta.url).href)) as { runCliProcess(argv: readonly string[]): Promise<number> };
+  // One CLI build everywhere (esbuild.config.mjs): the chunks npx runs, the tests run and the app ships.
+  const cli = (await import(new URL('../cli/process.mjs', import.meta.url).href)) as { runCliProcess(argv: readonly string[]): Promise<number> };
   process.exit(await cli.runCliProcess(cliArguments));
 } else {
   await import('./index');

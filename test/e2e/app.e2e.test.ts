@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,6 +8,8 @@ import { openRegister, type SealRegister } from '../../src/main/infra/db/index';
 import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { createHandlers } from '../../src/main/ipc/handlers';
+import { createAppEvents, type AppEvents } from '../../src/main/app/events';
+import { createUsbKeyEvents, type UsbKeyEvents } from '../../src/main/app/usb-key-events';
 import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
 import { launchChromium, type TestBrowser } from './harness/browser';
 import { buildTestRenderer } from './harness/build-renderer';
@@ -34,6 +36,8 @@ describe('desktop app in Chromium', () => {
   let host: TestHost;
   let browser: TestBrowser;
   let page: Page;
+  let events: AppEvents;
+  let keyEvents: UsbKeyEvents;
 
   beforeAll(async () => {
     hsm = provisionSoftHsm();
@@ -43,21 +47,28 @@ describe('desktop app in Chromium', () => {
     service = new UsbKeyService(port, register.usbKeys, () => new Date(), {
       record: (action, tokenSerial, details) => void register.audit.append({ actor: { name: '测试保管员', staffId: 'S100' }, action, subject: tokenSerial, ...(details ? { details } : {}) }),
     });
+    // The app's own key events (app/usb-key-events.ts over the key watcher), pushed to the page.
+    events = createAppEvents();
+    keyEvents = createUsbKeyEvents({ port: () => port, events, intervalMs: 200 });
     const handlers = createHandlers({
       usbKeys: () => service,
-      rescanUsbKeys: () => port.rescan(),
+      rescanUsbKeys: () => {
+        port.rescan();
+        keyEvents.start();
+      },
       register: () => register,
       workstationCode: () => 'WS-E2E-0001',
       exportFolder: () => dataDir,
       appStatus: () => ({ demoMode: false, moduleReady: true, modulePath: hsm.modulePath, demoAvailable: true, officeConsole: false }),
     });
     [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
-    host = await startTestHost(rendererDir, handlers);
+    host = await startTestHost(rendererDir, handlers, { events });
     page = await browser.newPage();
     await page.goto(host.url);
   });
 
   afterAll(async () => {
+    keyEvents?.stop();
     await browser?.close();
     await host?.close();
     register?.close();
@@ -70,6 +81,14 @@ describe('desktop app in Chromium', () => {
   it('shows the USB-key bar with no key plugged in', async () => {
     await expect(page.getByTestId('usb-key-absent').textContent()).resolves.toContain('未插入 USB Key');
     await browser.screenshot(page, '01-no-usb-key');
+  });
+
+  it('does not poll: with no key inserted or removed, the window asks for nothing (issue #14)', async () => {
+    const asked = (): number => host.calls.filter((c) => c === 'usbKey.list' || c === 'stamp.progress').length;
+    const before = asked();
+    // The old window asked for the key list every second; three seconds of quiet now cost nothing.
+    await page.waitForTimeout(3000);
+    expect(asked()).toBe(before);
   });
 
   it('forces the PIN change when a key with the first-use marker is inserted (M4)', async () => {
@@ -96,8 +115,20 @@ describe('desktop app in Chromium', () => {
     await issuing.close();
     expect((await service.info(serial)).initialPinSources).toEqual(expect.arrayContaining(['first-use-marker', 'register']));
 
+    // The key as the custodian receives it: pulled out of the office's computer, plugged in here.
+    // The window learns of both only by the pushed 'usbKey.changed' (it no longer polls).
+    const folder = hsm.tokenFolders().find((f) => f.endsWith(serial.slice(-12)))!;
+    const away = mkdtempSync(join(tmpdir(), 'yinjian-e2e-unplugged-'));
+    renameSync(folder, join(away, 'token'));
+    await page.getByTestId('usb-key-absent').waitFor({ state: 'visible', timeout: 10_000 });
+    const listsBefore = host.calls.filter((c) => c === 'usbKey.list').length;
+    renameSync(join(away, 'token'), folder);
+    rmSync(away, { recursive: true, force: true });
+
     const dialog = page.getByTestId('pin-dialog');
-    await dialog.waitFor({ state: 'visible' });
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    // One key list asked for after the push, not a stream of polls.
+    expect(host.calls.filter((c) => c === 'usbKey.list').length - listsBefore).toBeLessThanOrEqual(2);
     await expect(page.getByTestId('seal-name').textContent()).resolves.toBe('华东分公司公章');
     // It cannot be dismissed: Escape does nothing and the window behind it is inert.
     await page.keyboard.press('Escape');

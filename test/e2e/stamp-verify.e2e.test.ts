@@ -38,7 +38,7 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
     exportDir = mkdtempSync(join(tmpdir(), 'yinjian-e2e-out-'));
     services = createAppServices({ appDataDir, exportFolder: () => exportDir, workstationCode: () => currentWorkstation().code, softHsmModule: SOFTHSM_MODULE });
     [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
-    host = await startTestHost(rendererDir, createHandlers(services));
+    host = await startTestHost(rendererDir, createHandlers(services), { events: services.events });
     page = await browser.newPage();
     await page.goto(host.url);
   });

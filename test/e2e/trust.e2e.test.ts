@@ -36,7 +36,7 @@ describe('receiver trust in Chromium', () => {
       dialogs: { pickModuleFile: async () => undefined, pickFolder: async () => undefined, pickFile: async (purpose) => (purpose === 'group-root' ? picks.root : picks.snapshot) },
     });
     [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
-    host = await startTestHost(rendererDir, createHandlers(services));
+    host = await startTestHost(rendererDir, createHandlers(services), { events: services.events });
     page = await browser.newPage();
     await page.goto(host.url);
   }, 180_000);

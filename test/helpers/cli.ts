@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The `yinjian` command as npm installs it: bin/yinjian.js running the compiled CLI in out/cli
- * (rebuilt when stale by test/setup/build-cli.ts before the run), never the TypeScript sources.
+ * The `yinjian` command as npm installs it: package.json's "bin", the compiled CLI
+ * out/cli/yinjian.mjs (rebuilt when stale by test/setup/build-cli.ts before the run), never the
+ * TypeScript sources.
  */
-export const YINJIAN_BIN = fileURLToPath(new URL('../../bin/yinjian.js', import.meta.url));
+export const YINJIAN_BIN = fileURLToPath(new URL('../../out/cli/yinjian.mjs', import.meta.url));
 
 export interface CliResult {
   readonly code: number;

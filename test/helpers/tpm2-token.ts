@@ -63,7 +63,14 @@ async function until(what: string, test: () => boolean, timeoutMs = 60_000): Pro
  * (CKR_GENERAL_ERROR, "out of memory for object contexts") as soon as two keys are in use.
  * Every process is stopped by cleanup(), also when the test process exits early.
  */
-export async function provisionTpm2Token(token: { label: string; soPin: string; userPin: string; maxTries?: number }): Promise<Tpm2TokenFixture> {
+export async function provisionTpm2Token(token: {
+  label: string;
+  soPin: string;
+  userPin: string;
+  maxTries?: number;
+  /** More tokens on the same TPM (each with the same serial 0000000000000000, as tpm2-pkcs11 reports them all). */
+  more?: readonly { label: string; soPin: string; userPin: string }[];
+}): Promise<Tpm2TokenFixture> {
   for (const tool of ['/usr/bin/swtpm', '/usr/sbin/tpm2-abrmd', '/usr/bin/dbus-daemon', '/usr/bin/tpm2_ptool', TPM2_PKCS11_MODULE]) {
     if (!existsSync(tool)) throw new Error(`${tool} missing: apt-get install swtpm tpm2-tools tpm2-abrmd libtss2-tcti-tabrmd0 libtpm2-pkcs11-1 libtpm2-pkcs11-tools dbus`);
   }
@@ -139,6 +146,7 @@ export async function provisionTpm2Token(token: { label: string; soPin: string; 
     tool(['tpm2_dictionarylockout', '--setup-parameters', `--max-tries=${maxTries}`, '--recovery-time=3600', '--lockout-recovery-time=0']);
     tool(['tpm2_ptool', 'init', '--path', join(dir, 'store')]);
     tool(['tpm2_ptool', 'addtoken', '--pid=1', `--label=${token.label}`, `--sopin=${token.soPin}`, `--userpin=${token.userPin}`, '--path', join(dir, 'store')]);
+    for (const more of token.more ?? []) tool(['tpm2_ptool', 'addtoken', '--pid=1', `--label=${more.label}`, `--sopin=${more.soPin}`, `--userpin=${more.userPin}`, '--path', join(dir, 'store')]);
     for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'TPM2TOOLS_TCTI', 'TPM2_PKCS11_TCTI', 'TPM2_PKCS11_STORE', 'TPM2_PKCS11_LOG_LEVEL', 'TSS2_LOG'] as const) process.env[name] = env[name];
     let cleaned = false;
     return {

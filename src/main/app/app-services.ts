@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { YinjianError } from '../../shared/errors/index';
+import type { DoctorReportDto } from '../../shared/ipc/contract';
 import type { Actor } from '../core/register/index';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import { DEMO, demoLayout, enterDemoEnvironment, provisionDemo, readDemoState, softHsmModule, type DemoState } from '../demo/demo-mode';
@@ -20,7 +21,10 @@ import type { MainServices } from './front-doors';
 import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
+import { diagnoseLoadedModule, diagnoseModule } from './token-doctor';
 import { createWorkstationTrust } from './workstation-trust';
+import { createAppEvents, type AppEvents } from './events';
+import { createUsbKeyEvents } from './usb-key-events';
 
 export interface AppServicesOptions {
   /** The app's data folder (Electron's userData): settings.json, register.sqlite, demo/. */
@@ -38,7 +42,7 @@ export interface AppServicesOptions {
   readonly dialogs?: MainDialogs;
 }
 
-export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined; composition: AppComposition };
+export type AppServices = MainServices & { close(): void; demo(): DemoState | undefined; composition: AppComposition; events: AppEvents };
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const softhsm = options.softHsmModule ?? softHsmModule();
@@ -64,7 +68,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
   const keyPort = () => app.keyPort();
   const sealRegister = (): SealRegister => app.register();
-  const release = (): void => app.close();
+  const events = createAppEvents();
+  // Key insert/remove pushed to the window (the watcher starts with the first key list).
+  const keyEvents = createUsbKeyEvents({ port: keyPort, events });
+  const release = (): void => {
+    keyEvents.release();
+    app.close();
+  };
   const usbKeys = (): UsbKeyService => app.usbKeys();
   /** Loads the chosen driver (C_GetFunctionList, C_Initialize) and saves it only once it answered. */
   const useModule = async (path: string): Promise<{ keys: number; path: string }> => {
@@ -74,13 +84,17 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     app.saveSettings({ pkcs11Module: path });
     return { keys: keyPort().listKeys().length, path };
   };
-  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder });
+  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder, events });
 
   return {
     composition: app,
+    events,
     usbKeys,
     workstationCode: options.workstationCode,
-    rescanUsbKeys: () => keyPort().rescan(),
+    rescanUsbKeys: () => {
+      keyPort().rescan();
+      keyEvents.start();
+    },
     register: sealRegister,
     exportFolder: options.exportFolder,
     demo: () => demo,
@@ -113,6 +127,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
         checkModuleFile(picked);
         return { cancelled: false as const, ...(await useModule(picked)) };
       },
+      doctor: async (moduleId) => {
+        // The report's arrays are readonly; the DTO (shared/ipc/contract.ts) is the same shape.
+        if (moduleId === undefined) return diagnoseLoadedModule(keyPort()) as DoctorReportDto;
+        // One module per process: release the one in use; the next request loads it again.
+        release();
+        return diagnoseModule({ explicit: catalogModulePath(moduleId, existsSync) }) as DoctorReportDto;
+      },
       startDemo: async () => {
         if (!softhsm) throw new YinjianError('MODULE_NOT_FOUND', { tried: 'SoftHSM2' });
         // The demo loads SoftHSM2 with its own config: finalise whatever module is loaded first.
@@ -128,9 +149,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       },
     },
     trust: createWorkstationTrust({ register: sealRegister, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
-    stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification }),
+    stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification, events }),
     verification,
     office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
-    close: release,
+    close: () => {
+      keyEvents.stop();
+      app.close();
+    },
   };
 }

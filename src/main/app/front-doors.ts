@@ -58,6 +58,8 @@ export interface SetupFrontDoor {
   /** A driver file picked in the main process's dialog, checked and loaded before it is saved. */
   pickModule(): Promise<ResponseOf<'setup.pickModule'>>;
   startDemo(): Promise<void>;
+  /** The key doctor on a catalog driver by id, or on the driver in use (app/token-doctor.ts). */
+  doctor(moduleId?: string): Promise<ResponseOf<'setup.doctor'>>;
 }
 
 export interface MainServices {

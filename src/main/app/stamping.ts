@@ -15,6 +15,7 @@ import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister } from '../infra/db/index';
 import { preloadPdfJs } from '../infra/stamp/pdfjs-text';
 import { stampDocuments } from './stamp-batch';
+import type { AppEvents } from './events';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from './front-doors';
 
 /** Suffix of a sealed copy's file name; the input is never overwritten. */
@@ -29,6 +30,8 @@ export interface StampingDeps {
   /** Verifies each sealed copy right after stamping, so the screen shows its verdict. */
   verification?: VerificationFrontDoor;
   clock?: () => Date;
+  /** Where 'stamp.progress' is pushed (the window's progress bar follows it, no polling). */
+  events?: AppEvents;
 }
 
 /** The seal this USB key carries: by its serial on the office computer, by its certificate on a workstation. */
@@ -103,6 +106,11 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
         if (running) throw new YinjianError('STAMP_BATCH_RUNNING');
         const batch = { progress: { done: 0, total: request.documents.length } as BatchProgress, stop: false };
         running = batch;
+        const push = (active: boolean): void => {
+          const { done, total, current } = batch.progress;
+          deps.events?.emit('stamp.progress', { active, done, total, ...(active && current !== undefined ? { current } : {}) });
+        };
+        push(true);
         const taken = new Set<string>();
         try {
           // The one stamping use case (stamp-batch.ts), as `yinjian stamp` runs it; the seal's
@@ -117,7 +125,13 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
               documents: request.documents.map((document) => ({ name: document.name, outputPath: sealedPathFor(document, deps.outputFolder(), taken), read: () => document.bytes })),
               pin: () => pin,
             },
-            { onProgress: (progress) => void (batch.progress = progress), stopRequested: () => batch.stop },
+            {
+              onProgress: (progress) => {
+                batch.progress = progress;
+                push(true);
+              },
+              stopRequested: () => batch.stop,
+            },
           );
           const outcomes: StampOutcomeDto[] = [];
           for (const result of results) {
@@ -137,6 +151,7 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
           return outcomes;
         } finally {
           running = undefined;
+          push(false);
         }
       } finally {
         pin.fill(0);

@@ -12,6 +12,7 @@ import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCert
 import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../core/verify/index';
 import type { SealRegister } from '../infra/db/index';
 import { writeVerificationReport } from '../infra/report/verification-report';
+import type { AppEvents } from './events';
 import type { VerificationFrontDoor } from './front-doors';
 
 export interface VerificationDeps {
@@ -19,6 +20,8 @@ export interface VerificationDeps {
   register(): SealRegister | undefined;
   /** Where PDF verification reports are written. */
   reportFolder(): string;
+  /** Where 'verify.progress' is pushed for a batch of documents. */
+  events?: AppEvents;
 }
 
 function normalSerial(hex: string): string {
@@ -110,7 +113,15 @@ export function createVerificationFrontDoor(deps: VerificationDeps): Verificatio
         return png ? Buffer.from(png).toString('base64') : undefined;
       };
       const reports: FileReportDto[] = [];
-      for (const document of documents) reports.push(fileReportDto(document.name, await verifyPdf(document.bytes, trust, {}, document.path ?? document.name), impressionOf));
+      const total = documents.length;
+      try {
+        for (const document of documents) {
+          deps.events?.emit('verify.progress', { active: true, done: reports.length, total, current: document.name.slice(0, 300) });
+          reports.push(fileReportDto(document.name, await verifyPdf(document.bytes, trust, {}, document.path ?? document.name), impressionOf));
+        }
+      } finally {
+        deps.events?.emit('verify.progress', { active: false, done: reports.length, total });
+      }
       return reports;
     },
     async exportReport(document) {

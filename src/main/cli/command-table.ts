@@ -153,6 +153,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/office')).officeDenyListCommand,
   },
   {
+    name: ['office', 'scanned-documents'],
+    summary: { zh: '查看或设置是否允许扫描件用印（文字识别读不清的页须保管人逐份确认，规定 U2）', en: 'Show or set whether scanned documents are allowed (pages OCR cannot read need the custodian\'s confirmation per document, U2)' },
+    load: async () => (await import('./commands/office')).officeScannedDocumentsCommand,
+  },
+  {
     name: ['office', 'publication-points'],
     summary: {
       zh: '查看或设置 CRL 与根证书的发布地址（写入此后签发的印章证书：CRL 分发点、AIA）',

@@ -1,5 +1,7 @@
-// The development entry (`npm run yinjian:dev -- …`, through tsx): the same command line as the
-// compiled bin/yinjian.js, straight from the TypeScript sources.
+#!/usr/bin/env node
+// The `yinjian` command. Built by esbuild.config.mjs into out/cli/yinjian.mjs (package.json
+// "bin": what `npx yinjian` and `npm link` run, compiled, never TypeScript at start-up); the
+// same file is the development entry through tsx (`npm run yinjian:dev -- …`). Issue #15.
 import { runCliProcess } from './process';
 
 process.exitCode = await runCliProcess(process.argv.slice(2));

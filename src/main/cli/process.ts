@@ -10,8 +10,8 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 /**
  * The `yinjian` command as a process: runs one command line on this process's standard
  * streams and returns the exit code once everything printed has been handed to the streams.
- * The compiled CLI (out/cli/yinjian.mjs, from bin/yinjian.js) and the app binary started as
- * `yinjian cli …` (src/main/entry.ts) both start here.
+ * The compiled `yinjian` command (out/cli/yinjian.mjs, from ./index.ts) and the app binary
+ * started as `<app> cli …` (src/main/entry.ts → out/cli/process.mjs) both start here.
  */
 export async function runCliProcess(argv: readonly string[]): Promise<number> {
   const pending: Promise<void>[] = [];

@@ -64,6 +64,7 @@ export function createHandlers(services: MainServices): HandlerTable {
     'setup.modules': async () => (services.setup ?? unavailable('setup')).modules(),
     'setup.useModule': async ({ moduleId }) => (services.setup ?? unavailable('setup')).useCatalogModule(moduleId),
     'setup.pickModule': async () => (services.setup ?? unavailable('setup')).pickModule(),
+    'setup.doctor': async ({ moduleId }) => (services.setup ?? unavailable('setup')).doctor(moduleId),
     'setup.startDemo': async () => {
       await (services.setup ?? unavailable('setup')).startDemo();
       return { demoMode: true };

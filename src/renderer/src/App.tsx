@@ -11,9 +11,8 @@ import { keyNeedingPinChange, useUsbKeys } from './features/usb-key/usb-key-stor
 import { usbKeyStore } from './features/usb-key/usb-key-store';
 import { VerifyScreen } from './features/verify/VerifyScreen';
 import { useApp, type Screen } from './shell/app-store';
+import { subscribe } from './api/client';
 
-/** How often the window asks for the USB keys present (the main process watches the slots). */
-const USB_KEY_POLL_MS = 1000;
 
 const NAV: { screen: Screen; label: MessageKey }[] = [
   { screen: 'stamp', label: 'nav.stamp' },
@@ -38,8 +37,8 @@ export function App() {
   useEffect(() => {
     void loadStatus();
     void usbKeyStore.getState().refresh();
-    const timer = setInterval(() => void usbKeyStore.getState().refresh(), USB_KEY_POLL_MS);
-    return () => clearInterval(timer);
+    // The main process's key watcher pushes insert/remove; the list is asked for only then.
+    return subscribe('usbKey.changed', () => void usbKeyStore.getState().refresh());
   }, [loadStatus]);
 
   useEffect(() => {

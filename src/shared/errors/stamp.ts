@@ -20,6 +20,16 @@ export const STAMP_ERRORS = {
     zh: '文件第{page}页没有可用的文字层，文字识别也无法可靠读出（{why}），无法核对文件类型（规定第一条第2款）',
     en: 'Page {page} has no usable text layer and OCR cannot read it with enough confidence ({why}); the document type cannot be checked (rule U2)',
   },
+  SCANNED_PAGE_CONFIRMATION_REQUIRED: {
+    category: 'refused',
+    zh: '文件第{page}页文字识别无法可靠读出（{why}）。集团办公室允许扫描件用印，但须保管人逐份确认已阅读全文：请确认后重试（命令行 --confirm-scanned）（规定第一条第2款）',
+    en: 'OCR cannot read page {page} with enough confidence ({why}). The office allows scanned documents, but only on the custodian\'s confirmation for this document that they have read it: confirm and try again (CLI --confirm-scanned) (rule U2)',
+  },
+  SCANNED_DOCUMENTS_NOT_ALLOWED: {
+    category: 'refused',
+    zh: '集团办公室未允许扫描件用印，保管人的确认不能代替文件类型核对（规定第一条第2款）',
+    en: 'The office does not allow scanned documents: the custodian\'s confirmation cannot replace the document-type check (rule U2)',
+  },
   TEXT_LAYER_MISMATCH: {
     category: 'refused',
     zh: '文件第{page}页的文字层与页面显示不一致：文字层读作“{layer}”，页面显示为“{shown}”（{why}），不得盖章（规定第一条第2款）',

@@ -22,8 +22,8 @@ export const TOKEN_ERRORS = {
   },
   TOKEN_AMBIGUOUS: {
     category: 'usage',
-    zh: '“{token}” 匹配了多个 USB Key，请用序列号指定',
-    en: '"{token}" matches more than one USB key; name it by serial number',
+    zh: '“{token}” 匹配了多个 USB Key，请按 yinjian token list 所列的序列号指定',
+    en: '"{token}" matches more than one USB key; name it by the serial `yinjian token list` shows',
   },
   TOKEN_NOT_PRESENT: {
     category: 'device',

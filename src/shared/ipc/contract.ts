@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventName, EventOf } from './events';
 
 /**
  * The IPC contract: one table of channels, each with a zod schema for its request and its
@@ -223,6 +224,30 @@ const empty = z.object({}).strict();
 
 const catalogModule = z.object({ id: z.string(), vendor: z.string(), product: z.string(), installedPath: z.string().nullable() });
 
+/** `yinjian token doctor`'s report (issue 17): a verdict per requirement, with what to do, Chinese and English. */
+const doctorVerdict = z.enum(['ok', 'degraded', 'fail']);
+const doctorCheck = z.object({ id: z.string(), verdict: doctorVerdict, zh: z.string(), en: z.string(), todoZh: z.string().optional(), todoEn: z.string().optional() });
+const doctorReport = z.object({
+  module: z.object({ path: z.string(), manufacturer: z.string(), libraryDescription: z.string(), libraryVersion: z.string(), profile: z.string(), profileNotes: z.string() }),
+  moduleChecks: z.array(doctorCheck),
+  tokens: z.array(
+    z.object({
+      slot: z.string(),
+      slotDescription: z.string(),
+      info: z.object({ label: z.string(), serial: z.string(), manufacturer: z.string(), model: z.string(), flags: usbKeyFlags }).nullable(),
+      keyName: z.string().optional(),
+      pinLength: z.object({ min: z.number(), max: z.number() }).optional(),
+      memory: z.object({ totalPublic: z.string(), freePublic: z.string(), totalPrivate: z.string(), freePrivate: z.string() }).optional(),
+      sessions: z.object({ open: z.string(), max: z.string() }).optional(),
+      mechanisms: z.array(z.string()).optional(),
+      hidden: z.boolean(),
+      checks: z.array(doctorCheck),
+    }),
+  ),
+  verdict: doctorVerdict,
+});
+export type DoctorReportDto = z.infer<typeof doctorReport>;
+
 /** One channel: request and response schemas, and a size bound on the serialized request. */
 interface ChannelSpec {
   readonly request: z.ZodType;
@@ -260,6 +285,11 @@ export const CHANNELS = {
     response: z.discriminatedUnion('cancelled', [z.object({ cancelled: z.literal(true) }), z.object({ cancelled: z.literal(false), keys: z.number(), path: z.string() })]),
   },
   'setup.startDemo': { request: empty, response: z.object({ demoMode: z.literal(true) }) },
+  /**
+   * The key doctor (issue 17, as `yinjian token doctor`): probes a driver and its keys without a
+   * PIN and without changing any key. A catalog driver by id, or (no id) the driver in use.
+   */
+  'setup.doctor': { request: z.object({ moduleId: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/).optional() }).strict(), response: doctorReport },
 
   /** Workstation and receiver trust: the pinned group root (since when) and the snapshot trusted now. */
   'trust.state': {
@@ -472,4 +502,6 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
 /** The one API object the preload exposes as `window.yinjian`. */
 export type YinjianApi = {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  /** Subscribes to an event the main process pushes (events.ts); returns the unsubscribe. */
+  on<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
 };

@@ -7,6 +7,12 @@ import { WebSocketServer } from 'ws';
 import { dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
 import type { TransportRequest, TransportResponse } from '../../../src/shared/ipc/transport';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/windows/security';
+import type { EventMessage } from '../../../src/shared/ipc/events';
+
+/** Where pushed events come from (the app's AppEvents): each page connection subscribes. */
+export interface EventSource {
+  subscribe(listener: (message: EventMessage) => void): () => void;
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,7 +41,7 @@ export interface TestHost {
  * per-run secret as its subprotocol, so nothing else on the machine can drive the services.
  * The page is served with the app's CSP header, as the Electron session does.
  */
-export async function startTestHost(rendererDir: string, handlers: HandlerTable): Promise<TestHost> {
+export async function startTestHost(rendererDir: string, handlers: HandlerTable, options: { events?: EventSource } = {}): Promise<TestHost> {
   const secret = randomBytes(24).toString('hex');
   const calls: string[] = [];
   const root = normalize(rendererDir);
@@ -64,6 +70,11 @@ export async function startTestHost(rendererDir: string, handlers: HandlerTable)
     verifyClient: ({ origin: from, req }: { origin: string; req: IncomingMessage }) => from === origin && String(req.headers['sec-websocket-protocol'] ?? '').split(/,\s*/).includes(`yinjian.${secret}`),
   });
   sockets.on('connection', (socket) => {
+    // Pushed events travel on the same socket as answers, told apart by their `event` field.
+    const unsubscribe = options.events?.subscribe((message) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    });
+    socket.on('close', () => unsubscribe?.());
     socket.on('message', async (data) => {
       let request: TransportRequest;
       try {

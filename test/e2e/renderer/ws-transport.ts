@@ -1,5 +1,6 @@
 import type { IpcResult, YinjianApi } from '../../../src/shared/ipc/contract';
 import type { TransportRequest, TransportResponse } from '../../../src/shared/ipc/transport';
+import type { EventMessage } from '../../../src/shared/ipc/events';
 
 /**
  * The browser tests' stand-in for the preload: the same `window.yinjian` API, carried over a
@@ -18,10 +19,15 @@ export function installWebSocketTransport(): void {
   });
   const pending = new Map<number, (result: IpcResult<unknown>) => void>();
   let nextId = 1;
+  const listeners = new Set<{ event: string; listener: (payload: unknown) => void }>();
   socket.addEventListener('message', (event) => {
-    const response = JSON.parse(String(event.data)) as TransportResponse;
-    pending.get(response.id)?.(response.result as IpcResult<unknown>);
-    pending.delete(response.id);
+    const message = JSON.parse(String(event.data)) as TransportResponse | EventMessage;
+    if ('event' in message) {
+      for (const entry of listeners) if (entry.event === message.event) entry.listener(message.payload);
+      return;
+    }
+    pending.get(message.id)?.(message.result as IpcResult<unknown>);
+    pending.delete(message.id);
   });
   socket.addEventListener('close', () => {
     for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'IPC_TRANSPORT_FAILED', zh: '测试连接已关闭', en: 'test transport closed' } });
@@ -36,6 +42,11 @@ export function installWebSocketTransport(): void {
         pending.set(id, resolve as (result: IpcResult<unknown>) => void);
         socket.send(JSON.stringify(message));
       });
+    },
+    on: (event, listener) => {
+      const entry = { event, listener: listener as (payload: unknown) => void };
+      listeners.add(entry);
+      return () => void listeners.delete(entry);
     },
   };
   Object.defineProperty(window, 'yinjian', { value: Object.freeze(api), writable: false, configurable: false });

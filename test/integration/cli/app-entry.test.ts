@@ -74,8 +74,15 @@ describe('the app binary as a command line', () => {
 
 describe('npm start without Electron', () => {
   it('says how to install Electron instead of a stack trace', () => {
-    const r = node([join(REPO, 'scripts', 'start.mjs')], { ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron') });
-    expect(r.code).toBe(1);
+    // `npm start` is `electron-vite dev`; its config stops before a dev server starts.
+    expect((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start).toBe('electron-vite dev');
+    const r = spawnSync(join(REPO, 'node_modules', '.bin', 'electron-vite'), ['dev'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ELECTRON_EXEC_PATH: join(dir, 'no-electron', 'electron') },
+    });
+    expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('ELECTRON_NOT_INSTALLED');
     expect(r.stderr).toContain('node node_modules/electron/install.js');
     expect(r.stderr).not.toMatch(/\n\s+at /);

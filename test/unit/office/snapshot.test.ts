@@ -107,6 +107,13 @@ describe('register snapshot content (versioned canonical JSON)', () => {
     expect(parseRegisterSnapshot(bytes)).toEqual(snapshot);
   });
 
+  it('version 3 carries the office\'s scanned-documents setting (U2, issue #13)', () => {
+    const v1 = snapshotFor(new Uint8Array([1]), 2) as unknown as Record<string, unknown>;
+    const v3 = { ...v1, version: 3, nextUpdate: v1.issuedAt, timestamping: null, scannedDocumentsAllowed: true };
+    expect(parseRegisterSnapshot(JSON.stringify(v3))).toMatchObject({ version: 3, scannedDocumentsAllowed: true });
+    expect(parseRegisterSnapshot(JSON.stringify(v1)).scannedDocumentsAllowed).toBeUndefined();
+  });
+
   it('binds the workstation as the certificate does: SHA-256 hex of the id', () => {
     expect(workstationHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
@@ -114,6 +121,9 @@ describe('register snapshot content (versioned canonical JSON)', () => {
   it.each([
     ['not JSON', (s: Record<string, unknown>) => JSON.stringify(s).slice(0, -1)],
     ['an unknown version', (s: Record<string, unknown>) => JSON.stringify({ ...s, version: 2 })],
+    ['a version not yet known (4)', (s: Record<string, unknown>) => JSON.stringify({ ...s, version: 4 })],
+    ['version 3 without its scanned-documents setting (U2, issue #13)', (s: Record<string, unknown>) => JSON.stringify({ ...s, version: 3, nextUpdate: s.issuedAt, timestamping: null })],
+    ['version 3 with a scanned-documents setting that is not a boolean', (s: Record<string, unknown>) => JSON.stringify({ ...s, version: 3, nextUpdate: s.issuedAt, timestamping: null, scannedDocumentsAllowed: 'yes' })],
     ['a foreign schema', (s: Record<string, unknown>) => JSON.stringify({ ...s, schema: 'other' })],
     ['a zero sequence', (s: Record<string, unknown>) => JSON.stringify({ ...s, sequence: 0 })],
     ['an unknown seal state', (s: Record<string, unknown>) => JSON.stringify({ ...s, seals: [{ ...(s.seals as object[])[0], state: 'REVIVED' }] })],

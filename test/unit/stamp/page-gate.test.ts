@@ -62,6 +62,19 @@ describe('page gate (U2)', () => {
     expect(result.unreadablePages).toEqual([2]);
     expect(result.ocrPages).toEqual([2]);
   });
+  it('office allows scanned documents, custodian has not confirmed: every page is still read, a later contract refuses as such, else confirmation is required naming the pages', async () => {
+    const blur = (i: number) => read(page(i, [['某某某某', 12]]), 31);
+    const unconfirmed = source([NOTICE(0), page(1, []), page(2, [])], [CLEAN, SCAN, SCAN], blur);
+    const error = await gateDocumentText(unconfirmed, { scannedAllowed: true }).catch((e: YinjianError) => e);
+    expect((error as YinjianError).code).toBe('SCANNED_PAGE_CONFIRMATION_REQUIRED');
+    expect((error as YinjianError).params).toMatchObject({ page: '2, 3' });
+    expect(unconfirmed.ocrCalls).toEqual([1, 2]);
+    const contractLater = source([NOTICE(0), page(1, []), page(2, [])], [CLEAN, SCAN, SCAN], (i) => (i === 1 ? blur(i) : read(page(i, [['技术服务合同', 22], ['甲方：某公司', 12], ['乙方：某公司', 12]]))));
+    expect(await codeOf(gateDocumentText(contractLater, { scannedAllowed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(await codeOf(gateDocumentText(contractLater, { scannedAllowed: true, scannedConfirmed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    const confirmed = await gateDocumentText(source([NOTICE(0), page(1, []), page(2, [])], [CLEAN, SCAN, SCAN], blur), { scannedAllowed: true, scannedConfirmed: true });
+    expect(confirmed.unreadablePages).toEqual([2, 3]);
+  });
   it('a suspect layer and OCR that disagree on a forbidden kind is TEXT_LAYER_MISMATCH, either way', async () => {
     const suspect: TextLayerFacts = { images: 0, textShows: 3, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
     const hidesContract = source([NOTICE(0)], [suspect], (i) => read(page(i, [['房屋租赁合同', 22]])));

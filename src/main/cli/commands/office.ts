@@ -8,6 +8,7 @@ import {
   type ValidityChoice,
 } from '../../core/office/index';
 import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
+import { scannedDocumentsAllowed, setScannedDocumentsAllowed } from '../../core/office/scanned-documents';
 import { officePublicationPoints, setOfficePublicationPoints } from '../../core/office/publication-points';
 import type { SealKeyType } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole, Delegation, Seal, UnitKind } from '../../core/register/index';
@@ -661,6 +662,34 @@ export const officeDenyListCommand: Command = {
     return {
       json: { denyList: [...words] },
       text: `禁用文种 Deny list (U2, ${words.length}): ${words.join('、')}`,
+    };
+  },
+};
+
+/** U2 (issue #13): whether a page OCR cannot read refuses, or needs the custodian's confirmation. */
+export const officeScannedDocumentsCommand: Command = {
+  options: {
+    allow: { type: 'boolean', description: '允许扫描件（读不清的页须保管人逐份确认）/ allow scanned documents (unreadable pages need the custodian\'s confirmation)' },
+    refuse: { type: 'boolean', description: '不允许扫描件（读不清的页一律拒绝，默认）/ refuse them (the default)' },
+    ...OPERATOR,
+  },
+  details:
+    '修改随下一次 office publish 发布，各盖章专用机导入登记簿快照后生效。识别出的内容照常核对：读作合同的扫描件仍被拒绝。\n' +
+    'A change is published with the next `office publish` and applies on each workstation once it imports that snapshot.\n' +
+    'What OCR does read is still checked: a scan that reads as a contract is refused whatever the setting.',
+  examples: [{ line: 'yinjian office scanned-documents --allow', zh: '允许扫描件用印（须保管人确认）', en: 'allow scanned documents on the custodian\'s confirmation' }],
+  async run(context, args) {
+    const register = context.register();
+    const allow = args.options.allow === true;
+    const refuse = args.options.refuse === true;
+    if (allow && refuse) throw new YinjianError('USAGE', { detail: '--allow and --refuse exclude each other' });
+    let allowed = scannedDocumentsAllowed(register.settings);
+    if (allow || refuse) allowed = setScannedDocumentsAllowed(register, allow, officeActor(context, args));
+    return {
+      json: { scannedDocumentsAllowed: allowed },
+      text: allowed
+        ? '扫描件：允许，读不清的页须保管人逐份确认 / Scanned documents: allowed on the custodian\'s confirmation per document (U2)'
+        : '扫描件：读不清的页一律拒绝 / Scanned documents: pages OCR cannot read are refused (U2)',
     };
   },
 };

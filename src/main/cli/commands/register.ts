@@ -100,6 +100,7 @@ export const registerShow: Command = {
           snapshot.seals.map((s) => [s.sealCode, s.sealName, s.unit, s.state, s.custodianStaffId, s.serialHex, s.revokedAt ? `${context.time().format(s.revokedAt)} ${s.revocationReason ?? ''}` : '-']),
         ),
         `禁用文种 Deny list (U2): ${snapshot.denyList.join('、')}`,
+        snapshot.scannedDocumentsAllowed === true ? '扫描件 Scanned documents (U2): 允许，须保管人逐份确认 allowed on the custodian\'s confirmation' : '扫描件 Scanned documents (U2): 读不清即拒绝 refused when unreadable',
       ].join('\n'),
     };
   },

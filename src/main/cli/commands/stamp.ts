@@ -108,6 +108,10 @@ export const stamp: Command = {
     contact: { type: 'string', valueName: 'TEXT', description: '联系方式 / contact information' },
     tsa: { type: 'string', valueName: 'URL', description: '时间戳服务器（RFC 3161），默认取登记簿设置 timestampUrl，未设置则不加时间戳 / RFC 3161 timestamp server; default: the register setting timestampUrl, else none (offline)' },
     lta: { type: 'boolean', description: 'PAdES B-LTA：在内嵌验证数据（DSS）之后再加文档时间戳（需时间戳服务器和已导入的 CRL）/ add a document timestamp after the embedded validation data (needs a timestamp server and the imported CRL)' },
+    'confirm-scanned': {
+      type: 'boolean',
+      description: '保管人确认已阅读扫描件全文（仅当集团办公室允许扫描件时有效，记入审计日志）/ the custodian confirms having read a scanned document (only where the office allows scanned documents; audited, U2)',
+    },
     force: { type: 'boolean', description: '覆盖已存在的输出文件 / replace an existing output file' },
     'overwrite-input': { type: 'boolean', description: '允许输出覆盖输入文件 / allow the output to replace the input' },
   },
@@ -158,6 +162,7 @@ export const stamp: Command = {
         operator: { staffId: operatorStaffId, name: operatorName },
         ...(stringOption(args, 'tsa') ? { timestampUrl: stringOption(args, 'tsa') } : {}),
         ...(args.options.lta === true ? { archiveTimestamp: true } : {}),
+        ...(args.options['confirm-scanned'] === true ? { scannedConfirmed: true } : {}),
         ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
         ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
         ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
@@ -176,7 +181,7 @@ export const stamp: Command = {
         ...(recovery.recovered.length > 0 ? { recovered: recovery.recovered } : {}),
         files: results.map((r, i) =>
           r.ok
-            ? { input: targets[i]!.input, output: r.outcome.outputPath, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id }
+            ? { input: targets[i]!.input, output: r.outcome.outputPath, ok: true, field: r.outcome.fieldName, title: r.outcome.documentTitle, type: r.outcome.documentType, pages: r.outcome.pages, sha256Before: r.outcome.sha256Before, sha256After: r.outcome.sha256After, usageId: r.outcome.usage.id, ocrPages: r.outcome.ocrPages, ...(r.outcome.unreadablePages.length > 0 ? { scannedConfirmedPages: r.outcome.unreadablePages } : {}) }
             : { input: targets[i]!.input, ok: false, begun: r.begun, error: r.error.toPayload() },
         ),
       },

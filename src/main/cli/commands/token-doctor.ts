@@ -1,5 +1,4 @@
-import { diagnose, type DoctorCheck, type DoctorReport } from '../../infra/pkcs11/doctor';
-import { Pkcs11Library } from '../../infra/pkcs11/library';
+import { diagnoseModule, type DoctorCheck, type DoctorReport } from '../../app/token-doctor';
 import type { Command } from '../command';
 
 const MARK = { ok: '✔ ok', degraded: '▲ degraded', fail: '✘ FAIL' } as const;
@@ -24,6 +23,7 @@ export function doctorText(report: DoctorReport): string {
       continue;
     }
     out.push(`槽 Slot ${t.slot} (${t.slotDescription}): "${t.info.label}" 序列号 serial ${t.info.serial}, ${t.info.manufacturer} ${t.info.model}${t.hidden ? ' [内部令牌 internal]' : ''}`);
+    if (!t.hidden && t.keyName && t.keyName !== t.info.serial) out.push(`  程序中的名称 named in the app (--token): ${t.keyName}`);
     if (!t.hidden) out.push(`  PIN ${t.pinLength?.min}–${t.pinLength?.max}; 会话 sessions ${t.sessions?.open}/${t.sessions?.max}; 公开存储 public memory ${t.memory?.freePublic}/${t.memory?.totalPublic}; ${t.mechanisms?.length ?? 0} mechanisms`);
     out.push(...t.checks.map(line));
   }
@@ -56,17 +56,12 @@ export const tokenDoctor: Command = {
   async run(context, args) {
     const params = args.options['module-params'];
     const libraryParameters = (typeof params === 'string' ? params : undefined) ?? (process.env.YINJIAN_PKCS11_PARAMS || undefined);
-    const library = Pkcs11Library.resolve({
+    const report = diagnoseModule({
       ...(context.options.module ? { explicit: context.options.module } : {}),
       ...(process.env.YINJIAN_PKCS11_MODULE ? { env: process.env.YINJIAN_PKCS11_MODULE } : {}),
       ...(context.settings().pkcs11Module ? { saved: context.settings().pkcs11Module } : {}),
       ...(libraryParameters ? { libraryParameters } : {}),
     });
-    try {
-      const report = diagnose(library);
-      return { json: { doctor: report }, text: doctorText(report), ...(report.verdict === 'fail' ? { exitCode: 1 } : {}) };
-    } finally {
-      library.close();
-    }
+    return { json: { doctor: report }, text: doctorText(report), ...(report.verdict === 'fail' ? { exitCode: 1 } : {}) };
   },
 };

@@ -6,6 +6,7 @@
 export * from './ports';
 export * from './dates';
 export * from './deny-list';
+export * from './scanned-documents';
 export * from './snapshot';
 export * from './office-service';
 export * from './workstation-trust';

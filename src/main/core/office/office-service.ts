@@ -46,6 +46,7 @@ import {
 import { INITIAL_PIN_RECORD_LABEL, initialPinRecord } from '../usb-key/initial-pin';
 import { addYears, nextFirstOfJuly, startOfBeijingDay } from './dates';
 import { DENY_WORDS_SETTING, officeDenyList } from './deny-list';
+import { scannedDocumentsAllowed } from './scanned-documents';
 import { officePublicationPoints } from './publication-points';
 import { checkTimestampPolicy, TIMESTAMP_POLICY_SETTING, timestampPolicyOf, type TimestampPolicy } from './timestamp-policy';
 import type { ImpressionRenderer, OfficeRegister } from './ports';
@@ -902,6 +903,8 @@ export class OfficeService {
         // Issue #12: the snapshot is as fresh as the CRL; a workstation past it stops stamping.
         nextUpdate: nextUpdate.toISOString(),
         timestamping: timestampPolicyOf(this.register.settings) ?? null,
+        // U2 (issue #13): scanned documents on the custodian's confirmation, or refused.
+        scannedDocumentsAllowed: scannedDocumentsAllowed(this.register.settings),
         group: groupName,
         caFingerprint: certificateFingerprint(caCertificate.der),
         denyList: [...denyList],

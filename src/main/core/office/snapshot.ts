@@ -42,8 +42,14 @@
  *     "timestamping": { "required", "url", "tsaCertificates": [base64], "toleranceSeconds" } | null
  *                                          // the group's trusted-time policy (office/timestamp-policy.ts)
  *
+ * Version 3 (issue #13) adds, at the top level:
+ *     "scannedDocumentsAllowed": boolean   // U2: a page OCR cannot read with enough confidence
+ *                                          // needs the custodian's confirmation instead of
+ *                                          // refusing (office/scanned-documents.ts)
+ *
  * A new field is a new version; readers refuse versions they do not know rather than guess.
- * Version 1 is still read (nextUpdate and timestamping absent).
+ * Versions 1 and 2 are still read (nextUpdate and timestamping absent in 1; scanned documents
+ * not allowed in both).
  */
 import { createHash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
@@ -54,8 +60,8 @@ import { checkTimestampPolicy, type TimestampPolicy } from './timestamp-policy';
 
 export const SNAPSHOT_SCHEMA = 'yinjian.register-snapshot';
 /** The version the office writes. */
-export const SNAPSHOT_VERSION = 2;
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const SNAPSHOT_VERSION = 3;
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface SnapshotCertificate {
   /** DER, base64. */
@@ -98,13 +104,15 @@ export interface SnapshotDelegation {
 
 export interface RegisterSnapshot {
   readonly schema: typeof SNAPSHOT_SCHEMA;
-  readonly version: 1 | 2;
+  readonly version: 1 | 2 | 3;
   readonly sequence: number;
   readonly issuedAt: string;
   /** Version 2: after this time the snapshot is stale (REGISTER_STALE). */
   readonly nextUpdate?: string;
   /** Version 2: the group's trusted-time policy; null when the office set none. */
   readonly timestamping?: TimestampPolicy | null;
+  /** Version 3: U2, scanned documents allowed on the custodian's confirmation. */
+  readonly scannedDocumentsAllowed?: boolean;
   readonly group: string;
   readonly caFingerprint: string;
   readonly denyList: readonly string[];
@@ -199,7 +207,7 @@ export function parseRegisterSnapshot(json: string | Uint8Array): RegisterSnapsh
   const root = object(value, 'snapshot');
   if (root.schema !== SNAPSHOT_SCHEMA) throw invalid('unknown schema');
   if (typeof root.version !== 'number' || !READABLE_VERSIONS.includes(root.version)) throw invalid(`unsupported version ${String(root.version)}`);
-  const version = root.version as 1 | 2;
+  const version = root.version as 1 | 2 | 3;
   const sequence = root.sequence;
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) throw invalid('snapshot.sequence is not a positive integer');
   const denyList = array(root, 'denyList', 'snapshot').map((w, i) => {
@@ -243,7 +251,7 @@ export function parseRegisterSnapshot(json: string | Uint8Array): RegisterSnapsh
     };
   });
   let v2: { nextUpdate: string; timestamping: TimestampPolicy | null } | undefined;
-  if (version === 2) {
+  if (version >= 2) {
     let timestamping: TimestampPolicy | null = null;
     if (root.timestamping !== null) {
       try {
@@ -254,10 +262,16 @@ export function parseRegisterSnapshot(json: string | Uint8Array): RegisterSnapsh
     }
     v2 = { nextUpdate: time(root, 'nextUpdate', 'snapshot'), timestamping };
   }
+  let v3: { scannedDocumentsAllowed: boolean } | undefined;
+  if (version >= 3) {
+    if (typeof root.scannedDocumentsAllowed !== 'boolean') throw invalid('snapshot.scannedDocumentsAllowed is not a boolean');
+    v3 = { scannedDocumentsAllowed: root.scannedDocumentsAllowed };
+  }
   return {
     schema: SNAPSHOT_SCHEMA,
     version,
     ...(v2 ?? {}),
+    ...(v3 ?? {}),
     sequence,
     issuedAt: time(root, 'issuedAt', 'snapshot'),
     group: text(root, 'group', 'snapshot'),

@@ -11,8 +11,9 @@
  * scanned and a text page).
  *
  * A page OCR cannot read with enough confidence is SCANNED_PAGE_UNREADABLE, naming the page
- * and why, unless the office allows scanned documents (a published setting) and the custodian
- * confirmed this document; that confirmation is the caller's to record (audited).
+ * and why, unless the office allows scanned documents (a published setting,
+ * core/office/scanned-documents.ts): then it is SCANNED_PAGE_CONFIRMATION_REQUIRED until the
+ * custodian confirms this document; that confirmation is the caller's to record (audited).
  */
 import { YinjianError } from '../../../shared/errors/index';
 import { classifyDocumentText, type DeniedDocumentKind, type DocumentTextVerdict } from './document-type';
@@ -59,6 +60,13 @@ export interface DocumentGateOptions {
    * one: pages OCR cannot read are then let through (and listed in the result, for the audit).
    */
   readonly scannedConfirmed?: boolean;
+  /**
+   * The office's published setting allows scanned documents, but the custodian has not (yet)
+   * confirmed this one: every page is still read (a page that reads as a contract refuses as
+   * such), then unreadable pages refuse with SCANNED_PAGE_CONFIRMATION_REQUIRED, not
+   * SCANNED_PAGE_UNREADABLE, so the window can ask for the confirmation.
+   */
+  readonly scannedAllowed?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: GateProgress) => void;
 }
@@ -126,6 +134,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const standing = [...layers];
   const ocrPages: number[] = [];
   const unreadablePages: number[] = [];
+  let unreadableWhy: string | undefined;
   let done = 0;
   for (const { index, suspect } of needsOcr) {
     stopped(signal);
@@ -133,12 +142,14 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
     stopped(signal);
     if (!source.ocr) {
-      if (options.scannedConfirmed) {
+      const why = suspect ?? '无可用文字层且未配置文字识别 no text layer and no OCR engine';
+      if (options.scannedConfirmed || options.scannedAllowed) {
         unreadablePages.push(page);
+        unreadableWhy ??= why;
         done++;
         continue;
       }
-      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why: suspect ?? '无可用文字层且未配置文字识别 no text layer and no OCR engine' });
+      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why });
     }
     const read = await source.ocr(index, { ...(signal ? { signal } : {}) });
     done++;
@@ -167,18 +178,24 @@ export async function gateDocumentText(source: GatePageSource, options: Document
           ? `识别置信度 ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE} OCR confidence ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE}`
           : undefined;
     if (unreadable !== undefined) {
-      if (options.scannedConfirmed) {
+      const why = suspect ? `${unreadable}; ${suspect}` : unreadable;
+      if (options.scannedConfirmed || options.scannedAllowed) {
         unreadablePages.push(page);
+        unreadableWhy ??= why;
         continue;
       }
-      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why: suspect ? `${unreadable}; ${suspect}` : unreadable });
+      throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why });
     }
     standing[index] = read.text;
   }
   options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done });
-  // (4) The document as it is seen.
-  const verdict = classifyDocumentText(standing, denyList);
+  // (4) The document as it is seen (with nothing read by OCR, that is what (1) classified).
+  const verdict = needsOcr.length === 0 ? first : classifyDocumentText(standing, denyList);
   if (verdict.forbidden) throwForbidden(verdict);
+  if (unreadablePages.length > 0 && !options.scannedConfirmed) {
+    // The office allows scanned documents: the custodian confirms this one, or it is not sealed.
+    throw new YinjianError('SCANNED_PAGE_CONFIRMATION_REQUIRED', { page: unreadablePages.join(', '), why: unreadableWhy ?? '' });
+  }
   return { verdict, ocrPages, unreadablePages, pages: standing };
 }
 

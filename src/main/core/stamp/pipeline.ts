@@ -18,11 +18,12 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
-import { IncrementalUpdate, PdfDocument, PdfString } from '../pdf/index';
+import { ConcatenatedPdfBytes, PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
 import { gateDocumentText, type GateProgress } from '../policy/page-gate';
+import { contentPageText } from '../policy/content-text';
 import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
@@ -216,18 +217,24 @@ export class StampingPipeline {
 
       // U2: every page as a person sees it: its text layer where that can be trusted, OCR where
       // the layer is missing or suspect (core/policy/page-gate.ts).
+      // Issue #13: a page OCR cannot read refuses, unless the office allows scanned documents;
+      // then it needs this custodian's confirmation of this document (recorded below).
+      const scannedAllowed = register.scannedDocumentsAllowed?.() === true;
+      if (request.scannedConfirmed && !scannedAllowed) throw new YinjianError('SCANNED_DOCUMENTS_NOT_ALLOWED');
       const source = await openText();
       const opened = document;
       const gated = await gateDocumentText(
         {
           pageCount: pages,
-          layer: (i) => source.page(i),
+          // Our own content-stream reading first (issue #13 budget); pdf.js where it cannot decode.
+          layer: async (i) => contentPageText(opened, i) ?? source.page(i),
           facts: (i) => textLayerFacts(opened, i),
           ...(source.ocr ? { ocr: source.ocr } : {}),
         },
         {
           denyList: register.denyList(),
-          ...(request.scannedConfirmed ? { scannedConfirmed: true } : {}),
+          ...(scannedAllowed ? { scannedAllowed: true } : {}),
+          ...(request.scannedConfirmed && scannedAllowed ? { scannedConfirmed: true } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           ...(request.onGateProgress ? { onProgress: request.onGateProgress } : {}),
         },
@@ -294,6 +301,7 @@ export class StampingPipeline {
           sha256After: null,
           outputPath: request.outputPath,
           tempPath: reserved.path,
+          ...(gated.unreadablePages.length > 0 ? { scannedConfirmedPages: gated.unreadablePages } : {}),
           at: time,
           workstationId: this.deps.workstationCode,
         },
@@ -322,7 +330,8 @@ export class StampingPipeline {
       patchContents(prepared, signature);
       const chunks: Uint8Array[] = [appended];
       if (this.deps.longTerm) {
-        const signed = IncrementalUpdate.concat(request.input, prepared.result);
+        // The file and its seal read as one, not copied into a new buffer (issue #15).
+        const signed = new ConcatenatedPdfBytes([request.input, prepared.result.appended]);
         const contentsBytes = new Uint8Array(prepared.contentsRoom);
         contentsBytes.set(signature);
         chunks.push(

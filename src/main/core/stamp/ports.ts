@@ -22,6 +22,11 @@ export interface StampRegisterPort {
   timeFacts(): StampTimeFacts;
   /** U2: the deny list in force (the office's, else the default). */
   denyList(): readonly DeniedDocumentKind[];
+  /**
+   * U2 (issue #13): the office's published setting: a page OCR cannot read with enough
+   * confidence needs the custodian's confirmation instead of refusing. Absent: not allowed.
+   */
+  scannedDocumentsAllowed?(): boolean;
   /** U3: the approved use request, recorded before the key signs. */
   recordUseRequest(request: Omit<UseRequest, 'recordedAt'>, actor: Actor): UseRequest;
   /** 用印登记 (U3) and its audit row (M5), ok or failed, in one transaction. */
@@ -48,6 +53,8 @@ export type PendingStampingEntry = Omit<UsageEntry, 'id' | 'auditSeq' | 'status'
   readonly sha256After: string | null;
   readonly outputPath: string;
   readonly tempPath: string;
+  /** U2: pages OCR could not read, let through on the custodian's confirmation (audited). */
+  readonly scannedConfirmedPages?: readonly number[];
 };
 
 /** The text of a document, page by page, read lazily (pdf.js is heavy: only the pages needed). */

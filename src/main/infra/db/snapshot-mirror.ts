@@ -26,6 +26,7 @@ import type Database from 'better-sqlite3';
 import { BOUND_WORKSTATION_HASH_PREFIX } from '../../core/policy/stamp-gate';
 import type { KeyType, SealAppearance, UnitKind } from '../../core/register/index';
 import { DENY_WORDS_SETTING } from '../../core/office/deny-list';
+import { SCANNED_DOCUMENTS_SETTING } from '../../core/office/scanned-documents';
 import { encodeSnapshotWindow, SNAPSHOT_WINDOW_SETTING, TIMESTAMP_POLICY_SETTING } from '../../core/office/timestamp-policy';
 import type { RegisterSnapshot, SnapshotSeal } from '../../core/office/snapshot';
 import { parseCertificate } from '../../core/pki/index';
@@ -45,6 +46,8 @@ export type MirrorSummary = {
   readonly stateChanges: readonly { readonly seal: string; readonly from: string | null; readonly to: string }[];
   /** Words of the office's U2 deny list now in force here. */
   readonly denyList: number;
+  /** U2: scanned documents allowed here on the custodian's confirmation. */
+  readonly scannedDocumentsAllowed: boolean;
 };
 
 function sha256Hex(text: string): string {
@@ -195,11 +198,14 @@ export class SnapshotMirror {
       if (snapshot.timestamping) setting.run(TIMESTAMP_POLICY_SETTING, JSON.stringify(snapshot.timestamping));
       else db.prepare('DELETE FROM settings WHERE key = ?').run(TIMESTAMP_POLICY_SETTING);
     }
+    // U2 (issue #13): whether a page OCR cannot read needs the custodian's confirmation or
+    // refuses; a snapshot before version 3 has no such setting: refused.
+    setting.run(SCANNED_DOCUMENTS_SETTING, snapshot.scannedDocumentsAllowed === true ? 'true' : 'false');
     setting.run(
       SNAPSHOT_WINDOW_SETTING,
       encodeSnapshotWindow({ sequence: snapshot.sequence, issuedAt: new Date(snapshot.issuedAt), nextUpdate: snapshot.nextUpdate ? new Date(snapshot.nextUpdate) : null }),
     );
-    return { seals: seals.length, certificates, delegations, stateChanges, denyList: snapshot.denyList.length };
+    return { seals: seals.length, certificates, delegations, stateChanges, denyList: snapshot.denyList.length, scannedDocumentsAllowed: snapshot.scannedDocumentsAllowed === true };
   }
 
   private render(s: SnapshotSeal, impressions: MirrorImpressions | undefined): SealAppearance | undefined {

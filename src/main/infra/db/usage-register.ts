@@ -164,6 +164,8 @@ export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' 
   readonly tempPath: string;
   /** The process writing the file: recovery leaves a row alone while it runs. */
   readonly ownerPid: number;
+  /** U2 (issue #13): pages OCR could not read, let through on the custodian's confirmation. */
+  readonly scannedConfirmedPages?: readonly number[];
 };
 
 export interface PendingStamping extends Omit<UsageEntry, 'status' | 'sha256After' | 'outputPath' | 'useRequestId'> {
@@ -314,7 +316,12 @@ export class UsageRegister {
         action: 'STAMP_PENDING',
         subject: seal.code,
         at: e.at,
-        details: { ...detailsOf(seal.id, e), tempPath: e.tempPath },
+        details: {
+          ...detailsOf(seal.id, e),
+          tempPath: e.tempPath,
+          // U2: the custodian confirmed a scanned document the gate could not read (audited).
+          ...(e.scannedConfirmedPages && e.scannedConfirmedPages.length > 0 ? { scannedConfirmed: { pages: [...e.scannedConfirmedPages] } } : {}),
+        },
       });
       const result = insertPending.run({ ...columnsOf(seal.id, e, audited.seq), temp_path: e.tempPath, owner_pid: e.ownerPid });
       const row = this.byId.get(result.lastInsertRowid);

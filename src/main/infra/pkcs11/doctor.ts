@@ -31,7 +31,10 @@ export interface DoctorCheck {
 export interface DoctorToken {
   readonly slot: string;
   readonly slotDescription: string;
+  /** What the token reports (its own serial number). */
   readonly info: UsbKeyInfo | null;
+  /** The name the app gives the key (`--token`, the register): the serial, or serial/label/model where serials are shared. */
+  readonly keyName?: string;
   readonly pinLength?: { min: number; max: number };
   readonly memory?: { totalPublic: string; freePublic: string; totalPrivate: string; freePrivate: string };
   readonly sessions?: { open: string; max: string };
@@ -74,7 +77,7 @@ function worst(checks: readonly DoctorCheck[]): Verdict {
   return 'ok';
 }
 
-function probeToken(library: Pkcs11Library, slots: SlotDirectory, slot: Buffer, info: UsbKeyInfo, duplicateSerial: boolean): DoctorToken['checks'] {
+function probeToken(library: Pkcs11Library, slots: SlotDirectory, slot: Buffer, info: UsbKeyInfo, keyName: string, duplicateName: boolean): DoctorToken['checks'] {
   const api = library.api;
   const profile = library.profile;
   const f = info.flags;
@@ -103,8 +106,10 @@ function probeToken(library: Pkcs11Library, slots: SlotDirectory, slot: Buffer, 
   if (f.userPinLocked) checks.push(check('pin-state', 'fail', 'PIN 已锁定', 'the user PIN is locked', ['总裁办用 SO PIN 解锁（yinjian token reset-pin）', 'the office unlocks it with the SO PIN (yinjian token reset-pin)']));
   else if (f.userPinFinalTry || f.userPinCountLow) checks.push(check('pin-state', 'degraded', '近期输错过 PIN', 'wrong PINs were entered recently', ['下次务必输入正确的 PIN', 'enter the right PIN next time']));
   else checks.push(check('pin-state', 'ok', 'PIN 状态正常', 'PIN state normal'));
-  if (duplicateSerial || !profile.uniqueSerial) {
-    checks.push(check('serial', 'degraded', `序列号 ${info.serial} 不唯一：按标签区分`, `serial ${info.serial} is not unique: keys are told apart by label`, ['每个 Key 使用不同的标签', 'give every key its own label']));
+  if (duplicateName) {
+    checks.push(check('serial', 'fail', `另一个 Key 的序列号、标签和型号与此 Key 相同（${keyName}）：程序无法区分`, `another key has the same serial, label and model (${keyName}): the app cannot tell them apart`, ['给每个 Key 设不同的标签', 'give every key its own label']));
+  } else if (keyName !== info.serial) {
+    checks.push(check('serial', 'degraded', `序列号 ${info.serial} 不唯一：程序以"序列号/标签/型号"称呼此 Key：${keyName}`, `serial ${info.serial} is not unique: the app names this key serial/label/model: ${keyName}`, ['每个 Key 使用不同的标签，发放后不要改标签', 'give every key its own label and keep it after issuing']));
   } else checks.push(check('serial', 'ok', `序列号 ${info.serial}`, `serial ${info.serial}`));
 
   let offered: number[];
@@ -246,8 +251,8 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
   const tokens: DoctorToken[] = [];
   const all = api.C_GetSlotList(false);
   const present = slots.allTokens();
-  const serialCount = new Map<string, number>();
-  for (const t of present) serialCount.set(t.info.serial, (serialCount.get(t.info.serial) ?? 0) + 1);
+  const nameCount = new Map<string, number>();
+  for (const t of present) nameCount.set(t.info.serial, (nameCount.get(t.info.serial) ?? 0) + 1);
   for (const slot of all) {
     const slotInfo = api.C_GetSlotInfo(slot);
     const entry = present.find((p) => p.slot.equals(slot));
@@ -267,6 +272,7 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
       slot: slot.toString('hex'),
       slotDescription: slotInfo.slotDescription.trim(),
       info: decodeTokenInfo(ti),
+      keyName: entry.info.serial,
       pinLength: slots.pinLength(slot),
       memory: { totalPublic: figure(ti.totalPublicMemory), freePublic: figure(ti.freePublicMemory), totalPrivate: figure(ti.totalPrivateMemory), freePrivate: figure(ti.freePrivateMemory) },
       sessions: { open: figure(ti.sessionCount), max: figure(ti.maxSessionCount) },
@@ -276,7 +282,7 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
         ? [check('internal', 'ok', '模块内部令牌，不作为印章 Key', 'the module\'s internal token, not a seal key')]
         : !entry.info.flags.tokenInitialized
           ? [check('initialised', 'degraded', '空白 Key（未初始化）', 'blank key (not initialised)', ['总裁办发放时初始化（yinjian office issue）；初始化后再运行检查', 'the office initialises it when issuing (yinjian office issue); run the doctor again afterwards'])]
-          : probeToken(library, slots, slot, entry.info, (serialCount.get(entry.info.serial) ?? 0) > 1),
+          : probeToken(library, slots, slot, decodeTokenInfo(ti), entry.info.serial, (nameCount.get(entry.info.serial) ?? 0) > 1),
     });
   }
   const candidates = tokens.filter((t) => !t.hidden && t.info?.flags.tokenInitialized);

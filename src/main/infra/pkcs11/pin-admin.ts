@@ -6,7 +6,6 @@ import type { Pkcs11Library } from './library';
 import { asLoggedIn, inPublicSession, pinString, RW_SESSION, wrongPinError } from './login';
 import { removeMarkers, writeMarker } from './objects';
 import type { SlotDirectory } from './slots';
-import { decodeTokenInfo } from './token-info';
 
 /** PIN administration (concept 5 of the token layer): change, office reset, initialisation. */
 
@@ -101,7 +100,7 @@ export class PinAdministration {
     }
     asLoggedIn(this.library, slot, pkcs11js.CKU_SO, soPin, (session) => api.C_InitPIN(session, pinString(initialUserPin)));
     try {
-      return decodeTokenInfo(api.C_GetTokenInfo(slot));
+      return this.slots.infoOf(slot);
     } catch (error) {
       throw toTokenError(error);
     }

@@ -5,6 +5,18 @@ import { toTokenError } from './ckr';
 import type { Pkcs11Library } from './library';
 import { decodeTokenInfo } from './token-info';
 
+/**
+ * The name the app gives a key. It is the token's serial number where the module gives every
+ * token its own; NSS softoken and tpm2-pkcs11 report 0000000000000000 for every token (profile
+ * `uniqueSerial: false`), and a blank or all-zero serial identifies nothing either. Those keys
+ * are named `serial/label/model`, so the register (M4 first-use rows, the seal's token), the
+ * key watcher and every look-up tell two such keys apart instead of taking one for the other.
+ */
+export function keyIdentity(info: UsbKeyInfo, uniqueSerial: boolean): UsbKeyInfo {
+  if (uniqueSerial && !/^0*$/u.test(info.serial)) return info;
+  return { ...info, serial: `${info.serial}/${info.label}/${info.model.replace(/\s+/gu, ' ')}` };
+}
+
 /** A present key: its slot handle (valid until the module re-initialises) and what the key says. */
 export interface LocatedKey {
   readonly slot: Buffer;
@@ -31,10 +43,15 @@ export class SlotDirectory {
   allTokens(): LocatedKey[] {
     const api = this.library.api;
     try {
-      return api.C_GetSlotList(true).map((slot) => ({ slot, info: decodeTokenInfo(api.C_GetTokenInfo(slot)) }));
+      return api.C_GetSlotList(true).map((slot) => ({ slot, info: this.infoOf(slot) }));
     } catch (error) {
       throw toTokenError(error);
     }
+  }
+
+  /** What the key in this slot says, named as the app names it (keyIdentity). */
+  infoOf(slot: Buffer): UsbKeyInfo {
+    return keyIdentity(decodeTokenInfo(this.library.api.C_GetTokenInfo(slot)), this.library.profile.uniqueSerial);
   }
 
   /** Initialised tokens that can be seal keys: the profile's `hiddenTokens` (NSS's crypto slot) are left out. */
@@ -44,8 +61,9 @@ export class SlotDirectory {
   }
 
   /**
-   * Finds one key by serial (preferred) or label. Some modules give every token the same serial
-   * (profile `uniqueSerial: false`): there the label decides.
+   * Finds one key by its name (serial, or `serial/label/model` where serials are shared, see
+   * keyIdentity) or by label. Two keys with the same name or label are refused (TOKEN_AMBIGUOUS),
+   * never guessed between.
    */
   locate(serialOrLabel: string): LocatedKey {
     const present = this.present();

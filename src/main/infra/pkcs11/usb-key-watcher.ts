@@ -5,10 +5,15 @@ import type { Pkcs11UsbKeyPort } from './pkcs11-usb-key';
 export interface UsbKeyChange {
   readonly inserted: readonly UsbKeyInfo[];
   readonly removed: readonly UsbKeyInfo[];
+  /** Keys still present whose token flags changed (PIN locked, unlocked by the office, to be changed). */
+  readonly changed: readonly UsbKeyInfo[];
 }
 
+const flagsOf = (key: UsbKeyInfo): string => JSON.stringify(key.flags);
+
 /**
- * Notices a USB key being inserted or removed within about a second by polling the slot list.
+ * Notices a USB key being inserted or removed, or its token flags changing (a PIN locked, or
+ * unlocked by the office from another process), within about a second by polling the slot list.
  * C_WaitForSlotEvent would be nicer but blocks a thread and is unsupported by many vendor
  * modules (SoftHSM2 included), so polling is the portable choice. Keys are compared by
  * serial, never by slot id.
@@ -30,8 +35,12 @@ export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error:
     const current = new Map(this.port.listKeys().map((key) => [key.serial, key]));
     const inserted = [...current.values()].filter((key) => !this.known.has(key.serial));
     const removed = [...this.known.values()].filter((key) => !current.has(key.serial));
+    const changed = [...current.values()].filter((key) => {
+      const before = this.known.get(key.serial);
+      return before !== undefined && flagsOf(before) !== flagsOf(key);
+    });
     this.known = current;
-    return { inserted, removed };
+    return { inserted, removed, changed };
   }
 
   start(): void {
@@ -40,7 +49,7 @@ export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error:
     this.timer = setInterval(() => {
       try {
         const change = this.poll();
-        if (change.inserted.length || change.removed.length) this.emit('change', change);
+        if (change.inserted.length || change.removed.length || change.changed.length) this.emit('change', change);
       } catch (error) {
         this.emit('error', error);
       }

@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, 
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { officeDenyList } from '../../core/office/deny-list';
+import { scannedDocumentsAllowed } from '../../core/office/scanned-documents';
 import { snapshotWindowOf } from '../../core/office/timestamp-policy';
 import { DEFAULT_DENY_LIST, withDeniedWords, type DeniedDocumentKind } from '../../core/policy/document-type';
 import type { Actor } from '../../core/register/index';
@@ -73,6 +74,7 @@ export function stampRegisterPort(register: SealRegister, options: StampRegister
       return { ...(newest ? { newestSeen: { at: newest, source: 'last stamping 最近一次盖章' } } : {}), ...(snapshot ? { snapshot } : {}) };
     },
     denyList: () => stampingDenyList(register),
+    scannedDocumentsAllowed: () => scannedDocumentsAllowed(register.settings),
     recordUseRequest: (request, actor) => register.useRequests.record(request, actor),
     recordStamping: (entry, actor) => register.usage.record(entry, actor),
     recordPendingStamping: (entry, actor) => register.usage.recordPending({ ...entry, ownerPid }, actor),

@@ -1,4 +1,5 @@
 import type { Channel, IpcError, RequestOf, ResponseOf, YinjianApi } from '../../../shared/ipc/contract';
+import type { EventName, EventOf } from '../../../shared/ipc/events';
 
 declare global {
   interface Window {
@@ -44,4 +45,12 @@ export function ipcErrorOf(caught: unknown): IpcError {
   if (caught instanceof IpcFailure) return caught.error;
   const detail = caught instanceof Error ? caught.message : String(caught);
   return { code: 'INTERNAL', zh: `内部错误：${detail}`, en: `Internal error: ${detail}` };
+}
+
+/**
+ * Subscribes to an event the main process pushes (src/shared/ipc/events.ts): the window follows
+ * key insertion and batch progress as they happen instead of polling. Returns the unsubscribe.
+ */
+export function subscribe<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void {
+  return currentApi().on(event, listener);
 }

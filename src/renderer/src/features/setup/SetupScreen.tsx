@@ -4,6 +4,7 @@ import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { useApp } from '../../shell/app-store';
 import { usbKeyStore } from '../usb-key/usb-key-store';
+import { DoctorPanel } from './DoctorPanel';
 
 /** First run: find the USB key's driver from the catalog, or start the clearly marked demo mode. */
 export function SetupScreen() {
@@ -89,6 +90,7 @@ export function SetupScreen() {
           {errorText(error)}
         </p>
       )}
+      <DoctorPanel modules={modules} />
     </div>
   );
 }

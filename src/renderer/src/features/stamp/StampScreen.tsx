@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { DOCUMENT_TYPES, type DocumentTypeDto, type IpcError, type PlacementDto, type ResponseOf, type StampOutcomeDto } from '../../../../shared/ipc/contract';
 import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
-import { call, ipcErrorOf } from '../../api/client';
+import { call, ipcErrorOf, subscribe } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { openPdf, pageTexts } from '../../pdf/pdf-document';
 import { FileDrop } from '../FileDrop';
@@ -12,7 +12,6 @@ import { Highlighted } from './Highlighted';
 import { PdfPreview, type SealPosition } from './PdfPreview';
 
 /** How often the progress bar asks the main process how far the batch is. */
-const PROGRESS_POLL_MS = 250;
 
 type TextCheck = ResponseOf<'stamp.checkText'>;
 
@@ -98,15 +97,11 @@ export function StampScreen() {
     // every document ends with a usage row even when the key fails part-way (U3). The progress
     // bar follows the main process's own count while the call runs.
     let finished = false;
-    const poll = setInterval(() => {
-      call('stamp.progress', {}).then(
-        (p) => {
-          // An answer that arrives after the batch ended must not bring the bar back.
-          if (p.active && !finished) setProgress({ done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) });
-        },
-        () => undefined,
-      );
-    }, PROGRESS_POLL_MS);
+    // The main process pushes the batch's progress (issue #14: no polling).
+    const unsubscribe = subscribe('stamp.progress', (p) => {
+      // An event that arrives after the batch ended must not bring the bar back.
+      if (p.active && !finished) setProgress({ done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) });
+    });
     const pinArray = pinArrayOf(pin);
     // The field does not keep the PIN on screen while the batch runs.
     setPin('');
@@ -127,7 +122,7 @@ export function StampScreen() {
       setError(ipcErrorOf(caught));
     } finally {
       finished = true;
-      clearInterval(poll);
+      unsubscribe();
       pinArray.fill(0);
       setProgress(undefined);
       setStopping(false);

@@ -11,8 +11,9 @@ export interface UsbKeyState {
 }
 
 /**
- * The USB keys present, refreshed by polling (the main process's key watcher notices insertion
- * and removal within about a second; the bar follows within the poll interval).
+ * The USB keys present, refreshed when the main process pushes 'usbKey.changed' (its key
+ * watcher notices insertion and removal within about a second) and after the window's own
+ * actions (set-up, PIN change).
  */
 export function createUsbKeyStore() {
   return createStore<UsbKeyState>((set) => ({

@@ -1,0 +1,131 @@
+// The command line's build (issue #15), the one entry next to electron-vite's main bundle:
+// out/cli/yinjian.mjs is the `yinjian` command itself (package.json "bin", with its shebang;
+// what `npx yinjian` runs), out/cli/process.mjs what the app binary's `cli` entry
+// (src/main/entry.ts → out/main/index.js) imports, and the chunks they load on demand (one per
+// command family, so `yinjian --help` compiles a few kilobytes, not pdf.js).
+//
+//   node esbuild.config.mjs            build (npm ci runs it as `prepare`; `npm run build` too)
+//   node esbuild.config.mjs --if-stale build only when a source file changed since the last build
+//
+// Works offline: esbuild is a local dev dependency. The output folder is replaced in one rename,
+// so a `yinjian` started during a rebuild never sees half of it.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+export const CLI_OUT_DIR = join(ROOT, 'out', 'cli');
+export const CLI_ENTRY_FILE = join(CLI_OUT_DIR, 'yinjian.mjs');
+const INPUTS_FILE = '.inputs.json';
+const SELF = fileURLToPath(import.meta.url);
+
+/** True when out/cli is missing or older than one of the files it was built from (or than this script). */
+export function cliBuildIsStale() {
+  let record;
+  try {
+    record = JSON.parse(readFileSync(join(CLI_OUT_DIR, INPUTS_FILE), 'utf8'));
+  } catch {
+    return true;
+  }
+  if (!existsSync(CLI_ENTRY_FILE)) return true;
+  for (const input of [SELF, ...record.inputs.map((p) => join(ROOT, p))]) {
+    let mtime;
+    try {
+      mtime = statSync(input).mtimeMs;
+    } catch {
+      return true; // a source file was removed or renamed
+    }
+    if (mtime > record.builtAt) return true;
+  }
+  return false;
+}
+
+/**
+ * fontkit's ES build inflates brotli's 120 KB static dictionary when it is imported (~0.1 s of
+ * CPU, 0.3 s on a loaded machine), for WOFF2 fonts that neither the seal's font nor the gate's
+ * fonts are. Here it is inflated on first use instead: `dictionary` becomes a getter. The
+ * build fails if fontkit's code no longer has that shape (a new fontkit version: look again).
+ */
+const lazyBrotliDictionary = {
+  name: 'lazy-brotli-dictionary',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@pdf-lib[\\/]fontkit[\\/]dist[\\/]fontkit\.es\.js$/ }, (args) => {
+      const eager = 'exports.dictionary = dictionaryDataCompressed.init(BrotliDecompressBuffer);';
+      const source = readFileSync(args.path, 'utf8');
+      if (source.split(eager).length !== 2) return { errors: [{ text: `lazy-brotli-dictionary: "${eager}" not found once in ${args.path}` }] };
+      const lazy =
+        'var dictionary; Object.defineProperty(exports, "dictionary", { configurable: true, enumerable: true, ' +
+        'get: function () { return dictionary || (dictionary = dictionaryDataCompressed.init(BrotliDecompressBuffer)); } });';
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * fontkit is imported by the seal font, the report PDFs and the gate's embedded-font check,
+ * but only the last one runs while stamping, and only for a document whose fonts carry a cmap.
+ * Evaluating fontkit (Unicode tables inflated at import) then costs every stamping ~0.1 s of
+ * CPU for nothing. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
+ * instead whose first property read evaluates fontkit (still bundled: esbuild runs a
+ * require()d ES module's top level on first require).
+ */
+const lazyFontkit = {
+  name: 'lazy-fontkit',
+  setup(build) {
+    build.onResolve({ filter: /^@pdf-lib\/fontkit$/ }, (args) => (args.importer.includes(`${join('src', 'main')}`) ? { path: 'fontkit', namespace: 'lazy-fontkit' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-fontkit' }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: [
+        'let fontkit;',
+        "const load = () => (fontkit ??= require('@pdf-lib/fontkit/dist/fontkit.es.js').default);",
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
+export async function buildCli() {
+  const { build } = await import('esbuild');
+  const startedAt = Date.now();
+  const staging = `${CLI_OUT_DIR}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { yinjian: 'src/main/cli/index.ts', process: 'src/main/cli/process.ts' },
+    outdir: staging,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Native modules, pdf.js (it starts its fake worker from its own files) and tesseract.js
+    // (its worker thread) load from node_modules as published; they are in their commands'
+    // chunks only. Pure JavaScript dependencies (pdf-lib, fontkit, zod) are bundled as ES
+    // modules: imported from node_modules, Node 20 parses a CommonJS package three times
+    // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
+    external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
+    mainFields: ['module', 'main'],
+    plugins: [lazyFontkit, lazyBrotliDictionary],
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+  writeFileSync(join(staging, INPUTS_FILE), JSON.stringify({ builtAt: startedAt, inputs }));
+  chmodSync(join(staging, 'yinjian.mjs'), 0o755);
+  mkdirSync(dirname(CLI_OUT_DIR), { recursive: true });
+  const old = `${CLI_OUT_DIR}.old-${process.pid}`;
+  if (existsSync(CLI_OUT_DIR)) renameSync(CLI_OUT_DIR, old);
+  renameSync(staging, CLI_OUT_DIR);
+  rmSync(old, { recursive: true, force: true });
+  return CLI_ENTRY_FILE;
+}
+
+if (process.argv[1] === SELF) {
+  if (process.argv.includes('--if-stale') && !cliBuildIsStale()) process.exit(0);
+  await buildCli();
+}

@@ -1,0 +1,91 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppEvents } from '../../../src/main/app/events';
+import { createUsbKeyEvents } from '../../../src/main/app/usb-key-events';
+import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
+import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
+import type { EventMessage } from '../../../src/shared/ipc/events';
+import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
+
+async function until(predicate: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The pushed events of issue #14 on a real SoftHSM2 token store: insert and remove by serial. */
+describe('app events', () => {
+  let hsm: SoftHsmFixture;
+  let port: Pkcs11UsbKeyPort | undefined;
+
+  beforeAll(() => {
+    hsm = provisionSoftHsm();
+  });
+  afterAll(() => {
+    port?.close();
+    hsm?.cleanup();
+  });
+
+  it('drops an event that does not match its schema or has no name in the contract', () => {
+    const events = createAppEvents();
+    const seen: EventMessage[] = [];
+    events.subscribe((m) => seen.push(m));
+    events.forward('usbKey.changed', { inserted: 'not a list', removed: [] });
+    events.forward('shell.exec', { command: 'rm -rf /' });
+    events.forward('stamp.progress', { active: true, done: -1, total: 2 });
+    events.emit('stamp.progress', { active: true, done: 1, total: 2, current: 'a.pdf' });
+    expect(seen).toEqual([{ event: 'stamp.progress', payload: { active: true, done: 1, total: 2, current: 'a.pdf' } }]);
+  });
+
+  it('a listener that throws does not keep the event from the others; unsubscribe stops delivery', () => {
+    const events = createAppEvents();
+    const seen: string[] = [];
+    events.subscribe(() => {
+      throw new Error('closed window');
+    });
+    const off = events.subscribe((m) => seen.push(m.event));
+    events.emit('verify.progress', { active: false, done: 0, total: 0 });
+    off();
+    events.emit('verify.progress', { active: false, done: 0, total: 0 });
+    expect(seen).toEqual(['verify.progress']);
+  });
+
+  it('pushes usbKey.changed when a key is inserted and removed; retries until a module can be loaded', async () => {
+    const events = createAppEvents();
+    const changes: EventMessage[] = [];
+    events.subscribe((m) => changes.push(m));
+    let loadable = false;
+    const keyEvents = createUsbKeyEvents({
+      port: () => {
+        // First run: no module chosen yet; the watcher waits and tries again.
+        if (!loadable) throw new Error('no module yet');
+        port ??= new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
+        return port;
+      },
+      events,
+      intervalMs: 100,
+      retryMs: 100,
+    });
+    try {
+      keyEvents.start();
+      loadable = true;
+      await new Promise((r) => setTimeout(r, 400));
+      hsm.createToken({ label: '行政部印章', soPin: '87654321', userPin: '20240701' });
+      await until(() => changes.length > 0);
+      expect(changes).toHaveLength(1);
+      const inserted = (changes[0]!.payload as { inserted: { serial: string; label: string }[] }).inserted;
+      expect(inserted.map((k) => k.label)).toEqual(['行政部印章']);
+      const serial = inserted[0]!.serial;
+      // Released (a module switch): the watcher stops and watches the next port, which knows the key already.
+      keyEvents.release();
+      port!.close();
+      port = undefined;
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(changes).toHaveLength(1);
+      rmSync(hsm.tokenFolders().find((f) => f.endsWith(serial.slice(-12)))!, { recursive: true });
+      await until(() => changes.length > 1);
+      expect(changes[1]).toEqual({ event: 'usbKey.changed', payload: { inserted: [], removed: [{ serial, label: '行政部印章' }], changed: [] } });
+    } finally {
+      keyEvents.stop();
+    }
+  });
+});
