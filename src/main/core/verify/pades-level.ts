@@ -17,8 +17,8 @@
  * timestamp that holds and covers the seal. Otherwise SEAL_EXPIRED_NO_PROOF (UNTRUSTED).
  */
 import type { CrlInfo } from '../pki/index';
-import { archiveChain, certificateNotValidAt, type ValidationClock } from './archive-chain';
-import { finding } from './findings';
+import { archiveChain, certificateNotValidAt, type ArchiveLink, type ValidationClock } from './archive-chain';
+import { finding, type VerifyFinding } from './findings';
 import type { EmbeddedValidationData } from './ltv';
 import { vriKeyOf } from './ltv';
 import type { SignatureReport } from './types';
@@ -45,7 +45,13 @@ export function withPadesLevels(
         : finding('ARCHIVE_CHAIN_BROKEN', { detail: link.reason ?? '' });
       return { ...sig, findings: [...sig.findings, note] };
     }
-    if (sig.subFilter !== 'ETSI.CAdES.detached' || !INTACT.has(sig.verdict)) return sig;
+    if (!INTACT.has(sig.verdict)) return sig;
+    if (sig.subFilter !== 'ETSI.CAdES.detached') {
+      // Legacy formats reach no PAdES level, but expire like any other signature.
+      const findings = [...sig.findings];
+      const { verdict, checks } = judgeExpiry(sig, sig.signedRevision ?? Number.MAX_SAFE_INTEGER, holding, clock, findings);
+      return findings.length === sig.findings.length ? sig : { ...sig, verdict, checks, findings };
+    }
     const revision = sig.signedRevision ?? Number.MAX_SAFE_INTEGER;
     const issuer = sig.signer?.issuer;
     const dssCrl = issuer !== undefined && dss.crls.some((c) => c.issuer.text === issuer);
@@ -62,32 +68,43 @@ export function withPadesLevels(
     const level = archived ? 'B-LTA' : longTerm ? 'B-LT' : timed ? 'B-T' : 'B-B';
 
     const findings = [...sig.findings, finding('PADES_LEVEL', { level })];
-    let verdict = sig.verdict;
-    let checks = sig.checks;
-    const expiry = sig.signer ? new Date(sig.signer.notAfter) : undefined;
-    if (clock.at === undefined && expiry !== undefined && clock.now.getTime() > expiry.getTime()) {
-      // Proof of existence before the expiry that still holds (ETSI EN 319 102-1 §5.6.2.4).
-      const archive = holding.find((t) => t.revision > revision && t.time !== undefined);
-      const sigTime = sig.trustedTimeSource === 'timestamp' && sig.timestampTime ? new Date(sig.timestampTime) : undefined;
-      const tsaJudgedAt = archive?.time ?? clock.now;
-      const tsaBad = sig.timestampChain ? certificateNotValidAt(sig.timestampChain, tsaJudgedAt) : 'no trusted TSA path';
-      const proofs: { time: Date; zh: string; en: string }[] = [];
-      if (sigTime && sigTime.getTime() <= expiry.getTime() && tsaBad === undefined) {
-        proofs.push(archive ? { time: sigTime, zh: '由存档时间戳保全的签章时间戳', en: 'the signature timestamp (kept by the archive timestamp)' } : { time: sigTime, zh: '签章时间戳', en: 'the signature timestamp' });
-      }
-      if (archive?.time && archive.time.getTime() <= expiry.getTime()) proofs.push({ time: archive.time, zh: '存档时间戳', en: 'the archive timestamp' });
-      const proof = proofs[0];
-      if (proof) findings.push(finding('LONG_TERM_PROOF', { expired: expiry.toISOString(), source: proof.zh, sourceEn: proof.en, time: proof.time.toISOString() }));
-      else {
-        const why = [sigTime ? `signature timestamp: ${tsaBad ?? 'after the expiry'}${tsaBad ? ` at ${tsaJudgedAt.toISOString()}` : ''}` : 'no signature timestamp', archive ? 'the archive timestamp is after the expiry' : 'no archive timestamp that holds'];
-        findings.push(finding('SEAL_EXPIRED_NO_PROOF', { expired: expiry.toISOString(), detail: why.join('; ') }));
-        if (GOOD.has(verdict)) verdict = 'UNTRUSTED';
-        checks = { ...checks, trust: 'failed' };
-      }
-    }
+    const { verdict, checks } = judgeExpiry(sig, revision, holding, clock, findings);
     let revocationSource: SignatureReport['revocationSource'] = revocationKnown ? (givenCrl ? 'given' : dssCrl ? 'embedded' : 'given') : 'none';
     if (!sig.checks.trust || sig.checks.trust === 'not-checked') revocationSource = 'none';
     if (revocationSource === 'embedded') findings.push(finding('REVOCATION_FROM_EMBEDDED_DATA', { detail: `CRL of ${issuer ?? '?'}${inVri ? ', VRI entry for this signature' : ''}` }));
     return { ...sig, verdict, checks, findings, padesLevel: level, revocationSource };
   });
+}
+
+/**
+ * After the signer's certificate expired (verification time past its notAfter, no --at): the
+ * claimed time proves nothing, so the signature stands only on a proof of existence from
+ * before the expiry that still holds (ETSI EN 319 102-1 §5.6.2.4, past signature validation).
+ * Appends LONG_TERM_PROOF or SEAL_EXPIRED_NO_PROOF to `findings`.
+ */
+function judgeExpiry(sig: SignatureReport, revision: number, holding: readonly ArchiveLink[], clock: ValidationClock, findings: VerifyFinding[]): { verdict: SignatureReport['verdict']; checks: SignatureReport['checks'] } {
+  let verdict = sig.verdict;
+  let checks = sig.checks;
+  const expiry = sig.signer ? new Date(sig.signer.notAfter) : undefined;
+  if (clock.at === undefined && expiry !== undefined && clock.now.getTime() > expiry.getTime()) {
+    // Proof of existence before the expiry that still holds (ETSI EN 319 102-1 §5.6.2.4).
+    const archive = holding.find((t) => t.revision > revision && t.time !== undefined);
+    const sigTime = sig.trustedTimeSource === 'timestamp' && sig.timestampTime ? new Date(sig.timestampTime) : undefined;
+    const tsaJudgedAt = archive?.time ?? clock.now;
+    const tsaBad = sig.timestampChain ? certificateNotValidAt(sig.timestampChain, tsaJudgedAt) : 'no trusted TSA path';
+    const proofs: { time: Date; zh: string; en: string }[] = [];
+    if (sigTime && sigTime.getTime() <= expiry.getTime() && tsaBad === undefined) {
+      proofs.push(archive ? { time: sigTime, zh: '由存档时间戳保全的签章时间戳', en: 'the signature timestamp (kept by the archive timestamp)' } : { time: sigTime, zh: '签章时间戳', en: 'the signature timestamp' });
+    }
+    if (archive?.time && archive.time.getTime() <= expiry.getTime()) proofs.push({ time: archive.time, zh: '存档时间戳', en: 'the archive timestamp' });
+    const proof = proofs[0];
+    if (proof) findings.push(finding('LONG_TERM_PROOF', { expired: expiry.toISOString(), source: proof.zh, sourceEn: proof.en, time: proof.time.toISOString() }));
+    else {
+      const why = [sigTime ? `signature timestamp: ${tsaBad ?? 'after the expiry'}${tsaBad ? ` at ${tsaJudgedAt.toISOString()}` : ''}` : 'no signature timestamp', archive ? 'the archive timestamp is after the expiry' : 'no archive timestamp that holds'];
+      findings.push(finding('SEAL_EXPIRED_NO_PROOF', { expired: expiry.toISOString(), detail: why.join('; ') }));
+      if (GOOD.has(verdict)) verdict = 'UNTRUSTED';
+      checks = { ...checks, trust: 'failed' };
+    }
+  }
+  return { verdict, checks };
 }
