@@ -41,6 +41,51 @@ export function cliBuildIsStale() {
   return false;
 }
 
+/**
+ * fontkit's ES build inflates brotli's 120 KB static dictionary when it is imported (~0.1 s of
+ * CPU, 0.3 s on a loaded machine), for WOFF2 fonts that neither the seal's font nor the gate's
+ * fonts are. Here it is inflated on first use instead: `dictionary` becomes a getter. The
+ * build fails if fontkit's code no longer has that shape (a new fontkit version: look again).
+ */
+const lazyBrotliDictionary = {
+  name: 'lazy-brotli-dictionary',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@pdf-lib[\\/]fontkit[\\/]dist[\\/]fontkit\.es\.js$/ }, (args) => {
+      const eager = 'exports.dictionary = dictionaryDataCompressed.init(BrotliDecompressBuffer);';
+      const source = readFileSync(args.path, 'utf8');
+      if (source.split(eager).length !== 2) return { errors: [{ text: `lazy-brotli-dictionary: "${eager}" not found once in ${args.path}` }] };
+      const lazy =
+        'var dictionary; Object.defineProperty(exports, "dictionary", { configurable: true, enumerable: true, ' +
+        'get: function () { return dictionary || (dictionary = dictionaryDataCompressed.init(BrotliDecompressBuffer)); } });';
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * fontkit is imported by the seal font, the report PDFs and the gate's embedded-font check,
+ * but only the last one runs while stamping, and only for a document whose fonts carry a cmap.
+ * Evaluating fontkit (Unicode tables inflated at import) then costs every stamping ~0.1 s of
+ * CPU for nothing. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
+ * instead whose first property read evaluates fontkit (still bundled: esbuild runs a
+ * require()d ES module's top level on first require).
+ */
+const lazyFontkit = {
+  name: 'lazy-fontkit',
+  setup(build) {
+    build.onResolve({ filter: /^@pdf-lib\/fontkit$/ }, (args) => (args.importer.includes(`${join('src', 'main')}`) ? { path: 'fontkit', namespace: 'lazy-fontkit' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-fontkit' }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: [
+        'let fontkit;',
+        "const load = () => (fontkit ??= require('@pdf-lib/fontkit/dist/fontkit.es.js').default);",
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
 export async function buildCli() {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
@@ -56,9 +101,14 @@ export async function buildCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // As published, from node_modules (the packaged app ships them too): pdf.js, pdf-lib,
-    // fontkit, resvg, SQLite, pkcs11js load only when a command's chunk imports them.
-    packages: 'external',
+    // Native modules, pdf.js (it starts its fake worker from its own files) and tesseract.js
+    // (its worker thread) load from node_modules as published; they are in their commands'
+    // chunks only. Pure JavaScript dependencies (pdf-lib, fontkit, zod) are bundled as ES
+    // modules: imported from node_modules, Node 20 parses a CommonJS package three times
+    // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
+    external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
+    mainFields: ['module', 'main'],
+    plugins: [lazyFontkit, lazyBrotliDictionary],
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',

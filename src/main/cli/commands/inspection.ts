@@ -1,7 +1,9 @@
 import { YinjianError } from '../../../shared/errors/index';
 import type { Actor } from '../../core/register/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
-import { inspectExports, readExportFile, writeWorkstationExport } from '../../infra/inspection/index';
+import { readExportFile } from '../../infra/inspection/index';
+import { exportForInspection } from '../../app/workstation-export';
+import { officeTasksOf } from './office';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -36,41 +38,25 @@ export const registerExport: Command = {
     const out = text(args, 'out');
     if (out === undefined) throw new YinjianError('USAGE', { detail: '--out is required' });
     const token = text(args, 'token');
-    const register = context.register();
-    const workstationId = currentWorkstation().code;
-    const actor = context.actor();
-    let session;
-    let tokenSerial: string | undefined;
-    if (token !== undefined) {
-      const service = context.usbKeys();
-      const key = await service.info(token);
-      tokenSerial = key.serial;
-      const pin = await context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` });
-      // openForSigning zeroes the PIN and refuses a key still on its initial PIN (M4).
-      session = await service.openForSigning(key.serial, pin);
-    }
-    try {
-      const result = await writeWorkstationExport({
-        register,
-        workstationId,
-        out,
-        at: new Date(),
-        actor,
-        ...(session !== undefined ? { session } : {}),
-        ...(tokenSerial !== undefined ? { tokenSerial } : {}),
-      });
-      const head = result.head === null ? '-' : `${result.head.seq}:${result.head.hash}`;
-      return {
-        json: { export: { ...result, workstationId } },
-        text: [
-          `已导出 / Exported: ${result.path}${result.signed ? '（已签名 signed）' : '（未签名 unsigned）'}`,
-          `本机 Workstation: ${workstationId}; 用印登记 usage rows: ${result.usageRows}; 审计记录 audit rows: ${result.auditRows}`,
-          `审计链头 Chain head: ${head}`,
-        ].join('\n'),
-      };
-    } finally {
-      await session?.close().catch(() => undefined);
-    }
+    // The same use case as the window's register screen (src/main/app/workstation-export.ts).
+    const result = await exportForInspection({
+      register: context.register(),
+      usbKeys: () => context.usbKeys(),
+      workstationId: currentWorkstation().code,
+      out,
+      actor: context.actor(),
+      ...(token !== undefined ? { token, pin: (key: { label: string }) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }) } : {}),
+    });
+    const workstationId = result.workstationId;
+    const head = result.head === null ? '-' : `${result.head.seq}:${result.head.hash}`;
+    return {
+      json: { export: { path: result.path, signed: result.signed, head: result.head, usageRows: result.usageRows, auditRows: result.auditRows, workstationId } },
+      text: [
+        `已导出 / Exported: ${result.path}${result.signed ? '（已签名 signed）' : '（未签名 unsigned）'}`,
+        `本机 Workstation: ${workstationId}; 用印登记 usage rows: ${result.usageRows}; 审计记录 audit rows: ${result.auditRows}`,
+        `审计链头 Chain head: ${head}`,
+      ].join('\n'),
+    };
   },
 };
 
@@ -98,7 +84,8 @@ export const officeInspect: Command = {
     if (args.positionals.length === 0) throw new YinjianError('USAGE', { detail: 'office inspect needs at least one FILE' });
     const reportPath = text(args, 'report');
     const inputs = args.positionals.map(readExportFile);
-    const run = await inspectExports(context.register(), inputs, { at: new Date(), actor: officeActor(context, args), ...(reportPath !== undefined ? { reportPath } : {}) });
+    // The same use case as the window's inspection screen (src/main/app/office.ts).
+    const run = await officeTasksOf(context).inspect(inputs, { at: new Date(), actor: officeActor(context, args), ...(reportPath !== undefined ? { reportPath } : {}) });
     return {
       ...(run.ok ? {} : { exitCode: EXIT_REFUSED }),
       json: { inspection: { ok: run.ok, results: run.results, report: run.report ?? null } },

@@ -29,7 +29,7 @@
  * section of the same kind as the file's last one, never touching the original bytes;
  * `PdfPlaceholder` values reserve fixed-width runs whose absolute offsets build() reports.
  */
-export { InMemoryPdfBytes, ByteReader, type PdfBytes } from './bytes';
+export { InMemoryPdfBytes, ConcatenatedPdfBytes, ByteReader, type PdfBytes } from './bytes';
 export { DEFAULT_PDF_LIMITS, type PdfLimits } from './limits';
 export {
   PdfArray,

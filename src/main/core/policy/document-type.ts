@@ -134,10 +134,21 @@ const TRADITIONAL_TO_SIMPLIFIED: Readonly<Record<string, string>> = {
  * character removed, so 合\u3000同, 合 同, ＣＯＮＴＲＡＣＴ and c o n t r a c t all read as one word.
  */
 export function normaliseForMatching(text: string): string {
+  // The gate reads every page (issue #13): the same line is matched against every kind, word
+  // and marker, so its normal form is remembered (bounded) instead of recomputed each time.
+  const known = normalised.get(text);
+  if (known !== undefined) return known;
   let out = text.normalize('NFKC').toLowerCase();
   out = out.replace(/[\u4e00-\u9fff]/gu, (ch) => TRADITIONAL_TO_SIMPLIFIED[ch] ?? ch);
-  return out.replace(/[\s\p{Cf}\u00a0]/gu, '');
+  out = out.replace(/[\s\p{Cf}\u00a0]/gu, '');
+  if (normalised.size >= MAX_NORMALISED) normalised.clear();
+  normalised.set(text, out);
+  return out;
 }
+
+const normalised = new Map<string, string>();
+const MAX_NORMALISED = 20_000;
+const labelPatterns = new Map<string, RegExp>();
 
 function normalisedWord(word: string): string {
   return normaliseForMatching(word);
@@ -202,7 +213,9 @@ function opensWithLabel(line: string, marker: string, loose: boolean): boolean {
   const m = normalisedWord(marker);
   if (/^[a-z]/u.test(m)) {
     const spaced = line.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
-    return new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u').test(spaced);
+    let pattern = labelPatterns.get(marker);
+    if (!pattern) labelPatterns.set(marker, (pattern = new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u')));
+    return pattern.test(spaced);
   }
   const compact = normaliseForMatching(line);
   if (!compact.startsWith(m)) return false;

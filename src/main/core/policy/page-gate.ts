@@ -189,8 +189,8 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     standing[index] = read.text;
   }
   options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done });
-  // (4) The document as it is seen.
-  const verdict = classifyDocumentText(standing, denyList);
+  // (4) The document as it is seen (with nothing read by OCR, that is what (1) classified).
+  const verdict = needsOcr.length === 0 ? first : classifyDocumentText(standing, denyList);
   if (verdict.forbidden) throwForbidden(verdict);
   if (unreadablePages.length > 0 && !options.scannedConfirmed) {
     // The office allows scanned documents: the custodian confirms this one, or it is not sealed.

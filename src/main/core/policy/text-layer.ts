@@ -15,8 +15,9 @@
  */
 import { Buffer } from 'node:buffer';
 import fontkit from '@pdf-lib/fontkit';
-import { PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../pdf/index';
+import { PdfDict, PdfName, PdfStream, type PdfDocument } from '../pdf/index';
 import { pagesOf } from '../stamp/page-list';
+import { decodedContents } from './page-content';
 
 export type TextLayerSuspicion = 'to-unicode-mismatch' | 'unmapped-glyphs' | 'invisible-text' | 'white-text' | 'text-under-image';
 
@@ -111,20 +112,6 @@ interface Scan {
 }
 
 const TEXT_SHOW = new Set(['Tj', 'TJ', "'", '"']);
-
-function contentBytes(document: PdfDocument, contents: PdfValue | undefined, scan: Scan): Uint8Array[] {
-  const resolved = document.resolve(contents);
-  const streams = resolved instanceof PdfArray ? resolved.items.map((item) => document.resolve(item)) : [resolved];
-  const out: Uint8Array[] = [];
-  for (const stream of streams) {
-    if (!(stream instanceof PdfStream)) continue;
-    const data = document.decodedStreamData(stream);
-    scan.bytes += data.length;
-    if (scan.bytes > MAX_CONTENT_BYTES) break;
-    out.push(data);
-  }
-  return out;
-}
 
 function isWhite(operands: readonly number[], op: string): boolean {
   if (op === 'k' || op === 'K') return operands.length === 4 && operands.every((v) => v === 0);
@@ -308,7 +295,9 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
   const scan: Scan = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, bytes: 0 };
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
   try {
-    scanContent(document, contentBytes(document, page.get('Contents'), scan), resources, scan, 0);
+    const contents = decodedContents(document, pageIndex, page.get('Contents'));
+    scan.bytes = contents.bytes;
+    scanContent(document, contents.streams, resources, scan, 0);
   } catch {
     // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
     suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });

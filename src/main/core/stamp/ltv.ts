@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
 import {
+  ConcatenatedPdfBytes,
   IncrementalUpdate,
   PdfArray,
   PdfDict,
@@ -169,22 +170,23 @@ export const DOCUMENT_TIMESTAMP_ROOM = 16384;
  * appended to the caller's file here: the caller writes `signed ‖ chunks` atomically.
  */
 export async function longTermUpdates(
-  signed: Uint8Array,
+  signed: Uint8Array | ConcatenatedPdfBytes,
   data: readonly SignatureValidationData[],
   time: Date,
   archiveTimestamper?: { timestamp(bytes: Uint8Array): Promise<Uint8Array> },
 ): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
+  // `signed` may be the caller's file and its update read as one (no copy of the file, issue #15).
   let current = signed;
   if (data.length > 0) {
     const dss = buildDssUpdate(PdfDocument.open(current), data, time);
     chunks.push(dss.appended);
-    current = IncrementalUpdate.concat(current, dss);
+    current = new ConcatenatedPdfBytes([current, dss.appended]);
   }
   if (archiveTimestamper) {
     const prepared = prepareDocumentTimestamp(PdfDocument.open(current), DOCUMENT_TIMESTAMP_ROOM);
     const range = patchByteRange(prepared);
-    const whole = IncrementalUpdate.concat(current, prepared.result);
+    const whole = IncrementalUpdate.concat(current instanceof ConcatenatedPdfBytes ? current.toBytes() : current, prepared.result);
     const covered = Buffer.concat([whole.subarray(0, range[1]), whole.subarray(range[2])]);
     patchContents(prepared, await archiveTimestamper.timestamp(covered));
     chunks.push(prepared.result.appended);

@@ -18,11 +18,12 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
-import { IncrementalUpdate, PdfDocument, PdfString } from '../pdf/index';
+import { ConcatenatedPdfBytes, PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
 import { gateDocumentText, type GateProgress } from '../policy/page-gate';
+import { contentPageText } from '../policy/content-text';
 import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
@@ -221,7 +222,8 @@ export class StampingPipeline {
       const gated = await gateDocumentText(
         {
           pageCount: pages,
-          layer: (i) => source.page(i),
+          // Our own content-stream reading first (issue #13 budget); pdf.js where it cannot decode.
+          layer: async (i) => contentPageText(opened, i) ?? source.page(i),
           facts: (i) => textLayerFacts(opened, i),
           ...(source.ocr ? { ocr: source.ocr } : {}),
         },
@@ -324,7 +326,8 @@ export class StampingPipeline {
       patchContents(prepared, signature);
       const chunks: Uint8Array[] = [appended];
       if (this.deps.longTerm) {
-        const signed = IncrementalUpdate.concat(request.input, prepared.result);
+        // The file and its seal read as one, not copied into a new buffer (issue #15).
+        const signed = new ConcatenatedPdfBytes([request.input, prepared.result.appended]);
         const contentsBytes = new Uint8Array(prepared.contentsRoom);
         contentsBytes.set(signature);
         chunks.push(

@@ -1,0 +1,73 @@
+/**
+ * The gate's own text-layer reader (core/policy/content-text.ts, issue #13 budget) says what
+ * pdf.js's text extraction says, line by line, on our documents and on third-party signed PDFs
+ * (../shared/corpus); where it cannot decode a page it says so (undefined) and pdf.js reads it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PdfDocument } from '../../../src/main/core/pdf/index';
+import { contentPageText } from '../../../src/main/core/policy/content-text';
+import { textLines, type PageText } from '../../../src/main/core/policy/document-text';
+import { pagesOf } from '../../../src/main/core/stamp/page-list';
+import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
+import { withEditedToUnicode } from '../../helpers/gate-documents';
+import { NOTICE, makePdf } from './fixture';
+
+const CORPUS = join(__dirname, '../../../../shared/corpus');
+
+function lines(page: PageText): string[] {
+  return textLines(page).map((l) => l.text.replace(/\s+/gu, ' ').trim()).filter((l) => l !== '');
+}
+
+async function compare(bytes: Uint8Array, maxPages = 3): Promise<{ same: number; fallback: number; differing: string[] }> {
+  const document = PdfDocument.open(bytes);
+  const reader = await new PdfJsTextReader({ ocr: false }).open(bytes, document);
+  const out = { same: 0, fallback: 0, differing: [] as string[] };
+  try {
+    for (let i = 0; i < Math.min(maxPages, pagesOf(document).length); i++) {
+      const ours = contentPageText(document, i);
+      if (!ours) {
+        out.fallback++;
+        continue;
+      }
+      const theirs = await reader.page(i);
+      // Positions agree too: the same lines (grouped by baseline) in the same order.
+      if (lines(ours).join('\n') === lines(theirs).join('\n')) out.same++;
+      else out.differing.push(`page ${i + 1}: ${lines(ours).join(' | ').slice(0, 200)} ≠ ${lines(theirs).join(' | ').slice(0, 200)}`);
+    }
+  } finally {
+    await reader.close();
+  }
+  return out;
+}
+
+describe('content-stream text reader (U2 gate, issue #13)', { timeout: 120_000 }, () => {
+  it('reads our CJK documents as pdf.js does, an edited ToUnicode map included (the gate checks that map separately)', async () => {
+    const contract = [{ text: '房屋租赁合同', size: 26 }, { text: '出租人（甲方）：华夏建设集团有限公司', size: 16 }, { text: 'Party A: Huaxia   Party B: Huadong', size: 12 }];
+    const notice = await makePdf([NOTICE, contract]);
+    expect(await compare(notice)).toEqual({ same: 2, fallback: 0, differing: [] });
+    const edited = await withEditedToUnicode(await makePdf([contract]), '合同', '台间');
+    expect(await compare(edited)).toEqual({ same: 1, fallback: 0, differing: [] });
+    expect(lines(contentPageText(PdfDocument.open(edited), 0) as PageText)[0]).toBe('房屋租赁台间');
+  });
+
+  it.skipIf(!existsSync(CORPUS))('agrees with pdf.js on the third-party corpus, or hands the page to pdf.js', async () => {
+    const files = (readdirSync(CORPUS, { recursive: true }) as string[]).filter((f) => f.endsWith('.pdf')).sort().slice(0, 30);
+    let same = 0;
+    const differing: string[] = [];
+    for (const file of files) {
+      let result;
+      try {
+        PdfDocument.open(readFileSync(join(CORPUS, file)));
+        result = await compare(readFileSync(join(CORPUS, file)));
+      } catch {
+        continue; // a file our reader refuses is not a text question
+      }
+      same += result.same;
+      differing.push(...result.differing.map((d) => `${file} ${d}`));
+    }
+    expect(differing).toEqual([]);
+    expect(same).toBeGreaterThan(10);
+  });
+});
