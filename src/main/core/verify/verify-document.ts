@@ -534,6 +534,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
       ...(attributes?.documentType ?? attributes?.commitmentType ? { documentType: attributes?.documentType ?? attributes?.commitmentType } : {}),
       ...(attributes?.approvalReference ? { approvalReference: attributes.approvalReference } : {}),
       ...(attributes?.workstationId ? { workstationId: attributes.workstationId } : {}),
+      ...(attributes?.usageRecord ? { usageRecord: attributes.usageRecord } : {}),
     },
     reason: text(dict.get('Reason')),
     location: text(dict.get('Location')),
