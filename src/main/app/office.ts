@@ -39,7 +39,7 @@ import type { UsbKeyPort } from '../core/ports/usb-key';
 import type { Actor, ApproverRole, Delegation, Person, Seal, SealUseDecision } from '../core/register/index';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister } from '../infra/db/index';
-import { inspectExports, readExportFile, writeInspectionReport, type InspectionInput, type InspectionRun } from '../infra/inspection/index';
+import { inspectExports, readExportFile, repinWorkstationHead, writeInspectionReport, type InspectionInput, type InspectionRun } from '../infra/inspection/index';
 import { shippedFontImpressions, writePublication, type PublishedFiles } from '../infra/office/index';
 import type { MainDialogs } from './dialogs';
 import type { OfficeFrontDoor } from './front-doors';
@@ -253,8 +253,17 @@ export class OfficeTasks {
    * S6 `office inspect`: each export checked (signature, chain, continuity with the head
    * imported last time, usage rows); a passing one moves that workstation's head.
    */
-  inspect(inputs: readonly InspectionInput[], options: { at: Date; actor: Actor; reportPath?: string }): Promise<InspectionRun> {
+  inspect(inputs: readonly InspectionInput[], options: { at: Date; actor: Actor; reportPath?: string; documents?: readonly InspectionInput[] }): Promise<InspectionRun> {
     return inspectExports(this.deps.register(), inputs, options);
+  }
+
+  /**
+   * Issue #12: the recovery from HISTORY_REWRITTEN after a wrong import: the workstation's head
+   * re-pinned to a signed export that passes every other check, on an application reference,
+   * its approver and a reason (audited, printed in the next inspection report).
+   */
+  repin(input: InspectionInput, options: { at: Date; actor: Actor; reference: string; approver: string; reason: string }): ReturnType<typeof repinWorkstationHead> {
+    return repinWorkstationHead(this.deps.register(), input, options);
   }
 
   /** The report PDF (Chinese) of inspections already made. */
