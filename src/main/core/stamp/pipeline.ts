@@ -30,6 +30,7 @@ import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
+import { assertNoInputTraps } from './input-suspect';
 import type { Person, UsageAnchor, UsageEntry } from '../register/index';
 import { assertChangesPermitted } from './certification';
 import { impressionDrawing } from './impression';
@@ -229,6 +230,9 @@ export class StampingPipeline {
       document.requireUnencrypted();
       // A certification that forbids changes would be broken by our seal (DocMDP P=1).
       assertChangesPermitted(document);
+      // Issue #11: no prepared traps (dangling or free references, duplicate xref entries, a
+      // removed signature) that a later update could use to change what this seal covers.
+      assertNoInputTraps(document);
       pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 

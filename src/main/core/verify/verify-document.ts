@@ -259,7 +259,9 @@ function changesOfRevision(state: FileState, index: number): DocumentChange[] | 
     try {
       cached = classifyRevision(state.doc, index);
     } catch (error) {
-      cached = finding('CHANGES_UNANALYSABLE', { detail: error instanceof YinjianError ? error.en : String((error as Error).message) });
+      // A bound hit while comparing revisions is still a change that cannot be ruled out.
+      const hit = limitFinding(error);
+      cached = finding('CHANGES_UNANALYSABLE', { detail: hit ? `${hit.en}` : error instanceof YinjianError ? error.en : String((error as Error).message) });
     }
     state.revisionChanges.set(index, cached);
   }
@@ -339,6 +341,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
   const claimed = parsePdfDate(text(dict.get('M'))) ?? signer?.attributes.signingTime;
   let timestampTime: Date | undefined;
   let timestampTrusted = false;
+  let timestampChain: CertificateSummary[] | undefined;
   const sigTimestamp = isDocTimestamp ? docTimestamp : signer?.signatureTimestamp;
   if (sigTimestamp) {
     if (!sigTimestamp.valid) {
@@ -357,6 +360,8 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
           crls: trust.crls,
         });
         timestampTrusted = tsaPath.trusted;
+        // Issue 16: the archive chain re-judges this TSA's certificates at a later time (pades-level.ts).
+        if (tsaPath.trusted && !isDocTimestamp) timestampChain = tsaPath.path.map(summary);
       }
       if (!timestampTrusted && !isDocTimestamp) findings.push(finding('TIMESTAMP_UNTRUSTED'));
     }
@@ -539,6 +544,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     chain,
     claimedTime: claimed?.toISOString(),
     timestampTime: timestampTime?.toISOString(),
+    ...(timestampChain ? { timestampChain } : {}),
     trustedTime: trustedTime?.toISOString(),
     trustedTimeSource,
     digestAlgorithm: signer ? String(signer.digestAlgorithm) : undefined,
@@ -562,6 +568,12 @@ function fileFailure(path: string, size: number, verdict: Verdict, findings: Ver
   return { path, verdict, size, revisions: 0, signatures: [], emptySignatureFields: [], findings };
 }
 
+/** FILE_LIMIT_EXCEEDED naming the bound a reader error hit, if it was one (issue #11). */
+function limitFinding(error: unknown): VerifyFinding | undefined {
+  if (!(error instanceof YinjianError) || error.code !== 'PDF_LIMIT_EXCEEDED') return undefined;
+  return finding('FILE_LIMIT_EXCEEDED', { limit: String(error.params?.limit ?? '?'), detail: String(error.params?.detail ?? '') });
+}
+
 function openDocument(source: Uint8Array | PdfBytes, options: VerifyOptions, fileFindings: VerifyFinding[]): PdfDocument | VerifyFinding {
   const limits = options.maxStreamBytes ? { maxStreamBytes: options.maxStreamBytes } : undefined;
   try {
@@ -573,13 +585,16 @@ function openDocument(source: Uint8Array | PdfBytes, options: VerifyOptions, fil
   } catch (error) {
     if (error instanceof YinjianError && error.code === 'PDF_NOT_PDF') return finding('FILE_NOT_PDF');
     if (!(error instanceof YinjianError) && !(error instanceof RangeError)) throw error;
+    // A bound hit while reading the cross-reference: said as such, then recovery tries.
+    const hit = limitFinding(error);
+    if (hit) fileFindings.push(hit);
   }
   try {
     const doc = PdfDocument.open(source, { recover: true, ...(limits ? { limits } : {}) });
     fileFindings.push(finding('FILE_XREF_RECOVERED', { detail: doc.recoveryReason ?? '' }));
     return doc;
   } catch (error) {
-    return finding('FILE_UNREADABLE', { detail: error instanceof YinjianError ? error.en : (error as Error).message });
+    return limitFinding(error) ?? finding('FILE_UNREADABLE', { detail: error instanceof YinjianError ? error.en : (error as Error).message });
   }
 }
 
@@ -593,7 +608,7 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
   const fileFindings: VerifyFinding[] = [];
   try {
     const opened = openDocument(source, options, fileFindings);
-    if (!(opened instanceof PdfDocument)) return fileFailure(path, size, 'INVALID', [opened]);
+    if (!(opened instanceof PdfDocument)) return fileFailure(path, size, 'INVALID', [...fileFindings.filter((f) => f.code !== opened.code), opened]);
     const doc = opened;
     if (doc.isEncrypted) return fileFailure(path, size, 'UNSUPPORTED', [...fileFindings, finding('FILE_ENCRYPTED')]);
     const located = locateSignatures(doc);
@@ -659,14 +674,14 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
     }
     signatures.sort((a, b) => (a.signedRevision ?? Number.MAX_SAFE_INTEGER) - (b.signedRevision ?? Number.MAX_SAFE_INTEGER));
     const contentsByField = new Map(prepared2.map((item) => [item.located.field, item.structure.contents] as const));
-    const leveled = withPadesLevels(signatures, (s) => contentsByField.get(s.field), embedded, prepared.crls);
+    const leveled = withPadesLevels(signatures, (s) => contentsByField.get(s.field), embedded, prepared.crls, { now: new Date(), ...(options.at ? { at: options.at } : {}) });
     signatures.splice(0, signatures.length, ...leveled);
     const hasFileError = hasError(fileFindings, 'file');
     const verdict = worstVerdict([...signatures.map((s) => s.verdict), ...(hasFileError ? (['INVALID'] as const) : [])]) ?? 'UNSIGNED';
     return { path, verdict, size, revisions: doc.revisions.length, signatures, emptySignatureFields: located.emptyFields, findings: fileFindings };
   } catch (error) {
     const detail = error instanceof YinjianError ? error.en : error instanceof Error ? error.message : String(error);
-    return fileFailure(path, size, 'INVALID', [...fileFindings, finding('FILE_UNREADABLE', { detail })]);
+    return fileFailure(path, size, 'INVALID', [...fileFindings, limitFinding(error) ?? finding('FILE_UNREADABLE', { detail })]);
   }
 }
 
