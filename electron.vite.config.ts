@@ -49,7 +49,8 @@ export default defineConfig(({ command }) => {
           // index.js is src/main/entry.ts: `<app> cli …` runs the command line (out/cli, built
           // by esbuild.config.mjs, the CLI's entry next to this one) with no window; anything
           // else loads app.js, the desktop app (src/main/index.ts). Issue #15.
-          input: { index: resolve(import.meta.dirname, 'src/main/entry.ts'), app: resolve(import.meta.dirname, 'src/main/index.ts') },
+          // host.js is the service host (src/main/host.ts), forked as a utilityProcess by app.js (issue #14).
+          input: { index: resolve(import.meta.dirname, 'src/main/entry.ts'), app: resolve(import.meta.dirname, 'src/main/index.ts'), host: resolve(import.meta.dirname, 'src/main/host.ts') },
           // tesseract.js starts its worker thread from its own files; the canvas is a native module.
           external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', 'tesseract.js', '@napi-rs/canvas'],
         },

@@ -62,6 +62,63 @@ const lazyBrotliDictionary = {
   },
 };
 
+/**
+ * SQLite and pkcs11js are native modules that `verify --trust …` and `--help` never call, but
+ * the composition root imports them for the commands that do (~60 ms of CPU on a loaded
+ * machine to load both, and their .node libraries mapped into memory). Our code's default
+ * import of either gets a stand-in that loads the real module on first use: a property read
+ * (pkcs11js.PKCS11, Database.SqliteError), `new` or a call. (pkcs11js is still read when
+ * infra/pkcs11's login.ts and ckr.ts are evaluated, for their module-level CKF_/CKR_ tables.)
+ */
+const LAZY_NATIVE = ['better-sqlite3', 'pkcs11js'];
+const lazyNative = {
+  name: 'lazy-native',
+  setup(build) {
+    build.onResolve({ filter: /^(better-sqlite3|pkcs11js)$/ }, (args) => (args.importer.includes(`${join('src', 'main')}`) && LAZY_NATIVE.includes(args.path) ? { path: args.path, namespace: 'lazy-native' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-native' }, (args) => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: [
+        "import { createRequire } from 'node:module';",
+        'const requireNative = createRequire(import.meta.url);',
+        'let loaded;',
+        `const load = () => (loaded ??= requireNative(${JSON.stringify(args.path)}));`,
+        // A function target, so `new Database(…)` and calls reach the real export too.
+        'export default new Proxy(function lazyNativeModule() {}, {',
+        '  get: (_, key) => load()[key],',
+        '  has: (_, key) => key in load(),',
+        '  construct: (_, args, newTarget) => Reflect.construct(load(), args),',
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '});',
+      ].join('\n'),
+    }));
+  },
+};
+
+/**
+ * fontkit is imported by the seal font, the report PDFs and the gate's embedded-font check,
+ * but only the last one runs while stamping, and only for a document whose fonts carry a cmap.
+ * Evaluating fontkit (Unicode tables inflated at import) then costs every stamping ~0.1 s of
+ * CPU for nothing. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
+ * instead whose first property read evaluates fontkit (still bundled: esbuild runs a
+ * require()d ES module's top level on first require).
+ */
+const lazyFontkit = {
+  name: 'lazy-fontkit',
+  setup(build) {
+    build.onResolve({ filter: /^@pdf-lib\/fontkit$/ }, (args) => (args.importer.includes(`${join('src', 'main')}`) ? { path: 'fontkit', namespace: 'lazy-fontkit' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-fontkit' }, () => ({
+      resolveDir: ROOT,
+      loader: 'js',
+      contents: [
+        'let fontkit;',
+        "const load = () => (fontkit ??= require('@pdf-lib/fontkit/dist/fontkit.es.js').default);",
+        'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
 export async function buildCli() {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
@@ -84,7 +141,7 @@ export async function buildCli() {
     // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
     external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
     mainFields: ['module', 'main'],
-    plugins: [lazyBrotliDictionary],
+    plugins: [lazyNative, lazyFontkit, lazyBrotliDictionary],
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',

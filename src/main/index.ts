@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from 'electron';
+import { createAppEvents } from './app/events';
 import { currentWorkstation } from './infra/machine/workstation-id';
 import { bindIpc, pushEvents } from './ipc/electron-binding';
-import { createHandlers } from './ipc/handlers';
-import { createAppServices } from './app/app-services';
+import { connectServiceHost } from './ipc/service-host';
+import { startUtilityHost } from './ipc/utility-host';
 import { registerAppScheme, serveRenderer } from './windows/app-protocol';
 import { electronDialogs } from './windows/dialogs';
 import { createMainWindow, guardAllWebContents, hardenSession, rendererPaths } from './windows/main-window';
 import { isTrustedSender } from './windows/security';
 
-// Composition root: builds infra, services and windows; nothing else.
+// The Electron entry: starts the service host and the window; nothing else (architecture.md).
 app.setName('Yinjian');
 const dev = !app.isPackaged;
 // The dev server only in development; the installed app serves itself from app://yinjian.
@@ -20,32 +21,37 @@ const rendererUrl = dev ? process.env.ELECTRON_RENDERER_URL : undefined;
 registerAppScheme();
 guardAllWebContents(rendererUrl);
 
-// Built before the window, but lazy: no USB-key module, database or token is touched until the
-// window asks, so the window shows at once. In demo mode this points SoftHSM2 at the demo's
-// token store (SOFTHSM2_CONF) before anything can load the module.
-const services = createAppServices({
-  appDataDir: app.getPath('userData'),
-  exportFolder: () => {
-    const folder = join(app.getPath('documents'), 'Yinjian');
-    mkdirSync(folder, { recursive: true });
-    return folder;
+// The use cases, the USB-key module and the register run in a utility process (src/main/host.ts,
+// issue #14): verification, stamping, inspection and text reading never block this process,
+// and a document that exhausts the host's memory ends the host, not the app. The host starts
+// with the first request; its composition is lazy, so the window shows at once.
+const events = createAppEvents();
+const exportFolder = join(app.getPath('documents'), 'Yinjian');
+const services = connectServiceHost({
+  start: () => startUtilityHost(join(import.meta.dirname, 'host.js')),
+  init: {
+    appDataDir: app.getPath('userData'),
+    get exportFolder() {
+      mkdirSync(exportFolder, { recursive: true });
+      return exportFolder;
+    },
+    get workstationCode() {
+      return currentWorkstation().code;
+    },
+    ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
   },
-  workstationCode: (() => {
-    let code: string | undefined;
-    return () => (code ??= currentWorkstation().code);
-  })(),
   dialogs: electronDialogs(),
-  ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
+  forward: (event, payload) => events.forward(event, payload),
 });
 
 app.whenReady().then(() => {
   hardenSession();
   const paths = rendererPaths(join(import.meta.dirname));
   serveRenderer(paths.rendererDir);
-  bindIpc(createHandlers(services), (frameUrl, isMainFrame) => isTrustedSender(frameUrl, isMainFrame, rendererUrl));
+  bindIpc(services.invoke, (frameUrl, isMainFrame) => isTrustedSender(frameUrl, isMainFrame, rendererUrl));
   const window = createMainWindow({ preloadPath: paths.preloadPath, ...(rendererUrl ? { rendererUrl } : {}), dev });
   // Key insert/remove and batch progress are pushed to the window, never polled (issue #14).
-  pushEvents(services.events, () => (window.isDestroyed() ? undefined : window.webContents));
+  pushEvents(events, () => (window.isDestroyed() ? undefined : window.webContents));
 });
 
 app.on('window-all-closed', () => {

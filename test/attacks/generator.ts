@@ -353,3 +353,71 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
   }
   return cases;
 }
+
+/** An unsigned input prepared with one trap, for the stamping gate (STAMP_INPUT_SUSPECT). */
+export interface TrappedInput {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  /** The trap kind the gate must name (core/pdf/traps.ts). */
+  readonly trap: 'dangling-reference' | 'free-referenced' | 'duplicate-xref-entry' | 'signature-removed';
+  /** An object number the gate must name. */
+  readonly object: number;
+}
+
+/**
+ * The traps of classes 3 and 4 laid into an unsigned document before anyone seals it, and a
+ * signed-then-unsigned history (a signature whose field a later update removed). `xref` is the
+ * kind of cross-reference section the prepared update writes.
+ */
+export async function trappedInputs(base: Uint8Array, xref: 'table' | 'stream', seal: SigningSeal): Promise<TrappedInput[]> {
+  const u = targets(base);
+  const trap = u.size + 40;
+  const inputs: TrappedInput[] = [];
+  inputs.push({
+    id: 'dangling-content',
+    trap: 'dangling-reference',
+    object: trap,
+    bytes: appendRaw(base, { kind: xref, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }] }).bytes,
+  });
+  inputs.push({
+    id: 'free-entry-referenced',
+    trap: 'free-referenced',
+    object: trap,
+    bytes: appendRaw(base, { kind: xref, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }], entries: [{ num: trap, type: 'free', gen: 0 }] }).bytes,
+  });
+  inputs.push({
+    id: 'hidden-object-unlisted',
+    trap: 'dangling-reference',
+    object: trap,
+    bytes: appendRaw(base, { kind: xref, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Annots', new PdfArray([new PdfRef(trap, 0)])) }, { num: trap, body: '<< /Type /Annot /Subtype /Square /Rect [70 600 530 770] >>', hidden: true }] }).bytes,
+  });
+  const content = u.contents[0] as PdfRef;
+  const original = u.doc.latest.table.get(content.num);
+  inputs.push({
+    id: 'duplicate-xref-entry',
+    trap: 'duplicate-xref-entry',
+    object: content.num,
+    bytes: appendRaw(base, {
+      kind: xref,
+      objects: [{ num: content.num, body: streamBody('', WHITE_OUT), hidden: true }],
+      entries: (offsets) => [
+        { num: content.num, type: 'offset', offset: original?.type === 'offset' ? original.offset : 0 },
+        { num: content.num, type: 'offset', offset: offsets.get(content.num) as number },
+      ],
+    }).bytes,
+  });
+  // Signed, then unsigned: the signature's field and widget taken out of /AcroForm and /Annots.
+  const signed = await signPdf(base, seal, { field: 'Seal1' });
+  const s = PdfDocument.open(signed);
+  const view = s.latest;
+  const catalogRef = s.trailer.get('Root') as PdfRef;
+  const pageRef = s.pageRefs()[0] as PdfRef;
+  const field = view.formFields().find((f) => f.fullName === 'Seal1');
+  const sigRef = field?.dict.get('V') as PdfRef;
+  const acro = s.catalog().get('AcroForm');
+  const unsigned: { num: number; body: string }[] = [{ num: pageRef.num, body: serialize((view.resolveDict(pageRef) as PdfDict).with('Annots', undefined)) }];
+  if (acro instanceof PdfRef) unsigned.push({ num: acro.num, body: serialize((view.resolveDict(acro) as PdfDict).with('Fields', new PdfArray([]))) });
+  else unsigned.push({ num: catalogRef.num, body: serialize(s.catalog().with('AcroForm', undefined)) });
+  inputs.push({ id: 'signed-then-unsigned', trap: 'signature-removed', object: sigRef.num, bytes: appendRaw(signed, { kind: xref, objects: unsigned }).bytes });
+  return inputs;
+}

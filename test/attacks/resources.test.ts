@@ -30,7 +30,14 @@ describe('resource attacks (issue #11, class 6)', () => {
     const root = join(dir, 'root.der');
     writeFileSync(root, seal.root);
     const sealed = await signPdf(await baseDocument('objstm'), seal, { field: 'Seal1' });
-    const files = { 'xref-millions': xrefMillions(sealed), 'open-parens': openParens(), 'million-objects': millionObjects() };
+    // xref-millions: 8M entries declared in a 46 KB file: refused at once (xrefEntriesPerFileByte).
+    // xref-millions-padded: the same in a file big enough to hold them: all 8M built, 40 updates.
+    const files = {
+      'xref-millions': xrefMillions(sealed),
+      'xref-millions-padded': xrefMillions(sealed, 8_000_000, 40, 8_100_000),
+      'open-parens': openParens(),
+      'million-objects': millionObjects(),
+    };
     for (const [id, bytes] of Object.entries(files)) {
       const file = join(dir, `${id}.pdf`);
       writeFileSync(file, bytes);
@@ -39,6 +46,12 @@ describe('resource attacks (issue #11, class 6)', () => {
       expect([0, 1], id).toContain(run.code);
       expect(run.json.files?.[0]?.verdict, id).toMatch(/^(VALID|VALID_WITH_CHANGES|MODIFIED|INVALID|UNTRUSTED|REVOKED|POLICY_VIOLATION|UNSUPPORTED|UNSIGNED)$/);
       expect(run.rssKb, id).toBeLessThan(MAX_RSS_KB);
+      if (id === 'xref-millions') {
+        // The bound that was hit is named (FILE_LIMIT_EXCEEDED), and the file is not valid.
+        const file = run.json.files?.[0] as { verdict: string; findings?: { code: string; params?: { limit?: string } }[] } | undefined;
+        expect(file?.findings?.find((f) => f.code === 'FILE_LIMIT_EXCEEDED')?.params?.limit).toBe('xrefEntriesPerFileByte');
+        expect(file?.verdict).toBe('INVALID');
+      }
     }
   });
 });

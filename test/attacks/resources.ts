@@ -9,18 +9,24 @@
  *  - million-objects: a million small objects and a broken startxref (recovery scans).
  */
 import { deflateSync } from 'node:zlib';
-import { appendRaw, streamBody } from './raw-update';
+import { streamBody } from './raw-update';
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'latin1'));
 
-/** Declares `declared` entries in one xref stream, then `empty` empty updates. */
-export function xrefMillions(sealed: Uint8Array, declared = 8_000_000, empty = 40): Uint8Array {
+/**
+ * Declares `declared` entries in one xref stream, then `empty` empty updates. With `padBytes`,
+ * an unused stream of that size goes first, so the file is big enough to hold that many
+ * entries (the reader refuses more entries than bytes: xrefEntriesPerFileByte) and the reader
+ * has to build them all.
+ */
+export function xrefMillions(sealed: Uint8Array, declared = 8_000_000, empty = 40, padBytes = 0): Uint8Array {
   // Rows of W [1 0 0]: one byte each, type 0 (free). Declared from a high number up, so the
   // sealed file's own objects keep their entries and the verdict is about resources only.
   const start = 100_000;
   const rows = deflateSync(Buffer.alloc(declared, 0), { level: 9 });
   const xrefNum = start + declared;
   let bytes = sealed;
+  if (padBytes > 0) bytes = new Uint8Array(Buffer.concat([bytes, Buffer.from(`\n${xrefNum + 1000} 0 obj\n<< /Length ${padBytes} >>\nstream\n`, 'latin1'), Buffer.alloc(padBytes, 0x20), Buffer.from('\nendstream\nendobj\n', 'latin1')]));
   {
     const xrefAt = bytes.length + 1;
     const prev = lastStartXref(bytes);
@@ -32,7 +38,22 @@ export function xrefMillions(sealed: Uint8Array, declared = 8_000_000, empty = 4
     ]);
     bytes = new Uint8Array(Buffer.concat([bytes, body]));
   }
-  for (let i = 0; i < empty; i++) bytes = appendRaw(bytes, { kind: 'stream', entries: [] }).bytes;
+  // Empty updates written by hand: the reader may refuse the file, the generator must not.
+  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailerOf(sealed))?.[1];
+  for (let i = 0; i < empty; i++) {
+    const num = xrefNum + 1 + i;
+    const prev = lastStartXref(bytes);
+    const at = bytes.length + 1;
+    const row = Buffer.alloc(7);
+    row.writeUInt8(1, 0);
+    row.writeUInt32BE(at, 1);
+    const body = Buffer.concat([
+      Buffer.from(`\n${num} 0 obj\n<< /Type /XRef /Size ${num + 1} /W [1 4 2] /Index [${num} 1] /Prev ${prev}${root ? ` /Root ${root}` : ''} /Length 7 >>\nstream\n`, 'latin1'),
+      row,
+      Buffer.from(`\nendstream\nendobj\nstartxref\n${at}\n%%EOF\n`, 'latin1'),
+    ]);
+    bytes = new Uint8Array(Buffer.concat([bytes, body]));
+  }
   return bytes;
 }
 

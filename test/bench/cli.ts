@@ -10,13 +10,13 @@
  *
  * Each figure is the median of N runs (wall ms, from spawn to exit, and peak RSS from
  * /usr/bin/time). `npm run bench -- cli` runs it; YINJIAN_BENCH_QUICK=1 (what CI runs, through
- * test/integration/bench/cli-bench.test.ts) takes one run of each on a 3 MB file and asserts
+ * test/bench/cli-bench.test.ts) takes one run of each on a 3 MB file and asserts
  * nothing about time. YINJIAN_BENCH_BIN runs another build of the CLI (e.g. an older commit's
  * bin) for a before/after table.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -103,10 +103,12 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const env = { ...office.env, YINJIAN_DATA_DIR: office.workstationDir };
     const yinjian = (args: readonly string[], o: { stdin?: string; ok?: (s: number | null, out: string) => boolean } = {}): Measure => once(node, [bin, ...args], { env, ...o });
 
-    // --help
+    // --help, and the floor under it: node starting and ending with nothing to do
+    let floor: Measure;
     {
       const [ours, anchor] = sideBySide(n, () => yinjian(['--help']), () => once('pdfsig', ['-v']));
       rows.push({ command: 'yinjian --help', ours, anchorName: 'pdfsig -v', anchor, budget: '≤ 150 ms', within: ours.ms <= 150 ? 'yes' : 'NO' });
+      floor = sideBySide(n, () => once(node, ['-e', '0']), () => once('pdfsig', ['-v']))[0];
     }
 
     // verify, 1 page and 30 MB, against a root given on the command line
@@ -165,6 +167,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
       fmt(header),
       fmt(widths.map((w) => '-'.repeat(w))),
       ...cells.map(fmt),
+      `floor: \`node -e 0\` (Node ${process.versions.node} starting and exiting) ${floor.ms.toFixed(0)} ms, ${floor.rssMb.toFixed(0)} MB; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
     ].join('\n');
     log(`\n${table}`);
     return table;

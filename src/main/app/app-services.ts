@@ -22,6 +22,7 @@ import { createOfficeFrontDoor, officeKeyPresent } from './office';
 import { createStampingFrontDoor } from './stamping';
 import { createVerificationFrontDoor } from './verification';
 import { diagnoseLoadedModule, diagnoseModule } from './token-doctor';
+import { createWorkstationExportFrontDoor } from './workstation-export';
 import { createWorkstationTrust } from './workstation-trust';
 import { createAppEvents, type AppEvents } from './events';
 import { createUsbKeyEvents } from './usb-key-events';
@@ -151,7 +152,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     trust: createWorkstationTrust({ register: sealRegister, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
     stamping: createStampingFrontDoor({ usbKeys, register: sealRegister, workstationCode: options.workstationCode, outputFolder: options.exportFolder, verification, events }),
     verification,
-    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { pickFolder: () => options.dialogs!.pickFolder('publish') } : {}) }),
+    office: createOfficeFrontDoor({ register: sealRegister, keys: keyPort, usbKeys, actor: () => ({ ...app.actor(), office: true }), reportFolder: options.exportFolder, ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
+    workstationExport: createWorkstationExportFrontDoor({ register: sealRegister, usbKeys, workstationCode: options.workstationCode, actor: () => app.actor(), ...(options.dialogs ? { dialogs: options.dialogs } : {}) }),
     close: () => {
       keyEvents.stop();
       app.close();

@@ -9,6 +9,14 @@ export interface MainDialogs {
   pickModuleFile(): Promise<string | undefined>;
   /** The person picks a folder to write into; undefined when cancelled. */
   pickFolder(purpose: 'publish' | 'export'): Promise<string | undefined>;
-  /** The person picks one file the office published (the group root, a register snapshot); undefined when cancelled. */
-  pickFile(purpose: 'group-root' | 'snapshot'): Promise<string | undefined>;
+  /**
+   * The person picks one file: something the office published (the group root, a register
+   * snapshot, the group CRL), or at the office a workstation's S6 export; undefined when cancelled.
+   */
+  pickFile(purpose: OpenPurpose): Promise<string | undefined>;
+  /** The person chooses where to save a file (suggested name given); undefined when cancelled. */
+  saveFile?(purpose: SavePurpose, suggestedName: string): Promise<string | undefined>;
 }
+
+export type OpenPurpose = 'group-root' | 'snapshot' | 'crl' | 'workstation-export';
+export type SavePurpose = 'workstation-export' | 'inspection-report';

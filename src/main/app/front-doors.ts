@@ -66,6 +66,12 @@ export interface SetupFrontDoor {
   doctor(moduleId?: string): Promise<ResponseOf<'setup.doctor'>>;
 }
 
+/** S6 on the workstation: the export for the office's inspection, saved where the person chose. */
+export interface WorkstationExportFrontDoor {
+  /** Owns the PIN buffer and zeroes it. */
+  export(request: { token?: string; pin?: Buffer }): Promise<ResponseOf<'export.workstation'>>;
+}
+
 export interface MainServices {
   usbKeys(): UsbKeyService;
   workstationCode(): string;
@@ -82,6 +88,7 @@ export interface MainServices {
   office?: OfficeFrontDoor;
   /** Workstation and receiver trust: group root, register snapshots (workstation-trust.ts). */
   trust?: WorkstationTrust;
+  workstationExport?: WorkstationExportFrontDoor;
 }
 
 

@@ -180,6 +180,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: { zh: '检查各计算机导出的用印登记簿和审计日志，打印检查报告（规定 S6）', en: 'Inspect workstation exports of the usage register and audit log and print the inspection report (S6)' },
     load: async () => (await import('./commands/inspection')).officeInspect,
   },
+  {
+    name: ['office', 'repin'],
+    summary: { zh: '误导入后重新确认某计算机的已导入链头（需申请编号、批准人和原因，记入审计日志）', en: 'Re-pin a workstation\'s imported head after a wrong import (application reference, approver and reason; audited)' },
+    load: async () => (await import('./commands/inspection')).officeRepin,
+  },
 ];
 
 /** The command the leading words name (the longest match), if any. */

@@ -2,7 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { EVENT_CHANNEL, type EventMessage } from '../../shared/ipc/events';
 import { YinjianError } from '../../shared/errors/index';
 import { IPC_CHANNEL } from '../../shared/ipc/transport';
-import { dispatch, type HandlerTable } from './handlers';
+import type { IpcResult } from '../../shared/ipc/contract';
 
 export { IPC_CHANNEL };
 
@@ -13,16 +13,18 @@ export function senderRefused(): { ok: false; error: { code: string; zh: string;
 }
 
 /**
- * Binds the handler table to Electron IPC. The decision who may call is the pure policy the
- * caller passes (windows/security.ts isTrustedSender: the app's own main frame, by the exact
- * app:// origin); a request from any other frame is refused before parsing.
+ * Binds the handler table to Electron IPC. `answer` runs a request through the table: in the
+ * app, in the service host (service-host.ts: a utilityProcess); `dispatch` over an in-process
+ * table works too. The decision who may call is the pure policy the caller passes
+ * (windows/security.ts isTrustedSender: the app's own main frame, by the exact app:// origin);
+ * a request from any other frame is refused before it is passed on.
  */
-export function bindIpc(handlers: HandlerTable, isTrustedSender: (frameUrl: string | undefined, isMainFrame: boolean) => boolean): void {
+export function bindIpc(answer: (channel: unknown, payload: unknown) => Promise<IpcResult<unknown>>, isTrustedSender: (frameUrl: string | undefined, isMainFrame: boolean) => boolean): void {
   ipcMain.handle(IPC_CHANNEL, async (event: IpcMainInvokeEvent, channel: unknown, payload: unknown) => {
     const frame = event.senderFrame;
     const isMainFrame = frame !== null && frame !== undefined && frame === event.sender.mainFrame;
     if (!isTrustedSender(frame?.url, isMainFrame)) return senderRefused();
-    return dispatch(handlers, channel, payload);
+    return answer(channel, payload);
   });
 }
 

@@ -26,9 +26,9 @@ function decode(document: DocumentInput): DocumentBytes {
   return { name: document.name, path: undefined, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
 }
 
-/** The PIN arrays of an office request (issuance: three; publication: the CA key's). */
-function pinsOf(request: { caPin: number[]; soPin?: number[]; initialUserPin?: number[] }): number[][] {
-  return [request.caPin, request.soPin, request.initialUserPin].filter((pin): pin is number[] => Array.isArray(pin));
+/** The PIN arrays of a request (caPin, soPin, initialUserPin, pin, …): every field named *pin holding bytes. */
+function pinArraysOf(request: object): number[][] {
+  return Object.entries(request).flatMap(([name, value]) => (/pin$/i.test(name) && Array.isArray(value) ? [value as number[]] : []));
 }
 
 /** The transport-free handler table: the app binds it to Electron IPC, tests call it directly or over the test host. */
@@ -37,23 +37,18 @@ export function createHandlers(services: MainServices): HandlerTable {
   const certificatesOnKeys = newCertificateCache();
   const standaloneCheck = createDocumentCheck({ register: () => services.register?.() });
   const exportFolder = (): string => services.exportFolder?.() ?? unavailable('export');
+  /**
+   * An office channel, answered by the office's front door (app/office.ts). Channels that carry
+   * PINs: the front door copies them into buffers the tasks zero; the request's own arrays are
+   * zeroed here once the call is over, refused or not (M4).
+   */
   const office = <C extends Extract<Channel, `office.${string}`>>(channel: C): Handler<C> => {
     return async (request) => {
-      const handler = services.office?.[channel] as Handler<C> | undefined;
-      return handler ? handler(request) : unavailable(channel);
-    };
-  };
-  /**
-   * Office channels that carry PINs: the front door copies them into buffers the service zeroes;
-   * the request's own arrays are zeroed here once the call is over, refused or not (M4).
-   */
-  const officeWithPins = <C extends 'office.issue' | 'office.change' | 'office.reissue' | 'office.publish'>(channel: C): Handler<C> => {
-    const inner = office(channel);
-    return async (request) => {
       try {
-        return await inner(request);
+        const handler = services.office?.[channel] as Handler<C> | undefined;
+        return handler ? await handler(request) : unavailable(channel);
       } finally {
-        for (const pin of pinsOf(request)) pin.fill(0);
+        for (const pin of pinArraysOf(request)) pin.fill(0);
       }
     };
   };
@@ -75,6 +70,18 @@ export function createHandlers(services: MainServices): HandlerTable {
     'trust.state': async () => (services.trust ?? unavailable('trust')).state(),
     'trust.pickRoot': async () => (services.trust ?? unavailable('trust')).pickRoot(),
     'trust.importSnapshot': async (request) => (services.trust ?? unavailable('trust')).importSnapshot(request),
+    'trust.importCrl': async () => (services.trust ?? unavailable('trust')).importCrl(),
+
+    'export.workstation': async (request) => {
+      const pin = request.pin ? Buffer.from(request.pin) : undefined;
+      request.pin?.fill(0);
+      if (!services.workstationExport) {
+        pin?.fill(0);
+        unavailable('export.workstation');
+      }
+      // The service takes ownership of the PIN buffer and zeroes it (M4, PIN hygiene).
+      return services.workstationExport.export({ ...(request.token !== undefined ? { token: request.token } : {}), ...(pin ? { pin } : {}) });
+    },
 
     'usbKey.list': async () => {
       services.rescanUsbKeys?.();
@@ -120,34 +127,25 @@ export function createHandlers(services: MainServices): HandlerTable {
     'register.exportPdf': async ({ filter }) => ({ path: await exportUsagePdf(register(), filter, exportFolder()) }),
     'register.audit': async () => auditState(register()),
 
-    'office.issue': officeWithPins('office.issue'),
-    'office.change': officeWithPins('office.change'),
+    'office.initCa': office('office.initCa'),
+    'office.issue': office('office.issue'),
+    'office.change': office('office.change'),
     'office.cancel': office('office.cancel'),
     'office.reportLoss': office('office.reportLoss'),
     'office.confirmLoss': office('office.confirmLoss'),
     'office.withdrawLoss': office('office.withdrawLoss'),
     'office.delegations': office('office.delegations'),
     'office.revokeDelegation': office('office.revokeDelegation'),
-    'office.reissue': officeWithPins('office.reissue'),
+    'office.mayUse': office('office.mayUse'),
+    'office.unlock': office('office.unlock'),
+    'office.reissue': office('office.reissue'),
     'office.delegate': office('office.delegate'),
-    'office.publish': officeWithPins('office.publish'),
-    'office.importWorkstation': office('office.importWorkstation'),
-    'office.inspectionReport': office('office.inspectionReport'),
+    'office.publish': office('office.publish'),
+    'office.inspect': office('office.inspect'),
+    'office.saveInspectionReport': office('office.saveInspectionReport'),
     'office.denyList': office('office.denyList'),
     'office.setDenyList': office('office.setDenyList'),
-    'office.seals': async () => {
-      const handler = services.office?.['office.seals'];
-      if (handler) return handler({});
-      const reg = register();
-      return reg.seals.list().map((seal) => ({
-        id: seal.id,
-        code: seal.code,
-        name: seal.name,
-        unit: reg.units.get(seal.unitId)?.name ?? seal.unitId,
-        state: seal.state,
-        custodian: reg.custodians.get(seal.custodianStaffId)?.name ?? seal.custodianStaffId,
-      }));
-    },
+    'office.seals': office('office.seals'),
   };
 }
 

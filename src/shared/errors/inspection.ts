@@ -26,4 +26,9 @@ export const INSPECTION_ERRORS = {
     zh: '本机登记簿没有集团根证书，无法检查导出文件（请在总裁办计算机上运行）',
     en: 'This register holds no group root, so exports cannot be checked (run this on the office computer)',
   },
+  INSPECTION_NOTHING_INSPECTED: {
+    category: 'usage',
+    zh: '本次尚未检查任何导出文件，没有可保存的检查报告',
+    en: 'No export has been inspected in this session, so there is no report to save',
+  },
 } as const satisfies Record<string, ErrorSpec>;

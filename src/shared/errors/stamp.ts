@@ -127,6 +127,11 @@ export const STAMP_ERRORS = {
     zh: '该文件已被认证签名锁定（DocMDP P=1，不允许任何修改），加盖印章会使其认证失效，不能盖章',
     en: 'The document is certified with DocMDP P=1 (no changes allowed); a seal would invalidate its certification, so it cannot be stamped',
   },
+  STAMP_INPUT_SUSPECT: {
+    category: 'refused',
+    zh: '该文件带有可在盖章后改变显示内容的预设结构，不能盖章：{foundZh}。请用可信的软件重新生成该文件后再盖章',
+    en: 'The document carries structures prepared to change what it shows after sealing, so it cannot be sealed: {found}. Regenerate it with trusted software and seal that',
+  },
   TSA_UNREACHABLE: {
     category: 'input',
     zh: '无法连接已配置的时间戳服务器 {url}：{detail}。未盖章',

@@ -194,10 +194,9 @@ const auditState = z.object({
 });
 export type AuditStateDto = z.infer<typeof auditState>;
 
-const approval = z.object({ reference: z.string().min(1).max(200), approver: z.string().min(1).max(100) }).strict();
 const sealRef = z.object({ sealId: z.string().min(1).max(100) }).strict();
 
-/** The office's issuance channels: the rule (S2, S3) refuses a missing approval, not the schema. */
+/** The office's lifecycle channels: the rule (S2, S3, S5) refuses a missing approval with its own APPROVAL_REQUIRED, not the schema. */
 const officeApproval = z.object({ reference: z.string().max(200), approver: z.string().max(100) }).strict();
 const tokenRef = z.string().min(1).max(64);
 export const UNIT_KINDS = ['company', 'department'] as const;
@@ -220,6 +219,35 @@ const issuedSeal = z.object({
 });
 export type IssuedSealDto = z.infer<typeof issuedSeal>;
 const pathResult = z.object({ path: z.string() });
+/** A choice made in a main-process dialog: cancelled, or what came of it. */
+const cancelled = z.object({ cancelled: z.literal(true) });
+const heldCrl = z.object({ crlNumber: z.string().nullable(), issuer: z.string(), thisUpdate: z.string(), nextUpdate: z.string().nullable(), revoked: z.number(), importedAt: z.string().nullable() });
+export type HeldCrlDto = z.infer<typeof heldCrl>;
+/** One workstation export as the office's inspection judged it (S6). */
+const inspectionResult = z.object({
+  source: z.string(),
+  ok: z.boolean(),
+  workstationId: z.string().nullable(),
+  signed: z.boolean(),
+  signerSeal: z.string().nullable(),
+  exportedAt: z.string().nullable(),
+  headSeq: z.number().nullable(),
+  previousSeq: z.number().nullable(),
+  figures: z
+    .object({
+      periodFrom: z.string().nullable(),
+      periodTo: z.string(),
+      newAuditRows: z.number(),
+      stampings: z.number(),
+      failedStampings: z.number(),
+      refusals: z.number(),
+      failedPinAttempts: z.number(),
+      stampingsByType: z.record(z.string(), z.number()),
+    })
+    .nullable(),
+  findings: z.array(z.object({ code: z.string(), severity: z.enum(['error', 'warning']), zh: z.string(), en: z.string(), seq: z.number().optional() })),
+});
+export type InspectionResultDto = z.infer<typeof inspectionResult>;
 const empty = z.object({}).strict();
 
 /** A typed refusal carried inside a response (code, Chinese and English message). */
@@ -300,6 +328,8 @@ export const CHANNELS = {
     response: z.object({
       root: z.object({ subject: z.string(), sha256: z.string(), since: z.string().nullable() }).nullable(),
       snapshot: z.object({ sequence: z.number(), issuedAt: z.string(), group: z.string(), seals: z.number(), importedAt: z.string() }).nullable(),
+      /** The group CRL held (issue #14 receiver trust; embedded in seals made here, B-LT). */
+      crl: heldCrl.nullable(),
     }),
   },
   /** Opens the main process's dialog for the group root; shows its fingerprint for comparison (nothing is trusted yet). */
@@ -313,6 +343,25 @@ export const CHANNELS = {
     response: z.discriminatedUnion('cancelled', [
       z.object({ cancelled: z.literal(true) }),
       z.object({ cancelled: z.literal(false), sequence: z.number(), group: z.string(), seals: z.number(), rootSha256: z.string(), pinned: z.boolean() }),
+    ]),
+  },
+
+  /** Opens the dialog for a group CRL (group-seal-ca.crl) and keeps it: signed by the pinned root, never older than the one held. */
+  'trust.importCrl': {
+    request: empty,
+    response: z.discriminatedUnion('cancelled', [z.object({ cancelled: z.literal(true) }), heldCrl.omit({ importedAt: true }).extend({ cancelled: z.literal(false) })]),
+  },
+
+  /**
+   * S6 on the workstation: the usage register and audit log exported for the office's
+   * inspection, signed by this computer's seal key when a key and its PIN are given; the file
+   * goes where the person chose in the main process's save dialog.
+   */
+  'export.workstation': {
+    request: z.object({ token: tokenRef.optional(), pin: pinBytes.optional() }).strict(),
+    response: z.discriminatedUnion('cancelled', [
+      z.object({ cancelled: z.literal(true) }),
+      z.object({ cancelled: z.literal(false), path: z.string(), signed: z.boolean(), usageRows: z.number(), auditRows: z.number(), headSeq: z.number().nullable(), workstation: z.string() }),
     ]),
   },
 
@@ -461,17 +510,17 @@ export const CHANNELS = {
       .strict(),
     response: issuedSeal,
   },
-  'office.cancel': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.cancel': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** S5: the loss confirmed (the certificate revoked at the next publication) or withdrawn (the key found). */
-  'office.confirmLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
-  'office.withdrawLoss': { request: sealRef.extend({ approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.confirmLoss': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.withdrawLoss': { request: sealRef.extend({ approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** M3: a seal's delegations, and ending one early. */
   'office.delegations': {
     request: sealRef,
     response: z.array(z.object({ id: z.string(), proxyName: z.string(), proxyStaffId: z.string(), approverName: z.string(), reason: z.string(), startsAt: z.string(), endsAt: z.string(), revokedAt: z.string().nullable() })),
   },
   'office.revokeDelegation': { request: sealRef.extend({ delegationId: z.string().min(1).max(100) }).strict(), response: z.object({ revokedAt: z.string() }) },
-  'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'office.reportLoss': { request: sealRef.extend({ lostAt: z.string().max(40), approval: officeApproval }).strict(), response: z.object({ ok: z.literal(true) }) },
   /** S4, S5 补办: a new key pair on a new USB key, same seal identity. */
   'office.reissue': {
     request: sealRef
@@ -490,7 +539,7 @@ export const CHANNELS = {
   },
   'office.delegate': {
     request: sealRef
-      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
+      .extend({ proxyStaffId: z.string().min(1), proxyName: z.string().min(1), approverName: z.string().min(1), approverStaffId: z.string().max(100).optional(), approverRole: z.enum(['general_manager', 'department_head']).optional(), reason: z.string().min(1).max(500), startsAt: z.string().max(40), endsAt: z.string().max(40) })
       .strict(),
     response: z.object({ delegationId: z.string() }),
   },
@@ -500,8 +549,38 @@ export const CHANNELS = {
     request: z.object({ caToken: tokenRef, caPin: pinBytes, chooseFolder: z.boolean().optional() }).strict(),
     response: z.object({ sequence: z.number(), folder: z.string(), crl: z.string(), snapshot: z.string(), root: z.string(), revokedSerials: z.array(z.string()) }),
   },
-  'office.importWorkstation': { request: z.object({ document: documentInput }).strict(), response: z.object({ complete: z.boolean(), untampered: z.boolean(), workstation: z.string() }), maxRequestBytes: DOCUMENT_REQUEST_BYTES },
-  'office.inspectionReport': { request: empty, response: pathResult },
+  /** S6 `office inspect`: the person picks a workstation export in the main process's dialog; it is inspected and kept for this session's report. */
+  'office.inspect': { request: empty, response: z.discriminatedUnion('cancelled', [cancelled, z.object({ cancelled: z.literal(false), result: inspectionResult })]) },
+  /** The inspection report (PDF, Chinese) of this session's inspections, saved where the person chose in the main process's dialog. */
+  'office.saveInspectionReport': { request: empty, response: z.discriminatedUnion('cancelled', [cancelled, z.object({ cancelled: z.literal(false), path: z.string(), inspections: z.number() })]) },
+  /** M1 `office init-ca`: the group seal CA generated on the office USB key (or adopted from it). */
+  'office.initCa': {
+    request: z
+      .object({
+        token: tokenRef,
+        groupName: z.string().max(100).optional(),
+        commonName: z.string().max(200).optional(),
+        years: z.number().int().min(1).max(100).optional(),
+        keyType: z.enum(KEY_TYPES).optional(),
+        adopt: z.boolean().optional(),
+        pin: pinBytes,
+      })
+      .strict(),
+    response: z.object({ groupName: z.string(), subject: z.string(), serial: z.string(), sha256: z.string(), notBefore: z.string(), notAfter: z.string(), tokenSerial: z.string(), adopted: z.boolean() }),
+  },
+  /** M3 `office may-use`: may this person use the seal at that time (default now)? A refusal comes as the rule's typed error. */
+  'office.mayUse': {
+    request: sealRef.extend({ staffId: z.string().min(1).max(100), name: z.string().max(100).optional(), at: z.string().max(40).optional() }).strict(),
+    response: z.discriminatedUnion('allowed', [
+      z.object({ allowed: z.literal(true), at: z.string(), capacity: z.enum(['custodian', 'proxy']), delegationId: z.string().optional() }),
+      z.object({ allowed: z.literal(false), at: z.string(), refusal: z.object({ code: z.string(), zh: z.string(), en: z.string() }) }),
+    ]),
+  },
+  /** M4 `token reset-pin` at the office: a locked key unlocked with its SO PIN and given a new initial PIN the custodian must change. */
+  'office.unlock': {
+    request: z.object({ token: tokenRef, soPin: pinBytes, initialUserPin: pinBytes }).strict(),
+    response: z.object({ serial: z.string(), label: z.string() }),
+  },
   'office.seals': {
     request: empty,
     response: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), unit: z.string(), state: z.enum(SEAL_STATES), custodian: z.string() })),

@@ -17,7 +17,7 @@ describe('workstation and receiver trust through the handler table', () => {
   let dir: string;
   let services: AppServices;
   let handlers: HandlerTable;
-  const picks: { root?: string; snapshot?: string } = {};
+  const picks: { root?: string; snapshot?: string; crl?: string } = {};
 
   beforeAll(async () => {
     office = await provisionOffice();
@@ -26,7 +26,7 @@ describe('workstation and receiver trust through the handler table', () => {
       appDataDir: dir,
       exportFolder: () => dir,
       workstationCode: () => 'WS-RECEIVER',
-      dialogs: { pickModuleFile: async () => undefined, pickFolder: async () => undefined, pickFile: async (purpose) => (purpose === 'group-root' ? picks.root : picks.snapshot) },
+      dialogs: { pickModuleFile: async () => undefined, pickFolder: async () => undefined, pickFile: async (purpose) => (purpose === 'group-root' ? picks.root : purpose === 'crl' ? picks.crl : picks.snapshot) },
     });
     handlers = createHandlers(services);
   }, 120_000);
@@ -37,8 +37,10 @@ describe('workstation and receiver trust through the handler table', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trusts nothing at first', async () => {
-    expect(await dispatch(handlers, 'trust.state', {})).toEqual({ ok: true, value: { root: null, snapshot: null } });
+  it('trusts nothing at first, and takes no CRL before a root is trusted', async () => {
+    expect(await dispatch(handlers, 'trust.state', {})).toEqual({ ok: true, value: { root: null, snapshot: null, crl: null } });
+    picks.crl = join(office.publicationDir, 'group-seal-ca.crl');
+    expect(await dispatch(handlers, 'trust.importCrl', {})).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_ROOT_NOT_PINNED' } });
   });
 
   it('refuses the first import without a picked and confirmed root', async () => {
@@ -52,7 +54,7 @@ describe('workstation and receiver trust through the handler table', () => {
     // A fingerprint that differs by one digit is not a confirmation.
     const wrong = `${sha256.slice(0, -1)}${sha256.endsWith('0') ? '1' : '0'}`;
     expect(await dispatch(handlers, 'trust.importSnapshot', { confirmedRootSha256: wrong })).toMatchObject({ ok: false, error: { code: 'TRUST_ROOT_NOT_CONFIRMED' } });
-    expect((await dispatch(handlers, 'trust.state', {})) as unknown).toEqual({ ok: true, value: { root: null, snapshot: null } });
+    expect((await dispatch(handlers, 'trust.state', {})) as unknown).toEqual({ ok: true, value: { root: null, snapshot: null, crl: null } });
   });
 
   it('imports the first snapshot under the confirmed root, and shows what is trusted since when', async () => {
@@ -65,12 +67,29 @@ describe('workstation and receiver trust through the handler table', () => {
     expect(state).toMatchObject({ ok: true, value: { root: { sha256: picked.value.sha256 }, snapshot: { sequence: 1, group: office.groupName, seals: 1 } } });
     const value = (state as { value: { root: { since: string | null } } }).value;
     expect(value.root.since).not.toBeNull();
+    // The CRL published beside the snapshot is kept with it, as `yinjian register import` does.
+    expect(state).toMatchObject({ ok: true, value: { crl: { crlNumber: '1', revoked: 0, importedAt: expect.any(String) } } });
   });
 
   it('refuses the same (or an older) snapshot again: no rollback', async () => {
     const again = await dispatch(handlers, 'trust.importSnapshot', {});
     expect(again).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_ROLLBACK' } });
   });
+
+  it('imports a newer CRL picked in the dialog; refuses an older one and a file that is no CRL (GROUP_CRL_REFUSED)', async () => {
+    const newer = join(dir, 'publication-2');
+    const published = await office.cli(['office', 'publish', '--ca-token', office.ca.label, '--out', newer, '--pin-stdin'], { stdin: `${office.ca.pin}\n` });
+    expect(published.code, published.stderr).toBe(0);
+    picks.crl = join(newer, 'group-seal-ca.crl');
+    expect(await dispatch(handlers, 'trust.importCrl', {})).toMatchObject({ ok: true, value: { cancelled: false, crlNumber: '2', revoked: 0, nextUpdate: expect.any(String) } });
+    picks.crl = join(office.publicationDir, 'group-seal-ca.crl');
+    expect(await dispatch(handlers, 'trust.importCrl', {})).toMatchObject({ ok: false, error: { code: 'GROUP_CRL_REFUSED' } });
+    picks.crl = office.rootPem;
+    expect(await dispatch(handlers, 'trust.importCrl', {})).toMatchObject({ ok: false, error: { code: 'GROUP_CRL_REFUSED' } });
+    expect(await dispatch(handlers, 'trust.state', {})).toMatchObject({ ok: true, value: { crl: { crlNumber: '2' } } });
+    picks.crl = undefined;
+    expect(await dispatch(handlers, 'trust.importCrl', {})).toEqual({ ok: true, value: { cancelled: true } });
+  }, 60_000);
 
   it('a cancelled dialog changes nothing', async () => {
     picks.snapshot = undefined;

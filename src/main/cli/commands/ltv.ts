@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { extendValidationData } from '../../app/long-term';
 import type { Command } from '../command';
-import { readDerOrPem } from './verify';
+import { readDerOrPem } from '../../app/verify-files';
 
 export const ltvExtend: Command = {
   usage: 'FILE',

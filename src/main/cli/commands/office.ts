@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
-import {
-  OfficeService,
-  type IssuancePins,
-  type IssuedSeal,
-  type ValidityChoice,
-} from '../../core/office/index';
-import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../../core/office/deny-list';
+import { type IssuancePins, type IssuedSeal, type ValidityChoice } from '../../core/office/index';
+import { OfficeTasks, type Published, type PublishTarget } from '../../app/office';
 import { scannedDocumentsAllowed, setScannedDocumentsAllowed } from '../../core/office/scanned-documents';
 import { officePublicationPoints, setOfficePublicationPoints } from '../../core/office/publication-points';
 import type { SealKeyType } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole, Delegation, Seal, UnitKind } from '../../core/register/index';
-import { shippedFontImpressions, writePublication } from '../../infra/office/index';
 import type { OptionSpecs, ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -59,8 +53,9 @@ function officeActor(context: CliContext, args: ParsedArgs): Actor {
   return { name: text(args, 'operator')?.trim() || context.actor().name, staffId: text(args, 'operator-id')?.trim() ?? '', office: true };
 }
 
-function service(context: CliContext): OfficeService {
-  return new OfficeService({ keys: context.usbKeyPort(), register: context.register(), impressions: shippedFontImpressions() });
+/** The office's use cases (src/main/app/office.ts), shared with the window's office console. */
+export function officeTasksOf(context: CliContext): OfficeTasks {
+  return new OfficeTasks({ register: () => context.register(), keys: () => context.usbKeyPort(), usbKeys: () => context.usbKeys() });
 }
 
 async function readPins(context: CliContext, prompts: readonly { zh: string; en: string; confirm?: boolean }[]): Promise<Buffer[]> {
@@ -191,14 +186,12 @@ export const officeInitCa: Command = {
     const years = yearsText === undefined ? undefined : Number(yearsText);
     const adopt = args.options.adopt === true;
     const name = adopt ? text(args, 'name') : required(args, 'name');
-    const office = service(context);
     const actor = officeActor(context, args);
-    const [pin] = await readPins(context, [CA_PIN]);
     const kt = keyType(args);
     const commonName = text(args, 'common-name');
-    const ca = await office.initCa(
+    const ca = await officeTasksOf(context).initCa(
       { token, ...(name !== undefined ? { groupName: name } : {}), ...(commonName ? { commonName } : {}), ...(years !== undefined ? { years } : {}), ...(kt ? { keyType: kt } : {}), adopt },
-      pin!,
+      async () => (await readPins(context, [CA_PIN]))[0]!,
       actor,
     );
     const c = ca.certificate;
@@ -254,14 +247,9 @@ export const officeIssue: Command = {
       ...(kt ? { keyType: kt } : {}),
       ...validityOf(context, args),
     };
-    const office = service(context);
-    const actor = officeActor(context, args);
-    // Refusals that need no PIN come first (S2 and the register's rules), inside issue();
-    // reading the PINs first would make the custodian type three PINs for nothing.
-    office.preflightIssue(request, actor);
-    // SEAL_KEY_IN_USE: a key still carrying a live seal is refused before any PIN is asked.
-    await office.assertKeyHoldsNoLiveSeal(request.token);
-    const issued = await office.issue(request, await issuancePins(context), actor);
+    // Refusals that need no PIN come first (S2, the register's rules, SEAL_KEY_IN_USE), inside
+    // the task; reading the PINs first would make the custodian type three PINs for nothing.
+    const issued = await officeTasksOf(context).issue(request, () => issuancePins(context), officeActor(context, args));
     return issuedOutput({ zh: '印章已制发', en: 'Seal issued' }, issued, context.time());
   },
 };
@@ -283,7 +271,7 @@ export const officeChange: Command = {
   },
   details: PIN_ORDER,
   async run(context, args) {
-    const office = service(context);
+    const office = officeTasksOf(context);
     const actor = officeActor(context, args);
     const tokenLabel = text(args, 'token-label');
     const kt = keyType(args);
@@ -305,9 +293,7 @@ export const officeChange: Command = {
       ...(workstationId ? { workstationId } : {}),
       ...validityOf(context, args),
     };
-    const changing = office.preflightLifecycle(request.sealCode, 'CHANGE', request.approval, actor);
-    await office.assertKeyHoldsNoLiveSeal(request.token, changing.id);
-    const issued = await office.change(request, await issuancePins(context), actor);
+    const issued = await office.change(request, () => issuancePins(context), actor);
     return issuedOutput({ zh: '印章已变更', en: 'Seal changed' }, issued, context.time());
   },
 };
@@ -324,7 +310,7 @@ export const officeReissue: Command = {
   async run(context, args) {
     const cause = text(args, 'cause') ?? 'damage';
     if (cause !== 'damage' && cause !== 'loss') throw new YinjianError('USAGE', { detail: '--cause must be damage or loss' });
-    const office = service(context);
+    const office = officeTasksOf(context);
     const actor = officeActor(context, args);
     const tokenLabel = text(args, 'token-label');
     const kt = keyType(args);
@@ -338,8 +324,7 @@ export const officeReissue: Command = {
       ...(kt ? { keyType: kt } : {}),
       ...validityOf(context, args),
     };
-    office.preflightLifecycle(request.sealCode, 'REISSUE', request.approval, actor);
-    const issued = await office.reissue(request, await issuancePins(context), actor);
+    const issued = await office.reissue(request, () => issuancePins(context), actor);
     return issuedOutput({ zh: '印章已补办', en: 'Seal re-issued' }, issued, context.time());
   },
 };
@@ -354,22 +339,16 @@ const PUBLISH_AT_ONCE = {
   out: { type: 'string', short: 'o', valueName: 'DIR', description: '立即发布的输出目录 / output folder of the immediate publication' },
 } as const;
 
-function publishAtOnceRequested(args: ParsedArgs): { caToken: string; out: string } | undefined {
+function publishAtOnceRequested(args: ParsedArgs): PublishTarget | undefined {
   const caToken = text(args, 'ca-token');
   const out = text(args, 'out');
   if (caToken === undefined && out === undefined) return undefined;
   if (caToken === undefined || out === undefined) throw new YinjianError('USAGE', { detail: '--ca-token and --out go together' });
-  return { caToken, out: resolve(out) };
+  return { caToken, folder: resolve(out) };
 }
 
-async function publishAtOnce(
-  office: ReturnType<typeof service>,
-  request: { caToken: string; out: string },
-  pin: Buffer,
-  actor: Actor,
-): Promise<{ json: Record<string, unknown>; line: string }> {
-  const publication = await office.publish({ caToken: request.caToken }, pin, actor);
-  const files = writePublication(request.out, publication);
+function publishedLine(published: Published): { json: Record<string, unknown>; line: string } {
+  const { publication, files } = published;
   return {
     json: { published: { sequence: publication.sequence, files, revokedSerials: publication.revokedSerials } },
     line: `已立即发布第 ${publication.sequence} 号登记簿快照和 CRL / Published snapshot ${publication.sequence} and the CRL at once: ${files.crl}`,
@@ -388,28 +367,19 @@ export const officeCancel: Command = {
     'With --token, one PIN is read: the returned key\'s current user PIN. With --ca-token and --out, the CRL and snapshot are\n' +
     'published right away; its PIN (the office CA key\'s) is read next. A cancelled seal can never sign or be re-activated again.',
   async run(context, args) {
-    const office = service(context);
     const actor = officeActor(context, args);
     const sealCode = required(args, 'seal-code');
     const approval = approvalOf(args);
     const token = text(args, 'token');
-    office.preflightLifecycle(sealCode, 'CANCEL', approval, actor);
     const publish = publishAtOnceRequested(args);
-    const prompts = [
-      ...(token === undefined ? [] : [{ zh: '交回的印章 Key 的用户 PIN', en: 'User PIN of the returned seal key' }]),
-      ...(publish ? [CA_PIN] : []),
-    ];
-    const pins = prompts.length ? await readPins(context, prompts) : [];
-    const sealPin = token === undefined ? undefined : pins[0];
-    const caPin = publish ? pins[pins.length - 1] : undefined;
-    let published: Awaited<ReturnType<typeof publishAtOnce>> | undefined;
-    let result: Awaited<ReturnType<typeof office.cancel>>;
-    try {
-      result = await office.cancel({ sealCode, approval, ...(token !== undefined ? { token } : {}) }, sealPin, actor);
-      if (publish) published = await publishAtOnce(office, publish, caPin!, actor);
-    } finally {
-      for (const p of pins) p?.fill(0);
-    }
+    // The PINs are read only after the PIN-free checks (approval, the seal's state) passed.
+    const readCancelPins = async (): Promise<{ sealPin?: Buffer; caPin?: Buffer }> => {
+      const prompts = [...(token === undefined ? [] : [{ zh: '交回的印章 Key 的用户 PIN', en: 'User PIN of the returned seal key' }]), ...(publish ? [CA_PIN] : [])];
+      const pins = await readPins(context, prompts);
+      return { ...(token !== undefined ? { sealPin: pins[0]! } : {}), ...(publish ? { caPin: pins[pins.length - 1]! } : {}) };
+    };
+    const result = await officeTasksOf(context).cancel({ sealCode, approval, ...(token !== undefined ? { token } : {}), ...(publish ? { publishTo: publish } : {}) }, readCancelPins, actor);
+    const published = result.published ? publishedLine(result.published) : undefined;
     return {
       json: { seal: sealJson(result.seal), destroyedObjects: result.destroyedObjects, ...(published?.json ?? {}) },
       text: [
@@ -435,19 +405,16 @@ export const officeReportLoss: Command = {
     { line: 'yinjian office report-loss --seal-code YJ-001 --application GS-2027-09 --approver 王总 --lost-at "2027-08-03 14:30"', zh: '登记挂失，丢失时间为北京时间 8 月 3 日 14:30', en: 'report a loss at 14:30 on 3 August, Beijing time' },
   ],
   async run(context, args) {
-    const office = service(context);
     const lostAt = date(context, args, 'lost-at');
     const actor = officeActor(context, args);
     const publish = publishAtOnceRequested(args);
-    const caPin = publish ? (await readPins(context, [CA_PIN]))[0] : undefined;
-    let published: Awaited<ReturnType<typeof publishAtOnce>> | undefined;
-    let seal: ReturnType<typeof office.reportLoss>;
-    try {
-      seal = office.reportLoss({ sealCode: required(args, 'seal-code'), approval: approvalOf(args), ...(lostAt ? { lostAt } : {}) }, actor);
-      if (publish) published = await publishAtOnce(office, publish, caPin!, actor);
-    } finally {
-      caPin?.fill(0);
-    }
+    const result = await officeTasksOf(context).reportLoss(
+      { sealCode: required(args, 'seal-code'), approval: approvalOf(args), ...(lostAt ? { lostAt } : {}), ...(publish ? { publishTo: publish } : {}) },
+      async () => (await readPins(context, [CA_PIN]))[0]!,
+      actor,
+    );
+    const seal = result.seal;
+    const published = result.published ? publishedLine(result.published) : undefined;
     return {
       json: { seal: sealJson(seal), ...(published?.json ?? {}) },
       text: ['印章已挂失 / Seal reported lost', ...sealLines(seal, context.time()), ...(published ? [published.line] : [])].join('\n'),
@@ -459,7 +426,7 @@ function lossDecision(event: 'confirm' | 'withdraw'): Command {
   return {
     options: { ...SEAL_CODE, ...APPLICATION, ...OPERATOR },
     async run(context, args) {
-      const office = service(context);
+      const office = officeTasksOf(context);
       const request = { sealCode: required(args, 'seal-code'), approval: approvalOf(args) };
       const actor = officeActor(context, args);
       const seal = event === 'confirm' ? office.confirmLoss(request, actor) : office.withdrawLoss(request, actor);
@@ -515,7 +482,7 @@ export const officeDelegate: Command = {
   async run(context, args) {
     const role = ROLE_OF[required(args, 'approver-role')];
     if (role === undefined) throw new YinjianError('USAGE', { detail: '--approver-role must be general-manager or department-head' });
-    const office = service(context);
+    const office = officeTasksOf(context);
     const time = context.time();
     let delegation: Delegation;
     try {
@@ -553,7 +520,7 @@ export const officeDelegations: Command = {
     { line: 'yinjian office delegations --seal-code YJ-001', zh: '列出某印章的代理登记', en: 'list a seal\'s delegations' },
   ],
   async run(context, args) {
-    const list = service(context).delegations(required(args, 'seal-code'));
+    const list = officeTasksOf(context).delegations(required(args, 'seal-code'));
     const time = context.time();
     return {
       json: { delegations: list.map(delegationJson) },
@@ -574,7 +541,7 @@ export const officeRevokeDelegation: Command = {
     ...OPERATOR,
   },
   async run(context, args) {
-    const revoked = service(context).revokeDelegation(required(args, 'seal-code'), required(args, 'delegation'), officeActor(context, args));
+    const revoked = officeTasksOf(context).revokeDelegation(required(args, 'seal-code'), required(args, 'delegation'), officeActor(context, args));
     return {
       json: { delegation: delegationJson(revoked) },
       text: `代理已撤销 / Delegation revoked: ${revoked.proxyName} (${revoked.proxyStaffId}) ${revoked.revokedAt ? context.time().format(revoked.revokedAt) : ''}`,
@@ -595,7 +562,7 @@ export const officeMayUse: Command = {
   async run(context, args) {
     const at = date(context, args, 'at') ?? new Date();
     const staffId = required(args, 'staff-id');
-    const decision = service(context).mayUse(required(args, 'seal-code'), { staffId, name: text(args, 'name') ?? '' }, at);
+    const decision = officeTasksOf(context).mayUse(required(args, 'seal-code'), { staffId, name: text(args, 'name') ?? '' }, at);
     if (decision.allowed) {
       return {
         json: { allowed: true, capacity: decision.capacity, at: at.toISOString() },
@@ -613,7 +580,7 @@ export const officeList: Command = {
     { line: 'yinjian office list', zh: '列出登记簿中的印章', en: 'list the seals in the register' },
   ],
   async run(context) {
-    const seals = context.register().seals.list();
+    const seals = officeTasksOf(context).seals();
     return {
       json: { seals: seals.map(sealJson) },
       text: seals.length
@@ -647,18 +614,7 @@ export const officeDenyListCommand: Command = {
     { line: 'yinjian office deny-list --add 承诺书,担保函', zh: '加入禁用文种', en: 'add document kinds to the deny list' },
   ],
   async run(context, args) {
-    const register = context.register();
-    const add = wordsOf(args, 'add');
-    const remove = wordsOf(args, 'remove');
-    const reset = args.options.reset === true;
-    if (reset && (add.length > 0 || remove.length > 0)) throw new YinjianError('USAGE', { detail: '--reset excludes --add and --remove' });
-    let words = officeDenyList(register);
-    if (reset || add.length > 0 || remove.length > 0) {
-      const unknown = remove.filter((w) => !words.includes(w));
-      if (unknown.length > 0) throw new YinjianError('DENY_WORD_NOT_LISTED', { word: unknown[0]! });
-      const next = reset ? [...DEFAULT_DOCUMENT_TYPE_DENY_LIST] : [...words.filter((w) => !remove.includes(w)), ...add];
-      words = setOfficeDenyList(register, next, officeActor(context, args));
-    }
+    const words = officeTasksOf(context).editDenyList({ add: wordsOf(args, 'add'), remove: wordsOf(args, 'remove'), reset: args.options.reset === true }, officeActor(context, args));
     return {
       json: { denyList: [...words] },
       text: `禁用文种 Deny list (U2, ${words.length}): ${words.join('、')}`,
@@ -737,13 +693,12 @@ export const officePublish: Command = {
     { line: 'yinjian office publish --ca-token 总裁办根证书 --out 发布', zh: '发布 CRL 和登记簿快照', en: 'publish the CRL and the register snapshot' },
   ],
   async run(context, args) {
-    const out = resolve(required(args, 'out'));
     const days = text(args, 'next-update-days');
-    const office = service(context);
-    const actor = officeActor(context, args);
-    const [pin] = await readPins(context, [CA_PIN]);
-    const publication = await office.publish({ caToken: required(args, 'ca-token'), ...(days !== undefined ? { nextUpdateDays: Number(days) } : {}) }, pin!, actor);
-    const files = writePublication(out, publication);
+    const { publication, files } = await officeTasksOf(context).publish(
+      { caToken: required(args, 'ca-token'), folder: resolve(required(args, 'out')), ...(days !== undefined ? { nextUpdateDays: Number(days) } : {}) },
+      async () => (await readPins(context, [CA_PIN]))[0]!,
+      officeActor(context, args),
+    );
     return {
       json: { sequence: publication.sequence, issuedAt: publication.issuedAt.toISOString(), files, seals: publication.snapshotContent.seals.length, revokedSerials: publication.revokedSerials },
       text: [

@@ -1,9 +1,7 @@
 import { YinjianError } from '../../../shared/errors/index';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pinnedGroupRoot, readTrustedSnapshot, storeGroupCrl } from '../../core/office/index';
+import { pinnedGroupRoot, readTrustedSnapshot } from '../../core/office/index';
 import { readCertificateFile } from '../../infra/office/index';
-import { importPublication } from '../../app/workstation-trust';
+import { importPublication, keepGroupCrl } from '../../app/workstation-trust';
 import type { Command } from '../command';
 import { table } from '../output';
 import { readInputFile } from './office';
@@ -46,18 +44,8 @@ export const registerImport: Command = {
     // The same use case as the window's trust screen (src/main/app/workstation-trust.ts).
     const result = await importPublication(register, raw, { ...(trustRootDer ? { trustRootDer } : {}), source: file, actor: context.actor() });
     const s = result.snapshot;
-    // Issue 16: the publication's CRL, kept for the DSS of every seal made here (B-LT).
-    const crlPath = typeof args.options.crl === 'string' ? args.options.crl : join(dirname(file), 'group-seal-ca.crl');
-    let crl: ReturnType<typeof storeGroupCrl> | undefined;
-    if (typeof args.options.crl === 'string') crl = storeGroupCrl(register, readInputFile(crlPath), context.actor(), new Date());
-    else if (existsSync(crlPath)) {
-      // Found beside the snapshot: imported when acceptable; an older or foreign one is left aside.
-      try {
-        crl = storeGroupCrl(register, readInputFile(crlPath), context.actor(), new Date());
-      } catch {
-        crl = undefined;
-      }
-    }
+    // Issue 16: the publication's CRL, kept for the DSS of every seal made here (B-LT); the window does the same.
+    const crl = keepGroupCrl(register, { ...(typeof args.options.crl === 'string' ? { crlPath: args.options.crl } : {}), snapshotPath: file, actor: context.actor() });
     return {
       json: {
         sequence: s.sequence,

@@ -126,18 +126,19 @@ export const tokenResetPin: Command = {
   async run(context, args) {
     const token = args.options.token;
     if (typeof token !== 'string') throw new YinjianError('USAGE', { detail: '--token is required' });
-    const service = context.usbKeys();
-    const key = await service.info(token);
-    const pins = context.pinSource();
-    const soPin = await pins.next({ zh: 'SO PIN', en: 'SO PIN' });
-    let initialPin: Buffer;
-    try {
-      initialPin = await pins.next({ zh: '新的初始用户 PIN', en: 'New initial user PIN' });
-    } catch (error) {
-      soPin.fill(0);
-      throw error;
-    }
-    await service.resetUserPin(key.serial, soPin, initialPin);
+    // The same use case as the office console's unlock form (src/main/app/office.ts); loaded
+    // here only, so `token list` does not pay for the office's modules at start-up (issue #15).
+    const { officeTasksOf } = await import('./office');
+    const key = await officeTasksOf(context).unlock(token, async () => {
+      const pins = context.pinSource();
+      const soPin = await pins.next({ zh: 'SO PIN', en: 'SO PIN' });
+      try {
+        return { soPin, initialUserPin: await pins.next({ zh: '新的初始用户 PIN', en: 'New initial user PIN' }) };
+      } catch (error) {
+        soPin.fill(0);
+        throw error;
+      }
+    });
     return {
       json: { token: { serial: key.serial, label: key.label }, pinReset: true, initialPin: true },
       text: `USB Key ${key.label} (${key.serial}) 已解锁并设定初始 PIN，保管人首次使用须修改 / unlocked; the custodian must change the initial PIN before signing`,

@@ -6,7 +6,10 @@
  *   { schema, version, workstationId, exportedAt (ISO UTC),
  *     head: { seq, hash } | null,               the last audit row when exported
  *     usage: UsageRow[],                        every usage-register row (U3), ascending id
- *     audit: AuditRecord[] }                    every audit row (M5), ascending seq
+ *     audit: AuditRecord[],                     every audit row (M5), ascending seq
+ *     key?: { tokenSerial, anchor: UsageAnchor | null } }
+ *                                               issue #12: the seal's usage record read from the
+ *                                               USB key at export time (signed exports only)
  *
  * Signed, the JSON is the encapsulated content of a CMS SignedData made by the workstation's
  * seal key (content type WORKSTATION_EXPORT_CONTENT_TYPE), so the office knows who exported it
@@ -17,7 +20,7 @@
  */
 import { OID } from '../pki/index';
 import { AUDIT_ACTIONS, canonicalJson, type AuditAction, type AuditRecord, type JsonValue } from '../register/index';
-import type { UsageEntry, UsageStatus } from '../register/index';
+import { decodeUsageAnchor, encodeUsageAnchor, type UsageAnchor, type UsageEntry, type UsageStatus } from '../register/index';
 
 export const WORKSTATION_EXPORT_SCHEMA = 'yinjian.workstation-export';
 export const WORKSTATION_EXPORT_VERSION = 1;
@@ -57,6 +60,14 @@ export interface WorkstationExport {
   readonly head: ChainHead | null;
   readonly usage: readonly ExportedUsageRow[];
   readonly audit: readonly AuditRecord[];
+  /** Issue #12: what the USB key said when the export was made (absent: exported without the key). */
+  readonly key?: ExportedKeyRecord;
+}
+
+export interface ExportedKeyRecord {
+  readonly tokenSerial: string;
+  /** null: the key holds no usage record (no stamping anchored on it yet). */
+  readonly anchor: UsageAnchor | null;
 }
 
 export function exportedUsageRow(e: UsageEntry): ExportedUsageRow {
@@ -86,6 +97,11 @@ export function encodeWorkstationExport(content: WorkstationExport): Uint8Array 
 }
 
 export class ExportFormatError extends Error {}
+
+function sortKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]));
+}
 
 function fail(detail: string): never {
   throw new ExportFormatError(detail);
@@ -188,6 +204,20 @@ export function parseWorkstationExport(bytes: Uint8Array): WorkstationExport {
       hash: str(o, 'hash', p),
     };
   });
+  let key: ExportedKeyRecord | undefined;
+  if (root.key !== undefined) {
+    const k = obj(root.key, 'export.key');
+    const tokenSerial = str(k, 'tokenSerial', 'export.key');
+    let anchor: UsageAnchor | null = null;
+    if (k.anchor !== null) {
+      const decoded = decodeUsageAnchor(Buffer.from(JSON.stringify(k.anchor ?? {}), 'utf8'));
+      if (decoded === undefined) fail('export.key.anchor is not a usage record');
+      // Canonical form only: what was signed is exactly what is read.
+      if (Buffer.compare(Buffer.from(encodeUsageAnchor(decoded)), Buffer.from(JSON.stringify(sortKeys(k.anchor)), 'utf8')) !== 0) fail('export.key.anchor has unknown fields');
+      anchor = decoded;
+    }
+    key = { tokenSerial, anchor };
+  }
   return {
     schema: WORKSTATION_EXPORT_SCHEMA,
     version: WORKSTATION_EXPORT_VERSION,
@@ -196,6 +226,7 @@ export function parseWorkstationExport(bytes: Uint8Array): WorkstationExport {
     head: head(root.head, 'export.head'),
     usage,
     audit,
+    ...(key !== undefined ? { key } : {}),
   };
 }
 

@@ -2,3 +2,4 @@
 export * from './export-format';
 export * from './inspect';
 export * from './report-pdf';
+export * from './anchor-checks';

@@ -12,6 +12,7 @@
  */
 import { validateCertificatePath, verifyCmsSignature, type CertificateInfo } from '../pki/index';
 import { verifyAuditChain, type AuditRecord } from '../register/index';
+import { anchoredStampings, anchorFindings, type AnchoredStamping, type AnchorFinding, type InspectedKeyRecord } from './anchor-checks';
 import {
   ExportFormatError,
   parseWorkstationExport,
@@ -37,7 +38,8 @@ export type InspectionFindingCode =
   | 'HISTORY_REWRITTEN'
   | 'STAMP_WITHOUT_USAGE'
   | 'USAGE_WITHOUT_AUDIT'
-  | 'USAGE_AUDIT_MISMATCH';
+  | 'USAGE_AUDIT_MISMATCH'
+  | AnchorFinding['code'];
 
 export interface InspectionFinding {
   readonly code: InspectionFindingCode;
@@ -63,6 +65,21 @@ export interface KnownSeal {
 export interface ImportedHead extends ChainHead {
   readonly exportedAt: string;
   readonly inspectedAt: string;
+  /** Issue #12: the USB key's usage record in that export, when it had one. */
+  readonly key?: InspectedKeyRecord;
+  /** Set when the office re-pinned this head by hand (after a wrong import): why and on whose approval. */
+  readonly repin?: HeadRepin;
+}
+
+/** The office's re-pin of a workstation's head (the recovery from HISTORY_REWRITTEN after a wrong import). */
+export interface HeadRepin {
+  readonly reference: string;
+  readonly approver: string;
+  readonly reason: string;
+  readonly at: string;
+  /** The head that was replaced, "seq:hash" (null: none). */
+  readonly replaced: string | null;
+  readonly operator: string;
 }
 
 export interface InspectionContext {
@@ -100,6 +117,10 @@ export interface InspectionResult {
   readonly previous: ImportedHead | null;
   readonly figures: InspectionFigures | null;
   readonly findings: readonly InspectionFinding[];
+  /** Issue #12: the USB key's usage record the export carries (null: none or exported without the key). */
+  readonly keyRecord: { readonly tokenSerial: string; readonly sealId: string; readonly counter: number; readonly auditSeq: number; readonly auditHash: string } | null;
+  /** Every stamping attempt in the export that took a seal counter (for the received documents' check). */
+  readonly stampings: readonly AnchoredStamping[];
 }
 
 function finding(code: InspectionFindingCode, zh: string, en: string, seq?: number, severity: 'error' | 'warning' = 'error'): InspectionFinding {
@@ -242,7 +263,7 @@ function figuresOf(content: WorkstationExport, afterSeq: number, seals: readonly
 }
 
 export async function inspectWorkstationExport(raw: Uint8Array, source: string, context: InspectionContext): Promise<InspectionResult> {
-  const base = { source, signed: false, signer: null, exportedAt: null, head: null, previous: null, figures: null, workstationId: null };
+  const base = { source, signed: false, signer: null, exportedAt: null, head: null, previous: null, figures: null, workstationId: null, keyRecord: null, stampings: [] };
   const envelope = await openEnvelope(raw, context.groupRoot, context.at);
   if (!('content' in envelope)) return { ...base, ok: false, findings: [envelope] };
   const findings: InspectionFinding[] = [...envelope.signerFindings];
@@ -307,6 +328,9 @@ export async function inspectWorkstationExport(raw: Uint8Array, source: string, 
     }
   }
   findings.push(...crossCheck(content));
+  // Issue #12: the export against the USB key's usage record (M5, S6).
+  findings.push(...anchorFindings(content, previous?.key));
+  const anchor = content.key?.anchor ?? null;
   return {
     source,
     ok: !findings.some((f) => f.severity === 'error'),
@@ -318,5 +342,7 @@ export async function inspectWorkstationExport(raw: Uint8Array, source: string, 
     previous,
     figures: figuresOf(content, previous?.seq ?? 0, context.seals),
     findings,
+    keyRecord: anchor === null || content.key === undefined ? null : { tokenSerial: content.key.tokenSerial, sealId: anchor.sealId, counter: anchor.counter, auditSeq: anchor.auditSeq, auditHash: anchor.auditHash },
+    stampings: anchoredStampings(content.audit),
   };
 }

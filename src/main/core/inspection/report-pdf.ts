@@ -8,6 +8,7 @@
  */
 import { PDFDocument, rgb, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { embedShippedFontSubset } from '../appearance/index';
+import type { DocumentCheck } from './anchor-checks';
 import type { InspectionResult } from './inspect';
 
 const A4 = { width: 595.28, height: 841.89 };
@@ -76,7 +77,13 @@ function localTime(iso: string | null): string {
   return `${new Date(t + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')}（北京时间）`;
 }
 
-export async function renderInspectionReportPdf(results: readonly InspectionResult[], fontBytes: Uint8Array, generatedAt: Date, group: string): Promise<Uint8Array> {
+export async function renderInspectionReportPdf(
+  results: readonly InspectionResult[],
+  fontBytes: Uint8Array,
+  generatedAt: Date,
+  group: string,
+  documents: readonly DocumentCheck[] = [],
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle('用印检查报告 Inspection report');
   doc.setCreator('Yinjian 印鉴');
@@ -107,7 +114,20 @@ export async function renderInspectionReportPdf(results: readonly InspectionResu
       out.text(`印章 Seal(s): ${f.sealCodes.join('、') || '-'}`);
       out.text(`检查期间 Period covered: ${localTime(f.periodFrom)} 至 to ${localTime(f.periodTo)}（自第 ${f.afterSeq + 1} 条审计记录 from audit row ${f.afterSeq + 1}，共 ${f.newAuditRows} 条 rows）`);
       out.text(`上次导入 Last import: ${r.previous ? `第 ${r.previous.seq} 条 row ${r.previous.seq}，${localTime(r.previous.exportedAt)}` : '首次导入 first import'}`);
+      if (r.previous?.repin) {
+        // Issue #12: a head the office re-pinned by hand is always shown with its reason.
+        const p = r.previous.repin;
+        out.text(`链头曾被重新确认 Head re-pinned: ${localTime(p.at)}，申请编号 reference ${p.reference}，批准人 approver ${p.approver}，经办 operator ${p.operator}`, { color: AMBER });
+        out.text(`原因 Reason: ${p.reason}`, { indent: 16, color: AMBER });
+        out.text(`被替换的链头 Replaced head: ${p.replaced ?? '-'}`, { indent: 16, size: 8, color: GREY });
+      }
       out.text(`审计链头 Chain head: ${r.head ? `${r.head.seq}:${r.head.hash}` : '-'}`, { size: 8, color: GREY });
+      out.text(
+        r.keyRecord
+          ? `USB Key 用印记录 Key usage record: ${r.keyRecord.tokenSerial} 第 ${r.keyRecord.counter} 次 no. ${r.keyRecord.counter}，审计记录 row ${r.keyRecord.auditSeq}`
+          : 'USB Key 用印记录 Key usage record: 未随导出提供 not in the export',
+        { size: 9, color: r.keyRecord ? BLACK : AMBER },
+      );
       out.text(`盖章次数 Stampings: ${f.stampings}`);
       const types = Object.entries(f.stampingsByType).sort(([a], [b]) => a.localeCompare(b));
       for (const [type, n] of types) out.text(`${DOCUMENT_TYPE_TEXT[type] ?? type}: ${n}`, { indent: 16 });
@@ -124,6 +144,16 @@ export async function renderInspectionReportPdf(results: readonly InspectionResu
         out.text(`[${finding.code}] ${finding.zh}`, { indent: 16, color });
         out.text(finding.en, { indent: 16, color: GREY, size: 9 });
       }
+    }
+  }
+  if (documents.length > 0) {
+    out.skip(12);
+    const bad = documents.filter((d) => d.severity === 'error').length;
+    out.text(`收到的盖章文件 Received sealed documents: ${documents.length}；与导出不符 not in the exports: ${bad}`, { size: 13, color: bad > 0 ? RED : GREEN });
+    for (const d of documents) {
+      const color = d.severity === 'error' ? RED : d.severity === 'warning' ? AMBER : BLACK;
+      out.text(`${d.source}${d.field ? ` (${d.field})` : ''}: [${d.code}] ${d.zh}`, { indent: 16, color, size: 9 });
+      out.text(d.en, { indent: 16, color: GREY, size: 8 });
     }
   }
   return doc.save({ useObjectStreams: false });

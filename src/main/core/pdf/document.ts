@@ -4,13 +4,13 @@
  * from its offset, and cached by location.
  */
 import { YinjianError } from '../../../shared/errors/index';
-import { ByteReader, InMemoryPdfBytes, ascii, bytesToLatin1, type PdfBytes } from './bytes';
+import { ByteReader, InMemoryPdfBytes, ascii, type PdfBytes } from './bytes';
 import { RevisionTable } from './entry-table';
 import { decodeFilters } from './filters';
 import { DEFAULT_PDF_LIMITS, limitExceeded, malformed, type PdfLimits } from './limits';
 import { PdfArray, PdfDict, PdfRef, PdfStream, PdfString, type PdfValue } from './objects';
 import { Lexer, PdfParser } from './parser';
-import { directFilterSteps, readRevisions, scanForObjects, type PdfRevision, type XrefEntry } from './xref';
+import { directFilterSteps, peekTypeNames, readRevisions, scanForObjects, type PdfRevision, type XrefEntry } from './xref';
 
 export interface PdfReadOptions {
   readonly limits?: Partial<PdfLimits>;
@@ -302,11 +302,11 @@ export class PdfDocument {
       }
     }
     const contained = new Map<number, XrefEntry>();
-    const typeMark = /\/Type\s*\/(ObjStm|XRef|Catalog)\b/;
+    const mattering = new Set(['ObjStm', 'XRef', 'Catalog']);
     for (const [num, entry] of entries) {
       // Parse only the objects that can matter here (issue #11: a million-object file took
       // 15 s when every object was parsed): peek at the start of each for its /Type.
-      if (entry.type === 'offset' && !typeMark.test(bytesToLatin1(this.reader.slice(entry.offset, 1024)))) continue;
+      if (entry.type === 'offset' && !peekTypeNames(this.reader, entry.offset).some((t) => mattering.has(t))) continue;
       let value: PdfValue;
       try {
         value = probe.getObject(new PdfRef(num, entry.type === 'offset' ? entry.gen : 0));

@@ -32,6 +32,27 @@ export interface PadesSignatureRequest {
   readonly approvalReference: string;
   /** M4/S1: the workstation the seal signed on. */
   readonly workstationId: string;
+  /**
+   * Issue #12 (M5, S6): the seal's stamping counter and the audit-chain row of this stamping
+   * (its STAMP_PENDING row), so every document in circulation names its place in the usage
+   * register (OID.usageRecord, oids.ts ARC.8).
+   */
+  readonly usageRecord?: UsageRecordAttribute;
+}
+
+export interface UsageRecordAttribute {
+  readonly counter: number;
+  readonly auditSeq: number;
+  /** SHA-256 hex of the audit row. */
+  readonly auditHash: string;
+}
+
+/** DER of the usage-record attribute value (ARC.8). */
+export function encodeUsageRecord(record: UsageRecordAttribute): Uint8Array {
+  if (!Number.isSafeInteger(record.counter) || record.counter < 1 || !Number.isSafeInteger(record.auditSeq) || record.auditSeq < 1 || !/^[0-9a-f]{64}$/.test(record.auditHash)) {
+    throw new YinjianError('USAGE', { detail: 'usage record: counter and audit seq must be positive integers, the hash 64 hex digits' });
+  }
+  return der.sequence(der.integer(record.counter), der.integer(record.auditSeq), der.octetString(Buffer.from(record.auditHash, 'hex')));
 }
 
 export interface SignedSnapshotRequest {
@@ -122,6 +143,7 @@ export async function buildPadesSignature(request: PadesSignatureRequest): Promi
     attribute(OID.commitmentType, der.sequence(der.oid(commitment))),
     attribute(OID.approvalReference, der.utf8(request.approvalReference)),
     attribute(OID.workstationId, der.utf8(request.workstationId)),
+    ...(request.usageRecord ? [attribute(OID.usageRecord, encodeUsageRecord(request.usageRecord))] : []),
   ];
   const info = await signerInfo({ signer: request.signer, certificate, signedAttributes });
   const signedData = der.sequence(

@@ -83,6 +83,8 @@ export interface SignedAttributesOfInterest {
   readonly signingTime?: Date;
   readonly approvalReference?: string;
   readonly workstationId?: string;
+  /** Issue #12: the seal's usage record at this stamping (ARC.8), when it carries one. */
+  readonly usageRecord?: { readonly counter: number; readonly auditSeq: number; readonly auditHash: string };
   readonly commitmentType?: string;
   /** The commitment type read as one of our declared document types (U1), when it is one. */
   readonly documentType?: SealedDocumentType;
@@ -332,6 +334,14 @@ function collectAttributes(attrs: Map<string, Asn1Node[][]>, findings: CmsFindin
   if (ar) result.approvalReference = readString(ar);
   const ws = single(OID.workstationId);
   if (ws) result.workstationId = readString(ws);
+  const usage = single(OID.usageRecord);
+  if (usage) {
+    const counter = readSmallInteger(child(usage, 0, 'UsageRecord'), 'usage record counter');
+    const auditSeq = readSmallInteger(child(usage, 1, 'UsageRecord'), 'usage record audit seq');
+    const auditHash = readOctetString(child(usage, 2, 'UsageRecord'), 'usage record audit hash');
+    if (counter < 1 || auditSeq < 1 || auditHash.length !== 32) throw new Asn1DecodeError('usage record: counter, seq or hash out of range');
+    result.usageRecord = { counter, auditSeq, auditHash: toHex(auditHash) };
+  }
   const commitment = single(OID.commitmentType);
   if (commitment) {
     result.commitmentType = readOid(child(commitment, 0, 'CommitmentTypeIndication'));

@@ -30,8 +30,8 @@ export { publicationUri, MAX_PUBLICATION_URI_LENGTH } from './publication-points
 export type { PublicationPoints } from './publication-points';
 export { buildCrl, parseCrl, verifyCrl } from './crl';
 export type { CrlRequest, CrlInfo, RevocationEntry, RevokedEntryInfo, CrlVerification, CrlFindingCode } from './crl';
-export { buildPadesSignature, buildSignedSnapshot } from './cms-build';
-export type { PadesSignatureRequest, SignedSnapshotRequest, SignaturePolicyReference } from './cms-build';
+export { buildPadesSignature, buildSignedSnapshot, encodeUsageRecord } from './cms-build';
+export type { PadesSignatureRequest, SignedSnapshotRequest, SignaturePolicyReference, UsageRecordAttribute } from './cms-build';
 export { verifyCmsSignature, verifyTimestampToken, verifyDocumentTimestamp } from './cms-verify';
 export type {
   CmsVerification,

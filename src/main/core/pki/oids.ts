@@ -15,6 +15,9 @@
  *   ARC.5.2  commitment type: internal letter (内部函件) (U1)
  *   ARC.6    content type of a signed seal-register snapshot (M1 filing, S6 inspection)
  *   ARC.7    content type of a workstation's signed usage-register and audit-log export (S6)
+ *   ARC.8    signed attribute: the seal's usage record at this stamping (issue #12, M5, S6):
+ *            SEQUENCE { counter INTEGER, auditSeq INTEGER, auditHash OCTET STRING (32) }: the
+ *            seal's stamping counter and the audit-chain row (STAMP_PENDING) of this stamping
  */
 export const ARC = '2.25.296477690020020555452032100919748718484';
 
@@ -28,6 +31,7 @@ export const OID = {
   commitmentInternalLetter: `${ARC}.5.2`,
   registerSnapshotContentType: `${ARC}.6`,
   workstationExportContentType: `${ARC}.7`,
+  usageRecord: `${ARC}.8`,
 
   // --- X.520 attribute types ---
   commonName: '2.5.4.3',

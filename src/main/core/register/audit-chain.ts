@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
   // S6: a workstation exported its register and audit log; the office inspected an export.
   'REGISTER_EXPORTED',
   'INSPECTION_IMPORTED',
+  // Issue #12: the office re-pinned a workstation's imported head (reference, approver, reason).
+  'INSPECTION_HEAD_REPINNED',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

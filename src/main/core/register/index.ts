@@ -4,3 +4,4 @@ export * from './seal-lifecycle';
 export * from './seal-use';
 export * from './audit-chain';
 export * from './usage';
+export * from './usage-anchor';

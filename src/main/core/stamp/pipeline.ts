@@ -3,8 +3,10 @@
  *
  *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
  *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
- *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file
- *   → signer.sign via buildPadesSignature → /Contents patched in place
+ *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file and the
+ *     seal's next stamping counter (issue #12)
+ *   → signer.sign via buildPadesSignature (counter and the pending row's seq and hash signed
+ *     in, ARC.8) → the USB key's usage record replaced (counter, row) → /Contents patched in place
  *   → the row names the sealed bytes' SHA-256 → temp file written and flushed
  *   → rename onto the target → row ok (STAMP audit row).
  *
@@ -28,7 +30,8 @@ import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
-import type { Person, UsageEntry } from '../register/index';
+import { assertNoInputTraps } from './input-suspect';
+import type { Person, UsageAnchor, UsageEntry } from '../register/index';
 import { assertChangesPermitted } from './certification';
 import { impressionDrawing } from './impression';
 import { longTermUpdates } from './ltv';
@@ -182,8 +185,27 @@ export class StampingPipeline {
       return textSource;
     };
     try {
+      // Issue #12 (M5, S6): the seal's usage record on its USB key. The key's last stamping
+      // time holds the clock guard even when the register's rows were edited back, and a
+      // register that does not hold the key's last row as the key knows it was replaced or
+      // rewritten: this computer stops sealing (KEY_COUNTER_MISMATCH) until the office looks.
+      const onKey = key.usageAnchor ? await key.usageAnchor.read() : undefined;
+      const anchor = onKey?.sealId === seal.id ? onKey : undefined;
+      const facts = register.timeFacts();
+      const keySeen = onKey ? { at: new Date(onKey.at), source: `USB key usage record No. ${onKey.counter} 用印计数` } : undefined;
+      const newestSeen = [facts.newestSeen, keySeen].filter((f) => f !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
       // Issue #12: a clock set back or forward, or revocation data past its next update.
-      assertClockPlausible(time, register.timeFacts());
+      assertClockPlausible(time, { ...facts, ...(newestSeen ? { newestSeen } : {}) });
+      if (anchor !== undefined && anchor.workstationId === this.deps.workstationCode) {
+        const inRegister = register.auditRowHash(anchor.auditSeq);
+        if (inRegister !== anchor.auditHash) {
+          throw new YinjianError('KEY_COUNTER_MISMATCH', {
+            onKey: `${anchor.counter} @ ${anchor.auditSeq}:${anchor.auditHash.slice(0, 16)}`,
+            inRegister: inRegister === undefined ? `no row ${anchor.auditSeq}` : `${anchor.auditSeq}:${inRegister.slice(0, 16)}`,
+          });
+        }
+      }
+      const sealCounter = (anchor?.counter ?? 0) + 1;
       if (this.deps.trustedTime && !this.deps.timestamper) throw new YinjianError('TSA_POLICY_NOT_CONFIGURED');
       const gateAt = (at: Date): ReturnType<typeof passStampGate> =>
         passStampGate({
@@ -208,6 +230,9 @@ export class StampingPipeline {
       document.requireUnencrypted();
       // A certification that forbids changes would be broken by our seal (DocMDP P=1).
       assertChangesPermitted(document);
+      // Issue #11: no prepared traps (dangling or free references, duplicate xref entries, a
+      // removed signature) that a later update could use to change what this seal covers.
+      assertNoInputTraps(document);
       pages = pagesOf(document).length;
       documentTitle = infoTitle(document) ?? documentTitle;
 
@@ -284,7 +309,7 @@ export class StampingPipeline {
       // key takes 100–500 ms, the longest step), names the sealed bytes before the temp file
       // exists, and says ok only once the file is in place.
       const reserved = this.deps.output.reserve(request.outputPath);
-      pendingRowId = register.recordPendingStamping(
+      const pendingRow = register.recordPendingStamping(
         {
           sealId: seal.id,
           operatorStaffId: request.operator.staffId,
@@ -300,9 +325,12 @@ export class StampingPipeline {
           ...(gated.unreadablePages.length > 0 ? { scannedConfirmedPages: gated.unreadablePages } : {}),
           at: time,
           workstationId: this.deps.workstationCode,
+          sealCounter,
         },
         actor,
-      ).id;
+      );
+      pendingRowId = pendingRow.id;
+      const usageRecord = { counter: sealCounter, auditSeq: pendingRow.auditSeq, auditHash: pendingRow.auditHash };
       const signed = await buildPadesSignature({
         signer: key.signer,
         signerCertificate: key.certificate,
@@ -312,6 +340,7 @@ export class StampingPipeline {
         documentType: gate.documentType,
         approvalReference: request.approval.reference,
         workstationId: this.deps.workstationCode,
+        usageRecord,
       });
       let signature = signed;
       if (this.deps.timestamper) {
@@ -338,6 +367,12 @@ export class StampingPipeline {
             this.deps.longTerm.archiveTimestamper,
           )),
         );
+      }
+      // Issue #12: the key learns this stamping before the sealed file exists; a key that
+      // cannot be written fails the stamping (a failed usage row, nothing written).
+      if (key.usageAnchor) {
+        const next: UsageAnchor = { version: 1, sealId: seal.id, workstationId: this.deps.workstationCode, counter: sealCounter, auditSeq: usageRecord.auditSeq, auditHash: usageRecord.auditHash, at: time.toISOString() };
+        await key.usageAnchor.write(next);
       }
       for (const chunk of chunks) originalHash.update(chunk);
       const sha256After = originalHash.digest('hex');

@@ -9,7 +9,7 @@ import type { PageText } from '../policy/document-text';
 import type { OcrOptions, OcrPageText } from '../policy/page-gate';
 import type { SealSigner } from '../ports/signer';
 import type { StampTimeFacts } from './time-guard';
-import type { Actor, CertificateRecord, Delegation, Seal, UseRequest, UsageEntry, Workstation } from '../register/index';
+import type { Actor, CertificateRecord, Delegation, Seal, UseRequest, UsageAnchor, UsageEntry, Workstation } from '../register/index';
 
 /** The register as stamping reads and writes it. */
 export interface StampRegisterPort {
@@ -37,7 +37,9 @@ export interface StampRegisterPort {
    * recovery resolves: never an ok row without its file, never a sealed file without a row,
    * never a signature made without a row (U3).
    */
-  recordPendingStamping(entry: PendingStampingEntry, actor: Actor): { readonly id: number };
+  recordPendingStamping(entry: PendingStampingEntry, actor: Actor): { readonly id: number; readonly auditSeq: number; readonly auditHash: string };
+  /** Issue #12: the hash of this register's audit row `seq`, undefined when it has none. */
+  auditRowHash(seq: number): string | undefined;
   /** The key has signed: the pending row names the sealed bytes before they are written. */
   recordSealedBytes(id: number, sha256After: string): void;
   /** The file is in place: the pending row becomes ok (STAMP audit row). */
@@ -53,6 +55,8 @@ export type PendingStampingEntry = Omit<UsageEntry, 'id' | 'auditSeq' | 'status'
   readonly sha256After: string | null;
   readonly outputPath: string;
   readonly tempPath: string;
+  /** Issue #12: the seal's stamping counter this stamping takes (in its STAMP_PENDING audit row). */
+  readonly sealCounter?: number;
   /** U2: pages OCR could not read, let through on the custodian's confirmation (audited). */
   readonly scannedConfirmedPages?: readonly number[];
 };
@@ -105,4 +109,16 @@ export interface SigningKey {
   readonly certificate: Uint8Array;
   /** The group CA certificate(s) stored on the key, embedded for offline verification. */
   readonly caCertificates: readonly Uint8Array[];
+  /**
+   * Issue #12 (M5, S6): the seal's usage record on the key (a private data object the seal
+   * key's session writes). Absent for keys that cannot hold data objects (profile marker
+   * 'none'): there the register and the documents alone carry the counter.
+   */
+  readonly usageAnchor?: KeyUsageAnchor;
+}
+
+export interface KeyUsageAnchor {
+  read(): Promise<UsageAnchor | undefined>;
+  /** Replaces the key's record (crash-safe: the new object first, then the old one destroyed). */
+  write(anchor: UsageAnchor): Promise<void>;
 }

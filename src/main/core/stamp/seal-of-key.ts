@@ -7,7 +7,7 @@ import { parseCertificate } from '../pki/index';
 import type { SignatureAlgorithm } from '../ports/signer';
 import type { UsbKeySession } from '../ports/usb-key';
 import type { BatchKey } from './batch';
-import type { KeyType, Seal } from '../register/index';
+import { currentUsageAnchor, encodeUsageAnchor, USAGE_ANCHOR_LABEL, type KeyType, type Seal } from '../register/index';
 import type { SigningKey } from './ports';
 
 const ALGORITHM_OF_KEY: Readonly<Record<KeyType, SignatureAlgorithm>> = {
@@ -61,7 +61,25 @@ export async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<
     })
     .map((c) => c.der);
   const signer = await session.signer(own.keyId, ALGORITHM_OF_KEY[seal.certificate.keyType]);
-  return { signer, certificate: own.der, caCertificates };
+  // Issue #12: the usage record on the key. A model that cannot hold data objects says so at
+  // the first write (TOKEN_MARKER_UNSUPPORTED): it keeps no record, as it keeps no first-use marker.
+  let holdsRecords = true;
+  const usageAnchor = {
+    read: async () => currentUsageAnchor(await session.readRecords(USAGE_ANCHOR_LABEL)),
+    write: async (anchor: Parameters<typeof encodeUsageAnchor>[0]) => {
+      if (!holdsRecords) return;
+      try {
+        await session.replaceRecord(USAGE_ANCHOR_LABEL, encodeUsageAnchor(anchor));
+      } catch (error) {
+        if (error instanceof YinjianError && error.code === 'TOKEN_MARKER_UNSUPPORTED') {
+          holdsRecords = false;
+          return;
+        }
+        throw error;
+      }
+    },
+  };
+  return { signer, certificate: own.der, caCertificates, usageAnchor };
 }
 
 /**

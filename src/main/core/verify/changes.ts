@@ -11,8 +11,7 @@
  * Saving Attack and the Shadow attacks (hide, replace, hide-and-replace): all of them need a
  * later update to override or re-point something that is rendered, which lands in "other".
  */
-import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
-import { limitExceeded } from '../pdf/limits';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
 import { coversContent, pageContentBoxes, type Box } from './content-extent';
 import type { ChangeLevel, DocumentChange } from './types';
 
@@ -498,7 +497,7 @@ function refFor(num: number, entry: { type: string; gen?: number }): PdfRef {
 }
 
 /** Objects whose references a dangling-reference scan may follow before it gives up. */
-export const DANGLING_SCAN_MAX_OBJECTS = 2_000_000;
+export const DANGLING_SCAN_MAX_OBJECTS = TRAP_SCAN_MAX_OBJECTS;
 
 function pageOfRoles(roles: readonly Role[] | undefined): number | undefined {
   const withPage = roles?.find((r) => 'page' in r && r.page !== undefined) as { page?: number } | undefined;
@@ -511,30 +510,9 @@ function pageOfRoles(roles: readonly Role[] | undefined): number | undefined {
  * revision drew: the "prepared reference" trap (issue #11, class 3).
  */
 function danglingReferences(view: PdfRevisionView): Set<number> {
-  const dangling = new Set<number>();
-  const visit = (value: PdfValue | undefined, depth: number): void => {
-    if (depth > 256) throw limitExceeded('maxDepth', 'nesting while scanning references');
-    if (value instanceof PdfRef) {
-      const entry = view.table.get(value.num);
-      if (!entry || entry.type === 'free') dangling.add(value.num);
-    } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
-    else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
-    else if (value instanceof PdfStream) visit(value.dict, depth + 1);
-  };
-  visit(view.trailer, 0);
-  let scanned = 0;
-  for (const [num, entry] of view.table) {
-    if (entry.type === 'free') continue;
-    if (++scanned > DANGLING_SCAN_MAX_OBJECTS) throw limitExceeded('DANGLING_SCAN_MAX_OBJECTS', `more than ${DANGLING_SCAN_MAX_OBJECTS} objects to scan for references`);
-    let value: PdfValue;
-    try {
-      value = view.getObject(refFor(num, entry));
-    } catch {
-      continue;
-    }
-    visit(value, 0);
-  }
-  return dangling;
+  const { missing, free } = undefinedReferences(view);
+  for (const num of free) missing.add(num);
+  return missing;
 }
 
 /** The changes revision `index` made to revision `index - 1`. */

@@ -33,6 +33,12 @@ export const FINDING_CATALOG = {
     zh: '混合交叉引用文件的经典表与交叉引用流对以下对象给出不同位置：{detail}；不同阅读器可能显示不同内容',
     en: 'The classic table and the cross-reference stream of a hybrid file disagree on: {detail}; different readers may show different content',
   },
+  FILE_LIMIT_EXCEEDED: {
+    step: 'file',
+    severity: 'error',
+    zh: '文件超出验证器的资源上限 {limit}（{detail}），不能完整验证',
+    en: 'The file exceeds the verifier\'s resource limit {limit} ({detail}) and cannot be fully verified',
+  },
   SIGNATURE_UNREADABLE: { step: 'format', severity: 'error', zh: '签名无法读取：{detail}', en: 'The signature cannot be read: {detail}' },
   // --- step 1: structure and coverage ---
   SIGNATURE_DICTIONARY_MISSING: { step: 'coverage', severity: 'error', zh: '签名域的值不是签名字典', en: 'The signature field value is not a signature dictionary' },

@@ -10,7 +10,7 @@
  *                  timestampTime, trustedTime, trustedTimeSource, digestAlgorithm,
  *                  signatureAlgorithm, changes[{revision, level, kind, object?, page?, detail?}],
  *                  docMdpPermission, policy{ours, documentType?, approvalReference?,
- *                  workstationId?}, reason, location, page, padesLevel? (B-B | B-T | B-LT | B-LTA),
+ *                  workstationId?, usageRecord?{counter, auditSeq, auditHash}}, reason, location, page, padesLevel? (B-B | B-T | B-LT | B-LTA),
  *                  revocationSource? (given | embedded | none) } ] } ] }
  *   seal is { code?, name?, unit?, kind? } (kind: company | department, from the seal-info
  *   extension). The CLI adds trust { zh, en, snapshotSequence? } (what the verdicts rest on)
@@ -64,6 +64,10 @@ export function reportText(files: readonly FileReport[], formatTime: (iso: strin
       lines.push(`  ${sig.field} (${sig.kind}, ${sig.subFilter ?? '?'}): ${sig.verdict} ${sv?.zh ?? ''} / ${sv?.en ?? ''}`);
       if (sig.signer) lines.push(`    签名者 Signer: ${sig.signer.subject}`);
       if (sig.seal?.code) lines.push(`    印章编码 Seal code: ${sig.seal.code}`);
+      if (sig.policy.usageRecord) {
+        const u = sig.policy.usageRecord;
+        lines.push(`    用印计数 Usage record: 第 ${u.counter} 次用印 stamping no. ${u.counter}；审计记录 audit row ${u.auditSeq}:${u.auditHash.slice(0, 16)}…`);
+      }
       if (sig.trustedTime) lines.push(`    时间 Time: ${formatTime(sig.trustedTime)} (${sig.trustedTimeSource})`);
       if (sig.padesLevel) lines.push(`    PAdES 级别 level: ${sig.padesLevel}${sig.revocationSource === 'embedded' ? '；吊销状态依据内嵌验证数据 / revocation checked from embedded data (DSS)' : ''}`);
       for (const c of sig.changes) lines.push(`    修改 Change r${c.revision}: ${c.level} ${c.kind}${c.page !== undefined ? ` 第${c.page}页 page ${c.page}` : ''}${c.detail ? ` (${c.detail})` : ''}`);

@@ -145,6 +145,11 @@ export interface SignatureReport {
     readonly documentType?: string;
     readonly approvalReference?: string;
     readonly workstationId?: string;
+    /**
+     * Issue #12 (M5, S6): the seal's stamping counter and the audit-chain row (seq, SHA-256) of
+     * this stamping, signed in (ARC.8): the office's inspection finds it in the workstation's export.
+     */
+    readonly usageRecord?: { readonly counter: number; readonly auditSeq: number; readonly auditHash: string };
     readonly ours: boolean;
   };
   readonly reason: string | undefined;

@@ -254,7 +254,9 @@ function changesOfRevision(state: FileState, index: number): DocumentChange[] | 
     try {
       cached = classifyRevision(state.doc, index);
     } catch (error) {
-      cached = finding('CHANGES_UNANALYSABLE', { detail: error instanceof YinjianError ? error.en : String((error as Error).message) });
+      // A bound hit while comparing revisions is still a change that cannot be ruled out.
+      const hit = limitFinding(error);
+      cached = finding('CHANGES_UNANALYSABLE', { detail: hit ? `${hit.en}` : error instanceof YinjianError ? error.en : String((error as Error).message) });
     }
     state.revisionChanges.set(index, cached);
   }
@@ -534,6 +536,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
       ...(attributes?.documentType ?? attributes?.commitmentType ? { documentType: attributes?.documentType ?? attributes?.commitmentType } : {}),
       ...(attributes?.approvalReference ? { approvalReference: attributes.approvalReference } : {}),
       ...(attributes?.workstationId ? { workstationId: attributes.workstationId } : {}),
+      ...(attributes?.usageRecord ? { usageRecord: attributes.usageRecord } : {}),
     },
     reason: text(dict.get('Reason')),
     location: text(dict.get('Location')),
@@ -543,6 +546,12 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
 
 function fileFailure(path: string, size: number, verdict: Verdict, findings: VerifyFinding[]): FileReport {
   return { path, verdict, size, revisions: 0, signatures: [], emptySignatureFields: [], findings };
+}
+
+/** FILE_LIMIT_EXCEEDED naming the bound a reader error hit, if it was one (issue #11). */
+function limitFinding(error: unknown): VerifyFinding | undefined {
+  if (!(error instanceof YinjianError) || error.code !== 'PDF_LIMIT_EXCEEDED') return undefined;
+  return finding('FILE_LIMIT_EXCEEDED', { limit: String(error.params?.limit ?? '?'), detail: String(error.params?.detail ?? '') });
 }
 
 function openDocument(source: Uint8Array | PdfBytes, options: VerifyOptions, fileFindings: VerifyFinding[]): PdfDocument | VerifyFinding {
@@ -556,13 +565,16 @@ function openDocument(source: Uint8Array | PdfBytes, options: VerifyOptions, fil
   } catch (error) {
     if (error instanceof YinjianError && error.code === 'PDF_NOT_PDF') return finding('FILE_NOT_PDF');
     if (!(error instanceof YinjianError) && !(error instanceof RangeError)) throw error;
+    // A bound hit while reading the cross-reference: said as such, then recovery tries.
+    const hit = limitFinding(error);
+    if (hit) fileFindings.push(hit);
   }
   try {
     const doc = PdfDocument.open(source, { recover: true, ...(limits ? { limits } : {}) });
     fileFindings.push(finding('FILE_XREF_RECOVERED', { detail: doc.recoveryReason ?? '' }));
     return doc;
   } catch (error) {
-    return finding('FILE_UNREADABLE', { detail: error instanceof YinjianError ? error.en : (error as Error).message });
+    return limitFinding(error) ?? finding('FILE_UNREADABLE', { detail: error instanceof YinjianError ? error.en : (error as Error).message });
   }
 }
 
@@ -576,7 +588,7 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
   const fileFindings: VerifyFinding[] = [];
   try {
     const opened = openDocument(source, options, fileFindings);
-    if (!(opened instanceof PdfDocument)) return fileFailure(path, size, 'INVALID', [opened]);
+    if (!(opened instanceof PdfDocument)) return fileFailure(path, size, 'INVALID', [...fileFindings.filter((f) => f.code !== opened.code), opened]);
     const doc = opened;
     if (doc.isEncrypted) return fileFailure(path, size, 'UNSUPPORTED', [...fileFindings, finding('FILE_ENCRYPTED')]);
     const located = locateSignatures(doc);
@@ -649,7 +661,7 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
     return { path, verdict, size, revisions: doc.revisions.length, signatures, emptySignatureFields: located.emptyFields, findings: fileFindings };
   } catch (error) {
     const detail = error instanceof YinjianError ? error.en : error instanceof Error ? error.message : String(error);
-    return fileFailure(path, size, 'INVALID', [...fileFindings, finding('FILE_UNREADABLE', { detail })]);
+    return fileFailure(path, size, 'INVALID', [...fileFindings, limitFinding(error) ?? finding('FILE_UNREADABLE', { detail })]);
   }
 }
 

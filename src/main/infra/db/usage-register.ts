@@ -164,6 +164,8 @@ export type PendingStampingRecord = Omit<StampingRecord, 'status' | 'errorCode' 
   readonly tempPath: string;
   /** The process writing the file: recovery leaves a row alone while it runs. */
   readonly ownerPid: number;
+  /** Issue #12: the seal's stamping counter this stamping takes (M5, S6). */
+  readonly sealCounter?: number;
   /** U2 (issue #13): pages OCR could not read, let through on the custodian's confirmation. */
   readonly scannedConfirmedPages?: readonly number[];
 };
@@ -321,6 +323,8 @@ export class UsageRegister {
           tempPath: e.tempPath,
           // U2: the custodian confirmed a scanned document the gate could not read (audited).
           ...(e.scannedConfirmedPages && e.scannedConfirmedPages.length > 0 ? { scannedConfirmed: { pages: [...e.scannedConfirmedPages] } } : {}),
+          // Issue #12: the seal's stamping counter this attempt takes (M5, S6).
+          ...(e.sealCounter !== undefined ? { sealCounter: e.sealCounter } : {}),
         },
       });
       const result = insertPending.run({ ...columnsOf(seal.id, e, audited.seq), temp_path: e.tempPath, owner_pid: e.ownerPid });

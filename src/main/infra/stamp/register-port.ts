@@ -77,7 +77,16 @@ export function stampRegisterPort(register: SealRegister, options: StampRegister
     scannedDocumentsAllowed: () => scannedDocumentsAllowed(register.settings),
     recordUseRequest: (request, actor) => register.useRequests.record(request, actor),
     recordStamping: (entry, actor) => register.usage.record(entry, actor),
-    recordPendingStamping: (entry, actor) => register.usage.recordPending({ ...entry, ownerPid }, actor),
+    recordPendingStamping: (entry, actor) => {
+      const pending = register.usage.recordPending({ ...entry, ownerPid }, actor);
+      const row = register.audit.list(pending.auditSeq, 1)[0];
+      if (row === undefined || row.seq !== pending.auditSeq) throw new YinjianError('INTERNAL', { detail: 'pending audit row vanished' });
+      return { id: pending.id, auditSeq: row.seq, auditHash: row.hash };
+    },
+    auditRowHash: (seq) => {
+      const row = register.audit.list(seq, 1)[0];
+      return row?.seq === seq ? row.hash : undefined;
+    },
     recordSealedBytes: (id, sha256After) => register.usage.recordSealedBytes(id, sha256After),
     completeStamping: (id, actor) => register.usage.settle(id, { status: 'ok' }, actor),
     failPendingStamping: (id, errorCode, actor) => register.usage.settle(id, { status: 'failed', errorCode }, actor),

@@ -3,6 +3,7 @@ import type { IpcError, IssuedSealDto, ResponseOf } from '../../../../shared/ipc
 import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
+import { usbKeyStore } from '../usb-key/usb-key-store';
 
 export type KeyFormMode = 'issue' | 'change' | 'reissue' | 'publish';
 
@@ -136,6 +137,8 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
         }
       }
       onDone();
+      // The key just written carries a new seal and an initial PIN: the key bar shows it now.
+      void usbKeyStore.getState().refresh();
     } catch (caught) {
       setError(ipcErrorOf(caught));
     } finally {

@@ -2,19 +2,26 @@ import { useEffect, useState } from 'react';
 import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
+import { InspectionPanel } from '../inspection/InspectionPanel';
 import { DenyListPanel } from './DenyListPanel';
 import { OfficeKeyForm, type KeyFormMode } from './OfficeKeyForm';
+import { SealPanel } from './SealPanel';
+import { UnlockForm } from './UnlockForm';
 
 type SealRow = ResponseOf<'office.seals'>[number];
 
-const SEAL_ACTIONS = ['office.change', 'office.cancel', 'office.reportLoss', 'office.reissue'] as const;
-const GLOBAL_ACTIONS = ['office.issue', 'office.publish', 'office.inspectionReport'] as const;
-/** Actions that need the USB keys' PINs: they open a form (OfficeKeyForm). */
-const KEY_FORMS: Readonly<Record<string, KeyFormMode>> = { 'office.issue': 'issue', 'office.change': 'change', 'office.reissue': 'reissue', 'office.publish': 'publish' };
+/** Tasks that need USB keys and their PINs: each opens its form. */
+const KEY_TASKS = ['issue', 'change', 'reissue', 'publish', 'unlock'] as const;
+type KeyTask = (typeof KEY_TASKS)[number];
+/** Tasks on the seal chosen in the list. */
+const ON_SEAL: ReadonlySet<KeyTask> = new Set<KeyTask>(['change', 'reissue']);
 
 /**
- * 总裁办控制台 (M1, S2–S6): shown only while the office's CA key is in. Every action records
- * the written application's approval (reference and approver), without which it is refused.
+ * 总裁办控制台 (M1, S2–S6, M3, M4): shown only while the office's CA key is in. Every lifecycle
+ * step records the written application's approval (reference and approver), without which the
+ * main process refuses it (APPROVAL_REQUIRED). Below the seals: the chosen seal's panel
+ * (lifecycle, delegations, may-use), the inspection of workstation exports (S6) and the U2
+ * deny list.
  */
 export function OfficeScreen() {
   const t = useT();
@@ -25,46 +32,23 @@ export function OfficeScreen() {
   const [approver, setApprover] = useState('');
   const [message, setMessage] = useState<string | undefined>();
   const [error, setError] = useState<IpcError | undefined>();
-  const [form, setForm] = useState<KeyFormMode | undefined>();
+  const [form, setForm] = useState<KeyTask | undefined>();
 
   const selectedSeal = seals.find((s) => s.id === selected);
+  const approval = { reference: reference.trim(), approver: approver.trim() };
   const reload = () => call('office.seals', {}).then(setSeals, (caught) => setError(ipcErrorOf(caught)));
   useEffect(() => {
     void reload();
   }, []);
 
-  async function run(action: (typeof SEAL_ACTIONS)[number] | (typeof GLOBAL_ACTIONS)[number]) {
+  function open(task: KeyTask) {
     setError(undefined);
     setMessage(undefined);
-    const approval = { reference: reference.trim(), approver: approver.trim() };
-    const keyForm = KEY_FORMS[action];
-    if (keyForm !== undefined) {
-      if ((keyForm === 'change' || keyForm === 'reissue') && !selected) {
-        setMessage(t('office.selectSeal'));
-        return;
-      }
-      setForm(keyForm);
+    if (ON_SEAL.has(task) && !selected) {
+      setMessage(t('office.selectSeal'));
       return;
     }
-    try {
-      switch (action) {
-        case 'office.inspectionReport':
-          setMessage(t('common.path', { path: (await call(action, {})).path }));
-          break;
-        default: {
-          if (!selected) {
-            setMessage(t('office.selectSeal'));
-            return;
-          }
-          if (action === 'office.cancel') await call(action, { sealId: selected, approval });
-          else if (action === 'office.reportLoss') await call(action, { sealId: selected, lostAt: new Date().toISOString(), approval });
-          setMessage(t('office.done'));
-          await reload();
-        }
-      }
-    } catch (caught) {
-      setError(ipcErrorOf(caught));
-    }
+    setForm(task);
   }
 
   return (
@@ -72,7 +56,7 @@ export function OfficeScreen() {
       <h1>{t('office.title')}</h1>
       <p className="muted">{t('office.explain')}</p>
       <h2>{t('office.seals')}</h2>
-      <table>
+      <table data-testid="office-seals">
         <thead>
           <tr>
             <th />
@@ -85,9 +69,9 @@ export function OfficeScreen() {
         </thead>
         <tbody>
           {seals.map((s) => (
-            <tr key={s.id}>
+            <tr key={s.id} data-testid="office-seal-row" data-code={s.code} data-state={s.state}>
               <td>
-                <input type="radio" name="seal" checked={selected === s.id} onChange={() => setSelected(s.id)} />
+                <input type="radio" name="seal" checked={selected === s.id} onChange={() => setSelected(s.id)} aria-label={s.code} data-testid={`select-seal-${s.code}`} />
               </td>
               <td>{s.code}</td>
               <td>{s.name}</td>
@@ -101,31 +85,27 @@ export function OfficeScreen() {
       <div className="form inline-form">
         <label>
           {t('office.approvalReference')}
-          <input value={reference} onChange={(e) => setReference(e.target.value)} />
+          <input value={reference} onChange={(e) => setReference(e.target.value)} data-testid="office-approval-reference" />
         </label>
         <label>
           {t('office.approver')}
-          <input value={approver} onChange={(e) => setApprover(e.target.value)} />
+          <input value={approver} onChange={(e) => setApprover(e.target.value)} data-testid="office-approver" />
         </label>
       </div>
       <div className="actions">
-        {SEAL_ACTIONS.map((a) => (
-          <button key={a} type="button" onClick={() => void run(a)}>
-            {t(`office.action.${a.slice('office.'.length)}` as MessageKey)}
-          </button>
-        ))}
-        {GLOBAL_ACTIONS.map((a) => (
-          <button key={a} type="button" onClick={() => void run(a)}>
-            {t(`office.action.${a.slice('office.'.length)}` as MessageKey)}
+        {KEY_TASKS.map((task) => (
+          <button key={task} type="button" onClick={() => open(task)} data-testid={`office-open-${task}`}>
+            {t(`office.action.${task}` as MessageKey)}
           </button>
         ))}
       </div>
-      {form && (
+      {form === 'unlock' && <UnlockForm onClose={() => setForm(undefined)} />}
+      {form && form !== 'unlock' && (
         <OfficeKeyForm
           key={form}
-          mode={form}
+          mode={form as KeyFormMode}
           {...(selectedSeal ? { seal: selectedSeal } : {})}
-          approval={{ reference: reference.trim(), approver: approver.trim() }}
+          approval={approval}
           onDone={() => void reload()}
           onClose={() => setForm(undefined)}
         />
@@ -136,6 +116,8 @@ export function OfficeScreen() {
           {errorText(error)}
         </p>
       )}
+      {selectedSeal && <SealPanel seal={selectedSeal} approval={approval} onChanged={() => void reload()} />}
+      <InspectionPanel />
       <DenyListPanel />
     </div>
   );

@@ -3,12 +3,16 @@ import { DOCUMENT_TYPES, type AuditStateDto, type IpcError, type UsageEntryDto, 
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useLocale, useT } from '../../i18n/i18n';
 import { auditActionLabel, formatTime } from '../../i18n/labels';
+import { useApp } from '../../shell/app-store';
+import { WorkstationExportPanel } from './WorkstationExportPanel';
 
 /** 用印登记簿 (U3, S6): the usage register with filters and exports, and the audit log's integrity (M5). */
 export function RegisterScreen() {
   const t = useT();
   const locale = useLocale((s) => s.locale);
   const errorText = useErrorText();
+  // S6: the export is the workstation's; the office computer inspects exports instead.
+  const officeConsole = useApp((s) => s.status?.officeConsole === true);
   const [filter, setFilter] = useState<UsageFilterDto>({});
   const [entries, setEntries] = useState<UsageEntryDto[] | undefined>();
   const [audit, setAudit] = useState<AuditStateDto | undefined>();
@@ -157,6 +161,7 @@ export function RegisterScreen() {
           </table>
         </>
       )}
+      {!officeConsole && <WorkstationExportPanel />}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useErrorText, useT } from '../../i18n/i18n';
 import { useApp } from '../../shell/app-store';
 import { usbKeyStore } from '../usb-key/usb-key-store';
 import { DoctorPanel } from './DoctorPanel';
+import { InitCaForm } from './InitCaForm';
 
 /** First run: find the USB key's driver from the catalog, or start the clearly marked demo mode. */
 export function SetupScreen() {
@@ -15,6 +16,7 @@ export function SetupScreen() {
   const go = useApp((s) => s.go);
   const [modules, setModules] = useState<ResponseOf<'setup.modules'>>([]);
   const [error, setError] = useState<IpcError | undefined>();
+  const [caSetUp, setCaSetUp] = useState(false);
 
   useEffect(() => {
     call('setup.modules', {}).then(setModules, (caught) => setError(ipcErrorOf(caught)));
@@ -85,6 +87,15 @@ export function SetupScreen() {
           {t('setup.pick')}
         </button>
       </section>
+      {status && status.moduleReady && !status.demoMode && (!status.officeConsole || caSetUp) && (
+        <InitCaForm
+          onDone={() => {
+            // The form stays to show the new root's fingerprint; the office console appears beside it.
+            setCaSetUp(true);
+            void loadStatus();
+          }}
+        />
+      )}
       {error && (
         <p className="alert alert-bad" role="alert" data-code={error.code}>
           {errorText(error)}

@@ -6,6 +6,7 @@ import { useErrorText, useT } from '../../i18n/i18n';
 type TrustState = ResponseOf<'trust.state'>;
 type PickedRoot = Extract<ResponseOf<'trust.pickRoot'>, { cancelled: false }>;
 type Imported = Extract<ResponseOf<'trust.importSnapshot'>, { cancelled: false }>;
+type ImportedCrl = Extract<ResponseOf<'trust.importCrl'>, { cancelled: false }>;
 
 /** A fingerprint in groups of two, as the office reads it out. */
 function grouped(hex: string): string {
@@ -24,6 +25,7 @@ export function TrustScreen() {
   const [picked, setPicked] = useState<PickedRoot | undefined>();
   const [confirmed, setConfirmed] = useState(false);
   const [imported, setImported] = useState<Imported | undefined>();
+  const [importedCrl, setImportedCrl] = useState<ImportedCrl | undefined>();
   const [error, setError] = useState<IpcError | undefined>();
 
   const load = () => call('trust.state', {}).then(setState, (caught) => setError(ipcErrorOf(caught)));
@@ -54,6 +56,15 @@ export function TrustScreen() {
       setImported(result);
       setPicked(undefined);
       setConfirmed(false);
+      await load();
+    });
+
+  const importCrl = () =>
+    run(async () => {
+      setImportedCrl(undefined);
+      const result = await call('trust.importCrl', {});
+      if (result.cancelled) return;
+      setImportedCrl(result);
       await load();
     });
 
@@ -90,6 +101,19 @@ export function TrustScreen() {
         ) : (
           state && <p className="muted">{t('trust.noSnapshot')}</p>
         )}
+        {state?.crl ? (
+          <p data-testid="trusted-crl">
+            {t('trust.crl', {
+              number: state.crl.crlNumber ?? '—',
+              revoked: state.crl.revoked,
+              thisUpdate: new Date(state.crl.thisUpdate).toLocaleString(),
+              nextUpdate: state.crl.nextUpdate ? new Date(state.crl.nextUpdate).toLocaleString() : '—',
+              importedAt: state.crl.importedAt ? new Date(state.crl.importedAt).toLocaleString() : '—',
+            })}
+          </p>
+        ) : (
+          state && <p className="muted">{t('trust.noCrl')}</p>
+        )}
       </section>
       <section className="card">
         {first && (
@@ -120,6 +144,18 @@ export function TrustScreen() {
         {imported && (
           <p className="alert alert-ok" role="status" data-testid="import-result">
             {t('trust.imported', { sequence: imported.sequence, group: imported.group, seals: imported.seals })}
+          </p>
+        )}
+        {!first && state !== undefined && (
+          <div className="actions">
+            <button type="button" onClick={() => void importCrl()} data-testid="import-crl">
+              {t('trust.importCrl')}
+            </button>
+          </div>
+        )}
+        {importedCrl && (
+          <p className="alert alert-ok" role="status" data-testid="import-crl-result">
+            {t('trust.importedCrl', { number: importedCrl.crlNumber ?? '—', revoked: importedCrl.revoked })}
           </p>
         )}
         {error && (

@@ -1,0 +1,148 @@
+/**
+ * Traps a file can carry into a seal (issue #11, class 3 and 4; STAMP_INPUT_SUSPECT). A later
+ * revision can change what a sealed revision shows without touching a single sealed byte when
+ * the sealed revision itself was prepared for it:
+ *  - a dangling reference: an object number referenced but defined nowhere (a later update
+ *    "defines" it and fills in a font, an image, a page);
+ *  - a reference to an object the cross-reference lists as free (same, under a free number);
+ *  - duplicate entries for one number in one cross-reference section with different targets
+ *    (viewers disagree on which one wins);
+ *  - a signed-then-unsigned history: an earlier revision held a signature (a dictionary with
+ *    /ByteRange) that the latest revision no longer shows, the residue of a removed signature.
+ * The stamping gate refuses such inputs; the verifier judges the same facts after a seal.
+ * The scan is linear in the objects of the file and bounded by TRAP_SCAN_MAX_OBJECTS.
+ */
+import { limitExceeded } from './limits';
+import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfValue } from './objects';
+import type { PdfDocument, PdfRevisionView } from './document';
+import type { XrefEntry } from './xref';
+
+/** Objects a trap scan (or the verifier's dangling-reference scan) may parse before it gives up. */
+export const TRAP_SCAN_MAX_OBJECTS = 2_000_000;
+/** How many trap objects are named in a report; the count says how many there are. */
+const MAX_NAMED = 16;
+
+export type InputTrapKind = 'dangling-reference' | 'free-referenced' | 'duplicate-xref-entry' | 'signature-removed';
+
+export interface InputTrap {
+  readonly kind: InputTrapKind;
+  /** Object numbers concerned (at most MAX_NAMED). */
+  readonly objects: readonly number[];
+  /** How many objects of this kind there are in all. */
+  readonly count: number;
+  /** Revision (0-based) the trap is in. */
+  readonly revision: number;
+}
+
+function refFor(num: number, entry: XrefEntry): PdfRef {
+  return new PdfRef(num, entry.type === 'offset' ? entry.gen : 0);
+}
+
+/**
+ * Numbers the revision refers to that it does not define (`missing`), or lists as free
+ * (`free`). Scope 'all' looks at the whole trailer and every object the revision defines, used
+ * or not (the verifier: any number a later update fills in is a change). Scope 'reachable'
+ * follows references from the catalog only, i.e. what the document is and draws (the stamping
+ * gate: a dangling entry in an Adobe-private trailer key such as /AdditionalStreams is no trap).
+ */
+export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reachable' = 'all'): { missing: Set<number>; free: Set<number> } {
+  const missing = new Set<number>();
+  const free = new Set<number>();
+  const pending: PdfRef[] = [];
+  const queued = new Set<number>();
+  const visit = (value: PdfValue | undefined, depth: number): void => {
+    if (depth > 256) throw limitExceeded('maxDepth', 'nesting while scanning references');
+    if (value instanceof PdfRef) {
+      const entry = view.table.get(value.num);
+      if (!entry) missing.add(value.num);
+      else if (entry.type === 'free') free.add(value.num);
+      else if (scope === 'reachable' && !queued.has(value.num)) {
+        queued.add(value.num);
+        pending.push(refFor(value.num, entry));
+      }
+    } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
+    else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
+    else if (value instanceof PdfStream) visit(value.dict, depth + 1);
+  };
+  let scanned = 0;
+  const load = (ref: PdfRef): PdfValue | undefined => {
+    if (++scanned > TRAP_SCAN_MAX_OBJECTS) throw limitExceeded('TRAP_SCAN_MAX_OBJECTS', `more than ${TRAP_SCAN_MAX_OBJECTS} objects to scan for references`);
+    try {
+      return view.getObject(ref);
+    } catch {
+      return undefined;
+    }
+  };
+  if (scope === 'reachable') {
+    visit(view.trailer.get('Root'), 0);
+    for (let ref = pending.pop(); ref; ref = pending.pop()) visit(load(ref), 0);
+    return { missing, free };
+  }
+  visit(view.trailer, 0);
+  for (const [num, entry] of view.table) {
+    if (entry.type === 'free') continue;
+    visit(load(refFor(num, entry)), 0);
+  }
+  return { missing, free };
+}
+
+function isSignatureDict(value: PdfValue | undefined): boolean {
+  const dict = value instanceof PdfDict ? value : value instanceof PdfStream ? value.dict : undefined;
+  return dict !== undefined && dict.get('ByteRange') instanceof PdfArray && dict.get('Contents') !== undefined;
+}
+
+/** Signature dictionaries (object numbers) the latest revision's form fields show as values. */
+function signaturesShown(doc: PdfDocument): Set<number> {
+  const shown = new Set<number>();
+  for (const field of doc.latest.formFields()) {
+    const value = field.dict.get('V');
+    if (value instanceof PdfRef && isSignatureDict(doc.latest.resolve(value))) shown.add(value.num);
+  }
+  return shown;
+}
+
+/** Every trap in the file (empty for a clean input). */
+export function findInputTraps(doc: PdfDocument): InputTrap[] {
+  const traps: InputTrap[] = [];
+  const latest = doc.revisions.length - 1;
+  const add = (kind: InputTrapKind, numbers: Iterable<number>, revision: number): void => {
+    const all = [...numbers].sort((a, b) => a - b);
+    if (all.length > 0) traps.push({ kind, objects: all.slice(0, MAX_NAMED), count: all.length, revision });
+  };
+  const { missing, free } = undefinedReferences(doc.latest, 'reachable');
+  add('dangling-reference', missing, latest);
+  add('free-referenced', free, latest);
+  for (const revision of doc.revisions) {
+    if (revision.duplicates && revision.duplicates.size > 0) add('duplicate-xref-entry', revision.duplicates.keys(), revision.index);
+  }
+  // Signed, then unsigned: a signature dictionary defined in an earlier revision that the
+  // latest revision's fields no longer show.
+  if (doc.revisions.length > 1) {
+    let shown: Set<number> | undefined;
+    let scanned = 0;
+    for (const revision of doc.revisions.slice(0, -1)) {
+      const view = doc.atRevision(revision.index);
+      const removed: number[] = [];
+      for (const [num, entry] of revision.entries) {
+        if (entry.type === 'free' || num === 0) continue;
+        if (++scanned > TRAP_SCAN_MAX_OBJECTS) throw limitExceeded('TRAP_SCAN_MAX_OBJECTS', `more than ${TRAP_SCAN_MAX_OBJECTS} objects to scan for removed signatures`);
+        let value: PdfValue;
+        try {
+          value = view.getObject(refFor(num, entry));
+        } catch {
+          continue;
+        }
+        if (!isSignatureDict(value)) continue;
+        shown ??= signaturesShown(doc);
+        if (!shown.has(num)) removed.push(num);
+      }
+      add('signature-removed', removed, revision.index);
+    }
+  }
+  return traps;
+}
+
+/** One line per trap, English, for messages and logs: "dangling-reference 12, 14 (r0)". */
+export function describeTraps(traps: readonly InputTrap[]): string {
+  return traps.map((t) => `${t.kind} ${t.objects.join(', ')}${t.count > t.objects.length ? ` … (${t.count})` : ''} (revision ${t.revision})`).join('; ');
+}

@@ -1,0 +1,146 @@
+/**
+ * The handler table behind one message port (issue #14: heavy work off the main process).
+ *
+ * Host side (`serveHandlerTable`, in a utilityProcess or a worker thread): answers each call
+ * with `dispatch` (the same contract checks as in-process), pushes the app's events, and asks
+ * the main process for its dialogs (paths come only from a person at a main-process dialog).
+ *
+ * Main side (`connectServiceHost`): forwards calls, transferring documents' ArrayBuffers;
+ * answers dialog requests with the real dialogs; passes events on after parsing them against
+ * the contract. When the host dies (a hostile PDF exhausting its memory), the calls in flight
+ * fail with IPC_TRANSPORT_FAILED, and the next call starts a fresh host: the window survives.
+ */
+import { YinjianError } from '../../shared/errors/index';
+import type { IpcResult } from '../../shared/ipc/contract';
+import type { EventMessage } from '../../shared/ipc/events';
+import type { MainDialogs } from '../app/dialogs';
+import { transferablesOf, type HostInit, type HostMessage, type HostPort, type HostToMain } from '../app/host/host-port';
+import { dispatch, type HandlerTable } from './handlers';
+
+export interface HostedServices {
+  readonly handlers: HandlerTable;
+  readonly events?: { subscribe(listener: (message: EventMessage) => void): () => void };
+  close(): void;
+}
+
+/** Runs in the host: composes the services once `init` arrives, then answers calls until shutdown. */
+export function serveHandlerTable(port: HostPort, compose: (init: HostInit, dialogs: MainDialogs) => HostedServices): void {
+  let services: HostedServices | undefined;
+  let nextDialog = 1;
+  const dialogWaits = new Map<number, { resolve(path: string | undefined): void; reject(error: Error): void }>();
+  const ask = (method: keyof MainDialogs, purpose?: string): Promise<string | undefined> =>
+    new Promise((resolve, reject) => {
+      const id = nextDialog++;
+      dialogWaits.set(id, { resolve, reject });
+      port.postMessage({ t: 'dialog', id, method, ...(purpose ? { purpose } : {}) });
+    });
+  const dialogs: MainDialogs = {
+    pickModuleFile: () => ask('pickModuleFile'),
+    pickFolder: (purpose) => ask('pickFolder', purpose),
+    pickFile: (purpose) => ask('pickFile', purpose),
+  };
+  port.onMessage((message) => {
+    if (message.t === 'init') {
+      services ??= compose(message.init, dialogs);
+      services.events?.subscribe((event) => port.postMessage({ t: 'event', event: event.event, payload: event.payload }));
+      port.postMessage({ t: 'ready' });
+    } else if (message.t === 'call') {
+      const answer = services
+        ? dispatch(services.handlers, message.channel, message.payload)
+        : Promise.resolve(failure(new YinjianError('SERVICE_UNAVAILABLE', { service: 'host' })));
+      void answer.then((result) => port.postMessage({ t: 'result', id: message.id, result }));
+    } else if (message.t === 'dialog-answer') {
+      const wait = dialogWaits.get(message.id);
+      dialogWaits.delete(message.id);
+      if (message.failed !== undefined) wait?.reject(new YinjianError('IPC_TRANSPORT_FAILED', { detail: message.failed }));
+      else wait?.resolve(message.path);
+    } else if (message.t === 'shutdown') {
+      services?.close();
+      services = undefined;
+      port.close();
+    }
+  });
+}
+
+function failure(error: YinjianError): IpcResult<never> {
+  return { ok: false, error: { code: error.code, zh: error.zh, en: error.en } };
+}
+
+export interface ServiceHostConnection {
+  /** One request through the host's handler table. */
+  invoke(channel: unknown, payload: unknown): Promise<IpcResult<unknown>>;
+  /** Ends the host (the app quits). */
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Starts a host and returns its port (a utilityProcess, a worker thread). */
+  start(): HostPort;
+  readonly init: HostInit;
+  /** The main process's dialogs the host may ask for. */
+  readonly dialogs?: MainDialogs;
+  /** Where the host's events go (the app's AppEvents.forward: parsed before they reach the window). */
+  forward?(event: unknown, payload: unknown): void;
+}
+
+/** Runs in the main process: the host's port, restarted after a crash. */
+export function connectServiceHost(options: ConnectOptions): ServiceHostConnection {
+  let port: HostPort | undefined;
+  let nextId = 1;
+  const pending = new Map<number, (result: IpcResult<unknown>) => void>();
+
+  const answerDialog = async (current: HostPort, message: Extract<HostToMain, { t: 'dialog' }>): Promise<void> => {
+    try {
+      const dialogs = options.dialogs;
+      if (!dialogs) throw new Error('no dialogs');
+      let path: string | undefined;
+      if (message.method === 'pickModuleFile') path = await dialogs.pickModuleFile();
+      else if (message.method === 'pickFolder') path = await dialogs.pickFolder(message.purpose === 'publish' ? 'publish' : 'export');
+      else path = await dialogs.pickFile(message.purpose as Parameters<MainDialogs['pickFile']>[0]);
+      current.postMessage({ t: 'dialog-answer', id: message.id, path });
+    } catch (caught) {
+      current.postMessage({ t: 'dialog-answer', id: message.id, failed: caught instanceof Error ? caught.message : String(caught) });
+    }
+  };
+
+  const open = (): HostPort => {
+    if (port) return port;
+    const current = options.start();
+    port = current;
+    current.onMessage((message: HostMessage) => {
+      if (message.t === 'result') {
+        pending.get(message.id)?.(message.result);
+        pending.delete(message.id);
+      } else if (message.t === 'event') options.forward?.(message.event, message.payload);
+      else if (message.t === 'dialog') void answerDialog(current, message);
+    });
+    current.onClose((reason) => {
+      if (port === current) port = undefined;
+      const lost = failure(new YinjianError('IPC_TRANSPORT_FAILED', { detail: `service host ended (${reason})` }));
+      for (const resolve of pending.values()) resolve(lost);
+      pending.clear();
+    });
+    current.postMessage({ t: 'init', init: options.init });
+    return current;
+  };
+
+  return {
+    invoke(channel, payload) {
+      const current = open();
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        try {
+          current.postMessage({ t: 'call', id, channel: String(channel), payload }, transferablesOf(payload));
+        } catch {
+          pending.delete(id);
+          resolve(failure(new YinjianError('USAGE', { detail: `malformed request for ${String(channel)}` })));
+        }
+      });
+    },
+    close() {
+      port?.postMessage({ t: 'shutdown' });
+      port = undefined;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Issue #11: the stamping gate refuses inputs prepared to change what a seal covers
+ * (STAMP_INPUT_SUSPECT): a dangling reference, a reference to a free object, an unlisted object
+ * a later xref entry could point at, duplicate xref entries in one section, a signed-then-
+ * unsigned history. Through the real `yinjian stamp` with the seal's key on a SoftHSM2 token,
+ * on classic-xref and object-stream inputs with both kinds of prepared update: each trapped
+ * file is refused with the kind and object numbers in the message and the JSON, nothing is
+ * written, and the register has a failed usage row; clean inputs, and a file already sealed by
+ * us, are sealed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeSealArtwork, loadSealFont, sealToSvg } from '../../src/main/core/appearance/index';
+import { PdfDocument, findInputTraps } from '../../src/main/core/pdf/index';
+import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../src/main/core/pki/index';
+import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
+import { openRegister } from '../../src/main/infra/db/index';
+import { currentWorkstation } from '../../src/main/infra/machine/workstation-id';
+import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
+import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
+import { runYinjian } from '../helpers/cli';
+import { makeTestSeal } from '../helpers/signed-pdf';
+import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
+import { createSoftwareSigner } from '../helpers/software-signer';
+import { GROUP, NOTICE, OFFICE, makePdf, shippedFont } from '../integration/stamp/fixture';
+import { trappedInputs, type TrappedInput } from './generator';
+
+const SO_PIN = '87654321';
+const INITIAL_PIN = '20240701';
+const PIN = 'Seal#2026';
+const LABEL = '集团办公室';
+const CODE = 'YJ-TRAP-0001';
+
+let hsm: SoftHsmFixture;
+let dir: string;
+let dataDir: string;
+const cases: { name: string; input: TrappedInput }[] = [];
+const clean: string[] = [];
+
+beforeAll(async () => {
+  hsm = provisionSoftHsm();
+  dir = mkdtempSync(join(tmpdir(), 'yinjian-gate-traps-'));
+  dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
+  const rootSigner = createSoftwareSigner('ECDSA_P256_SHA256');
+  const root = await buildRootCertificate({ signer: rootSigner, groupName: GROUP, commonName: '华夏建设集团电子印章根证书', validity: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2046-01-01T00:00:00Z') } });
+  hsm.createToken({ label: LABEL, soPin: SO_PIN, userPin: INITIAL_PIN });
+  const port = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
+  const service = new UsbKeyService(port);
+  const tokenSerial = port.findKey(LABEL).serial;
+  const session = await service.openForIssuance(tokenSerial, Buffer.from(INITIAL_PIN));
+  const pair = await session.generateKeyPair('p256', `seal ${CODE}`);
+  const der = await buildSealCertificate({
+    issuerCertificate: root,
+    issuerSigner: rootSigner,
+    subjectPublicKeySpki: pair.publicKeySpki,
+    groupName: GROUP,
+    unit: LABEL,
+    sealName: `${LABEL}印章`,
+    sealCode: CODE,
+    sealKind: 'department',
+    custodianStaffId: 'S100',
+    workstationId: currentWorkstation().code,
+    validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
+  });
+  await session.storeCertificate(der, pair.keyId, `seal ${CODE}`);
+  await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
+  await session.close();
+  port.close();
+  const register = openRegister(join(dataDir, 'register.sqlite'));
+  register.workstations.add({ id: 'WS-1', name: '办公室专用机', machineId: currentWorkstation().code, registeredAt: new Date('2026-06-01T00:00:00Z') }, OFFICE);
+  register.units.add({ id: 'U-0', code: 'UNIT-0', name: LABEL, kind: 'department' }, OFFICE);
+  register.custodians.add({ staffId: 'S100', name: '张保管', unitId: 'U-0' }, OFFICE);
+  const info = parseCertificate(der);
+  register.lifecycle.issue(
+    {
+      id: `SEAL-${CODE}`,
+      code: CODE,
+      name: `${LABEL}印章`,
+      unitId: 'U-0',
+      custodianStaffId: 'S100',
+      workstationId: 'WS-1',
+      certificate: { serial: Buffer.from(info.serialNumber).toString('hex'), der, validFrom: info.notBefore, validTo: info.notAfter, keyType: 'EC_P256', tokenSerial },
+      appearance: { svg: sealToSvg(composeSealArtwork({ kind: 'department', unitName: GROUP, sealName: LABEL }, loadSealFont(shippedFont()))), png: null },
+      approval: { reference: `ISSUE-${CODE}`, approver: '集团总裁' },
+    },
+    OFFICE,
+  );
+  register.close();
+  const change = await runYinjian(['token', 'change-pin', '--token', LABEL, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir], { env: hsm.env, stdin: `${INITIAL_PIN}\n${PIN}\n` });
+  if (change.code !== 0) throw new Error(`change-pin failed: ${change.stderr}`);
+
+  // Someone else's signature for the signed-then-unsigned history.
+  const other = await makeTestSeal();
+  for (const objectStreams of [false, true]) {
+    const base = await makePdf([NOTICE], { objectStreams });
+    const baseName = objectStreams ? 'objstm' : 'classic';
+    const cleanPath = join(dir, `clean-${baseName}.pdf`);
+    writeFileSync(cleanPath, base);
+    clean.push(cleanPath);
+    for (const xref of ['table', 'stream'] as const) {
+      if (!objectStreams && xref === 'stream') continue;
+      for (const input of await trappedInputs(base, xref, other)) cases.push({ name: `${input.id}-${baseName}-${xref}`, input });
+    }
+  }
+}, 180_000);
+
+afterAll(() => {
+  hsm?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const args = (): string[] => ['--type', 'internal-document', '--approval', 'YY-2026-311', '--approver', '孙主任', '--operator', 'S100', '--token', LABEL, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir, '--json'];
+
+interface FileResult {
+  readonly ok: boolean;
+  readonly input?: string;
+  readonly error?: { code: string; zh: string; en: string; params?: Record<string, string> };
+}
+
+describe('STAMP_INPUT_SUSPECT: the gate refuses prepared traps (issue #11)', () => {
+  it('the trap scan finds each trap, with its kind and object number; clean inputs have none', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(12);
+    for (const { name, input } of cases) {
+      const traps = findInputTraps(PdfDocument.open(input.bytes));
+      const named = traps.find((t) => t.kind === input.trap);
+      expect(named, name).toBeDefined();
+      expect(named?.objects, name).toContain(input.object);
+    }
+    for (const file of clean) expect(findInputTraps(PdfDocument.open(new Uint8Array(readFileSync(file))))).toEqual([]);
+  });
+
+  it('yinjian stamp on SoftHSM2: every trapped input refused (kind and objects in message and JSON), nothing written, a failed usage row each; clean inputs sealed', { timeout: 300_000 }, async () => {
+    const inDir = join(dir, 'in');
+    const outDir = join(dir, 'out');
+    mkdirSync(inDir);
+    mkdirSync(outDir);
+    const paths = cases.map(({ name, input }) => {
+      const path = join(inDir, `${name}.pdf`);
+      writeFileSync(path, input.bytes);
+      return path;
+    });
+    const run = await runYinjian(['stamp', ...clean, ...paths, '--out-dir', outDir, ...args()], { env: hsm.env, stdin: `${PIN}\n` });
+    expect(run.code, run.stderr).toBe(1);
+    const files = run.json<{ files: FileResult[] }>().files;
+    expect(files).toHaveLength(clean.length + cases.length);
+    for (let i = 0; i < clean.length; i++) expect(files[i], clean[i]).toMatchObject({ ok: true });
+    cases.forEach(({ name, input }, i) => {
+      const result = files[clean.length + i];
+      expect(result?.ok, name).toBe(false);
+      expect(result?.error?.code, name).toBe('STAMP_INPUT_SUSPECT');
+      expect(result?.error?.params?.kinds, name).toContain(input.trap);
+      expect(result?.error?.params?.objects?.split(','), name).toContain(String(input.object));
+      expect(result?.error?.en, name).toContain(input.trap);
+      expect(result?.error?.en, name).toContain(String(input.object));
+      expect(result?.error?.zh, name).toContain(String(input.object));
+    });
+    // Nothing written for a refused file; the clean ones are there.
+    const written = readdirSync(outDir);
+    expect(written).toHaveLength(clean.length);
+    const register = openRegister(join(dataDir, 'register.sqlite'));
+    try {
+      const failed = register.usage.find({ status: 'failed' }).filter((r) => r.errorCode === 'STAMP_INPUT_SUSPECT');
+      expect(failed).toHaveLength(cases.length);
+      expect(failed.every((r) => r.sha256After === null && r.outputPath === null)).toBe(true);
+      expect(register.audit.verify().ok).toBe(true);
+    } finally {
+      register.close();
+    }
+  });
+
+  it('a file already sealed by us is not a trap: a second seal goes on (the first signature is still shown)', { timeout: 120_000 }, async () => {
+    const outDir = join(dir, 'out');
+    const sealed = join(outDir, readdirSync(outDir)[0] as string);
+    const second = join(dir, 'second.pdf');
+    const run = await runYinjian(['stamp', sealed, '--out', second, ...args()], { env: hsm.env, stdin: `${PIN}\n` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(second)).toBe(true);
+  });
+});
