@@ -4,6 +4,7 @@
  * Electron is absent (the browser-test host, tests, the benchmark) as a worker thread. Either
  * way the same code: one composition (createAppServices), one handler table, one port.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { createAppServices } from './app/app-services';
 import type { HostPort } from './app/host/host-port';
@@ -20,6 +21,14 @@ function hostPort(): HostPort {
 }
 
 serveHandlerTable(hostPort(), (init, dialogs) => {
+  if (init.lowPriority) {
+    try {
+      // On Linux the calling thread only (a worker thread), elsewhere the process (a utility process).
+      setPriority(0, 10);
+    } catch {
+      // not permitted: normal priority
+    }
+  }
   const services = createAppServices({
     appDataDir: init.appDataDir,
     exportFolder: () => init.exportFolder,

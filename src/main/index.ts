@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from 'electron';
 import { createAppEvents } from './app/events';
+import type { HostInit } from './app/host/host-port';
 import { currentWorkstation } from './infra/machine/workstation-id';
 import { bindIpc, pushEvents } from './ipc/electron-binding';
-import { connectServiceHost } from './ipc/service-host';
+import { connectServiceHost, routeChannels } from './ipc/service-host';
 import { startUtilityHost } from './ipc/utility-host';
 import { registerAppScheme, serveRenderer } from './windows/app-protocol';
 import { electronDialogs } from './windows/dialogs';
@@ -27,22 +28,22 @@ guardAllWebContents(rendererUrl);
 // with the first request; its composition is lazy, so the window shows at once.
 const events = createAppEvents();
 const exportFolder = join(app.getPath('documents'), 'Yinjian');
-const services = connectServiceHost({
-  start: () => startUtilityHost(join(import.meta.dirname, 'host.js')),
-  init: {
+/** Asked when a host starts: the first request, not the app's start. */
+const init = (): HostInit => {
+  mkdirSync(exportFolder, { recursive: true });
+  return {
     appDataDir: app.getPath('userData'),
-    get exportFolder() {
-      mkdirSync(exportFolder, { recursive: true });
-      return exportFolder;
-    },
-    get workstationCode() {
-      return currentWorkstation().code;
-    },
+    exportFolder,
+    workstationCode: currentWorkstation().code,
     ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
-  },
-  dialogs: electronDialogs(),
-  forward: (event, payload) => events.forward(event, payload),
-});
+  };
+};
+const hostEntry = join(import.meta.dirname, 'host.js');
+const connect = (serviceName: string, lowPriority = false) =>
+  connectServiceHost({ start: () => startUtilityHost(hostEntry, serviceName), init: () => ({ ...init(), lowPriority }), dialogs: electronDialogs(), forward: (event, payload) => events.forward(event, payload) });
+// Two hosts of the same code: verification and text reading in one, everything else (the USB
+// key, stamping, the office) in the other, so a long verification never delays a key answer.
+const services = routeChannels(connect('Yinjian services'), connect('Yinjian verifier', true));
 
 app.whenReady().then(() => {
   hardenSession();

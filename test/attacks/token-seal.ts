@@ -1,16 +1,15 @@
 /**
  * A seal whose key lives on a throwaway SoftHSM2 token, as on a custodian's USB key: the key
- * pair is generated on the token, the certificate issued by a software group CA, and every
+ * pair is generated on the token, the certificate issued by a software group CA (certifySealKey,
+ * shared with the software test seals), and every
  * signature of the attack generator is made by the token (C_Sign through pkcs11js).
  */
-import { buildRootCertificate, buildSealCertificate } from '../../src/main/core/pki/index';
 import type { UsbKeySession } from '../../src/main/core/ports/usb-key';
 import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
 import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
-import type { SigningSeal } from '../helpers/signed-pdf';
+import { certifySealKey, type SigningSeal } from '../helpers/signed-pdf';
 import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
-import { createSoftwareSigner } from '../helpers/software-signer';
 
 const LABEL = 'attack-seal';
 const PIN = 'At7Kq2Wz9';
@@ -30,26 +29,11 @@ export async function tokenSeal(options: { sealCode?: string; commonName?: strin
     const serial = port.findKey(LABEL).serial;
     session = await new UsbKeyService(port).openForIssuance(serial, Buffer.from(PIN));
     const pair = await session.generateKeyPair('p256', 'attack seal');
-    const ca = createSoftwareSigner('ECDSA_P256_SHA256');
-    const workstationId = 'ws-attack-0001';
-    const root = await buildRootCertificate({
-      signer: ca,
-      groupName: '示例集团有限公司',
-      commonName: '示例集团电子印章根证书',
-      validity: { notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2054-01-01T00:00:00Z') },
-    });
-    const certificate = await buildSealCertificate({
-      issuerCertificate: root,
-      issuerSigner: ca,
+    const { root, certificate, workstationId } = await certifySealKey({
       subjectPublicKeySpki: pair.publicKeySpki,
-      groupName: '示例集团有限公司',
-      unit: '办公室',
-      sealName: options.commonName ?? '示例集团有限公司办公室印章',
+      workstationId: 'ws-attack-0001',
       sealCode: options.sealCode ?? 'YJ-ATK-0001',
-      sealKind: 'department',
-      custodianStaffId: 'E0001',
-      workstationId,
-      validity: { notBefore: new Date('2024-07-01T00:00:00Z'), notAfter: new Date('2034-07-01T00:00:00Z') },
+      ...(options.commonName ? { sealName: options.commonName } : {}),
     });
     const signer = await session.signer(pair.keyId, 'ECDSA_P256_SHA256');
     const open = session;

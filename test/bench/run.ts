@@ -9,6 +9,7 @@ import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { provisionSoftHsm } from '../helpers/softhsm';
 import { benchCli } from './cli';
 import { benchGate } from './gate';
+import { benchIpc } from './ipc';
 import { benchStamp } from './stamp';
 import { benchVerify } from './verify';
 
@@ -44,7 +45,7 @@ async function tokenSigning(): Promise<void> {
   }
 }
 
-/** `npm run bench -- cli|token|stamp|verify|gate` runs one section; no argument runs them all. */
-const sections: Record<string, () => Promise<void>> = { cli: async () => void (await benchCli()), token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate };
+/** `npm run bench -- cli|token|stamp|verify|gate|ipc` runs one section; no argument runs them all. */
+const sections: Record<string, () => Promise<void>> = { cli: async () => void (await benchCli()), token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate, ipc: benchIpc };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]!();

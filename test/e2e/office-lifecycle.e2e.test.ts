@@ -204,7 +204,7 @@ describe('the office lifecycle, the S6 export and the inspection in Chromium', (
     await page.getByTestId('seal-error').scrollIntoViewIfNeeded();
     await browser.screenshot(page, '42-office-loss-refused');
     await setApproval({ reference: '行政〔2026〕3号', approver: '李总裁' });
-    await page.getByTestId('seal-lostAt').fill(`${beijingDay(0)} 08:30`);
+    await page.getByTestId('seal-lostAt').fill(`${beijingDay(-1)} 08:30`);
     await sealStep('reportLoss', 'XZ-001', 'LOST');
     await sealStep('confirmLoss', 'XZ-001', 'LOSS_CONFIRMED');
     expect(await keyForm('reissue', { caToken: CA.label, token: KEY_C.label }, KEY_C.soPin)).toContain('XZ-001');

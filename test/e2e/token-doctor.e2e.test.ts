@@ -82,6 +82,7 @@ describe('key doctor in the set-up screen (Chromium)', () => {
     await expect(page.getByTestId('doctor-check-doctor-e2e-keygen').textContent()).resolves.toContain('可在 Key 内生成：RSA-2048, EC P-256');
     await expect(page.getByTestId('doctor-todo-doctor-e2e-office-unlock').textContent()).resolves.toContain('处理办法：仅限测试与演示使用');
     await expect(page.getByTestId('doctor-verdict').textContent()).resolves.toContain('可以使用，但有下列限制');
+    await page.getByTestId('doctor-verdict').scrollIntoViewIfNeeded();
     await browser.screenshot(page, '40-setup-key-doctor');
   });
 

@@ -29,20 +29,37 @@ export interface TestSeal {
   readonly workstationId: string;
 }
 
-export async function makeTestSeal(options: { workstationId?: string; notBefore?: Date; sealName?: string; sealCode?: string; ca?: { signer: SoftwareSigner; root: Uint8Array } } = {}): Promise<TestSeal> {
+export interface SealKeyCertification {
+  /** The seal key's public half (a software key, or a key pair generated on a token). */
+  readonly subjectPublicKeySpki: Uint8Array;
+  readonly workstationId?: string;
+  readonly notBefore?: Date;
+  readonly sealName?: string;
+  readonly sealCode?: string;
+  /** An existing group CA; default: a fresh software root (2024–2054). */
+  readonly ca?: { signer: SoftwareSigner; root: Uint8Array };
+}
+
+/**
+ * Issues a seal certificate (2024-07 to 2034-07, department seal of 示例集团有限公司办公室) for a
+ * seal key, under the given group CA or a fresh software one. Shared by software test seals
+ * (makeTestSeal) and seals whose key lives on a token (test/attacks/token-seal.ts).
+ */
+export async function certifySealKey(options: SealKeyCertification): Promise<{ root: Uint8Array; ca: SoftwareSigner; certificate: Uint8Array; workstationId: string }> {
   const ca = options.ca?.signer ?? createSoftwareSigner('ECDSA_P256_SHA256');
-  const signer = createSoftwareSigner('ECDSA_P256_SHA256');
   const workstationId = options.workstationId ?? 'ws-test-0001';
-  const root = options.ca?.root ?? await buildRootCertificate({
-    signer: ca,
-    groupName: '示例集团有限公司',
-    commonName: '示例集团电子印章根证书',
-    validity: { notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2054-01-01T00:00:00Z') },
-  });
+  const root =
+    options.ca?.root ??
+    (await buildRootCertificate({
+      signer: ca,
+      groupName: '示例集团有限公司',
+      commonName: '示例集团电子印章根证书',
+      validity: { notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2054-01-01T00:00:00Z') },
+    }));
   const certificate = await buildSealCertificate({
     issuerCertificate: root,
     issuerSigner: ca,
-    subjectPublicKeySpki: signer.publicKeySpki,
+    subjectPublicKeySpki: options.subjectPublicKeySpki,
     groupName: '示例集团有限公司',
     unit: '办公室',
     sealName: options.sealName ?? '示例集团有限公司办公室印章',
@@ -52,7 +69,13 @@ export async function makeTestSeal(options: { workstationId?: string; notBefore?
     workstationId,
     validity: { notBefore: options.notBefore ?? new Date('2024-07-01T00:00:00Z'), notAfter: new Date('2034-07-01T00:00:00Z') },
   });
-  return { root, ca, certificate, signer, workstationId };
+  return { root, ca, certificate, workstationId };
+}
+
+export async function makeTestSeal(options: { workstationId?: string; notBefore?: Date; sealName?: string; sealCode?: string; ca?: { signer: SoftwareSigner; root: Uint8Array } } = {}): Promise<TestSeal> {
+  const signer = createSoftwareSigner('ECDSA_P256_SHA256');
+  const issued = await certifySealKey({ ...options, subjectPublicKeySpki: signer.publicKeySpki });
+  return { ...issued, signer };
 }
 
 export async function makeBasePdf(pages = 1, text = 'Internal notice'): Promise<Uint8Array> {

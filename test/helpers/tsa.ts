@@ -26,12 +26,13 @@ function openssl(dir: string, args: string[]): void {
   execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export async function startTestTsa(): Promise<TestTsa> {
+/** `tsaDays`: how long the TSA certificate is valid from today (default 3650; long-term tests expire it on purpose). */
+export async function startTestTsa(options: { tsaDays?: number } = {}): Promise<TestTsa> {
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-tsa-'));
   openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=Yinjian Test TSA Root', '-days', '7300', '-set_serial', '1', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   openssl(dir, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/CN=Yinjian Test TSA']);
   writeFileSync(join(dir, 'tsa-ext.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=critical,timeStamping\n');
-  openssl(dir, ['x509', '-req', '-in', 'tsa.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', '3650', '-out', 'tsa.pem', '-extfile', 'tsa-ext.cnf']);
+  openssl(dir, ['x509', '-req', '-in', 'tsa.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', String(options.tsaDays ?? 3650), '-out', 'tsa.pem', '-extfile', 'tsa-ext.cnf']);
   writeFileSync(join(dir, 'serial'), '01\n');
   writeFileSync(
     join(dir, 'tsa.cnf'),

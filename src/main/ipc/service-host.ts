@@ -76,7 +76,8 @@ export interface ServiceHostConnection {
 export interface ConnectOptions {
   /** Starts a host and returns its port (a utilityProcess, a worker thread). */
   start(): HostPort;
-  readonly init: HostInit;
+  /** What the host composes from; a function is asked when a host starts (lazily). */
+  readonly init: HostInit | (() => HostInit);
   /** The main process's dialogs the host may ask for. */
   readonly dialogs?: MainDialogs;
   /** Where the host's events go (the app's AppEvents.forward: parsed before they reach the window). */
@@ -120,7 +121,7 @@ export function connectServiceHost(options: ConnectOptions): ServiceHostConnecti
       for (const resolve of pending.values()) resolve(lost);
       pending.clear();
     });
-    current.postMessage({ t: 'init', init: options.init });
+    current.postMessage({ t: 'init', init: typeof options.init === 'function' ? options.init() : options.init });
     return current;
   };
 
@@ -141,6 +142,31 @@ export function connectServiceHost(options: ConnectOptions): ServiceHostConnecti
     close() {
       port?.postMessage({ t: 'shutdown' });
       port = undefined;
+    },
+  };
+}
+
+/**
+ * Channels whose work is long and CPU-bound (verifying, reading a document's text, inspecting an
+ * export): in the app they run in a host of their own, so a folder being verified never delays
+ * the answers the window waits for (the key list, the register, a PIN change). The inspection
+ * pair stays together: the report covers that host's inspections.
+ */
+export const HEAVY_CHANNELS: ReadonlySet<string> = new Set(['verify.files', 'verify.exportReport', 'stamp.checkText', 'office.importWorkstation', 'office.inspectionReport', 'register.exportPdf']);
+
+/** One answer function over two hosts: heavy channels to the verifier, the rest to the service host. */
+export function routeChannels(services: ServiceHostConnection, heavy: ServiceHostConnection, heavyChannels: ReadonlySet<string> = HEAVY_CHANNELS): ServiceHostConnection {
+  return {
+    invoke: async (channel, payload) => {
+      if (typeof channel === 'string' && heavyChannels.has(channel)) return heavy.invoke(channel, payload);
+      const result = await services.invoke(channel, payload);
+      // Demo mode moves the data folder: the verifier reads it at its start, so it starts afresh.
+      if (channel === 'setup.startDemo' && result.ok) heavy.close();
+      return result;
+    },
+    close: () => {
+      services.close();
+      heavy.close();
     },
   };
 }

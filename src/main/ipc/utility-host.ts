@@ -5,8 +5,8 @@
 import { utilityProcess } from 'electron';
 import type { HostMessage, HostPort } from '../app/host/host-port';
 
-export function startUtilityHost(entryPath: string): HostPort {
-  const child = utilityProcess.fork(entryPath, [], { serviceName: 'Yinjian services', stdio: 'inherit' });
+export function startUtilityHost(entryPath: string, serviceName = 'Yinjian services'): HostPort {
+  const child = utilityProcess.fork(entryPath, [], { serviceName, stdio: 'inherit' });
   const closeListeners: ((reason: string) => void)[] = [];
   child.on('exit', (code) => {
     for (const listener of closeListeners) listener(`exit ${code}`);

@@ -54,6 +54,18 @@ const DISAGREEMENTS: Readonly<Record<string, { ours: string; reason: string }>> 
     reason:
       'An annotation added after an approval signature without DocMDP. DSS calls it an allowed change; pyHanko\'s default difference policy calls it ILLEGITIMATE. Issue #11 requires us to be at least as strict as both: after an approval seal only later signatures, document timestamps and validation data are allowed; an annotation changes what the receiver sees (a FreeText or Square drawn over the text renders differently in poppler and MuPDF, test/attacks).',
   },
+  // Issue 16: after the signer's certificate expired, a signature stands only on a proof of
+  // existence that still holds (ETSI EN 319 102-1 §5.6.2.4; pades-level.ts judgeExpiry).
+  'pyhanko/certified-with-indirect-refs-in-dir.pdf': {
+    ours: 'untrusted (UNTRUSTED)',
+    reason:
+      'The signer certificate expired on 2021-01-01 and the file has no timestamp: nothing but the signer\'s own claim says it was signed before. pyHanko\'s test validates at a fixed time (2020-11-01); pdfsig at the current time says "Certificate has Expired", as we do (SEAL_EXPIRED_NO_PROOF, UNTRUSTED, the ETSI INDETERMINATE/OUT_OF_BOUNDS_NO_POE). Verified --at the pyHanko test\'s time it is VALID (asserted below).',
+  },
+  'pyhanko/pades-with-old-style-signing-cert-attr.pdf': {
+    ours: 'untrusted (UNTRUSTED)',
+    reason:
+      'The signer certificate expired on 2022-01-01 and the file has no timestamp (B-B): as above; pdfsig says "Certificate has Expired". Verified --at a time inside the certificate\'s validity it is VALID (asserted below).',
+  },
   'dss/BadEncodedCMS.pdf': {
     ours: 'invalid-integrity',
     reason:
@@ -85,6 +97,15 @@ describe.skipIf(!present)('interop corpus: expected verdicts', () => {
     // Never a silent "valid" where the manifest expects anything else.
     if (!entry.expected_verdict.startsWith('valid')) expect(['VALID', 'VALID_WITH_CHANGES']).not.toContain(report.verdict);
     agreed.push(entry.path);
+  });
+
+  it.skipIf(!present)('the expired-signer disagreements are only about the time: verified --at a time inside the certificates\' validity, VALID', async () => {
+    for (const path of ['pyhanko/certified-with-indirect-refs-in-dir.pdf', 'pyhanko/pades-with-old-style-signing-cert-attr.pdf']) {
+      const report = await verifyPdf(readFileSync(join(corpus, path)), { trustAnchors: [root] }, { at: new Date('2020-11-01T00:00:00Z') }, path);
+      expect(report.verdict, path).toMatch(/^VALID/);
+      const now = await verifyPdf(readFileSync(join(corpus, path)), { trustAnchors: [root] }, {}, path);
+      expect(now.signatures[0]?.findings.map((f) => f.code), path).toContain('SEAL_EXPIRED_NO_PROOF');
+    }
   });
 
   it('covers every manifest entry', () => {

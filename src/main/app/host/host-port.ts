@@ -27,6 +27,11 @@ export interface HostInit {
   readonly workstationCode: string;
   readonly envModule?: string;
   readonly softHsmModule?: string;
+  /**
+   * Run below normal priority (nice 10): the verifier host, so that on a busy computer the
+   * threads that answer the window get the processor first; a batch takes a little longer.
+   */
+  readonly lowPriority?: boolean;
 }
 
 export type DialogMethod = keyof MainDialogs;

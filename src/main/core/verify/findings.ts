@@ -141,6 +141,30 @@ export const FINDING_CATALOG = {
     en: 'Revocation was checked from the validation data embedded in the file (DSS): {detail}',
   },
   PADES_LEVEL: { step: 'format', severity: 'info', zh: 'PAdES 级别：{level}', en: 'PAdES level: {level}' },
+  ARCHIVE_TIMESTAMP_CHAINED: {
+    step: 'timestamp',
+    severity: 'info',
+    zh: '存档时间戳链完整：时间戳机构证书在 {time} 有效（{basisZh}）',
+    en: 'Archive timestamp chain holds: the TSA certificate was valid at {time} ({basis})',
+  },
+  ARCHIVE_CHAIN_BROKEN: {
+    step: 'timestamp',
+    severity: 'warning',
+    zh: '存档时间戳链断开：{detail}；此时间戳不能延长签章的有效期',
+    en: 'The archive timestamp chain is broken: {detail}; this timestamp cannot extend the seals\' validity',
+  },
+  LONG_TERM_PROOF: {
+    step: 'trust',
+    severity: 'info',
+    zh: '印章证书已于 {expired} 过期；{source}证明签章在 {time} 已存在（证书有效期内）',
+    en: 'The seal certificate expired on {expired}; {sourceEn} proves the seal existed at {time}, while it was valid',
+  },
+  SEAL_EXPIRED_NO_PROOF: {
+    step: 'trust',
+    severity: 'error',
+    zh: '印章证书已于 {expired} 过期，且没有仍然有效的时间戳证明签章在过期前已存在（{detail}）',
+    en: 'The seal certificate expired on {expired} and no timestamp that still holds proves the seal existed before then ({detail})',
+  },
   TRUSTED_TIME: { step: 'revocation', severity: 'info', zh: '判定所依据的时间：{time}（{source}）', en: 'Time the decision is based on: {time} ({source})' },
   // --- step 5: timestamps ---
   TIMESTAMP_VALID: { step: 'timestamp', severity: 'info', zh: '时间戳有效：{time}', en: 'The timestamp is valid: {time}' },

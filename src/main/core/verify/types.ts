@@ -133,6 +133,8 @@ export interface SignatureReport {
   readonly claimedTime: string | undefined;
   /** Time of a verified signature timestamp. */
   readonly timestampTime: string | undefined;
+  /** The trusted path of the signature timestamp's TSA certificate (issue 16: re-judged along the archive chain). */
+  readonly timestampChain?: readonly CertificateSummary[];
   /** Which time revocation and validity were judged at. */
   readonly trustedTime: string | undefined;
   readonly trustedTimeSource: 'timestamp' | 'claimed' | 'validation-time' | 'none';

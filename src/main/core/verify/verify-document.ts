@@ -336,6 +336,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
   const claimed = parsePdfDate(text(dict.get('M'))) ?? signer?.attributes.signingTime;
   let timestampTime: Date | undefined;
   let timestampTrusted = false;
+  let timestampChain: CertificateSummary[] | undefined;
   const sigTimestamp = isDocTimestamp ? docTimestamp : signer?.signatureTimestamp;
   if (sigTimestamp) {
     if (!sigTimestamp.valid) {
@@ -352,6 +353,8 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
           crls: trust.crls,
         });
         timestampTrusted = tsaPath.trusted;
+        // Issue 16: the archive chain re-judges this TSA's certificates at a later time (pades-level.ts).
+        if (tsaPath.trusted && !isDocTimestamp) timestampChain = tsaPath.path.map(summary);
       }
       if (!timestampTrusted && !isDocTimestamp) findings.push(finding('TIMESTAMP_UNTRUSTED'));
     }
@@ -525,6 +528,7 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
     chain,
     claimedTime: claimed?.toISOString(),
     timestampTime: timestampTime?.toISOString(),
+    ...(timestampChain ? { timestampChain } : {}),
     trustedTime: trustedTime?.toISOString(),
     trustedTimeSource,
     digestAlgorithm: signer ? String(signer.digestAlgorithm) : undefined,
@@ -654,7 +658,7 @@ export async function verifyPdf(source: Uint8Array | PdfBytes, trust: TrustConte
     }
     signatures.sort((a, b) => (a.signedRevision ?? Number.MAX_SAFE_INTEGER) - (b.signedRevision ?? Number.MAX_SAFE_INTEGER));
     const contentsByField = new Map(prepared2.map((item) => [item.located.field, item.structure.contents] as const));
-    const leveled = withPadesLevels(signatures, (s) => contentsByField.get(s.field), embedded, prepared.crls);
+    const leveled = withPadesLevels(signatures, (s) => contentsByField.get(s.field), embedded, prepared.crls, { now: new Date(), ...(options.at ? { at: options.at } : {}) });
     signatures.splice(0, signatures.length, ...leveled);
     const hasFileError = hasError(fileFindings, 'file');
     const verdict = worstVerdict([...signatures.map((s) => s.verdict), ...(hasFileError ? (['INVALID'] as const) : [])]) ?? 'UNSIGNED';

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
 import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
+import { usbKeyStore } from '../usb-key/usb-key-store';
 
 type TrustState = ResponseOf<'trust.state'>;
 type PickedRoot = Extract<ResponseOf<'trust.pickRoot'>, { cancelled: false }>;
@@ -54,6 +55,8 @@ export function TrustScreen() {
       const result = await call('trust.importSnapshot', picked && confirmed ? { confirmedRootSha256: picked.sha256 } : {});
       if (result.cancelled) return;
       setImported(result);
+      // The snapshot names the seals on the keys plugged in: the key bar shows them now.
+      void usbKeyStore.getState().refresh();
       setPicked(undefined);
       setConfirmed(false);
       await load();
