@@ -116,7 +116,7 @@ async function compareVerify(dir: string, rootPath: string, files: Record<string
   }
 }
 
-async function resourceCases(dir: string, rootPath: string): Promise<void> {
+async function resourceCases(dir: string): Promise<void> {
   const { baseDocument } = await import('../attacks/generator');
   const { millionObjects, openParens, xrefMillions } = await import('../attacks/resources');
   const seal = await makeTestSeal();
@@ -130,20 +130,21 @@ async function resourceCases(dir: string, rootPath: string): Promise<void> {
     '1M objects, broken xref': millionObjects(),
   };
   const bundle = bundleCli();
-  void rootPath;
   console.log('\nResource cases (issue #11, class 6), one run each: wall ms, cpu ms, peak RSS kB, verdict');
   for (const [label, bytes] of Object.entries(cases)) {
     const path = join(dir, `resource-${label.replace(/[^a-z0-9]+/gi, '-')}.pdf`);
     writeFileSync(path, bytes);
     const run = timeOf(process.execPath, [bundle, 'verify', path, '--trust', root, '--json', '--data-dir', join(dir, 'data')]);
-    let verdict = '?';
-    try {
-      const file = (JSON.parse(run.stdout) as { files: { verdict: string; findings: { code: string; params?: { limit?: string } }[] }[] }).files[0];
-      const limit = file?.findings.find((f) => f.code === 'FILE_LIMIT_EXCEEDED')?.params?.limit;
-      verdict = `${file?.verdict ?? '?'}${limit ? ` (${limit})` : ''}`;
-    } catch {
-      verdict = 'no JSON';
-    }
+    const verdictOf = (): string => {
+      try {
+        const file = (JSON.parse(run.stdout) as { files: { verdict: string; findings: { code: string; params?: { limit?: string } }[] }[] }).files[0];
+        const limit = file?.findings.find((f) => f.code === 'FILE_LIMIT_EXCEEDED')?.params?.limit;
+        return `${file?.verdict ?? '?'}${limit ? ` (${limit})` : ''}`;
+      } catch {
+        return 'no JSON';
+      }
+    };
+    const verdict = verdictOf();
     console.log(`${label.padEnd(46)} ${run.ms.toFixed(0).padStart(8)} ${run.cpuMs.toFixed(0).padStart(8)} ${String(run.maxRssKb).padStart(10)}  ${verdict}`);
   }
 }
@@ -167,7 +168,7 @@ export async function benchVerify(): Promise<void> {
         small.push(path);
       }
       await compareVerify(dir, rootPath, { [`300 pages, ${(big.length / 1e6).toFixed(1)} MB, 3 sigs`]: [bigPath], '200 small signed PDFs (1 run)': small });
-      await resourceCases(dir, rootPath);
+      await resourceCases(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
