@@ -37,6 +37,10 @@ export interface StampingFrontDoor {
   progress(): ResponseOf<'stamp.progress'>;
   /** Asks the running batch to stop before its next document; false when none runs. */
   stop(): boolean;
+  /** U2 as the stamping gate applies it, OCR included, with `ocr.progress` events (issue #13). */
+  checkDocument?(document: DocumentBytes): Promise<ResponseOf<'stamp.checkDocument'>>;
+  /** Cancels the running document check (the OCR worker is ended); false when none runs. */
+  stopCheck?(): boolean;
 }
 
 /** The verification service as the front door needs it (src/main/core/verify, being written). */

@@ -14,6 +14,7 @@ import { sealOfKey, type BatchProgress, type PlacementRequest } from '../core/st
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { SealRegister } from '../infra/db/index';
 import { preloadPdfJs } from '../infra/stamp/pdfjs-text';
+import { createDocumentCheck } from './document-check';
 import { stampDocuments } from './stamp-batch';
 import type { AppEvents } from './events';
 import type { DocumentBytes, StampingFrontDoor, VerificationFrontDoor } from './front-doors';
@@ -69,6 +70,8 @@ function mmOf(value: string | undefined): number | undefined {
 }
 
 export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
+  // U2 in the stamp screen (issue #13): the stamping gate itself, OCR included.
+  const documentCheck = createDocumentCheck({ register: deps.register, ...(deps.events ? { events: deps.events } : {}) });
   /** The one batch that may run at a time: a key logs in once per batch. */
   let running: { progress: BatchProgress; stop: boolean } | undefined;
   return {
@@ -87,6 +90,9 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
       const heightMm = mmOf(/\bheight="([^"]*)"/.exec(root)?.[1]) ?? widthMm;
       return { svg, widthMm, heightMm };
     },
+
+    checkDocument: (document) => documentCheck.check(document),
+    stopCheck: () => documentCheck.stop(),
 
     progress() {
       if (!running) return { active: false, done: 0, total: 0 };
@@ -122,6 +128,8 @@ export function createStampingFrontDoor(deps: StampingDeps): StampingFrontDoor {
               declaredType: request.documentType,
               approval: { reference: request.approvalReference, approver: request.approver },
               placement: placementRequestOf(request.placement, request.seamSeal),
+              // U2: the custodian's confirmation of a scanned document (core refuses it unless the office allows scans).
+              ...(request.scannedConfirmed ? { scannedConfirmed: true } : {}),
               documents: request.documents.map((document) => ({ name: document.name, outputPath: sealedPathFor(document, deps.outputFolder(), taken), read: () => document.bytes })),
               pin: () => pin,
             },

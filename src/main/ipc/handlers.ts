@@ -9,6 +9,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/ipc/contract';
+import { createDocumentCheck } from '../app/document-check';
 import type { DocumentBytes, MainServices, SealRegister } from '../app/front-doors';
 import { auditState, checkDocumentText, exportUsageCsv, exportUsagePdf, keysWithSeals, newCertificateCache, usageEntries } from '../app/register-queries';
 
@@ -34,6 +35,7 @@ function pinArraysOf(request: object): number[][] {
 export function createHandlers(services: MainServices): HandlerTable {
   const register = (): SealRegister => services.register?.() ?? unavailable('register');
   const certificatesOnKeys = newCertificateCache();
+  const standaloneCheck = createDocumentCheck({ register: () => services.register?.() });
   const exportFolder = (): string => services.exportFolder?.() ?? unavailable('export');
   /**
    * An office channel, answered by the office's front door (app/office.ts). Channels that carry
@@ -99,6 +101,10 @@ export function createHandlers(services: MainServices): HandlerTable {
 
     // The same deny list the stamping gate applies (the office's words included, U2).
     'stamp.checkText': async ({ pages }) => checkDocumentText(services.register?.(), pages),
+    // U2 as the stamping gate applies it, OCR included (issue #13); progress pushed as ocr.progress.
+    // Without a stamping service (a receiver's window) the check still runs, without pushed progress.
+    'stamp.checkDocument': async ({ document }) => (services.stamping?.checkDocument ?? standaloneCheck.check)(decode(document)),
+    'stamp.stopCheck': async () => ({ stopping: services.stamping?.stopCheck?.() ?? standaloneCheck.stop() }),
     'stamp.impression': async ({ token }) => (services.stamping ?? unavailable('stamp.impression')).impression(token),
     'stamp.seal': async ({ pin, documents, ...rest }) => {
       const pinBuffer = Buffer.from(pin);

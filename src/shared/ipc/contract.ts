@@ -250,6 +250,9 @@ const inspectionResult = z.object({
 export type InspectionResultDto = z.infer<typeof inspectionResult>;
 const empty = z.object({}).strict();
 
+/** A typed refusal carried inside a response (code, Chinese and English message). */
+const ipcErrorSchema = z.object({ code: z.string(), zh: z.string(), en: z.string() });
+
 const catalogModule = z.object({ id: z.string(), vendor: z.string(), product: z.string(), installedPath: z.string().nullable() });
 
 /** `yinjian token doctor`'s report (issue 17): a verdict per requirement, with what to do, Chinese and English. */
@@ -387,6 +390,38 @@ export const CHANNELS = {
     ]),
     maxRequestBytes: 8_000_000,
   },
+  /**
+   * U2 as the stamping gate applies it (issue #13): every page, by its text layer where that can
+   * be trusted and by OCR where it is missing or suspect, in the main process. OCR progress is
+   * pushed as `ocr.progress` events; `stamp.stopCheck` cancels (the OCR worker is ended).
+   */
+  'stamp.checkDocument': {
+    request: z.object({ document: documentInput }).strict(),
+    response: z.discriminatedUnion('outcome', [
+      z.object({
+        outcome: z.literal('allowed'),
+        /** 1-based pages read by OCR. */
+        ocrPages: z.array(z.number()),
+        pages: z.number(),
+      }),
+      z.object({
+        outcome: z.literal('forbidden'),
+        term: z.string(),
+        where: z.enum(['title', 'heading', 'form']),
+        line: z.string(),
+        page: z.number(),
+        words: z.array(z.string()),
+      }),
+      /** TEXT_LAYER_MISMATCH, SCANNED_PAGE_UNREADABLE, DOCUMENT_TEXT_UNREADABLE, … with the page when there is one. */
+      z.object({ outcome: z.literal('refused'), error: ipcErrorSchema }),
+      /** The office allows scanned documents: these pages OCR could not read need the custodian's confirmation. */
+      z.object({ outcome: z.literal('confirm-scanned'), pages: z.string(), error: ipcErrorSchema }),
+      z.object({ outcome: z.literal('cancelled') }),
+    ]),
+    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
+  },
+  /** Cancels the running `stamp.checkDocument` (it answers `cancelled`). */
+  'stamp.stopCheck': { request: empty, response: z.object({ stopping: z.boolean() }) },
   /** The seal impression of the key's seal at real size (millimetres), as SVG. */
   'stamp.impression': {
     request: z.object({ token: z.string().min(1).max(64) }).strict(),
@@ -403,6 +438,8 @@ export const CHANNELS = {
         approver: z.string().min(1).max(100),
         placement,
         seamSeal: z.boolean(),
+        /** U2: the custodian confirmed having read a scanned document the gate could not (only where the office allows it; audited). */
+        scannedConfirmed: z.boolean().optional(),
       })
       .strict(),
     response: z.object({ outcomes: z.array(stampOutcome) }),

@@ -205,6 +205,13 @@ const WHERE_LABEL: Readonly<Record<string, string>> = {
   form: '格式条款 form of the document',
 };
 
+/** DOCUMENT_CONTENT_FORBIDDEN with the finding itself, so a window can mark the words on their page. */
+export class DocumentContentForbidden extends YinjianError {
+  constructor(readonly finding: Extract<DocumentTextVerdict, { forbidden: true }>) {
+    super('DOCUMENT_CONTENT_FORBIDDEN', { term: finding.term, page: finding.page, where: `${WHERE_LABEL[finding.where] ?? finding.where}: ${finding.line}` });
+  }
+}
+
 function throwForbidden(verdict: Extract<DocumentTextVerdict, { forbidden: true }>): never {
-  throw new YinjianError('DOCUMENT_CONTENT_FORBIDDEN', { term: verdict.term, page: verdict.page, where: `${WHERE_LABEL[verdict.where] ?? verdict.where}: ${verdict.line}` });
+  throw new DocumentContentForbidden(verdict);
 }

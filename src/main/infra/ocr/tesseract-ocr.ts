@@ -106,7 +106,12 @@ export class TesseractOcr {
 
   /** Reads `image` (PNG). A stop terminates the worker (tesseract cannot be interrupted otherwise). */
   async recognise(image: Buffer, signal?: AbortSignal): Promise<OcrImageResult> {
+    if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
     const worker = await this.start();
+    if (signal?.aborted) {
+      await this.close();
+      throw new YinjianError('STAMP_BATCH_STOPPED', {});
+    }
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -117,7 +122,10 @@ export class TesseractOcr {
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const { data } = await Promise.race([worker.recognize(image, {}, { text: true, blocks: true }), aborted]);
+      const recognised = worker.recognize(image, {}, { text: true, blocks: true });
+      // A stop terminates the worker under the running job: its own rejection is expected, not unhandled.
+      recognised.catch(() => undefined);
+      const { data } = await Promise.race([recognised, aborted]);
       const lines: OcrLine[] = [];
       for (const block of data.blocks ?? []) {
         for (const paragraph of block.paragraphs) {

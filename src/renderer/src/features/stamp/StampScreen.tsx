@@ -4,7 +4,7 @@ import { DOCUMENT_TYPES, type DocumentTypeDto, type IpcError, type PlacementDto,
 import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
 import { call, ipcErrorOf, subscribe } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
-import { openPdf, pageTexts } from '../../pdf/pdf-document';
+import { openPdf } from '../../pdf/pdf-document';
 import { FileDrop } from '../FileDrop';
 import { documentInputOf, type OpenedFile } from '../files';
 import { signingKey, usbKeyStore, useUsbKeys } from '../usb-key/usb-key-store';
@@ -13,24 +13,33 @@ import { PdfPreview, type SealPosition } from './PdfPreview';
 
 /** How often the progress bar asks the main process how far the batch is. */
 
-type TextCheck = ResponseOf<'stamp.checkText'>;
+type DocumentCheck = ResponseOf<'stamp.checkDocument'>;
 
 interface OpenedPdf extends OpenedFile {
   readonly doc: PDFDocumentProxy | undefined;
-  readonly check: TextCheck | undefined;
+  readonly check: DocumentCheck | undefined;
   readonly checkError: IpcError | undefined;
 }
 
+/**
+ * U2 as the stamping gate applies it (issue #13): the main process reads every page, by its
+ * text layer where that can be trusted and by OCR where it is missing or suspect; the same
+ * refusal stamping would give, with the page and the marked words.
+ */
 async function openAndCheck(file: OpenedFile): Promise<OpenedPdf> {
   let doc: PDFDocumentProxy | undefined;
   try {
     doc = await openPdf(file.bytes);
-    // U2 reads every page (the channel takes up to 200; a contract may sit behind a cover page).
-    const check = await call('stamp.checkText', { pages: await pageTexts(doc, 200) });
+    const check = await call('stamp.checkDocument', { document: documentInputOf(file) });
     return { ...file, doc, check, checkError: undefined };
   } catch (caught) {
     return { ...file, doc, check: undefined, checkError: ipcErrorOf(caught) };
   }
+}
+
+/** Whether a checked document may go to the key: allowed, or confirmed by the custodian where the office allows scans. */
+function checkPasses(file: OpenedPdf, confirmed: ReadonlySet<string>): boolean {
+  return file.check?.outcome === 'allowed' || (file.check?.outcome === 'confirm-scanned' && confirmed.has(file.name));
 }
 
 /** 盖章: open or drop PDFs, choose an allowed type, record the approval, place the seal, sign (U1–U3). */
@@ -54,6 +63,9 @@ export function StampScreen() {
   const [stopping, setStopping] = useState(false);
   const [outcomes, setOutcomes] = useState<StampOutcomeDto[]>([]);
   const [error, setError] = useState<IpcError | undefined>();
+  /** OCR progress of the document being checked (pushed as ocr.progress), and the stop. */
+  const [ocr, setOcr] = useState<{ document: string; done: number; total: number; current?: string } | undefined>();
+  const [confirmedScans, setConfirmedScans] = useState<ReadonlySet<string>>(new Set());
 
   const serial = usbKey?.serial;
   useEffect(() => {
@@ -66,15 +78,36 @@ export function StampScreen() {
     setChecking(true);
     setOutcomes([]);
     setError(undefined);
+    setConfirmedScans(new Set());
+    const unsubscribe = subscribe('ocr.progress', (p) => setOcr({ document: p.document, done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) }));
     const checked: OpenedPdf[] = [];
-    for (const file of opened) checked.push(await openAndCheck(file));
+    try {
+      for (const file of opened) {
+        const result = await openAndCheck(file);
+        checked.push(result);
+        setOcr(undefined);
+        // A stop ends the whole check: the files not yet read stay unchecked (not sealable).
+        if (result.check?.outcome === 'cancelled') {
+          for (const rest of opened.slice(checked.length)) checked.push({ ...rest, doc: undefined, check: { outcome: 'cancelled' }, checkError: undefined });
+          break;
+        }
+      }
+    } finally {
+      unsubscribe();
+      setOcr(undefined);
+    }
     setFiles(checked);
     setSelected(0);
     setChecking(false);
   }
 
+  async function stopCheck() {
+    await call('stamp.stopCheck', {}).catch(() => undefined);
+  }
+
   const current = files[selected];
-  const forbidden = files.filter((f) => f.check?.forbidden);
+  const blocked = files.filter((f) => !checkPasses(f, confirmedScans));
+  const scanned = files.filter((f) => f.check?.outcome === 'confirm-scanned');
   const placement: PlacementDto | undefined =
     placementKind === 'last-page' ? { kind: 'last-page' } : placementKind === 'keyword' ? (keyword.trim() ? { kind: 'keyword', keyword: keyword.trim() } : undefined) : position ? { kind: 'position', ...position } : undefined;
   const locked = usbKey?.flags.userPinLocked === true;
@@ -84,7 +117,7 @@ export function StampScreen() {
     if (wasLocked.current && !locked) setError(undefined);
     wasLocked.current = locked;
   }, [locked]);
-  const ready = !!usbKey && !locked && files.length > 0 && forbidden.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
+  const ready = !!usbKey && !locked && files.length > 0 && blocked.length === 0 && !checking && approvalReference.trim() !== '' && approver.trim() !== '' && placement !== undefined && pin !== '' && !progress;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -115,6 +148,7 @@ export function StampScreen() {
         approver: approver.trim(),
         placement,
         seamSeal,
+        ...(scanned.length > 0 ? { scannedConfirmed: true } : {}),
       });
       setOutcomes(got);
     } catch (caught) {
@@ -143,6 +177,15 @@ export function StampScreen() {
       {!usbKey && <p className="alert alert-warn" data-testid="stamp-no-key">{t('stamp.noKey')}</p>}
       <FileDrop onFiles={(f) => void open(f)} testId="stamp-files" />
       {checking && <p>{t('stamp.checking')}</p>}
+      {checking && ocr && (
+        <div data-testid="ocr-progress" data-done={ocr.done} data-total={ocr.total} data-page={ocr.current ?? ''}>
+          <progress max={ocr.total} value={ocr.done} /> {t('stamp.ocrProgress', { page: ocr.current ?? '', done: ocr.done, total: ocr.total })}
+          <div className="muted small">{ocr.document}</div>
+          <button type="button" onClick={() => void stopCheck()} data-testid="ocr-stop">
+            {t('stamp.ocrStop')}
+          </button>
+        </div>
+      )}
       {files.length > 0 && (
         <ul className="file-list">
           {files.map((file, i) => (
@@ -151,9 +194,43 @@ export function StampScreen() {
                 {file.name}
               </button>{' '}
               {file.doc && <span className="muted">{t('common.pages', { count: file.doc.numPages })}</span>}{' '}
-              {file.check && !file.check.forbidden && <span className="badge badge-ok" data-testid="check-allowed">{t('stamp.allowed')}</span>}
+              {file.check?.outcome === 'allowed' && (
+                <span className="badge badge-ok" data-testid="check-allowed">
+                  {t('stamp.allowed')}
+                  {file.check.ocrPages.length > 0 && <> · {t('stamp.ocrRead', { pages: file.check.ocrPages.join(', ') })}</>}
+                </span>
+              )}
               {file.checkError && <span className="badge badge-bad">{errorText(file.checkError)}</span>}
-              {file.check?.forbidden && (
+              {file.check?.outcome === 'cancelled' && (
+                <div className="alert alert-warn" role="alert" data-testid="check-cancelled">
+                  {t('stamp.checkCancelled')}
+                </div>
+              )}
+              {file.check?.outcome === 'refused' && (
+                <div className="alert alert-bad" role="alert" data-testid="check-refused" data-code={file.check.error.code}>
+                  <strong>{t('stamp.checkRefused')}</strong> {errorText(file.check.error)}
+                </div>
+              )}
+              {file.check?.outcome === 'confirm-scanned' && (
+                <div className="alert alert-warn" role="alert" data-testid="check-confirm-scanned" data-code={file.check.error.code}>
+                  <div className="muted small">{errorText(file.check.error)}</div>
+                  <label className="inline">
+                    <input
+                      type="checkbox"
+                      data-testid="confirm-scanned"
+                      checked={confirmedScans.has(file.name)}
+                      onChange={(e) => {
+                        const next = new Set(confirmedScans);
+                        if (e.target.checked) next.add(file.name);
+                        else next.delete(file.name);
+                        setConfirmedScans(next);
+                      }}
+                    />{' '}
+                    {t('stamp.confirmScanned', { pages: file.check.pages })}
+                  </label>
+                </div>
+              )}
+              {file.check?.outcome === 'forbidden' && (
                 <div className="alert alert-bad" role="alert" data-testid="forbidden">
                   <strong>{t('stamp.forbidden', { term: file.check.term })}</strong>
                   <div data-testid="forbidden-page">{t('stamp.forbiddenPage', { page: file.check.page })}</div>
