@@ -28,13 +28,13 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
  * electron-vite's Rollup build is, so `verify` compiles only the chunks it loads
  * (command-table.ts); placed under node_modules so its externals resolve.
  */
-function bundleCli(): string {
-  const dir = join(REPO, 'node_modules', '.cache', 'yinjian-bench-verify');
+function bundleCli(sourceRoot = REPO, name = 'yinjian-bench-verify'): string {
+  const dir = join(REPO, 'node_modules', '.cache', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'index.js');
   execFileSync(join(REPO, 'node_modules', '.bin', 'esbuild'), [
-    join(REPO, 'src', 'main', 'cli', 'index.ts'),
+    join(sourceRoot, 'src', 'main', 'cli', 'index.ts'),
     '--bundle', '--splitting', '--platform=node', '--format=esm', '--target=node20', `--outdir=${dir}`,
     '--external:pkcs11js', '--external:better-sqlite3', '--external:@resvg/resvg-js', '--log-level=warning',
     // CommonJS dependencies inside an ESM bundle need a require.
@@ -79,7 +79,101 @@ function verdicts(stdout: string): string {
   return JSON.stringify(counts);
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Issue #11: the verifier of another source tree (YINJIAN_BENCH_VERIFY_COMPARE=DIR, a checkout
+ * of an earlier commit whose node_modules resolves) against this one on the same files,
+ * interleaved run by run so both see the same machine load; medians of
+ * YINJIAN_BENCH_VERIFY_RUNS runs (default 5) of wall and CPU time, and the ratio. Then the
+ * resource cases of test/attacks/resources.ts (time, CPU, peak RSS, verdict).
+ */
+async function compareVerify(dir: string, rootPath: string, files: Record<string, string[]>): Promise<void> {
+  const other = process.env.YINJIAN_BENCH_VERIFY_COMPARE;
+  const runs = Number(process.env.YINJIAN_BENCH_VERIFY_RUNS ?? 5);
+  const bundles: [string, string][] = [['this tree', bundleCli()]];
+  if (other) bundles.unshift([`${other}`, bundleCli(other, 'yinjian-bench-verify-compare')]);
+  const dataDir = join(dir, 'data');
+  console.log(`\nVerifier medians of ${runs} interleaved runs (wall ms / cpu ms)`);
+  console.log('case                                   ' + bundles.map(([label]) => label.slice(-28).padStart(30)).join('') + (bundles.length === 2 ? '   cpu ratio' : ''));
+  for (const [label, list] of Object.entries(files)) {
+    const wall = bundles.map((): number[] => []);
+    const cpu = bundles.map((): number[] => []);
+    for (let r = 0; r < runs; r++) {
+      bundles.forEach(([, bundle], i) => {
+        const run = timeOf(process.execPath, [bundle, 'verify', ...list, '--trust', rootPath, '--json', '--data-dir', dataDir]);
+        wall[i]!.push(run.ms);
+        cpu[i]!.push(run.cpuMs);
+      });
+    }
+    const cells = bundles.map((_, i) => `${median(wall[i]!).toFixed(0)} / ${median(cpu[i]!).toFixed(0)}`.padStart(30)).join('');
+    const ratio = bundles.length === 2 ? `   ${(median(cpu[1]!) / median(cpu[0]!)).toFixed(3)}` : '';
+    console.log(`${label.padEnd(38)} ${cells}${ratio}`);
+  }
+}
+
+async function resourceCases(dir: string): Promise<void> {
+  const { baseDocument } = await import('../attacks/generator');
+  const { millionObjects, openParens, xrefMillions } = await import('../attacks/resources');
+  const seal = await makeTestSeal();
+  const root = join(dir, 'resources-root.der');
+  writeFileSync(root, seal.root);
+  const sealed = await signPdf(await baseDocument('objstm'), seal, { field: 'Seal1' });
+  const cases: Record<string, Uint8Array> = {
+    'xref-millions (8M entries, 46 KB, 40 updates)': xrefMillions(sealed),
+    'xref-millions padded to 8 MB': xrefMillions(sealed, 8_000_000, 40, 8_100_000),
+    '10 MB of "("': openParens(),
+    '1M objects, broken xref': millionObjects(),
+  };
+  const bundle = bundleCli();
+  console.log('\nResource cases (issue #11, class 6), one run each: wall ms, cpu ms, peak RSS kB, verdict');
+  for (const [label, bytes] of Object.entries(cases)) {
+    const path = join(dir, `resource-${label.replace(/[^a-z0-9]+/gi, '-')}.pdf`);
+    writeFileSync(path, bytes);
+    const run = timeOf(process.execPath, [bundle, 'verify', path, '--trust', root, '--json', '--data-dir', join(dir, 'data')]);
+    const verdictOf = (): string => {
+      try {
+        const file = (JSON.parse(run.stdout) as { files: { verdict: string; findings: { code: string; params?: { limit?: string } }[] }[] }).files[0];
+        const limit = file?.findings.find((f) => f.code === 'FILE_LIMIT_EXCEEDED')?.params?.limit;
+        return `${file?.verdict ?? '?'}${limit ? ` (${limit})` : ''}`;
+      } catch {
+        return 'no JSON';
+      }
+    };
+    const verdict = verdictOf();
+    console.log(`${label.padEnd(46)} ${run.ms.toFixed(0).padStart(8)} ${run.cpuMs.toFixed(0).padStart(8)} ${String(run.maxRssKb).padStart(10)}  ${verdict}`);
+  }
+}
+
 export async function benchVerify(): Promise<void> {
+  if (process.env.YINJIAN_BENCH_VERIFY_COMPARE !== undefined || process.env.YINJIAN_BENCH_VERIFY_ISSUE11 !== undefined) {
+    // The issue #11 figures alone: this tree against another, on the big file and a batch.
+    const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-verify-'));
+    try {
+      const seal = await makeTestSeal();
+      const rootPath = join(dir, 'root.der');
+      writeFileSync(rootPath, seal.root);
+      let big = await bigPdf(300, 100_000);
+      for (let i = 1; i <= 3; i++) big = await signPdf(big, seal, { field: `Seal${i}` });
+      const bigPath = join(dir, 'big.pdf');
+      writeFileSync(bigPath, big);
+      const small: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        const path = join(dir, `small-${i}.pdf`);
+        writeFileSync(path, await signPdf(await makeBasePdf(1, `Notice ${i}`), seal));
+        small.push(path);
+      }
+      await compareVerify(dir, rootPath, { [`300 pages, ${(big.length / 1e6).toFixed(1)} MB, 3 sigs`]: [bigPath], '200 small signed PDFs (1 run)': small });
+      await resourceCases(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   if (!existsSync('/usr/bin/time')) throw new Error('the verifier bench needs /usr/bin/time (apt-get install time) for peak RSS');
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-verify-'));
   try {

@@ -68,8 +68,10 @@ describe('key doctor in the set-up screen (Chromium)', () => {
   });
 
   it('checks the driver in use: the known profile, a verdict per requirement, what to do where it is limited', async () => {
-    await page.getByTestId('nav-setup').click();
-    await page.getByTestId('doctor-run-current').click();
+    // The window first asks the main process for its status (loading the module): wait for the shell.
+    await page.getByTestId('nav-setup').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.getByTestId('nav-setup').click({ timeout: 60_000 });
+    await page.getByTestId('doctor-run-current').click({ timeout: 60_000 });
     const report = page.getByTestId('doctor-report');
     await report.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await report.getAttribute('data-verdict')).toBe('degraded');

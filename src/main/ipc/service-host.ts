@@ -28,16 +28,18 @@ export function serveHandlerTable(port: HostPort, compose: (init: HostInit, dial
   let services: HostedServices | undefined;
   let nextDialog = 1;
   const dialogWaits = new Map<number, { resolve(path: string | undefined): void; reject(error: Error): void }>();
-  const ask = (method: keyof MainDialogs, purpose?: string): Promise<string | undefined> =>
+  const ask = (method: keyof MainDialogs, purpose?: string, suggestedName?: string): Promise<string | undefined> =>
     new Promise((resolve, reject) => {
       const id = nextDialog++;
       dialogWaits.set(id, { resolve, reject });
-      port.postMessage({ t: 'dialog', id, method, ...(purpose ? { purpose } : {}) });
+      port.postMessage({ t: 'dialog', id, method, ...(purpose ? { purpose } : {}), ...(suggestedName ? { suggestedName } : {}) });
     });
   const dialogs: MainDialogs = {
     pickModuleFile: () => ask('pickModuleFile'),
     pickFolder: (purpose) => ask('pickFolder', purpose),
     pickFile: (purpose) => ask('pickFile', purpose),
+    // Issue #14: the S6 export and the inspection report are saved where the person chooses.
+    saveFile: (purpose, suggestedName) => ask('saveFile', purpose, suggestedName),
   };
   port.onMessage((message) => {
     if (message.t === 'init') {
@@ -97,7 +99,10 @@ export function connectServiceHost(options: ConnectOptions): ServiceHostConnecti
       let path: string | undefined;
       if (message.method === 'pickModuleFile') path = await dialogs.pickModuleFile();
       else if (message.method === 'pickFolder') path = await dialogs.pickFolder(message.purpose === 'publish' ? 'publish' : 'export');
-      else path = await dialogs.pickFile(message.purpose as Parameters<MainDialogs['pickFile']>[0]);
+      else if (message.method === 'saveFile') {
+        if (!dialogs.saveFile) throw new Error('no save dialog');
+        path = await dialogs.saveFile(message.purpose === 'inspection-report' ? 'inspection-report' : 'workstation-export', message.suggestedName ?? '');
+      } else path = await dialogs.pickFile(message.purpose as Parameters<MainDialogs['pickFile']>[0]);
       current.postMessage({ t: 'dialog-answer', id: message.id, path });
     } catch (caught) {
       current.postMessage({ t: 'dialog-answer', id: message.id, failed: caught instanceof Error ? caught.message : String(caught) });

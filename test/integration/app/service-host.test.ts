@@ -52,6 +52,10 @@ describe('service host in a worker thread', () => {
           dialogsAsked.push(purpose);
           return undefined;
         },
+        saveFile: async (purpose, suggestedName) => {
+          dialogsAsked.push(`save:${purpose}:${suggestedName.endsWith('.json') ? 'json' : 'other'}`);
+          return undefined;
+        },
       },
       forward: (event, payload) => events.forward(event, payload),
     });
@@ -89,6 +93,9 @@ describe('service host in a worker thread', () => {
     expect(picked).toMatchObject({ ok: true, value: { cancelled: false, path: hsm.modulePath, keys: 1 } });
     expect(await connection.invoke('trust.pickRoot', {})).toMatchObject({ ok: true, value: { cancelled: true } });
     expect(dialogsAsked).toEqual(['module', 'group-root']);
+    // The S6 export's save dialog too, with the name it suggests (issue #14).
+    expect(await connection.invoke('export.workstation', {})).toMatchObject({ ok: true, value: { cancelled: true } });
+    expect(dialogsAsked).toEqual(['module', 'group-root', 'save:workstation-export:json']);
   });
 
   it('pushes a key insertion from the worker', async () => {

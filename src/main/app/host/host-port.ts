@@ -48,7 +48,7 @@ export type HostToMain =
   | { readonly t: 'ready' }
   | { readonly t: 'result'; readonly id: number; readonly result: IpcResult<unknown> }
   | { readonly t: 'event'; readonly event: string; readonly payload: unknown }
-  | { readonly t: 'dialog'; readonly id: number; readonly method: DialogMethod; readonly purpose?: string };
+  | { readonly t: 'dialog'; readonly id: number; readonly method: DialogMethod; readonly purpose?: string; /** saveFile: the name the save dialog suggests. */ readonly suggestedName?: string };
 
 export type HostMessage = MainToHost | HostToMain;
 

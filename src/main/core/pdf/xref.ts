@@ -344,7 +344,10 @@ export function scanForObjects(reader: ByteReader, limits: PdfLimits): { entries
     const bytes = reader.slice(base, step + overlap);
     const window = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const inWindow = Math.min(step, window.length);
-    for (let at = window.indexOf(OBJ_MARK); at >= 0 && at < inWindow; at = window.indexOf(OBJ_MARK, at + 3)) {
+    // A plain loop over the bytes: millions of native indexOf calls cost more than one pass.
+    for (let at = 0; at < inWindow; at++) {
+      if (window[at] !== 0x6f || window[at + 1] !== 0x62 || window[at + 2] !== 0x6a) continue; // "obj"
+      if (window[at - 1] === 0x64) continue; // "endobj"
       const header = objectHeaderBefore(window, at);
       if (!header || header.num > limits.maxObjectNumber) continue;
       entries.set(header.num, { type: 'offset', offset: base + header.start, gen: header.gen });
@@ -360,31 +363,37 @@ export function scanForObjects(reader: ByteReader, limits: PdfLimits): { entries
 
 /** How far into an object a recovery scan looks for its /Type. */
 export const RECOVERY_TYPE_PEEK_BYTES = 1024;
-const TYPE_KEY = Buffer.from('/Type', 'latin1');
 
 /**
  * The /Type names in the first RECOVERY_TYPE_PEEK_BYTES of the object at `offset`, found by a
  * byte search without parsing it.
  */
 export function peekTypeNames(reader: ByteReader, offset: number): string[] {
-  const bytes = reader.slice(offset, RECOVERY_TYPE_PEEK_BYTES);
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const head = reader.slice(offset, RECOVERY_TYPE_PEEK_BYTES);
   const names: string[] = [];
-  for (let at = head.indexOf(TYPE_KEY); at >= 0; at = head.indexOf(TYPE_KEY, at + 5)) {
+  // One pass, stopping at the object's end (or its stream data): a small object costs a few
+  // dozen byte reads, not a native call.
+  for (let at = 0; at + 5 < head.length; at++) {
+    const byte = head[at];
+    if (byte === 0x65 && head[at + 1] === 0x6e && head[at + 2] === 0x64 && head[at + 3] === 0x6f && head[at + 4] === 0x62 && head[at + 5] === 0x6a) break; // endobj
+    if (byte === 0x73 && head[at + 1] === 0x74 && head[at + 2] === 0x72 && head[at + 3] === 0x65 && head[at + 4] === 0x61 && head[at + 5] === 0x6d) break; // stream
+    if (byte !== 0x2f || head[at + 1] !== 0x54 || head[at + 2] !== 0x79 || head[at + 3] !== 0x70 || head[at + 4] !== 0x65) continue; // /Type
     let pos = at + 5;
     if (isAlnum(head[pos])) continue; // /Type0, /TypeX…
     while (pos < head.length && isWhite(head[pos] as number)) pos++;
     if (head[pos] !== 0x2f) continue;
     const start = ++pos;
     while (pos < head.length && isAlnum(head[pos])) pos++;
-    names.push(head.toString('latin1', start, pos));
+    let name = '';
+    for (let i = start; i < pos; i++) name += String.fromCharCode(head[i] as number);
+    names.push(name);
+    at = pos - 1;
   }
   return names;
 }
 
 /** Bytes a recovery scan reads at a time. */
 const RECOVERY_SCAN_WINDOW = 4 * 1024 * 1024;
-const OBJ_MARK = Buffer.from('obj', 'latin1');
 const TRAILER_MARK = Buffer.from('trailer', 'latin1');
 
 function isWhite(byte: number): boolean {
