@@ -127,6 +127,11 @@ export const STAMP_ERRORS = {
     zh: '该文件已被认证签名锁定（DocMDP P=1，不允许任何修改），加盖印章会使其认证失效，不能盖章',
     en: 'The document is certified with DocMDP P=1 (no changes allowed); a seal would invalidate its certification, so it cannot be stamped',
   },
+  SEAM_SEAL_AFTER_SIGNATURE: {
+    category: 'refused',
+    zh: '该文件已带有 {signatures} 个签名或印章；此时再加盖骑缝章会改动各页内容，使已有印章被判定为“已被修改”。请先在未盖章的文件上加盖骑缝章，再加盖其他印章',
+    en: 'The document already carries {signatures} signature(s) or seal(s); a seam seal now would change every page and make those seals read as modified. Apply the seam seal first, on the unsealed document, and the other seals after it',
+  },
   STAMP_INPUT_SUSPECT: {
     category: 'refused',
     zh: '该文件带有可在盖章后改变显示内容的预设结构，不能盖章：{foundZh}。请用可信的软件重新生成该文件后再盖章',

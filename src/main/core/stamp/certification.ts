@@ -27,3 +27,17 @@ export function docMdpPermission(document: PdfDocument): number | undefined {
 export function assertChangesPermitted(document: PdfDocument): void {
   if (docMdpPermission(document) === 1) throw new YinjianError('STAMP_DOCUMENT_CERTIFIED_NO_CHANGES');
 }
+
+/**
+ * A seam seal (骑缝章) binds every page: its slices are drawn into the pages' content inside its
+ * own signed revision. On a document that already carries a signature, any such drawing is a
+ * change that the earlier approval seal does not allow (issue #11: after an approval seal only
+ * signatures, timestamps and validation data may follow), so our own verifier, and every strict
+ * validator, would report that earlier seal as modified. The custodian is told to apply the seam
+ * seal first, before anything is recorded or signed.
+ */
+export function assertSeamSealPermitted(document: PdfDocument, placementKind: string): void {
+  if (placementKind !== 'seam') return;
+  const signed = document.formFields().filter((f) => f.fieldType === 'Sig' && f.dict.has('V')).length;
+  if (signed > 0) throw new YinjianError('SEAM_SEAL_AFTER_SIGNATURE', { signatures: signed });
+}

@@ -32,7 +32,7 @@ import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
 import { assertNoInputTraps } from './input-suspect';
 import type { Person, UsageAnchor, UsageEntry } from '../register/index';
-import { assertChangesPermitted } from './certification';
+import { assertChangesPermitted, assertSeamSealPermitted } from './certification';
 import { impressionDrawing } from './impression';
 import { longTermUpdates } from './ltv';
 import { pagesOf } from './page-list';
@@ -230,6 +230,8 @@ export class StampingPipeline {
       document.requireUnencrypted();
       // A certification that forbids changes would be broken by our seal (DocMDP P=1).
       assertChangesPermitted(document);
+      // A seam seal after another signature would turn that signature MODIFIED (see certification.ts).
+      assertSeamSealPermitted(document, request.placement.kind);
       // Issue #11: no prepared traps (dangling or free references, duplicate xref entries, a
       // removed signature) that a later update could use to change what this seal covers.
       assertNoInputTraps(document);

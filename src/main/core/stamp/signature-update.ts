@@ -230,32 +230,14 @@ export function prepareSignatureUpdate(
   const view = document.latest;
   if (slices.length > 0) {
     // Page content is the strongest binding: removing a slice then means editing the page,
-    // which every validator reports. On a document that already carries signatures, editing
-    // pages would break what those signatures allow (approval signatures permit annotations,
-    // not content), so there each slice is a locked stamp annotation instead.
-    const earlierSignatures = document.formFields().some((f) => f.fieldType === 'Sig' && f.dict.has('V'));
+    // which every validator reports. The pipeline refuses a seam seal on a document that already
+    // carries a signature (SEAM_SEAL_AFTER_SIGNATURE, certification.ts): editing its pages would
+    // break what that signature allows.
     for (const slice of slices) {
       const pageRef = pages[slice.pageIndex];
       if (!pageRef) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: slice.pageIndex + 1, pages: pages.length });
       const form = update.add(appearanceStream(drawing, imageRefs, slice.slice, slice.rotate ?? 0));
-      if (earlierSignatures) {
-        const annot = update.add(
-          new PdfDict([
-            ['Type', PdfName.of('Annot')],
-            ['Subtype', PdfName.of('Stamp')],
-            // Print, ReadOnly, Locked, LockedContents (§12.5.3): shown and printed, not movable.
-            ['F', 4 | 64 | 128 | 512],
-            ['P', pageRef],
-            ['Rect', new PdfArray(slice.rect.map(round3))],
-            ['NM', text(`${fieldName}-${slice.slice.index + 1}/${slice.slice.count}`)],
-            ['Contents', text(`${fieldName} 骑缝章 ${slice.slice.index + 1}/${slice.slice.count}`)],
-            ['AP', PdfDict.of({ N: form })],
-          ]),
-        );
-        annotsByPage.set(slice.pageIndex, [...(annotsByPage.get(slice.pageIndex) ?? []), annot]);
-      } else {
-        drawSliceOnPage(update, view, pageRef, slice, form, drawing, fieldName);
-      }
+      drawSliceOnPage(update, view, pageRef, slice, form, drawing, fieldName);
     }
   }
 
