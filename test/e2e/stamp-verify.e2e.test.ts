@@ -98,6 +98,10 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
     const detail = page.getByTestId('signature-detail');
     await detail.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.getByTestId('verdict').first().getAttribute('data-verdict')).toBe('VALID');
+    // Issue #12: the demo workstation holds the register snapshot, so revocation is checked and
+    // the badge is the plain green VALID (a root alone would show it qualified, amber).
+    expect(await page.getByTestId('verdict').first().getAttribute('data-revocation')).toBeNull();
+    expect(await page.getByTestId('verdict').first().getAttribute('class')).toContain('badge-ok');
     expect(await detail.textContent()).toContain(DEMO.sealCode);
     expect(await detail.locator('img.impression').count()).toBe(1);
     await expect(page.getByTestId('changes').textContent()).resolves.toBe('签章后文件未被改动');

@@ -52,6 +52,9 @@ describe('yinjian verify', () => {
     expect(warning?.en).toContain('group-seal-ca.crl');
     const text = await runYinjian(['verify', good, '--trust', root], { env });
     expect(text.stdout).toContain('REVOCATION_NOT_CHECKED');
+    // Never a plain VALID on the verdict lines themselves (file and signature).
+    expect(text.stdout.split('\n').filter((l) => /: VALID /.test(l)).every((l) => l.includes('吊销状态未检查 / revocation not checked'))).toBe(true);
+    expect(text.stdout.split('\n').filter((l) => /: VALID /.test(l)).length).toBeGreaterThanOrEqual(2);
   });
 
   it('exits 1 when the signer is untrusted, a file is tampered or not a PDF', async () => {

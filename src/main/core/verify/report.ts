@@ -52,16 +52,25 @@ export const VERDICT_TEXT: Readonly<Record<string, { zh: string; en: string }>> 
 };
 
 /** `formatTime` renders the ISO times it prints (the CLI passes local time with offset). */
+/** Issue #12: a VALID resting on a trusted root alone is never printed as a plain VALID. */
+function unchecked(sig: { readonly findings: readonly { readonly code: string }[] }): boolean {
+  return sig.findings.some((f) => f.code === 'REVOCATION_NOT_CHECKED');
+}
+
+function qualifier(revocationUnchecked: boolean, verdict: string): string {
+  return revocationUnchecked && (verdict === 'VALID' || verdict === 'VALID_WITH_CHANGES') ? '（吊销状态未检查 / revocation not checked）' : '';
+}
+
 export function reportText(files: readonly FileReport[], formatTime: (iso: string) => string = (iso) => iso): string {
   const lines: string[] = [];
   for (const file of files) {
     const v = VERDICT_TEXT[file.verdict];
-    lines.push(`${file.path}: ${file.verdict} ${v?.zh ?? ''} / ${v?.en ?? ''}`);
+    lines.push(`${file.path}: ${file.verdict} ${v?.zh ?? ''} / ${v?.en ?? ''}${qualifier(file.signatures.some(unchecked), file.verdict)}`);
     for (const f of file.findings) lines.push(`  [${f.severity}] ${f.code}: ${f.zh} / ${f.en}`);
     if (file.emptySignatureFields.length > 0) lines.push(`  空签名域 Empty signature fields: ${file.emptySignatureFields.join(', ')}`);
     for (const sig of file.signatures) {
       const sv = VERDICT_TEXT[sig.verdict];
-      lines.push(`  ${sig.field} (${sig.kind}, ${sig.subFilter ?? '?'}): ${sig.verdict} ${sv?.zh ?? ''} / ${sv?.en ?? ''}`);
+      lines.push(`  ${sig.field} (${sig.kind}, ${sig.subFilter ?? '?'}): ${sig.verdict} ${sv?.zh ?? ''} / ${sv?.en ?? ''}${qualifier(unchecked(sig), sig.verdict)}`);
       if (sig.signer) lines.push(`    签名者 Signer: ${sig.signer.subject}`);
       if (sig.seal?.code) lines.push(`    印章编码 Seal code: ${sig.seal.code}`);
       if (sig.policy.usageRecord) {

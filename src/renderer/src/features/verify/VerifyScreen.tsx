@@ -19,11 +19,26 @@ export function verdictTone(verdict: VerdictDto): 'ok' | 'warn' | 'bad' {
   return 'bad';
 }
 
-export function VerdictBadge({ verdict }: { verdict: VerdictDto }) {
+/**
+ * Issue #12: a VALID that rests on a trusted root alone, with no current CRL or register
+ * snapshot (REVOCATION_NOT_CHECKED), is never shown as a plain green VALID.
+ */
+export function revocationUnchecked(findings: readonly { code: string }[]): boolean {
+  return findings.some((f) => f.code === 'REVOCATION_NOT_CHECKED');
+}
+
+export function VerdictBadge({ verdict, unchecked = false }: { verdict: VerdictDto; unchecked?: boolean }) {
   const t = useT();
+  const qualified = unchecked && (verdict === 'VALID' || verdict === 'VALID_WITH_CHANGES');
   return (
-    <span className={`badge badge-${verdictTone(verdict)}`} data-testid="verdict" data-verdict={verdict}>
+    <span
+      className={`badge badge-${qualified ? 'warn' : verdictTone(verdict)}`}
+      data-testid="verdict"
+      data-verdict={verdict}
+      data-revocation={qualified ? 'not-checked' : undefined}
+    >
       {t(`verdict.${verdict}`)}
+      {qualified ? t('verdict.revocationNotChecked') : ''}
     </span>
   );
 }
@@ -37,7 +52,7 @@ function SignatureDetail({ signature }: { signature: SignatureReportDto }) {
   return (
     <article className="signature" data-testid="signature-detail">
       <h3>
-        {t('verify.signature', { field: signature.field })} <VerdictBadge verdict={signature.verdict} />
+        {t('verify.signature', { field: signature.field })} <VerdictBadge verdict={signature.verdict} unchecked={revocationUnchecked(signature.findings)} />
       </h3>
       {signature.impressionPng && <img className="impression" src={`data:image/png;base64,${signature.impressionPng}`} alt="" />}
       <dl>
@@ -152,7 +167,7 @@ export function VerifyScreen() {
                 <button type="button" className="link" onClick={() => setSelected(i)}>
                   {r.file.name}
                 </button>{' '}
-                {r.report && <VerdictBadge verdict={r.report.verdict} />}
+                {r.report && <VerdictBadge verdict={r.report.verdict} unchecked={r.report.signatures.some((sig) => revocationUnchecked(sig.findings))} />}
                 {r.error && (
                   <span className="badge badge-bad" data-testid="verify-error" data-code={r.error.code}>
                     {errorText(r.error)}
