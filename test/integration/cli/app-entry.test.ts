@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgumentsOf } from '../../../src/main/cli/app-arguments';
-import { makeBasePdf, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
+import { makeBasePdf, makeTestCrl, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(REPO, 'out', 'main', 'index.js');
@@ -44,7 +44,9 @@ describe('the app binary as a command line', () => {
     const pdf = join(dir, 'sealed.pdf');
     writeFileSync(pdf, await signPdf(await makeBasePdf(1), seal));
     writeFileSync(join(dir, 'root.der'), seal.root);
-    const verified = node([MAIN, 'cli', 'verify', pdf, '--trust', join(dir, 'root.der'), '--json']);
+    // Issue #12: with a current CRL (a root alone: REVOCATION_NOT_CHECKED, exit 1).
+    writeFileSync(join(dir, 'group-seal-ca.crl'), await makeTestCrl(seal));
+    const verified = node([MAIN, 'cli', 'verify', pdf, '--trust', join(dir, 'root.der'), '--crl', join(dir, 'group-seal-ca.crl'), '--json']);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, files: [{ verdict: 'VALID' }] });
 
