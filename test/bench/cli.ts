@@ -3,8 +3,8 @@
  *
  *   command                               yinjian                      anchor
  *   yinjian --help                        yinjian.mjs --help           pdfsig -v (a C tool's start-up)    budget 150 ms
- *   yinjian verify, 1-page sealed PDF     verify FILE --trust ROOT     pdfsig FILE                         budget 300 ms
- *   yinjian verify, 30 MB sealed PDF      verify FILE --trust ROOT     pdfsig FILE                         budget: faster than pdfsig
+ *   yinjian verify, 1-page sealed PDF     verify FILE --trust ROOT --crl CRL  pdfsig FILE                         budget 300 ms
+ *   yinjian verify, 30 MB sealed PDF      verify FILE --trust ROOT --crl CRL  pdfsig FILE                         budget: faster than pdfsig
  *   yinjian stamp, 30 MB PDF              stamp (SoftHSM2 key, gate,   pdfsig -add-signature, NSS key      budget 1.5 × pdfsig,
  *                                         register, --pin-stdin)       in a temp NSS database              peak RSS ≤ size + 150 MB
  *
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { provisionOffice } from '../helpers/office';
-import { makeBasePdf, makeTestSeal, signPdf } from '../helpers/signed-pdf';
+import { makeBasePdf, makeTestCrl, makeTestSeal, signPdf } from '../helpers/signed-pdf';
 import { syntheticPdf } from './stamp';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,6 +115,9 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const seal = await makeTestSeal();
     const root = join(dir, 'root.der');
     writeFileSync(root, seal.root);
+    // A receiver with the group root and its current CRL (issue #12: a root alone exits 1).
+    const crl = join(dir, 'group-seal-ca.crl');
+    writeFileSync(crl, await makeTestCrl(seal));
     const small = join(dir, 'one-page.pdf');
     writeFileSync(small, await signPdf(await makeBasePdf(1), seal));
     const bigSigned = join(dir, 'big-sealed.pdf');
@@ -122,11 +125,11 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const bigMb = statSync(bigSigned).size / 1024 / 1024;
     const verified = (status: number | null): boolean => status === 0;
     {
-      const [ours, anchor] = sideBySide(n, () => yinjian(['verify', small, '--trust', root], { ok: verified }), () => once('pdfsig', [small], { ok: pdfsigSawSignature }));
+      const [ours, anchor] = sideBySide(n, () => yinjian(['verify', small, '--trust', root, '--crl', crl], { ok: verified }), () => once('pdfsig', [small], { ok: pdfsigSawSignature }));
       rows.push({ command: 'yinjian verify (1 page)', ours, anchorName: 'pdfsig', anchor, budget: '≤ 300 ms', within: ours.ms <= 300 ? 'yes' : 'NO' });
     }
     {
-      const [ours, anchor] = sideBySide(n, () => yinjian(['verify', bigSigned, '--trust', root], { ok: verified }), () => once('pdfsig', [bigSigned], { ok: pdfsigSawSignature }));
+      const [ours, anchor] = sideBySide(n, () => yinjian(['verify', bigSigned, '--trust', root, '--crl', crl], { ok: verified }), () => once('pdfsig', [bigSigned], { ok: pdfsigSawSignature }));
       rows.push({ command: `yinjian verify (${bigMb.toFixed(1)} MB)`, ours, anchorName: 'pdfsig', anchor, budget: '< pdfsig', within: ours.ms < anchor.ms ? 'yes' : 'NO' });
     }
 
