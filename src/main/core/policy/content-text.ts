@@ -16,27 +16,15 @@
  * is text-layer.ts's question, answered separately.
  */
 import { Buffer } from 'node:buffer';
-import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfDocument, type PdfValue } from '../pdf/index';
+import { IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
 import { pageFrame, userToDisplayed } from '../stamp/page-frame';
 import { pagesOf } from '../stamp/page-list';
 import type { PageText, TextRun } from './document-text';
 import { decodedContents, MAX_PAGE_CONTENT_BYTES } from './page-content';
 import { parseToUnicode } from './text-layer';
 
-type Matrix = [number, number, number, number, number, number];
 
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
-function multiply(m: Matrix, n: Matrix): Matrix {
-  return [
-    m[0] * n[0] + m[1] * n[2],
-    m[0] * n[1] + m[1] * n[3],
-    m[2] * n[0] + m[3] * n[2],
-    m[2] * n[1] + m[3] * n[3],
-    m[4] * n[0] + m[5] * n[2] + n[4],
-    m[4] * n[1] + m[5] * n[3] + n[5],
-  ];
-}
 
 /** Bounds against hostile files (the reader below has its own on streams). */
 const MAX_CONTENT_BYTES = MAX_PAGE_CONTENT_BYTES;

@@ -7,28 +7,16 @@
  * whole /BBox, a shading fills the page. Overestimating the content only makes the verifier
  * stricter. Bounded: past CONTENT_EXTENT_MAX_TOKENS tokens the whole page counts as content.
  */
-import { ByteReader, InMemoryPdfBytes, Lexer, PdfArray, PdfStream, type PdfRef, type PdfRevisionView, type Token } from '../pdf/index';
+import { ByteReader, IDENTITY, InMemoryPdfBytes, Lexer, multiply, PdfArray, PdfStream, type Matrix, type PdfRef, type PdfRevisionView, type Token } from '../pdf/index';
 
 export type Box = readonly [number, number, number, number];
-type Matrix = [number, number, number, number, number, number];
 
 /** Tokens read from one page's content before giving up and calling the whole page content. */
 export const CONTENT_EXTENT_MAX_TOKENS = 2_000_000;
 /** Content boxes kept per page; more are merged into their union. */
 export const CONTENT_EXTENT_MAX_BOXES = 20_000;
 
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
-function multiply(m: Matrix, n: Matrix): Matrix {
-  return [
-    m[0] * n[0] + m[1] * n[2],
-    m[0] * n[1] + m[1] * n[3],
-    m[2] * n[0] + m[3] * n[2],
-    m[2] * n[1] + m[3] * n[3],
-    m[4] * n[0] + m[5] * n[2] + n[4],
-    m[4] * n[1] + m[5] * n[3] + n[5],
-  ];
-}
 
 function apply(m: Matrix, x: number, y: number): [number, number] {
   return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
