@@ -8,6 +8,7 @@ import { dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
 import type { TransportRequest, TransportResponse } from '../../../src/shared/ipc/transport';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/windows/security';
 import type { EventMessage } from '../../../src/shared/ipc/events';
+import { decodeFrame, encodeFrame } from './frames';
 
 /** Where pushed events come from (the app's AppEvents): each page connection subscribes. */
 export interface EventSource {
@@ -65,28 +66,30 @@ export async function startTestHost(rendererDir: string, handlers: HandlerTable,
   const sockets = new WebSocketServer({
     server,
     path: '/ipc',
-    maxPayload: 64 * 1024 * 1024,
+    // Documents cross as binary with no cap of the transport's own (issue #14); 1 GiB bounds a test.
+    maxPayload: 1024 * 1024 * 1024,
     handleProtocols: (protocols) => (protocols.has(`yinjian.${secret}`) ? `yinjian.${secret}` : false),
     verifyClient: ({ origin: from, req }: { origin: string; req: IncomingMessage }) => from === origin && String(req.headers['sec-websocket-protocol'] ?? '').split(/,\s*/).includes(`yinjian.${secret}`),
   });
   sockets.on('connection', (socket) => {
     // Pushed events travel on the same socket as answers, told apart by their `event` field.
     const unsubscribe = options.events?.subscribe((message) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      if (socket.readyState === socket.OPEN) socket.send(encodeFrame(message));
     });
     socket.on('close', () => unsubscribe?.());
-    socket.on('message', async (data) => {
+    socket.on('message', async (data, isBinary) => {
       let request: TransportRequest;
       try {
-        request = JSON.parse(String(data)) as TransportRequest;
+        if (!isBinary) throw new Error('text frame');
+        request = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])) as TransportRequest;
       } catch {
-        socket.close(1003, 'not JSON');
+        socket.close(1003, 'not a frame');
         return;
       }
       calls.push(String(request.channel));
       const result = await dispatch(handlers, request.channel, request.payload);
       const response: TransportResponse = { id: request.id, result };
-      socket.send(JSON.stringify(response));
+      socket.send(encodeFrame(response));
     });
   });
   return {
