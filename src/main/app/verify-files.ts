@@ -8,7 +8,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
-import { pinnedGroupRoot, readTrustedSnapshot } from '../core/office/index';
+// From its module, not the office barrel: verify need not load the office's back-office service.
+import { pinnedGroupRoot, readTrustedSnapshot } from '../core/office/workstation-trust';
 import type { PdfBytes } from '../core/pdf/index';
 import { mergeTrust, openSnapshotForVerification, prepareTrust, trustFromSnapshot, verifyPdf, type FileReport, type TrustContext } from '../core/verify/index';
 import type { SealRegister } from '../infra/db/index';
