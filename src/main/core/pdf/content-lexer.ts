@@ -150,31 +150,37 @@ export class ContentLexer {
   }
 }
 
+/**
+ * Bytes as one char each, as a flat string: built by concatenation, a long name would be a
+ * rope that every Map lookup (a font or XObject by name) flattens again.
+ */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
   if (end - start === 1) return String.fromCharCode(bytes[start] as number);
   if (end - start === 2) return String.fromCharCode(bytes[start] as number, bytes[start + 1] as number);
+  if (end - start <= 4096) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   let s = '';
-  for (let k = start; k < end; k++) s += String.fromCharCode(bytes[k] as number);
+  for (let k = start; k < end; k += 4096) s += String.fromCharCode.apply(null, bytes.subarray(k, Math.min(end, k + 4096)) as unknown as number[]);
   return s;
 }
 
 /** A name's text with its #xx escapes decoded. */
 function nameOf(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
+  if (bytes.subarray(start, end).indexOf(0x23) < 0) return latin1(bytes, start, end);
+  const codes: number[] = [];
   for (let k = start; k < end; k++) {
     const b = bytes[k] as number;
     if (b === 0x23 && k + 2 < end) {
       const hi = hexDigit(bytes[k + 1] as number);
       const lo = hexDigit(bytes[k + 2] as number);
       if (hi >= 0 && lo >= 0) {
-        s += String.fromCharCode(hi * 16 + lo);
+        codes.push(hi * 16 + lo);
         k += 2;
         continue;
       }
     }
-    s += String.fromCharCode(b);
+    codes.push(b);
   }
-  return s;
+  return latin1(Uint8Array.from(codes), 0, codes.length);
 }
 
 /**
