@@ -32,6 +32,9 @@ function hexValue(byte: number): number {
   return -1;
 }
 
+/** Scratch for the name being read (the lexer never reads two names at once). */
+const nameCodes: number[] = [];
+
 /** Regular-character runs (numbers, keywords, names) longer than this are not PDF. */
 const MAX_TOKEN_LENGTH = 64 * 1024;
 
@@ -142,9 +145,12 @@ export class Lexer {
       const value = negative ? -magnitude : magnitude;
       return { kind: 'number', value, integer: !dot && Number.isSafeInteger(value) };
     }
-    let text = '';
-    if (pos - start <= 32) for (let i = start; i < pos; i++) text += String.fromCharCode(reader.at(i));
-    else text = bytesToLatin1(reader.slice(start, pos - start));
+    let text: string;
+    if (pos - start <= 12) {
+      // Short enough that V8 keeps the concatenation flat.
+      text = '';
+      for (let i = start; i < pos; i++) text += String.fromCharCode(reader.at(i));
+    } else text = bytesToLatin1(reader.slice(start, pos - start));
     if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) {
       const value = Number(text);
       return { kind: 'number', value, integer: /^[+-]?\d+$/.test(text) && Number.isSafeInteger(value) };
@@ -162,8 +168,10 @@ export class Lexer {
   private nameToken(): string {
     const start = this.pos;
     this.pos++; // '/'
-    // One char per byte (latin1), #xx escapes decoded; built as a string, not through a buffer.
-    let name = '';
+    // One char per byte (latin1), #xx escapes decoded. Made in one piece: a string grown by
+    // concatenation would be a rope that every lookup of the dictionary key flattens again.
+    const codes = nameCodes;
+    codes.length = 0;
     for (;;) {
       const byte = this.reader.at(this.pos);
       if (byte < 0 || isWhitespace(byte) || isDelimiter(byte)) break;
@@ -171,16 +179,17 @@ export class Lexer {
         const hi = hexValue(this.reader.at(this.pos + 1));
         const lo = hexValue(this.reader.at(this.pos + 2));
         if (hi >= 0 && lo >= 0) {
-          name += String.fromCharCode(hi * 16 + lo);
+          codes.push(hi * 16 + lo);
           this.pos += 3;
           continue;
         }
       }
-      name += String.fromCharCode(byte);
+      codes.push(byte);
       this.pos++;
       if (this.pos - start > MAX_TOKEN_LENGTH) throw limitExceeded('token', `name at ${start} too long`);
     }
-    return name;
+    if (codes.length <= 4096) return String.fromCharCode.apply(null, codes);
+    return bytesToLatin1(Uint8Array.from(codes));
   }
 
   private hexString(): PdfString {
