@@ -85,7 +85,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     app.saveSettings({ pkcs11Module: path });
     return { keys: keyPort().listKeys().length, path };
   };
-  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder, events });
+  const verification = createVerificationFrontDoor({ register: () => sealRegister(), reportFolder: options.exportFolder, events, ...(options.dialogs ? { dialogs: options.dialogs } : {}) });
 
   return {
     composition: app,

@@ -14,6 +14,11 @@ export interface MainDialogs {
    * snapshot, the group CRL), or at the office a workstation's S6 export; undefined when cancelled.
    */
   pickFile(purpose: OpenPurpose): Promise<string | undefined>;
+  /**
+   * The person picks PDFs to verify (one or many); undefined when cancelled. Issue #14: the
+   * verifier reads them where they lie, so their bytes never pass through the main process.
+   */
+  pickFiles?(purpose: 'verify'): Promise<readonly string[] | undefined>;
   /** The person chooses where to save a file (suggested name given); undefined when cancelled. */
   saveFile?(purpose: SavePurpose, suggestedName: string): Promise<string | undefined>;
 }

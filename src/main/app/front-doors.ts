@@ -47,6 +47,8 @@ export interface StampingFrontDoor {
 export interface VerificationFrontDoor {
   verify(documents: DocumentBytes[]): Promise<FileReportDto[]>;
   exportReport(document: DocumentBytes): Promise<string>;
+  /** Issue #14: PDFs picked in the main process's dialog, read here by path (never a path from the window). */
+  pickAndVerify?(): Promise<ResponseOf<'verify.pickFiles'>>;
 }
 
 /** The office console's services (src/main/core/office, being written): one method per channel. */

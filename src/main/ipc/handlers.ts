@@ -122,6 +122,11 @@ export function createHandlers(services: MainServices): HandlerTable {
     'stamp.stop': async () => ({ stopping: (services.stamping ?? unavailable('stamp.stop')).stop() }),
 
     'verify.files': async ({ documents }) => ({ reports: await (services.verification ?? unavailable('verify.files')).verify(documents.map(decode)) }),
+    // Issue #14: the request carries nothing; the paths come from the main process's dialog.
+    'verify.pickFiles': async () => {
+      const verification = services.verification ?? unavailable('verify.pickFiles');
+      return (verification.pickAndVerify ?? unavailable('verify.pickFiles'))();
+    },
     'verify.exportReport': async ({ document }) => ({ path: await (services.verification ?? unavailable('verify.exportReport')).exportReport(decode(document)) }),
 
     'register.usage': async ({ filter }) => usageEntries(register(), filter),

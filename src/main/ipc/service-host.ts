@@ -27,19 +27,28 @@ export interface HostedServices {
 export function serveHandlerTable(port: HostPort, compose: (init: HostInit, dialogs: MainDialogs) => HostedServices): void {
   let services: HostedServices | undefined;
   let nextDialog = 1;
-  const dialogWaits = new Map<number, { resolve(path: string | undefined): void; reject(error: Error): void }>();
-  const ask = (method: keyof MainDialogs, purpose?: string, suggestedName?: string): Promise<string | undefined> =>
+  const dialogWaits = new Map<number, { resolve(answer: Extract<HostMessage, { t: 'dialog-answer' }>): void; reject(error: Error): void }>();
+  const askFor = (method: keyof MainDialogs, purpose?: string, suggestedName?: string): Promise<Extract<HostMessage, { t: 'dialog-answer' }>> =>
     new Promise((resolve, reject) => {
       const id = nextDialog++;
       dialogWaits.set(id, { resolve, reject });
       port.postMessage({ t: 'dialog', id, method, ...(purpose ? { purpose } : {}), ...(suggestedName ? { suggestedName } : {}) });
     });
+  const ask = async (method: keyof MainDialogs, purpose?: string, suggestedName?: string): Promise<string | undefined> => {
+    const { path } = await askFor(method, purpose, suggestedName);
+    return typeof path === 'string' ? path : undefined;
+  };
   const dialogs: MainDialogs = {
     pickModuleFile: () => ask('pickModuleFile'),
     pickFolder: (purpose) => ask('pickFolder', purpose),
     pickFile: (purpose) => ask('pickFile', purpose),
     // Issue #14: the S6 export and the inspection report are saved where the person chooses.
     saveFile: (purpose, suggestedName) => ask('saveFile', purpose, suggestedName),
+    // Issue #14: PDFs to verify, picked in the main process; only their paths cross to this host.
+    pickFiles: async (purpose) => {
+      const { paths } = await askFor('pickFiles', purpose);
+      return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string') : undefined;
+    },
   };
   port.onMessage((message) => {
     if (message.t === 'init') {
@@ -55,7 +64,7 @@ export function serveHandlerTable(port: HostPort, compose: (init: HostInit, dial
       const wait = dialogWaits.get(message.id);
       dialogWaits.delete(message.id);
       if (message.failed !== undefined) wait?.reject(new YinjianError('IPC_TRANSPORT_FAILED', { detail: message.failed }));
-      else wait?.resolve(message.path);
+      else wait?.resolve(message);
     } else if (message.t === 'shutdown') {
       services?.close();
       services = undefined;
@@ -96,6 +105,13 @@ export function connectServiceHost(options: ConnectOptions): ServiceHostConnecti
     try {
       const dialogs = options.dialogs;
       if (!dialogs) throw new Error('no dialogs');
+      if (message.method === 'pickFiles') {
+        if (!dialogs.pickFiles) throw new Error('no multiple-file dialog');
+        // The main process copies nothing but these paths (issue #14): the host reads the files.
+        const paths = await dialogs.pickFiles('verify');
+        current.postMessage({ t: 'dialog-answer', id: message.id, ...(paths ? { paths: [...paths] } : {}) });
+        return;
+      }
       let path: string | undefined;
       if (message.method === 'pickModuleFile') path = await dialogs.pickModuleFile();
       else if (message.method === 'pickFolder') path = await dialogs.pickFolder(message.purpose === 'publish' ? 'publish' : 'export');
@@ -157,7 +173,7 @@ export function connectServiceHost(options: ConnectOptions): ServiceHostConnecti
  * the answers the window waits for (the key list, the register, a PIN change). The inspection
  * pair stays together: the report covers that host's inspections.
  */
-export const HEAVY_CHANNELS: ReadonlySet<string> = new Set(['verify.files', 'verify.exportReport', 'stamp.checkText', 'office.importWorkstation', 'office.inspectionReport', 'register.exportPdf']);
+export const HEAVY_CHANNELS: ReadonlySet<string> = new Set(['verify.files', 'verify.pickFiles', 'verify.exportReport', 'stamp.checkText', 'office.importWorkstation', 'office.inspectionReport', 'register.exportPdf']);
 
 /** One answer function over two hosts: heavy channels to the verifier, the rest to the service host. */
 export function routeChannels(services: ServiceHostConnection, heavy: ServiceHostConnection, heavyChannels: ReadonlySet<string> = HEAVY_CHANNELS): ServiceHostConnection {

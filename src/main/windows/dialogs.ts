@@ -36,6 +36,13 @@ export function electronDialogs(): MainDialogs {
         title: purpose === 'publish' ? '选择发布文件夹 / Choose the publication folder' : '选择导出文件夹 / Choose the export folder',
         properties: ['openDirectory', 'createDirectory'],
       }),
+    // Issue #14: the verifier reads these files itself; the main process passes only their paths.
+    pickFiles: async () => {
+      const window = parent();
+      const options: Electron.OpenDialogOptions = { title: '选择要验章的文件 / Choose files to verify', properties: ['openFile', 'multiSelections'], filters: [{ name: 'PDF', extensions: ['pdf'] }] };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? undefined : result.filePaths;
+    },
     saveFile: async (purpose, suggestedName) => {
       const window = parent();
       const options: Electron.SaveDialogOptions = { title: SAVE[purpose].title, defaultPath: suggestedName, filters: [SAVE[purpose].filter], properties: ['createDirectory', 'showOverwriteConfirmation'] };

@@ -27,6 +27,16 @@ export const VERIFY_ERRORS = {
     zh: '验证报告无法写入 {path}：{detail}',
     en: 'The verification report cannot be written to {path}: {detail}',
   },
+  VERIFY_FILE_TOO_LARGE: {
+    category: 'input',
+    zh: '文件 {name} 过大（{size} 字节，上限 {limit} 字节），未验章',
+    en: 'The file {name} is too large ({size} bytes, the limit is {limit} bytes); it was not verified',
+  },
+  VERIFY_TOO_MANY_FILES: {
+    category: 'usage',
+    zh: '一次最多选择 {limit} 个文件（选择了 {count} 个）',
+    en: 'Choose at most {limit} files at a time ({count} chosen)',
+  },
   VERIFY_NO_FILES: {
     category: 'usage',
     zh: '请指定要验证的 PDF 文件',

@@ -465,6 +465,22 @@ export const CHANNELS = {
     request: z.object({ documents: z.array(documentInput).min(1).max(MAX_BATCH_DOCUMENTS) }).strict(),
     response: z.object({ reports: z.array(fileReportSchema) }),
   },
+  /**
+   * Issue #14: files the person picks in the main process's own open dialog, verified where they
+   * lie. The request carries nothing (no path can come from the window); the main process passes
+   * the dialog's paths to the verifier host, which reads each file itself. One entry per file:
+   * its report, or a typed refusal (too large, unreadable). Progress is pushed as verify.progress.
+   */
+  'verify.pickFiles': {
+    request: empty,
+    response: z.discriminatedUnion('cancelled', [
+      z.object({ cancelled: z.literal(true) }),
+      z.object({
+        cancelled: z.literal(false),
+        files: z.array(z.object({ name: z.string(), report: fileReportSchema.optional(), error: ipcErrorSchema.optional() })),
+      }),
+    ]),
+  },
   'verify.exportReport': {
     request: z.object({ document: documentInput }).strict(),
     response: pathResult,

@@ -44,7 +44,7 @@ export type DialogMethod = keyof MainDialogs;
 export type MainToHost =
   | { readonly t: 'init'; readonly init: HostInit }
   | { readonly t: 'call'; readonly id: number; readonly channel: string; readonly payload: unknown }
-  | { readonly t: 'dialog-answer'; readonly id: number; readonly path?: string | undefined; readonly failed?: string }
+  | { readonly t: 'dialog-answer'; readonly id: number; readonly path?: string | undefined; /** pickFiles: the paths picked. */ readonly paths?: readonly string[] | undefined; readonly failed?: string }
   | { readonly t: 'shutdown' };
 
 /** Host → main process. */

@@ -127,6 +127,7 @@ export const zhCN = {
   'stamp.verifiedAs': '验章结果：{verdict}',
 
   'verify.title': '验章',
+  'verify.pickFiles': '选择文件…',
   'verify.files': '文件',
   'verify.detail': '签章详情',
   'verify.selectHint': '选择左侧的文件查看签章详情',
@@ -496,6 +497,7 @@ export const en: Record<MessageKey, string> = {
   'stamp.verifiedAs': 'Verification: {verdict}',
 
   'verify.title': 'Verify',
+  'verify.pickFiles': 'Choose files…',
   'verify.files': 'Files',
   'verify.detail': 'Signature details',
   'verify.selectHint': 'Select a file on the left to see its signatures',

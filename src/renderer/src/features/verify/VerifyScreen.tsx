@@ -7,7 +7,9 @@ import { FileDrop } from '../FileDrop';
 import { documentInputOf, type OpenedFile } from '../files';
 
 interface Row {
-  readonly file: OpenedFile;
+  readonly name: string;
+  /** The dropped file's bytes (for the PDF report); absent for a file picked in the main process's dialog, which the window never reads. */
+  readonly file: OpenedFile | undefined;
   readonly report: FileReportDto | undefined;
   readonly error: IpcError | undefined;
 }
@@ -134,9 +136,9 @@ export function VerifyScreen() {
     for (const file of files) {
       try {
         const { reports } = await call('verify.files', { documents: [documentInputOf(file)] });
-        next.push({ file, report: reports[0], error: undefined });
+        next.push({ name: file.name, file, report: reports[0], error: undefined });
       } catch (caught) {
-        next.push({ file, report: undefined, error: ipcErrorOf(caught) });
+        next.push({ name: file.name, file, report: undefined, error: ipcErrorOf(caught) });
       }
       setRows([...next]);
     }
@@ -144,7 +146,31 @@ export function VerifyScreen() {
     setBusy(false);
   }
 
+  /**
+   * Issue #14: the main process shows its own open dialog and the verifier reads the chosen
+   * files where they lie; the window sends no path and no bytes, and gets a verdict or a typed
+   * refusal per file.
+   */
+  async function pickAndVerify() {
+    setBusy(true);
+    setExported(undefined);
+    try {
+      const picked = await call('verify.pickFiles', {});
+      if (!picked.cancelled) {
+        const next = picked.files.map((f) => ({ name: f.name, file: undefined, report: f.report, error: f.error }));
+        setRows(next);
+        setSelected(next.length > 0 ? 0 : undefined);
+      }
+    } catch (caught) {
+      setRows([{ name: t('verify.pickFiles'), file: undefined, report: undefined, error: ipcErrorOf(caught) }]);
+      setSelected(undefined);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function exportReport(row: Row) {
+    if (!row.file) return;
     setExportError(undefined);
     try {
       setExported((await call('verify.exportReport', { document: documentInputOf(row.file) })).path);
@@ -158,6 +184,11 @@ export function VerifyScreen() {
     <div className="verify-screen">
       <h1>{t('verify.title')}</h1>
       <FileDrop onFiles={(f) => void verify(f)} testId="verify-files" />
+      <p>
+        <button type="button" onClick={() => void pickAndVerify()} disabled={busy} data-testid="verify-pick">
+          {t('verify.pickFiles')}
+        </button>
+      </p>
       {busy && <p>{t('common.working')}</p>}
       <div className="two-panes">
         <section aria-label={t('verify.files')}>
@@ -165,7 +196,7 @@ export function VerifyScreen() {
             {rows.map((r, i) => (
               <li key={i} className={i === selected ? 'selected' : ''} data-testid="verify-row">
                 <button type="button" className="link" onClick={() => setSelected(i)}>
-                  {r.file.name}
+                  {r.name}
                 </button>{' '}
                 {r.report && <VerdictBadge verdict={r.report.verdict} unchecked={r.report.signatures.some((sig) => revocationUnchecked(sig.findings))} />}
                 {r.error && (
@@ -185,9 +216,11 @@ export function VerifyScreen() {
               {row.report.signatures.map((s, i) => (
                 <SignatureDetail key={i} signature={s} />
               ))}
-              <button type="button" onClick={() => void exportReport(row)}>
-                {t('verify.export')}
-              </button>
+              {row.file && (
+                <button type="button" onClick={() => void exportReport(row)}>
+                  {t('verify.export')}
+                </button>
+              )}
               {exported && <p>{t('verify.exported', { path: exported })}</p>}
               {exportError && <p className="alert alert-bad">{errorText(exportError)}</p>}
             </>
