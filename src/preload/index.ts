@@ -5,7 +5,8 @@ import type { YinjianApi } from '../shared/ipc/contract';
 
 // Exposes exactly one typed API object; no logic lives here. The main process checks the
 // sender frame and parses every request against the contract (src/main/ipc), and parses every
-// event it pushes against src/shared/ipc/events.ts before sending it.
+// event it pushes against src/shared/ipc/events.ts before sending it. Documents go as
+// ArrayBuffers: the bridge and ipcRenderer.invoke structured-clone them (binary, no base64).
 const api: YinjianApi = {
   invoke: (channel, request) => ipcRenderer.invoke(IPC_CHANNEL, channel, request),
   on: (event, listener) => {

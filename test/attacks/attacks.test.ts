@@ -8,7 +8,11 @@
  * VALID_WITH_CHANGES. Beyond the oracle, every attack class must be named in the report, and
  * the controls (what a receiver accepts) must stay VALID or VALID_WITH_CHANGES (validation data alone is VALID).
  */
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileBytes } from '../../src/main/app/verify-files';
 import { prepareTrust, verifyPdf } from '../../src/main/core/verify/index';
 import { buildAttacks, type AttackCase } from './generator';
 import { renderingChanged } from './render';
@@ -76,6 +80,26 @@ describe('attacks by later revisions (issue #11)', () => {
       if (!named) wrong.push(`${c.id}: no change or finding names the attack`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('read on demand, as `yinjian verify` reads files over 1 MB (FileBytes, issue #15), every attacked file gets the same report as read in memory', { timeout: 300_000 }, async () => {
+    const trust = prepareTrust({ trustAnchors: [seal.root] });
+    const dir = mkdtempSync(join(tmpdir(), 'yinjian-attacks-on-demand-'));
+    try {
+      for (const c of cases) {
+        const path = join(dir, 'attacked.pdf');
+        writeFileSync(path, c.attacked);
+        const fd = openSync(path, 'r');
+        try {
+          const onDemand = await verifyPdf(new FileBytes(fd, c.attacked.length), trust);
+          expect(onDemand, c.id).toEqual(await verifyPdf(c.attacked, trust));
+        } finally {
+          closeSync(fd);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the CLI exits 1 on an attacked file and 0 on a control (exit code follows the verdict)', async () => {

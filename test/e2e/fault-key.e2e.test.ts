@@ -284,7 +284,22 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
       };
       w.requestAnimationFrame(tick);
     });
-    const seen = new Set<string>();
+    // Every value the bar shows is recorded in the page as it renders (a sampling loop here
+    // would miss values on a loaded machine).
+    // (A script string: the page's DOM types are not in this test's TypeScript lib.)
+    await page.evaluate(`(() => {
+      const seen = (globalThis.progressSeen = []);
+      const bar = '[data-testid="stamp-progress"]';
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === 'attributes' && r.target.matches(bar)) seen.push(r.target.getAttribute('data-done'));
+          for (const added of r.addedNodes) {
+            const shown = added instanceof Element ? (added.matches(bar) ? added : added.querySelector(bar)) : null;
+            if (shown) seen.push(shown.getAttribute('data-done'));
+          }
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-done'] });
+    })()`);
     await page.getByTestId('stamp-pin').fill(pin);
     await page.getByTestId('stamp-submit').click();
     const progress = page.getByTestId('stamp-progress');
@@ -317,11 +332,8 @@ describe('a faulty USB key through the window', { timeout: 120_000 }, () => {
     }
 
     // The bar moves document by document.
-    while ((await progress.count()) > 0) {
-      const done = await progress.getAttribute('data-done').catch(() => null);
-      if (done !== null) seen.add(done);
-      await page.waitForTimeout(50);
-    }
+    await expect.poll(() => progress.count(), { timeout: 30_000 }).toBe(0);
+    const seen = new Set(await page.evaluate(() => (globalThis as unknown as { progressSeen: string[] }).progressSeen));
     const outcomes = page.getByTestId('stamp-outcome');
     await expect.poll(() => outcomes.count()).toBe(5);
     expect(await outcomes.evaluateAll((items) => items.map((i) => i.getAttribute('data-ok')))).toEqual(['true', 'true', 'true', 'true', 'true']);

@@ -5,8 +5,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/main/demo/demo-mode';
 import { currentWorkstation } from '../../src/main/infra/machine/workstation-id';
-import { createHandlers } from '../../src/main/ipc/handlers';
-import { createAppServices, type AppServices } from '../../src/main/app/app-services';
+import { isMainThread } from 'node:worker_threads';
+import { createAppEvents } from '../../src/main/app/events';
+import type { HostPort } from '../../src/main/app/host/host-port';
+import { connectServiceHost, routeChannels, type ServiceHostConnection } from '../../src/main/ipc/service-host';
+import { startTestWorkerHost } from '../helpers/service-host';
 import { SOFTHSM_MODULE } from '../helpers/softhsm';
 import { launchChromium, type TestBrowser } from './harness/browser';
 import { buildTestRenderer } from './harness/build-renderer';
@@ -16,7 +19,10 @@ import { startTestHost, type TestHost } from './harness/test-host';
 
 /**
  * Issue #6, the first minute of a new user, in real Chromium against the app's own
- * composition (createAppServices, as src/main/index.ts builds it): start demo mode from the
+ * composition, run as the app runs it (issue #14): the handler table and the services in two
+ * service hosts off this thread (src/main/host.ts in worker threads, where the app has utility
+ * processes), heavy channels routed to the second, exactly as src/main/index.ts wires them;
+ * this thread composes nothing and only forwards the page's requests. Start demo mode from the
  * setup screen (a SoftHSM2 store in the data folder, the demo CA and the DEMO seal issued by
  * OfficeService), stamp an internal notice through the pipeline with the PIN the banner shows,
  * see it verify VALID, and see a tampered copy shown as modified with what changed.
@@ -25,7 +31,9 @@ import { startTestHost, type TestHost } from './harness/test-host';
 describe('first minute in demo mode: stamp, verify, tamper', () => {
   let appDataDir: string;
   let exportDir: string;
-  let services: AppServices;
+  let hosts: ServiceHostConnection;
+  /** Every service host started, in order (worker threads). */
+  const ports: HostPort[] = [];
   let rendererDir: string;
   let host: TestHost;
   let browser: TestBrowser;
@@ -36,9 +44,23 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
   beforeAll(async () => {
     appDataDir = mkdtempSync(join(tmpdir(), 'yinjian-e2e-app-'));
     exportDir = mkdtempSync(join(tmpdir(), 'yinjian-e2e-out-'));
-    services = createAppServices({ appDataDir, exportFolder: () => exportDir, workstationCode: () => currentWorkstation().code, softHsmModule: SOFTHSM_MODULE });
+    const events = createAppEvents();
+    const init = { appDataDir, exportFolder: exportDir, workstationCode: currentWorkstation().code, softHsmModule: SOFTHSM_MODULE };
+    const connect = (lowPriority: boolean): ServiceHostConnection =>
+      connectServiceHost({
+        start: () => {
+          const port = startTestWorkerHost();
+          ports.push(port);
+          return port;
+        },
+        init: { ...init, lowPriority },
+        forward: (event, payload) => events.forward(event, payload),
+      });
+    hosts = routeChannels(connect(false), connect(true));
+    // The services host loads the app's code (through tsx) with its first request: before the page asks.
+    expect(await hosts.invoke('app.status', {})).toMatchObject({ ok: true, value: { demoAvailable: true } });
     [rendererDir, browser] = await Promise.all([buildTestRenderer(), launchChromium()]);
-    host = await startTestHost(rendererDir, createHandlers(services), { events: services.events });
+    host = await startTestHost(rendererDir, (channel, payload) => hosts.invoke(channel, payload), { events });
     page = await browser.newPage();
     await page.goto(host.url);
   });
@@ -46,7 +68,7 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
   afterAll(async () => {
     await browser?.close();
     await host?.close();
-    services?.close();
+    hosts?.close();
     for (const dir of [appDataDir, exportDir, rendererDir]) if (dir) rmSync(dir, { recursive: true, force: true });
     if (previousConf === undefined) delete process.env.SOFTHSM2_CONF;
     else process.env.SOFTHSM2_CONF = previousConf;
@@ -86,6 +108,10 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
     await outcome.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await outcome.getAttribute('data-ok')).toBe('true');
     expect(await outcome.textContent()).toContain('验章结果：有效');
+    // Issue #14: the key signed in a service host (a worker thread), not in this thread, which composed nothing.
+    expect(isMainThread).toBe(true);
+    expect(host.calls).toContain('stamp.seal');
+    expect(ports.length).toBeGreaterThanOrEqual(1);
     sealedPath = join(exportDir, '会议通知-已盖章.pdf');
     expect(await outcome.textContent()).toContain(sealedPath);
     await outcome.scrollIntoViewIfNeeded();

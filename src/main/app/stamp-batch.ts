@@ -74,8 +74,11 @@ export async function stampDocuments(deps: StampBatchDeps, request: StampDocumen
   const staffId = request.operator?.staffId ?? seal.custodianStaffId;
   const operator = { staffId, name: request.operator?.name ?? register.custodians.get(staffId)?.name ?? staffId };
   const recovery = recoverPendingStampings(register, operator);
-  // pdf.js loads while the PIN is typed and the key logs in, not after.
-  preloadPdfJs();
+  // A keyword is looked for in pdf.js's text (placement.ts): pdf.js then loads while the PIN
+  // is typed and the key logs in. Otherwise it loads only if a page needs it (a text layer
+  // our content reader cannot decode, OCR): loading it costs a fresh process ~0.3–0.6 s of
+  // CPU that a --pin-stdin run cannot hide (issue #15).
+  if (request.placement.kind === 'keyword') preloadPdfJs();
   const pin = await request.pin({ serial: key.serial, label: key.label }, seal);
   const clock = deps.clock ?? (() => new Date());
   const workstationCode = deps.workstationCode();

@@ -34,8 +34,11 @@ export function createUsbKeyEvents(options: UsbKeyEventsOptions): UsbKeyEvents {
   let watcher: UsbKeyWatcher | undefined;
   let retry: NodeJS.Timeout | undefined;
   let wanted = false;
+  // What the last watcher saw, so that its successor announces what changed in between.
+  let lastSeen: UsbKeyInfo[] | undefined;
 
   const drop = (): void => {
+    if (watcher) lastSeen = watcher.knownKeys;
     watcher?.stop();
     watcher?.removeAllListeners();
     watcher = undefined;
@@ -57,7 +60,7 @@ export function createUsbKeyEvents(options: UsbKeyEventsOptions): UsbKeyEvents {
       later();
       return;
     }
-    const next = new UsbKeyWatcher(port, options.intervalMs ?? 500);
+    const next = new UsbKeyWatcher(port, options.intervalMs ?? 500, lastSeen);
     next.on('change', (change: UsbKeyChange) => options.events.emit('usbKey.changed', { inserted: change.inserted.map(keyOf), removed: change.removed.map(keyOf), changed: change.changed.map(keyOf) }));
     // A failing look (the module released under it, a driver error): watch afresh later.
     next.on('error', () => {
@@ -81,6 +84,7 @@ export function createUsbKeyEvents(options: UsbKeyEventsOptions): UsbKeyEvents {
     },
     stop() {
       wanted = false;
+      lastSeen = undefined;
       clearTimeout(retry);
       retry = undefined;
       drop();

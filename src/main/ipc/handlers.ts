@@ -3,6 +3,7 @@ import {
   CHANNELS,
   isChannel,
   maxRequestBytesOf,
+  requestSize,
   type Channel,
   type DocumentInput,
   type IpcResult,
@@ -22,8 +23,9 @@ function unavailable(service: string): never {
   throw new YinjianError('SERVICE_UNAVAILABLE', { service });
 }
 
+/** A document as the use cases take it: a view on the ArrayBuffer that crossed, not a copy. */
 function decode(document: DocumentInput): DocumentBytes {
-  return { name: document.name, path: undefined, bytes: new Uint8Array(Buffer.from(document.base64, 'base64')) };
+  return { name: document.name, path: undefined, bytes: new Uint8Array(document.bytes) };
 }
 
 /** The PIN arrays of a request (caPin, soPin, initialUserPin, pin, …): every field named *pin holding bytes. */
@@ -156,12 +158,8 @@ export function createHandlers(services: MainServices): HandlerTable {
 export async function dispatch(handlers: HandlerTable, channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
   try {
     if (!isChannel(channel)) throw new YinjianError('USAGE', { detail: 'unknown IPC channel' });
-    let size: number;
-    try {
-      size = JSON.stringify(payload ?? null).length;
-    } catch {
-      throw new YinjianError('USAGE', { detail: `malformed request for ${channel}` });
-    }
+    const size = requestSize(payload);
+    if (size === undefined) throw new YinjianError('USAGE', { detail: `malformed request for ${channel}` });
     if (size > maxRequestBytesOf(channel)) throw new YinjianError('USAGE', { detail: 'request too large' });
     const parsed = CHANNELS[channel].request.safeParse(payload);
     if (!parsed.success) throw new YinjianError('USAGE', { detail: `malformed request for ${channel}` });

@@ -9,7 +9,10 @@ import type { EventName, EventOf } from './events';
  *
  * PINs cross as arrays of byte values, never strings, so the main process can hold them in a
  * Buffer it zeroes (the renderer zeroes its own copy after the call). Documents cross as
- * base64 text so every transport (Electron IPC, the test host's WebSocket) carries them alike.
+ * ArrayBuffers (issue #14): Electron IPC carries them as binary (structured clone), the main
+ * process transfers them to the service host without a copy where the port can (worker
+ * threads), and the test host's WebSocket frames them as binary. No base64 text, and no size
+ * cap of the transport's own: the verifier and the stamping pipeline bound what they read.
  *
  * No channel takes a file-system path from the renderer (a compromised page must not choose
  * which library the main process loads, nor where it writes): a USB-key driver comes from the
@@ -18,18 +21,24 @@ import type { EventName, EventOf } from './events';
  */
 const pinBytes = z.array(z.number().int().min(0).max(255)).min(1).max(64);
 
-/** Largest PDF the app takes through IPC (bytes, before base64). */
-export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 /** Documents in one batch. */
 export const MAX_BATCH_DOCUMENTS = 50;
+
+/**
+ * Whether a value is an ArrayBuffer, whatever realm made it (a worker thread's, a test page's).
+ * A SharedArrayBuffer is not one: the sender could change it after the checks.
+ */
+export function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+/** A document's bytes: one whole ArrayBuffer, never a view into someone else's memory. */
+const documentBytes = z.custom<ArrayBuffer>(isArrayBuffer, { message: 'document bytes must be an ArrayBuffer' });
 
 const documentInput = z
   .object({
     name: z.string().min(1).max(255),
-    base64: z
-      .string()
-      .max(Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4)
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+    bytes: documentBytes,
   })
   .strict();
 export type DocumentInput = z.infer<typeof documentInput>;
@@ -279,15 +288,16 @@ const doctorReport = z.object({
 });
 export type DoctorReportDto = z.infer<typeof doctorReport>;
 
-/** One channel: request and response schemas, and a size bound on the serialized request. */
+/** One channel: request and response schemas, and a size bound on the request's structure. */
 interface ChannelSpec {
   readonly request: z.ZodType;
   readonly response: z.ZodType;
-  /** Largest serialized request (characters of JSON); default MAX_REQUEST_BYTES. */
+  /**
+   * Largest request, counted as its JSON would be but without the documents' bytes (binary,
+   * bounded by the use case that reads them); default MAX_REQUEST_BYTES.
+   */
   readonly maxRequestBytes?: number;
 }
-
-const DOCUMENT_REQUEST_BYTES = MAX_BATCH_DOCUMENTS * (Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4 + 5000);
 
 export const CHANNELS = {
   'app.status': {
@@ -418,7 +428,6 @@ export const CHANNELS = {
       z.object({ outcome: z.literal('confirm-scanned'), pages: z.string(), error: ipcErrorSchema }),
       z.object({ outcome: z.literal('cancelled') }),
     ]),
-    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
   },
   /** Cancels the running `stamp.checkDocument` (it answers `cancelled`). */
   'stamp.stopCheck': { request: empty, response: z.object({ stopping: z.boolean() }) },
@@ -443,7 +452,6 @@ export const CHANNELS = {
       })
       .strict(),
     response: z.object({ outcomes: z.array(stampOutcome) }),
-    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
   },
   /** The batch `stamp.seal` is working through, for the progress bar (polled while it runs). */
   'stamp.progress': {
@@ -456,12 +464,10 @@ export const CHANNELS = {
   'verify.files': {
     request: z.object({ documents: z.array(documentInput).min(1).max(MAX_BATCH_DOCUMENTS) }).strict(),
     response: z.object({ reports: z.array(fileReportSchema) }),
-    maxRequestBytes: DOCUMENT_REQUEST_BYTES,
   },
   'verify.exportReport': {
     request: z.object({ document: documentInput }).strict(),
     response: pathResult,
-    maxRequestBytes: Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4 + 5000,
   },
 
   'register.usage': { request: z.object({ filter: usageFilter }).strict(), response: z.array(usageEntry) },
@@ -597,8 +603,42 @@ export type Channel = keyof typeof CHANNELS;
 export type RequestOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['request']>;
 export type ResponseOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
 
-/** Largest serialized request the main process accepts by default, against a hostile renderer. */
+/** Largest request (its structure, documents' bytes aside) the main process accepts by default, against a hostile renderer. */
 export const MAX_REQUEST_BYTES = 1_000_000;
+
+/** How deep a request's structure may nest (the deepest channel needs 6). */
+const MAX_REQUEST_DEPTH = 16;
+
+/**
+ * The size a request is held to: what its JSON would count, without building it (a batch's
+ * documents are not stringified on every call) and without the documents' bytes. undefined:
+ * not plain data (nested too deep or cyclic, a function, a symbol, a typed array where bytes go).
+ */
+export function requestSize(value: unknown, depth = 0): number | undefined {
+  if (value === null || value === undefined) return 4;
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'boolean':
+      return 8;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (depth >= MAX_REQUEST_DEPTH) return undefined;
+  if (isArrayBuffer(value)) return 2;
+  if (ArrayBuffer.isView(value)) return undefined;
+  let size = 2;
+  const entries = Array.isArray(value) ? value.map((item) => ['', item] as const) : Object.entries(value as object);
+  for (const [key, item] of entries) {
+    const inner = requestSize(item, depth + 1);
+    if (inner === undefined) return undefined;
+    size += key.length + 4 + inner;
+  }
+  return size;
+}
 
 export function maxRequestBytesOf(channel: Channel): number {
   const spec: ChannelSpec = CHANNELS[channel];

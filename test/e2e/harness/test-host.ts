@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { dispatch, type HandlerTable } from '../../../src/main/ipc/handlers';
+import type { IpcResult } from '../../../src/shared/ipc/contract';
 import type { TransportRequest, TransportResponse } from '../../../src/shared/ipc/transport';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/windows/security';
 import type { EventMessage } from '../../../src/shared/ipc/events';
+import { decodeFrame, encodeFrame } from './frames';
 
 /** Where pushed events come from (the app's AppEvents): each page connection subscribes. */
 export interface EventSource {
@@ -34,14 +36,20 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
+/** What answers the page's requests: the app's service hosts (connectServiceHost's invoke), as src/main/index.ts binds them. */
+export type Answer = (channel: unknown, payload: unknown) => Promise<IpcResult<unknown>>;
+
 /**
  * Serves the browser-test build of the renderer and answers its WebSocket with the main
- * process's handler table (`dispatch`: the same contract checks the Electron binding runs).
+ * process's handler table (`dispatch`: the same contract checks the Electron binding runs):
+ * in this thread when given the table, or through the service hosts (worker threads, as the
+ * app runs them in utility processes) when given their answer function.
  * Binds to 127.0.0.1 only; a connection must come from the page's own origin and offer the
  * per-run secret as its subprotocol, so nothing else on the machine can drive the services.
  * The page is served with the app's CSP header, as the Electron session does.
  */
-export async function startTestHost(rendererDir: string, handlers: HandlerTable, options: { events?: EventSource } = {}): Promise<TestHost> {
+export async function startTestHost(rendererDir: string, handlers: HandlerTable | Answer, options: { events?: EventSource } = {}): Promise<TestHost> {
+  const answer: Answer = typeof handlers === 'function' ? handlers : (channel, payload) => dispatch(handlers, channel, payload);
   const secret = randomBytes(24).toString('hex');
   const calls: string[] = [];
   const root = normalize(rendererDir);
@@ -65,28 +73,30 @@ export async function startTestHost(rendererDir: string, handlers: HandlerTable,
   const sockets = new WebSocketServer({
     server,
     path: '/ipc',
-    maxPayload: 64 * 1024 * 1024,
+    // Documents cross as binary with no cap of the transport's own (issue #14); 1 GiB bounds a test.
+    maxPayload: 1024 * 1024 * 1024,
     handleProtocols: (protocols) => (protocols.has(`yinjian.${secret}`) ? `yinjian.${secret}` : false),
     verifyClient: ({ origin: from, req }: { origin: string; req: IncomingMessage }) => from === origin && String(req.headers['sec-websocket-protocol'] ?? '').split(/,\s*/).includes(`yinjian.${secret}`),
   });
   sockets.on('connection', (socket) => {
     // Pushed events travel on the same socket as answers, told apart by their `event` field.
     const unsubscribe = options.events?.subscribe((message) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      if (socket.readyState === socket.OPEN) socket.send(encodeFrame(message));
     });
     socket.on('close', () => unsubscribe?.());
-    socket.on('message', async (data) => {
+    socket.on('message', async (data, isBinary) => {
       let request: TransportRequest;
       try {
-        request = JSON.parse(String(data)) as TransportRequest;
+        if (!isBinary) throw new Error('text frame');
+        request = decodeFrame(Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])) as TransportRequest;
       } catch {
-        socket.close(1003, 'not JSON');
+        socket.close(1003, 'not a frame');
         return;
       }
       calls.push(String(request.channel));
-      const result = await dispatch(handlers, request.channel, request.payload);
+      const result = await answer(request.channel, request.payload);
       const response: TransportResponse = { id: request.id, result };
-      socket.send(JSON.stringify(response));
+      socket.send(encodeFrame(response));
     });
   });
   return {

@@ -5,6 +5,7 @@ import { createUsbKeyEvents } from '../../../src/main/app/usb-key-events';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
 import type { EventMessage } from '../../../src/shared/ipc/events';
+import { provisionFaultToken } from '../../helpers/fault-token';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
 
 async function until(predicate: () => boolean, ms = 8000): Promise<void> {
@@ -86,6 +87,45 @@ describe('app events', () => {
       expect(changes[1]).toEqual({ event: 'usbKey.changed', payload: { inserted: [], removed: [{ serial, label: '行政部印章' }], changed: [] } });
     } finally {
       keyEvents.stop();
+    }
+  });
+  it('a key that comes while the watcher is down (its looks failing) is announced when watching resumes', async () => {
+    // One module per process: the first test's port goes before the fault module loads SoftHSM2.
+    port?.close();
+    port = undefined;
+    const fault = provisionFaultToken({ hsm });
+    const faultPort = new Pkcs11UsbKeyPort(Pkcs11Library.load(fault.modulePath));
+    const events = createAppEvents();
+    const changes: EventMessage[] = [];
+    events.subscribe((m) => changes.push(m));
+    const keyEvents = createUsbKeyEvents({ port: () => faultPort, events, intervalMs: 100, retryMs: 200 });
+    try {
+      keyEvents.start();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changes).toEqual([]);
+      // The driver fails the next 16 slot-list calls (about 3 s of looks): each look fails, the watcher is dropped and retried.
+      let looksFailing = 0;
+      const list = faultPort.listKeys.bind(faultPort);
+      faultPort.listKeys = () => {
+        try {
+          return list();
+        } catch (error) {
+          looksFailing++;
+          throw error;
+        }
+      };
+      fault.setControl({ note: 'driver failing', deviceErrorAt: Array.from({ length: 16 }, (_, i) => ({ call: 'C_GetSlotList' as const, nth: i + 1 })) });
+      await until(() => looksFailing >= 2);
+      expect(looksFailing).toBeGreaterThanOrEqual(2);
+      // Meanwhile a key is plugged in; then the driver answers again.
+      hsm.createToken({ label: '审计部印章', soPin: '87654321', userPin: '20240702' });
+      fault.setControl({ note: 'driver answering' });
+      await until(() => changes.length > 0);
+      expect(changes.map((c) => (c.payload as { inserted: { label: string }[] }).inserted.map((k) => k.label))).toEqual([['审计部印章']]);
+    } finally {
+      keyEvents.stop();
+      faultPort.close();
+      fault.cleanup();
     }
   });
 });

@@ -7,6 +7,7 @@ import { createHandlers, dispatch, type HandlerTable } from '../../../src/main/i
 import { createAppServices, type AppServices } from '../../../src/main/app/app-services';
 import { checkModuleFile } from '../../../src/main/app/module-choice';
 import { SOFTHSM_MODULE, provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
+import { arrayBufferOf } from '../../helpers/array-buffer';
 
 /**
  * Issue #14, hardening: a compromised renderer names paths. The exploit is a real shared
@@ -116,7 +117,7 @@ describe('a renderer cannot load a library, name an output folder or a document 
   });
 
   it('refuses a document path from the renderer (a sealed copy never goes where the page says)', async () => {
-    const document = { name: 'a.pdf', path: '/etc/cron.d/a.pdf', base64: Buffer.from('%PDF-1.7').toString('base64') };
+    const document = { name: 'a.pdf', path: '/etc/cron.d/a.pdf', bytes: arrayBufferOf(new TextEncoder().encode('%PDF-1.7')) };
     for (const [channel, payload] of [
       ['verify.files', { documents: [document] }],
       ['verify.exportReport', { document }],

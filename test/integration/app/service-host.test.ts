@@ -10,6 +10,7 @@ import type { EventMessage } from '../../../src/shared/ipc/events';
 import { documentPdf } from '../../e2e/harness/documents';
 import { startTestWorkerHost } from '../../helpers/service-host';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
+import { arrayBufferOf } from '../../helpers/array-buffer';
 
 async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -82,8 +83,11 @@ describe('service host in a worker thread', () => {
 
   it('verifies a document in the worker', async () => {
     const pdf = await documentPdf('关于召开年度工作会议的通知', ['各部门：', '定于下周一召开年度工作会议。']);
-    const result = await connection.invoke('verify.files', { documents: [{ name: '通知.pdf', base64: pdf.toString('base64') }] });
-    expect(result).toMatchObject({ ok: true, value: { reports: [{ name: '通知.pdf', verdict: 'UNSIGNED' }] } });
+    const bytes = arrayBufferOf(pdf);
+    const result = connection.invoke('verify.files', { documents: [{ name: '通知.pdf', bytes }] });
+    // The document's ArrayBuffer was transferred to the worker, not copied: this thread's is detached.
+    expect(bytes.byteLength).toBe(0);
+    expect(await result).toMatchObject({ ok: true, value: { reports: [{ name: '通知.pdf', verdict: 'UNSIGNED', size: pdf.length }] } });
     // …and pushed its progress through the port, parsed in this thread before anyone sees it.
     expect(seen.filter((m) => m.event === 'verify.progress').map((m) => (m.payload as { active: boolean }).active)).toEqual([true, false]);
   });
@@ -109,7 +113,7 @@ describe('service host in a worker thread', () => {
 
   it('a host that dies fails the calls in flight with IPC_TRANSPORT_FAILED, and the next call starts a fresh one', async () => {
     const pdf = await documentPdf('通知', ['正文']);
-    const inFlight = connection.invoke('verify.files', { documents: Array.from({ length: 20 }, (_, i) => ({ name: `${i}.pdf`, base64: pdf.toString('base64') })) });
+    const inFlight = connection.invoke('verify.files', { documents: Array.from({ length: 20 }, (_, i) => ({ name: `${i}.pdf`, bytes: arrayBufferOf(pdf) })) });
     ports.at(-1)!.close();
     expect(await inFlight).toMatchObject({ ok: false, error: { code: 'IPC_TRANSPORT_FAILED' } });
     const before = ports.length;

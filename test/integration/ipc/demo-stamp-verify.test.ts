@@ -10,6 +10,7 @@ import { createAppServices, type AppServices } from '../../../src/main/app/app-s
 import { SOFTHSM_MODULE } from '../../helpers/softhsm';
 import { documentPdf } from '../../e2e/harness/documents';
 import { tamperPageContent } from '../../e2e/harness/tamper';
+import { arrayBufferOf } from '../../helpers/array-buffer';
 
 /**
  * The handler table on the app's own composition (createAppServices), in demo mode: a SoftHSM2
@@ -69,7 +70,7 @@ describe('demo mode through the handler table', () => {
     const { outcomes } = await call('stamp.seal', {
       token: key.serial,
       pin: [...Buffer.from(DEMO.pin)],
-      documents: [{ name: '会议通知.pdf', base64: notice.toString('base64') }],
+      documents: [{ name: '会议通知.pdf', bytes: arrayBufferOf(notice) }],
       documentType: 'internal-formal-document',
       approvalReference: '用印〔2026〕7号',
       approver: '李主任',
@@ -81,17 +82,17 @@ describe('demo mode through the handler table', () => {
     expect(outcomes[0]?.outputPath).toBe(join(exportDir, '会议通知-已盖章.pdf'));
     const sealed = readFileSync(outcomes[0]?.outputPath ?? '');
 
-    const { reports } = await call('verify.files', { documents: [{ name: 'sealed.pdf', base64: sealed.toString('base64') }] });
+    const { reports } = await call('verify.files', { documents: [{ name: 'sealed.pdf', bytes: arrayBufferOf(sealed) }] });
     expect(reports[0]?.verdict).toBe('VALID');
     expect(reports[0]?.signatures[0]?.seal).toMatchObject({ code: DEMO.sealCode });
     expect(reports[0]?.signatures[0]?.impressionPng).toBeTruthy();
 
     const tampered = tamperPageContent(sealed);
-    const { reports: after } = await call('verify.files', { documents: [{ name: 'tampered.pdf', base64: Buffer.from(tampered).toString('base64') }] });
+    const { reports: after } = await call('verify.files', { documents: [{ name: 'tampered.pdf', bytes: arrayBufferOf(tampered) }] });
     expect(after[0]?.verdict).toBe('MODIFIED');
     expect(after[0]?.signatures[0]?.changes).toContainEqual(expect.objectContaining({ kind: 'page-content-changed', page: 1 }));
 
-    const { path: reportPath } = await call('verify.exportReport', { document: { name: 'tampered.pdf', base64: Buffer.from(tampered).toString('base64') } });
+    const { path: reportPath } = await call('verify.exportReport', { document: { name: 'tampered.pdf', bytes: arrayBufferOf(tampered) } });
     expect(reportPath.startsWith(exportDir)).toBe(true);
     expect(readFileSync(reportPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
@@ -115,7 +116,7 @@ describe('demo mode through the handler table', () => {
     const result = await dispatch(handlers, 'stamp.seal', {
       token: key.serial,
       pin: [...Buffer.from('Wrong-9753')],
-      documents: [{ name: '内部通知.pdf', base64: notice.toString('base64') }],
+      documents: [{ name: '内部通知.pdf', bytes: arrayBufferOf(notice) }],
       documentType: 'internal-letter',
       approvalReference: 'X',
       approver: 'Y',
@@ -130,7 +131,7 @@ describe('demo mode through the handler table', () => {
     expect(await call('stamp.progress', {})).toEqual({ active: false, done: 0, total: 0 });
     expect(await call('stamp.stop', {})).toEqual({ stopping: false });
     const documents = await Promise.all(
-      ['一', '二', '三', '四'].map(async (n) => ({ name: `通知${n}.pdf`, base64: (await documentPdf(`关于第${n}次例会的通知`, ['各部门：', '请准时参加。'])).toString('base64') })),
+      ['一', '二', '三', '四'].map(async (n) => ({ name: `通知${n}.pdf`, bytes: arrayBufferOf((await documentPdf(`关于第${n}次例会的通知`, ['各部门：', '请准时参加。']))) })),
     );
     const request = {
       token: key.serial,

@@ -8,13 +8,20 @@ import { YINJIAN_BIN } from '../../helpers/cli';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The `sh` blocks of the README's office walkthrough, in order; blocks with <placeholders> are templates, not commands. */
+/** The README's sections whose `sh` blocks make one session, in this order: the office's walkthrough, then what the receiver and the office do with its results. */
+export const WALKTHROUGH_SECTIONS = ['## Office walkthrough', '## 给接收方 / For receivers', '## 给办公室 / For the office'] as const;
+
+/** The `sh` blocks of those sections, in order; blocks with <placeholders> are templates, not commands. */
 export function walkthroughBlocks(readme: string): string[] {
-  const start = readme.indexOf('## Office walkthrough');
-  if (start < 0) throw new Error('README: no "## Office walkthrough" section');
-  const next = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, next < 0 ? undefined : next);
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((block) => !/<[^>\n]+>/.test(block));
+  let after = 0;
+  return WALKTHROUGH_SECTIONS.flatMap((heading) => {
+    const start = readme.indexOf(`\n${heading}`, after);
+    if (start < 0) throw new Error(`README: no "${heading}" section after the one before it`);
+    after = start + 1;
+    const next = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, next < 0 ? undefined : next);
+    return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((block) => !/<[^>\n]+>/.test(block));
+  });
 }
 
 /**
@@ -26,7 +33,7 @@ describe('README walkthrough', () => {
   const home = mkdtempSync(join(tmpdir(), 'yinjian-readme-'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('runs every command block of the office walkthrough as written', () => {
+  it('runs every command block of the office walkthrough and of the receiver and office sections as written', () => {
     const blocks = walkthroughBlocks(readFileSync(join(REPO, 'README.md'), 'utf8'));
     expect(blocks.length).toBeGreaterThanOrEqual(9);
     // `npx yinjian` is the compiled CLI; TMPDIR keeps mktemp's folders under this test's own.

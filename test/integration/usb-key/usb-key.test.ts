@@ -271,6 +271,36 @@ describe('USB-key layer on a real SoftHSM2 token', () => {
   });
 });
 
+describe('two handles on one module in a process (two app compositions, as the browser tests run them)', () => {
+  it("one handle's rescan does not re-initialise the module under the other's open session", async () => {
+    const hsm = provisionSoftHsm();
+    try {
+      hsm.createToken({ label: 'busy', soPin: SO_PIN, userPin: USER_PIN });
+      const signing = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
+      const watching = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
+      expect(signing.module.slotListIsStatic).toBe(true);
+      const session = await new UsbKeyService(signing).openForSigning('busy', pin(USER_PIN));
+      const keyPair = await session.generateKeyPair('p256', 'seal');
+      const signer = await session.signer(keyPair.keyId, 'ECDSA_P256_SHA256');
+      expect(signing.module.sessionsOpenInProcess).toBe(1);
+      // The other handle's key watcher looks at the slots while the first one signs.
+      watching.rescan();
+      expect(watching.listKeys().map((k) => k.label)).toEqual(['busy']);
+      expect((await signer.sign(Buffer.from('x'))).length).toBeGreaterThan(0);
+      await session.close();
+      expect(watching.module.sessionsOpenInProcess).toBe(0);
+      // With no session open anywhere, the rescan re-initialises again (a new key is seen).
+      hsm.createToken({ label: 'new', soPin: SO_PIN, userPin: USER_PIN });
+      watching.rescan();
+      expect(watching.listKeys().map((k) => k.label).sort()).toEqual(['busy', 'new']);
+      watching.close();
+      signing.close();
+    } finally {
+      hsm.cleanup();
+    }
+  });
+});
+
 describe('a USB key pulled out', () => {
   it('mid-session: the open session and its signer report DEVICE_REMOVED, not a crash; the key is then not found', async () => {
     const hsm = provisionSoftHsm();

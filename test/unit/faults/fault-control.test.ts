@@ -1,6 +1,7 @@
 import pkcs11js from 'pkcs11js';
 import { describe, expect, it } from 'vitest';
-import { ckrOf, toTokenError } from '../../../src/main/infra/pkcs11/ckr';
+import { ckrName, ckrOf, toTokenError } from '../../../src/main/infra/pkcs11/ckr';
+import { RO_SESSION, RW_SESSION } from '../../../src/main/infra/pkcs11/login';
 import { faultControlText, parseFaultState } from '../../helpers/fault-token';
 
 describe('fault-module control file', () => {
@@ -56,5 +57,18 @@ describe('CKR values pkcs11js throws without its Pkcs11Error wrapper', () => {
   it('leaves other errors alone', () => {
     expect(ckrOf(new Error('CKR_DEVICE_ERROR happened: 48'))).toBeUndefined();
     expect(toTokenError(new Error('boom')).code).toBe('TOKEN_OPERATION_FAILED');
+  });
+});
+
+describe('PKCS#11 values written as literals (loading login.ts must not load the native library)', () => {
+  it('the session flags are pkcs11js\'s CKF_SERIAL_SESSION and CKF_RW_SESSION', () => {
+    expect(RW_SESSION).toBe(pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+    expect(RO_SESSION).toBe(pkcs11js.CKF_SERIAL_SESSION);
+  });
+
+  it('the CKR tables built on first use name and map values as before', () => {
+    expect(ckrName(pkcs11js.CKR_PIN_LOCKED)).toBe('CKR_PIN_LOCKED');
+    expect(ckrName(0x7ffffff0)).toBe('CKR_0x7ffffff0');
+    expect(toTokenError(new Error(`CKR_PIN_LOCKED:${pkcs11js.CKR_PIN_LOCKED}`)).code).toBe('PIN_LOCKED');
   });
 });

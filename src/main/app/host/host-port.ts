@@ -5,7 +5,7 @@
  * parentPort/UtilityProcess, or node:worker_threads' parentPort/Worker. Only structured-clone
  * data crosses; documents cross as ArrayBuffers, transferred where the transport can.
  */
-import type { IpcResult } from '../../../shared/ipc/contract';
+import { isArrayBuffer, type IpcResult } from '../../../shared/ipc/contract';
 import type { MainDialogs } from '../dialogs';
 
 /** A two-way message port, whatever carries it. */
@@ -57,6 +57,11 @@ export function transferablesOf(payload: unknown): ArrayBuffer[] {
   const found = new Set<ArrayBuffer>();
   const visit = (value: unknown, depth: number): void => {
     if (depth > 4 || value === null || typeof value !== 'object') return;
+    if (isArrayBuffer(value)) {
+      // A document's bytes (contract: documentInput): the main process has no further use for them.
+      if (value.byteLength > 0) found.add(value);
+      return;
+    }
     if (value instanceof Uint8Array) {
       // Only a view that owns its whole buffer: transferring a shared pool would detach others.
       if (value.buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) found.add(value.buffer);

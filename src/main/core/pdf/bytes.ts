@@ -11,6 +11,18 @@ export interface PdfBytes {
    * may be a view into shared memory: callers must not modify it.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Optional: hands [offset, offset + length) to `visit` in order, in pieces that are valid only
+   * during their call (a source over a file reuses one buffer, so hashing 30 MB touches no fresh
+   * memory). Stops early at the end of the source. Without it, callers read in chunks.
+   */
+  scan?(offset: number, length: number, visit: (piece: Uint8Array) => void): void;
+  /**
+   * Optional: how many bytes a ByteReader reads at a time from this source (default 64 KiB).
+   * A source over a file asks for less: the parser's reads are a few hundred bytes around an
+   * object, and every byte read lands in memory the process has to be handed first.
+   */
+  readonly readAhead?: number;
 }
 
 /** A byte source over bytes already in memory. Reads are zero-copy views. */
@@ -93,15 +105,17 @@ const CHUNK = 64 * 1024;
 
 /**
  * Byte-at-a-time access over a PdfBytes through a one-chunk window, so the lexer can walk
- * byte by byte while the source is read in 64 KiB pieces.
+ * byte by byte while the source is read in 64 KiB pieces (or the source's readAhead).
  */
 export class ByteReader {
   private chunk: Uint8Array = new Uint8Array(0);
   private chunkStart = 0;
+  private readonly window: number;
   readonly length: number;
 
   constructor(readonly source: PdfBytes) {
     this.length = source.length;
+    this.window = source.readAhead ?? CHUNK;
   }
 
   /** The byte at `pos`, or -1 outside the source. */
@@ -109,8 +123,8 @@ export class ByteReader {
     const rel = pos - this.chunkStart;
     if (rel >= 0 && rel < this.chunk.length) return this.chunk[rel] as number;
     if (pos < 0 || pos >= this.length) return -1;
-    this.chunkStart = pos - (pos % CHUNK);
-    this.chunk = this.source.read(this.chunkStart, CHUNK);
+    this.chunkStart = pos - (pos % this.window);
+    this.chunk = this.source.read(this.chunkStart, this.window);
     return this.chunk[pos - this.chunkStart] ?? -1;
   }
 

@@ -47,6 +47,7 @@ export {
   type PlaceholderKind,
   type StreamLocation,
 } from './objects';
+export { ContentLexer, ContentSyntaxError, type ContentOperand } from './content-lexer';
 export { Lexer, PdfParser, type IndirectObject, type Token } from './parser';
 export type { PdfRevision, RevisionKind, XrefEntry } from './xref';
 export { readHybridTables } from './xref';

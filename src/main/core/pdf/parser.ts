@@ -32,6 +32,9 @@ function hexValue(byte: number): number {
   return -1;
 }
 
+/** Scratch for the name being read (the lexer never reads two names at once). */
+const nameCodes: number[] = [];
+
 /** Regular-character runs (numbers, keywords, names) longer than this are not PDF. */
 const MAX_TOKEN_LENGTH = 64 * 1024;
 
@@ -57,18 +60,6 @@ export class Lexer {
         return;
       }
     }
-  }
-
-  /** Reads the run of regular characters at pos (numbers, keywords). */
-  private regularRun(): string {
-    const start = this.pos;
-    for (;;) {
-      const byte = this.reader.at(this.pos);
-      if (byte < 0 || isWhitespace(byte) || isDelimiter(byte)) break;
-      this.pos++;
-      if (this.pos - start > MAX_TOKEN_LENGTH) throw limitExceeded('token', `token at ${start} too long`);
-    }
-    return bytesToLatin1(this.reader.slice(start, this.pos - start));
   }
 
   next(): Token {
@@ -107,28 +98,80 @@ export class Lexer {
         throw malformed(`unexpected ')' at ${start}`);
       case 0x2f:
         return { kind: 'name', value: this.nameToken() };
-      default: {
-        const text = this.regularRun();
-        if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) {
-          const value = Number(text);
-          return { kind: 'number', value, integer: /^[+-]?\d+$/.test(text) && Number.isSafeInteger(value) };
-        }
-        // Some writers emit "--5" or "1.2.3": treat as a number the way viewers do, rather
-        // than as a keyword that would derail the parse.
-        if (/^[+-]*\d*\.?\d*[.\d]*$/.test(text) && /\d/.test(text)) {
-          const cleaned = text.replace(/^[+-]*/, (m) => (m.includes('-') ? '-' : '')).replace(/(\..*?)\./g, '$1');
-          const value = Number.parseFloat(cleaned);
-          if (Number.isFinite(value)) return { kind: 'number', value, integer: false };
-        }
-        return { kind: 'keyword', value: text };
+      default:
+        return this.regularToken();
+    }
+  }
+
+  /**
+   * A run of regular characters: a number or a keyword. A well-formed number (the grammar
+   * below) is read straight from the bytes, without building its text: a 30 MB file's xref
+   * table and objects are mostly numbers, and this is the parser's hottest path (issue #15).
+   */
+  private regularToken(): Token {
+    const start = this.pos;
+    const reader = this.reader;
+    // [+-]? (digits [. digits?] | . digits), the grammar Number() reads exactly as we do below.
+    let strict = true;
+    let negative = false;
+    let dot = false;
+    let intDigits = 0;
+    let fracDigits = 0;
+    let mantissa = 0;
+    let pos = start;
+    for (;;) {
+      const byte = reader.at(pos);
+      if (byte < 0 || isWhitespace(byte) || isDelimiter(byte)) break;
+      if (strict) {
+        if (byte >= 0x30 && byte <= 0x39) {
+          mantissa = mantissa * 10 + (byte - 0x30);
+          if (dot) fracDigits++;
+          else intDigits++;
+        } else if (byte === 0x2e && !dot) dot = true;
+        else if ((byte === 0x2b || byte === 0x2d) && pos === start) negative = byte === 0x2d;
+        else strict = false;
+      }
+      pos++;
+      if (pos - start > MAX_TOKEN_LENGTH) {
+        this.pos = pos;
+        throw limitExceeded('token', `token at ${start} too long`);
       }
     }
+    this.pos = pos;
+    // Up to 15 digits the mantissa is exact and one division by an exact power of ten is
+    // correctly rounded, i.e. the same double as Number(text).
+    if (strict && (intDigits > 0 || fracDigits > 0) && intDigits + fracDigits <= 15) {
+      const magnitude = fracDigits === 0 ? mantissa : mantissa / 10 ** fracDigits;
+      const value = negative ? -magnitude : magnitude;
+      return { kind: 'number', value, integer: !dot && Number.isSafeInteger(value) };
+    }
+    let text: string;
+    if (pos - start <= 12) {
+      // Short enough that V8 keeps the concatenation flat.
+      text = '';
+      for (let i = start; i < pos; i++) text += String.fromCharCode(reader.at(i));
+    } else text = bytesToLatin1(reader.slice(start, pos - start));
+    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) {
+      const value = Number(text);
+      return { kind: 'number', value, integer: /^[+-]?\d+$/.test(text) && Number.isSafeInteger(value) };
+    }
+    // Some writers emit "--5" or "1.2.3": treat as a number the way viewers do, rather
+    // than as a keyword that would derail the parse.
+    if (/^[+-]*\d*\.?\d*[.\d]*$/.test(text) && /\d/.test(text)) {
+      const cleaned = text.replace(/^[+-]*/, (m) => (m.includes('-') ? '-' : '')).replace(/(\..*?)\./g, '$1');
+      const value = Number.parseFloat(cleaned);
+      if (Number.isFinite(value)) return { kind: 'number', value, integer: false };
+    }
+    return { kind: 'keyword', value: text };
   }
 
   private nameToken(): string {
     const start = this.pos;
     this.pos++; // '/'
-    const bytes: number[] = [];
+    // One char per byte (latin1), #xx escapes decoded. Made in one piece: a string grown by
+    // concatenation would be a rope that every lookup of the dictionary key flattens again.
+    const codes = nameCodes;
+    codes.length = 0;
     for (;;) {
       const byte = this.reader.at(this.pos);
       if (byte < 0 || isWhitespace(byte) || isDelimiter(byte)) break;
@@ -136,16 +179,17 @@ export class Lexer {
         const hi = hexValue(this.reader.at(this.pos + 1));
         const lo = hexValue(this.reader.at(this.pos + 2));
         if (hi >= 0 && lo >= 0) {
-          bytes.push(hi * 16 + lo);
+          codes.push(hi * 16 + lo);
           this.pos += 3;
           continue;
         }
       }
-      bytes.push(byte);
+      codes.push(byte);
       this.pos++;
       if (this.pos - start > MAX_TOKEN_LENGTH) throw limitExceeded('token', `name at ${start} too long`);
     }
-    return bytesToLatin1(Uint8Array.from(bytes));
+    if (codes.length <= 4096) return String.fromCharCode.apply(null, codes);
+    return bytesToLatin1(Uint8Array.from(codes));
   }
 
   private hexString(): PdfString {

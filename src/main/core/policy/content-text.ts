@@ -15,8 +15,7 @@
  * Whether the layer it reads can be trusted (ToUnicode against the font, invisible text, …)
  * is text-layer.ts's question, answered separately.
  */
-import { Buffer } from 'node:buffer';
-import { IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
+import { ContentLexer, ContentSyntaxError, IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type ContentOperand, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
 import { pageFrame, userToDisplayed } from '../stamp/page-frame';
 import { pagesOf } from '../stamp/page-list';
 import type { PageText, TextRun } from './document-text';
@@ -34,128 +33,7 @@ const MAX_RUNS = 200_000;
 /** The page cannot be read here: the caller falls back to pdf.js. */
 class Unsupported extends Error {}
 
-type Operand = number | string | PdfString | Operand[] | { name: string };
-
-/** Content-stream tokens as operands and operators; strings kept as bytes. */
-function* contentOperations(bytes: Uint8Array): Generator<{ op: string; operands: Operand[] }> {
-  const n = bytes.length;
-  let i = 0;
-  const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
-  const isDelimiter = (c: number): boolean => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
-  const stack: Operand[][] = [[]];
-  const top = (): Operand[] => stack[stack.length - 1] as Operand[];
-  while (i < n) {
-    const c = bytes[i] as number;
-    if (isSpace(c)) {
-      i++;
-    } else if (c === 0x25) {
-      while (i < n && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
-    } else if (c === 0x28) {
-      const out: number[] = [];
-      let depth = 1;
-      i++;
-      while (i < n) {
-        const d = bytes[i] as number;
-        if (d === 0x5c) {
-          const e = bytes[i + 1] as number;
-          i += 2;
-          if (e === 0x6e) out.push(0x0a);
-          else if (e === 0x72) out.push(0x0d);
-          else if (e === 0x74) out.push(0x09);
-          else if (e === 0x62) out.push(0x08);
-          else if (e === 0x66) out.push(0x0c);
-          else if (e >= 0x30 && e <= 0x37) {
-            let v = e - 0x30;
-            for (let k = 0; k < 2 && (bytes[i] as number) >= 0x30 && (bytes[i] as number) <= 0x37; k++) v = v * 8 + ((bytes[i++] as number) - 0x30);
-            out.push(v & 0xff);
-          } else if (e === 0x0d) {
-            if (bytes[i] === 0x0a) i++;
-          } else if (e !== 0x0a) out.push(e);
-          continue;
-        }
-        if (d === 0x28) depth++;
-        else if (d === 0x29 && --depth === 0) {
-          i++;
-          break;
-        }
-        out.push(d);
-        i++;
-      }
-      top().push(new PdfString(Uint8Array.from(out)));
-    } else if (c === 0x3c && bytes[i + 1] === 0x3c) {
-      // An inline dictionary (BDC properties): skipped with its nesting.
-      let depth = 0;
-      while (i < n) {
-        if (bytes[i] === 0x3c && bytes[i + 1] === 0x3c) {
-          depth++;
-          i += 2;
-        } else if (bytes[i] === 0x3e && bytes[i + 1] === 0x3e) {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else i++;
-      }
-      top().push('<<>>');
-    } else if (c === 0x3c) {
-      let hex = '';
-      i++;
-      while (i < n && bytes[i] !== 0x3e) {
-        const d = bytes[i] as number;
-        if (!isSpace(d)) hex += String.fromCharCode(d);
-        i++;
-      }
-      i++;
-      if (hex.length % 2 === 1) hex += '0';
-      if (!/^[0-9a-fA-F]*$/u.test(hex)) throw new Unsupported('bad hex string');
-      top().push(new PdfString(Uint8Array.from(Buffer.from(hex, 'hex')), true));
-    } else if (c === 0x5b) {
-      stack.push([]);
-      i++;
-    } else if (c === 0x5d) {
-      i++;
-      if (stack.length > 1) {
-        const array = stack.pop() as Operand[];
-        top().push(array);
-      }
-    } else if (c === 0x7b || c === 0x7d || c === 0x3e || c === 0x29) {
-      i++;
-    } else if (c === 0x2f) {
-      const start = ++i;
-      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
-      top().push({ name: String.fromCharCode(...bytes.subarray(start, i)).replace(/#([0-9a-fA-F]{2})/gu, (_, h: string) => String.fromCharCode(parseInt(h, 16))) });
-    } else {
-      const start = i;
-      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
-      if (i === start) {
-        i++;
-        continue;
-      }
-      const word = String.fromCharCode(...bytes.subarray(start, i));
-      if ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e) {
-        const value = Number(word);
-        // A malformed number ("1.2.3", "--1") is read as 0, as viewers do.
-        top().push(Number.isFinite(value) ? value : 0);
-        continue;
-      }
-      if (word === 'true' || word === 'false' || word === 'null') {
-        top().push(word);
-        continue;
-      }
-      if (word === 'BI') {
-        // Inline image: its data up to EI is not content syntax.
-        while (i < n && !(bytes[i] === 0x45 && bytes[i + 1] === 0x49 && (i + 2 >= n || isSpace(bytes[i + 2] as number)) && isSpace(bytes[i - 1] as number))) i++;
-        i += 2;
-        stack.length = 1;
-        stack[0] = [];
-        continue;
-      }
-      stack.length = 1;
-      const operands = stack[0] as Operand[];
-      stack[0] = [];
-      yield { op: word, operands };
-    }
-  }
-}
+type Operand = ContentOperand;
 
 /** A font as the interpreter needs it: codes out of string bytes, their text and advance width. */
 interface FontDecoder {
@@ -375,7 +253,9 @@ export function contentPageText(document: PdfDocument, pageIndex: number): PageT
     };
 
     for (const bytes of data) {
-      for (const { op, operands } of contentOperations(bytes)) {
+      const lexer = new ContentLexer(bytes);
+      for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
+        const operands = lexer.operands;
         switch (op) {
           case 'q':
             saved.push({ ctm: gs.ctm, text: { ...gs.text } });
@@ -478,7 +358,7 @@ export function contentPageText(document: PdfDocument, pageIndex: number): PageT
     contentBytes = contents.bytes;
     run(contents.streams, resources, { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0 } }, 0);
   } catch (error) {
-    if (error instanceof Unsupported) return undefined;
+    if (error instanceof Unsupported || error instanceof ContentSyntaxError) return undefined;
     throw error;
   }
   return { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs };

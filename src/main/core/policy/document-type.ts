@@ -148,6 +148,17 @@ export function normaliseForMatching(text: string): string {
 
 const normalised = new Map<string, string>();
 const MAX_NORMALISED = 20_000;
+const spacedForms = new Map<string, string>();
+
+/** A line as English labels are matched: NFKC, lower case, runs of spaces as one (remembered like normaliseForMatching). */
+function spacedForm(line: string): string {
+  const known = spacedForms.get(line);
+  if (known !== undefined) return known;
+  const out = line.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  if (spacedForms.size >= MAX_NORMALISED) spacedForms.clear();
+  spacedForms.set(line, out);
+  return out;
+}
 const labelPatterns = new Map<string, RegExp>();
 
 function normalisedWord(word: string): string {
@@ -212,7 +223,7 @@ function escapeRegExp(text: string): string {
 function opensWithLabel(line: string, marker: string, loose: boolean): boolean {
   const m = normalisedWord(marker);
   if (/^[a-z]/u.test(m)) {
-    const spaced = line.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+    const spaced = spacedForm(line);
     let pattern = labelPatterns.get(marker);
     if (!pattern) labelPatterns.set(marker, (pattern = new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u')));
     return pattern.test(spaced);
@@ -275,8 +286,9 @@ function pageFinding(page: PageText, lines: readonly TextLine[], next: readonly 
       if (!markers.some((m) => own.some((line) => opensWithLabel(line, m, markers.length === 1)))) continue;
       if (markerSetAt(markers, withNext)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
     }
+    if (!kind.formPatterns || kind.formPatterns.length === 0) continue;
     const text = normaliseForMatching(withNext.join(''));
-    for (const pattern of kind.formPatterns ?? []) {
+    for (const pattern of kind.formPatterns) {
       const found = pattern.exec(text);
       if (found && found.index < normaliseForMatching(own.join('')).length) return { term: kind.term, where: 'form', line: found[0], page: at, words: [found[0]] };
     }

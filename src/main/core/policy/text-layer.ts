@@ -15,7 +15,7 @@
  */
 import { Buffer } from 'node:buffer';
 import fontkit from '@pdf-lib/fontkit';
-import { PdfDict, PdfName, PdfStream, type PdfDocument } from '../pdf/index';
+import { ContentLexer, PdfDict, PdfName, PdfStream, type ContentOperand, type PdfDocument } from '../pdf/index';
 import { pagesOf } from '../stamp/page-list';
 import { decodedContents } from './page-content';
 
@@ -34,73 +34,6 @@ export interface TextLayerFacts {
 const MAX_CONTENT_BYTES = 32 * 1024 * 1024;
 const MAX_FONTS = 64;
 const MAX_FORM_DEPTH = 8;
-
-type Token = { kind: 'num'; value: number } | { kind: 'op'; value: string } | { kind: 'name'; value: string } | { kind: 'other' };
-
-/** A small tokenizer for content streams: numbers, names and operators; strings and arrays skipped. */
-function* contentTokens(bytes: Uint8Array): Generator<Token> {
-  const n = bytes.length;
-  let i = 0;
-  const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
-  const isDelimiter = (c: number): boolean => c === 0x28 || c === 0x29 || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x2f || c === 0x25;
-  while (i < n) {
-    const c = bytes[i] as number;
-    if (isSpace(c)) {
-      i++;
-    } else if (c === 0x25) {
-      while (i < n && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
-    } else if (c === 0x28) {
-      // (string): nested parentheses and backslash escapes.
-      let depth = 1;
-      i++;
-      while (i < n && depth > 0) {
-        const d = bytes[i] as number;
-        if (d === 0x5c) i += 2;
-        else {
-          if (d === 0x28) depth++;
-          else if (d === 0x29) depth--;
-          i++;
-        }
-      }
-      yield { kind: 'other' };
-    } else if (c === 0x3c && bytes[i + 1] === 0x3c) {
-      i += 2;
-      yield { kind: 'other' };
-    } else if (c === 0x3e && bytes[i + 1] === 0x3e) {
-      i += 2;
-      yield { kind: 'other' };
-    } else if (c === 0x3c) {
-      while (i < n && bytes[i] !== 0x3e) i++;
-      i++;
-      yield { kind: 'other' };
-    } else if (c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x3e || c === 0x29) {
-      i++;
-      yield { kind: 'other' };
-    } else if (c === 0x2f) {
-      const start = ++i;
-      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
-      yield { kind: 'name', value: String.fromCharCode(...bytes.subarray(start, i)) };
-    } else {
-      const start = i;
-      while (i < n && !isSpace(bytes[i] as number) && !isDelimiter(bytes[i] as number)) i++;
-      if (i === start) {
-        i++;
-        continue;
-      }
-      const word = String.fromCharCode(...bytes.subarray(start, i));
-      const value = Number(word);
-      if (/^[+-]?(\d+\.?\d*|\.\d+)$/u.test(word) && Number.isFinite(value)) yield { kind: 'num', value };
-      else {
-        yield { kind: 'op', value: word };
-        if (word === 'ID') {
-          // Inline image data up to EI: skipped, it is not content syntax.
-          while (i < n && !(bytes[i] === 0x45 && bytes[i + 1] === 0x49 && (i + 2 >= n || isSpace(bytes[i + 2] as number)) && isSpace(bytes[i - 1] as number))) i++;
-          i += 2;
-        }
-      }
-    }
-  }
-}
 
 interface Scan {
   images: number;
@@ -123,31 +56,24 @@ function scanContent(document: PdfDocument, data: readonly Uint8Array[], resourc
   let renderMode = 0;
   let whiteFill = false;
   const stack: { renderMode: number; whiteFill: boolean }[] = [];
-  let operands: number[] = [];
-  let lastName: string | undefined;
   for (const bytes of data) {
-    for (const token of contentTokens(bytes)) {
-      if (token.kind === 'num') {
-        operands.push(token.value);
-        continue;
-      }
-      if (token.kind === 'name') {
-        lastName = token.value;
-        continue;
-      }
-      if (token.kind === 'other') continue;
-      const op = token.value;
+    // Lenient: a malformed hex string is a string this scan skips anyway (content-text.ts,
+    // which must decode it, hands such a page to pdf.js).
+    const lexer = new ContentLexer(bytes, { lenientHex: true });
+    for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
       if (op === 'q') stack.push({ renderMode, whiteFill });
       else if (op === 'Q') ({ renderMode, whiteFill } = stack.pop() ?? { renderMode: 0, whiteFill: false });
-      else if (op === 'Tr') renderMode = operands[operands.length - 1] ?? 0;
-      else if (op === 'g' || op === 'rg' || op === 'k' || op === 'sc' || op === 'scn') whiteFill = isWhite(operands, op);
+      else if (op === 'Tr') renderMode = lastNumber(lexer.operands) ?? 0;
+      else if (op === 'g' || op === 'rg' || op === 'k' || op === 'sc' || op === 'scn') whiteFill = isWhite(numbersOf(lexer.operands), op);
       else if (TEXT_SHOW.has(op)) {
         scan.textShows++;
         if (renderMode === 3 || renderMode === 7) scan.invisible++;
         else if (whiteFill && (renderMode === 0 || renderMode === 4)) scan.white++;
       } else if (op === 'BI') scan.images++;
-      else if (op === 'Do' && lastName !== undefined) {
-        const target = document.resolve(xobjects?.get(lastName));
+      else if (op === 'Do') {
+        const name = lastName(lexer.operands);
+        if (name === undefined) continue;
+        const target = document.resolve(xobjects?.get(name));
         if (target instanceof PdfStream) {
           const subtype = target.dict.getName('Subtype');
           if (subtype === 'Image') {
@@ -160,9 +86,30 @@ function scanContent(document: PdfDocument, data: readonly Uint8Array[], resourc
           }
         }
       }
-      operands = [];
     }
   }
+}
+
+function numbersOf(operands: readonly ContentOperand[]): number[] {
+  const out: number[] = [];
+  for (const operand of operands) if (typeof operand === 'number') out.push(operand);
+  return out;
+}
+
+function lastNumber(operands: readonly ContentOperand[]): number | undefined {
+  for (let k = operands.length - 1; k >= 0; k--) {
+    const operand = operands[k];
+    if (typeof operand === 'number') return operand;
+  }
+  return undefined;
+}
+
+function lastName(operands: readonly ContentOperand[]): string | undefined {
+  for (let k = operands.length - 1; k >= 0; k--) {
+    const operand = operands[k];
+    if (typeof operand === 'object' && operand !== null && !Array.isArray(operand) && 'name' in operand) return operand.name;
+  }
+  return undefined;
 }
 
 /** ToUnicode: code → text, from bfchar and bfrange (§9.10.3). */

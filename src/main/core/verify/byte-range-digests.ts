@@ -74,10 +74,12 @@ export class ByteRangeDigests {
       }
       groups = next;
       if (fed.length === 0) continue;
-      for (let at = from; at < to; at += CHUNK) {
-        const chunk = this.source.read(at, Math.min(CHUNK, to - at));
-        for (const hasher of fed) hasher.update(chunk);
-      }
+      const feed = (piece: Uint8Array): void => {
+        for (const hasher of fed) hasher.update(piece);
+      };
+      // A file source streams through one reused buffer; an in-memory one hands out views.
+      if (this.source.scan) this.source.scan(from, to - from, feed);
+      else for (let at = from; at < to; at += CHUNK) feed(this.source.read(at, Math.min(CHUNK, to - at)));
     }
     const result = new Map<number, Uint8Array>();
     for (const group of groups) {

@@ -10,6 +10,14 @@ export interface LoadOptions {
 }
 
 /**
+ * Logged-in sessions open on each module in this process, over every Pkcs11Library loading
+ * it. Cryptoki state is per process, not per handle: re-initialising a static-slot-list module
+ * (SoftHSM2) through one handle kills the sessions opened through another, so the key
+ * watcher's rescan asks this count, not its own.
+ */
+const sessionsOpen = new Map<string, number>();
+
+/**
  * A loaded and initialised PKCS#11 module. One per process and module path: Cryptoki keeps
  * global state, and C_Initialize twice in one process returns CKR_CRYPTOKI_ALREADY_INITIALIZED.
  */
@@ -113,6 +121,24 @@ export class Pkcs11Library {
    */
   get slotListIsStatic(): boolean {
     return this.profile.staticSlotList;
+  }
+
+  /** Counts a logged-in session as open until the returned function is called (once). */
+  trackSession(): () => void {
+    sessionsOpen.set(this.path, (sessionsOpen.get(this.path) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (sessionsOpen.get(this.path) ?? 1) - 1;
+      if (left > 0) sessionsOpen.set(this.path, left);
+      else sessionsOpen.delete(this.path);
+    };
+  }
+
+  /** Logged-in sessions open on this module in this process, through any handle. */
+  get sessionsOpenInProcess(): number {
+    return sessionsOpen.get(this.path) ?? 0;
   }
 
   get isClosed(): boolean {

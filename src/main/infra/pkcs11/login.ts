@@ -6,8 +6,11 @@ import { decodeTokenInfo, triesLeftParams } from './token-info';
 
 /** Session and login (concept 2 of the token layer). */
 
-export const RW_SESSION = pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION;
-export const RO_SESSION = pkcs11js.CKF_SERIAL_SESSION;
+// C_OpenSession flags, as PKCS#11 fixes them (CKF_SERIAL_SESSION 0x4, CKF_RW_SESSION 0x2):
+// literals, not pkcs11js's constants, so loading this module does not load the native
+// library (issue #15; test/unit/faults/fault-control.test.ts checks them against pkcs11js).
+export const RW_SESSION = 0x4 | 0x2;
+export const RO_SESSION = 0x4;
 
 /**
  * pkcs11js takes PINs as JavaScript strings only. The string exists for the duration of the

@@ -17,7 +17,6 @@ export { FIRST_USE_MARKER_APPLICATION, FIRST_USE_MARKER_LABEL } from './objects'
  * Each reads the module's quirks from its profile (profile.ts, native/pkcs11-modules.json).
  */
 export class Pkcs11UsbKeyPort implements UsbKeyPort {
-  private openSessions = 0;
   private readonly slots: SlotDirectory;
   private readonly pins: PinAdministration;
 
@@ -34,10 +33,11 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
   /**
    * Makes the slot list current. For modules with a static slot list that means
    * re-initialising, skipped while a session is open so that a stamping in progress is never
-   * cut off by the key watcher.
+   * cut off by the key watcher: any session on the module in this process counts, also one
+   * opened through another handle (two app compositions in one process, as the browser tests run).
    */
   rescan(): void {
-    this.slots.rescan(this.openSessions);
+    this.slots.rescan(this.library.sessionsOpenInProcess);
   }
 
   listKeys(): UsbKeyInfo[] {
@@ -69,10 +69,7 @@ export class Pkcs11UsbKeyPort implements UsbKeyPort {
       closeRaw(this.library, session);
       throw toTokenError(error);
     }
-    this.openSessions++;
-    return new Pkcs11Session(this.library, slot, session, info, () => {
-      this.openSessions--;
-    });
+    return new Pkcs11Session(this.library, slot, session, info, this.library.trackSession());
   }
 
   async changePin(serial: string, oldPin: Uint8Array, newPin: Uint8Array): Promise<void> {

@@ -20,13 +20,29 @@ const flagsOf = (key: UsbKeyInfo): string => JSON.stringify(key.flags);
  */
 export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error: [unknown] }> {
   private timer: NodeJS.Timeout | undefined;
-  private known = new Map<string, UsbKeyInfo>();
+  private known: Map<string, UsbKeyInfo>;
+  /** Whether the first look reports changes against `known` (a watcher taking over from another). */
+  private readonly reportFirstLook: boolean;
 
+  /**
+   * `known`: what an earlier watcher of the same keys last saw. A watcher that takes over (after
+   * a failing look, a module switch) then reports what changed meanwhile at its first look,
+   * instead of silently taking the present keys as its starting point: a key pulled out and
+   * plugged back in while no watcher was running is still announced.
+   */
   constructor(
     private readonly port: Pkcs11UsbKeyPort,
     private readonly intervalMs = 500,
+    known?: readonly UsbKeyInfo[],
   ) {
     super();
+    this.known = new Map((known ?? []).map((key) => [key.serial, key]));
+    this.reportFirstLook = known !== undefined;
+  }
+
+  /** The keys seen at the last look. */
+  get knownKeys(): UsbKeyInfo[] {
+    return [...this.known.values()];
   }
 
   /** Takes one look now; returns what changed since the last look. */
@@ -43,18 +59,28 @@ export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error:
     return { inserted, removed, changed };
   }
 
+  /** Starts looking; throws if the first look fails. */
   start(): void {
     if (this.timer) return;
-    this.poll();
-    this.timer = setInterval(() => {
-      try {
-        const change = this.poll();
-        if (change.inserted.length || change.removed.length || change.changed.length) this.emit('change', change);
-      } catch (error) {
-        this.emit('error', error);
-      }
-    }, this.intervalMs);
+    const first = this.poll();
+    this.timer = setInterval(() => this.look(), this.intervalMs);
     this.timer.unref();
+    if (this.reportFirstLook) this.announce(first);
+  }
+
+  private look(): void {
+    let change: UsbKeyChange;
+    try {
+      change = this.poll();
+    } catch (error) {
+      this.emit('error', error);
+      return;
+    }
+    this.announce(change);
+  }
+
+  private announce(change: UsbKeyChange): void {
+    if (change.inserted.length || change.removed.length || change.changed.length) this.emit('change', change);
   }
 
   stop(): void {

@@ -95,7 +95,9 @@ export class PdfJsTextReader implements DocumentTextReader {
   constructor(private readonly options: PdfJsTextReaderOptions = {}) {}
 
   async open(bytes: Uint8Array, opened?: PdfDocument): Promise<DocumentTextSource> {
-    const pdfjs = await loadPdfJs();
+    // pdf.js (~2 MB of modules, ~0.3–0.6 s to load in a fresh process, issue #15) is loaded on
+    // the first page asked of it: the gate reads most text layers with its own content reader
+    // (core/policy/content-text.ts) and a document it fully reads never needs pdf.js.
     let document: PdfDocument;
     let pageCount: number;
     try {
@@ -116,6 +118,7 @@ export class PdfJsTextReader implements DocumentTextReader {
     const chunkOf = async (pageIndex: number) => {
       if (pageIndex < 0 || pageIndex >= pageCount) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pageCount });
       const first = pageIndex - (pageIndex % CHUNK_PAGES);
+      const pdfjs = await loadPdfJs();
       if (chunk?.first !== first) {
         if (chunk) {
           tasks.delete(chunk.task);

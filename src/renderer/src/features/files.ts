@@ -1,5 +1,4 @@
 import type { DocumentInput } from '../../../shared/ipc/contract';
-import { base64Of } from '../pdf/pdf-document';
 
 /** A PDF the user opened or dropped, read into memory. */
 export interface OpenedFile {
@@ -12,6 +11,13 @@ export async function readFiles(list: FileList | readonly File[]): Promise<Opene
   return Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
 }
 
+/**
+ * A document as it crosses to the main process: its bytes as an ArrayBuffer (issue #14: binary,
+ * not base64 text). The file's own buffer when the view covers all of it (IPC copies it, so the
+ * window keeps its bytes for the preview); a copy of just the view's bytes otherwise.
+ */
 export function documentInputOf(file: OpenedFile): DocumentInput {
-  return { name: file.name, base64: base64Of(file.bytes) };
+  const { bytes } = file;
+  const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return { name: file.name, bytes: whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer };
 }

@@ -47,10 +47,3 @@ export async function pageTexts(doc: PDFDocumentProxy, maxPages = 5): Promise<Pa
   }
   return pages;
 }
-
-/** Base64 of bytes, in chunks (String.fromCharCode cannot take a whole PDF at once). */
-export function base64Of(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
