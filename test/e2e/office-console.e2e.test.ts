@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfficeService } from '../../src/main/core/office/index';
 import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList } from '../../src/main/core/office/deny-list';
+import { SCANNED_DOCUMENTS_SETTING, scannedDocumentsAllowed } from '../../src/main/core/office/scanned-documents';
 import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
 import { openRegister, type SealRegister } from '../../src/main/infra/db/index';
 import { shippedFontImpressions } from '../../src/main/infra/office/index';
@@ -134,6 +135,32 @@ describe('office console in Chromium', () => {
     expect(officeDenyList(register)).toEqual([...DEFAULT_DOCUMENT_TYPE_DENY_LIST, '承诺书']);
     expect(register.audit.list().at(-1)).toMatchObject({ action: 'SETTING_CHANGED', subject: 'office.documentTypeDenyList' });
     await browser.screenshot(page, 'office-03-deny-list');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('switches scanned documents (U2): refused by default, allowed on the custodian\'s confirmation once saved, audited, and back', async () => {
+    const panel = page.getByTestId('scanned-documents');
+    await panel.scrollIntoViewIfNeeded();
+    await expect.poll(() => panel.getAttribute('data-allowed')).toBe('false');
+    expect(await panel.getByTestId('scanned-allowed').isChecked()).toBe(false);
+    expect(await panel.getByTestId('scanned-save').isDisabled()).toBe(true);
+    await panel.getByTestId('scanned-allowed').check();
+    await panel.getByTestId('scanned-save').click();
+    await expect(panel.getByTestId('scanned-message').textContent()).resolves.toContain('随下次发布登记簿生效');
+    await expect.poll(() => panel.getAttribute('data-allowed')).toBe('true');
+    expect(await panel.getByTestId('scanned-state').textContent()).toBe('现在：允许扫描件，须逐份确认');
+    expect(scannedDocumentsAllowed(register.settings)).toBe(true);
+    expect(register.audit.list().at(-1)).toMatchObject({ action: 'SETTING_CHANGED', subject: SCANNED_DOCUMENTS_SETTING, actorName: OFFICE.name });
+    await browser.screenshot(page, 'office-04-scanned-documents');
+    // A fresh console reads the stored setting; switching it off again is saved and audited too.
+    await page.reload();
+    await page.getByTestId('nav-office').click();
+    await expect.poll(() => page.getByTestId('scanned-documents').getAttribute('data-allowed')).toBe('true');
+    await page.getByTestId('scanned-allowed').uncheck();
+    await page.getByTestId('scanned-save').click();
+    await expect.poll(() => page.getByTestId('scanned-documents').getAttribute('data-allowed')).toBe('false');
+    expect(scannedDocumentsAllowed(register.settings)).toBe(false);
+    expect(register.audit.list().filter((row) => row.subject === SCANNED_DOCUMENTS_SETTING)).toHaveLength(2);
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { YinjianError } from '../../shared/errors/index';
 import type { InspectionResultDto, IssuedSealDto } from '../../shared/ipc/contract';
 import type { InspectionResult } from '../core/inspection/index';
 import { DEFAULT_DOCUMENT_TYPE_DENY_LIST, officeDenyList, setOfficeDenyList } from '../core/office/deny-list';
+import { scannedDocumentsAllowed, setScannedDocumentsAllowed } from '../core/office/scanned-documents';
 import {
   OfficeService,
   OFFICE_SETTING,
@@ -234,6 +235,16 @@ export class OfficeTasks {
     const unknown = remove.filter((w) => !words.includes(w));
     if (unknown.length > 0) throw new YinjianError('DENY_WORD_NOT_LISTED', { word: unknown[0]! });
     return setOfficeDenyList(register, edit.reset ? [...DEFAULT_DOCUMENT_TYPE_DENY_LIST] : [...words.filter((w) => !remove.includes(w)), ...add], actor);
+  }
+
+  /** U2 (issue #13): whether scanned documents are allowed on the custodian's confirmation. */
+  scannedDocuments(): boolean {
+    return scannedDocumentsAllowed(this.deps.register().settings);
+  }
+
+  /** `office scanned-documents --allow|--refuse` and the console's switch: published with the next snapshot, audited (SETTING_CHANGED). */
+  setScannedDocuments(allowed: boolean, actor: Actor): boolean {
+    return setScannedDocumentsAllowed(this.deps.register(), allowed, actor);
   }
 
   /**
@@ -522,6 +533,8 @@ export function createOfficeFrontDoor(deps: OfficeDeps): OfficeFrontDoor {
     'office.denyList': async () => ({ words: [...tasks.denyList()] }),
     // U2: published with the next snapshot; audited (SETTING_CHANGED) with the list before and after.
     'office.setDenyList': async ({ words }) => ({ words: [...tasks.editDenyList({ words }, deps.actor())] }),
+    'office.scannedDocuments': async () => ({ allowed: tasks.scannedDocuments() }),
+    'office.setScannedDocuments': async ({ allowed }) => ({ allowed: tasks.setScannedDocuments(allowed, deps.actor()) }),
     'office.seals': async () => {
       const register = deps.register();
       return tasks.seals().map((seal) => ({

@@ -147,6 +147,8 @@ export function createHandlers(services: MainServices): HandlerTable {
     'office.saveInspectionReport': office('office.saveInspectionReport'),
     'office.denyList': office('office.denyList'),
     'office.setDenyList': office('office.setDenyList'),
+    'office.scannedDocuments': office('office.scannedDocuments'),
+    'office.setScannedDocuments': office('office.setScannedDocuments'),
     'office.seals': office('office.seals'),
   };
 }

@@ -597,6 +597,10 @@ export const CHANNELS = {
     request: z.object({ words: z.array(z.string().min(1).max(40)).min(1).max(200) }).strict(),
     response: z.object({ words: z.array(z.string()) }),
   },
+  /** U2 (issue #13): whether pages OCR cannot read need the custodian's confirmation (allowed) or are refused (the default). */
+  'office.scannedDocuments': { request: empty, response: z.object({ allowed: z.boolean() }) },
+  /** Published with the next snapshot; audited (SETTING_CHANGED) with the value before and after. */
+  'office.setScannedDocuments': { request: z.object({ allowed: z.boolean() }).strict(), response: z.object({ allowed: z.boolean() }) },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type Channel = keyof typeof CHANNELS;

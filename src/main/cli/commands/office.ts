@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import { type IssuancePins, type IssuedSeal, type ValidityChoice } from '../../core/office/index';
 import { OfficeTasks, type Published, type PublishTarget } from '../../app/office';
-import { scannedDocumentsAllowed, setScannedDocumentsAllowed } from '../../core/office/scanned-documents';
 import { officePublicationPoints, setOfficePublicationPoints } from '../../core/office/publication-points';
 import type { SealKeyType } from '../../core/ports/usb-key';
 import type { Actor, ApproverRole, Delegation, Seal, UnitKind } from '../../core/register/index';
@@ -635,12 +634,12 @@ export const officeScannedDocumentsCommand: Command = {
     'What OCR does read is still checked: a scan that reads as a contract is refused whatever the setting.',
   examples: [{ line: 'yinjian office scanned-documents --allow', zh: '允许扫描件用印（须保管人确认）', en: 'allow scanned documents on the custodian\'s confirmation' }],
   async run(context, args) {
-    const register = context.register();
     const allow = args.options.allow === true;
     const refuse = args.options.refuse === true;
     if (allow && refuse) throw new YinjianError('USAGE', { detail: '--allow and --refuse exclude each other' });
-    let allowed = scannedDocumentsAllowed(register.settings);
-    if (allow || refuse) allowed = setScannedDocumentsAllowed(register, allow, officeActor(context, args));
+    // The same use case as the office console's switch (app/office.ts OfficeTasks).
+    const tasks = officeTasksOf(context);
+    const allowed = allow || refuse ? tasks.setScannedDocuments(allow, officeActor(context, args)) : tasks.scannedDocuments();
     return {
       json: { scannedDocumentsAllowed: allowed },
       text: allowed

@@ -4,7 +4,7 @@
  * does not stop the others. The exit code is the worst outcome: 0 all sealed, 1 a refusal,
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
-import { readFileSync, realpathSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
 import type { PlacementRequest, PositionOnPage } from '../../core/stamp/index';
@@ -79,6 +79,49 @@ function readInput(input: string): Uint8Array {
   } catch (error) {
     throw new YinjianError('FILE_NOT_READABLE', { path: input }, { cause: error });
   }
+}
+
+/**
+ * The input read on the thread pool, in one read call issued at once (not open, stat, read as
+ * three turns of the event loop, which a login keeping the main thread busy would hold up), so
+ * that it overlaps the key's login (issue #15). Any failure rejects; the batch then reads the
+ * file again with readInput, which reports it.
+ */
+function readInputAhead(input: string): Promise<Uint8Array> {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(input, 'r');
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  try {
+    size = fstatSync(fd).size;
+  } catch (error) {
+    closeSync(fd);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  const buffer = Buffer.allocUnsafe(size);
+  return new Promise<Uint8Array>((resolveRead, rejectRead) => {
+    const from = (offset: number): void => {
+      read(fd, buffer, offset, size - offset, offset, (error, bytesRead) => {
+        if (error) {
+          closeSync(fd);
+          rejectRead(error);
+        } else if (bytesRead > 0 && offset + bytesRead < size) from(offset + bytesRead);
+        else {
+          closeSync(fd);
+          // A file that shrank since fstat gives the bytes it has; one that grew, its first `size` (as readFileSync).
+          if (offset + bytesRead < size) resolveRead(buffer.subarray(0, offset + bytesRead));
+          else resolveRead(buffer);
+        }
+      });
+    };
+    if (size === 0) {
+      closeSync(fd);
+      resolveRead(buffer);
+    } else from(0);
+  });
 }
 
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
@@ -167,7 +210,7 @@ export const stamp: Command = {
         ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
         ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
         // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
-        documents: targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input) })),
+        documents: targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input), prefetch: () => readInputAhead(input) })),
         pin: (key) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }),
       },
     );

@@ -21,6 +21,12 @@ export interface BatchDocument {
   readonly outputPath: string;
   /** The document's bytes; throws when they cannot be read (FILE_NOT_READABLE). */
   read(): Uint8Array;
+  /**
+   * The same bytes, read in the background: the batch asks the first document for them before
+   * the key logs in, so the disk and the login (the key's PIN check, the initial-PIN record's
+   * scrypt) overlap (issue #15). A failure here is not reported: read() then says what failed.
+   */
+  prefetch?(): Promise<Uint8Array>;
 }
 
 /** What is the same for every document of the batch. */
@@ -146,6 +152,8 @@ export async function stampBatch(
 ): Promise<BatchResult[]> {
   const total = documents.length;
   control.onProgress?.({ done: 0, total });
+  const ahead = documents[0]?.prefetch?.();
+  ahead?.catch(() => undefined);
   let opened: BatchKey;
   try {
     opened = await openKey();
@@ -162,7 +170,7 @@ export async function stampBatch(
         break;
       }
       control.onProgress?.({ done: index, total, current: document.name });
-      const input = readDocument(document);
+      const input = index === 0 && ahead ? await ahead.catch(() => readDocument(document)) : readDocument(document);
       if (input instanceof YinjianError) {
         results.push({ document, ok: false, error: input, begun: false });
         continue;

@@ -4,6 +4,7 @@ import { call, ipcErrorOf } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
 import { InspectionPanel } from '../inspection/InspectionPanel';
 import { DenyListPanel } from './DenyListPanel';
+import { ScannedDocumentsPanel } from './ScannedDocumentsPanel';
 import { OfficeKeyForm, type KeyFormMode } from './OfficeKeyForm';
 import { SealPanel } from './SealPanel';
 import { UnlockForm } from './UnlockForm';
@@ -119,6 +120,7 @@ export function OfficeScreen() {
       {selectedSeal && <SealPanel seal={selectedSeal} approval={approval} onChanged={() => void reload()} />}
       <InspectionPanel />
       <DenyListPanel />
+      <ScannedDocumentsPanel />
     </div>
   );
 }
