@@ -7,6 +7,7 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { createAppServices } from './app/app-services';
+import { currentWorkstation } from './infra/machine/workstation-id';
 import type { HostPort } from './app/host/host-port';
 import { electronParentPort, utilityParentPort } from './app/host/utility-process-port';
 import { workerParentPort } from './app/host/worker-thread-port';
@@ -29,10 +30,12 @@ serveHandlerTable(hostPort(), (init, dialogs) => {
       // not permitted: normal priority
     }
   }
+  // Read once, here rather than in the main process (a synchronous reg.exe / ioreg call there would stall the window).
+  let machineCode: string | undefined;
   const services = createAppServices({
     appDataDir: init.appDataDir,
     exportFolder: () => init.exportFolder,
-    workstationCode: () => init.workstationCode,
+    workstationCode: () => init.workstationCode ?? (machineCode ??= currentWorkstation().code),
     dialogs,
     ...(init.envModule ? { envModule: init.envModule } : {}),
     ...(init.softHsmModule ? { softHsmModule: init.softHsmModule } : {}),

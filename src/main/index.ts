@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { app } from 'electron';
 import { createAppEvents } from './app/events';
 import type { HostInit } from './app/host/host-port';
-import { currentWorkstation } from './infra/machine/workstation-id';
 import { bindIpc, pushEvents } from './ipc/electron-binding';
 import { connectServiceHost, routeChannels } from './ipc/service-host';
 import { startUtilityHost } from './ipc/utility-host';
@@ -34,7 +33,6 @@ const init = (): HostInit => {
   return {
     appDataDir: app.getPath('userData'),
     exportFolder,
-    workstationCode: currentWorkstation().code,
     ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
   };
 };

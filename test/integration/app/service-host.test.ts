@@ -11,6 +11,7 @@ import { documentPdf } from '../../e2e/harness/documents';
 import { startTestWorkerHost } from '../../helpers/service-host';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
 import { arrayBufferOf } from '../../helpers/array-buffer';
+import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
 
 async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -90,6 +91,15 @@ describe('service host in a worker thread', () => {
     expect(await result).toMatchObject({ ok: true, value: { reports: [{ name: '通知.pdf', verdict: 'UNSIGNED', size: pdf.length }] } });
     // …and pushed its progress through the port, parsed in this thread before anyone sees it.
     expect(seen.filter((m) => m.event === 'verify.progress').map((m) => (m.payload as { active: boolean }).active)).toEqual([true, false]);
+  });
+
+  it('reads the workstation code itself when the main process does not name it (as in the app: no machine-id call on the main process)', async () => {
+    const own = connectServiceHost({ start: () => startTestWorkerHost(), init: { appDataDir: dataDir, exportFolder: dataDir } });
+    try {
+      expect(await own.invoke('workstation.id', {})).toEqual({ ok: true, value: { code: currentWorkstation().code } });
+    } finally {
+      own.close();
+    }
   });
 
   it('asks the main thread for its dialogs: a path comes only from there', async () => {

@@ -24,7 +24,11 @@ export interface HostInit {
   readonly appDataDir: string;
   /** Where exports and reports go. */
   readonly exportFolder: string;
-  readonly workstationCode: string;
+  /**
+   * This computer's workstation code (M4, S1). Absent in the app: the host reads the machine's id
+   * itself, off the main process (on Windows that runs reg.exe, on macOS ioreg, synchronously).
+   */
+  readonly workstationCode?: string;
   readonly envModule?: string;
   readonly softHsmModule?: string;
   /**

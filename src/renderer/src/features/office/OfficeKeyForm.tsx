@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { IpcError, IssuedSealDto, ResponseOf } from '../../../../shared/ipc/contract';
-import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
-import { call, ipcErrorOf } from '../../api/client';
+import type { IssuedSealDto, ResponseOf } from '../../../../shared/ipc/contract';
+import { call } from '../../api/client';
 import { useErrorText, useT, type MessageKey } from '../../i18n/i18n';
 import { usbKeyStore } from '../usb-key/usb-key-store';
+import { usePinAction } from '../usb-key/use-pin-action';
 
 export type KeyFormMode = 'issue' | 'change' | 'reissue' | 'publish';
 
@@ -37,8 +37,7 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
   const [keys, setKeys] = useState<{ serial: string; label: string }[]>([]);
   const [fields, setFields] = useState<Record<string, string>>({ unitKind: 'department', keyType: 'rsa2048', cause: 'damage' });
   const [pins, setPins] = useState(EMPTY_PINS);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<IpcError | undefined>();
+  const { busy, error, run } = usePinAction();
   const [issued, setIssued] = useState<IssuedSealDto | undefined>();
   const [published, setPublished] = useState<Published | undefined>();
 
@@ -90,18 +89,13 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (busy || mismatch) return;
-    setBusy(true);
-    setError(undefined);
     setIssued(undefined);
     setPublished(undefined);
-    const caPin = pinArrayOf(pins.caPin);
-    const soPin = pinArrayOf(pins.soPin);
-    const initialUserPin = pinArrayOf(pins.initialPin);
-    // The fields are emptied at once: the typed PINs live on only in the arrays below.
-    setPins(EMPTY_PINS);
     const validity = { ...(optional('validFrom') ? { validFrom: optional('validFrom') } : {}), ...(optional('validTo') ? { validTo: optional('validTo') } : {}) };
     const tokenLabel = optional('tokenLabel');
-    try {
+    // The fields are emptied at once: the typed PINs live on only in the arrays, zeroed after the call.
+    await run([pins.caPin, pins.soPin, pins.initialPin], () => setPins(EMPTY_PINS), async ([caPin, soPin, initialUserPin]) => {
+      if (!caPin || !soPin || !initialUserPin) return;
       if (mode === 'publish') {
         // The folder is chosen in the main process's own dialog, never typed here (issue #14).
         setPublished(await call('office.publish', { caToken: value('caToken').trim(), caPin, ...(value('chooseFolder') === 'yes' ? { chooseFolder: true } : {}) }));
@@ -139,14 +133,7 @@ export function OfficeKeyForm({ mode, seal, approval, onDone, onClose }: Props) 
       onDone();
       // The key just written carries a new seal and an initial PIN: the key bar shows it now.
       void usbKeyStore.getState().refresh();
-    } catch (caught) {
-      setError(ipcErrorOf(caught));
-    } finally {
-      caPin.fill(0);
-      soPin.fill(0);
-      initialUserPin.fill(0);
-      setBusy(false);
-    }
+    });
   }
 
   const title: MessageKey = `office.action.${mode}`;

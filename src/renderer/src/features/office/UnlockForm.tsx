@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import type { IpcError } from '../../../../shared/ipc/contract';
-import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
-import { call, ipcErrorOf } from '../../api/client';
+import { call } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { usbKeyStore, useUsbKeys } from '../usb-key/usb-key-store';
+import { usePinAction } from '../usb-key/use-pin-action';
 
 const EMPTY = { soPin: '', initialPin: '', initialPinAgain: '' };
 
@@ -18,31 +17,19 @@ export function UnlockForm({ onClose }: { onClose(): void }) {
   const keys = useUsbKeys((s) => s.keys) ?? [];
   const [token, setToken] = useState('');
   const [pins, setPins] = useState(EMPTY);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ serial: string; label: string } | undefined>();
-  const [error, setError] = useState<IpcError | undefined>();
+  const { busy, error, run } = usePinAction();
   const mismatch = pins.initialPinAgain !== '' && pins.initialPin !== pins.initialPinAgain;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (busy || mismatch) return;
-    setBusy(true);
-    setError(undefined);
     setDone(undefined);
-    const soPin = pinArrayOf(pins.soPin);
-    const initialUserPin = pinArrayOf(pins.initialPin);
-    setPins(EMPTY);
-    try {
-      setDone(await call('office.unlock', { token: token.trim(), soPin, initialUserPin }));
+    await run([pins.soPin, pins.initialPin], () => setPins(EMPTY), async ([soPin, initialUserPin]) => {
+      setDone(await call('office.unlock', { token: token.trim(), soPin: soPin!, initialUserPin: initialUserPin! }));
       // Unlocked, on an initial PIN again: the key bar shows it now.
       void usbKeyStore.getState().refresh();
-    } catch (caught) {
-      setError(ipcErrorOf(caught));
-    } finally {
-      soPin.fill(0);
-      initialUserPin.fill(0);
-      setBusy(false);
-    }
+    });
   }
 
   const pinField = (name: keyof typeof EMPTY, label: 'office.form.keySoPin' | 'office.form.initialPin' | 'office.form.initialPinAgain') => (

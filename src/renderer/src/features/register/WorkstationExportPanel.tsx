@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
-import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
-import { call, ipcErrorOf } from '../../api/client';
+import type { ResponseOf } from '../../../../shared/ipc/contract';
+import { call } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { signingKey, useUsbKeys } from '../usb-key/usb-key-store';
+import { usePinAction } from '../usb-key/use-pin-action';
 
 type Exported = Extract<ResponseOf<'export.workstation'>, { cancelled: false }>;
 
@@ -22,27 +22,17 @@ export function WorkstationExportPanel() {
   const [chosen, setChosen] = useState<string | undefined>();
   const key = usable.find((k) => k.serial === chosen) ?? signingKey(keys);
   const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<Exported | undefined>();
-  const [error, setError] = useState<IpcError | undefined>();
+  const { busy, error, run } = usePinAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (busy || !key) return;
-    setBusy(true);
-    setError(undefined);
     setExported(undefined);
-    const pinArray = pinArrayOf(pin);
-    setPin('');
-    try {
-      const answer = await call('export.workstation', { token: key.serial, pin: pinArray });
+    await run([pin], () => setPin(''), async ([pinArray]) => {
+      const answer = await call('export.workstation', { token: key.serial, pin: pinArray! });
       if (!answer.cancelled) setExported(answer);
-    } catch (caught) {
-      setError(ipcErrorOf(caught));
-    } finally {
-      pinArray.fill(0);
-      setBusy(false);
-    }
+    });
   }
 
   return (

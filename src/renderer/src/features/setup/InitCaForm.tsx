@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { IpcError, ResponseOf } from '../../../../shared/ipc/contract';
-import { pinArrayOf } from '../../../../shared/usb-key/pin-rules';
-import { call, ipcErrorOf } from '../../api/client';
+import type { ResponseOf } from '../../../../shared/ipc/contract';
+import { call } from '../../api/client';
 import { useErrorText, useT } from '../../i18n/i18n';
 import { useUsbKeys } from '../usb-key/usb-key-store';
+import { usePinAction } from '../usb-key/use-pin-action';
 
 type GroupCa = ResponseOf<'office.initCa'>;
 
@@ -23,19 +23,13 @@ export function InitCaForm({ onDone }: { onDone(): void }) {
   const keys = useUsbKeys((s) => s.keys) ?? [];
   const [fields, setFields] = useState<Record<string, string>>({ keyType: 'rsa2048', years: '25' });
   const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState(false);
   const [ca, setCa] = useState<GroupCa | undefined>();
-  const [error, setError] = useState<IpcError | undefined>();
+  const { busy, error, run } = usePinAction();
   const value = (name: string) => fields[name] ?? '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    const pinArray = pinArrayOf(pin);
-    setPin('');
-    try {
+    await run([pin], () => setPin(''), async ([pinArray]) => {
       const years = Number(value('years'));
       setCa(
         await call('office.initCa', {
@@ -44,16 +38,11 @@ export function InitCaForm({ onDone }: { onDone(): void }) {
           ...(value('commonName').trim() ? { commonName: value('commonName').trim() } : {}),
           ...(Number.isInteger(years) && years > 0 ? { years } : {}),
           keyType: value('keyType') === 'p256' ? 'p256' : 'rsa2048',
-          pin: pinArray,
+          pin: pinArray!,
         }),
       );
       onDone();
-    } catch (caught) {
-      setError(ipcErrorOf(caught));
-    } finally {
-      pinArray.fill(0);
-      setBusy(false);
-    }
+    });
   }
 
   return (
