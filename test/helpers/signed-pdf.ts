@@ -111,6 +111,8 @@ export interface SignOptions {
   readonly signingTime?: Date;
   /** DocMDP permission: makes this a certification signature. */
   readonly docMdp?: 1 | 2 | 3;
+  /** The page (1-based) the signature's widget is on (default 1). */
+  readonly page?: number;
   /** A visible widget: its rectangle and the content stream of its appearance. */
   readonly visible?: { readonly rect: readonly [number, number, number, number]; readonly content: string };
 }
@@ -129,7 +131,7 @@ export async function signPdf(bytes: Uint8Array, seal: SigningSeal, options: Sig
   const update = new IncrementalUpdate(doc);
   const catalogRef = doc.trailer.get('Root') as PdfRef;
   const catalog = doc.catalog();
-  const pageRef = doc.pageRefs()[0] as PdfRef;
+  const pageRef = doc.pageRefs()[(options.page ?? 1) - 1] as PdfRef;
   const page = doc.latest.resolveDict(pageRef) as PdfDict;
   const contents = new PdfPlaceholder('contents', 16384, 'hex');
   const range = new PdfPlaceholder('range', 64, 'raw', new PdfArray([0, 0, 0, 0]));

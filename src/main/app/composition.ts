@@ -4,29 +4,17 @@
  * services (app-services.ts) and the CLI's context (cli/context.ts) are both made of it, so a
  * setting, a module choice or an audit actor means the same thing at both front doors.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { YinjianError } from '../../shared/errors/index';
 import type { Actor } from '../core/register/index';
 import { UsbKeyService } from '../core/usb-key/usb-key-service';
 import { openRegister, type SealRegister } from '../infra/db/index';
 import { Pkcs11Library } from '../infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
+import { readSettings, settingsPathIn, type AppSettings } from './settings-file';
 
-/** What settings.json holds. */
-export interface AppSettings {
-  pkcs11Module?: string;
-  /** IANA zone for the times the command line reads and prints (default Asia/Shanghai). */
-  timeZone?: string;
-}
-
-/** The OS user-data folder, where Electron keeps the app's data too (app.getPath('userData')). */
-export function defaultDataDir(): string {
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Yinjian');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Yinjian');
-  return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Yinjian');
-}
+export { defaultDataDir, type AppSettings } from './settings-file';
 
 /** Who acts at this computer when nobody said otherwise (M5): the OS account. */
 export function osActor(): Actor {
@@ -60,7 +48,7 @@ export class AppComposition {
   constructor(private readonly options: CompositionOptions) {}
 
   get settingsPath(): string {
-    return join(this.options.settingsDir, 'settings.json');
+    return settingsPathIn(this.options.settingsDir);
   }
 
   dataDir(): string {
@@ -68,18 +56,7 @@ export class AppComposition {
   }
 
   settings(): AppSettings {
-    let text: string;
-    try {
-      text = readFileSync(this.settingsPath, 'utf8');
-    } catch {
-      return {};
-    }
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      return typeof parsed === 'object' && parsed !== null ? (parsed as AppSettings) : {};
-    } catch (cause) {
-      throw new YinjianError('SETTINGS_INVALID', { path: this.settingsPath }, { cause });
-    }
+    return readSettings(this.options.settingsDir);
   }
 
   saveSettings(patch: AppSettings): void {

@@ -8,7 +8,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
-import { pinnedGroupRoot, readTrustedSnapshot } from '../core/office/index';
+// From its module, not the office barrel: verify need not load the office's back-office service.
+import { pinnedGroupRoot, readTrustedSnapshot } from '../core/office/workstation-trust';
 import type { PdfBytes } from '../core/pdf/index';
 import { mergeTrust, openSnapshotForVerification, prepareTrust, trustFromSnapshot, verifyPdf, type FileReport, type TrustContext } from '../core/verify/index';
 import type { SealRegister } from '../infra/db/index';
@@ -184,12 +185,13 @@ export interface TrustChoice {
 export interface FileVerificationDeps {
   /** The data folder: its register is read when it exists; verifying never creates one. */
   readonly dataDir: string;
-  register(): SealRegister;
+  /** The local register; may be loaded on demand (the CLI loads SQLite only when it is needed). */
+  register(): SealRegister | Promise<SealRegister>;
 }
 
 /** The local register, only when this data folder has one. */
-function localRegister(deps: FileVerificationDeps): SealRegister | undefined {
-  return existsSync(join(deps.dataDir, 'register.sqlite')) ? deps.register() : undefined;
+async function localRegister(deps: FileVerificationDeps): Promise<SealRegister | undefined> {
+  return existsSync(join(deps.dataDir, 'register.sqlite')) ? await deps.register() : undefined;
 }
 
 /**
@@ -224,7 +226,7 @@ export async function chooseTrust(deps: FileVerificationDeps, choice: TrustChoic
     }
     let roots = given.trustAnchors;
     if (roots.length === 0) {
-      const register = localRegister(deps);
+      const register = await localRegister(deps);
       const pinned = register ? pinnedGroupRoot(register) : undefined;
       roots = pinned ? [pinned.der] : [];
     }
@@ -235,7 +237,7 @@ export async function chooseTrust(deps: FileVerificationDeps, choice: TrustChoic
     };
   }
   if (given.trustAnchors.length > 0) return { trust: given, source: { zh: '--trust 根证书', en: '--trust roots' } };
-  const register = localRegister(deps);
+  const register = await localRegister(deps);
   const pinned = register ? pinnedGroupRoot(register) : undefined;
   if (register && pinned) {
     const snapshot = await readTrustedSnapshot(register);

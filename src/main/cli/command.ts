@@ -21,6 +21,12 @@ export interface Command {
   /** Longer help: what the command reads from standard input, rules it enforces. */
   readonly details?: string;
   readonly examples?: readonly CommandExample[];
+  /**
+   * True when the command needs neither the register nor a USB key up front: main.ts then
+   * runs it without loading the composition root (SQLite, PKCS#11), and the command calls
+   * context.loadApp() itself if it turns out to need them (issue #15).
+   */
+  readonly light?: boolean;
   run(context: CliContext, args: ParsedArgs): Promise<CommandOutput>;
 }
 

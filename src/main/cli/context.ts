@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { UsbKeyService } from '../core/usb-key/usb-key-service';
 import type { Actor } from '../core/register/index';
-import { AppComposition, defaultDataDir, type AppSettings } from '../app/composition';
+import type { AppComposition } from '../app/composition';
+import { defaultDataDir, readSettings, type AppSettings } from '../app/settings-file';
 import type { SealRegister } from '../infra/db/index';
 import type { Pkcs11UsbKeyPort } from '../infra/pkcs11/pkcs11-usb-key';
 import { localTimeFrom, type LocalTime } from './local-time';
@@ -19,21 +20,39 @@ export interface GlobalOptions {
 /**
  * What every command needs, built lazily: the data folder, the saved settings, the PKCS#11
  * module and the services over it. Nothing touches the USB key until a command asks.
+ *
+ * The composition root (the register's SQLite, the PKCS#11 layer) is a module of its own,
+ * loaded by loadApp(): main.ts awaits it before running any command but a `light` one
+ * (`yinjian verify`, which loads it only to read a local register), so verifying never pays
+ * for loading what only stamping and the key commands use (issue #15).
  */
 export class CliContext {
   readonly dataDir: string;
-  /** The app's one composition root (src/main/app/composition.ts), shared with the window. */
-  readonly app: AppComposition;
+  private composition: AppComposition | undefined;
   private pins: PinSource | undefined;
   private localTime: LocalTime | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.dataDir = options.dataDir ?? process.env.YINJIAN_DATA_DIR ?? defaultDataDir();
-    this.app = new AppComposition({
-      settingsDir: this.dataDir,
-      ...(options.module ? { explicitModule: options.module } : {}),
-      ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
-    });
+  }
+
+  /** Loads the app's one composition root (src/main/app/composition.ts), shared with the window. */
+  async loadApp(): Promise<AppComposition> {
+    if (!this.composition) {
+      const { AppComposition } = await import('../app/composition');
+      this.composition ??= new AppComposition({
+        settingsDir: this.dataDir,
+        ...(this.options.module ? { explicitModule: this.options.module } : {}),
+        ...(process.env.YINJIAN_PKCS11_MODULE ? { envModule: process.env.YINJIAN_PKCS11_MODULE } : {}),
+      });
+    }
+    return this.composition;
+  }
+
+  /** The composition root; loadApp() has run (main.ts sees to it for every command that is not `light`). */
+  get app(): AppComposition {
+    if (!this.composition) throw new Error('CliContext.app before loadApp(): a light command must load the composition root itself');
+    return this.composition;
   }
 
   /** Local time for date options and printed times: $YINJIAN_TZ, settings.json timeZone, else Beijing time. */
@@ -48,7 +67,7 @@ export class CliContext {
   }
 
   settings(): AppSettings {
-    return this.app.settings();
+    return this.composition ? this.composition.settings() : readSettings(this.dataDir);
   }
 
   usbKeyPort(): Pkcs11UsbKeyPort {
@@ -57,7 +76,7 @@ export class CliContext {
 
   /** The PKCS#11 module file in use, once loaded: "nothing found" messages name it. */
   modulePath(): string | undefined {
-    return this.app.modulePath ?? undefined;
+    return this.composition?.modulePath ?? undefined;
   }
 
   /** The local register (登记簿) in the data folder, created on first use. */
@@ -82,6 +101,6 @@ export class CliContext {
 
   close(): void {
     this.pins?.dispose();
-    this.app.close();
+    this.composition?.close();
   }
 }

@@ -130,7 +130,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!command.usage && args.positionals.length > 0) {
       throw new YinjianError('CLI_ARGUMENT_UNEXPECTED', { command: entry.name.join(' '), value: args.positionals.join(' ') });
     }
-    // Loaded here, not at start-up: the context reaches the USB-key and SQLite modules.
+    // Loaded here, not at start-up; the composition root it builds on (USB-key and SQLite
+    // modules) only for commands that are not `light`.
     const { CliContext } = await import('./context');
     context = new CliContext({
       module: args.options.module as string | undefined,
@@ -138,6 +139,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       dataDir: args.options['data-dir'] as string | undefined,
       pinStdin: args.options['pin-stdin'] === true,
     });
+    if (!command.light) await context.loadApp();
     const output = await command.run(context, args);
     io.stdout(json ? JSON.stringify({ ok: output.exitCode === undefined || output.exitCode === 0, ...output.json }, null, 2) : output.text);
     return output.exitCode ?? EXIT_OK;

@@ -108,6 +108,21 @@ describe('the same verdict read in memory or on demand', () => {
     }
   });
 
+  it('the page a seal is on: found without parsing the pages after it, the same number as a full walk (first, middle, last of five)', async () => {
+    const seal = await makeTestSeal();
+    const base = await makeBasePdf(5);
+    for (const onPage of [1, 3, 5]) {
+      const sealed = await signPdf(base, seal, { page: onPage });
+      const name = `on-page-${onPage}.pdf`;
+      const path = join(dir, name);
+      writeFileSync(path, sealed);
+      const inMemory = await verifyPdf(sealed, { trustAnchors: [seal.root] }, {}, name);
+      expect(inMemory.verdict, name).toBe('VALID');
+      expect(inMemory.signatures[0]?.page, name).toBe(onPage);
+      expect(await withFileBytes(path, (file) => verifyPdf(file, { trustAnchors: [seal.root] }, {}, name))).toEqual(inMemory);
+    }
+  });
+
   describe.skipIf(!present)('every file of the interop corpus', () => {
     const manifest = present ? (JSON.parse(readFileSync(join(corpus, 'MANIFEST.json'), 'utf8')) as { entries: { path: string }[] }) : { entries: [] };
     it.each(manifest.entries.map((e) => [e.path] as const))('%s', async (path) => {

@@ -21,6 +21,8 @@ export const verify: Command = {
     at: { type: 'string', valueName: 'DATE', description: dateOptionHelp('按此时间判断证书有效性', 'judge certificates at this time') },
     report: { type: 'string', valueName: 'OUT.pdf', description: '生成中文 PDF 验证报告（一份报告涵盖全部文件）/ write a PDF verification report (one report covering every file)' },
   },
+  // Reads files and trust files; the local register (SQLite) only when no --trust is given.
+  light: true,
   details: '退出码 Exit: 0 全部有效 all files VALID or VALID_WITH_CHANGES; 1 有文件无效 some file is not valid (including damaged or non-PDF files); 2 用法错误或文件无法读取 bad usage or unreadable path.',
   examples: [
     { line: 'yinjian verify 通知-盖章.pdf --trust group-root.pem', zh: '用集团根证书验证一份文件', en: 'verify one file against the group root' },
@@ -37,7 +39,7 @@ export const verify: Command = {
     const reportPath = typeof args.options.report === 'string' ? args.options.report : undefined;
     // The use case (src/main/app/verify-files.ts); this command only reads arguments and prints.
     const { reports, source, generatedAt, reportPdf } = await verifyFiles(
-      { dataDir: context.dataDir, register: () => context.register() },
+      { dataDir: context.dataDir, register: async () => (await context.loadApp()).register() },
       {
         files,
         trust: list(args.options.trust),

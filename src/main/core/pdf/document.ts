@@ -178,8 +178,9 @@ export class PdfDocument {
     return this.latest.catalog();
   }
 
-  pageRefs(): PdfRef[] {
-    return this.latest.pageRefs();
+  /** The pages in order; with `until`, only up to the first page it accepts (see PdfRevisionView.pageRefs). */
+  pageRefs(until?: (page: PdfRef) => boolean): PdfRef[] {
+    return this.latest.pageRefs(until);
   }
 
   pageAttributes(page: PdfRef): InheritedPageAttributes {
@@ -405,7 +406,12 @@ export class PdfRevisionView {
   }
 
   /** Page references in document order (§7.7.3.2), with cycle and depth bounds. */
-  pageRefs(): PdfRef[] {
+  /**
+   * The pages in document order. With `until`, the walk stops at the first page `until`
+   * accepts, which is then the last element (the same pages, in the same order, as a full walk
+   * starts with): finding one page's number need not parse the pages after it.
+   */
+  pageRefs(until?: (page: PdfRef) => boolean): PdfRef[] {
     const limits = this.document.limits;
     const rootRef = this.catalog().get('Pages');
     if (!(rootRef instanceof PdfRef)) throw malformed('/Pages is not an indirect reference');
@@ -424,6 +430,7 @@ export class PdfRevisionView {
       const kids = this.resolveArray(node.get('Kids'));
       if (type === 'Page' || (type !== 'Pages' && !kids)) {
         pages.push(nodeRef);
+        if (until?.(nodeRef)) return pages;
         continue;
       }
       if (!kids) throw malformed(`page tree node ${nodeRef.toString()} has no /Kids`);

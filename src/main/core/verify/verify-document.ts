@@ -9,6 +9,7 @@ import {
   PdfArray,
   PdfDict,
   PdfDocument,
+  PdfRef,
   PdfString,
   type PdfBytes,
 } from '../pdf/index';
@@ -522,8 +523,13 @@ async function verifySignature(state: FileState, located: LocatedSignature, inde
   let page: number | undefined;
   if (widget) {
     try {
-      const index = doc.pageRefs().findIndex((p) => p.equals(widget) || p.equals(doc.latest.resolveDict(widget)?.getRef('P')));
-      page = index >= 0 ? index + 1 : undefined;
+      // The first page that is the widget or its /P, as in a full walk; the pages after it are
+      // not parsed (on a 300-page file that is most of the verification's time, issue #15).
+      const claimed = doc.latest.resolveDict(widget)?.getRef('P');
+      const isWidgetPage = (p: PdfRef): boolean => p.equals(widget) || p.equals(claimed);
+      const walked = doc.pageRefs(isWidgetPage);
+      const last = walked[walked.length - 1];
+      page = last && isWidgetPage(last) ? walked.length : undefined;
     } catch {
       page = undefined;
     }
