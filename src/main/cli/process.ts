@@ -1,3 +1,4 @@
+import { closeSharedOcr } from '../infra/ocr/tesseract-ocr';
 import { runCli } from './main';
 
 /** Writes `text` and a newline, resolving once the stream has taken it (a pipe drains before exit). */
@@ -20,5 +21,7 @@ export async function runCliProcess(argv: readonly string[]): Promise<number> {
     stderr: (text) => void pending.push(write(process.stderr, text)),
   });
   await Promise.all(pending);
+  // The OCR worker is kept for the next document (infra/ocr/tesseract-ocr.ts): a command is done, end it now.
+  await closeSharedOcr();
   return code;
 }
