@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { closeSharedOcr } from '../infra/ocr/tesseract-ocr';
 import { runCli } from './main';
 
 /**
@@ -54,5 +55,7 @@ export async function runCliProcess(argv: readonly string[]): Promise<number> {
     stderr: stderr ?? ((text) => void pending.push(write(process.stderr, text))),
   });
   await Promise.all(pending);
+  // The OCR worker is kept for the next document (infra/ocr/tesseract-ocr.ts): a command is done, end it now.
+  await closeSharedOcr();
   return code;
 }
