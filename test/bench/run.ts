@@ -10,6 +10,7 @@ import { provisionSoftHsm } from '../helpers/softhsm';
 import { benchCli } from './cli';
 import { benchGate } from './gate';
 import { benchIpc } from './ipc';
+import { benchOcr } from './ocr';
 import { benchStamp } from './stamp';
 import { benchVerify } from './verify';
 
@@ -45,7 +46,7 @@ async function tokenSigning(): Promise<void> {
   }
 }
 
-/** `npm run bench -- cli|token|stamp|verify|gate|ipc` runs one section; no argument runs them all. */
-const sections: Record<string, () => Promise<void>> = { cli: async () => void (await benchCli()), token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate, ipc: benchIpc };
+/** `npm run bench -- cli|token|stamp|verify|gate|ocr|ipc` runs one section; no argument runs them all. */
+const sections: Record<string, () => Promise<void>> = { cli: async () => void (await benchCli()), token: tokenSigning, stamp: benchStamp, verify: benchVerify, gate: benchGate, ocr: benchOcr, ipc: benchIpc };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]!();

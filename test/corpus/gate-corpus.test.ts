@@ -13,6 +13,7 @@ import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { gateDocumentText } from '../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../src/main/core/policy/text-layer';
+import { closeSharedOcr } from '../../src/main/infra/ocr/tesseract-ocr';
 import { PdfJsTextReader } from '../../src/main/infra/stamp/pdfjs-text';
 import { YinjianError } from '../../src/shared/errors/index';
 import { imagePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode } from '../helpers/gate-documents';
@@ -130,6 +131,7 @@ describe.runIf(process.env['GATE_CORPUS'] === '1')('U2 gate corpus', () => {
         `| allowed (seal) | ${table.allowed.refused} | ${table.allowed.allowed} |`,
       ].join('\n'),
     );
+    await closeSharedOcr();
     expect(letThrough, 'forbidden documents let through').toEqual([]);
   });
 });

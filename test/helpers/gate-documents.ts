@@ -55,9 +55,9 @@ export interface ScanOptions {
 /** Page `pageIndex` of `pdf` as a scanner would return it: a PNG. */
 export async function scanImage(pdf: Uint8Array, pageIndex = 0, options: ScanOptions = {}): Promise<Buffer> {
   const rendered = await renderPage(PdfDocument.open(pdf), pageIndex, options.dpi ?? 150);
-  if (!options.skew && !options.noise) return rendered.png;
+  if (!options.skew && !options.noise) return rendered.image;
   const canvasModule = localRequire('@napi-rs/canvas') as NapiCanvasModule;
-  const image = await canvasModule.loadImage(rendered.png);
+  const image = await canvasModule.loadImage(rendered.image);
   const canvas = canvasModule.createCanvas(image.width, image.height);
   const context = canvas.getContext('2d');
   context.fillStyle = '#ffffff';

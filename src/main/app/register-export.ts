@@ -85,7 +85,9 @@ export function usageRegisterRows(register: Pick<SealRegister, 'seals' | 'useReq
         DOCUMENT_TYPE_TEXT[e.documentType] ?? e.documentType,
         request?.approvalReference ?? '-',
         String(e.pages),
-        e.status === 'ok' ? '成功' : `失败 ${e.errorCode ?? ''}`.trim(),
+        (e.status === 'ok' ? '成功' : `失败 ${e.errorCode ?? ''}`.trim()) +
+          // U2 (issue #13): sealed on the custodian's confirmation that this scan was read.
+          (e.scannedConfirmedPages && e.scannedConfirmedPages.length > 0 ? ` 扫描件经确认 p.${e.scannedConfirmedPages.join(',')}` : ''),
         shortHash(e.sha256After),
       ],
     };

@@ -5,7 +5,7 @@
  * batch. `yinjian verify` is a thin adapter over it (arguments in, text or JSON out); the
  * window's verification (verification.ts) shares the trust this computer holds (trustOf).
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 // From its module, not the office barrel: verify need not load the office's back-office service.
@@ -137,7 +137,17 @@ export class FileBytes implements PdfBytes {
   }
 }
 
-/** A PDF opened for verification: an in-memory buffer for small files, a positioned reader for large ones. */
+/** What identifies a file's content without reading it: changed by any write or replacement. */
+function stamp(stat: BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+/**
+ * A PDF opened for verification: an in-memory buffer for small files, a positioned reader for
+ * large ones. A large file is parsed and hashed from separate reads, so one written while it is
+ * verified could be judged on a mix of old and new bytes: `close` then refuses the verdict
+ * (FILE_CHANGED_WHILE_READ) instead of letting it stand.
+ */
 export function openPdfFile(path: string, options: { checkOnly?: boolean } = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
   let fd: number;
   try {
@@ -146,9 +156,9 @@ export function openPdfFile(path: string, options: { checkOnly?: boolean } = {})
     throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
   }
   try {
-    const stat = fstatSync(fd);
+    const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) throw new Error('not a regular file');
-    const size = stat.size;
+    const size = Number(stat.size);
     if (options.checkOnly) {
       closeSync(fd);
       return { bytes: new Uint8Array(0), close: () => undefined };
@@ -159,7 +169,19 @@ export function openPdfFile(path: string, options: { checkOnly?: boolean } = {})
       closeSync(fd);
       return { bytes, close: () => undefined };
     }
-    return { bytes: new FileBytes(fd, size), close: () => closeSync(fd) };
+    const opened = stamp(stat);
+    return {
+      bytes: new FileBytes(fd, size),
+      close: () => {
+        let now: string;
+        try {
+          now = stamp(fstatSync(fd, { bigint: true }));
+        } finally {
+          closeSync(fd);
+        }
+        if (now !== opened) throw new YinjianError('FILE_CHANGED_WHILE_READ', { path });
+      },
+    };
   } catch (cause) {
     closeSync(fd);
     throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });

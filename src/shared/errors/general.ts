@@ -16,6 +16,11 @@ export const GENERAL_ERRORS = {
     zh: '无法读取文件：{path}',
     en: 'Cannot read file: {path}',
   },
+  FILE_CHANGED_WHILE_READ: {
+    category: 'input',
+    zh: '文件在验证过程中被改动：{path}。请等文件不再变化后重新验证',
+    en: 'The file changed while it was being verified: {path}. Verify it again once it no longer changes',
+  },
   FILE_NOT_WRITABLE: {
     category: 'input',
     zh: '无法写入文件：{path}',

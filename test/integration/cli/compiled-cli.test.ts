@@ -67,4 +67,34 @@ describe('the compiled yinjian command', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, files: [{ verdict: 'VALID' }] });
   });
+
+  it('writes to a pipe, a file, a reader that stops early and a slow reader alike (direct writes, issue #15)', async () => {
+    const bin = join(REPO, 'out', 'cli', 'yinjian.mjs');
+    const help = run(bin, ['--help']).stdout;
+    expect(help).toContain('yinjian <command>');
+    const sh = (script: string): { code: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, YINJIAN_DATA_DIR: join(dir, 'data'), BIN: bin, NODE: process.execPath } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // A file: the same bytes as through a pipe; errors to a file too.
+    const out = join(dir, 'help.txt');
+    const err = join(dir, 'err.txt');
+    expect(sh(`"$NODE" "$BIN" --help > "${out}"; "$NODE" "$BIN" verfy 2> "${err}"; echo "$?"`).stdout.trim()).toBe('2');
+    expect(readFileSync(out, 'utf8')).toBe(help);
+    expect(readFileSync(err, 'utf8')).toContain('CLI_COMMAND_MISSPELLED');
+    // An output larger than a pipe holds (40 reports as JSON): a slow reader gets all of it, in
+    // order; a reader that stops after a few bytes ends it without an error.
+    const seal = await makeTestSeal();
+    const pdf = join(dir, 'many.pdf');
+    writeFileSync(pdf, await signPdf(await makeBasePdf(1), seal));
+    writeFileSync(join(dir, 'many-root.der'), seal.root);
+    const args = `verify ${Array.from({ length: 40 }, () => `"${pdf}"`).join(' ')} --trust "${join(dir, 'many-root.der')}" --json`;
+    const whole = sh(`"$NODE" "$BIN" ${args}`);
+    expect(whole.stdout.length).toBeGreaterThan(128 * 1024);
+    expect((JSON.parse(whole.stdout) as { files: unknown[] }).files).toHaveLength(40);
+    const slow = sh(`"$NODE" "$BIN" ${args} | (sleep 1; cat)`);
+    expect(slow.stdout.replace(/"(generatedAt|checkedAt|at)": "[^"]*"/g, '')).toBe(whole.stdout.replace(/"(generatedAt|checkedAt|at)": "[^"]*"/g, ''));
+    const early = sh(`"$NODE" "$BIN" ${args} | head -c 10 > /dev/null`);
+    expect(early.stderr).toBe('');
+  });
 });

@@ -29,7 +29,10 @@ describe('scanned documents (U2): the office\'s setting and the custodian\'s con
   }, 180_000);
   afterAll(() => office?.cleanup());
 
-  async function stamp(input: string, extra: readonly string[] = []): Promise<{ code: number; error?: string; file?: Record<string, unknown>; row: { status: string; error_code: string | null } }> {
+  async function stamp(
+    input: string,
+    extra: readonly string[] = [],
+  ): Promise<{ code: number; error?: string; file?: Record<string, unknown>; row: { status: string; error_code: string | null; scanned_confirmed_pages: string | null } }> {
     const n = ++count;
     const run = await office.cli(
       ['stamp', input, '--out', join(office.publicationDir, `sealed-${n}.pdf`), '--type', 'internal-document', '--approval', `YY-2026-S${n}`, '--approver', '孙主任',
@@ -38,7 +41,11 @@ describe('scanned documents (U2): the office\'s setting and the custodian\'s con
     );
     const db = new Database(join(office.workstationDir, 'register.sqlite'), { readonly: true });
     try {
-      const row = db.prepare('SELECT status, error_code FROM usage_register ORDER BY id DESC LIMIT 1').get() as { status: string; error_code: string | null };
+      const row = db.prepare('SELECT status, error_code, scanned_confirmed_pages FROM usage_register ORDER BY id DESC LIMIT 1').get() as {
+        status: string;
+        error_code: string | null;
+        scanned_confirmed_pages: string | null;
+      };
       const file = run.json<{ files?: ({ error?: { code: string } } & Record<string, unknown>)[] }>().files?.[0];
       return { code: run.code, ...(file?.error ? { error: file.error.code } : {}), ...(file ? { file } : {}), row };
     } finally {
@@ -81,9 +88,14 @@ describe('scanned documents (U2): the office\'s setting and the custodian\'s con
     const show = await office.cli(['register', 'show', '--json'], { dataDir: office.workstationDir });
     expect(show.json<{ snapshot: { version: number; scannedDocumentsAllowed: boolean } }>().snapshot).toMatchObject({ version: 3, scannedDocumentsAllowed: true });
 
-    expect(await stamp(noise)).toMatchObject({ code: 1, error: 'SCANNED_PAGE_CONFIRMATION_REQUIRED', row: { status: 'failed', error_code: 'SCANNED_PAGE_CONFIRMATION_REQUIRED' } });
+    expect(await stamp(noise)).toMatchObject({
+      code: 1,
+      error: 'SCANNED_PAGE_CONFIRMATION_REQUIRED',
+      row: { status: 'failed', error_code: 'SCANNED_PAGE_CONFIRMATION_REQUIRED', scanned_confirmed_pages: null },
+    });
     const confirmed = await stamp(noise, ['--confirm-scanned']);
-    expect(confirmed).toMatchObject({ code: 0, row: { status: 'ok' }, file: { ok: true, scannedConfirmedPages: [1], ocrPages: [1] } });
+    // The usage row itself says the stamping rested on the confirmation (migration 007), as the audit row does.
+    expect(confirmed).toMatchObject({ code: 0, row: { status: 'ok', scanned_confirmed_pages: '1' }, file: { ok: true, scannedConfirmedPages: [1], ocrPages: [1] } });
     expect(lastAudit(office.workstationDir, 'STAMP_PENDING')).toMatchObject({ scannedConfirmed: { pages: [1] } });
     const chain = await office.cli(['audit', 'check', '--json'], { dataDir: office.workstationDir });
     expect(chain.code, chain.stderr).toBe(0);

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { acquireSharedOcr, closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { YinjianError } from '../../../src/shared/errors/index';
@@ -37,7 +39,9 @@ beforeAll(async () => {
   seal = await fx.issueSeal('YJ-OCR-0001');
   work = mkdtempSync(join(tmpdir(), 'yinjian-ocr-test-'));
 });
-afterAll(() => {
+afterAll(async () => {
+  // The process's OCR worker outlives a document (tesseract-ocr.ts): this file is done with it.
+  await closeSharedOcr();
   fx?.dispose();
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -118,5 +122,45 @@ describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000
     const result = await outcome(fx.request(seal.seal, overlaid, 'invisible.pdf'));
     expect(result.code).toBe('TEXT_LAYER_MISMATCH');
     expect(result.error?.params).toMatchObject({ page: 1, layer: '—', shown: '合同' });
+  });
+});
+
+describe('one OCR engine for the process, stopped and started again (U2)', { timeout: 240_000 }, () => {
+  it('a second document reads with the same engine; a stop during OCR ends it and the next document starts it again', async () => {
+    const first = acquireSharedOcr();
+    const second = acquireSharedOcr();
+    expect(second.engine).toBe(first.engine);
+    first.release();
+    second.release();
+    // Three scanned pages: stopped while OCR runs (the worker is ended under its job), the check answers STAMP_BATCH_STOPPED.
+    const page = await scanImage(await makePdf([NOTICE.map((l) => ({ ...l, size: Math.max(l.size, 16) }))]), 0, { dpi: 150 });
+    const scan = await imagePdf([page, page, page]);
+    const controller = new AbortController();
+    const document = PdfDocument.open(scan);
+    const source = await new PdfJsTextReader().open(scan, document);
+    const pagesRead: number[] = [];
+    let stopped = '';
+    try {
+      await gateDocumentText(
+        { pageCount: source.pageCount, layer: (i) => source.page(i), facts: (i) => textLayerFacts(document, i), ...(source.ocr ? { ocr: source.ocr } : {}) },
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.current !== undefined) pagesRead.push(p.current);
+            if (p.current === 1) setTimeout(() => controller.abort(), 300);
+          },
+        },
+      );
+    } catch (error) {
+      stopped = error instanceof YinjianError ? error.code : String(error);
+    } finally {
+      await source.close();
+    }
+    expect(stopped).toBe('STAMP_BATCH_STOPPED');
+    expect(pagesRead[0]).toBe(1);
+    expect(pagesRead.length).toBeLessThan(3);
+    // The next document: the engine starts a new worker and reads.
+    const again = await outcome(fx.request(seal.seal, await imagePdf([page]), 'after-stop.pdf'));
+    expect(again).toMatchObject({ code: 'sealed', ocrPages: [1] });
   });
 });

@@ -7,7 +7,7 @@
  * suite, test/attacks, checks the same on every attacked file.)
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,23 @@ describe('FileBytes: the file\'s bytes, read on demand', () => {
       a.close();
       b.close();
     }
+  });
+
+  it('a file written to while it is read on demand: its verdict is refused (FILE_CHANGED_WHILE_READ), an untouched one closes quietly', () => {
+    const watched = join(dir, 'watched.bin');
+    writeFileSync(watched, data);
+    const untouched = openPdfFile(watched);
+    expect((untouched.bytes as FileBytes).read(0, 10).length).toBe(10);
+    expect(() => untouched.close()).not.toThrow();
+    const opened = openPdfFile(watched);
+    expect(opened.bytes).toBeInstanceOf(FileBytes);
+    expect((opened.bytes as FileBytes).read(500_000, 16).length).toBe(16);
+    // Someone rewrites part of the file between the parser's reads and the hash's.
+    const fd = openSync(watched, 'r+');
+    writeSync(fd, Buffer.alloc(16, 0x41), 0, 16, 600_000);
+    closeSync(fd);
+    expect(Buffer.from((opened.bytes as FileBytes).read(600_000, 16)).toString()).toBe('A'.repeat(16));
+    expect(() => opened.close()).toThrowError(expect.objectContaining({ code: 'FILE_CHANGED_WHILE_READ' }));
   });
 });
 

@@ -39,9 +39,15 @@ describe('usage register CSV (S6 export)', () => {
     expect(csv.startsWith('\uFEFFid,at,seal_id,')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines).toEqual([
-      'id,at,seal_id,operator_staff_id,operator_name,use_request_id,document_title,document_type,pages,sha256_before,sha256_after,output_path,workstation_id,status,error_code,audit_seq',
-      `1,2026-07-10T02:00:00.000Z,SEAL-1,S100,张保管,R-1,"关于""年度预算"",的通知",内部正式文件,3,${'a'.repeat(64)},${'b'.repeat(64)},,WS-1,ok,,12`,
+      'id,at,seal_id,operator_staff_id,operator_name,use_request_id,document_title,document_type,pages,sha256_before,sha256_after,output_path,workstation_id,status,error_code,audit_seq,scanned_confirmed_pages',
+      `1,2026-07-10T02:00:00.000Z,SEAL-1,S100,张保管,R-1,"关于""年度预算"",的通知",内部正式文件,3,${'a'.repeat(64)},${'b'.repeat(64)},,WS-1,ok,,12,`,
       '',
     ]);
+  });
+
+  it('says which pages were sealed on the custodian\'s scanned-document confirmation (U2, issue #13)', () => {
+    const lines = usageRegisterCsv([ENTRY, { ...ENTRY, id: 2, scannedConfirmedPages: [2, 5] }]).slice(1).split('\r\n');
+    expect(lines[1]?.endsWith(',12,')).toBe(true);
+    expect(lines[2]?.endsWith(',12,2 5')).toBe(true);
   });
 });

@@ -37,8 +37,8 @@ type Operand = ContentOperand;
 
 /** A font as the interpreter needs it: codes out of string bytes, their text and advance width. */
 interface FontDecoder {
-  /** Codes of a shown string and the bytes each took. */
-  codes(bytes: Uint8Array): { code: number; length: number }[];
+  /** Bytes a code takes: 1 for a simple font, 2 for a composite one (a trailing odd byte is no code). */
+  readonly bytesPerCode: 1 | 2;
   text(code: number): string | undefined;
   /** Glyph width in thousandths of text space. */
   width(code: number): number;
@@ -98,20 +98,15 @@ function decoderOf(document: PdfDocument, font: PdfDict): FontDecoder {
     const name = encoding instanceof PdfName ? encoding.value : undefined;
     const descendant = document.latest.resolveDict(document.latest.resolveArray(font.get('DescendantFonts'))?.items[0]);
     const width = cidWidths(document, descendant);
-    const twoBytes = (bytes: Uint8Array): { code: number; length: number }[] => {
-      const out: { code: number; length: number }[] = [];
-      for (let k = 0; k + 1 < bytes.length; k += 2) out.push({ code: ((bytes[k] as number) << 8) | (bytes[k + 1] as number), length: 2 });
-      return out;
-    };
     if (name === 'Identity-H' || name === 'Identity-V') {
       // A composite font without ToUnicode: pdf.js would guess from the embedded font's cmap.
       if (!toUnicode) throw new Unsupported('composite font without ToUnicode');
-      return { codes: twoBytes, text: (code) => toUnicode.get(code), width, vertical: name === 'Identity-V' };
+      return { bytesPerCode: 2, text: (code) => toUnicode.get(code), width, vertical: name === 'Identity-V' };
     }
     if (name === 'UniGB-UCS2-H' || name === 'UniGB-UCS2-V' || name === 'UniCNS-UCS2-H' || name === 'UniCNS-UCS2-V' || name === 'UniGB-UTF16-H' || name === 'UniGB-UTF16-V' || name === 'UniCNS-UTF16-H' || name === 'UniCNS-UTF16-V') {
       // The codes are Unicode itself; the CIDs (for widths) are not known without the CMap: the default width.
       return {
-        codes: twoBytes,
+        bytesPerCode: 2,
         text: (code) => toUnicode?.get(code) ?? String.fromCharCode(code),
         width: () => descendant?.getNumber('DW') ?? 1000,
         vertical: name.endsWith('-V'),
@@ -136,7 +131,7 @@ function decoderOf(document: PdfDocument, font: PdfDict): FontDecoder {
     text = (code) => asciiOf(code);
   }
   return {
-    codes: (bytes) => Array.from(bytes, (code) => ({ code, length: 1 })),
+    bytesPerCode: 1,
     text,
     width: (code) => (widths && code >= first && code - first < widths.length ? (widths[code - first] as number) : missing),
     vertical: false,
@@ -238,7 +233,10 @@ export function contentPageText(document: PdfDocument, pageIndex: number): PageT
         // The glyphs of one string move the text matrix along one axis: summed, applied once.
         let dx = 0;
         let dy = 0;
-        for (const { code, length } of font.codes(piece.bytes)) {
+        const bytes = piece.bytes;
+        const length = font.bytesPerCode;
+        for (let k = 0; k + length <= bytes.length; k += length) {
+          const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
           const glyph = font.text(code);
           if (glyph === undefined) throw new Unsupported(`code ${code} without text`);
           startTm ??= tm;

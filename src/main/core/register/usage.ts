@@ -42,6 +42,12 @@ export interface UsageEntry {
   readonly errorCode: string | null;
   /** The audit row written in the same transaction (M5). */
   readonly auditSeq: number;
+  /**
+   * U2 (issue #13): the 1-based pages the gate's OCR could not read, sealed on the custodian's
+   * confirmation that this is a scanned document they have read (the office allows scanned
+   * documents). Absent on every other row.
+   */
+  readonly scannedConfirmedPages?: readonly number[];
 }
 
 export const USAGE_CSV_COLUMNS = [
@@ -61,6 +67,7 @@ export const USAGE_CSV_COLUMNS = [
   'status',
   'error_code',
   'audit_seq',
+  'scanned_confirmed_pages',
 ] as const;
 
 /**
@@ -96,6 +103,7 @@ export function usageRegisterCsv(entries: Iterable<UsageEntry>): string {
         e.status,
         e.errorCode,
         e.auditSeq,
+        e.scannedConfirmedPages && e.scannedConfirmedPages.length > 0 ? e.scannedConfirmedPages.join(' ') : null,
       ]
         .map(csvCell)
         .join(','),

@@ -126,6 +126,14 @@ interface UsageRow {
   audit_seq: number;
   temp_path: string | null;
   owner_pid: number | null;
+  /** U2: pages sealed on the custodian's scanned-document confirmation, "2,5" (migration 007). */
+  scanned_confirmed_pages: string | null;
+}
+
+function confirmedPagesColumn(pages: readonly number[] | undefined): string | null {
+  if (!pages || pages.length === 0) return null;
+  if (!pages.every((p) => Number.isInteger(p) && p > 0)) throw new YinjianError('REGISTER_RECORD_INVALID', { detail: 'scannedConfirmedPages' });
+  return pages.join(',');
 }
 
 function usageOf(r: UsageRow): UsageEntry {
@@ -147,6 +155,7 @@ function usageOf(r: UsageRow): UsageEntry {
     status: r.status,
     errorCode: r.error_code,
     auditSeq: r.audit_seq,
+    ...(r.scanned_confirmed_pages ? { scannedConfirmedPages: r.scanned_confirmed_pages.split(',').map(Number) } : {}),
   };
 }
 
@@ -242,6 +251,7 @@ function columnsOf(sealId: string, e: StampingRecord | PendingStampingRecord, au
     at: isoTime(e.at, 'at'),
     workstation_id: e.workstationId,
     audit_seq: auditSeq,
+    scanned_confirmed_pages: confirmedPagesColumn(e.scannedConfirmedPages),
   };
 }
 
@@ -268,9 +278,9 @@ export class UsageRegister {
   ) {
     this.insert = db.prepare(
       `INSERT INTO usage_register (seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type,
-         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq)
+         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, scanned_confirmed_pages)
        VALUES (@seal_id, @operator_staff_id, @operator_name, @use_request_id, @document_title, @document_type,
-         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, @status, @error_code, @audit_seq)`,
+         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, @status, @error_code, @audit_seq, @scanned_confirmed_pages)`,
     );
     this.byId = db.prepare('SELECT * FROM usage_register WHERE id = ?');
     this.pendingRows = db.prepare("SELECT * FROM usage_register WHERE status = 'pending' ORDER BY id");
@@ -295,9 +305,11 @@ export class UsageRegister {
     });
     const insertPending = db.prepare(
       `INSERT INTO usage_register (seal_id, operator_staff_id, operator_name, use_request_id, document_title, document_type,
-         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, temp_path, owner_pid)
+         pages, sha256_before, sha256_after, output_path, at, workstation_id, status, error_code, audit_seq, temp_path, owner_pid,
+         scanned_confirmed_pages)
        VALUES (@seal_id, @operator_staff_id, @operator_name, @use_request_id, @document_title, @document_type,
-         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, 'pending', NULL, @audit_seq, @temp_path, @owner_pid)`,
+         @pages, @sha256_before, @sha256_after, @output_path, @at, @workstation_id, 'pending', NULL, @audit_seq, @temp_path, @owner_pid,
+         @scanned_confirmed_pages)`,
     );
     this.recordPendingInTransaction = registerTransaction(db, (e: PendingStampingRecord, actor: Actor) => {
       const seal = seals.require(e.sealId);

@@ -23,8 +23,8 @@ import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
 import type { OcrPageText } from '../../core/policy/page-gate';
-import { renderPage } from '../ocr/page-render';
-import { TesseractOcr } from '../ocr/tesseract-ocr';
+import { OCR_DPI, renderPage } from '../ocr/page-render';
+import { acquireSharedOcr, type OcrLease, type TesseractOcr } from '../ocr/tesseract-ocr';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -77,14 +77,16 @@ const BLANK_INK = 0.002;
 async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: number, signal: AbortSignal | undefined): Promise<OcrPageText> {
   const frame = pageFrame(document, pageIndex);
   const box = { x: 0, y: 0, width: frame.width, height: frame.height };
-  const rendered = await renderPage(document, pageIndex);
+  const rendered = await renderPage(document, pageIndex, OCR_DPI, 'pgm');
   if (rendered.inkRatio < BLANK_INK) return { text: { pageIndex, box, runs: [] }, confidence: 0, inkRatio: rendered.inkRatio, characters: 0 };
-  const read = await engine.recognise(rendered.png, signal);
+  const read = await engine.recognise(rendered.image, { ...(signal ? { signal } : {}), dpi: rendered.dpi });
+  // Lines are in pixels of the cropped image: back onto the whole page, then to points.
   const k = frame.width / rendered.width;
+  const { left, top } = rendered.crop;
   const runs: TextRun[] = read.lines.map((line) => ({
     text: line.text,
-    x: line.bbox.x0 * k,
-    y: frame.height - line.bbox.y1 * k,
+    x: (line.bbox.x0 + left) * k,
+    y: frame.height - (line.bbox.y1 + top) * k,
     width: (line.bbox.x1 - line.bbox.x0) * k,
     fontSize: Math.max(1, (line.bbox.y1 - line.bbox.y0) * k),
   }));
@@ -107,9 +109,9 @@ export class PdfJsTextReader implements DocumentTextReader {
       throw unreadable(error);
     }
     const tasks = new Set<ReturnType<PdfJs['getDocument']>>();
-    // One OCR engine per document, started only when a page needs it, ended with the source
-    // (its worker thread would otherwise keep a CLI process alive).
-    let engine: TesseractOcr | undefined;
+    // The process's OCR engine (one worker, its models loaded once, kept across documents),
+    // leased when a page first needs it and released with the source.
+    let lease: OcrLease | undefined;
     const withOcr = this.options.ocr !== false;
     // Pages are handed to pdf.js in runs of CHUNK_PAGES (one small PDF each, our lazy reader
     // copying out only what they reach): the gate reads every page (U2), and a font shared by
@@ -144,9 +146,9 @@ export class PdfJsTextReader implements DocumentTextReader {
       ...(withOcr
         ? {
             ocr: async (pageIndex: number, { signal }: { signal?: AbortSignal }) => {
-              engine ??= new TesseractOcr();
+              lease ??= acquireSharedOcr();
               try {
-                return await ocrPage(engine, document, pageIndex, signal);
+                return await ocrPage(lease.engine, document, pageIndex, signal);
               } catch (error) {
                 throw error instanceof YinjianError ? error : unreadable(error);
               }
@@ -176,7 +178,8 @@ export class PdfJsTextReader implements DocumentTextReader {
       },
       async close(): Promise<void> {
         await Promise.all([...tasks].map((t) => t.destroy().catch(() => undefined)));
-        await engine?.close();
+        lease?.release();
+        lease = undefined;
       },
     };
   }

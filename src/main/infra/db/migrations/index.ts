@@ -7,11 +7,12 @@ import { migration003 } from './003-delegations-and-usage';
 import { migration004 } from './004-snapshots-keys-settings';
 import { migration005 } from './005-pending-usage';
 import { migration006 } from './006-pending-before-signature';
+import { migration007 } from './007-scanned-confirmed';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order; version N is at index N-1. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
 
 export const LATEST_REGISTER_VERSION = MIGRATIONS.length;
 
