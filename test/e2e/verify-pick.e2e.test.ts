@@ -88,6 +88,15 @@ describe('verify files chosen in the main process’s dialog, in Chromium', () =
 
   it('verifies two sealed files picked in the dialog and shows each verdict', async () => {
     picks = [sealedPath, tamperedPath];
+    // What the window's progress line shows, recorded in the page as it renders.
+    await page.evaluate(`(() => {
+      const seen = (globalThis.verifyProgressSeen = []);
+      const bar = '[data-testid="verify-progress"]';
+      new MutationObserver(() => {
+        const shown = document.querySelector(bar);
+        if (shown) seen.push(shown.getAttribute('data-done') + '/' + shown.getAttribute('data-total') + ' ' + shown.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
     await page.getByTestId('verify-pick').click();
     const rows = page.getByTestId('verify-row');
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(2);
@@ -104,6 +113,10 @@ describe('verify files chosen in the main process’s dialog, in Chromium', () =
     const progress = events.filter((e) => e.event === 'verify.progress').map((e) => e.payload as { active: boolean; total: number; current?: string });
     expect(progress.some((p) => p.active && p.total === 2 && p.current === '会议通知-被篡改.pdf')).toBe(true);
     expect(progress.at(-1)).toMatchObject({ active: false, done: 2, total: 2 });
+    // …and the window showed it while the batch ran, then took it away.
+    const shown = (await page.evaluate('globalThis.verifyProgressSeen')) as string[];
+    expect(shown.some((line) => line.startsWith('1/2 ') && line.includes('正在验章：1 / 2') && line.includes('会议通知-被篡改.pdf'))).toBe(true);
+    expect(await page.getByTestId('verify-progress').count()).toBe(0);
     await browser.screenshot(page, '50-verify-picked-files');
   });
 

@@ -128,6 +128,7 @@ export const zhCN = {
 
   'verify.title': '验章',
   'verify.pickFiles': '选择文件…',
+  'verify.progress': '正在验章：{done} / {total}',
   'verify.files': '文件',
   'verify.detail': '签章详情',
   'verify.selectHint': '选择左侧的文件查看签章详情',
@@ -498,6 +499,7 @@ export const en: Record<MessageKey, string> = {
 
   'verify.title': 'Verify',
   'verify.pickFiles': 'Choose files…',
+  'verify.progress': 'Verifying: {done} / {total}',
   'verify.files': 'Files',
   'verify.detail': 'Signature details',
   'verify.selectHint': 'Select a file on the left to see its signatures',

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { DOCUMENT_TYPES, type DocumentTypeDto, type FileReportDto, type IpcError, type SignatureReportDto, type VerdictDto } from '../../../../shared/ipc/contract';
-import { call, ipcErrorOf } from '../../api/client';
+import { call, ipcErrorOf, subscribe } from '../../api/client';
 import { useErrorText, useLocale, useT } from '../../i18n/i18n';
 import { changeKindLabel, formatTime } from '../../i18n/labels';
 import { FileDrop } from '../FileDrop';
@@ -128,6 +128,13 @@ export function VerifyScreen() {
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<string | undefined>();
   const [exportError, setExportError] = useState<IpcError | undefined>();
+  // The verifier pushes how far a batch of picked files is (issue #14: pushed, not polled).
+  const [progress, setProgress] = useState<{ done: number; total: number; current?: string } | undefined>();
+  useEffect(
+    () =>
+      subscribe('verify.progress', (p) => setProgress(p.active ? { done: p.done, total: p.total, ...(p.current !== undefined ? { current: p.current } : {}) } : undefined)),
+    [],
+  );
 
   async function verify(files: OpenedFile[]) {
     setBusy(true);
@@ -189,7 +196,13 @@ export function VerifyScreen() {
           {t('verify.pickFiles')}
         </button>
       </p>
-      {busy && <p>{t('common.working')}</p>}
+      {busy && !progress && <p>{t('common.working')}</p>}
+      {busy && progress && (
+        <div data-testid="verify-progress" data-done={progress.done} data-total={progress.total}>
+          <progress max={progress.total} value={progress.done} /> {t('verify.progress', progress)}
+          {progress.current && <div className="muted small">{t('stamp.current', { name: progress.current })}</div>}
+        </div>
+      )}
       <div className="two-panes">
         <section aria-label={t('verify.files')}>
           <ul className="file-list">
