@@ -99,9 +99,10 @@ const lazyNative = {
  * fontkit is imported by the seal font, the report PDFs and the gate's embedded-font check,
  * but only the last one runs while stamping, and only for a document whose fonts carry a cmap.
  * Evaluating fontkit (Unicode tables inflated at import) then costs every stamping ~0.1 s of
- * CPU for nothing. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
- * instead whose first property read evaluates fontkit (still bundled: esbuild runs a
- * require()d ES module's top level on first require).
+ * CPU for nothing, and so does merely compiling it: fontkit is 1.5 MB of the 2.4 MB chunk that
+ * every stamping loaded. Our code's `import fontkit from '@pdf-lib/fontkit'` gets a stand-in
+ * instead whose first property read loads fontkit from its own file, chunks/fontkit.cjs (one
+ * CommonJS bundle built by buildFontkit below, required synchronously, compiled once).
  */
 const lazyFontkit = {
   name: 'lazy-fontkit',
@@ -111,13 +112,33 @@ const lazyFontkit = {
       resolveDir: ROOT,
       loader: 'js',
       contents: [
+        "import { createRequire } from 'node:module';",
         'let fontkit;',
-        "const load = () => (fontkit ??= require('@pdf-lib/fontkit/dist/fontkit.es.js').default);",
+        `const load = () => (fontkit ??= createRequire(import.meta.url)('./${FONTKIT_FILE}').default);`,
         'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });',
       ].join('\n'),
     }));
   },
 };
+
+const FONTKIT_FILE = 'fontkit.cjs';
+
+/** fontkit (with its dependencies) as one CommonJS file next to the chunks, for lazyFontkit's stand-in. */
+async function buildFontkit(build, outdir) {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['@pdf-lib/fontkit/dist/fontkit.es.js'],
+    outfile: join(outdir, 'chunks', FONTKIT_FILE),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    plugins: [lazyBrotliDictionary],
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+}
 
 export async function buildCli() {
   const { build } = await import('esbuild');
@@ -147,6 +168,13 @@ export async function buildCli() {
     logLevel: 'warning',
     legalComments: 'none',
   });
+  // The stand-in finds chunks/fontkit.cjs next to its own file: it must have landed in a chunk.
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (Object.keys(output.inputs).some((p) => p.startsWith('lazy-fontkit:')) && !file.includes('/chunks/')) {
+      throw new Error(`lazy-fontkit: the stand-in was bundled into ${file}, not a chunk; it would not find chunks/${FONTKIT_FILE}`);
+    }
+  }
+  await buildFontkit(build, staging);
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
   writeFileSync(join(staging, INPUTS_FILE), JSON.stringify({ builtAt: startedAt, inputs }));
   chmodSync(join(staging, 'yinjian.mjs'), 0o755);

@@ -153,6 +153,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
       'stamp', input, '--out', join(dir, `stamped-${i}.pdf`), '--type', 'internal-document', '--approval', `BENCH-${i}`, '--approver', '孙主任',
       '--operator', office.seal.custodianStaffId, '--token', office.seal.label, '--pin-stdin',
     ];
+    if (process.env.YINJIAN_BENCH_KEEP === '1') log(`stamp: ${[bin, ...stampArgs(0)].join(' ')} (PIN on stdin: ${office.seal.pin})`);
     {
       const [ours, anchor] = sideBySide(
         n,
@@ -185,8 +186,13 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     log(`\n${table}`);
     return table;
   } finally {
-    office.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    // YINJIAN_BENCH_KEEP=1 keeps the office, token and files, and prints how to rerun a stamp (for profiling)
+    if (process.env.YINJIAN_BENCH_KEEP === '1') {
+      log(`kept ${dir}; env ${JSON.stringify({ ...office.env, YINJIAN_DATA_DIR: office.workstationDir })}`);
+    } else {
+      office.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -10,7 +10,8 @@
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { YinjianError } from '../../../shared/errors/index';
-import { PT_PER_MM } from '../appearance/index';
+// Straight from pdf-operators, not the appearance barrel: the barrel's seal-spec builds zod schemas at import, which a stamping does not need (CLI start-up, issue #15).
+import { PT_PER_MM } from '../appearance/pdf-operators';
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream } from '../pdf/index';
 import type { SealAppearance } from '../register/types';
 import { uprightMatrix, type PageRotation } from './page-frame';

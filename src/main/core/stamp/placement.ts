@@ -7,7 +7,8 @@
  * its appearance is drawn upright (signature-update.ts).
  */
 import { YinjianError } from '../../../shared/errors/index';
-import { PT_PER_MM } from '../appearance/index';
+// Straight from pdf-operators, not the appearance barrel: the barrel's seal-spec builds zod schemas at import, which a stamping does not need (CLI start-up, issue #15).
+import { PT_PER_MM } from '../appearance/pdf-operators';
 import type { PdfDocument } from '../pdf/index';
 import { normaliseForMatching } from '../policy/document-type';
 import { textLines, type PageText, type TextRun } from '../policy/document-text';
