@@ -92,9 +92,10 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     events,
     usbKeys,
     workstationCode: options.workstationCode,
+    // The window's key list and the watcher look at the same slots: listing through the watcher
+    // means a change the window sees is also one the watcher has seen (and announces when undone).
     rescanUsbKeys: () => {
-      keyPort().rescan();
-      keyEvents.start();
+      if (!keyEvents.lookNow()) keyPort().rescan();
     },
     register: sealRegister,
     exportFolder: options.exportFolder,

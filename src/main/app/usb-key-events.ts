@@ -26,6 +26,11 @@ export interface UsbKeyEvents {
   stop(): void;
   /** The module is about to be released: stop now; `start` watches the next one. */
   release(): void;
+  /**
+   * Starts watching if needed and looks at the slots now, announcing any change; false when no
+   * watcher could look (the caller then makes the slot list current itself).
+   */
+  lookNow(): boolean;
 }
 
 const keyOf = (key: UsbKeyInfo): { serial: string; label: string } => ({ serial: key.serial, label: key.label });
@@ -92,6 +97,11 @@ export function createUsbKeyEvents(options: UsbKeyEventsOptions): UsbKeyEvents {
     release() {
       drop();
       later();
+    },
+    lookNow() {
+      wanted = true;
+      attach();
+      return watcher?.lookNow() ?? false;
     },
   };
 }

@@ -128,4 +128,30 @@ describe('app events', () => {
       fault.cleanup();
     }
   });
+  it('the window listing the keys looks through the watcher: a change it sees is announced, and so is its undoing', async () => {
+    const own = provisionSoftHsm();
+    const ownPort = new Pkcs11UsbKeyPort(Pkcs11Library.load(own.modulePath));
+    const events = createAppEvents();
+    const changes: EventMessage[] = [];
+    events.subscribe((m) => changes.push(m));
+    // A watcher whose timed looks never come within the test: only looks on demand happen.
+    const keyEvents = createUsbKeyEvents({ port: () => ownPort, events, intervalMs: 600_000 });
+    try {
+      expect(keyEvents.lookNow()).toBe(true);
+      expect(changes).toEqual([]);
+      own.createToken({ label: '法务部印章', soPin: '87654321', userPin: '20240703' });
+      // The window asks for the key list (usbKey.list looks through the watcher): the key is announced at once.
+      expect(keyEvents.lookNow()).toBe(true);
+      const inserted = changes.map((c) => (c.payload as { inserted: { serial: string; label: string }[] }).inserted).flat();
+      expect(inserted.map((k) => k.label)).toEqual(['法务部印章']);
+      rmSync(own.tokenFolders().find((f) => f.endsWith(inserted[0]!.serial.slice(-12)))!, { recursive: true });
+      expect(keyEvents.lookNow()).toBe(true);
+      expect(changes.at(-1)).toEqual({ event: 'usbKey.changed', payload: { inserted: [], removed: [{ serial: inserted[0]!.serial, label: '法务部印章' }], changed: [] } });
+      expect(changes).toHaveLength(2);
+    } finally {
+      keyEvents.stop();
+      ownPort.close();
+      own.cleanup();
+    }
+  });
 });

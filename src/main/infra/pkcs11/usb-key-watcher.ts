@@ -68,15 +68,26 @@ export class UsbKeyWatcher extends EventEmitter<{ change: [UsbKeyChange]; error:
     if (this.reportFirstLook) this.announce(first);
   }
 
-  private look(): void {
+  /**
+   * Looks now, announcing what changed (as a timed look does); false if the look failed (the
+   * failure is emitted as 'error'). Whoever lists the keys for the window looks through here,
+   * so the window never knows of a change the watcher has not seen: a key pulled out and
+   * plugged back in between two timed looks is still announced when it comes back.
+   */
+  lookNow(): boolean {
+    return this.look();
+  }
+
+  private look(): boolean {
     let change: UsbKeyChange;
     try {
       change = this.poll();
     } catch (error) {
       this.emit('error', error);
-      return;
+      return false;
     }
     this.announce(change);
+    return true;
   }
 
   private announce(change: UsbKeyChange): void {
