@@ -8,7 +8,7 @@
  * worker is terminated (tesseract cannot be interrupted otherwise) and the check answers
  * `cancelled`. One check runs at a time; a new one cancels the one before.
  */
-import { YinjianError } from '../../shared/errors/index';
+import { YinjianError, windowErrorOf } from '../../shared/errors/index';
 import type { ResponseOf } from '../../shared/ipc/contract';
 import { scannedDocumentsAllowed } from '../core/office/scanned-documents';
 import { PdfDocument } from '../core/pdf/index';
@@ -35,9 +35,6 @@ export interface DocumentCheck {
   stop(): boolean;
 }
 
-function refusal(error: YinjianError): { code: string; zh: string; en: string } {
-  return { code: error.code, zh: error.zh, en: error.en };
-}
 
 export function createDocumentCheck(deps: DocumentCheckDeps): DocumentCheck {
   let running: AbortController | undefined;
@@ -90,9 +87,9 @@ export function createDocumentCheck(deps: DocumentCheckDeps): DocumentCheck {
           return { outcome: 'forbidden', term, where, line, page, words: [...words] };
         }
         if (error instanceof YinjianError && error.code === 'SCANNED_PAGE_CONFIRMATION_REQUIRED') {
-          return { outcome: 'confirm-scanned', pages: String(error.params?.page ?? ''), error: refusal(error) };
+          return { outcome: 'confirm-scanned', pages: String(error.params?.page ?? ''), error: windowErrorOf(error) };
         }
-        if (error instanceof YinjianError) return { outcome: 'refused', error: refusal(error) };
+        if (error instanceof YinjianError) return { outcome: 'refused', error: windowErrorOf(error) };
         throw error;
       } finally {
         await source?.close().catch(() => undefined);

@@ -6,11 +6,9 @@
  * src/main/infra/report (written to the export folder).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { YinjianError } from '../../shared/errors/index';
-import { MAX_BATCH_DOCUMENTS, type FileReportDto, type IpcError, type ResponseOf, type SignatureReportDto } from '../../shared/ipc/contract';
-import type { PdfBytes } from '../core/pdf/index';
+import { YinjianError, windowErrorOf } from '../../shared/errors/index';
+import { MAX_BATCH_DOCUMENTS, type FileReportDto, type ResponseOf, type SignatureReportDto } from '../../shared/ipc/contract';
 import { OFFICE_SETTING, pinnedGroupRoot, readTrustedSnapshot, type SnapshotCertificate, type SnapshotSeal } from '../core/office/index';
 import { prepareTrust, verifyPdf, type FileReport, type RegisterSealEntry, type TrustContext } from '../core/verify/index';
 import type { SealRegister } from '../infra/db/index';
@@ -18,15 +16,13 @@ import { writeVerificationReport } from '../infra/report/verification-report';
 import type { MainDialogs } from './dialogs';
 import type { AppEvents } from './events';
 import type { VerificationFrontDoor } from './front-doors';
-import { FileBytes } from './verify-files';
+import { openPdfFile } from './verify-files';
 
 /**
  * The largest file the verifier opens from a dialog pick (issue #14: bounded). Large files are
  * read on demand (FileBytes), never whole, so this bounds the work, not the memory.
  */
 export const MAX_PICKED_FILE_BYTES = 512 * 1024 * 1024;
-/** Up to this size a picked file is read in one read; above, on demand (as `yinjian verify` does). */
-const READ_WHOLE_LIMIT = 1024 * 1024;
 
 export interface VerificationDeps {
   /** The register; absent when it cannot be opened (then only the user's own trust applies: none). */
@@ -37,40 +33,6 @@ export interface VerificationDeps {
   events?: AppEvents;
   /** The main process's dialogs: the only source of the paths pickAndVerify reads. */
   readonly dialogs?: MainDialogs;
-}
-
-function errorDto(caught: unknown): IpcError {
-  const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'unexpected failure' }, { cause: caught });
-  return { code: error.code, zh: error.zh, en: error.en };
-}
-
-/**
- * Opens one picked file for the verifier, bounded: a regular file of at most
- * MAX_PICKED_FILE_BYTES, else a typed refusal naming the file (not its folder).
- */
-function openPicked(path: string, name: string): { bytes: Uint8Array | PdfBytes; close(): void } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (cause) {
-    throw new YinjianError('FILE_NOT_READABLE', { path: name }, { cause });
-  }
-  try {
-    // The size of what was opened (fstat), not of whatever the path names a moment later.
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new YinjianError('FILE_NOT_READABLE', { path: name });
-    if (stat.size > MAX_PICKED_FILE_BYTES) throw new YinjianError('VERIFY_FILE_TOO_LARGE', { name, size: stat.size, limit: MAX_PICKED_FILE_BYTES });
-    if (stat.size <= READ_WHOLE_LIMIT) {
-      const bytes = readFileSync(fd);
-      closeSync(fd);
-      return { bytes, close: () => undefined };
-    }
-    const owned = fd;
-    return { bytes: new FileBytes(owned, stat.size), close: () => closeSync(owned) };
-  } catch (caught) {
-    closeSync(fd);
-    throw caught instanceof YinjianError ? caught : new YinjianError('FILE_NOT_READABLE', { path: name }, { cause: caught });
-  }
 }
 
 function normalSerial(hex: string): string {
@@ -203,14 +165,15 @@ export function createVerificationFrontDoor(deps: VerificationDeps): Verificatio
           const name = basename(path).slice(0, 255) || 'document.pdf';
           deps.events?.emit('verify.progress', { active: true, done: files.length, total, current: name });
           try {
-            const input = openPicked(path, name);
+            // Read as `yinjian verify` reads (on demand above 1 MB, FILE_CHANGED_WHILE_READ), named by its name only.
+            const input = openPdfFile(path, { maxBytes: MAX_PICKED_FILE_BYTES, shownAs: name });
             try {
               files.push({ name, report: fileReportDto(name, await verifyPdf(input.bytes, trust, {}, name), impressionOf) });
             } finally {
               input.close();
             }
           } catch (caught) {
-            files.push({ name, error: errorDto(caught) });
+            files.push({ name, error: windowErrorOf(caught) });
           }
         }
       } finally {

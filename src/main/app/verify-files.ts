@@ -148,17 +148,28 @@ function stamp(stat: BigIntStats): string {
  * verified could be judged on a mix of old and new bytes: `close` then refuses the verdict
  * (FILE_CHANGED_WHILE_READ) instead of letting it stand.
  */
-export function openPdfFile(path: string, options: { checkOnly?: boolean } = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
+export interface OpenPdfOptions {
+  /** Only check that the path is a readable regular file (and within maxBytes). */
+  readonly checkOnly?: boolean;
+  /** Refuse a larger file (VERIFY_FILE_TOO_LARGE), judged by the size of what was opened. */
+  readonly maxBytes?: number;
+  /** How errors name the file (the window's picks: its name, not its folder); default the path. */
+  readonly shownAs?: string;
+}
+
+export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
+  const shown = options.shownAs ?? path;
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (cause) {
-    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+    throw new YinjianError('FILE_NOT_READABLE', { path: shown }, { cause });
   }
   try {
     const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFile()) throw new Error('not a regular file');
     const size = Number(stat.size);
+    if (options.maxBytes !== undefined && size > options.maxBytes) throw new YinjianError('VERIFY_FILE_TOO_LARGE', { name: shown, size, limit: options.maxBytes });
     if (options.checkOnly) {
       closeSync(fd);
       return { bytes: new Uint8Array(0), close: () => undefined };
@@ -179,12 +190,12 @@ export function openPdfFile(path: string, options: { checkOnly?: boolean } = {})
         } finally {
           closeSync(fd);
         }
-        if (now !== opened) throw new YinjianError('FILE_CHANGED_WHILE_READ', { path });
+        if (now !== opened) throw new YinjianError('FILE_CHANGED_WHILE_READ', { path: shown });
       },
     };
   } catch (cause) {
     closeSync(fd);
-    throw new YinjianError('FILE_NOT_READABLE', { path }, { cause });
+    throw cause instanceof YinjianError ? cause : new YinjianError('FILE_NOT_READABLE', { path: shown }, { cause });
   }
 }
 

@@ -1,6 +1,6 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { EVENT_CHANNEL, type EventMessage } from '../../shared/ipc/events';
-import { YinjianError } from '../../shared/errors/index';
+import { YinjianError, windowErrorOf } from '../../shared/errors/index';
 import { IPC_CHANNEL } from '../../shared/ipc/transport';
 import type { IpcResult } from '../../shared/ipc/contract';
 
@@ -8,8 +8,7 @@ export { IPC_CHANNEL };
 
 /** The refusal a request from an untrusted frame gets, before its payload is even parsed. */
 export function senderRefused(): { ok: false; error: { code: string; zh: string; en: string } } {
-  const error = new YinjianError('IPC_SENDER_REFUSED');
-  return { ok: false, error: { code: error.code, zh: error.zh, en: error.en } };
+  return { ok: false, error: windowErrorOf(new YinjianError('IPC_SENDER_REFUSED')) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { YinjianError } from '../../shared/errors/index';
+import { YinjianError, windowErrorOf } from '../../shared/errors/index';
 import {
   CHANNELS,
   isChannel,
@@ -174,7 +174,6 @@ export async function dispatch(handlers: HandlerTable, channel: unknown, payload
     const value = CHANNELS[channel].response.parse(await handler(parsed.data));
     return { ok: true, value };
   } catch (caught) {
-    const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'unexpected failure' }, { cause: caught });
-    return { ok: false, error: { code: error.code, zh: error.zh, en: error.en } };
+    return { ok: false, error: windowErrorOf(caught) };
   }
 }

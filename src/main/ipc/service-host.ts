@@ -10,7 +10,7 @@
  * the contract. When the host dies (a hostile PDF exhausting its memory), the calls in flight
  * fail with IPC_TRANSPORT_FAILED, and the next call starts a fresh host: the window survives.
  */
-import { YinjianError } from '../../shared/errors/index';
+import { YinjianError, windowErrorOf } from '../../shared/errors/index';
 import type { IpcResult } from '../../shared/ipc/contract';
 import type { EventMessage } from '../../shared/ipc/events';
 import type { MainDialogs } from '../app/dialogs';
@@ -74,7 +74,7 @@ export function serveHandlerTable(port: HostPort, compose: (init: HostInit, dial
 }
 
 function failure(error: YinjianError): IpcResult<never> {
-  return { ok: false, error: { code: error.code, zh: error.zh, en: error.en } };
+  return { ok: false, error: windowErrorOf(error) };
 }
 
 export interface ServiceHostConnection {

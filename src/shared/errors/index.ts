@@ -110,6 +110,22 @@ export class YinjianError extends Error {
   }
 }
 
+/** What the window is told of a refusal: the stable code and both messages (no params, no cause). */
+export interface WindowError {
+  readonly code: string;
+  readonly zh: string;
+  readonly en: string;
+}
+
+/**
+ * A failure as the window sees it: a YinjianError as it is, anything else as INTERNAL (its
+ * message stays out of the window: it may name paths or internals).
+ */
+export function windowErrorOf(caught: unknown): WindowError {
+  const error = caught instanceof YinjianError ? caught : new YinjianError('INTERNAL', { detail: 'unexpected failure' }, { cause: caught });
+  return { code: error.code, zh: error.zh, en: error.en };
+}
+
 export function isYinjianError(value: unknown): value is YinjianError {
   return value instanceof YinjianError;
 }
