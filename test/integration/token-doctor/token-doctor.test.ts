@@ -52,6 +52,8 @@ async function doctor(name: string, args: string[], env: NodeJS.ProcessEnv, wrap
   const report = (JSON.parse(json.stdout) as { doctor: Report }).doctor;
   expect(text.stdout).toContain(`profile: ${report.module.profile}`);
   expect(text.stdout).toMatch(/结论 Verdict: /);
+  // Fixed-length PKCS#11 fields are printed without their padding (openCryptoki pads with NULs).
+  expect(text.stdout.includes('\0'), 'NUL in the doctor text').toBe(false);
   return report;
 }
 

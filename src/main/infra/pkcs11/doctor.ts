@@ -8,7 +8,7 @@ import { RW_SESSION } from './login';
 import { findObjects } from './objects';
 import { planMechanism } from './signer';
 import { SlotDirectory } from './slots';
-import { decodeTokenInfo } from './token-info';
+import { decodeTokenInfo, unpad } from './token-info';
 
 /**
  * `yinjian token doctor`: what a module and its keys can do for the app, probed without
@@ -257,7 +257,7 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
     const slotInfo = api.C_GetSlotInfo(slot);
     const entry = present.find((p) => p.slot.equals(slot));
     if (!entry) {
-      tokens.push({ slot: slot.toString('hex'), slotDescription: slotInfo.slotDescription.trim(), info: null, hidden: false, checks: [check('present', 'fail', '槽中无 Key', 'no key in this slot', ['插入 USB Key', 'plug the USB key in'])] });
+      tokens.push({ slot: slot.toString('hex'), slotDescription: unpad(slotInfo.slotDescription), info: null, hidden: false, checks: [check('present', 'fail', '槽中无 Key', 'no key in this slot', ['插入 USB Key', 'plug the USB key in'])] });
       continue;
     }
     const ti = api.C_GetTokenInfo(slot);
@@ -270,7 +270,7 @@ export function diagnose(library: Pkcs11Library): DoctorReport {
     }
     tokens.push({
       slot: slot.toString('hex'),
-      slotDescription: slotInfo.slotDescription.trim(),
+      slotDescription: unpad(slotInfo.slotDescription),
       info: decodeTokenInfo(ti),
       keyName: entry.info.serial,
       pinLength: slots.pinLength(slot),

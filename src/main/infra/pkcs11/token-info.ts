@@ -2,7 +2,8 @@ import pkcs11js from 'pkcs11js';
 import type { UsbKeyFlags, UsbKeyInfo } from '../../core/ports/usb-key';
 
 /** PKCS#11 pads label, serial, manufacturer and model with blanks (and some tokens with NULs). */
-function unpad(value: string): string {
+/** A PKCS#11 fixed-length text field without its padding: blanks, and the NULs some modules (openCryptoki) pad with. */
+export function unpad(value: string): string {
   return value.replace(/[\s\0]+$/u, '');
 }
 
