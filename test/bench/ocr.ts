@@ -34,6 +34,7 @@ import { renderPage } from '../../src/main/infra/ocr/page-render';
 import { closeSharedOcr, modelFile, OCR_LANGUAGES } from '../../src/main/infra/ocr/tesseract-ocr';
 import { imagePdf, scanImage } from '../helpers/gate-documents';
 import { NOTICE, makePdf, type TextLineSpec } from '../integration/stamp/fixture';
+import { cpuMs, median, peakRssMb } from './measure';
 
 const BODY = [
   '根据集团年度工作安排，为进一步规范各部门用款计划的编制和报送，',
@@ -53,23 +54,6 @@ const A_NOTICE: TextLineSpec[] = NOTICE.map((l) => ({ ...l, size: Math.max(l.siz
 const L = (text: string, size = 16): TextLineSpec => ({ text, size });
 const MANAGEMENT: TextLineSpec[] = [L('关于加强合同管理工作的通知', 22), L('各部门：'), L('为规范合同签订和履行，现就有关事项通知如下：'), L('一、合同须经法务部审核后方可签订。'), L('二、买方和卖方的称谓应与营业执照一致。'), L('特此通知。')];
 const LETTER: TextLineSpec[] = [L('关于商请协助开展安全检查的函', 22), L('集团各子公司：'), L('根据年度工作安排，集团将于九月开展安全检查，请予协助。'), L('集团办公室')];
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
-
-/** This process's own peak RSS (VmHWM; getrusage's maxRSS is inherited across fork+exec on Linux). */
-function peakRssMb(): number {
-  try {
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
 
 interface PageFigures {
   readonly mode: string;

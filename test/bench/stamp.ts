@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SealSigner } from '../../src/main/core/ports/signer';
 import { stampFixture } from '../integration/stamp/fixture';
+import { peakRssMb } from './measure';
 
 /** `YINJIAN_BENCH_STAMP_SIZES=1,300` measures only those sizes (the 3000-page file takes minutes to build and stamp). */
 const SIZES = (process.env.YINJIAN_BENCH_STAMP_SIZES ?? '1,300,3000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -77,22 +78,6 @@ interface ChildResult {
    * the cost a custodian pays for the first file of a session or a one-off `yinjian stamp`.
    */
   readonly firstMs: number;
-}
-
-/**
- * This process's peak RSS. On Linux getrusage's maxRSS is inherited across fork+exec (the
- * kernel folds the parent's high-water mark into the child's), so a parent that just built a
- * 300 MB file made every child report ~930 MB. VmHWM is the high-water mark of this process's
- * own address space; other systems fall back to maxRSS.
- */
-function peakRssMb(): number {
-  try {
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'latin1'));
-    if (hwm) return Number(hwm[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
 }
 
 /** Runs in a child process: stamps one file and reports its figures as one JSON line. */
