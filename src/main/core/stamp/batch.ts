@@ -162,10 +162,25 @@ export async function stampBatch(
     stopAt(deps, request, documents, 0, error);
     throw error;
   }
+  // The login's initial-PIN check may still run (issue #15, SigningKey.loginChecked). Its
+  // refusal is a login failure wherever it surfaces: every document from the current one on is
+  // recorded as not begun under its code and it is thrown, as when the check ran before the
+  // first document was opened (so the records are the same whichever finished first).
+  const loginRefused = opened.key.loginChecked?.then(
+    () => undefined,
+    (caught: unknown) => typed(caught),
+  );
+  const refuseLogin = async (index: number): Promise<void> => {
+    const refused = await loginRefused;
+    if (refused === undefined) return;
+    stopAt(deps, request, documents, index, refused);
+    throw refused;
+  };
   const results: BatchResult[] = [];
   try {
     for (const [index, document] of documents.entries()) {
       if (control.stopRequested?.()) {
+        await refuseLogin(index);
         results.push(...stopAt(deps, request, documents, index, new YinjianError('STAMP_BATCH_STOPPED')));
         break;
       }
@@ -179,6 +194,7 @@ export async function stampBatch(
         const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, outputPath: document.outputPath }, opened.key);
         results.push({ document, ok: true, outcome });
       } catch (caught) {
+        await refuseLogin(index);
         const error = typed(caught);
         results.push({ document, ok: false, error, begun: true });
         // A USB key that failed (pulled out, locked) fails every document after it.
@@ -188,6 +204,8 @@ export async function stampBatch(
         }
       }
     }
+    // No document reached the pipeline (none could be read): the login's check still decides.
+    await refuseLogin(documents.length);
   } finally {
     await opened.close().catch(() => undefined);
     control.onProgress?.({ done: total, total });

@@ -265,6 +265,10 @@ export class StampingPipeline {
       const textVerdict = gated.verdict;
       if (infoTitle(document) === undefined) documentTitle = titleFromText(gated.pages[0]) ?? documentTitle;
 
+      // M4 (issue #15): the login's initial-PIN check ran on the thread pool while the document
+      // was read and gated; nothing is recorded, written or signed before it has passed.
+      await key.loginChecked;
+
       // U3: the approved use request is on record before the key signs.
       const useRequest = register.recordUseRequest(
         {
@@ -402,6 +406,9 @@ export class StampingPipeline {
         unreadablePages: gated.unreadablePages,
       };
     } catch (caught) {
+      // The PIN refusal wins over the document's (whichever finished first): the login failed,
+      // so the batch records it as it did when the check ran before the document was opened.
+      if (key.loginChecked) await key.loginChecked;
       const error =
         caught instanceof YinjianError
           ? caught

@@ -115,6 +115,14 @@ export interface SigningKey {
    * 'none'): there the register and the documents alone carry the counter.
    */
   readonly usageAnchor?: KeyUsageAnchor;
+  /**
+   * The login's last M4 check, still running when the key is handed over (the initial-PIN
+   * record's scrypt on the thread pool, issue #15; UsbKeyService.loginForSigning). The
+   * pipeline awaits it before the key signs or writes and before it records anything; a
+   * rejection is the login's refusal, not the document's: the pipeline records nothing for it
+   * and throws it unchanged, whatever else went wrong with the document (the PIN refusal wins).
+   */
+  readonly loginChecked?: Promise<void>;
 }
 
 export interface KeyUsageAnchor {
