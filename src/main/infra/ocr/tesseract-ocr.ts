@@ -36,6 +36,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
+import { closeBeforeExit } from '../process/at-exit';
 
 export const OCR_LANGUAGES = ['chi_sim', 'chi_tra', 'eng'] as const;
 
@@ -341,7 +342,11 @@ let idleTimer: ReturnType<typeof setTimeout> | undefined;
  * is released, or at `closeSharedOcr`.
  */
 export function acquireSharedOcr(): OcrLease {
-  shared ??= new TesseractOcr();
+  if (!shared) {
+    shared = new TesseractOcr();
+    // A CLI process ends the engine as soon as its command is done (cli/process.ts).
+    closeBeforeExit(closeSharedOcr);
+  }
   const engine = shared;
   leases++;
   if (idleTimer) clearTimeout(idleTimer);
