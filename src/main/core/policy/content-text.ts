@@ -177,6 +177,11 @@ function takeText(): string {
 
 const fontCache = new WeakMap<PdfDocument, Map<number | PdfDict, FontDecoder | Unsupported>>();
 
+/** A reference as one number (object number and generation), for the per-document caches; undefined for a direct object or an outlandish generation. */
+export function refKey(value: PdfValue | undefined): number | undefined {
+  return value instanceof PdfRef && value.gen >= 0 && value.gen < 65_536 && Number.isSafeInteger(value.num * 65_536 + value.gen) ? value.num * 65_536 + value.gen : undefined;
+}
+
 interface TextState {
   font: FontDecoder | undefined;
   size: number;
@@ -222,6 +227,10 @@ export interface PageReading {
   /** Thrown by contentPageText: the page cannot be read at all (a bounded decode refused it, say). */
   readonly error: unknown;
   readonly facts: ContentFacts;
+  /** False: no such page (or not a dictionary); nothing was read. */
+  readonly found: boolean;
+  /** The page's resources (inherited through the page tree). */
+  readonly resources: PdfDict | undefined;
 }
 
 function num(value: Operand | undefined): number {
@@ -291,19 +300,23 @@ class PageWalk {
 
   private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
     const value = fontDict?.get(name);
+    // One decoder per font object and document: a 300-page document parses its ToUnicode once.
+    // Keyed by the reference (number and generation) in the document's latest revision, the
+    // only one read here: a reference that resolved to a font once is not resolved again.
+    const key = refKey(value);
+    let decoder = key === undefined ? undefined : this.fonts.get(key);
+    if (decoder instanceof Unsupported) throw decoder;
+    if (decoder) return decoder;
     const dict = this.document.latest.resolveDict(value);
     if (!dict) throw new Unsupported(`font ${name} missing`);
-    // One decoder per font object and document: a 300-page document parses its ToUnicode once.
-    // Keyed by object number in the document's latest revision (the only one read here).
-    const key = value instanceof PdfRef ? value.num : dict;
-    let decoder = this.fonts.get(key);
+    decoder = this.fonts.get(key ?? dict);
     if (!decoder) {
       try {
         decoder = decoderOf(this.document, dict);
       } catch (error) {
         decoder = error instanceof Unsupported ? error : new Unsupported(String(error));
       }
-      this.fonts.set(key, decoder);
+      this.fonts.set(key ?? dict, decoder);
     }
     if (decoder instanceof Unsupported) throw decoder;
     return decoder;
@@ -548,7 +561,7 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
   const empty: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
-  if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty };
+  if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
   const attributes = document.pageAttributes(pageRef);
@@ -574,7 +587,7 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
     walk.textAlive = false;
   }
   const text = walk.textAlive && frame ? { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs: walk.runs } : undefined;
-  return { text, error, facts: walk.facts };
+  return { text, error, facts: walk.facts, found: true, resources: attributes.resources };
 }
 
 /**
