@@ -5,9 +5,10 @@
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
 import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
-import type { PlacementRequest, PositionOnPage } from '../../core/stamp/index';
+import type { PlacementRequest, PositionOnPage, PrefetchedDocument } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { stampDocuments } from '../../app/stamp-batch';
 import type { ParsedArgs } from '../args';
@@ -81,13 +82,20 @@ function readInput(input: string): Uint8Array {
   }
 }
 
+/** Chunk of the read ahead: the thread pool reads the next one while the main thread hashes this one. */
+const AHEAD_CHUNK = 4 * 1024 * 1024;
+
 /**
- * The input read on the thread pool, in one read call issued at once (not open, stat, read as
- * three turns of the event loop, which a login keeping the main thread busy would hold up), so
- * that it overlaps the key's login (issue #15). Any failure rejects; the batch then reads the
- * file again with readInput, which reports it.
+ * The input read on the thread pool, in chunks issued at once (not open, stat, read as three
+ * turns of the event loop, which a login keeping the main thread busy would hold up), so that
+ * it overlaps the key's login (issue #15). Each chunk is hashed (SHA-256) on the main thread
+ * while the thread pool reads the next: the hash the pipeline needs is ready with the bytes,
+ * and costs no time of its own when the main thread would only wait for the disk. The hash
+ * covers exactly the bytes returned, in order, and the buffer is not written after a chunk is
+ * hashed. Any failure rejects; the batch then reads the file again with readInput, which
+ * reports it.
  */
-function readInputAhead(input: string): Promise<Uint8Array> {
+function readInputAhead(input: string): Promise<PrefetchedDocument> {
   let fd: number;
   let size: number;
   try {
@@ -102,24 +110,27 @@ function readInputAhead(input: string): Promise<Uint8Array> {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   const buffer = Buffer.allocUnsafe(size);
-  return new Promise<Uint8Array>((resolveRead, rejectRead) => {
+  const sha256 = createHash('sha256');
+  return new Promise<PrefetchedDocument>((resolveRead, rejectRead) => {
     const from = (offset: number): void => {
-      read(fd, buffer, offset, size - offset, offset, (error, bytesRead) => {
+      read(fd, buffer, offset, Math.min(AHEAD_CHUNK, size - offset), offset, (error, bytesRead) => {
         if (error) {
           closeSync(fd);
           rejectRead(error);
-        } else if (bytesRead > 0 && offset + bytesRead < size) from(offset + bytesRead);
-        else {
-          closeSync(fd);
-          // A file that shrank since fstat gives the bytes it has; one that grew, its first `size` (as readFileSync).
-          if (offset + bytesRead < size) resolveRead(buffer.subarray(0, offset + bytesRead));
-          else resolveRead(buffer);
+          return;
         }
+        const end = offset + bytesRead;
+        if (bytesRead > 0 && end < size) from(end);
+        sha256.update(buffer.subarray(offset, end));
+        if (bytesRead > 0 && end < size) return;
+        closeSync(fd);
+        // A file that shrank since fstat gives the bytes it has; one that grew, its first `size` (as readFileSync).
+        resolveRead({ bytes: end < size ? buffer.subarray(0, end) : buffer, sha256 });
       });
     };
     if (size === 0) {
       closeSync(fd);
-      resolveRead(buffer);
+      resolveRead({ bytes: buffer, sha256 });
     } else from(0);
   });
 }

@@ -47,6 +47,11 @@ export interface StampRequest {
   /** A name for records and messages (the input file's name). */
   readonly inputName: string;
   readonly input: Uint8Array;
+  /**
+   * A SHA-256 state that has taken exactly `input` (the CLI hashes the file as it reads it,
+   * issue #15); absent: the pipeline hashes `input` itself. It is used once and consumed.
+   */
+  readonly inputSha256?: Hash;
   readonly outputPath: string;
   readonly sealId: string;
   /** What the custodian declares (U1, U2): internal-document | internal-letter. */
@@ -166,7 +171,7 @@ export class StampingPipeline {
     const time = clock();
     const actor = { name: request.operator.name, staffId: request.operator.staffId };
     const seal = register.seal(request.sealId);
-    const originalHash: Hash = createHash('sha256').update(request.input);
+    const originalHash: Hash = request.inputSha256 ?? createHash('sha256').update(request.input);
     const sha256Before = originalHash.copy().digest('hex');
 
     let documentTitle = request.inputName;
