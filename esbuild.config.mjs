@@ -11,7 +11,7 @@
 // so a `yinjian` started during a rebuild never sees half of it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
@@ -134,7 +134,7 @@ const FONTKIT_FILE = 'fontkit.cjs';
  * of those (e.g. `promises`, `ReadStream`, `webcrypto`) fails the build: take it from the module
  * object (`import fs from 'node:fs'`) instead. Issue #15.
  */
-const PLAIN_BUILTINS = /^node:(fs|crypto)$/;
+const PLAIN_BUILTINS = /^node:(buffer|crypto|fs|os|path|util|zlib)$/;
 const builtinsWithoutFacade = {
   name: 'builtins-without-facade',
   setup(build) {
@@ -168,6 +168,34 @@ async function buildFontkit(build, outdir) {
     logLevel: 'warning',
     legalComments: 'none',
   });
+}
+
+/**
+ * out/cli/.chunks.json: for each file of the build (relative to out/cli), the source files and
+ * the npm packages bundled into it, and the packages it imports from node_modules as they are
+ * (externals). test/integration/cli/loaded-code.test.ts maps the files a command loads to what
+ * they hold, to guard which code each command loads (issue #15).
+ */
+export const CHUNKS_FILE = '.chunks.json';
+function packageOf(path) {
+  const at = path.lastIndexOf('node_modules/');
+  if (at < 0) return undefined;
+  const parts = path.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+function chunkManifest(metafile, outdir) {
+  const manifest = {};
+  const prefix = `${relative(ROOT, outdir).replaceAll('\\', '/')}/`;
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    const inputs = Object.keys(output.inputs);
+    manifest[file.replaceAll('\\', '/').slice(prefix.length)] = {
+      sources: inputs.filter((p) => !p.includes('node_modules/') && !p.includes(':')).sort(),
+      packages: [...new Set(inputs.map(packageOf).filter(Boolean))].sort(),
+      externals: [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))].sort(),
+    };
+  }
+  manifest[`chunks/${FONTKIT_FILE}`] = { sources: [], packages: ['@pdf-lib/fontkit'], externals: [] };
+  return manifest;
 }
 
 /**
@@ -212,6 +240,7 @@ export async function buildCli(options = {}) {
     }
   }
   await buildFontkit(build, staging);
+  writeFileSync(join(staging, CHUNKS_FILE), JSON.stringify(chunkManifest(result.metafile, staging)));
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
   writeFileSync(join(staging, INPUTS_FILE), JSON.stringify({ builtAt: startedAt, inputs }));
   chmodSync(join(staging, 'yinjian.mjs'), 0o755);

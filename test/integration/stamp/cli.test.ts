@@ -154,6 +154,21 @@ describe('yinjian stamp', () => {
     expect(pdfsig(out, nss.nssdir)[0]).toMatchObject({ signatureValid: true, totalDocumentSigned: true });
   }, 60_000);
 
+  // The first input is read ahead before the key is opened (issue #15): when that read fails
+  // (a missing file, a folder), the batch reads it again and reports it; the next file seals.
+  it('a first input that cannot be read (missing, a folder) is reported not begun; the next file is sealed', async () => {
+    for (const [label, first] of [['missing', join(dir, 'absent.pdf')], ['folder', dir]] as const) {
+      const outDir = join(dir, `unreadable-${label}`);
+      mkdirSync(outDir);
+      const run = await runYinjian(['stamp', first, noticePath, '--out-dir', outDir, ...base('集团办公室')], { env: hsm.env, stdin: `${PIN}\n` });
+      expect(run.code, label).toBe(2);
+      const files = run.json<{ files: { ok: boolean; begun?: boolean; error?: { code: string } }[] }>().files;
+      expect(files[0], label).toMatchObject({ ok: false, begun: false, error: { code: 'FILE_NOT_READABLE' } });
+      expect(files[1]?.ok, label).toBe(true);
+      expect(existsSync(join(outDir, '通知.pdf')), label).toBe(true);
+    }
+  }, 60_000);
+
   it('batch: one PIN entry, each file gated and recorded on its own (a notice sealed, a power of attorney refused)', async () => {
     const outDir = join(dir, 'batch');
     mkdirSync(outDir);

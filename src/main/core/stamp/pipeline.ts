@@ -4,7 +4,8 @@
  *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
  *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
  *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file and the
- *     seal's next stamping counter (issue #12)
+ *     seal's next stamping counter (issue #12); from here the input's own bytes go to the
+ *     temp file on the thread pool (issue #15)
  *   → signer.sign via buildPadesSignature (counter and the pending row's seq and hash signed
  *     in, ARC.8) → the USB key's usage record replaced (counter, row) → /Contents patched in place
  *   → the row names the sealed bytes' SHA-256 → temp file written and flushed
@@ -38,7 +39,7 @@ import { longTermUpdates } from './ltv';
 import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
-import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
+import type { DocumentTextReader, DocumentTextSource, PendingOutput, ReservedOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 import { assertClockPlausible } from './time-guard';
 import { checkedTimestampTime, type TrustedTimePolicy } from './trusted-time';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
@@ -178,6 +179,7 @@ export class StampingPipeline {
     let pages = 0;
     let useRequestId: string | null = null;
     let pending: PendingOutput | undefined;
+    let reserved: ReservedOutput | undefined;
     /** The pending usage row, until it is settled (ok or failed). */
     let pendingRowId: number | undefined;
     /** The sealed file is in place: from here a failure must never mark its row failed. */
@@ -319,7 +321,7 @@ export class StampingPipeline {
       // U3 with no crash window: the row (pending) is committed before the key signs (a real
       // key takes 100–500 ms, the longest step), names the sealed bytes before the temp file
       // exists, and says ok only once the file is in place.
-      const reserved = this.deps.output.reserve(request.outputPath);
+      reserved = this.deps.output.reserve(request.outputPath);
       const pendingRow = register.recordPendingStamping(
         {
           sealId: seal.id,
@@ -341,6 +343,10 @@ export class StampingPipeline {
         actor,
       );
       pendingRowId = pendingRow.id;
+      // Issue #15: the row names the temp file; the input's bytes (the sealed file's first part)
+      // go to it on the thread pool while the key signs and the register records. A kill from
+      // here leaves a pending row without sealed bytes: recovery removes the temp file.
+      reserved.begin?.(request.input);
       const usageRecord = { counter: sealCounter, auditSeq: pendingRow.auditSeq, auditHash: pendingRow.auditHash };
       const signed = await buildPadesSignature({
         signer: key.signer,
@@ -419,6 +425,7 @@ export class StampingPipeline {
           ? caught
           : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
       if (pending) await pending.discard().catch(() => undefined);
+      else await reserved?.abandon?.().catch(() => undefined);
       if (renamed) {
         // The sealed file is in place and its row still pending (the ok update failed, e.g. the
         // register was busy): recovery finds the file with its SHA-256 and marks it ok.
