@@ -10,7 +10,8 @@
 // Works offline: esbuild is a local dev dependency. The output folder is replaced in one rename,
 // so a `yinjian` started during a rebuild never sees half of it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
@@ -123,6 +124,35 @@ const lazyFontkit = {
 
 const FONTKIT_FILE = 'fontkit.cjs';
 
+/**
+ * An ES module that imports `node:fs` or `node:crypto` gets Node's ES facade of it, and Node 20
+ * builds that facade by reading every export, lazy ones included: fs's ReadStream getter loads
+ * all of node:stream, crypto's webcrypto getter all of WebCrypto (~6 ms each of `yinjian --help`
+ * and `verify` on this project's machines, for code neither runs). Our code's imports of these
+ * two get a stand-in built from `process.getBuiltinModule` (Node ≥ 20.16, every Electron we
+ * ship) that re-exports the plain values only; the lazy getters stay untouched. Importing one
+ * of those (e.g. `promises`, `ReadStream`, `webcrypto`) fails the build: take it from the module
+ * object (`import fs from 'node:fs'`) instead. Issue #15.
+ */
+const PLAIN_BUILTINS = /^node:(fs|crypto)$/;
+const builtinsWithoutFacade = {
+  name: 'builtins-without-facade',
+  setup(build) {
+    build.onResolve({ filter: PLAIN_BUILTINS }, (args) => (args.importer.includes(`${join('src', 'main')}`) ? { path: args.path, namespace: 'plain-builtin' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'plain-builtin' }, (args) => {
+      const real = createRequire(import.meta.url)(args.path);
+      const plain = Object.keys(real).filter((name) => {
+        const descriptor = Object.getOwnPropertyDescriptor(real, name);
+        return descriptor && !descriptor.get && !descriptor.set && /^[A-Za-z_$][\w$]*$/.test(name);
+      });
+      return {
+        loader: 'js',
+        contents: [`const builtin = process.getBuiltinModule(${JSON.stringify(args.path)});`, 'export default builtin;', `export const { ${plain.join(', ')} } = builtin;`].join('\n'),
+      };
+    });
+  },
+};
+
 /** fontkit (with its dependencies) as one CommonJS file next to the chunks, for lazyFontkit's stand-in. */
 async function buildFontkit(build, outdir) {
   await build({
@@ -138,6 +168,34 @@ async function buildFontkit(build, outdir) {
     logLevel: 'warning',
     legalComments: 'none',
   });
+}
+
+/**
+ * out/cli/.chunks.json: for each file of the build (relative to out/cli), the source files and
+ * the npm packages bundled into it, and the packages it imports from node_modules as they are
+ * (externals). test/integration/cli/loaded-code.test.ts maps the files a command loads to what
+ * they hold, to guard which code each command loads (issue #15).
+ */
+export const CHUNKS_FILE = '.chunks.json';
+function packageOf(path) {
+  const at = path.lastIndexOf('node_modules/');
+  if (at < 0) return undefined;
+  const parts = path.slice(at + 'node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+function chunkManifest(metafile, outdir) {
+  const manifest = {};
+  const prefix = `${relative(ROOT, outdir).replaceAll('\\', '/')}/`;
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    const inputs = Object.keys(output.inputs);
+    manifest[file.replaceAll('\\', '/').slice(prefix.length)] = {
+      sources: inputs.filter((p) => !p.includes('node_modules/') && !p.includes(':')).sort(),
+      packages: [...new Set(inputs.map(packageOf).filter(Boolean))].sort(),
+      externals: [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))].sort(),
+    };
+  }
+  manifest[`chunks/${FONTKIT_FILE}`] = { sources: [], packages: ['@pdf-lib/fontkit'], externals: [] };
+  return manifest;
 }
 
 export async function buildCli() {
@@ -162,7 +220,7 @@ export async function buildCli() {
     // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
     external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
     mainFields: ['module', 'main'],
-    plugins: [lazyNative, lazyFontkit, lazyBrotliDictionary],
+    plugins: [builtinsWithoutFacade, lazyNative, lazyFontkit, lazyBrotliDictionary],
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',
@@ -175,6 +233,7 @@ export async function buildCli() {
     }
   }
   await buildFontkit(build, staging);
+  writeFileSync(join(staging, CHUNKS_FILE), JSON.stringify(chunkManifest(result.metafile, staging)));
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
   writeFileSync(join(staging, INPUTS_FILE), JSON.stringify({ builtAt: startedAt, inputs }));
   chmodSync(join(staging, 'yinjian.mjs'), 0o755);

@@ -1,9 +1,15 @@
-import { YinjianError } from '../../shared/errors/index';
-import { nearest, parseArgs, type OptionSpecs } from './args';
+import type { OptionSpecs } from './args';
 import type { Command, CommandEntry } from './command';
 import { COMMANDS, findCommand } from './command-table';
-import type { CliContext } from './context';
-import { EXIT_OK, EXIT_USAGE, exitCodeOf, renderError } from './output';
+import { EXIT_OK, EXIT_USAGE } from './output';
+
+/*
+ * `yinjian`, `yinjian --help` and `yinjian <family>` are answered here from the command table
+ * alone; everything else (argument parsing, errors and their messages, the command's own
+ * module) is in run-command.ts, loaded only for a command (issue #15). Keep it so: the test
+ * test/integration/cli/loaded-code.test.ts fails when --help loads more than this file, the
+ * command table and output.ts.
+ */
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
   module: { type: 'string', valueName: 'PATH', description: 'PKCS#11 模块路径 / path of the PKCS#11 module (else $YINJIAN_PKCS11_MODULE, the saved setting, then the vendor catalog)' },
@@ -80,18 +86,6 @@ function leadingWords(argv: readonly string[]): { word: string; index: number }[
   return words;
 }
 
-function unknownCommand(words: readonly string[]): YinjianError {
-  const first = words[0] ?? '';
-  const group = COMMANDS.filter((c) => c.name.length > 1 && c.name[0] === first);
-  // "token lst" → "token list"; "verfy" → "verify"; "tokn list" → "token".
-  const [given, candidates] =
-    group.length > 0 && words.length > 1
-      ? [words.slice(0, 2).join(' '), group.map((c) => c.name.join(' '))]
-      : [first, [...new Set(COMMANDS.map((c) => c.name[0] as string))]];
-  const suggestion = nearest(given, candidates);
-  return suggestion ? new YinjianError('CLI_COMMAND_MISSPELLED', { command: given, suggestion }) : new YinjianError('CLI_COMMAND_UNKNOWN', { command: given });
-}
-
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -113,44 +107,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(mainHelp());
       return words.length === 0 && !argv.includes('--help') && !argv.includes('-h') ? EXIT_USAGE : EXIT_OK;
     }
-    io.stderr(renderError(unknownCommand(words.map((w) => w.word)).toPayload(), json));
+    const { reportUnknownCommand } = await import('./run-command');
+    io.stderr(reportUnknownCommand(words.map((w) => w.word), json));
     return EXIT_USAGE;
   }
-  let context: CliContext | undefined;
-  try {
-    const command = await entry.load();
-    const named = new Set(words.slice(0, entry.name.length).map((w) => w.index));
-    const rest = argv.filter((_, i) => !named.has(i));
-    const args = parseArgs(rest, { ...GLOBAL_OPTIONS, ...command.options }, entry.name.join(' '));
-    if (args.options.help) {
-      io.stdout(commandHelp(entry, command));
-      return EXIT_OK;
-    }
-    for (const note of args.notes ?? []) io.stderr(note);
-    if (!command.usage && args.positionals.length > 0) {
-      throw new YinjianError('CLI_ARGUMENT_UNEXPECTED', { command: entry.name.join(' '), value: args.positionals.join(' ') });
-    }
-    // Loaded here, not at start-up; the composition root it builds on (USB-key and SQLite
-    // modules) only for commands that are not `light`.
-    const { CliContext } = await import('./context');
-    context = new CliContext({
-      module: args.options.module as string | undefined,
-      json,
-      dataDir: args.options['data-dir'] as string | undefined,
-      pinStdin: args.options['pin-stdin'] === true,
-    });
-    if (!command.light) await context.loadApp();
-    const output = await command.run(context, args);
-    io.stdout(json ? JSON.stringify({ ok: output.exitCode === undefined || output.exitCode === 0, ...output.json }, null, 2) : output.text);
-    return output.exitCode ?? EXIT_OK;
-  } catch (caught) {
-    const error =
-      caught instanceof YinjianError
-        ? caught
-        : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
-    io.stderr(renderError(error.toPayload(), json));
-    return exitCodeOf(error.category);
-  } finally {
-    context?.close();
-  }
+  const { runCommand } = await import('./run-command');
+  return runCommand(entry, words, argv, io);
 }

@@ -1,5 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { closeSharedOcr } from '../infra/ocr/tesseract-ocr';
+import { closeAllBeforeExit } from '../infra/process/at-exit';
 import { runCli } from './main';
 
 /**
@@ -55,7 +55,7 @@ export async function runCliProcess(argv: readonly string[]): Promise<number> {
     stderr: stderr ?? ((text) => void pending.push(write(process.stderr, text))),
   });
   await Promise.all(pending);
-  // The OCR worker is kept for the next document (infra/ocr/tesseract-ocr.ts): a command is done, end it now.
-  await closeSharedOcr();
+  // A worker kept for the next document (the OCR engine, infra/ocr/tesseract-ocr.ts): a command is done, end it now.
+  await closeAllBeforeExit();
   return code;
 }

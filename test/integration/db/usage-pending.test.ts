@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StampingPipeline } from '../../../src/main/core/stamp/index';
@@ -24,7 +24,7 @@ import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { recoverPendingStampings, stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { CUSTODIAN, NOTICE, makePdf, stampFixture, type IssuedSeal, type StampFixture } from '../stamp/fixture';
 
-type Stop = 'while-signing' | 'before-write' | 'half-written' | 'before-rename' | 'after-rename';
+type Stop = 'while-signing' | 'input-written-while-signing' | 'before-write' | 'half-written' | 'before-rename' | 'after-rename';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
@@ -37,8 +37,11 @@ class StoppingOutput implements StampOutputPort {
     const stop = this.stop;
     return {
       path: reserved.path,
+      // The real output's background write of the input's bytes (issue #15), kept for the stop
+      // that dies while it is written or done and the key still signs.
+      ...(stop === 'input-written-while-signing' && reserved.begin ? { begin: (prefix: Uint8Array) => reserved.begin?.(prefix) } : {}),
       async write(parts): Promise<PendingOutput> {
-        if (stop === 'while-signing') throw new Error('the key never signed: nothing may be written');
+        if (stop === 'while-signing' || stop === 'input-written-while-signing') throw new Error('the key never signed: nothing may be written');
         if (stop === 'before-write') return never();
         if (stop === 'half-written') {
           const all = Buffer.concat(parts.map((p) => Buffer.from(p)));
@@ -94,16 +97,22 @@ async function cutOff(stop: Stop, outputName: string): Promise<{ outputPath: str
   const mine = () => fx.register.usage.pending().filter((p) => !before.has(p.id));
   // while-signing: the USB key takes its time and the process dies meanwhile (a real key takes
   // 100–500 ms a signature, the longest step of a stamping).
-  const key = stop === 'while-signing' ? { ...issued.key, signer: { algorithm: issued.key.signer.algorithm, publicKeySpki: issued.key.signer.publicKeySpki, sign: () => never<Uint8Array>() } } : issued.key;
+  const key = stop === 'while-signing' || stop === 'input-written-while-signing' ? { ...issued.key, signer: { algorithm: issued.key.signer.algorithm, publicKeySpki: issued.key.signer.publicKeySpki, sign: () => never<Uint8Array>() } } : issued.key;
   void pipeline.stamp(request, key);
   for (let i = 0; i < 400 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
   // Give a stop after the write its chance to reach the disk.
   const temp = (): string[] => readdirSync(fx.dir).filter((n) => n.startsWith(`.${outputName}.`) && n.endsWith('.tmp'));
-  for (let i = 0; i < 200 && stop !== 'before-write' && stop !== 'while-signing' && (stop === 'after-rename' ? !existsSync(request.outputPath) : temp().length === 0); i++) await new Promise((r) => setTimeout(r, 25));
+  if (stop === 'input-written-while-signing') {
+    // The input's bytes reach the temp file while the key has not answered.
+    const size = (): number => (temp()[0] === undefined ? -1 : statSync(join(fx.dir, temp()[0]!)).size);
+    for (let i = 0; i < 200 && size() !== notice.length; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(size(), 'the input written to the temp file while the key signs').toBe(notice.length);
+  }
+  for (let i = 0; i < 200 && stop !== 'before-write' && stop !== 'while-signing' && stop !== 'input-written-while-signing' && (stop === 'after-rename' ? !existsSync(request.outputPath) : temp().length === 0); i++) await new Promise((r) => setTimeout(r, 25));
   const pending = mine();
   expect(pending, 'the pending row is committed').toHaveLength(1);
   // Before the key signs, the row names no sealed bytes; after, it names them before they are written.
-  expect(pending[0]!.sha256After === null).toBe(stop === 'while-signing');
+  expect(pending[0]!.sha256After === null).toBe(stop === 'while-signing' || stop === 'input-written-while-signing');
   // A pending row is no register entry yet.
   expect(fx.register.usage.find().filter((u) => u.outputPath === request.outputPath)).toEqual([]);
   return { outputPath: request.outputPath, usageId: pending[0]!.id };
@@ -118,6 +127,7 @@ function auditOf(seq: number): { action: string; details: Record<string, unknown
 describe('a stamping cut off after its pending row, then recovered', { timeout: 120_000 }, () => {
   for (const [stop, expected] of [
     ['while-signing', 'interrupted'],
+    ['input-written-while-signing', 'interrupted'],
     ['before-write', 'interrupted'],
     ['half-written', 'interrupted'],
     ['before-rename', 'temp-renamed'],
@@ -136,7 +146,7 @@ describe('a stamping cut off after its pending row, then recovered', { timeout: 
         expect(row).toMatchObject({ status: 'failed', errorCode: 'STAMP_INTERRUPTED', outputPath: null, sha256After: null });
         expect(existsSync(outputPath)).toBe(false);
         expect(audit).toMatchObject({ action: 'STAMP_FAILED', details: { errorCode: 'STAMP_INTERRUPTED', recovery: 'interrupted' } });
-        if (stop === 'half-written') expect(report.recovered[0]?.removedTemps).toHaveLength(1);
+        if (stop === 'half-written' || stop === 'input-written-while-signing') expect(report.recovered[0]?.removedTemps).toHaveLength(1);
       } else {
         expect(row).toMatchObject({ status: 'ok', outputPath, errorCode: null });
         expect(sha256(readFileSync(outputPath))).toBe(row!.sha256After);

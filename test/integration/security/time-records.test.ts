@@ -91,6 +91,40 @@ describe('a PIN set back to the initial one (M4)', () => {
       pkcs11Tool(['--login', '--pin', office.seal.initialPin, '--change-pin', '--new-pin', office.seal.pin]);
     }
   }, 60_000);
+
+  // Issue #15: the initial-PIN check runs on the thread pool while the document is read and
+  // gated. The PIN refusal wins over the document's, whichever finished first: the same row as
+  // for a good document, the document's own code nowhere, no output.
+  it('set back, with a document the gate refuses (a declared contract, a broken PDF): PIN_IS_INITIAL wins, one failed row, no output', async () => {
+    pkcs11Tool(['--login', '--pin', office.seal.pin, '--change-pin', '--new-pin', office.seal.initialPin]);
+    const broken = join(work, 'broken.pdf');
+    writeFileSync(broken, '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nno xref here\n');
+    let initial = true;
+    try {
+      for (const [label, args] of [
+        ['declared contract', stampArgs(join(work, 'initial-pin-contract.pdf')).map((a) => (a === 'internal-document' ? 'contract' : a))],
+        ['broken PDF', stampArgs(join(work, 'initial-pin-broken.pdf')).map((a) => (a === pdf ? broken : a))],
+      ] as const) {
+        const before = usageRows(office.workstationDir).length;
+        const out = args[args.indexOf('--out') + 1] as string;
+        const refused = await office.cli([...args], { stdin: `${office.seal.initialPin}\n`, dataDir: office.workstationDir });
+        expect(refused.code, label).toBe(1);
+        expect(refused.stdout + refused.stderr, label).toContain('PIN_IS_INITIAL');
+        expect(refused.stdout + refused.stderr, label).not.toMatch(/DOCUMENT_TYPE_FORBIDDEN|PDF_[A-Z_]+/);
+        expect(existsSync(out), label).toBe(false);
+        expect(usageRows(office.workstationDir).slice(before), label).toEqual([{ status: 'failed', error_code: 'PIN_IS_INITIAL' }]);
+      }
+      // The same documents with the right PIN are refused for what they are.
+      pkcs11Tool(['--login', '--pin', office.seal.initialPin, '--change-pin', '--new-pin', office.seal.pin]);
+      initial = false;
+      const contract = await office.cli(stampArgs(join(work, 'contract.pdf')).map((a) => (a === 'internal-document' ? 'contract' : a)), { stdin: `${office.seal.pin}\n`, dataDir: office.workstationDir });
+      expect(contract.code).toBe(1);
+      expect(contract.stdout).toContain('DOCUMENT_TYPE_FORBIDDEN');
+      expect(usageRows(office.workstationDir).at(-1)).toEqual({ status: 'failed', error_code: 'DOCUMENT_TYPE_FORBIDDEN' });
+    } finally {
+      if (initial) pkcs11Tool(['--login', '--pin', office.seal.initialPin, '--change-pin', '--new-pin', office.seal.pin]);
+    }
+  }, 90_000);
 });
 
 

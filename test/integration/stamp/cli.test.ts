@@ -3,7 +3,8 @@
  * (generated on the key) with its certificate and the group CA certificate, and a real register
  * file in the data folder. Judged by pdfsig; the register is read back after each run.
  */
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { openRegister } from '../../../src/main/infra/db/index';
 import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
+import { syntheticPdf } from '../../bench/stamp';
 import { runYinjian } from '../../helpers/cli';
 import { nssDatabase, pdfsig } from '../../helpers/pdfsig';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
@@ -131,6 +133,41 @@ describe('yinjian stamp', () => {
       register.close();
     }
   });
+
+  // Issue #15: the CLI hashes its first input as the thread pool reads it, in 4 MiB chunks.
+  // A file of several chunks and a tail: the SHA-256s the register and the JSON name are the
+  // file's and the sealed file's, and pdfsig finds the signed ranges' digest right.
+  it('a 10 MB file read and hashed in chunks: sha256Before is the input\'s, sha256After the output\'s, pdfsig valid', async () => {
+    const big = Buffer.from(syntheticPdf(100));
+    expect(big.length).toBeGreaterThan(2 * 4 * 1024 * 1024);
+    const input = join(dir, 'big.pdf');
+    writeFileSync(input, big);
+    const out = join(dir, 'big-sealed.pdf');
+    const run = await runYinjian(['stamp', input, '--out', out, ...base('集团办公室')], { env: hsm.env, stdin: `${PIN}\n` });
+    expect(run.code, run.stderr).toBe(0);
+    const file = run.json<{ files: { sha256Before: string; sha256After: string }[] }>().files[0];
+    const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+    expect(file?.sha256Before).toBe(sha256(big));
+    const sealed = readFileSync(out);
+    expect(file?.sha256After).toBe(sha256(sealed));
+    expect(sealed.subarray(0, big.length).equals(big)).toBe(true);
+    expect(pdfsig(out, nss.nssdir)[0]).toMatchObject({ signatureValid: true, totalDocumentSigned: true });
+  }, 60_000);
+
+  // The first input is read ahead before the key is opened (issue #15): when that read fails
+  // (a missing file, a folder), the batch reads it again and reports it; the next file seals.
+  it('a first input that cannot be read (missing, a folder) is reported not begun; the next file is sealed', async () => {
+    for (const [label, first] of [['missing', join(dir, 'absent.pdf')], ['folder', dir]] as const) {
+      const outDir = join(dir, `unreadable-${label}`);
+      mkdirSync(outDir);
+      const run = await runYinjian(['stamp', first, noticePath, '--out-dir', outDir, ...base('集团办公室')], { env: hsm.env, stdin: `${PIN}\n` });
+      expect(run.code, label).toBe(2);
+      const files = run.json<{ files: { ok: boolean; begun?: boolean; error?: { code: string } }[] }>().files;
+      expect(files[0], label).toMatchObject({ ok: false, begun: false, error: { code: 'FILE_NOT_READABLE' } });
+      expect(files[1]?.ok, label).toBe(true);
+      expect(existsSync(join(outDir, '通知.pdf')), label).toBe(true);
+    }
+  }, 60_000);
 
   it('batch: one PIN entry, each file gated and recorded on its own (a notice sealed, a power of attorney refused)', async () => {
     const outDir = join(dir, 'batch');

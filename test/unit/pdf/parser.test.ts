@@ -67,6 +67,26 @@ describe('lexer and parser', () => {
     expect(value.hex).toBe(true);
   });
 
+  it('reads long hex strings (read natively when plain) byte for byte, whatever the case, spacing or length', () => {
+    // Plain runs are decoded natively (issue #15), others by the byte loop: both must give the
+    // bytes written, across the 4 KiB and 64 KiB windows the '>' is looked for in.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    for (const size of [0, 1, 2047, 2048, 2049, 32_000, 40_000, 100_000]) {
+      const bytes = Uint8Array.from({ length: size }, () => next() & 0xff);
+      const hex = Buffer.from(bytes).toString('hex');
+      const mixed = [...hex].map((c) => (next() & 1 ? c.toUpperCase() : c)).join('');
+      for (const written of [hex, mixed, hex.replace(/(.{64})/g, '$1\n'), `${hex}0`]) {
+        const value = parse(`[<${written}> 5]`) as PdfArray;
+        const expected = written === `${hex}0` ? Uint8Array.from([...bytes, 0]) : bytes;
+        expect(Buffer.from((value.items[0] as PdfString).bytes).equals(Buffer.from(expected)), `${size} bytes`).toBe(true);
+        expect(value.items[1]).toBe(5);
+      }
+    }
+    expect(codeOf(() => parse(`<${'ab'.repeat(5000)}x0>`))).toBe('PDF_MALFORMED');
+    expect(codeOf(() => parse(`<${'ab'.repeat(5000)}`))).toBe('PDF_MALFORMED');
+  });
+
   it('decodes #xx escapes in names', () => {
     expect(parse('/A#20B#2Fc')).toBe(PdfName.of('A B/c'));
     expect((parse('/Lime#20Green') as PdfName).value).toBe('Lime Green');

@@ -5,9 +5,10 @@
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
 import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
-import type { PlacementRequest, PositionOnPage } from '../../core/stamp/index';
+import type { PlacementRequest, PositionOnPage, PrefetchedDocument } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { stampDocuments } from '../../app/stamp-batch';
 import type { ParsedArgs } from '../args';
@@ -81,13 +82,21 @@ function readInput(input: string): Uint8Array {
   }
 }
 
+/** Chunk of the read ahead: each is read by a thread of the pool and hashed in order once read. */
+const AHEAD_CHUNK = 4 * 1024 * 1024;
+
 /**
- * The input read on the thread pool, in one read call issued at once (not open, stat, read as
- * three turns of the event loop, which a login keeping the main thread busy would hold up), so
- * that it overlaps the key's login (issue #15). Any failure rejects; the batch then reads the
- * file again with readInput, which reports it.
+ * The input read on the thread pool as soon as the command has its arguments, before the
+ * register, the PKCS#11 module and the key are opened (issue #15): every chunk's read is issued
+ * at once, so the disk and the page faults of the fresh buffer (the costly part on these VMs)
+ * run on the other core while the main thread opens the register and logs in. Each chunk is
+ * hashed (SHA-256) on the main thread, in order, as soon as it and the chunks before it are
+ * in: the hash the pipeline needs is ready with the bytes. The hash covers exactly the bytes
+ * returned, and the buffer is not written after a chunk is hashed. A short read (the file
+ * changed size), or any failure, rejects: the batch then reads the file again with readInput,
+ * which reports a failure, and the pipeline hashes what it read.
  */
-function readInputAhead(input: string): Promise<Uint8Array> {
+function readInputAhead(input: string): Promise<PrefetchedDocument> {
   let fd: number;
   let size: number;
   try {
@@ -102,25 +111,48 @@ function readInputAhead(input: string): Promise<Uint8Array> {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   const buffer = Buffer.allocUnsafe(size);
-  return new Promise<Uint8Array>((resolveRead, rejectRead) => {
-    const from = (offset: number): void => {
-      read(fd, buffer, offset, size - offset, offset, (error, bytesRead) => {
-        if (error) {
-          closeSync(fd);
-          rejectRead(error);
-        } else if (bytesRead > 0 && offset + bytesRead < size) from(offset + bytesRead);
-        else {
-          closeSync(fd);
-          // A file that shrank since fstat gives the bytes it has; one that grew, its first `size` (as readFileSync).
-          if (offset + bytesRead < size) resolveRead(buffer.subarray(0, offset + bytesRead));
-          else resolveRead(buffer);
-        }
-      });
-    };
-    if (size === 0) {
+  const sha256 = createHash('sha256');
+  const chunks = Math.ceil(size / AHEAD_CHUNK);
+  return new Promise<PrefetchedDocument>((resolveRead, rejectRead) => {
+    if (chunks === 0) {
       closeSync(fd);
-      resolveRead(buffer);
-    } else from(0);
+      resolveRead({ bytes: buffer, sha256 });
+      return;
+    }
+    const done: boolean[] = new Array<boolean>(chunks).fill(false);
+    let hashed = 0;
+    let outstanding = chunks;
+    let failure: Error | undefined;
+    const settle = (): void => {
+      if (outstanding > 0) return;
+      closeSync(fd);
+      if (failure) rejectRead(failure);
+      else resolveRead({ bytes: buffer, sha256 });
+    };
+    for (let i = 0; i < chunks; i++) {
+      const offset = i * AHEAD_CHUNK;
+      const length = Math.min(AHEAD_CHUNK, size - offset);
+      const readFrom = (at: number): void => {
+        read(fd, buffer, at, offset + length - at, at, (error, bytesRead) => {
+          if (error || bytesRead === 0) {
+            failure ??= error ?? new Error('the file became shorter while it was read');
+          } else if (at + bytesRead < offset + length) {
+            readFrom(at + bytesRead);
+            return;
+          } else {
+            done[i] = true;
+            while (!failure && hashed < chunks && done[hashed]) {
+              const from = hashed * AHEAD_CHUNK;
+              sha256.update(buffer.subarray(from, Math.min(from + AHEAD_CHUNK, size)));
+              hashed++;
+            }
+          }
+          outstanding--;
+          settle();
+        });
+      };
+      readFrom(offset);
+    }
   });
 }
 
@@ -188,6 +220,9 @@ export const stamp: Command = {
       return { input, output };
     });
 
+    // The first input read from here on, while the register and the key are opened (issue #15).
+    const ahead = readInputAhead(targets[0]!.input);
+    ahead.catch(() => undefined);
     const register = context.register();
     const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
     const purpose = stringOption(args, 'purpose');
@@ -210,7 +245,7 @@ export const stamp: Command = {
         ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
         ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
         // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
-        documents: targets.map(({ input, output }) => ({ name: basename(input), outputPath: output, read: () => readInput(input), prefetch: () => readInputAhead(input) })),
+        documents: targets.map(({ input, output }, i) => ({ name: basename(input), outputPath: output, read: () => readInput(input), ...(i === 0 ? { prefetch: () => ahead } : {}) })),
         pin: (key) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }),
       },
     );

@@ -28,18 +28,49 @@ const CLASS = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x00]) CLASS[c] = 1;
 for (const c of [0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]) CLASS[c] = 2;
 
+/** Hex digit values of the 256 byte values, -1 for a byte that is none. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
+for (let c = 0; c < 6; c++) HEX[0x41 + c] = HEX[0x61 + c] = 10 + c;
+
 function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+  return HEX[c] as number;
 }
+
+/**
+ * The operators of ISO 32000-1 (annex A), by their bytes: the lexer returns these very strings
+ * (internalised constants), so a reader's `switch (op)` compares pointers, not characters.
+ */
+const OPERATORS = new Map<number, string>();
+for (const op of ['b', 'B', 'b*', 'B*', 'BDC', 'BI', 'BMC', 'BT', 'BX', 'c', 'cm', 'CS', 'cs', 'd', 'd0', 'd1', 'Do', 'DP', 'EI', 'EMC', 'ET', 'EX', 'f', 'F', 'f*', 'G', 'g', 'gs', 'h', 'i', 'ID', 'j', 'J', 'K', 'k', 'l', 'm', 'M', 'MP', 'n', 'q', 'Q', 're', 'RG', 'rg', 'ri', 's', 'S', 'SC', 'sc', 'SCN', 'scn', 'sh', 'T*', 'Tc', 'Td', 'TD', 'Tf', 'TJ', 'Tj', 'TL', 'Tm', 'Tr', 'Ts', 'Tw', 'Tz', 'v', 'w', 'W', 'W*', 'y', "'", '"', 'true', 'false', 'null']) {
+  let key = 0;
+  for (let k = op.length - 1; k >= 0; k--) key = key * 256 + op.charCodeAt(k);
+  OPERATORS.set(key, op);
+}
+
+/** The word [start, end) as a string: a known operator's constant, else its bytes. */
+function word(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 5) {
+    let key = 0;
+    for (let k = end - 1; k >= start; k--) key = key * 256 + (bytes[k] as number);
+    const known = OPERATORS.get(key);
+    if (known !== undefined) return known;
+  }
+  return latin1(bytes, start, end);
+}
+
+/** Where the string literalString or hexString read last ended (a field, not a result object per string). */
+let stringEnd = 0;
+/** The hex string hexString read last was malformed (lenient mode). */
+let stringMalformed = false;
 
 const isSpace = (c: number): boolean => CLASS[c] === 1;
 
 export class ContentLexer {
   /** The operands of the operator `next()` returned last. */
   operands: ContentOperand[] = [];
+  /** A malformed hex string was read (lenient mode only; it read as an empty string). */
+  malformedHex = false;
   private pos = 0;
   private readonly n: number;
 
@@ -54,7 +85,7 @@ export class ContentLexer {
   next(): string | undefined {
     const bytes = this.bytes;
     const n = this.n;
-    const stack: ContentOperand[][] = [];
+    let stack: ContentOperand[][] | undefined;
     let top: ContentOperand[] = [];
     let i = this.pos;
     while (i < n) {
@@ -71,33 +102,31 @@ export class ContentLexer {
           top.push(readNumber(bytes, start, i));
           continue;
         }
-        const word = latin1(bytes, start, i);
-        if (word === 'true' || word === 'false' || word === 'null') {
-          top.push(word);
+        const op = word(bytes, start, i);
+        if (op === 'true' || op === 'false' || op === 'null') {
+          top.push(op);
           continue;
         }
-        if (word === 'BI') {
+        if (op === 'BI') {
           // Inline image: its data up to EI is not content syntax.
           while (i < n && !(bytes[i] === 0x45 && bytes[i + 1] === 0x49 && (i + 2 >= n || isSpace(bytes[i + 2] as number)) && isSpace(bytes[i - 1] as number))) i++;
           i += 2;
           this.pos = i;
           this.operands = [];
-          return word;
+          return op;
         }
         this.pos = i;
-        this.operands = stack.length > 0 ? (stack[0] as ContentOperand[]) : top;
-        return word;
+        this.operands = stack !== undefined && stack.length > 0 ? (stack[0] as ContentOperand[]) : top;
+        return op;
       }
       switch (c) {
         case 0x25: // % comment
           while (i < n && bytes[i] !== 0x0a && bytes[i] !== 0x0d) i++;
           break;
-        case 0x28: {
-          const read = literalString(bytes, i + 1);
-          top.push(read.string);
-          i = read.end;
+        case 0x28:
+          top.push(literalString(bytes, i + 1));
+          i = stringEnd;
           break;
-        }
         case 0x3c:
           if (bytes[i + 1] === 0x3c) {
             // An inline dictionary (BDC properties): skipped with its nesting.
@@ -114,19 +143,19 @@ export class ContentLexer {
             }
             top.push('<<>>');
           } else {
-            const read = hexString(bytes, i + 1, this.options.lenientHex === true);
-            top.push(read.string);
-            i = read.end;
+            top.push(hexString(bytes, i + 1, this.options.lenientHex === true));
+            if (stringMalformed) this.malformedHex = true;
+            i = stringEnd;
           }
           break;
         case 0x5b:
-          stack.push(top);
+          (stack ??= []).push(top);
           top = [];
           i++;
           break;
         case 0x5d: {
           i++;
-          const outer = stack.pop();
+          const outer = stack?.pop();
           if (outer) {
             outer.push(top);
             top = outer;
@@ -218,7 +247,7 @@ function readNumber(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /** `( … )` from just after the opening parenthesis: escapes decoded; a view when there are none. */
-function literalString(bytes: Uint8Array, from: number): { string: PdfString; end: number } {
+function literalString(bytes: Uint8Array, from: number): PdfString {
   const n = bytes.length;
   let i = from;
   let depth = 1;
@@ -227,9 +256,15 @@ function literalString(bytes: Uint8Array, from: number): { string: PdfString; en
     const d = bytes[i] as number;
     if (d === 0x5c) break;
     if (d === 0x28) depth++;
-    else if (d === 0x29 && --depth === 0) return { string: new PdfString(bytes.subarray(from, i)), end: i + 1 };
+    else if (d === 0x29 && --depth === 0) {
+      stringEnd = i + 1;
+      return new PdfString(bytes.subarray(from, i));
+    }
   }
-  if (i >= n) return { string: new PdfString(bytes.subarray(from, n)), end: n };
+  if (i >= n) {
+    stringEnd = n;
+    return new PdfString(bytes.subarray(from, n));
+  }
   const out: number[] = Array.from(bytes.subarray(from, i));
   while (i < n) {
     const d = bytes[i] as number;
@@ -258,14 +293,17 @@ function literalString(bytes: Uint8Array, from: number): { string: PdfString; en
     out.push(d);
     i++;
   }
-  return { string: new PdfString(Uint8Array.from(out)), end: i };
+  stringEnd = i;
+  return new PdfString(Uint8Array.from(out));
 }
 
 /** `< … >` from just after `<`: hex digits, white space ignored, an odd last digit padded with 0. */
-function hexString(bytes: Uint8Array, from: number, lenient: boolean): { string: PdfString; end: number } {
+function hexString(bytes: Uint8Array, from: number, lenient: boolean): PdfString {
   const n = bytes.length;
   let close = from;
   while (close < n && bytes[close] !== 0x3e) close++;
+  stringEnd = close + 1;
+  stringMalformed = false;
   const out = new Uint8Array((close - from + 1) >> 1);
   let length = 0;
   let high = -1;
@@ -274,7 +312,10 @@ function hexString(bytes: Uint8Array, from: number, lenient: boolean): { string:
     if (isSpace(c)) continue;
     const v = hexDigit(c);
     if (v < 0) {
-      if (lenient) return { string: new PdfString(new Uint8Array(0), true), end: close + 1 };
+      if (lenient) {
+        stringMalformed = true;
+        return new PdfString(new Uint8Array(0), true);
+      }
       throw new ContentSyntaxError('bad hex string');
     }
     if (high < 0) high = v;
@@ -284,5 +325,5 @@ function hexString(bytes: Uint8Array, from: number, lenient: boolean): { string:
     }
   }
   if (high >= 0) out[length++] = high * 16;
-  return { string: new PdfString(out.subarray(0, length), true), end: close + 1 };
+  return new PdfString(length === out.length ? out : out.subarray(0, length), true);
 }

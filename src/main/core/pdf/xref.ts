@@ -6,7 +6,7 @@
  * here (O(size of the xref)); objects are read later, on demand, by offset.
  */
 import { Buffer } from 'node:buffer';
-import { ByteReader, ascii } from './bytes';
+import { ByteReader, ascii, bytesToLatin1 } from './bytes';
 import { EntryTable, EntryTableBuilder } from './entry-table';
 import { decodeFilters, type FilterStep } from './filters';
 import { limitExceeded, malformed, xrefEntryAllowance, type PdfLimits } from './limits';
@@ -190,6 +190,31 @@ export function readHybridTables(
   return { table: table.entries, stream: readXrefStream(reader, parser, limits, xrefStm).entries };
 }
 
+/** An xref table entry in its standard form (§7.5.4): `nnnnnnnnnn ggggg n` and a two-byte end of line. */
+const XREF_ROW = 20;
+/** Entries read per batch by fastRows (80 KB of table). */
+const FAST_ROWS = 4096;
+/** `rows` entries in the standard form, and nothing else. */
+const STANDARD_ROWS = /^(?:\d{10} \d{5} [fn](?: \r| \n|\r\n))*$/;
+
+/**
+ * The next `rows` xref entries when every one of them has the standard 20-byte form, as one
+ * latin1 string (the lexer then stands after them); undefined, with the lexer unmoved, when any
+ * of them has not. Reading a 30 MB file's table token by token was most of opening it (issue
+ * #15); a regular expression checks a batch at once. What the lexer would read from these
+ * bytes is exactly the three tokens of each row: two integers (leading zeros allowed) and the
+ * keyword `n` or `f`, which the row's end-of-line ends.
+ */
+function fastRows(lexer: Lexer, rows: number): string | undefined {
+  lexer.skipWhitespace();
+  const from = lexer.pos;
+  if (from + rows * XREF_ROW > lexer.reader.length) return undefined;
+  const text = bytesToLatin1(lexer.reader.slice(from, rows * XREF_ROW));
+  if (text.length !== rows * XREF_ROW || !STANDARD_ROWS.test(text)) return undefined;
+  lexer.pos = from + rows * XREF_ROW;
+  return text;
+}
+
 function readTable(
   lexer: Lexer,
   parser: PdfParser,
@@ -209,24 +234,47 @@ function readTable(
     if (start < 0 || count < 0 || start + count > limits.maxObjectNumber + 1) {
       throw limitExceeded('maxObjectNumber', `xref subsection ${start} ${count}`);
     }
+    // Entries in the standard 20-byte form are read in batches (fastRows); the first batch that
+    // is not entirely in that form, and everything after it in this subsection, goes through
+    // the lexer, which reads any spacing the lexer accepts. Both read the same entries.
+    let rows: string | undefined;
+    let rowBase = 0;
     for (let i = 0; i < count; i++) {
-      const offsetToken = lexer.next();
-      const genToken = lexer.next();
-      const typeToken = lexer.next();
-      if (offsetToken.kind !== 'number' || genToken.kind !== 'number' || typeToken.kind !== 'keyword') {
-        throw malformed('bad xref table entry');
+      let offsetValue: number;
+      let genValue: number;
+      let typeValue: string;
+      if (rows === undefined && i % FAST_ROWS === 0 && i >= rowBase) {
+        rows = fastRows(lexer, Math.min(FAST_ROWS, count - i));
+        rowBase = rows === undefined ? count : i;
+      }
+      if (rows !== undefined) {
+        const at = (i - rowBase) * XREF_ROW;
+        offsetValue = Number(rows.slice(at, at + 10));
+        genValue = Number(rows.slice(at + 11, at + 16));
+        typeValue = rows.charAt(at + 17);
+        if (i - rowBase + 1 === rows.length / XREF_ROW) rows = undefined;
+      } else {
+        const offsetToken = lexer.next();
+        const genToken = lexer.next();
+        const typeToken = lexer.next();
+        if (offsetToken.kind !== 'number' || genToken.kind !== 'number' || typeToken.kind !== 'keyword') {
+          throw malformed('bad xref table entry');
+        }
+        offsetValue = offsetToken.value;
+        genValue = genToken.value;
+        typeValue = typeToken.value;
       }
       // Quirk: some writers number the first subsection from 1 while its first entry is the
       // head of the free list (object 0). Readers shift the subsection back by one.
-      if (firstSubsection && i === 0 && start === 1 && typeToken.value === 'f' && genToken.value === 65535) start = 0;
+      if (firstSubsection && i === 0 && start === 1 && typeValue === 'f' && genValue === 65535) start = 0;
       const num = start + i;
       let entry: XrefEntry;
-      if (typeToken.value === 'n') {
-        entry = { type: 'offset', offset: offsetToken.value, gen: genToken.value };
-      } else if (typeToken.value === 'f') {
-        entry = { type: 'free', gen: genToken.value };
+      if (typeValue === 'n') {
+        entry = { type: 'offset', offset: offsetValue, gen: genValue };
+      } else if (typeValue === 'f') {
+        entry = { type: 'free', gen: genValue };
       } else {
-        throw malformed(`bad xref entry type '${typeToken.value.slice(0, 8)}'`);
+        throw malformed(`bad xref entry type '${typeValue.slice(0, 8)}'`);
       }
       if (builder.length >= limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `an xref table lists more than ${limits.maxXrefEntries} entries`);
       builder.add(num, entry);

@@ -15,15 +15,12 @@
  * Whether the layer it reads can be trusted (ToUnicode against the font, invisible text, …)
  * is text-layer.ts's question, answered separately.
  */
-import { ContentLexer, ContentSyntaxError, IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type ContentOperand, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
-import { pageFrame, userToDisplayed } from '../stamp/page-frame';
+import { ContentLexer, IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type ContentOperand, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
+import { frameOf, userToDisplayed, type PageFrame } from '../stamp/page-frame';
 import { pagesOf } from '../stamp/page-list';
 import type { PageText, TextRun } from './document-text';
 import { decodedContents, MAX_PAGE_CONTENT_BYTES } from './page-content';
-import { parseToUnicode } from './text-layer';
-
-
-
+import { parseToUnicode } from './to-unicode';
 
 /** Bounds against hostile files (the reader below has its own on streams). */
 const MAX_CONTENT_BYTES = MAX_PAGE_CONTENT_BYTES;
@@ -148,15 +145,395 @@ interface TextState {
   scale: number;
   leading: number;
   rise: number;
+  /** Tr (text-layer facts: modes 3 and 7 draw nothing). */
+  renderMode: number;
 }
 
 interface GraphicsState {
   ctm: Matrix;
   text: TextState;
+  /** The fill colour is white (g 1, rg 1 1 1, k 0 0 0 0, sc/scn all 1): text filled so cannot be seen. */
+  whiteFill: boolean;
+}
+
+/**
+ * What the page's content says about whether its text layer can be trusted (text-layer.ts
+ * turns these into suspicions): counted in the same pass that reads the text.
+ */
+export interface ContentFacts {
+  /** Image XObjects and inline images painted. */
+  images: number;
+  /** Text-showing operators (Tj, TJ, ', "). */
+  textShows: number;
+  /** Text shows in render mode 3 or 7 (neither fill nor stroke). */
+  invisible: number;
+  /** Text shows filled in white (render mode 0 or 4). */
+  white: number;
+  /** An image XObject is painted after some text was shown. */
+  textBeforeImage: boolean;
+  /** The content could not be read to its end (a stream that does not decode, say). */
+  unreadable: boolean;
+}
+
+/** One page read once: its text layer (when this reader can decode it) and its content facts. */
+export interface PageReading {
+  /** Undefined: this reader cannot decode the page's text; pdf.js reads it. */
+  readonly text: PageText | undefined;
+  /** Thrown by contentPageText: the page cannot be read at all (a bounded decode refused it, say). */
+  readonly error: unknown;
+  readonly facts: ContentFacts;
 }
 
 function num(value: Operand | undefined): number {
   return typeof value === 'number' ? value : 0;
+}
+
+function nameOperand(value: Operand | undefined): string | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PdfString) ? value.name : undefined;
+}
+
+function lastNumber(operands: readonly Operand[]): number | undefined {
+  for (let k = operands.length - 1; k >= 0; k--) {
+    const operand = operands[k];
+    if (typeof operand === 'number') return operand;
+  }
+  return undefined;
+}
+
+function lastName(operands: readonly Operand[]): string | undefined {
+  for (let k = operands.length - 1; k >= 0; k--) {
+    const name = nameOperand(operands[k]);
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}
+
+/** The fill-colour operands (numbers only) set white: all 1, or CMYK all 0. */
+function isWhite(operands: readonly Operand[], op: string): boolean {
+  let count = 0;
+  const cmyk = op === 'k';
+  for (const operand of operands) {
+    if (typeof operand !== 'number') continue;
+    count++;
+    if (operand !== (cmyk ? 0 : 1)) return false;
+  }
+  return cmyk ? count === 4 : count > 0;
+}
+
+/** m translated by (dx, dy) in its own space: [1 0 0 1 dx dy] × m. */
+function translated(m: Matrix, dx: number, dy: number): Matrix {
+  return [m[0], m[1], m[2], m[3], dx * m[0] + dy * m[2] + m[4], dx * m[1] + dy * m[3] + m[5]];
+}
+
+/**
+ * The page's content walked once for both of the gate's questions: what its text layer says
+ * (runs, as pdf.js would report them) and whether that layer can be trusted (ContentFacts).
+ * The text part stops at the first thing it cannot decode (`textAlive` false; the page then
+ * goes to pdf.js), the facts part always reads on to the end.
+ */
+class PageWalk {
+  readonly runs: TextRun[] = [];
+  readonly facts: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  textAlive = true;
+  /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
+  bytes = 0;
+  private gs: GraphicsState;
+  private tm: Matrix = IDENTITY;
+  private tlm: Matrix = IDENTITY;
+
+  constructor(
+    private readonly document: PdfDocument,
+    private readonly frame: PageFrame | undefined,
+    private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
+  ) {
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+  }
+
+  private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
+    const value = fontDict?.get(name);
+    const dict = this.document.latest.resolveDict(value);
+    if (!dict) throw new Unsupported(`font ${name} missing`);
+    // One decoder per font object and document: a 300-page document parses its ToUnicode once.
+    // Keyed by object number in the document's latest revision (the only one read here).
+    const key = value instanceof PdfRef ? value.num : dict;
+    let decoder = this.fonts.get(key);
+    if (!decoder) {
+      try {
+        decoder = decoderOf(this.document, dict);
+      } catch (error) {
+        decoder = error instanceof Unsupported ? error : new Unsupported(String(error));
+      }
+      this.fonts.set(key, decoder);
+    }
+    if (decoder instanceof Unsupported) throw decoder;
+    return decoder;
+  }
+
+  /** Tj/TJ/'/": the text part (a string or a TJ array) and the facts part (render mode, fill). */
+  private show(operand: Operand | undefined): void {
+    const facts = this.facts;
+    facts.textShows++;
+    const mode = this.gs.text.renderMode;
+    if (mode === 3 || mode === 7) facts.invisible++;
+    else if (this.gs.whiteFill && (mode === 0 || mode === 4)) facts.white++;
+    if (!this.textAlive) return;
+    if (operand instanceof PdfString) this.showPieces([operand]);
+    else if (Array.isArray(operand)) this.showPieces(operand);
+  }
+
+  private showPieces(pieces: readonly Operand[]): void {
+    const t = this.gs.text;
+    const font = t.font;
+    if (!font) throw new Unsupported('text without a font');
+    const th = t.scale / 100;
+    let text = '';
+    let startTm: Matrix | undefined;
+    let advance = 0;
+    for (const piece of pieces) {
+      if (typeof piece === 'number') {
+        const shift = (-piece / 1000) * t.size * th;
+        // A wide gap inside TJ is a word break: a new run (textLines adds the space).
+        if (-piece > 250) {
+          this.flush(text, startTm, advance);
+          text = '';
+          startTm = undefined;
+          advance = 0;
+        } else if (startTm) advance += shift;
+        this.tm = translated(this.tm, font.vertical ? 0 : shift, font.vertical ? (-piece / 1000) * t.size : 0);
+        continue;
+      }
+      if (!(piece instanceof PdfString)) continue;
+      // The glyphs of one string move the text matrix along one axis: summed, applied once.
+      let dx = 0;
+      let dy = 0;
+      const bytes = piece.bytes;
+      const length = font.bytesPerCode;
+      for (let k = 0; k + length <= bytes.length; k += length) {
+        const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
+        const glyph = font.text(code);
+        if (glyph === undefined) throw new Unsupported(`code ${code} without text`);
+        startTm ??= this.tm;
+        text += glyph;
+        if (font.vertical) dy -= t.size + t.charSpacing;
+        else dx += ((font.width(code) / 1000) * t.size + t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
+      }
+      advance += dx;
+      if (dx !== 0 || dy !== 0) this.tm = translated(this.tm, dx, dy);
+    }
+    this.flush(text, startTm, advance);
+  }
+
+  private flush(text: string, startTm: Matrix | undefined, advance: number): void {
+    if (text === '' || !startTm || !this.frame) return;
+    const t = this.gs.text;
+    // Trm = [size·Th 0 0 size 0 rise] × Tm × CTM; the run's width is its advance along Tm × CTM.
+    const m = multiply(startTm, this.gs.ctm);
+    const at = userToDisplayed(this.frame, t.rise * m[2] + m[4], t.rise * m[3] + m[5]);
+    if (this.runs.length >= MAX_RUNS) throw new Unsupported('too many text runs');
+    this.runs.push({ text, x: at.u, y: at.v, width: Math.hypot(advance * m[0], advance * m[1]), fontSize: Math.hypot(t.size * m[2], t.size * m[3]) });
+  }
+
+  /** One content stream list (a page's, or a form's) with its resources; forms recurse. */
+  run(data: readonly Uint8Array[], resources: PdfDict | undefined, depth: number): void {
+    const document = this.document;
+    const fontDict = document.latest.resolveDict(resources?.get('Font'));
+    const xobjects = document.latest.resolveDict(resources?.get('XObject'));
+    const saved: GraphicsState[] = [];
+    const outerTm = this.tm;
+    const outerTlm = this.tlm;
+    this.tm = IDENTITY;
+    this.tlm = IDENTITY;
+    for (const bytes of data) {
+      // Lenient: a malformed hex string reads as empty, and the lexer says so (the text part
+      // then gives up on the page; the facts part reads on).
+      const lexer = new ContentLexer(bytes, { lenientHex: true });
+      for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
+        if (lexer.malformedHex && this.textAlive) this.textAlive = false;
+        const operands = lexer.operands;
+        const gs = this.gs;
+        try {
+          switch (op) {
+            case 'q':
+              saved.push({ ctm: gs.ctm, text: { ...gs.text }, whiteFill: gs.whiteFill });
+              break;
+            case 'Q':
+              this.gs = saved.pop() ?? gs;
+              break;
+            case 'cm':
+              if (operands.length === 6) gs.ctm = multiply(operands.map(num) as Matrix, gs.ctm);
+              break;
+            case 'BT':
+              this.tm = IDENTITY;
+              this.tlm = IDENTITY;
+              break;
+            case 'Tr':
+              gs.text.renderMode = lastNumber(operands) ?? 0;
+              break;
+            case 'g':
+            case 'rg':
+            case 'k':
+            case 'sc':
+            case 'scn':
+              gs.whiteFill = isWhite(operands, op);
+              break;
+            case 'Tf': {
+              gs.text.size = num(operands[1]);
+              const name = nameOperand(operands[0]);
+              if (name !== undefined && this.textAlive) gs.text.font = this.fontOf(fontDict, name);
+              break;
+            }
+            case 'Tc':
+              gs.text.charSpacing = num(operands[0]);
+              break;
+            case 'Tw':
+              gs.text.wordSpacing = num(operands[0]);
+              break;
+            case 'Tz':
+              gs.text.scale = num(operands[0]);
+              break;
+            case 'TL':
+              gs.text.leading = num(operands[0]);
+              break;
+            case 'Ts':
+              gs.text.rise = num(operands[0]);
+              break;
+            case 'Td':
+              this.tlm = translated(this.tlm, num(operands[0]), num(operands[1]));
+              this.tm = this.tlm;
+              break;
+            case 'TD':
+              gs.text.leading = -num(operands[1]);
+              this.tlm = translated(this.tlm, num(operands[0]), num(operands[1]));
+              this.tm = this.tlm;
+              break;
+            case 'Tm':
+              if (operands.length === 6) {
+                this.tlm = operands.map(num) as Matrix;
+                this.tm = this.tlm;
+              }
+              break;
+            case 'T*':
+              this.tlm = translated(this.tlm, 0, -gs.text.leading);
+              this.tm = this.tlm;
+              break;
+            case 'Tj':
+              this.show(operands[0]);
+              break;
+            case "'":
+              this.tlm = translated(this.tlm, 0, -gs.text.leading);
+              this.tm = this.tlm;
+              this.show(operands[0]);
+              break;
+            case '"':
+              gs.text.wordSpacing = num(operands[0]);
+              gs.text.charSpacing = num(operands[1]);
+              this.tlm = translated(this.tlm, 0, -gs.text.leading);
+              this.tm = this.tlm;
+              this.show(operands[2]);
+              break;
+            case 'TJ':
+              this.show(operands[0]);
+              break;
+            case 'BI':
+              this.facts.images++;
+              break;
+            case 'Do':
+              this.paint(xobjects, lastName(operands), resources, depth);
+              break;
+            default:
+              break;
+          }
+        } catch (error) {
+          // The text part cannot decode this page (pdf.js reads it); the facts part reads on.
+          if (!(error instanceof Unsupported)) throw error;
+          this.textAlive = false;
+        }
+      }
+    }
+    this.tm = outerTm;
+    this.tlm = outerTlm;
+  }
+
+  /** Do: an image counts (after text: text under an image), a form is read with its resources. */
+  private paint(xobjects: PdfDict | undefined, name: string | undefined, resources: PdfDict | undefined, depth: number): void {
+    if (name === undefined) return;
+    const document = this.document;
+    const target = document.resolve(xobjects?.get(name));
+    if (!(target instanceof PdfStream)) return;
+    const subtype = target.dict.getName('Subtype');
+    if (subtype === 'Image') {
+      this.facts.images++;
+      if (this.facts.textShows > 0) this.facts.textBeforeImage = true;
+      return;
+    }
+    if (subtype !== 'Form') return;
+    if (depth >= MAX_FORM_DEPTH) {
+      if (this.textAlive) throw new Unsupported('forms nested too deep');
+      return;
+    }
+    if (this.bytes > MAX_CONTENT_BYTES) return;
+    const formData = document.decodedStreamData(target);
+    this.bytes += formData.length;
+    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
+    const matrix = numbers(target.dict.get('Matrix'), document);
+    const outer = this.gs;
+    // The form starts from the graphics state at its Do (its text state, render mode and fill
+    // included) and leaves it as it found it.
+    this.gs = { ctm: matrix && matrix.length === 6 ? multiply(matrix as Matrix, outer.ctm) : outer.ctm, text: { ...outer.text }, whiteFill: outer.whiteFill };
+    try {
+      this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
+    } finally {
+      this.gs = outer;
+    }
+  }
+}
+
+const lastReading = new WeakMap<PdfDocument, { pageIndex: number; reading: PageReading }>();
+
+/**
+ * Page `pageIndex` (0-based) read once for the gate: its text layer and its content facts.
+ * The last page read is remembered per document, so the gate's two questions about a page
+ * (contentPageText, then text-layer.ts's textLayerFacts) walk its content once.
+ */
+export function readPage(document: PdfDocument, pageIndex: number): PageReading {
+  const remembered = lastReading.get(document);
+  if (remembered && remembered.pageIndex === pageIndex) return remembered.reading;
+  const reading = readPageOnce(document, pageIndex);
+  lastReading.set(document, { pageIndex, reading });
+  return reading;
+}
+
+function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
+  const pageRef = pagesOf(document)[pageIndex];
+  const page = document.latest.resolveDict(pageRef);
+  const empty: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty };
+  let fonts = fontCache.get(document);
+  if (!fonts) fontCache.set(document, (fonts = new Map()));
+  const attributes = document.pageAttributes(pageRef);
+  let frame: PageFrame | undefined;
+  let error: unknown;
+  try {
+    frame = frameOf(attributes, pageIndex);
+  } catch (e) {
+    error = e;
+  }
+  const walk = new PageWalk(document, frame, fonts);
+  if (!frame) walk.textAlive = false;
+  try {
+    const contents = decodedContents(document, pageIndex, page.get('Contents'));
+    if (contents.truncated) walk.textAlive = false;
+    walk.bytes = contents.bytes;
+    walk.run(contents.streams, attributes.resources, 0);
+  } catch (e) {
+    // A content stream that does not decode is judged by what is drawn (text-layer.ts: OCR);
+    // what the text part met first is contentPageText's to throw.
+    walk.facts.unreadable = true;
+    if (walk.textAlive) error ??= e;
+    walk.textAlive = false;
+  }
+  const text = walk.textAlive && frame ? { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs: walk.runs } : undefined;
+  return { text, error, facts: walk.facts };
 }
 
 /**
@@ -164,200 +541,7 @@ function num(value: Operand | undefined): number {
  * as document-text.ts describes; undefined when this reader cannot decode the page (fall back).
  */
 export function contentPageText(document: PdfDocument, pageIndex: number): PageText | undefined {
-  const pageRef = pagesOf(document)[pageIndex];
-  const page = document.latest.resolveDict(pageRef);
-  if (!pageRef || !page) return undefined;
-  const frame = pageFrame(document, pageIndex);
-  const runs: TextRun[] = [];
-  let fonts = fontCache.get(document);
-  if (!fonts) fontCache.set(document, (fonts = new Map()));
-  const documentFonts = fonts;
-  let contentBytes = 0;
-
-  const run = (data: readonly Uint8Array[], resources: PdfDict | undefined, start: GraphicsState, depth: number): void => {
-    const fontDict = document.latest.resolveDict(resources?.get('Font'));
-    const xobjects = document.latest.resolveDict(resources?.get('XObject'));
-    let gs: GraphicsState = { ctm: start.ctm, text: { ...start.text } };
-    const saved: GraphicsState[] = [];
-    let tm: Matrix = IDENTITY;
-    let tlm: Matrix = IDENTITY;
-
-    const fontOf = (name: string): FontDecoder => {
-      const value = fontDict?.get(name);
-      const dict = document.latest.resolveDict(value);
-      if (!dict) throw new Unsupported(`font ${name} missing`);
-      // One decoder per font object and document: a 300-page document parses its ToUnicode once.
-      const key = value instanceof PdfRef ? value.num : dict;
-      let decoder = documentFonts.get(key);
-      if (!decoder) {
-        try {
-          decoder = decoderOf(document, dict);
-        } catch (error) {
-          decoder = error instanceof Unsupported ? error : new Unsupported(String(error));
-        }
-        documentFonts.set(key, decoder);
-      }
-      if (decoder instanceof Unsupported) throw decoder;
-      return decoder;
-    };
-
-    const show = (pieces: readonly (PdfString | number)[]): void => {
-      const t = gs.text;
-      const font = t.font;
-      if (!font) throw new Unsupported('text without a font');
-      const th = t.scale / 100;
-      let text = '';
-      let startTm: Matrix | undefined;
-      let advance = 0;
-      const flush = (): void => {
-        if (text !== '' && startTm) {
-          const trm = multiply([t.size * th, 0, 0, t.size, 0, t.rise], multiply(startTm, gs.ctm));
-          const along = multiply([advance, 0, 0, 1, 0, 0], multiply(startTm, gs.ctm));
-          const at = userToDisplayed(frame, trm[4], trm[5]);
-          if (runs.length >= MAX_RUNS) throw new Unsupported('too many text runs');
-          runs.push({ text, x: at.u, y: at.v, width: Math.hypot(along[0], along[1]), fontSize: Math.hypot(trm[2], trm[3]) });
-        }
-        text = '';
-        startTm = undefined;
-        advance = 0;
-      };
-      for (const piece of pieces) {
-        if (typeof piece === 'number') {
-          const shift = (-piece / 1000) * t.size * th;
-          // A wide gap inside TJ is a word break: a new run (textLines adds the space).
-          if (-piece > 250) flush();
-          else if (startTm) advance += shift;
-          tm = multiply([1, 0, 0, 1, font.vertical ? 0 : shift, font.vertical ? (-piece / 1000) * t.size : 0], tm);
-          continue;
-        }
-        // The glyphs of one string move the text matrix along one axis: summed, applied once.
-        let dx = 0;
-        let dy = 0;
-        const bytes = piece.bytes;
-        const length = font.bytesPerCode;
-        for (let k = 0; k + length <= bytes.length; k += length) {
-          const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
-          const glyph = font.text(code);
-          if (glyph === undefined) throw new Unsupported(`code ${code} without text`);
-          startTm ??= tm;
-          text += glyph;
-          if (font.vertical) dy -= t.size + t.charSpacing;
-          else dx += ((font.width(code) / 1000) * t.size + t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
-        }
-        advance += dx;
-        if (dx !== 0 || dy !== 0) tm = multiply([1, 0, 0, 1, dx, dy], tm);
-      }
-      flush();
-    };
-
-    for (const bytes of data) {
-      const lexer = new ContentLexer(bytes);
-      for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
-        const operands = lexer.operands;
-        switch (op) {
-          case 'q':
-            saved.push({ ctm: gs.ctm, text: { ...gs.text } });
-            break;
-          case 'Q':
-            gs = saved.pop() ?? gs;
-            break;
-          case 'cm':
-            if (operands.length === 6) gs.ctm = multiply(operands.map(num) as Matrix, gs.ctm);
-            break;
-          case 'BT':
-            tm = IDENTITY;
-            tlm = IDENTITY;
-            break;
-          case 'Tf': {
-            const name = operands[0];
-            if (typeof name === 'object' && name !== null && 'name' in name) gs.text.font = fontOf(name.name);
-            gs.text.size = num(operands[1]);
-            break;
-          }
-          case 'Tc':
-            gs.text.charSpacing = num(operands[0]);
-            break;
-          case 'Tw':
-            gs.text.wordSpacing = num(operands[0]);
-            break;
-          case 'Tz':
-            gs.text.scale = num(operands[0]);
-            break;
-          case 'TL':
-            gs.text.leading = num(operands[0]);
-            break;
-          case 'Ts':
-            gs.text.rise = num(operands[0]);
-            break;
-          case 'Td':
-            tlm = multiply([1, 0, 0, 1, num(operands[0]), num(operands[1])], tlm);
-            tm = tlm;
-            break;
-          case 'TD':
-            gs.text.leading = -num(operands[1]);
-            tlm = multiply([1, 0, 0, 1, num(operands[0]), num(operands[1])], tlm);
-            tm = tlm;
-            break;
-          case 'Tm':
-            if (operands.length === 6) {
-              tlm = operands.map(num) as Matrix;
-              tm = tlm;
-            }
-            break;
-          case 'T*':
-            tlm = multiply([1, 0, 0, 1, 0, -gs.text.leading], tlm);
-            tm = tlm;
-            break;
-          case 'Tj':
-            if (operands[0] instanceof PdfString) show([operands[0]]);
-            break;
-          case "'":
-            tlm = multiply([1, 0, 0, 1, 0, -gs.text.leading], tlm);
-            tm = tlm;
-            if (operands[0] instanceof PdfString) show([operands[0]]);
-            break;
-          case '"':
-            gs.text.wordSpacing = num(operands[0]);
-            gs.text.charSpacing = num(operands[1]);
-            tlm = multiply([1, 0, 0, 1, 0, -gs.text.leading], tlm);
-            tm = tlm;
-            if (operands[2] instanceof PdfString) show([operands[2]]);
-            break;
-          case 'TJ': {
-            const array = operands[0];
-            if (Array.isArray(array)) show(array.filter((p): p is PdfString | number => p instanceof PdfString || typeof p === 'number'));
-            break;
-          }
-          case 'Do': {
-            const name = operands[0];
-            if (typeof name !== 'object' || name === null || !('name' in name)) break;
-            const target = document.resolve(xobjects?.get(name.name));
-            if (!(target instanceof PdfStream) || target.dict.getName('Subtype') !== 'Form') break;
-            if (depth >= MAX_FORM_DEPTH) throw new Unsupported('forms nested too deep');
-            const formData = document.decodedStreamData(target);
-            contentBytes += formData.length;
-            if (contentBytes > MAX_CONTENT_BYTES) throw new Unsupported('content too large');
-            const matrix = numbers(target.dict.get('Matrix'), document);
-            const ctm = matrix && matrix.length === 6 ? multiply(matrix as Matrix, gs.ctm) : gs.ctm;
-            run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, { ctm, text: gs.text }, depth + 1);
-            break;
-          }
-          default:
-            break;
-        }
-      }
-    }
-  };
-
-  try {
-    const resources = document.pageAttributes(pageRef).resources;
-    const contents = decodedContents(document, pageIndex, page.get('Contents'));
-    if (contents.truncated) return undefined;
-    contentBytes = contents.bytes;
-    run(contents.streams, resources, { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0 } }, 0);
-  } catch (error) {
-    if (error instanceof Unsupported || error instanceof ContentSyntaxError) return undefined;
-    throw error;
-  }
-  return { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs };
+  const reading = readPage(document, pageIndex);
+  if (reading.error !== undefined) throw reading.error;
+  return reading.text;
 }

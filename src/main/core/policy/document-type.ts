@@ -159,7 +159,6 @@ function spacedForm(line: string): string {
   spacedForms.set(line, out);
   return out;
 }
-const labelPatterns = new Map<string, RegExp>();
 
 function normalisedWord(word: string): string {
   return normaliseForMatching(word);
@@ -192,17 +191,99 @@ const SENTENCE_PUNCTUATION = /[，。；！？,;!?]/u;
 /** The longest line that can still be a title (normalised characters). */
 const MAX_TITLE_LENGTH = 40;
 
-function titleNamesKind(line: string, kind: DeniedDocumentKind): string | undefined {
-  const compact = normaliseForMatching(line);
-  if (compact === '' || compact.length > MAX_TITLE_LENGTH || RUNNING_TEXT.test(line.normalize('NFKC'))) return undefined;
-  const stripped = compact.replace(TITLE_TAIL, '') || compact;
-  for (const word of kind.words) {
-    const w = normalisedWord(word);
+/** A line of a page as the matching reads it, its normal forms computed once. */
+interface LineForms {
+  readonly text: string;
+  /** normaliseForMatching(text): no spaces, simplified, lower case. */
+  readonly compact: string;
+  /** The first UTF-16 unit of `compact` (NaN when empty): a marker can only open a line that starts like it. */
+  readonly first: number;
+  /** `compact` without a title's tail (书, 草案, a bracketed note…), computed when first asked. */
+  stripped?: string;
+  /** RUNNING_TEXT.test(text.normalize('NFKC')), computed when first asked. */
+  running?: boolean;
+}
+
+function lineForms(text: string): LineForms {
+  const compact = normaliseForMatching(text);
+  return { text, compact, first: compact.charCodeAt(0) };
+}
+
+function strippedOf(line: LineForms): string {
+  return (line.stripped ??= line.compact.replace(TITLE_TAIL, ''));
+}
+
+/** A deny-list word and a form marker as they are matched, normalised once per deny list. */
+interface PreparedWord {
+  readonly word: string;
+  readonly normal: string;
+  readonly latin: boolean;
+}
+
+interface PreparedMarker extends PreparedWord {
+  /** First UTF-16 unit a line's compact form must start with (see LineForms.first). */
+  readonly first: number;
+  /** English labels: matched on the line's spaced form, at a word's end. */
+  readonly pattern: RegExp | undefined;
+}
+
+interface PreparedKind {
+  readonly kind: DeniedDocumentKind;
+  readonly words: readonly PreparedWord[];
+  readonly markerSets: readonly { readonly markers: readonly string[]; readonly prepared: readonly PreparedMarker[]; readonly loose: boolean }[];
+}
+
+interface PreparedList {
+  readonly kinds: readonly PreparedKind[];
+  /** A stand-alone heading: the first kind and word (deny-list order) by normalised word. */
+  readonly headings: ReadonlyMap<string, { readonly kind: DeniedDocumentKind; readonly word: string }>;
+}
+
+const preparedLists = new WeakMap<readonly DeniedDocumentKind[], PreparedList>();
+
+function prepared(denyList: readonly DeniedDocumentKind[]): PreparedList {
+  let list = preparedLists.get(denyList);
+  if (list) return list;
+  const headings = new Map<string, { kind: DeniedDocumentKind; word: string }>();
+  const kinds = denyList.map((kind) => {
+    const words = kind.words.map((word) => {
+      const normal = normalisedWord(word);
+      if (!headings.has(normal)) headings.set(normal, { kind, word });
+      return { word, normal, latin: /^[a-z]/.test(normal) };
+    });
+    const markerSets = (kind.formMarkers ?? []).map((markers) => ({
+      markers,
+      loose: markers.length === 1,
+      prepared: markers.map((marker) => {
+        const normal = normalisedWord(marker);
+        const latin = /^[a-z]/u.test(normal);
+        return {
+          word: marker,
+          normal,
+          latin,
+          first: latin ? marker.toLowerCase().charCodeAt(0) : normal.charCodeAt(0),
+          pattern: latin ? new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u') : undefined,
+        };
+      }),
+    }));
+    return { kind, words, markerSets };
+  });
+  list = { kinds, headings };
+  preparedLists.set(denyList, list);
+  return list;
+}
+
+function titleNamesKind(line: LineForms, kind: PreparedKind): string | undefined {
+  const compact = line.compact;
+  if (compact === '' || compact.length > MAX_TITLE_LENGTH) return undefined;
+  if ((line.running ??= RUNNING_TEXT.test(line.text.normalize('NFKC')))) return undefined;
+  const stripped = strippedOf(line) || compact;
+  for (const { word, normal: w, latin } of kind.words) {
     // Chinese puts the kind of a document last (采购合同, 授权委托书): a title that ends with
     // the word is that kind; 关于加强合同管理的通知 ends with 通知 and is a notice.
     if (stripped.endsWith(w) || compact.endsWith(w)) return word;
     // English puts it first or last: "Contract for Services", "Service Agreement".
-    if (/^[a-z]/.test(w) && (compact.startsWith(`${w}for`) || compact.startsWith(`${w}of`) || compact.startsWith(`${w}between`) || compact.startsWith(`${w}no`))) {
+    if (latin && (compact.startsWith(`${w}for`) || compact.startsWith(`${w}of`) || compact.startsWith(`${w}between`) || compact.startsWith(`${w}no`))) {
       return word;
     }
   }
@@ -220,15 +301,12 @@ function escapeRegExp(text: string): string {
  * starts with the word (买方应于十日内付款。) is running text. `loose` (a marker of its own, such
  * as 兹介绍 or 合同编号) only needs the opening words.
  */
-function opensWithLabel(line: string, marker: string, loose: boolean): boolean {
-  const m = normalisedWord(marker);
-  if (/^[a-z]/u.test(m)) {
-    const spaced = spacedForm(line);
-    let pattern = labelPatterns.get(marker);
-    if (!pattern) labelPatterns.set(marker, (pattern = new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u')));
-    return pattern.test(spaced);
-  }
-  const compact = normaliseForMatching(line);
+function opensWithLabel(line: LineForms, marker: PreparedMarker, loose: boolean): boolean {
+  // Neither form can start with the marker unless the compact form starts with its first unit.
+  if (line.first !== marker.first) return false;
+  if (marker.pattern) return marker.pattern.test(spacedForm(line.text));
+  const m = marker.normal;
+  const compact = line.compact;
   if (!compact.startsWith(m)) return false;
   if (loose) return true;
   const rest = compact.slice(m.length);
@@ -258,39 +336,41 @@ function titleCandidates(page: PageText, lines: readonly TextLine[]): TextLine[]
   return lines.filter((l) => l.y >= topThird && (l === top || l.fontSize >= bodySize * 1.1));
 }
 
-function markerSetAt(markers: readonly string[], lines: readonly string[]): boolean {
-  const loose = markers.length === 1;
+function markerSetAt(markers: readonly PreparedMarker[], lines: readonly LineForms[], loose: boolean): boolean {
   return markers.every((m) => lines.some((line) => opensWithLabel(line, m, loose)));
 }
 
-function pageFinding(page: PageText, lines: readonly TextLine[], next: readonly TextLine[], denyList: readonly DeniedDocumentKind[]): Finding | undefined {
+function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines: readonly LineForms[], next: readonly LineForms[], list: PreparedList): Finding | undefined {
   const at = page.pageIndex + 1;
-  for (const line of titleCandidates(page, lines)) {
-    for (const kind of denyList) {
-      const word = titleNamesKind(line.text, kind);
-      if (word !== undefined) return { term: kind.term, where: 'title', line: line.text, page: at, words: [word] };
+  const candidates = titleCandidates(page, textLinesOfPage);
+  for (const candidate of candidates) {
+    const line = lines[textLinesOfPage.indexOf(candidate)] as LineForms;
+    for (const kind of list.kinds) {
+      const word = titleNamesKind(line, kind);
+      if (word !== undefined) return { term: kind.kind.term, where: 'title', line: line.text, page: at, words: [word] };
     }
   }
   for (const line of lines) {
-    const compact = normaliseForMatching(line.text).replace(TITLE_TAIL, '');
-    for (const kind of denyList) {
-      const word = kind.words.find((w) => compact === normalisedWord(w));
-      if (word !== undefined) return { term: kind.term, where: 'heading', line: line.text, page: at, words: [word] };
-    }
+    const heading = list.headings.get(strippedOf(line));
+    if (heading !== undefined) return { term: heading.kind.term, where: 'heading', line: line.text, page: at, words: [heading.word] };
   }
   // The form: on this page, or begun on it and finished on the next (parties across a page break).
-  const own = lines.map((l) => l.text);
-  const withNext = [...own, ...next.map((l) => l.text)];
-  for (const kind of denyList) {
-    for (const markers of kind.formMarkers ?? []) {
-      if (!markers.some((m) => own.some((line) => opensWithLabel(line, m, markers.length === 1)))) continue;
-      if (markerSetAt(markers, withNext)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
+  let withNext: readonly LineForms[] | undefined;
+  let joined: { own: number; both: string } | undefined;
+  for (const { kind, markerSets } of list.kinds) {
+    for (const { markers, prepared: set, loose } of markerSets) {
+      if (!set.some((m) => lines.some((line) => opensWithLabel(line, m, loose)))) continue;
+      withNext ??= next.length === 0 ? lines : [...lines, ...next];
+      if (markerSetAt(set, withNext, loose)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
     }
     if (!kind.formPatterns || kind.formPatterns.length === 0) continue;
-    const text = normaliseForMatching(withNext.join(''));
+    joined ??= {
+      both: normaliseForMatching([...lines, ...next].map((l) => l.text).join('')),
+      own: normaliseForMatching(lines.map((l) => l.text).join('')).length,
+    };
     for (const pattern of kind.formPatterns) {
-      const found = pattern.exec(text);
-      if (found && found.index < normaliseForMatching(own.join('')).length) return { term: kind.term, where: 'form', line: found[0], page: at, words: [found[0]] };
+      const found = pattern.exec(joined.both);
+      if (found && found.index < joined.own) return { term: kind.term, where: 'form', line: found[0], page: at, words: [found[0]] };
     }
   }
   return undefined;
@@ -319,14 +399,16 @@ function pageFinding(page: PageText, lines: readonly TextLine[], next: readonly 
  */
 export function classifyDocumentText(pages: readonly PageText[], denyList: readonly DeniedDocumentKind[] = DEFAULT_DENY_LIST): DocumentTextVerdict {
   const ordered = [...pages].sort((a, b) => a.pageIndex - b.pageIndex);
+  const list = prepared(denyList);
   const lines = ordered.map((page) => textLines(page));
+  const forms = lines.map((own) => own.map((line) => lineForms(line.text)));
   let linesRead = 0;
   for (let i = 0; i < ordered.length; i++) {
     const page = ordered[i] as PageText;
     const own = lines[i] as TextLine[];
     linesRead += own.length;
-    const following = ordered[i + 1]?.pageIndex === page.pageIndex + 1 ? (lines[i + 1] as TextLine[]) : [];
-    const finding = pageFinding(page, own, following, denyList);
+    const following = ordered[i + 1]?.pageIndex === page.pageIndex + 1 ? (forms[i + 1] as LineForms[]) : [];
+    const finding = pageFinding(page, own, forms[i] as LineForms[], following, list);
     if (finding) return { forbidden: true, ...finding };
   }
   return { forbidden: false, linesRead, pagesRead: ordered.length };

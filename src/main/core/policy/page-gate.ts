@@ -90,11 +90,18 @@ export const MIN_OCR_CONFIDENCE = 60;
 /** A page with ink on which OCR reads fewer characters is not read at all. */
 const MIN_OCR_CHARACTERS = 4;
 
-function characters(page: PageText): number {
+/** Characters of a page's layer, white space (U+3000 included) not counted; stops at `enough`. */
+function characters(page: PageText, enough = Infinity): number {
   let n = 0;
-  for (const run of page.runs) n += run.text.replace(/[\s\u3000]/gu, '').length;
+  for (const run of page.runs) {
+    const text = run.text;
+    for (let k = 0; k < text.length; k++) if (!WHITE_SPACE.test(text[k] as string)) n++;
+    if (n >= enough) return n;
+  }
   return n;
 }
+
+const WHITE_SPACE = /[\s\u3000]/u;
 
 function stopped(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
@@ -121,7 +128,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     const suspect = facts.suspicions[0];
     if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
     // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
-    else if (characters(layer) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
+    else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
   }
   // (1) The trusted layers alone: a refusal here needs no OCR.
   const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));

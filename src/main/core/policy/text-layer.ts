@@ -15,9 +15,12 @@
  */
 import { Buffer } from 'node:buffer';
 import fontkit from '@pdf-lib/fontkit';
-import { ContentLexer, PdfDict, PdfName, PdfStream, type ContentOperand, type PdfDocument } from '../pdf/index';
+import { PdfDict, PdfName, PdfStream, type PdfDocument } from '../pdf/index';
 import { pagesOf } from '../stamp/page-list';
-import { decodedContents } from './page-content';
+import { readPage } from './content-text';
+import { parseToUnicode } from './to-unicode';
+
+export { parseToUnicode } from './to-unicode';
 
 export type TextLayerSuspicion = 'to-unicode-mismatch' | 'unmapped-glyphs' | 'invisible-text' | 'white-text' | 'text-under-image';
 
@@ -30,124 +33,9 @@ export interface TextLayerFacts {
   readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
 }
 
-/** Bounds against hostile files: content bytes scanned, fonts examined, XObject depth. */
-const MAX_CONTENT_BYTES = 32 * 1024 * 1024;
+/** Bounds against hostile files: fonts examined, XObject depth (content: content-text.ts). */
 const MAX_FONTS = 64;
 const MAX_FORM_DEPTH = 8;
-
-interface Scan {
-  images: number;
-  textShows: number;
-  invisible: number;
-  white: number;
-  textBeforeImage: boolean;
-  bytes: number;
-}
-
-const TEXT_SHOW = new Set(['Tj', 'TJ', "'", '"']);
-
-function isWhite(operands: readonly number[], op: string): boolean {
-  if (op === 'k' || op === 'K') return operands.length === 4 && operands.every((v) => v === 0);
-  return operands.length > 0 && operands.every((v) => v === 1);
-}
-
-function scanContent(document: PdfDocument, data: readonly Uint8Array[], resources: PdfDict | undefined, scan: Scan, depth: number): void {
-  const xobjects = document.latest.resolveDict(resources?.get('XObject'));
-  let renderMode = 0;
-  let whiteFill = false;
-  const stack: { renderMode: number; whiteFill: boolean }[] = [];
-  for (const bytes of data) {
-    // Lenient: a malformed hex string is a string this scan skips anyway (content-text.ts,
-    // which must decode it, hands such a page to pdf.js).
-    const lexer = new ContentLexer(bytes, { lenientHex: true });
-    for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
-      if (op === 'q') stack.push({ renderMode, whiteFill });
-      else if (op === 'Q') ({ renderMode, whiteFill } = stack.pop() ?? { renderMode: 0, whiteFill: false });
-      else if (op === 'Tr') renderMode = lastNumber(lexer.operands) ?? 0;
-      else if (op === 'g' || op === 'rg' || op === 'k' || op === 'sc' || op === 'scn') whiteFill = isWhite(numbersOf(lexer.operands), op);
-      else if (TEXT_SHOW.has(op)) {
-        scan.textShows++;
-        if (renderMode === 3 || renderMode === 7) scan.invisible++;
-        else if (whiteFill && (renderMode === 0 || renderMode === 4)) scan.white++;
-      } else if (op === 'BI') scan.images++;
-      else if (op === 'Do') {
-        const name = lastName(lexer.operands);
-        if (name === undefined) continue;
-        const target = document.resolve(xobjects?.get(name));
-        if (target instanceof PdfStream) {
-          const subtype = target.dict.getName('Subtype');
-          if (subtype === 'Image') {
-            scan.images++;
-            if (scan.textShows > 0) scan.textBeforeImage = true;
-          } else if (subtype === 'Form' && depth < MAX_FORM_DEPTH && scan.bytes <= MAX_CONTENT_BYTES) {
-            const formData = document.decodedStreamData(target);
-            scan.bytes += formData.length;
-            scanContent(document, [formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, scan, depth + 1);
-          }
-        }
-      }
-    }
-  }
-}
-
-function numbersOf(operands: readonly ContentOperand[]): number[] {
-  const out: number[] = [];
-  for (const operand of operands) if (typeof operand === 'number') out.push(operand);
-  return out;
-}
-
-function lastNumber(operands: readonly ContentOperand[]): number | undefined {
-  for (let k = operands.length - 1; k >= 0; k--) {
-    const operand = operands[k];
-    if (typeof operand === 'number') return operand;
-  }
-  return undefined;
-}
-
-function lastName(operands: readonly ContentOperand[]): string | undefined {
-  for (let k = operands.length - 1; k >= 0; k--) {
-    const operand = operands[k];
-    if (typeof operand === 'object' && operand !== null && !Array.isArray(operand) && 'name' in operand) return operand.name;
-  }
-  return undefined;
-}
-
-/** ToUnicode: code → text, from bfchar and bfrange (§9.10.3). */
-export function parseToUnicode(data: Uint8Array): Map<number, string> {
-  const text = Buffer.from(data).toString('latin1');
-  const map = new Map<number, string>();
-  const utf16 = (hex: string): string => {
-    const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `${hex}0`, 'hex');
-    let out = '';
-    for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-    return out;
-  };
-  for (const block of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/gu)) {
-    for (const pair of (block[1] ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>/gu)) {
-      if (map.size > 70_000) return map;
-      map.set(parseInt(pair[1] as string, 16), utf16(pair[2] as string));
-    }
-  }
-  for (const block of text.matchAll(/beginbfrange([\s\S]*?)endbfrange/gu)) {
-    for (const range of (block[1] ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])/gu)) {
-      const lo = parseInt(range[1] as string, 16);
-      const hi = Math.min(parseInt(range[2] as string, 16), lo + 65_535);
-      const target = range[3] as string;
-      if (target.startsWith('[')) {
-        const items = [...target.matchAll(/<([0-9a-fA-F]*)>/gu)].map((m) => utf16(m[1] as string));
-        items.forEach((value, k) => lo + k <= hi && map.set(lo + k, value));
-      } else {
-        const base = utf16(target.slice(1, -1));
-        const last = base.charCodeAt(base.length - 1);
-        for (let code = lo; code <= hi; code++) {
-          if (map.size > 70_000) return map;
-          map.set(code, base.slice(0, -1) + String.fromCharCode(last + (code - lo)));
-        }
-      }
-    }
-  }
-  return map;
-}
 
 /** Whether an sfnt (TrueType/OpenType) font file has table `tag` in its table directory. */
 function hasTable(bytes: Buffer, tag: string): boolean {
@@ -239,16 +127,11 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
   const page = document.latest.resolveDict(pageRef);
   if (!pageRef || !page) return { images: 0, textShows: 0, suspicions: [] };
   const resources = document.pageAttributes(pageRef).resources;
-  const scan: Scan = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, bytes: 0 };
+  // The content was walked once, with the text (content-text.ts): only its facts are read here.
+  const scan = readPage(document, pageIndex).facts;
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
-  try {
-    const contents = decodedContents(document, pageIndex, page.get('Contents'));
-    scan.bytes = contents.bytes;
-    scanContent(document, contents.streams, resources, scan, 0);
-  } catch {
-    // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
-    suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });
-  }
+  // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
+  if (scan.unreadable) suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });
   if (scan.invisible > 0) suspicions.push({ kind: 'invisible-text', detail: `${scan.invisible} invisible text operations (render mode 3/7)` });
   if (scan.white > 0) suspicions.push({ kind: 'white-text', detail: `${scan.white} text operations filled in white` });
   if (scan.textBeforeImage) suspicions.push({ kind: 'text-under-image', detail: 'an image is painted after text' });

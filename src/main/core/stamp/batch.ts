@@ -10,7 +10,7 @@
  * at login, the key failing on an earlier document, or STAMP_BATCH_STOPPED. Only a document
  * that cannot be read has no row: there are no bytes whose SHA-256 the row could name.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
 import type { StampingPipeline, StampOutcome, StampRequest } from './pipeline';
 import type { SigningKey, StampRegisterPort } from './ports';
@@ -26,11 +26,17 @@ export interface BatchDocument {
    * the key logs in, so the disk and the login (the key's PIN check, the initial-PIN record's
    * scrypt) overlap (issue #15). A failure here is not reported: read() then says what failed.
    */
-  prefetch?(): Promise<Uint8Array>;
+  prefetch?(): Promise<PrefetchedDocument>;
+}
+
+/** A document read ahead, with the SHA-256 state over exactly its bytes when the reader hashed them as they came. */
+export interface PrefetchedDocument {
+  readonly bytes: Uint8Array;
+  readonly sha256?: Hash;
 }
 
 /** What is the same for every document of the batch. */
-export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'outputPath'>;
+export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'inputSha256' | 'outputPath'>;
 
 export type BatchResult =
   | { readonly document: BatchDocument; readonly ok: true; readonly outcome: StampOutcome }
@@ -162,23 +168,40 @@ export async function stampBatch(
     stopAt(deps, request, documents, 0, error);
     throw error;
   }
+  // The login's initial-PIN check may still run (issue #15, SigningKey.loginChecked). Its
+  // refusal is a login failure wherever it surfaces: every document from the current one on is
+  // recorded as not begun under its code and it is thrown, as when the check ran before the
+  // first document was opened (so the records are the same whichever finished first).
+  const loginRefused = opened.key.loginChecked?.then(
+    () => undefined,
+    (caught: unknown) => typed(caught),
+  );
+  const refuseLogin = async (index: number): Promise<void> => {
+    const refused = await loginRefused;
+    if (refused === undefined) return;
+    stopAt(deps, request, documents, index, refused);
+    throw refused;
+  };
   const results: BatchResult[] = [];
   try {
     for (const [index, document] of documents.entries()) {
       if (control.stopRequested?.()) {
+        await refuseLogin(index);
         results.push(...stopAt(deps, request, documents, index, new YinjianError('STAMP_BATCH_STOPPED')));
         break;
       }
       control.onProgress?.({ done: index, total, current: document.name });
-      const input = index === 0 && ahead ? await ahead.catch(() => readDocument(document)) : readDocument(document);
-      if (input instanceof YinjianError) {
-        results.push({ document, ok: false, error: input, begun: false });
+      const read = index === 0 && ahead ? await ahead.catch(() => readDocument(document)) : readDocument(document);
+      if (read instanceof YinjianError) {
+        results.push({ document, ok: false, error: read, begun: false });
         continue;
       }
+      const { input, inputSha256 } = read instanceof Uint8Array ? { input: read, inputSha256: undefined } : { input: read.bytes, inputSha256: read.sha256 };
       try {
-        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, outputPath: document.outputPath }, opened.key);
+        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, ...(inputSha256 ? { inputSha256 } : {}), outputPath: document.outputPath }, opened.key);
         results.push({ document, ok: true, outcome });
       } catch (caught) {
+        await refuseLogin(index);
         const error = typed(caught);
         results.push({ document, ok: false, error, begun: true });
         // A USB key that failed (pulled out, locked) fails every document after it.
@@ -188,6 +211,8 @@ export async function stampBatch(
         }
       }
     }
+    // No document reached the pipeline (none could be read): the login's check still decides.
+    await refuseLogin(documents.length);
   } finally {
     await opened.close().catch(() => undefined);
     control.onProgress?.({ done: total, total });

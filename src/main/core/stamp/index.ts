@@ -3,7 +3,7 @@
  * register's appearance, its placement, and the signature as an incremental update.
  */
 export { StampingPipeline, type StampOutcome, type StampRequest, type StampingPipelineDeps } from './pipeline';
-export { stampBatch, type BatchControl, type BatchDocument, type BatchKey, type BatchProgress, type BatchResult, type BatchStampRequest, type StampBatchDeps } from './batch';
+export { stampBatch, type BatchControl, type BatchDocument, type BatchKey, type BatchProgress, type BatchResult, type BatchStampRequest, type PrefetchedDocument, type StampBatchDeps } from './batch';
 export type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 export { MAX_SEAM_PAGES, findKeyword, pageBox, placeImpression, type PageBox, type PlacementRequest, type PositionOnPage } from './placement';
 export { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';

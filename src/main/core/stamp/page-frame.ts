@@ -7,7 +7,7 @@
  * converts between the two, so the placement and the text reader cannot disagree.
  */
 import { YinjianError } from '../../../shared/errors/index';
-import type { PdfDocument } from '../pdf/index';
+import type { InheritedPageAttributes, PdfDocument } from '../pdf/index';
 import { pagesOf } from './page-list';
 
 export type PageRotation = 0 | 90 | 180 | 270;
@@ -26,7 +26,11 @@ export function pageFrame(document: PdfDocument, pageIndex: number): PageFrame {
   const pages = pagesOf(document);
   const page = pages[pageIndex];
   if (!page) throw new YinjianError('STAMP_PAGE_OUT_OF_RANGE', { page: pageIndex + 1, pages: pages.length });
-  const attributes = document.pageAttributes(page);
+  return frameOf(document.pageAttributes(page), pageIndex);
+}
+
+/** The frame of page `pageIndex` (0-based, for the message) from its inherited attributes, already looked up. */
+export function frameOf(attributes: InheritedPageAttributes, pageIndex: number): PageFrame {
   const boxArray = attributes.cropBox ?? attributes.mediaBox;
   const values = boxArray?.items.map((v) => (typeof v === 'number' ? v : NaN)) ?? [0, 0, 612, 792];
   const [a, b, c, d] = values as [number, number, number, number];

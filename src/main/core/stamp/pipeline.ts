@@ -4,7 +4,8 @@
  *   gate (U1–U3, M3, M4, S1, S3, S5, E1) → document text (U2) → use request recorded (U3)
  *   → placement → incremental update with placeholders → SHA-256 of the byte ranges
  *   → pending usage row (用印登记) + STAMP_PENDING audit row, naming the temp file and the
- *     seal's next stamping counter (issue #12)
+ *     seal's next stamping counter (issue #12); from here the input's own bytes go to the
+ *     temp file on the thread pool (issue #15)
  *   → signer.sign via buildPadesSignature (counter and the pending row's seq and hash signed
  *     in, ARC.8) → the USB key's usage record replaced (counter, row) → /Contents patched in place
  *   → the row names the sealed bytes' SHA-256 → temp file written and flushed
@@ -38,7 +39,7 @@ import { longTermUpdates } from './ltv';
 import { pagesOf } from './page-list';
 import { placeImpression, type PlacementRequest } from './placement';
 import { signatureValueOf, withSignatureTimestamp, type SignatureTimestamper } from './signature-timestamp';
-import type { DocumentTextReader, DocumentTextSource, PendingOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
+import type { DocumentTextReader, DocumentTextSource, PendingOutput, ReservedOutput, SigningKey, StampOutputPort, StampRegisterPort } from './ports';
 import { assertClockPlausible } from './time-guard';
 import { checkedTimestampTime, type TrustedTimePolicy } from './trusted-time';
 import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlacement } from './signature-update';
@@ -47,6 +48,11 @@ export interface StampRequest {
   /** A name for records and messages (the input file's name). */
   readonly inputName: string;
   readonly input: Uint8Array;
+  /**
+   * A SHA-256 state that has taken exactly `input` (the CLI hashes the file as it reads it,
+   * issue #15); absent: the pipeline hashes `input` itself. It is used once and consumed.
+   */
+  readonly inputSha256?: Hash;
   readonly outputPath: string;
   readonly sealId: string;
   /** What the custodian declares (U1, U2): internal-document | internal-letter. */
@@ -166,13 +172,14 @@ export class StampingPipeline {
     const time = clock();
     const actor = { name: request.operator.name, staffId: request.operator.staffId };
     const seal = register.seal(request.sealId);
-    const originalHash: Hash = createHash('sha256').update(request.input);
+    const originalHash: Hash = request.inputSha256 ?? createHash('sha256').update(request.input);
     const sha256Before = originalHash.copy().digest('hex');
 
     let documentTitle = request.inputName;
     let pages = 0;
     let useRequestId: string | null = null;
     let pending: PendingOutput | undefined;
+    let reserved: ReservedOutput | undefined;
     /** The pending usage row, until it is settled (ok or failed). */
     let pendingRowId: number | undefined;
     /** The sealed file is in place: from here a failure must never mark its row failed. */
@@ -265,6 +272,10 @@ export class StampingPipeline {
       const textVerdict = gated.verdict;
       if (infoTitle(document) === undefined) documentTitle = titleFromText(gated.pages[0]) ?? documentTitle;
 
+      // M4 (issue #15): the login's initial-PIN check ran on the thread pool while the document
+      // was read and gated; nothing is recorded, written or signed before it has passed.
+      await key.loginChecked;
+
       // U3: the approved use request is on record before the key signs.
       const useRequest = register.recordUseRequest(
         {
@@ -310,7 +321,7 @@ export class StampingPipeline {
       // U3 with no crash window: the row (pending) is committed before the key signs (a real
       // key takes 100–500 ms, the longest step), names the sealed bytes before the temp file
       // exists, and says ok only once the file is in place.
-      const reserved = this.deps.output.reserve(request.outputPath);
+      reserved = this.deps.output.reserve(request.outputPath);
       const pendingRow = register.recordPendingStamping(
         {
           sealId: seal.id,
@@ -332,6 +343,10 @@ export class StampingPipeline {
         actor,
       );
       pendingRowId = pendingRow.id;
+      // Issue #15: the row names the temp file; the input's bytes (the sealed file's first part)
+      // go to it on the thread pool while the key signs and the register records. A kill from
+      // here leaves a pending row without sealed bytes: recovery removes the temp file.
+      reserved.begin?.(request.input);
       const usageRecord = { counter: sealCounter, auditSeq: pendingRow.auditSeq, auditHash: pendingRow.auditHash };
       const signed = await buildPadesSignature({
         signer: key.signer,
@@ -402,11 +417,15 @@ export class StampingPipeline {
         unreadablePages: gated.unreadablePages,
       };
     } catch (caught) {
+      // The PIN refusal wins over the document's (whichever finished first): the login failed,
+      // so the batch records it as it did when the check ran before the document was opened.
+      if (key.loginChecked) await key.loginChecked;
       const error =
         caught instanceof YinjianError
           ? caught
           : new YinjianError('INTERNAL', { detail: caught instanceof Error ? caught.message : String(caught) }, { cause: caught });
       if (pending) await pending.discard().catch(() => undefined);
+      else await reserved?.abandon?.().catch(() => undefined);
       if (renamed) {
         // The sealed file is in place and its row still pending (the ok update failed, e.g. the
         // register was busy): recovery finds the file with its SHA-256 and marks it ok.

@@ -90,8 +90,20 @@ export interface PendingOutput {
 /** A temp file's name chosen beside the target, nothing written yet. */
 export interface ReservedOutput {
   readonly path: string;
+  /**
+   * Optional (issue #15): starts writing `prefix`, the input's own bytes that every sealed file
+   * begins with, to the temp file in the background (the thread pool), while the key signs and
+   * the register records. Called only once the pending usage row names the temp file, so a
+   * kill leaves nothing recovery does not know: that row still names no sealed bytes, and
+   * recovery removes the temp file (STAMP_INTERRUPTED). write() then gets the same prefix as
+   * its first part and appends the rest; abandon() waits for the background write and removes
+   * the file when the stamping fails before write().
+   */
+  begin?(prefix: Uint8Array): void;
   /** Writes `parts` one after another to the temp file (never an existing one) and flushes it. */
   write(parts: readonly Uint8Array[]): Promise<PendingOutput>;
+  /** Removes what begin() wrote; nothing to do when begin() was not called or write() was. */
+  abandon?(): Promise<void>;
 }
 
 export interface StampOutputPort {
@@ -115,6 +127,14 @@ export interface SigningKey {
    * 'none'): there the register and the documents alone carry the counter.
    */
   readonly usageAnchor?: KeyUsageAnchor;
+  /**
+   * The login's last M4 check, still running when the key is handed over (the initial-PIN
+   * record's scrypt on the thread pool, issue #15; UsbKeyService.loginForSigning). The
+   * pipeline awaits it before the key signs or writes and before it records anything; a
+   * rejection is the login's refusal, not the document's: the pipeline records nothing for it
+   * and throws it unchanged, whatever else went wrong with the document (the PIN refusal wins).
+   */
+  readonly loginChecked?: Promise<void>;
 }
 
 export interface KeyUsageAnchor {

@@ -83,20 +83,24 @@ export async function signingKeyOf(session: UsbKeySession, seal: Seal): Promise<
 }
 
 /**
- * Logs in to the seal's USB key for a batch (`openForSigning` owns the PIN buffer and zeroes
+ * Logs in to the seal's USB key for a batch (`loginForSigning` owns the PIN buffer and zeroes
  * it; it refuses a key still on its initial PIN, M4) and finds the seal's key on it; a key
  * that logs in but lacks the seal's certificate is closed again before the error is thrown.
+ * The key comes back while the initial-PIN record's check still runs (issue #15): its
+ * `loginChecked` is that check, which the pipeline awaits before anything is signed or
+ * recorded. A refused PIN wins over a missing certificate, as when the check ran first.
  */
 export async function openSigningKey(
-  keys: { openForSigning(serialOrLabel: string, pin: Buffer): Promise<UsbKeySession> },
+  keys: { loginForSigning(serialOrLabel: string, pin: Buffer): Promise<{ session: UsbKeySession; checked: Promise<void> }> },
   tokenSerial: string,
   pin: Buffer,
   seal: Seal,
 ): Promise<BatchKey> {
-  const session = await keys.openForSigning(tokenSerial, pin);
+  const { session, checked } = await keys.loginForSigning(tokenSerial, pin);
   try {
-    return { key: await signingKeyOf(session, seal), close: () => session.close() };
+    return { key: { ...(await signingKeyOf(session, seal)), loginChecked: checked }, close: () => session.close() };
   } catch (error) {
+    await checked;
     await session.close().catch(() => undefined);
     throw error;
   }

@@ -13,7 +13,7 @@
  *
  * Record: "YJIP1" | N-log2 (1 byte) | salt (16 bytes) | scrypt(PIN, salt, N, r=8, p=1, 32 bytes).
  */
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 export const INITIAL_PIN_RECORD_LABEL = 'yinjian-initial-pin';
 
@@ -23,8 +23,22 @@ const HASH_BYTES = 32;
 /** 2^14: ~16 MiB and a few tens of milliseconds per check, once per login. */
 const DEFAULT_LOG2_N = 14;
 
+const SCRYPT_MAXMEM = 64 * 1024 * 1024;
+
 function derive(pin: Uint8Array, salt: Uint8Array, log2n: number): Buffer {
-  return scryptSync(Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength), salt, HASH_BYTES, { N: 2 ** log2n, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  return scryptSync(Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength), salt, HASH_BYTES, { N: 2 ** log2n, r: 8, p: 1, maxmem: SCRYPT_MAXMEM });
+}
+
+/**
+ * The same hash on libuv's thread pool, so that the check overlaps the stamping's reading and
+ * gating on the main thread (issue #15). Node copies the PIN into the job when it is queued (and
+ * frees that copy with OPENSSL_clear_free); the caller's buffer is zeroed by its owner once the
+ * promise settles.
+ */
+function deriveAsync(pin: Uint8Array, salt: Uint8Array, log2n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(Buffer.from(pin.buffer, pin.byteOffset, pin.byteLength), salt, HASH_BYTES, { N: 2 ** log2n, r: 8, p: 1, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key)));
+  });
 }
 
 /** The record of `pin`: what the key keeps to recognise its initial PIN later. */
@@ -33,13 +47,23 @@ export function initialPinRecord(pin: Uint8Array, log2n = DEFAULT_LOG2_N): Uint8
   return new Uint8Array(Buffer.concat([MAGIC, Buffer.from([log2n]), salt, derive(pin, salt, log2n)]));
 }
 
+/** A record's parameters; undefined for a record we cannot read (it matches nothing). */
+function parseRecord(record: Uint8Array): { log2n: number; salt: Buffer; expected: Buffer } | undefined {
+  const bytes = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+  if (bytes.length !== MAGIC.length + 1 + SALT_BYTES + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const log2n = bytes[MAGIC.length] as number;
+  if (log2n < 10 || log2n > 20) return undefined;
+  return { log2n, salt: bytes.subarray(MAGIC.length + 1, MAGIC.length + 1 + SALT_BYTES), expected: bytes.subarray(MAGIC.length + 1 + SALT_BYTES) };
+}
+
 /** True when `pin` is the PIN `record` was made from; a record we cannot read matches nothing. */
 export function isInitialPin(record: Uint8Array, pin: Uint8Array): boolean {
-  const bytes = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
-  if (bytes.length !== MAGIC.length + 1 + SALT_BYTES + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return false;
-  const log2n = bytes[MAGIC.length] as number;
-  if (log2n < 10 || log2n > 20) return false;
-  const salt = bytes.subarray(MAGIC.length + 1, MAGIC.length + 1 + SALT_BYTES);
-  const expected = bytes.subarray(MAGIC.length + 1 + SALT_BYTES);
-  return timingSafeEqual(derive(pin, salt, log2n), expected);
+  const parsed = parseRecord(record);
+  return parsed !== undefined && timingSafeEqual(derive(pin, parsed.salt, parsed.log2n), parsed.expected);
+}
+
+/** isInitialPin on the thread pool (the same answer; the main thread stays free). */
+export async function isInitialPinAsync(record: Uint8Array, pin: Uint8Array): Promise<boolean> {
+  const parsed = parseRecord(record);
+  return parsed !== undefined && timingSafeEqual(await deriveAsync(pin, parsed.salt, parsed.log2n), parsed.expected);
 }

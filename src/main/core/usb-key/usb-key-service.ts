@@ -2,7 +2,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { FirstUseLedger } from '../ports/first-use-ledger';
 import type { UsbKeyEvents } from '../ports/usb-key-events';
 import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
-import { INITIAL_PIN_RECORD_LABEL, isInitialPin } from './initial-pin';
+import { INITIAL_PIN_RECORD_LABEL, isInitialPinAsync } from './initial-pin';
 import { assertPinPolicy } from './pin-policy';
 
 /** Where the "initial PIN" verdict of rule M4 came from. */
@@ -79,36 +79,66 @@ export class UsbKeyService {
 
   /**
    * Opens a logged-in session for signing. Refused with INITIAL_PIN_MUST_CHANGE before the PIN
-   * is even tried when the key is still on its initial PIN (M4).
+   * is even tried when the key is still on its initial PIN (M4), and with PIN_IS_INITIAL when
+   * the key's initial-PIN record matches (see loginForSigning).
    */
   async openForSigning(serialOrLabel: string, pin: Uint8Array): Promise<UsbKeySession> {
+    const { session, checked } = await this.loginForSigning(serialOrLabel, pin);
+    await checked;
+    return session;
+  }
+
+  /**
+   * Logs in for signing and returns the session at once, with `checked`: the last M4 check,
+   * still running on the thread pool (issue #15: its scrypt, ~0.1–0.15 s of CPU, overlaps
+   * the stamping's reading and gating). A PIN set back to the initial one with another tool
+   * (so neither the token flag nor our marker says so) is recognised by the key's private
+   * initial-PIN record (issue #12): `checked` then rejects with PIN_IS_INITIAL, the session
+   * already closed and LOGIN_REFUSED recorded. It resolves once LOGIN is recorded. The PIN
+   * buffer is zeroed when `checked` settles, or at once when the login itself fails.
+   *
+   * The caller must await `checked` before the key signs or writes and before anything is
+   * recorded about a document (core/stamp/pipeline.ts): until then the session only reads.
+   * `checked` never goes unobserved (a handler is attached here), so a caller that stops
+   * early leaves no unhandled rejection.
+   */
+  async loginForSigning(serialOrLabel: string, pin: Uint8Array): Promise<{ session: UsbKeySession; checked: Promise<void> }> {
     let serial: string | undefined;
+    let session: UsbKeySession;
+    let records: Uint8Array[];
     try {
       serial = this.port.findKey(serialOrLabel).serial;
       await this.assertPinChanged(serial);
-      const session = await this.port.openSession(serial, pin);
-      // M4 after the first change: a PIN set back to the initial one (with another tool, so
-      // neither the token flag nor our marker says so) is recognised by the key's private
-      // initial-PIN record and refused like an initial PIN (issue #12).
-      let initial: boolean;
+      session = await this.port.openSession(serial, pin);
       try {
-        initial = (await session.readRecords(INITIAL_PIN_RECORD_LABEL)).some((record) => isInitialPin(record, pin));
+        records = await session.readRecords(INITIAL_PIN_RECORD_LABEL);
       } catch (error) {
         await session.close().catch(() => undefined);
         throw error;
       }
-      if (initial) {
-        await session.close().catch(() => undefined);
-        throw new YinjianError('PIN_IS_INITIAL');
-      }
-      this.events?.record('LOGIN', serial);
-      return session;
     } catch (error) {
       if (serial !== undefined) this.recordFailure(serial, error);
-      throw error;
-    } finally {
       wipe(pin);
+      throw error;
     }
+    const opened = session;
+    const loggedIn = serial;
+    const checked = (async (): Promise<void> => {
+      try {
+        let initial = false;
+        for (const record of records) if (!initial) initial = await isInitialPinAsync(record, pin);
+        if (initial) throw new YinjianError('PIN_IS_INITIAL');
+        this.events?.record('LOGIN', loggedIn);
+      } catch (error) {
+        await opened.close().catch(() => undefined);
+        this.recordFailure(loggedIn, error);
+        throw error;
+      } finally {
+        wipe(pin);
+      }
+    })();
+    checked.catch(() => undefined);
+    return { session: opened, checked };
   }
 
   /**

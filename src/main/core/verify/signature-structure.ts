@@ -6,6 +6,7 @@
  * bytes hide outside what was signed) and incremental-saving tricks (a signature whose dict
  * is later overridden: the version read is the one in the revision the signature covers).
  */
+import { Buffer } from 'node:buffer';
 import {
   Lexer,
   PdfArray,
@@ -167,9 +168,7 @@ function rawContentsOf(doc: PdfDocument, offset: number): RawContents | undefine
   return undefined;
 }
 
-function isHexDigit(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
-}
+const HEX_DIGITS_ONLY = /^[0-9A-Fa-f]*$/;
 
 /** Revision ends a byte range may reach: after %%EOF and its EOL, or just before the EOL (node-signpdf). */
 function revisionEnds(doc: PdfDocument, revision: PdfRevision): number[] {
@@ -258,13 +257,11 @@ export function checkStructure(doc: PdfDocument, dict: PdfDict, offset: number |
       contentsSpan = { start: raw.start, end: raw.end };
       if (!raw.hex) findings.push(finding('CONTENTS_NOT_HEX'));
       else {
-        // One read of the whole string (up to a few hundred kB), not a call per byte.
+        // One read of the whole string (up to a few hundred kB), checked by one regular
+        // expression: a loop over its bytes cost ~5 ms of a 30 MB file's verification (issue #15).
         const hex = doc.reader.slice(raw.start + 1, Math.max(0, raw.end - raw.start - 2));
-        for (const byte of hex) {
-          if (!isHexDigit(byte)) {
-            findings.push(finding('CONTENTS_NOT_HEX'));
-            break;
-          }
+        if (!HEX_DIGITS_ONLY.test(Buffer.from(hex.buffer, hex.byteOffset, hex.length).toString('latin1'))) {
+          findings.push(finding('CONTENTS_NOT_HEX'));
         }
       }
       if (a + b !== raw.start || c !== raw.end) {

@@ -46,6 +46,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { YinjianError } from '../../../shared/errors/index';
+import { closeBeforeExit } from '../process/at-exit';
 
 export const OCR_LANGUAGES = ['chi_sim', 'chi_tra', 'eng'] as const;
 
@@ -429,7 +430,11 @@ let idleTimer: ReturnType<typeof setTimeout> | undefined;
  * is released, or at `closeSharedOcr`.
  */
 export function acquireSharedOcr(): OcrLease {
-  shared ??= new TesseractOcr();
+  if (!shared) {
+    shared = new TesseractOcr();
+    // A CLI process ends the engine as soon as its command is done (cli/process.ts).
+    closeBeforeExit(closeSharedOcr);
+  }
   const engine = shared;
   leases++;
   if (idleTimer) clearTimeout(idleTimer);

@@ -4,7 +4,7 @@
  * with fsync, and only then renamed onto the target. A failure leaves the target untouched.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { PendingOutput, ReservedOutput, StampOutputPort } from '../../core/stamp/ports';
@@ -27,7 +27,45 @@ export function isTempOf(target: string, name: string): boolean {
 export class AtomicFileOutput implements StampOutputPort {
   reserve(target: string): ReservedOutput {
     const temp = tempNameFor(target, randomBytes(6).toString('hex'));
-    return { path: temp, write: (parts) => writeTemp(target, temp, parts) };
+    let begun: { prefix: Uint8Array; fd: number; written: Promise<void> } | undefined;
+    let failedToBegin: unknown;
+    return {
+      path: temp,
+      begin(prefix: Uint8Array): void {
+        if (begun || failedToBegin !== undefined) return;
+        let fd: number;
+        try {
+          // wx: never follow or reuse an existing file at the temp name.
+          fd = openSync(temp, 'wx', 0o644);
+        } catch (error) {
+          failedToBegin = error;
+          return;
+        }
+        const written = writeAll(fd, prefix);
+        written.catch(() => undefined);
+        begun = { prefix, fd, written };
+      },
+      write: async (parts) => {
+        if (failedToBegin !== undefined) throw notWritable(target, failedToBegin);
+        if (!begun) return writeTemp(target, temp, parts);
+        const { prefix, fd, written } = begun;
+        begun = undefined;
+        if (parts[0] !== prefix) {
+          closeSync(fd);
+          rmSync(temp, { force: true });
+          throw new YinjianError('INTERNAL', { detail: 'write() must start with the prefix given to begin()' });
+        }
+        return finishTemp(target, temp, fd, written, prefix.length, parts.slice(1));
+      },
+      abandon: async () => {
+        if (!begun) return;
+        const { fd, written } = begun;
+        begun = undefined;
+        await written.catch(() => undefined);
+        closeSync(fd);
+        rmSync(temp, { force: true });
+      },
+    };
   }
 
   /** Reserve and write in one step, for outputs that have no register row (reports, exports). */
@@ -51,18 +89,51 @@ export function renameIntoPlace(temp: string, target: string): void {
   }
 }
 
+/** Writes all of `bytes` at the start of `fd` on the thread pool (a short write is continued). */
+function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolveWrite, rejectWrite) => {
+    const from = (offset: number): void => {
+      if (offset >= bytes.length) {
+        resolveWrite();
+        return;
+      }
+      write(fd, bytes, offset, bytes.length - offset, offset, (error, written) => {
+        if (error) rejectWrite(error);
+        else from(offset + written);
+      });
+    };
+    from(0);
+  });
+}
+
 async function writeTemp(target: string, temp: string, parts: readonly Uint8Array[]): Promise<PendingOutput> {
-  let fd: number | undefined;
+  let fd: number;
   try {
     // wx: never follow or reuse an existing file at the temp name.
     fd = openSync(temp, 'wx', 0o644);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw notWritable(target, error);
+  }
+  return finishTemp(target, temp, fd, Promise.resolve(), 0, parts);
+}
+
+/**
+ * After `ahead` (the first `at` bytes, being written at the start of `fd`), writes `parts` from
+ * `at` on (positioned writes: the background write moved no file offset), flushes and closes.
+ */
+async function finishTemp(target: string, temp: string, fd: number, ahead: Promise<void>, at: number, parts: readonly Uint8Array[]): Promise<PendingOutput> {
+  try {
+    await ahead;
+    let position = at;
     for (const part of parts) {
       let written = 0;
-      while (written < part.length) written += writeSync(fd, part, written, part.length - written);
+      while (written < part.length) written += writeSync(fd, part, written, part.length - written, position + written);
+      position += part.length;
     }
     fsyncSync(fd);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
     rmSync(temp, { force: true });
     throw notWritable(target, error);
   }
