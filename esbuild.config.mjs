@@ -134,7 +134,7 @@ const FONTKIT_FILE = 'fontkit.cjs';
  * of those (e.g. `promises`, `ReadStream`, `webcrypto`) fails the build: take it from the module
  * object (`import fs from 'node:fs'`) instead. Issue #15.
  */
-const PLAIN_BUILTINS = /^node:(fs|crypto)$/;
+const PLAIN_BUILTINS = /^node:(buffer|crypto|fs|os|path|util|zlib)$/;
 const builtinsWithoutFacade = {
   name: 'builtins-without-facade',
   setup(build) {

@@ -1,5 +1,9 @@
-import { parseArgs as parseNodeArgs } from 'node:util';
+import util from 'node:util';
 import { YinjianError } from '../../shared/errors/index';
+
+// From the module object: parseArgs is one of node:util's lazy getters, which the build's
+// builtins stand-in does not re-export by name (esbuild.config.mjs, builtinsWithoutFacade).
+const parseNodeArgs: typeof util.parseArgs = (config) => util.parseArgs(config);
 
 /**
  * Arguments are parsed by node:util's parseArgs (strict), after a first pass over its tokens

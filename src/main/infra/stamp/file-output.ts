@@ -4,7 +4,7 @@
  * with fsync, and only then renamed onto the target. A failure leaves the target untouched.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
 import type { PendingOutput, ReservedOutput, StampOutputPort } from '../../core/stamp/ports';
@@ -41,7 +41,9 @@ export class AtomicFileOutput implements StampOutputPort {
           failedToBegin = error;
           return;
         }
-        const written = writeAll(fd, prefix);
+        // Flushed at once, still on the thread pool: the disk takes the 30 MB while the key signs,
+        // and the fsync that makes the file durable then has only the tail left (issue #15).
+        const written = writeAll(fd, prefix).then(() => flush(fd));
         written.catch(() => undefined);
         begun = { prefix, fd, written };
       },
@@ -87,6 +89,11 @@ export function renameIntoPlace(temp: string, target: string): void {
   } catch {
     // Windows cannot open a directory for fsync; the rename itself is durable enough there.
   }
+}
+
+/** fdatasync on the thread pool. */
+function flush(fd: number): Promise<void> {
+  return new Promise((resolveFlush, rejectFlush) => fdatasync(fd, (error) => (error ? rejectFlush(error) : resolveFlush())));
 }
 
 /** Writes all of `bytes` at the start of `fd` on the thread pool (a short write is continued). */
