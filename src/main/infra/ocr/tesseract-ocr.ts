@@ -1,21 +1,33 @@
 /**
- * OCR for the document gate (U2): tesseract.js (WebAssembly tesseract in a worker thread, so
- * recognition runs off the main thread) with the simplified Chinese, traditional Chinese and
- * English LSTM models shipped as npm packages (@tesseract.js-data/chi_sim, chi_tra, eng).
+ * OCR for the document gate (U2): tesseract (the WebAssembly build of tesseract.js-core) in ONE
+ * worker thread of our own, so recognition runs off the main thread, with the simplified
+ * Chinese, traditional Chinese and English LSTM models shipped as npm packages
+ * (@tesseract.js-data/chi_sim, chi_tra, eng).
  *
- * Fully offline: the models are read from node_modules (langPath is a local directory, never
- * the CDN tesseract.js falls back to), the wasm core is tesseract.js-core from node_modules,
- * and nothing is cached back (cacheMethod 'none'). tesseract.js looks for "<lang>.traineddata.gz"
- * in ONE directory while each package keeps its model in its own: a private temp directory
- * holds links to the three packaged files (a copy where links are not allowed), removed when
- * the engine is closed. The repository and the app's folder are never written.
+ * Fully offline: the models are read from node_modules (the packaged .traineddata.gz files,
+ * gunzipped in the worker into tesseract's in-memory file system), the wasm core is
+ * tesseract.js-core from node_modules, and nothing is written anywhere: no temp directory, no
+ * cache, never a fetch (tesseract.js's own worker falls back to a CDN when a model is missing;
+ * ours only knows the three files).
  *
  * Models: the "best_int" LSTM models (≈1.7 MB each, integer-quantised) rather than the 20 MB
  * float ones: several times faster, and they read printed titles and labels, all the gate needs.
+ * LSTM only (OEM 1): no legacy engine data is loaded.
+ *
+ * Memory (issue 13's budget, 400 MB above the app's baseline for a scanned page): one worker
+ * thread, one wasm heap, holding two tesseract engines (TessBaseAPI): chi_sim alone, and the
+ * three models together (started on the first line or page that needs them). The engines take
+ * turns, so the working memory of a page (images, layout, LSTM buffers: most of the heap) is
+ * allocated once and reused; each engine keeps only its models. With tesseract.js each engine
+ * needed its own worker (its worker script holds one engine): a second V8 isolate, a second
+ * compiled core and a second heap grown to a full page's working set, ≈150 MB more
+ * (`npm run bench -- ocr`). The model files are removed from the in-memory file system once
+ * every engine that reads them has loaded them, and each page's results are cleared after it
+ * is read.
  *
  * Speed (issue 13's budget, 4 s a scanned page; figures from `npm run bench -- ocr`):
- * - One engine for the whole process (`acquireSharedOcr`), kept across pages AND documents:
- *   starting a worker and loading its models costs 1–2.5 s of CPU, as much as reading a page.
+ * - One worker for the whole process (`acquireSharedOcr`), kept across pages AND documents:
+ *   starting it and loading its models costs 1–2.5 s of CPU, as much as reading a page.
  *   It ends OCR_IDLE_MS after its last user let go (the CLI ends it at once, `closeSharedOcr`).
  * - chi_sim first, the three models only where needed. With the three loaded together tesseract
  *   tries every model on every CJK word it does not accept (nearly all: no dictionary), which
@@ -23,18 +35,16 @@
  *   traditional characters as their simplified forms (報→报) and Latin letters as such, and
  *   says when it cannot: 買方 came out as 圈方 with confidence 11. So the page is read with
  *   chi_sim, and only its lines read with less than RETRY_BELOW_CONFIDENCE are cut out and read
- *   again by a second worker holding all three models (the better reading kept); a page mostly
- *   in doubt is read again whole by that worker. (A second worker rather than eng or chi_tra
- *   alone: tesseract.js 7 loses the second name of a two-language string such as "chi_tra+eng".)
+ *   again by the engine holding all three models (the better reading kept); a page mostly in
+ *   doubt is read again whole by that engine.
  * - No inverted-image retry (tessedit_do_invert 0: white-on-black text is not what seals are
  *   refused for, and the retry runs on every line read with low confidence), the image's
- *   resolution given (no estimate), only the block tree asked for (no text, hOCR, TSV or PDF).
+ *   resolution given (no estimate), only the line tree asked for (no text, hOCR, TSV or PDF).
  * - The page comes as a grey PGM cropped to its ink (page-render.ts): no PNG round trip.
  */
-import { copyFileSync, linkSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { YinjianError } from '../../../shared/errors/index';
 import { closeBeforeExit } from '../process/at-exit';
 
@@ -54,14 +64,10 @@ export interface OcrImageResult {
   readonly characters: number;
 }
 
-interface TesseractWorker {
-  recognize(image: Buffer, options?: object, output?: object): Promise<{ data: TesseractPage }>;
-  terminate(): Promise<unknown>;
-}
-interface TesseractPage {
-  text: string;
-  confidence: number;
-  blocks: { paragraphs: { lines: { text: string; confidence: number; bbox: OcrLine['bbox'] }[] }[] }[] | null;
+/** What the worker answers for one image: tesseract's lines and its mean word confidence. */
+interface ThreadPage {
+  readonly lines: readonly { text: string; confidence: number; bbox: OcrLine['bbox'] }[];
+  readonly confidence: number;
 }
 
 const localRequire = createRequire(import.meta.url);
@@ -71,22 +77,24 @@ export function modelFile(code: string): string {
   return join(dirname(localRequire.resolve(`@tesseract.js-data/${code}/package.json`)), '4.0.0_best_int', `${code}.traineddata.gz`);
 }
 
-function languageDirectory(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'yinjian-ocr-'));
-  for (const code of OCR_LANGUAGES) {
-    const source = modelFile(code);
-    const target = join(dir, `${code}.traineddata.gz`);
-    try {
-      symlinkSync(source, target);
-    } catch {
-      try {
-        linkSync(source, target);
-      } catch {
-        copyFileSync(source, target);
-      }
-    }
-  }
-  return dir;
+/**
+ * The tesseract core this runtime can compile: relaxed SIMD (recent Chromium, so the app's
+ * Electron), SIMD (Node 20), or plain wasm, tested with the same one-instruction modules
+ * tesseract.js uses (wasm-feature-detect): compiling the 2.8 MB core to find out costs seconds.
+ *
+ * The full core (legacy engine compiled in, unused: OEM 1), not the "-lstm" one. It is the core
+ * the gate was calibrated on: tesseract.js 7 passes a boolean where its core picker expects an
+ * OEM, so it always loaded the full core. The LSTM-only core does not read the same: on the
+ * integration test's turned, speckled contract scan the three models' page mean fell from 64
+ * to 58 (below SCANNED_PAGE_UNREADABLE's 60). Its memory is the same within a few MB.
+ */
+function corePath(): string {
+  const relaxedSimd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+  const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  // The node typings have no WebAssembly global (it is in the DOM library).
+  const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  const build = validate(relaxedSimd) ? 'tesseract-core-relaxedsimd' : validate(simd) ? 'tesseract-core-simd' : 'tesseract-core';
+  return localRequire.resolve(`tesseract.js-core/${build}.js`);
 }
 
 /** Spaces tesseract puts between CJK characters are not in the document: drop them. */
@@ -97,8 +105,8 @@ function joinCjk(text: string): string {
 /** The shared worker ends this long after its last user let go. */
 export const OCR_IDLE_MS = 30_000;
 
-/** Tesseract variables set once on each worker (see the file's header for why). */
-const WORKER_PARAMETERS = {
+/** Tesseract variables set once on each engine (see the file's header for why). */
+const ENGINE_PARAMETERS = {
   tessedit_do_invert: '0',
   // tesseract's own chatter ("Detected 45 diacritics") to the worker's /dev/null, not the user's terminal.
   debug_file: '/dev/null',
@@ -134,6 +142,116 @@ export interface RecogniseOptions {
 
 type Models = 'primary' | 'full';
 const MODELS: Record<Models, string> = { primary: 'chi_sim', full: OCR_LANGUAGES.join('+') };
+
+/**
+ * The worker thread's code (CommonJS, run with `eval`, so no file of its own has to be found
+ * next to a bundle). It loads the core, then answers `{ id, models, image, psm, dpi }` with
+ * `{ id, page }` or `{ id, error }`, one image at a time in the order asked. An engine (a
+ * TessBaseAPI of `workerData.engines[models]`) is started on its first image: its model files
+ * are gunzipped into the in-memory file system first and removed once no engine still to
+ * start reads them. OEM 1: LSTM only.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { gunzipSync } = require('node:zlib');
+const { corePath, models, engines, parameters } = workerData;
+// tesseract's own messages (unknown legacy parameters in the models' configs) are not the user's.
+const core = require(corePath)({ print() {}, printErr() {}, TesseractProgress() {} });
+const started = new Map();
+const written = new Set();
+function engine(M, name) {
+  let api = started.get(name);
+  if (api) return api;
+  const langs = engines[name];
+  for (const code of langs.split('+')) {
+    if (written.has(code)) continue;
+    M.FS.writeFile('/' + code + '.traineddata', gunzipSync(readFileSync(models[code])));
+    written.add(code);
+  }
+  api = new M.TessBaseAPI();
+  if (api.Init(null, langs, 1) !== 0) throw new Error('tesseract could not load ' + langs);
+  for (const key of Object.keys(parameters)) api.SetVariable(key, parameters[key]);
+  started.set(name, api);
+  for (const code of [...written]) {
+    const needed = Object.keys(engines).some((other) => !started.has(other) && engines[other].split('+').includes(code));
+    if (!needed) {
+      M.FS.unlink('/' + code + '.traineddata');
+      written.delete(code);
+    }
+  }
+  return api;
+}
+function linesOf(blocks) {
+  const lines = [];
+  for (const block of blocks || []) for (const paragraph of block.paragraphs || []) for (const line of paragraph.lines || []) lines.push({ text: line.text, confidence: line.confidence, bbox: line.bbox });
+  return lines;
+}
+let queue = core;
+parentPort.on('message', (job) => {
+  queue = queue.then((M) => {
+    try {
+      const api = engine(M, job.models);
+      M.FS.writeFile('/input', job.image);
+      try {
+        api.SetVariable('tessedit_pageseg_mode', job.psm);
+        api.SetVariable('user_defined_dpi', String(job.dpi));
+        if (api.SetImageFile(1, 0) === 1) throw new Error('tesseract could not read the image');
+      } finally {
+        M.FS.unlink('/input');
+      }
+      api.Recognize(null);
+      const page = { lines: linesOf(JSON.parse(api.GetJSONText()).blocks), confidence: api.MeanTextConf() };
+      api.Clear();
+      parentPort.postMessage({ id: job.id, page });
+    } catch (error) {
+      parentPort.postMessage({ id: job.id, error: String(error && error.message ? error.message : error) });
+    }
+    return M;
+  });
+});
+`;
+
+/** The worker thread: jobs posted in order, answered in order; ended by `terminate`. */
+class OcrThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(page: ThreadPage): void; reject(error: Error): void }>();
+  private next = 0;
+  private ended: Error | undefined;
+
+  constructor() {
+    const models = Object.fromEntries(OCR_LANGUAGES.map((code) => [code, modelFile(code)]));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { corePath: corePath(), models, engines: MODELS, parameters: ENGINE_PARAMETERS } });
+    this.worker.on('message', (message: { id: number; page?: ThreadPage; error?: string }) => {
+      const job = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.page) job?.resolve(message.page);
+      else job?.reject(new Error(message.error ?? 'OCR worker'));
+    });
+    this.worker.on('error', (error) => this.end(error));
+    this.worker.on('exit', (code) => this.end(new Error(`OCR worker ended (${code})`)));
+  }
+
+  private end(error: Error): void {
+    this.ended ??= error;
+    for (const job of this.pending.values()) job.reject(error);
+    this.pending.clear();
+  }
+
+  recognise(models: Models, image: Buffer, psm: string, dpi: number | undefined): Promise<ThreadPage> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.next++;
+    return new Promise<ThreadPage>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, models, image, psm, dpi: dpi === undefined ? 0 : Math.round(dpi) });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.end(new Error('OCR worker stopped'));
+    await this.worker.terminate();
+  }
+}
 
 interface GreyImage {
   readonly width: number;
@@ -171,18 +289,14 @@ function cutLine(grey: GreyImage, bbox: OcrLine['bbox']): { image: Buffer; x: nu
   return { image: out, x: x0, y: y0 };
 }
 
-function linesOf(data: TesseractPage, dx = 0, dy = 0): { lines: OcrLine[]; characters: number } {
+function linesOf(data: ThreadPage, dx = 0, dy = 0): { lines: OcrLine[]; characters: number } {
   const lines: OcrLine[] = [];
   let characters = 0;
-  for (const block of data.blocks ?? []) {
-    for (const paragraph of block.paragraphs) {
-      for (const line of paragraph.lines) {
-        characters += line.text.replace(/\s/gu, '').length;
-        const text = joinCjk(line.text);
-        const { x0, y0, x1, y1 } = line.bbox;
-        if (text !== '') lines.push({ text, confidence: line.confidence, bbox: { x0: x0 + dx, y0: y0 + dy, x1: x1 + dx, y1: y1 + dy } });
-      }
-    }
+  for (const line of data.lines) {
+    characters += line.text.replace(/\s/gu, '').length;
+    const text = joinCjk(line.text);
+    const { x0, y0, x1, y1 } = line.bbox;
+    if (text !== '') lines.push({ text, confidence: line.confidence, bbox: { x0: x0 + dx, y0: y0 + dy, x1: x1 + dx, y1: y1 + dy } });
   }
   return { lines, characters };
 }
@@ -200,39 +314,18 @@ function meanConfidence(lines: readonly OcrLine[]): number {
 }
 
 export class TesseractOcr {
-  private readonly workers: Partial<Record<Models, Promise<TesseractWorker>>> = {};
-  private dir: string | undefined;
+  private thread: OcrThread | undefined;
   /** Counts stops and closes: a job whose worker ended under it by another's stop is retried. */
   private generation = 0;
 
-  private start(models: Models): Promise<TesseractWorker> {
-    const started = this.workers[models];
-    if (started) return started;
-    const generation = this.generation;
-    const starting = (async () => {
-      this.dir ??= languageDirectory();
-      const tesseract = (await import('tesseract.js')) as unknown as {
-        createWorker(langs: string, oem: number, options: object): Promise<TesseractWorker & { setParameters(p: object): Promise<unknown> }>;
-        OEM: { LSTM_ONLY: number };
-      };
-      try {
-        const worker = await tesseract.createWorker(MODELS[models], tesseract.OEM.LSTM_ONLY, {
-          langPath: this.dir,
-          cachePath: this.dir,
-          cacheMethod: 'none',
-          gzip: true,
-          logger: () => undefined,
-          errorHandler: () => undefined,
-        });
-        await worker.setParameters(WORKER_PARAMETERS);
-        return worker;
-      } catch (error) {
-        if (this.generation === generation) delete this.workers[models];
-        throw new YinjianError('DOCUMENT_TEXT_UNREADABLE', { detail: `OCR engine: ${error instanceof Error ? error.message : String(error)}` }, { cause: error });
-      }
-    })();
-    this.workers[models] = starting;
-    return starting;
+  private start(): OcrThread {
+    if (this.thread) return this.thread;
+    try {
+      this.thread = new OcrThread();
+      return this.thread;
+    } catch (error) {
+      throw new YinjianError('DOCUMENT_TEXT_UNREADABLE', { detail: `OCR engine: ${error instanceof Error ? error.message : String(error)}` }, { cause: error });
+    }
   }
 
   /**
@@ -287,13 +380,9 @@ export class TesseractOcr {
   }
 
   /** One tesseract job on the worker of `models`, raced against the stop. */
-  private async run(models: Models, image: Buffer, psm: string, signal: AbortSignal | undefined, dpi: number | undefined): Promise<{ data: TesseractPage }> {
+  private async run(models: Models, image: Buffer, psm: string, signal: AbortSignal | undefined, dpi: number | undefined): Promise<{ data: ThreadPage }> {
     if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
-    const worker = await this.start(models);
-    if (signal?.aborted) {
-      await this.close();
-      throw new YinjianError('STAMP_BATCH_STOPPED', {});
-    }
+    const thread = this.start();
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -306,23 +395,22 @@ export class TesseractOcr {
     // Nothing else may reject unobserved: the race below observes it only while it runs.
     aborted.catch(() => undefined);
     try {
-      const perImage = { tessedit_pageseg_mode: psm, ...(dpi !== undefined ? { user_defined_dpi: String(Math.round(dpi)) } : {}) };
-      const recognised = worker.recognize(image, perImage, { text: false, blocks: true });
+      const recognised = thread.recognise(models, image, psm, dpi).catch((error: unknown) => {
+        throw new YinjianError('DOCUMENT_TEXT_UNREADABLE', { detail: `OCR engine: ${error instanceof Error ? error.message : String(error)}` }, { cause: error });
+      });
       // A stop terminates the worker under the running job: its own rejection is expected, not unhandled.
       recognised.catch(() => undefined);
-      return await Promise.race([recognised, aborted]);
+      return { data: await Promise.race([recognised, aborted]) };
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async close(): Promise<void> {
-    const workers = Object.values(this.workers);
-    for (const key of Object.keys(this.workers) as Models[]) delete this.workers[key];
+    const thread = this.thread;
+    this.thread = undefined;
     this.generation++;
-    await Promise.all(workers.map((w) => w.then((x) => x.terminate()).catch(() => undefined)));
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
+    await thread?.terminate().catch(() => undefined);
   }
 }
 
