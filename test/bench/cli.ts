@@ -29,6 +29,8 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 interface Measure {
   readonly ms: number;
   readonly rssMb: number;
+  /** User + system CPU of the process, from /usr/bin/time (10 ms steps): less swayed by a loaded machine than wall time. */
+  readonly cpuMs: number;
 }
 
 interface Row {
@@ -40,15 +42,15 @@ interface Row {
   readonly within: string;
 }
 
-/** One process under /usr/bin/time: wall ms and peak RSS; throws when it fails (a bench of a failing command measures nothing). */
+/** One process under /usr/bin/time: wall ms, peak RSS and CPU; throws when it fails (a bench of a failing command measures nothing). */
 function once(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; ok?: (status: number | null, stdout: string) => boolean } = {}): Measure {
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', env: options.env ?? process.env, input: options.stdin ?? '', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { encoding: 'utf8', env: options.env ?? process.env, input: options.stdin ?? '', maxBuffer: 1 << 26 });
   const ms = performance.now() - start;
   const ok = options.ok ?? ((status) => status === 0);
   if (!ok(r.status, r.stdout)) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const kb = Number(/(\d+)\s*$/.exec(r.stderr)?.[1]);
-  return { ms, rssMb: kb / 1024 };
+  const [, kb, user, system] = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) ?? [];
+  return { ms, rssMb: Number(kb) / 1024, cpuMs: (Number(user) + Number(system)) * 1000 };
 }
 
 function median(values: readonly number[]): number {
@@ -66,8 +68,8 @@ function sideBySide(n: number, a: (i: number) => Measure, b: (i: number) => Meas
     bs.push(b(i));
   }
   return [
-    { ms: median(as.map((m) => m.ms)), rssMb: Math.max(...as.map((m) => m.rssMb)) },
-    { ms: median(bs.map((m) => m.ms)), rssMb: Math.max(...bs.map((m) => m.rssMb)) },
+    { ms: median(as.map((m) => m.ms)), rssMb: Math.max(...as.map((m) => m.rssMb)), cpuMs: median(as.map((m) => m.cpuMs)) },
+    { ms: median(bs.map((m) => m.ms)), rssMb: Math.max(...bs.map((m) => m.rssMb)), cpuMs: median(bs.map((m) => m.cpuMs)) },
   ];
 }
 
@@ -172,8 +174,12 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
       });
     }
 
-    const header = ['command', 'yinjian ms', 'peak MB', 'anchor', 'anchor ms', 'peak MB', 'ratio', 'budget', 'within'];
-    const cells = rows.map((r) => [r.command, r.ours.ms.toFixed(0), r.ours.rssMb.toFixed(0), r.anchorName, r.anchor.ms.toFixed(0), r.anchor.rssMb.toFixed(0), (r.ours.ms / r.anchor.ms).toFixed(2), r.budget, r.within]);
+    const header = ['command', 'yinjian ms', 'cpu ms', 'peak MB', 'anchor', 'anchor ms', 'cpu ms', 'peak MB', 'ratio', 'cpu ratio', 'budget', 'within'];
+    const cells = rows.map((r) => [
+      r.command, r.ours.ms.toFixed(0), r.ours.cpuMs.toFixed(0), r.ours.rssMb.toFixed(0),
+      r.anchorName, r.anchor.ms.toFixed(0), r.anchor.cpuMs.toFixed(0), r.anchor.rssMb.toFixed(0),
+      (r.ours.ms / r.anchor.ms).toFixed(2), (r.ours.cpuMs / r.anchor.cpuMs).toFixed(2), r.budget, r.within,
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
     const fmt = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join('  ');
     const table = [
@@ -181,7 +187,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
       fmt(header),
       fmt(widths.map((w) => '-'.repeat(w))),
       ...cells.map(fmt),
-      `floor: \`node -e 0\` (Node ${process.versions.node} starting and exiting) ${floor.ms.toFixed(0)} ms, ${floor.rssMb.toFixed(0)} MB${floorWithoutExtraCa ? ` (NODE_EXTRA_CA_CERTS is set; without it ${floorWithoutExtraCa.ms.toFixed(0)} ms)` : ''}; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
+      `floor: \`node -e 0\` (Node ${process.versions.node} starting and exiting) ${floor.ms.toFixed(0)} ms (${floor.cpuMs.toFixed(0)} ms CPU), ${floor.rssMb.toFixed(0)} MB${floorWithoutExtraCa ? ` (NODE_EXTRA_CA_CERTS is set; without it ${floorWithoutExtraCa.ms.toFixed(0)} ms)` : ''}; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
     ].join('\n');
     log(`\n${table}`);
     return table;

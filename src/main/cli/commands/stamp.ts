@@ -5,12 +5,12 @@
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
 import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, realpathSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
 import type { PlacementRequest, PositionOnPage, PrefetchedDocument } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { stampDocuments } from '../../app/stamp-batch';
+import { WorkerInputDigest } from '../../infra/stamp/input-digest';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
@@ -89,45 +89,51 @@ const AHEAD_CHUNK = 4 * 1024 * 1024;
  * The input read on the thread pool as soon as the command has its arguments, before the
  * register, the PKCS#11 module and the key are opened (issue #15): every chunk's read is issued
  * at once, so the disk and the page faults of the fresh buffer (the costly part on these VMs)
- * run on the other core while the main thread opens the register and logs in. Each chunk is
- * hashed (SHA-256) on the main thread, in order, as soon as it and the chunks before it are
- * in: the hash the pipeline needs is ready with the bytes. The hash covers exactly the bytes
- * returned, and the buffer is not written after a chunk is hashed. A short read (the file
- * changed size), or any failure, rejects: the batch then reads the file again with readInput,
- * which reports a failure, and the pipeline hashes what it read.
+ * run on the other core while the main thread opens the register and logs in. The bytes land
+ * in shared memory; each chunk, once in, is handed to a worker thread that hashes them in order
+ * (infra/stamp/input-digest.ts), so the main thread only gates. The buffer is not written after
+ * a chunk is announced. A short read (the file changed size), or any failure, rejects: the
+ * batch then reads the file again with readInput, which reports a failure, and the pipeline
+ * hashes what it read.
  */
-function readInputAhead(input: string): Promise<PrefetchedDocument> {
+function readInputAhead(input: string): { read: Promise<PrefetchedDocument>; close(): void } {
   let fd: number;
   let size: number;
   try {
     fd = openSync(input, 'r');
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return { read: Promise.reject(error instanceof Error ? error : new Error(String(error))), close: () => undefined };
   }
   try {
     size = fstatSync(fd).size;
   } catch (error) {
     closeSync(fd);
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return { read: Promise.reject(error instanceof Error ? error : new Error(String(error))), close: () => undefined };
   }
-  const buffer = Buffer.allocUnsafe(size);
-  const sha256 = createHash('sha256');
+  const shared = new SharedArrayBuffer(size);
+  const buffer = Buffer.from(shared, 0, size);
+  let digest: WorkerInputDigest | undefined;
+  try {
+    digest = new WorkerInputDigest(shared, size);
+  } catch {
+    // No worker: the pipeline hashes on the main thread.
+  }
   const chunks = Math.ceil(size / AHEAD_CHUNK);
-  return new Promise<PrefetchedDocument>((resolveRead, rejectRead) => {
+  const whole = new Promise<PrefetchedDocument>((resolveRead, rejectRead) => {
     if (chunks === 0) {
       closeSync(fd);
-      resolveRead({ bytes: buffer, sha256 });
+      resolveRead({ bytes: buffer, ...(digest ? { digest } : {}) });
       return;
     }
     const done: boolean[] = new Array<boolean>(chunks).fill(false);
-    let hashed = 0;
+    let announced = 0;
     let outstanding = chunks;
     let failure: Error | undefined;
     const settle = (): void => {
       if (outstanding > 0) return;
       closeSync(fd);
       if (failure) rejectRead(failure);
-      else resolveRead({ bytes: buffer, sha256 });
+      else resolveRead({ bytes: buffer, ...(digest ? { digest } : {}) });
     };
     for (let i = 0; i < chunks; i++) {
       const offset = i * AHEAD_CHUNK;
@@ -141,10 +147,10 @@ function readInputAhead(input: string): Promise<PrefetchedDocument> {
             return;
           } else {
             done[i] = true;
-            while (!failure && hashed < chunks && done[hashed]) {
-              const from = hashed * AHEAD_CHUNK;
-              sha256.update(buffer.subarray(from, Math.min(from + AHEAD_CHUNK, size)));
-              hashed++;
+            while (!failure && announced < chunks && done[announced]) {
+              const from = announced * AHEAD_CHUNK;
+              digest?.chunk(from, Math.min(from + AHEAD_CHUNK, size));
+              announced++;
             }
           }
           outstanding--;
@@ -154,6 +160,7 @@ function readInputAhead(input: string): Promise<PrefetchedDocument> {
       readFrom(offset);
     }
   });
+  return { read: whole, close: () => digest?.close() };
 }
 
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
@@ -221,7 +228,8 @@ export const stamp: Command = {
     });
 
     // The first input read from here on, while the register and the key are opened (issue #15).
-    const ahead = readInputAhead(targets[0]!.input);
+    const readAhead = readInputAhead(targets[0]!.input);
+    const ahead = readAhead.read;
     ahead.catch(() => undefined);
     const register = context.register();
     const operatorName = stringOption(args, 'operator-name') ?? register.custodians.get(operatorStaffId)?.name ?? context.actor().name;
@@ -229,26 +237,32 @@ export const stamp: Command = {
     // The one stamping use case (src/main/app/stamp-batch.ts), as the window runs it. PAdES B-T
     // only when a server is configured (--tsa, else the register's setting; a malformed URL
     // fails before the PIN prompt); U3, M5 (issue #7): every file ends with a usage row.
-    const { seal, recovered, results } = await stampDocuments(
-      { register: () => register, usbKeys: () => context.usbKeys(), workstationCode: () => currentWorkstation().code },
-      {
-        token,
-        declaredType,
-        approval,
-        ...(purpose ? { purpose } : {}),
-        placement,
-        operator: { staffId: operatorStaffId, name: operatorName },
-        ...(stringOption(args, 'tsa') ? { timestampUrl: stringOption(args, 'tsa') } : {}),
-        ...(args.options.lta === true ? { archiveTimestamp: true } : {}),
-        ...(args.options['confirm-scanned'] === true ? { scannedConfirmed: true } : {}),
-        ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
-        ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
-        ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
-        // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
-        documents: targets.map(({ input, output }, i) => ({ name: basename(input), outputPath: output, read: () => readInput(input), ...(i === 0 ? { prefetch: () => ahead } : {}) })),
-        pin: (key) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }),
-      },
-    );
+    let stamped: Awaited<ReturnType<typeof stampDocuments>>;
+    try {
+      stamped = await stampDocuments(
+        { register: () => register, usbKeys: () => context.usbKeys(), workstationCode: () => currentWorkstation().code },
+        {
+          token,
+          declaredType,
+          approval,
+          ...(purpose ? { purpose } : {}),
+          placement,
+          operator: { staffId: operatorStaffId, name: operatorName },
+          ...(stringOption(args, 'tsa') ? { timestampUrl: stringOption(args, 'tsa') } : {}),
+          ...(args.options.lta === true ? { archiveTimestamp: true } : {}),
+          ...(args.options['confirm-scanned'] === true ? { scannedConfirmed: true } : {}),
+          ...(stringOption(args, 'reason') ? { reason: stringOption(args, 'reason') } : {}),
+          ...(stringOption(args, 'location') ? { location: stringOption(args, 'location') } : {}),
+          ...(stringOption(args, 'contact') ? { contactInfo: stringOption(args, 'contact') } : {}),
+          // A Buffer is a Uint8Array: new Uint8Array(buffer) would copy the whole file once more.
+          documents: targets.map(({ input, output }, i) => ({ name: basename(input), outputPath: output, read: () => readInput(input), ...(i === 0 ? { prefetch: () => ahead } : {}) })),
+          pin: (key) => context.pinSource().next({ zh: `USB Key「${key.label}」的 PIN`, en: `PIN of USB key "${key.label}"` }),
+        },
+      );
+    } finally {
+      readAhead.close();
+    }
+    const { seal, recovered, results } = stamped;
     const recovery = { recovered };
     let exitCode = EXIT_OK;
     for (const r of results) if (!r.ok) exitCode = worse(exitCode, exitCodeOf(r.error.category as ErrorCategory));

@@ -10,8 +10,9 @@
  * at login, the key failing on an earlier document, or STAMP_BATCH_STOPPED. Only a document
  * that cannot be read has no row: there are no bytes whose SHA-256 the row could name.
  */
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
+import type { InputDigest } from './input-digest';
 import type { StampingPipeline, StampOutcome, StampRequest } from './pipeline';
 import type { SigningKey, StampRegisterPort } from './ports';
 
@@ -29,14 +30,14 @@ export interface BatchDocument {
   prefetch?(): Promise<PrefetchedDocument>;
 }
 
-/** A document read ahead, with the SHA-256 state over exactly its bytes when the reader hashed them as they came. */
+/** A document read ahead, with the SHA-256 of exactly its bytes when the reader has it computed elsewhere. */
 export interface PrefetchedDocument {
   readonly bytes: Uint8Array;
-  readonly sha256?: Hash;
+  readonly digest?: InputDigest;
 }
 
 /** What is the same for every document of the batch. */
-export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'inputSha256' | 'outputPath'>;
+export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'inputDigest' | 'outputPath'>;
 
 export type BatchResult =
   | { readonly document: BatchDocument; readonly ok: true; readonly outcome: StampOutcome }
@@ -196,9 +197,9 @@ export async function stampBatch(
         results.push({ document, ok: false, error: read, begun: false });
         continue;
       }
-      const { input, inputSha256 } = read instanceof Uint8Array ? { input: read, inputSha256: undefined } : { input: read.bytes, inputSha256: read.sha256 };
+      const { input, inputDigest } = read instanceof Uint8Array ? { input: read, inputDigest: undefined } : { input: read.bytes, inputDigest: read.digest };
       try {
-        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, ...(inputSha256 ? { inputSha256 } : {}), outputPath: document.outputPath }, opened.key);
+        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, ...(inputDigest ? { inputDigest } : {}), outputPath: document.outputPath }, opened.key);
         results.push({ document, ok: true, outcome });
       } catch (caught) {
         await refuseLogin(index);

@@ -20,3 +20,4 @@ export {
   type SignatureDictionaryInfo,
   type WidgetPlacement,
 } from './signature-update';
+export { LocalInputDigest, withFallback, type InputDigest } from './input-digest';

@@ -19,7 +19,7 @@
  * hashed once: the hash state after them is copied for "SHA-256 before", the byte-range
  * digest and "after".
  */
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
 import { ConcatenatedPdfBytes, PdfDocument, PdfString } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
@@ -32,6 +32,7 @@ import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
 import { assertNoInputTraps } from './input-suspect';
+import { withFallback, type InputDigest } from './input-digest';
 import type { Person, UsageAnchor, UsageEntry } from '../register/index';
 import { assertChangesPermitted, assertSeamSealPermitted } from './certification';
 import { impressionDrawing } from './impression';
@@ -49,10 +50,10 @@ export interface StampRequest {
   readonly inputName: string;
   readonly input: Uint8Array;
   /**
-   * A SHA-256 state that has taken exactly `input` (the CLI hashes the file as it reads it,
-   * issue #15); absent: the pipeline hashes `input` itself. It is used once and consumed.
+   * The SHA-256 of exactly `input`, computed elsewhere (the CLI's worker thread hashes the file
+   * as it is read, issue #15); absent, or wherever it fails: the pipeline hashes `input` itself.
    */
-  readonly inputSha256?: Hash;
+  readonly inputDigest?: InputDigest;
   readonly outputPath: string;
   readonly sealId: string;
   /** What the custodian declares (U1, U2): internal-document | internal-letter. */
@@ -172,8 +173,11 @@ export class StampingPipeline {
     const time = clock();
     const actor = { name: request.operator.name, staffId: request.operator.staffId };
     const seal = register.seal(request.sealId);
-    const originalHash: Hash = request.inputSha256 ?? createHash('sha256').update(request.input);
-    const sha256Before = originalHash.copy().digest('hex');
+    const digest = withFallback(request.inputDigest, request.input);
+    // Asked now, answered while the document is gated (off this thread when given a worker's digest).
+    const before = digest.before();
+    before.catch(() => undefined);
+    let sha256Before: string | undefined;
 
     let documentTitle = request.inputName;
     let pages = 0;
@@ -314,9 +318,9 @@ export class StampingPipeline {
       const byteRange = patchByteRange(prepared);
       const appended = prepared.result.appended;
       const base = prepared.result.baseLength;
-      const rangeHash = originalHash.copy();
-      rangeHash.update(appended.subarray(0, byteRange[1] - base));
-      rangeHash.update(appended.subarray(byteRange[2] - base));
+      const rangeDigest = digest.followedBy([appended.subarray(0, byteRange[1] - base), appended.subarray(byteRange[2] - base)]);
+      rangeDigest.catch(() => undefined);
+      sha256Before = await before;
 
       // U3 with no crash window: the row (pending) is committed before the key signs (a real
       // key takes 100–500 ms, the longest step), names the sealed bytes before the temp file
@@ -352,7 +356,7 @@ export class StampingPipeline {
         signer: key.signer,
         signerCertificate: key.certificate,
         caCertificates: key.caCertificates,
-        contentDigest: new Uint8Array(rangeHash.digest()),
+        contentDigest: new Uint8Array(await rangeDigest),
         policy: { document: this.policyDocument },
         documentType: gate.documentType,
         approvalReference: request.approval.reference,
@@ -391,8 +395,7 @@ export class StampingPipeline {
         const next: UsageAnchor = { version: 1, sealId: seal.id, workstationId: this.deps.workstationCode, counter: sealCounter, auditSeq: usageRecord.auditSeq, auditHash: usageRecord.auditHash, at: time.toISOString() };
         await key.usageAnchor.write(next);
       }
-      for (const chunk of chunks) originalHash.update(chunk);
-      const sha256After = originalHash.digest('hex');
+      const sha256After = (await digest.followedBy(chunks)).toString('hex');
       register.recordSealedBytes(pendingRowId, sha256After);
       pending = await reserved.write([request.input, ...chunks]);
       await pending.commit();
@@ -431,6 +434,7 @@ export class StampingPipeline {
         // register was busy): recovery finds the file with its SHA-256 and marks it ok.
         throw error;
       }
+      sha256Before ??= await before;
       try {
         if (pendingRowId !== undefined) register.failPendingStamping(pendingRowId, error.code, actor);
         else
