@@ -15,7 +15,7 @@
  * Whether the layer it reads can be trusted (ToUnicode against the font, invisible text, …)
  * is text-layer.ts's question, answered separately.
  */
-import { ContentLexer, IDENTITY, multiply, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type ContentOperand, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
+import { ContentLexer, PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type ContentOperand, type Matrix, type PdfDocument, type PdfValue } from '../pdf/index';
 import { frameOf, userToDisplayed, type PageFrame } from '../stamp/page-frame';
 import { pagesOf } from '../stamp/page-list';
 import type { PageText, TextRun } from './document-text';
@@ -303,9 +303,37 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['Do', 26],
 ]);
 
+/**
+ * A matrix as an array of doubles, always (never an array of small integers): the walk keeps
+ * matrices in object fields, and a field that once held one kind of array and then the other
+ * makes V8 throw away and recompile the walk's optimised code, in every process that stamps.
+ */
+function matrix(a: number, b: number, c: number, d: number, e: number, f: number): Matrix {
+  const m: Matrix = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+  m[0] = a;
+  m[1] = b;
+  m[2] = c;
+  m[3] = d;
+  m[4] = e;
+  m[5] = f;
+  return m;
+}
+
+const IDENTITY = matrix(1, 0, 0, 1, 0, 0);
+
+/** m × n (as pdf/matrix.ts multiply, the result always doubles). */
+function multiply(m: Matrix, n: Matrix): Matrix {
+  return matrix(m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]);
+}
+
+/** Six numeric operands (cm, Tm) as a matrix; non-numbers read as 0. */
+function operandMatrix(o: readonly Operand[]): Matrix {
+  return matrix(num(o[0]), num(o[1]), num(o[2]), num(o[3]), num(o[4]), num(o[5]));
+}
+
 /** m translated by (dx, dy) in its own space: [1 0 0 1 dx dy] × m. */
 function translated(m: Matrix, dx: number, dy: number): Matrix {
-  return [m[0], m[1], m[2], m[3], dx * m[0] + dy * m[2] + m[4], dx * m[1] + dy * m[3] + m[5]];
+  return matrix(m[0], m[1], m[2], m[3], dx * m[0] + dy * m[2] + m[4], dx * m[1] + dy * m[3] + m[5]);
 }
 
 /**
@@ -448,7 +476,7 @@ class PageWalk {
               this.gs = saved.pop() ?? gs;
               break;
             case 3: // 'cm'
-              if (operands.length === 6) gs.ctm = multiply(operands.map(num) as Matrix, gs.ctm);
+              if (operands.length === 6) gs.ctm = multiply(operandMatrix(operands), gs.ctm);
               break;
             case 4: // 'BT'
               this.tm = IDENTITY;
@@ -497,7 +525,7 @@ class PageWalk {
               break;
             case 19: // 'Tm'
               if (operands.length === 6) {
-                this.tlm = operands.map(num) as Matrix;
+                this.tlm = operandMatrix(operands);
                 this.tm = this.tlm;
               }
               break;
@@ -564,11 +592,11 @@ class PageWalk {
     const formData = document.decodedStreamData(target);
     this.bytes += formData.length;
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
-    const matrix = numbers(target.dict.get('Matrix'), document);
+    const formMatrix = numbers(target.dict.get('Matrix'), document);
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: matrix && matrix.length === 6 ? multiply(matrix as Matrix, outer.ctm) : outer.ctm, text: { ...outer.text }, whiteFill: outer.whiteFill };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: { ...outer.text }, whiteFill: outer.whiteFill };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {

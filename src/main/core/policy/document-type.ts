@@ -336,8 +336,15 @@ function titleCandidates(page: PageText, lines: readonly TextLine[]): TextLine[]
   return lines.filter((l) => l.y >= topThird && (l === top || l.fontSize >= bodySize * 1.1));
 }
 
+/** Does some line open with `marker`? (Loops, not callbacks: this runs for every page.) */
+function someLineOpens(lines: readonly LineForms[], marker: PreparedMarker, loose: boolean): boolean {
+  for (const line of lines) if (opensWithLabel(line, marker, loose)) return true;
+  return false;
+}
+
 function markerSetAt(markers: readonly PreparedMarker[], lines: readonly LineForms[], loose: boolean): boolean {
-  return markers.every((m) => lines.some((line) => opensWithLabel(line, m, loose)));
+  for (const m of markers) if (!someLineOpens(lines, m, loose)) return false;
+  return true;
 }
 
 function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines: readonly LineForms[], next: readonly LineForms[], list: PreparedList): Finding | undefined {
@@ -362,7 +369,14 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
   for (const line of lines) starts.add(line.first);
   for (const { kind, markerSets } of list.kinds) {
     for (const { markers, prepared: set, loose } of markerSets) {
-      if (!set.some((m) => starts.has(m.first) && lines.some((line) => opensWithLabel(line, m, loose)))) continue;
+      let opens = false;
+      for (const m of set) {
+        if (starts.has(m.first) && someLineOpens(lines, m, loose)) {
+          opens = true;
+          break;
+        }
+      }
+      if (!opens) continue;
       withNext ??= next.length === 0 ? lines : [...lines, ...next];
       if (markerSetAt(set, withNext, loose)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
     }

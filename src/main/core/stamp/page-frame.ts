@@ -31,15 +31,19 @@ export function pageFrame(document: PdfDocument, pageIndex: number): PageFrame {
 
 /** The frame of page `pageIndex` (0-based, for the message) from its inherited attributes, already looked up. */
 export function frameOf(attributes: InheritedPageAttributes, pageIndex: number): PageFrame {
-  const boxArray = attributes.cropBox ?? attributes.mediaBox;
-  const values = boxArray?.items.map((v) => (typeof v === 'number' ? v : NaN)) ?? [0, 0, 612, 792];
-  const [a, b, c, d] = values as [number, number, number, number];
-  if (values.length !== 4 || !values.every(Number.isFinite)) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} has no usable MediaBox` });
+  const items = (attributes.cropBox ?? attributes.mediaBox)?.items ?? [0, 0, 612, 792];
+  // Four finite numbers (the gate asks for every page: no intermediate arrays or callbacks).
+  const [a, b, c, d] = items;
+  if (items.length !== 4 || !finite(a) || !finite(b) || !finite(c) || !finite(d)) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} has no usable MediaBox` });
   const box = { x: Math.min(a, c), y: Math.min(b, d), width: Math.abs(c - a), height: Math.abs(d - b) };
   // /Rotate must be a multiple of 90 (§7.7.3.3); anything else is read as no rotation, as poppler does.
   const rotate = (attributes.rotate % 90 === 0 ? attributes.rotate : 0) as PageRotation;
   const sideways = rotate === 90 || rotate === 270;
   return { box, rotate, width: sideways ? box.height : box.width, height: sideways ? box.width : box.height };
+}
+
+function finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 /** A point of the displayed page (from its lower-left, y up) in user space. */
