@@ -5,7 +5,7 @@
  * batch. `yinjian verify` is a thin adapter over it (arguments in, text or JSON out); the
  * window's verification (verification.ts) shares the trust this computer holds (trustOf).
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, readSync, write, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 // From its module, not the office barrel: verify need not load the office's back-office service.
@@ -58,6 +58,8 @@ const BLOCK = 4096;
 const MAX_BLOCKS = 1024;
 /** The reused buffer the signed ranges stream through (fits the CPU's cache; larger is slower here). */
 const SCAN_PIECE = 256 * 1024;
+/** The reused buffer FileBytes.copyTo moves the file through. */
+const COPY_PIECE = 4 * 1024 * 1024;
 
 /**
  * A PDF file read on demand through its descriptor. Reads of up to one block are served from
@@ -73,6 +75,41 @@ export class FileBytes implements PdfBytes {
     private readonly fd: number,
     readonly length: number,
   ) {}
+
+  /** The open descriptor (a worker thread of this process reads it too: the stamp's hash, issue #15). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /**
+   * Copies the whole file into `target` from `position`, on the thread pool through one reused
+   * buffer (the sealed file's first part, issue #15): no fresh memory the size of the file, and
+   * the main thread only passes the pieces on. A file that ends early rejects.
+   */
+  copyTo(target: number, position: number): Promise<void> {
+    const piece = Buffer.allocUnsafe(Math.min(COPY_PIECE, Math.max(1, this.length)));
+    return new Promise((resolveCopy, rejectCopy) => {
+      const step = (at: number): void => {
+        if (at >= this.length) {
+          resolveCopy();
+          return;
+        }
+        read(this.fd, piece, 0, Math.min(piece.length, this.length - at), at, (readError, got) => {
+          if (readError) return rejectCopy(readError);
+          if (got === 0) return rejectCopy(new Error('the file became shorter while it was copied'));
+          const put = (from: number): void => {
+            write(target, piece, from, got - from, position + at + from, (writeError, written) => {
+              if (writeError) rejectCopy(writeError);
+              else if (from + written < got) put(from + written);
+              else step(at + got);
+            });
+          };
+          put(0);
+        });
+      };
+      step(0);
+    });
+  }
 
   read(offset: number, length: number): Uint8Array {
     const start = Math.max(0, Math.min(offset, this.length));
@@ -157,7 +194,7 @@ export interface OpenPdfOptions {
   readonly shownAs?: string;
 }
 
-export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
+export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes: Uint8Array | PdfBytes; close(): void; unchanged(): void } {
   const shown = options.shownAs ?? path;
   let fd: number;
   try {
@@ -172,17 +209,21 @@ export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes
     if (options.maxBytes !== undefined && size > options.maxBytes) throw new YinjianError('VERIFY_FILE_TOO_LARGE', { name: shown, size, limit: options.maxBytes });
     if (options.checkOnly) {
       closeSync(fd);
-      return { bytes: new Uint8Array(0), close: () => undefined };
+      return { bytes: new Uint8Array(0), close: () => undefined, unchanged: () => undefined };
     }
     if (size <= READ_WHOLE_LIMIT) {
       // A Buffer is a Uint8Array: no copy.
       const bytes = readFileSync(fd);
       closeSync(fd);
-      return { bytes, close: () => undefined };
+      return { bytes, close: () => undefined, unchanged: () => undefined };
     }
     const opened = stamp(stat);
     return {
       bytes: new FileBytes(fd, size),
+      // The same check as close, the file left open (the stamp asks it before it puts the sealed file in place).
+      unchanged: () => {
+        if (stamp(fstatSync(fd, { bigint: true })) !== opened) throw new YinjianError('FILE_CHANGED_WHILE_READ', { path: shown });
+      },
       close: () => {
         let now: string;
         try {
