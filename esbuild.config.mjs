@@ -198,10 +198,17 @@ function chunkManifest(metafile, outdir) {
   return manifest;
 }
 
-export async function buildCli() {
+/**
+ * Builds the CLI into out/cli. `outDir` and `plugins` are for benchmarks that compare a build
+ * of today's source with one part swapped for an earlier way of doing it, whole process against
+ * whole process (test/bench/gate.ts: the U2 gate as it was before issue 13); the product has
+ * no switch for that.
+ */
+export async function buildCli(options = {}) {
   const { build } = await import('esbuild');
   const startedAt = Date.now();
-  const staging = `${CLI_OUT_DIR}.staging-${process.pid}`;
+  const outDir = options.outDir ?? CLI_OUT_DIR;
+  const staging = `${outDir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
@@ -220,7 +227,7 @@ export async function buildCli() {
     // (module-syntax detection, the export lexer, the compile), ~0.3 s for fontkit and pdf-lib.
     external: ['pkcs11js', 'better-sqlite3', '@resvg/resvg-js', '@napi-rs/canvas', 'pdfjs-dist', 'tesseract.js', 'electron'],
     mainFields: ['module', 'main'],
-    plugins: [builtinsWithoutFacade, lazyNative, lazyFontkit, lazyBrotliDictionary],
+    plugins: [...(options.plugins ?? []), builtinsWithoutFacade, lazyNative, lazyFontkit, lazyBrotliDictionary],
     chunkNames: 'chunks/[name]-[hash]',
     metafile: true,
     logLevel: 'warning',
@@ -237,12 +244,12 @@ export async function buildCli() {
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
   writeFileSync(join(staging, INPUTS_FILE), JSON.stringify({ builtAt: startedAt, inputs }));
   chmodSync(join(staging, 'yinjian.mjs'), 0o755);
-  mkdirSync(dirname(CLI_OUT_DIR), { recursive: true });
-  const old = `${CLI_OUT_DIR}.old-${process.pid}`;
-  if (existsSync(CLI_OUT_DIR)) renameSync(CLI_OUT_DIR, old);
-  renameSync(staging, CLI_OUT_DIR);
+  mkdirSync(dirname(outDir), { recursive: true });
+  const old = `${outDir}.old-${process.pid}`;
+  if (existsSync(outDir)) renameSync(outDir, old);
+  renameSync(staging, outDir);
   rmSync(old, { recursive: true, force: true });
-  return CLI_ENTRY_FILE;
+  return join(outDir, 'yinjian.mjs');
 }
 
 if (process.argv[1] === SELF) {

@@ -3,16 +3,31 @@
  * first three pages only):
  *
  * 1. A 300-page text PDF (a notice in the shipped CJK font on every page): stamping time with
- *    the every-page gate, the gate alone, and the old gate's work (3 pages). Budget: the gate
- *    adds ≤ 20 % to stamping.
+ *    the every-page gate, the gate alone, and the old gate's work (3 pages), CPU of this
+ *    process. The gate alone is measured on the document as the pipeline hands it to the gate
+ *    (opened, trap-checked, its page list walked: that parsing is stamping's with any gate).
+ *    Budget: the gate adds ≤ 20 % to stamping.
+ * 1b. The same, whole processes as a user runs them: the compiled `yinjian stamp` on a SoftHSM2
+ *    key, today's build against a build of today's source with the gate as it was before issue
+ *    13 (test/bench/gate-before-13.ts in place of core/policy/page-gate.ts), alternating.
  * 2. One A4 page scanned at 300 dpi (2480 × 3508 px, image only): render + OCR time, and the
  *    process's peak RSS above its baseline (tesseract's worker thread included). Budget
  *    ≤ 4 s a page, ≤ 400 MB.
  * 3. A 50-page scan: progress reported page by page, stopped after a few pages (AbortSignal):
  *    time a page, latency from stop to the gate's return.
  */
-import { loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error plain JavaScript build config without type declarations
+import { buildCli } from '../../esbuild.config.mjs';
+import { assertNoInputTraps } from '../../src/main/core/stamp/input-suspect';
+import { pagesOf } from '../../src/main/core/stamp/page-list';
+import { provisionOffice } from '../helpers/office';
+import { cpuMs, median } from './measure';
 import { PDFDocument } from 'pdf-lib';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { classifyDocumentText } from '../../src/main/core/policy/document-type';
@@ -33,6 +48,10 @@ const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
  */
 async function gateSource(bytes: Uint8Array, pdfjsOnly = false): Promise<{ source: GatePageSource; close: () => Promise<void> }> {
   const document = PdfDocument.open(bytes);
+  // What the pipeline did to the document before its gate runs (pipeline.ts): every object the
+  // catalog reaches parsed by the trap check, the page list walked.
+  assertNoInputTraps(document);
+  pagesOf(document);
   const text = await new PdfJsTextReader().open(bytes, document);
   return {
     source: {
@@ -56,10 +75,6 @@ async function textPdf300(): Promise<void> {
     const key = { ...seal.key, signer };
     // CPU time of this process (pdf.js's fake worker runs in it): with six other engineers on
     // two cores, wall time measures the neighbours as much as the gate. Runs are interleaved.
-    const cpuMs = (): number => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    };
     const stampTimes: number[] = [];
     const stampWall: number[] = [];
     const gateWall: number[] = [];
@@ -94,7 +109,6 @@ async function textPdf300(): Promise<void> {
       oldTimes.push(cpuMs() - t);
       await close();
     }
-    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
     const stamp = median(stampTimes);
     const gate = median(gateTimes);
     const old = median(oldTimes);
@@ -172,10 +186,77 @@ async function scan50(png: Buffer): Promise<void> {
   console.log(`per page after the first: ${perPage.map((v) => (v / 1000).toFixed(2)).join(', ')} s; result ${code}; stop → return ${stopAt ? (end - stopAt).toFixed(0) : '-'} ms`);
 }
 
-/** YINJIAN_BENCH_GATE=text,scan,scan50 picks parts (default all). */
+/** One `node BIN ARGS` under /usr/bin/time: wall ms, CPU ms (user + system, children included), peak RSS MB. */
+function processRun(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string): { wall: number; cpu: number; rss: number } {
+  const start = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, bin, ...args], { encoding: 'utf8', env, input: stdin, maxBuffer: 1 << 26 });
+  const wall = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const [user, system, kb] = (/([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr) ?? []).slice(1).map(Number);
+  return { wall, cpu: ((user ?? NaN) + (system ?? NaN)) * 1000, rss: (kb ?? NaN) / 1024 };
+}
+
+/**
+ * 1b: `yinjian stamp` of the 300-page notice, whole processes (Node's start, the key, the
+ * register, the gate, the signature, the file written), today's CLI against the same source
+ * built with the gate before issue 13. Both builds are made here, into a temp folder.
+ */
+async function cliTextPdf300(): Promise<void> {
+  const runs = Number(process.env['YINJIAN_BENCH_GATE_CLI_RUNS'] ?? 7);
+  const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-gate-'));
+  const builds = fileURLToPath(new URL(`../../out/bench-gate-${process.pid}`, import.meta.url));
+  const beforeModule = fileURLToPath(new URL('./gate-before-13.ts', import.meta.url));
+  const swapGate = {
+    name: 'gate-before-issue-13',
+    setup(build: { onResolve(options: { filter: RegExp }, callback: (args: { importer: string }) => { path: string } | undefined): void }): void {
+      build.onResolve({ filter: /[\\/]policy[\\/]page-gate$|^\.\/page-gate$/ }, (args) => (args.importer.includes(join('src', 'main')) ? { path: beforeModule } : undefined));
+    },
+  };
+  const office = await provisionOffice();
+  try {
+    const build = buildCli as (options?: { outDir?: string; plugins?: unknown[] }) => Promise<string>;
+    // Inside the repository (out/ is ignored): the builds load pdf.js, SQLite and pkcs11js from node_modules.
+    const now = await build({ outDir: join(builds, 'now') });
+    const before = await build({ outDir: join(builds, 'before-13'), plugins: [swapGate] });
+    const input = join(dir, 'notice-300.pdf');
+    writeFileSync(input, await makePdf(Array.from({ length: 300 }, () => NOTICE)));
+    const env = { ...office.env, YINJIAN_DATA_DIR: office.workstationDir };
+    const stamp = (bin: string, i: number, tag: string): { wall: number; cpu: number; rss: number } =>
+      processRun(
+        bin,
+        ['stamp', input, '--out', join(dir, `stamped-${tag}-${i}.pdf`), '--type', 'internal-document', '--approval', `BENCH-GATE-${tag}-${i}`, '--approver', '孙主任', '--operator', office.seal.custodianStaffId, '--token', office.seal.label, '--pin-stdin'],
+        env,
+        `${office.seal.pin}\n`,
+      );
+    const a: ReturnType<typeof stamp>[] = [];
+    const b: ReturnType<typeof stamp>[] = [];
+    for (let i = 0; i < runs; i++) {
+      a.push(stamp(before, i, 'before'));
+      b.push(stamp(now, i, 'now'));
+    }
+    const row = (name: string, m: ReturnType<typeof stamp>[]): { wall: number; cpu: number; rss: number } => {
+      const r = { wall: median(m.map((x) => x.wall)), cpu: median(m.map((x) => x.cpu)), rss: Math.max(...m.map((x) => x.rss)) };
+      console.log(`${name.padEnd(38)} ${r.wall.toFixed(0).padStart(8)} ${r.cpu.toFixed(0).padStart(10)} ${r.rss.toFixed(0).padStart(8)}`);
+      return r;
+    };
+    console.log(`\nU2 gate, whole process: \`yinjian stamp\` of the 300-page text PDF on a SoftHSM2 key (compiled CLI, PIN on stdin), median of ${runs} alternating runs`);
+    console.log('gate                                    wall ms     CPU ms  peak MB');
+    const old = row('before issue 13 (3 pages)', a);
+    const cur = row('every page (now)', b);
+    const pct = (x: number, y: number): string => `${x - y >= 0 ? '+' : ''}${(x - y).toFixed(0)} ms (${(((x - y) / y) * 100).toFixed(1)} %)`;
+    console.log(`added by the every-page gate: wall ${pct(cur.wall, old.wall)}, CPU ${pct(cur.cpu, old.cpu)}; load average ${loadavg()[0]?.toFixed(1)}`);
+  } finally {
+    office.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(builds, { recursive: true, force: true });
+  }
+}
+
+/** YINJIAN_BENCH_GATE=text,cli,scan,scan50 picks parts (default all). */
 export async function benchGate(): Promise<void> {
-  const parts = (process.env['YINJIAN_BENCH_GATE'] ?? 'text,scan,scan50').split(',');
+  const parts = (process.env['YINJIAN_BENCH_GATE'] ?? 'text,cli,scan,scan50').split(',');
   if (parts.includes('text')) await textPdf300();
+  if (parts.includes('cli')) await cliTextPdf300();
   const png = await scanImage(await makePdf([NOTICE]), 0, { dpi: 300 });
   if (parts.includes('scan')) await scan300dpi(png);
   if (parts.includes('scan50')) await scan50(png);

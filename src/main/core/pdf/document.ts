@@ -375,9 +375,14 @@ export class PdfRevisionView {
 
   /** Follows references until a direct value; loops and long chains are errors. */
   resolve(value: PdfValue | undefined): PdfValue | undefined {
-    let current = value;
-    let steps = 0;
-    const seen = new Set<string>();
+    if (!(value instanceof PdfRef)) return value;
+    if (this.document.limits.maxRefChain < 1) throw limitExceeded('maxRefChain', `reference chain from ${String(value)}`);
+    // Nearly every reference leads straight to its value: no loop bookkeeping for those.
+    const first = this.getObject(value);
+    if (!(first instanceof PdfRef)) return first;
+    let current: PdfValue | undefined = first;
+    let steps = 1;
+    const seen = new Set<string>([value.key]);
     while (current instanceof PdfRef) {
       if (seen.has(current.key)) throw malformed(`reference loop at ${current.toString()}`);
       if (++steps > this.document.limits.maxRefChain) throw limitExceeded('maxRefChain', `reference chain from ${String(value)}`);

@@ -32,14 +32,32 @@ class Unsupported extends Error {}
 
 type Operand = ContentOperand;
 
-/** A font as the interpreter needs it: codes out of string bytes, their text and advance width. */
+/**
+ * A font as the interpreter needs it, as tables (the gate decodes every glyph of every page):
+ * codes out of string bytes, their text and advance width.
+ */
 interface FontDecoder {
   /** Bytes a code takes: 1 for a simple font, 2 for a composite one (a trailing odd byte is no code). */
   readonly bytesPerCode: 1 | 2;
-  text(code: number): string | undefined;
-  /** Glyph width in thousandths of text space. */
-  width(code: number): number;
+  /** The text of each code (undefined: none), indexed by code. */
+  readonly texts: readonly (string | undefined)[];
+  /** A code with no entry in `texts` is its own UTF-16 unit (the UCS-2/UTF-16 CMaps). */
+  readonly codeIsText: boolean;
+  /** Glyph widths in thousandths of text space, indexed by code (or CID); beyond: `defaultWidth`. */
+  readonly widths: Float64Array;
+  readonly defaultWidth: number;
   readonly vertical: boolean;
+}
+
+/** A code → text table for codes below `limit` (one byte: 256, two: 65 536) from a ToUnicode map and/or a function. */
+function textTable(limit: number, toUnicode: ReadonlyMap<number, string> | undefined, fill?: (code: number) => string | undefined): (string | undefined)[] {
+  let size = 0;
+  if (fill) size = limit;
+  else for (const code of toUnicode?.keys() ?? []) if (code < limit && code >= size) size = code + 1;
+  const table = new Array<string | undefined>(size).fill(undefined);
+  if (fill) for (let code = 0; code < size; code++) table[code] = fill(code);
+  for (const [code, text] of toUnicode ?? []) if (code < size) table[code] = text;
+  return table;
 }
 
 function numbers(value: PdfValue | undefined, document: PdfDocument): number[] | undefined {
@@ -51,10 +69,14 @@ function numbers(value: PdfValue | undefined, document: PdfDocument): number[] |
   });
 }
 
-/** The CID widths of a descendant font (/W, /DW). */
-function cidWidths(document: PdfDocument, descendant: PdfDict | undefined): (cid: number) => number {
-  const dw = descendant?.getNumber('DW') ?? 1000;
+/** The CID widths of a descendant font (/W), as a table; a CID beyond it takes /DW. */
+function cidWidths(document: PdfDocument, descendant: PdfDict | undefined, dw: number): Float64Array {
   const widths = new Map<number, number>();
+  let size = 0;
+  const set = (cid: number, width: number): void => {
+    widths.set(cid, width);
+    if (cid >= size) size = cid + 1;
+  };
   const w = document.resolve(descendant?.get('W'));
   if (w instanceof PdfArray) {
     const items = w.items.map((v) => document.resolve(v));
@@ -65,19 +87,23 @@ function cidWidths(document: PdfDocument, descendant: PdfDict | undefined): (cid
       if (next instanceof PdfArray) {
         next.items.forEach((v, j) => {
           const r = document.resolve(v);
-          if (typeof r === 'number') widths.set(first + j, r);
+          if (typeof r === 'number') set(first + j, r);
         });
         k += 2;
       } else {
         const last = next;
         const width = items[k + 2];
         if (typeof last !== 'number' || typeof width !== 'number') break;
-        for (let cid = first; cid <= Math.min(last, first + 65_535); cid++) widths.set(cid, width);
+        // Counted by j: first + 1 === first for a huge first (a loop on cid would never end).
+        for (let j = 0; j <= Math.min(last - first, 65_535); j++) set(first + j, width);
         k += 3;
       }
     }
   }
-  return (cid) => widths.get(cid) ?? dw;
+  // Codes are two bytes: a CID outside 0–65 535 (negative, fractional, larger) is never looked up.
+  const table = new Float64Array(Math.min(Math.floor(size), 65_536)).fill(dw);
+  for (const [cid, width] of widths) if (Number.isInteger(cid) && cid >= 0 && cid < table.length) table[cid] = width;
+  return table;
 }
 
 /** WinAnsi/Standard/MacRoman agree with ASCII on 0x20–0x7E except two quotes; enough for a simple font without ToUnicode. */
@@ -94,48 +120,67 @@ function decoderOf(document: PdfDocument, font: PdfDict): FontDecoder {
     const encoding = document.resolve(font.get('Encoding'));
     const name = encoding instanceof PdfName ? encoding.value : undefined;
     const descendant = document.latest.resolveDict(document.latest.resolveArray(font.get('DescendantFonts'))?.items[0]);
-    const width = cidWidths(document, descendant);
+    const dw = descendant?.getNumber('DW') ?? 1000;
     if (name === 'Identity-H' || name === 'Identity-V') {
       // A composite font without ToUnicode: pdf.js would guess from the embedded font's cmap.
       if (!toUnicode) throw new Unsupported('composite font without ToUnicode');
-      return { bytesPerCode: 2, text: (code) => toUnicode.get(code), width, vertical: name === 'Identity-V' };
+      return { bytesPerCode: 2, texts: textTable(65_536, toUnicode), codeIsText: false, widths: cidWidths(document, descendant, dw), defaultWidth: dw, vertical: name === 'Identity-V' };
     }
     if (name === 'UniGB-UCS2-H' || name === 'UniGB-UCS2-V' || name === 'UniCNS-UCS2-H' || name === 'UniCNS-UCS2-V' || name === 'UniGB-UTF16-H' || name === 'UniGB-UTF16-V' || name === 'UniCNS-UTF16-H' || name === 'UniCNS-UTF16-V') {
       // The codes are Unicode itself; the CIDs (for widths) are not known without the CMap: the default width.
-      return {
-        bytesPerCode: 2,
-        text: (code) => toUnicode?.get(code) ?? String.fromCharCode(code),
-        width: () => descendant?.getNumber('DW') ?? 1000,
-        vertical: name.endsWith('-V'),
-      };
+      return { bytesPerCode: 2, texts: textTable(65_536, toUnicode), codeIsText: true, widths: new Float64Array(0), defaultWidth: dw, vertical: name.endsWith('-V') };
     }
     throw new Unsupported(`CMap ${name ?? 'embedded'}`);
   }
   if (subtype === 'Type3') throw new Unsupported('Type3 font');
   // Simple fonts: one byte a code.
   const first = font.getNumber('FirstChar') ?? 0;
-  const widths = numbers(font.get('Widths'), document);
+  const listed = numbers(font.get('Widths'), document);
   const descriptor = document.latest.resolveDict(font.get('FontDescriptor'));
   const missing = descriptor?.getNumber('MissingWidth') ?? 0;
-  let text: (code: number) => string | undefined;
-  if (toUnicode) text = (code) => toUnicode.get(code);
+  let texts: (string | undefined)[];
+  if (toUnicode) texts = textTable(256, toUnicode);
   else {
     const encoding = document.resolve(font.get('Encoding'));
     // Custom glyph names (Differences) or a symbolic font's own encoding: only ToUnicode would tell.
     if (encoding instanceof PdfDict && document.resolve(encoding.get('Differences')) !== undefined) throw new Unsupported('Differences without ToUnicode');
     const flags = descriptor?.getNumber('Flags') ?? 0;
     if (flags & 4 && !(encoding instanceof PdfName)) throw new Unsupported('symbolic font without ToUnicode');
-    text = (code) => asciiOf(code);
+    texts = textTable(256, undefined, asciiOf);
   }
-  return {
-    bytesPerCode: 1,
-    text,
-    width: (code) => (widths && code >= first && code - first < widths.length ? (widths[code - first] as number) : missing),
-    vertical: false,
-  };
+  const widths = new Float64Array(256).fill(missing);
+  for (let code = 0; code < 256; code++) if (listed && code >= first && code - first < listed.length) widths[code] = listed[code - first] as number;
+  return { bytesPerCode: 1, texts, codeIsText: false, widths, defaultWidth: missing, vertical: false };
+}
+
+/** Text gathered for one run, as UTF-16 units (one string made at the end, not one per glyph). */
+let units = new Uint16Array(1024);
+let unitCount = 0;
+
+function pushText(text: string): void {
+  if (unitCount + text.length > units.length) {
+    const grown = new Uint16Array(Math.max(units.length * 2, unitCount + text.length));
+    grown.set(units.subarray(0, unitCount));
+    units = grown;
+  }
+  for (let k = 0; k < text.length; k++) units[unitCount++] = text.charCodeAt(k);
+}
+
+function takeText(): string {
+  let text = '';
+  for (let k = 0; k < unitCount; k += 4096) text += String.fromCharCode.apply(null, units.subarray(k, Math.min(unitCount, k + 4096)) as unknown as number[]);
+  unitCount = 0;
+  // A hostile page's one huge string must not keep its buffer alive.
+  if (units.length > 65_536) units = new Uint16Array(1024);
+  return text;
 }
 
 const fontCache = new WeakMap<PdfDocument, Map<number | PdfDict, FontDecoder | Unsupported>>();
+
+/** A reference as one number (object number and generation), for the per-document caches; undefined for a direct object or an outlandish generation. */
+export function refKey(value: PdfValue | undefined): number | undefined {
+  return value instanceof PdfRef && value.gen >= 0 && value.gen < 65_536 && Number.isSafeInteger(value.num * 65_536 + value.gen) ? value.num * 65_536 + value.gen : undefined;
+}
 
 interface TextState {
   font: FontDecoder | undefined;
@@ -182,6 +227,10 @@ export interface PageReading {
   /** Thrown by contentPageText: the page cannot be read at all (a bounded decode refused it, say). */
   readonly error: unknown;
   readonly facts: ContentFacts;
+  /** False: no such page (or not a dictionary); nothing was read. */
+  readonly found: boolean;
+  /** The page's resources (inherited through the page tree). */
+  readonly resources: PdfDict | undefined;
 }
 
 function num(value: Operand | undefined): number {
@@ -251,19 +300,23 @@ class PageWalk {
 
   private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
     const value = fontDict?.get(name);
+    // One decoder per font object and document: a 300-page document parses its ToUnicode once.
+    // Keyed by the reference (number and generation) in the document's latest revision, the
+    // only one read here: a reference that resolved to a font once is not resolved again.
+    const key = refKey(value);
+    let decoder = key === undefined ? undefined : this.fonts.get(key);
+    if (decoder instanceof Unsupported) throw decoder;
+    if (decoder) return decoder;
     const dict = this.document.latest.resolveDict(value);
     if (!dict) throw new Unsupported(`font ${name} missing`);
-    // One decoder per font object and document: a 300-page document parses its ToUnicode once.
-    // Keyed by object number in the document's latest revision (the only one read here).
-    const key = value instanceof PdfRef ? value.num : dict;
-    let decoder = this.fonts.get(key);
+    decoder = this.fonts.get(key ?? dict);
     if (!decoder) {
       try {
         decoder = decoderOf(this.document, dict);
       } catch (error) {
         decoder = error instanceof Unsupported ? error : new Unsupported(String(error));
       }
-      this.fonts.set(key, decoder);
+      this.fonts.set(key ?? dict, decoder);
     }
     if (decoder instanceof Unsupported) throw decoder;
     return decoder;
@@ -286,7 +339,8 @@ class PageWalk {
     const font = t.font;
     if (!font) throw new Unsupported('text without a font');
     const th = t.scale / 100;
-    let text = '';
+    const { texts, widths, defaultWidth, vertical, codeIsText } = font;
+    unitCount = 0;
     let startTm: Matrix | undefined;
     let advance = 0;
     for (const piece of pieces) {
@@ -294,12 +348,11 @@ class PageWalk {
         const shift = (-piece / 1000) * t.size * th;
         // A wide gap inside TJ is a word break: a new run (textLines adds the space).
         if (-piece > 250) {
-          this.flush(text, startTm, advance);
-          text = '';
+          this.flush(takeText(), startTm, advance);
           startTm = undefined;
           advance = 0;
         } else if (startTm) advance += shift;
-        this.tm = translated(this.tm, font.vertical ? 0 : shift, font.vertical ? (-piece / 1000) * t.size : 0);
+        this.tm = translated(this.tm, vertical ? 0 : shift, vertical ? (-piece / 1000) * t.size : 0);
         continue;
       }
       if (!(piece instanceof PdfString)) continue;
@@ -310,17 +363,18 @@ class PageWalk {
       const length = font.bytesPerCode;
       for (let k = 0; k + length <= bytes.length; k += length) {
         const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
-        const glyph = font.text(code);
-        if (glyph === undefined) throw new Unsupported(`code ${code} without text`);
+        const glyph = code < texts.length ? texts[code] : undefined;
+        if (glyph !== undefined) pushText(glyph);
+        else if (codeIsText) pushText(String.fromCharCode(code));
+        else throw new Unsupported(`code ${code} without text`);
         startTm ??= this.tm;
-        text += glyph;
-        if (font.vertical) dy -= t.size + t.charSpacing;
-        else dx += ((font.width(code) / 1000) * t.size + t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
+        if (vertical) dy -= t.size + t.charSpacing;
+        else dx += (((code < widths.length ? (widths[code] as number) : defaultWidth) / 1000) * t.size + t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
       }
       advance += dx;
       if (dx !== 0 || dy !== 0) this.tm = translated(this.tm, dx, dy);
     }
-    this.flush(text, startTm, advance);
+    this.flush(takeText(), startTm, advance);
   }
 
   private flush(text: string, startTm: Matrix | undefined, advance: number): void {
@@ -507,7 +561,7 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
   const empty: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
-  if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty };
+  if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
   const attributes = document.pageAttributes(pageRef);
@@ -533,7 +587,7 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
     walk.textAlive = false;
   }
   const text = walk.textAlive && frame ? { pageIndex, box: { x: 0, y: 0, width: frame.width, height: frame.height }, runs: walk.runs } : undefined;
-  return { text, error, facts: walk.facts };
+  return { text, error, facts: walk.facts, found: true, resources: attributes.resources };
 }
 
 /**

@@ -16,8 +16,7 @@
 import { Buffer } from 'node:buffer';
 import fontkit from '@pdf-lib/fontkit';
 import { PdfDict, PdfName, PdfStream, type PdfDocument } from '../pdf/index';
-import { pagesOf } from '../stamp/page-list';
-import { readPage } from './content-text';
+import { readPage, refKey } from './content-text';
 import { parseToUnicode } from './to-unicode';
 
 export { parseToUnicode } from './to-unicode';
@@ -106,11 +105,21 @@ function examineFont(document: PdfDocument, font: PdfDict): FontFacts {
   return { mismatch: undefined, unmapped: false };
 }
 
+/** Font references already resolved, per document (the same font on 300 pages is looked up once). */
+const resolvedFonts = new WeakMap<PdfDocument, Map<number, PdfDict | null>>();
+
 function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Map<string, PdfDict>, depth: number): void {
   const fonts = document.latest.resolveDict(resources?.get('Font'));
+  let resolved = resolvedFonts.get(document);
+  if (!resolved) resolvedFonts.set(document, (resolved = new Map()));
   for (const [, value] of fonts?.entries() ?? []) {
     if (into.size >= MAX_FONTS) return;
-    const font = document.latest.resolveDict(value);
+    const key = refKey(value);
+    let font = key === undefined ? undefined : resolved.get(key);
+    if (font === undefined) {
+      font = document.latest.resolveDict(value) ?? null;
+      if (key !== undefined) resolved.set(key, font);
+    }
     if (font) into.set(value instanceof PdfDict ? `direct-${into.size}` : String((value as { num: number }).num), font);
   }
   if (depth >= MAX_FORM_DEPTH) return;
@@ -123,12 +132,10 @@ function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Ma
 
 /** The facts of page `pageIndex` (0-based) that say whether its text layer can be trusted. */
 export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLayerFacts {
-  const pageRef = pagesOf(document)[pageIndex];
-  const page = document.latest.resolveDict(pageRef);
-  if (!pageRef || !page) return { images: 0, textShows: 0, suspicions: [] };
-  const resources = document.pageAttributes(pageRef).resources;
   // The content was walked once, with the text (content-text.ts): only its facts are read here.
-  const scan = readPage(document, pageIndex).facts;
+  const reading = readPage(document, pageIndex);
+  if (!reading.found) return { images: 0, textShows: 0, suspicions: [] };
+  const { facts: scan, resources } = reading;
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
   // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
   if (scan.unreadable) suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });

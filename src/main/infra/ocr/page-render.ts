@@ -37,29 +37,50 @@ type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsModule: Promise<PdfJs> | undefined;
 const localRequire = createRequire(import.meta.url);
 
+interface NapiContext {
+  fillStyle: string;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+}
 interface NapiCanvas {
   width: number;
   height: number;
-  getContext(kind: '2d'): {
-    fillStyle: string;
-    fillRect(x: number, y: number, w: number, h: number): void;
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-  };
+  getContext(kind: '2d'): NapiContext;
   encode(format: 'png'): Promise<Buffer>;
 }
 
 /** White kept around the ink when cropping for OCR (tesseract wants a margin around text). */
 const CROP_MARGIN = 24;
 
+/** Rows of the canvas read at a time: 64 rows of an A4 page at 200 dpi are 0.4 MB of RGBA. */
+const BAND_ROWS = 64;
+
 /**
- * The page's pixels as 8-bit grey, cropped to the box holding every dark pixel (plus a margin),
- * as a binary PGM: no PNG to encode here and decode again inside tesseract's worker (≈ 0.3 s
- * a page at 200 dpi), and the white margins of a page are not analysed.
+ * The canvas's pixels as 8-bit grey (ITU-R 601 luma in integers), read BAND_ROWS rows at a
+ * time, never as a whole-page RGBA copy (15 MB at 200 dpi, issue 13's memory budget).
  */
-function greyCrop(rgba: Uint8ClampedArray, width: number, height: number): { pgm: Buffer; crop: RenderedPage['crop']; inkRatio: number } {
+function canvasGrey(context: NapiContext, width: number, height: number): Uint8Array {
   const grey = new Uint8Array(width * height);
-  // One 32-bit read a pixel; white (most of a page) takes the short way.
-  const px = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
+  for (let y0 = 0; y0 < height; y0 += BAND_ROWS) {
+    const rows = Math.min(BAND_ROWS, height - y0);
+    const rgba = context.getImageData(0, y0, width, rows).data;
+    // One 32-bit read a pixel; white (most of a page) takes the short way. Byte order R, G, B, A.
+    const px = new Uint32Array(rgba.buffer, rgba.byteOffset, width * rows);
+    const out = y0 * width;
+    for (let i = 0; i < width * rows; i++) {
+      const v = px[i] as number;
+      grey[out + i] = v === 0xffffffff ? 255 : (306 * (v & 255) + 601 * ((v >>> 8) & 255) + 117 * ((v >>> 16) & 255)) >> 10;
+    }
+  }
+  return grey;
+}
+
+/**
+ * `grey` cropped to the box holding every dark pixel (plus a margin), as a binary PGM: no PNG
+ * to encode here and decode again inside tesseract's worker (≈ 0.3 s a page at 200 dpi), and
+ * the white margins of a page are not analysed.
+ */
+function greyCrop(grey: Uint8Array, width: number, height: number): { pgm: Buffer; crop: RenderedPage['crop']; inkRatio: number } {
   let dark = 0;
   let minX = width;
   let minY = height;
@@ -70,15 +91,7 @@ function greyCrop(rgba: Uint8ClampedArray, width: number, height: number): { pgm
     let rowMin = -1;
     let rowMax = -1;
     for (let x = 0; x < width; x++) {
-      const v = px[row + x] as number;
-      if (v === 0xffffffff) {
-        grey[row + x] = 255;
-        continue;
-      }
-      // ITU-R 601 luma in integers (the weights sum to 1024); byte order R, G, B, A.
-      const luma = (306 * (v & 255) + 601 * ((v >>> 8) & 255) + 117 * ((v >>> 16) & 255)) >> 10;
-      grey[row + x] = luma;
-      if (luma < 128) {
+      if ((grey[row + x] as number) < 128) {
         dark++;
         if (rowMin < 0) rowMin = x;
         rowMax = x;
@@ -104,6 +117,160 @@ function greyCrop(rgba: Uint8ClampedArray, width: number, height: number): { pgm
   return { pgm, crop: { left, top, width: w, height: h }, inkRatio: dark / Math.max(1, width * height) };
 }
 
+type Matrix = [number, number, number, number, number, number];
+const multiply = (m: Matrix, n: Matrix): Matrix => [m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1], m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3], m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5]];
+
+/** pdf.js's decoded image (ImageKind 1: 1 bit grey, 1 = white; 2: RGB; 3: RGBA). */
+interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  readonly kind: number;
+  readonly data?: Uint8Array | Uint8ClampedArray;
+}
+
+/** Source luma of row `j` of `image` into `out` (RGBA composited over white). */
+function imageRowLuma(image: DecodedImage & { data: Uint8Array | Uint8ClampedArray }, j: number, out: Uint8Array): void {
+  const { width, data } = image;
+  if (image.kind === 1) {
+    const stride = (width + 7) >> 3;
+    for (let i = 0; i < width; i++) out[i] = ((data[j * stride + (i >> 3)] as number) >> (7 - (i & 7))) & 1 ? 255 : 0;
+  } else if (image.kind === 2) {
+    for (let i = 0, k = j * width * 3; i < width; i++, k += 3) out[i] = (306 * (data[k] as number) + 601 * (data[k + 1] as number) + 117 * (data[k + 2] as number)) >> 10;
+  } else {
+    for (let i = 0, k = j * width * 4; i < width; i++, k += 4) {
+      const luma = (306 * (data[k] as number) + 601 * (data[k + 1] as number) + 117 * (data[k + 2] as number)) >> 10;
+      const alpha = data[k + 3] as number;
+      out[i] = (luma * alpha + 255 * (255 - alpha) + 127) / 255;
+    }
+  }
+}
+
+/**
+ * A box filter from `n` source samples placed on [from, to) of `size` output samples (the
+ * image scaled down: a source sample is at most one output sample wide): for each source
+ * sample the output sample it starts in (-1 or `size` when outside) and the share of it that
+ * falls there (the rest falls in the next one).
+ */
+function boxWeights(n: number, from: number, to: number, size: number): { first: Int32Array; share: Float32Array } {
+  const first = new Int32Array(n);
+  const share = new Float32Array(n);
+  const step = (to - from) / n;
+  for (let k = 0; k < n; k++) {
+    const a = from + k * step;
+    const cell = Math.floor(a);
+    first[k] = Math.min(size, Math.max(-1, cell));
+    share[k] = Math.min(1, (Math.min(a + step, cell + 1) - a) / step);
+  }
+  return { first, share };
+}
+
+interface PdfJsPage {
+  getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[] }>;
+  objs: { get(id: string, callback: (data: unknown) => void): void };
+}
+
+/**
+ * A scanned page the short way: a page whose whole content is one image painted without
+ * rotation (the operator list is save/transform/paintImageXObject/restore and nothing else:
+ * no text, vector, clip, mask, transfer function or blend) is drawn by scaling pdf.js's decoded
+ * image straight to grey at the target resolution (a box filter, on white), one source row at
+ * a time. What is drawn is the same (pdf.js still decodes the image: its filters, colour
+ * spaces, /Decode, an SMask composited on white), but the canvas path holds, for an A4 RGB
+ * scan at 300 dpi, the image again as a 35 MB canvas and the page as a 15 MB canvas and its
+ * copies; this holds the decoded image and the grey page (issue 13's memory budget).
+ * Undefined for anything else (an image smaller than the output too): the canvas draws it.
+ */
+async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform: Matrix, width: number, height: number): Promise<Uint8Array | undefined> {
+  const { fnArray, argsArray } = await page.getOperatorList();
+  const { OPS } = pdfjs;
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  let painted: { id: string; ctm: Matrix } | undefined;
+  for (let i = 0; i < fnArray.length; i++) {
+    const fn = fnArray[i];
+    const args = argsArray[i] as unknown[] | null;
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
+    else if (fn === OPS.transform) ctm = multiply(ctm, args as Matrix);
+    else if (fn === OPS.dependency) continue;
+    else if (fn === OPS.paintImageXObject && !painted && typeof args?.[0] === 'string') painted = { id: args[0], ctm };
+    else return undefined;
+  }
+  if (!painted) return undefined;
+  const [a, b, c, d, e, f] = multiply(viewportTransform, painted.ctm);
+  if (Math.abs(b) > 1e-6 || Math.abs(c) > 1e-6 || a === 0 || d === 0) return undefined;
+  const id = painted.id;
+  const image = await new Promise<DecodedImage | undefined>((resolve) => {
+    page.objs.get(id, (data: unknown) => resolve(data as DecodedImage | undefined));
+  });
+  const data = image?.data;
+  if (!image || !data || ![1, 2, 3].includes(image.kind) || image.width < Math.abs(a) || image.height < Math.abs(d)) return undefined;
+  const source = { ...image, data };
+  // Unit square to device: x = a·u + e, y = d·v + f; the image's first row is at v = 1, its
+  // first column at u = 0. Columns and rows are walked left to right and top to bottom.
+  const cols = boxWeights(image.width, Math.min(e, e + a), Math.max(e, e + a), width);
+  const rows = boxWeights(image.height, Math.min(f, f + d), Math.max(f, f + d), height);
+  const colOf = (k: number): number => (a > 0 ? k : image.width - 1 - k);
+  const rowOf = (k: number): number => (d < 0 ? k : image.height - 1 - k);
+  // Source samples in a whole output pixel: where the image covers less (its edges), white fills.
+  const fullArea = (image.width / Math.abs(a)) * (image.height / Math.abs(d));
+  const grey = new Uint8Array(width * height).fill(255);
+  const line = new Uint8Array(image.width);
+  const across = new Float32Array(width);
+  const acrossCover = new Float32Array(width);
+  // Two output rows being summed (luma × coverage, coverage): `top` and the one below it.
+  let top = -1;
+  let sum = [new Float32Array(width), new Float32Array(width)] as const;
+  let cover = [new Float32Array(width), new Float32Array(width)] as const;
+  const flush = (row: number, s: Float32Array, w: Float32Array): void => {
+    if (row < 0 || row >= height) return;
+    const base = row * width;
+    for (let x = 0; x < width; x++) {
+      const area = w[x] as number;
+      if (area > 0) grey[base + x] = Math.round(((s[x] as number) + 255 * Math.max(0, fullArea - area)) / Math.max(fullArea, area));
+    }
+    s.fill(0);
+    w.fill(0);
+  };
+  for (let k = 0; k < image.height; k++) {
+    const y = rows.first[k] as number;
+    while (top < y) {
+      flush(top, sum[0], cover[0]);
+      sum = [sum[1], sum[0]];
+      cover = [cover[1], cover[0]];
+      top++;
+    }
+    imageRowLuma(source, rowOf(k), line);
+    across.fill(0);
+    acrossCover.fill(0);
+    for (let m = 0; m < image.width; m++) {
+      const x = cols.first[m] as number;
+      const share = cols.share[m] as number;
+      const v = line[colOf(m)] as number;
+      if (x >= 0 && x < width) {
+        across[x] = (across[x] as number) + v * share;
+        acrossCover[x] = (acrossCover[x] as number) + share;
+      }
+      if (share < 1 && x + 1 >= 0 && x + 1 < width) {
+        across[x + 1] = (across[x + 1] as number) + v * (1 - share);
+        acrossCover[x + 1] = (acrossCover[x + 1] as number) + (1 - share);
+      }
+    }
+    const share = rows.share[k] as number;
+    for (let x = 0; x < width; x++) {
+      sum[0][x] = (sum[0][x] as number) + (across[x] as number) * share;
+      cover[0][x] = (cover[0][x] as number) + (acrossCover[x] as number) * share;
+      if (share < 1) {
+        sum[1][x] = (sum[1][x] as number) + (across[x] as number) * (1 - share);
+        cover[1][x] = (cover[1][x] as number) + (acrossCover[x] as number) * (1 - share);
+      }
+    }
+  }
+  flush(top, sum[0], cover[0]);
+  flush(top + 1, sum[1], cover[1]);
+  return grey;
+}
+
 export async function renderPage(document: PdfDocument, pageIndex: number, dpi: number = OCR_DPI, format: 'png' | 'pgm' = 'png'): Promise<RenderedPage> {
   pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await pdfjsModule;
@@ -120,25 +287,42 @@ export async function renderPage(document: PdfDocument, pageIndex: number, dpi: 
     }
     const width = Math.max(1, Math.ceil(viewport.width));
     const height = Math.max(1, Math.ceil(viewport.height));
+    if (format === 'pgm') {
+      const scanned = await scannedPageGrey(pdfjs, page as unknown as PdfJsPage, viewport.transform as Matrix, width, height);
+      if (scanned) {
+        page.cleanup();
+        const { pgm, crop, inkRatio } = greyCrop(scanned, width, height);
+        return { image: pgm, format, width, height, crop, dpi: scale * 72, inkRatio };
+      }
+    }
     const canvas = createCanvas(width, height);
     const context = canvas.getContext('2d');
     context.fillStyle = '#ffffff';
     context.fillRect(0, 0, width, height);
     await page.render({ canvasContext: context as never, canvas: canvas as never, viewport }).promise;
+    // pdf.js's share of the page (the decoded images: 26 MB for an RGB A4 scan at 300 dpi) is
+    // let go before the pixels are read: the canvas holds what is needed.
     page.cleanup();
-    const pixels = context.getImageData(0, 0, width, height).data;
-    if (format === 'pgm') {
-      const { pgm, crop, inkRatio } = greyCrop(pixels, width, height);
-      return { image: pgm, format, width, height, crop, dpi: scale * 72, inkRatio };
+    await task.destroy().catch(() => undefined);
+    try {
+      if (format === 'pgm') {
+        const { pgm, crop, inkRatio } = greyCrop(canvasGrey(context, width, height), width, height);
+        return { image: pgm, format, width, height, crop, dpi: scale * 72, inkRatio };
+      }
+      const pixels = context.getImageData(0, 0, width, height).data;
+      let dark = 0;
+      for (let i = 0; i < pixels.length; i += 16) {
+        // Every 4th pixel is enough for a ratio.
+        const luma = 0.299 * (pixels[i] as number) + 0.587 * (pixels[i + 1] as number) + 0.114 * (pixels[i + 2] as number);
+        if (luma < 128) dark++;
+      }
+      const png = await canvas.encode('png');
+      return { image: png, format, width, height, crop: { left: 0, top: 0, width, height }, dpi: scale * 72, inkRatio: dark / Math.max(1, pixels.length / 16) };
+    } finally {
+      // The canvas's surface (15 MB at 200 dpi) freed now rather than when the collector gets to it.
+      canvas.width = 0;
+      canvas.height = 0;
     }
-    let dark = 0;
-    for (let i = 0; i < pixels.length; i += 16) {
-      // Every 4th pixel is enough for a ratio.
-      const luma = 0.299 * (pixels[i] as number) + 0.587 * (pixels[i + 1] as number) + 0.114 * (pixels[i + 2] as number);
-      if (luma < 128) dark++;
-    }
-    const png = await canvas.encode('png');
-    return { image: png, format, width, height, crop: { left: 0, top: 0, width, height }, dpi: scale * 72, inkRatio: dark / Math.max(1, pixels.length / 16) };
   } finally {
     await task.destroy().catch(() => undefined);
   }
