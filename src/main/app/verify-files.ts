@@ -56,6 +56,8 @@ const READ_WHOLE_LIMIT = 1024 * 1024;
 const BLOCK = 4096;
 /** Blocks kept (least recently used dropped first): 4 MiB at most. */
 const MAX_BLOCKS = 1024;
+/** Blocks carved from one allocation (FileBytes.readBlock). */
+const BLOCKS_PER_SLAB = 64;
 /** The reused buffer the signed ranges stream through (fits the CPU's cache; larger is slower here). */
 const SCAN_PIECE = 256 * 1024;
 /** The reused buffer FileBytes.copyTo moves the file through. */
@@ -69,6 +71,8 @@ const COPY_PIECE = 4 * 1024 * 1024;
 export class FileBytes implements PdfBytes {
   private readonly blocks = new Map<number, Buffer>();
   private piece: Buffer | undefined;
+  private slab: Buffer | undefined;
+  private slabUsed = 0;
   readonly readAhead = BLOCK;
 
   constructor(
@@ -150,10 +154,27 @@ export class FileBytes implements PdfBytes {
       return cached;
     }
     const start = index * BLOCK;
-    const block = this.readFresh(start, Math.min(BLOCK, this.length - start));
+    const block = this.readBlock(start, Math.min(BLOCK, this.length - start));
     this.blocks.set(index, block);
     if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
     return block;
+  }
+
+  /**
+   * A block read into the next 4 KiB of a slab (one allocation per 64 blocks, not one each: a
+   * 4 KiB Buffer is just too large for Node's pool, so every block was its own ArrayBuffer,
+   * ~55 ms of CPU for the stamp's trap scan of the 30 MB bench file, issue #15). A slab's
+   * pieces are never reused: a block handed out stays as it was read while anyone holds it.
+   */
+  private readBlock(offset: number, length: number): Buffer {
+    if (this.slab === undefined || this.slabUsed + BLOCK > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(BLOCK * BLOCKS_PER_SLAB);
+      this.slabUsed = 0;
+    }
+    const target = this.slab.subarray(this.slabUsed, this.slabUsed + length);
+    this.slabUsed += BLOCK;
+    const got = this.readInto(target, offset, length);
+    return got === length ? target : target.subarray(0, got);
   }
 
   private readFresh(offset: number, length: number): Buffer {
