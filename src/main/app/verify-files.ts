@@ -5,7 +5,7 @@
  * batch. `yinjian verify` is a thin adapter over it (arguments in, text or JSON out); the
  * window's verification (verification.ts) shares the trust this computer holds (trustOf).
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, readSync, write, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { YinjianError } from '../../shared/errors/index';
 // From its module, not the office barrel: verify need not load the office's back-office service.
@@ -56,8 +56,12 @@ const READ_WHOLE_LIMIT = 1024 * 1024;
 const BLOCK = 4096;
 /** Blocks kept (least recently used dropped first): 4 MiB at most. */
 const MAX_BLOCKS = 1024;
+/** Blocks carved from one allocation (FileBytes.readBlock). */
+const BLOCKS_PER_SLAB = 64;
 /** The reused buffer the signed ranges stream through (fits the CPU's cache; larger is slower here). */
 const SCAN_PIECE = 256 * 1024;
+/** The reused buffer FileBytes.copyTo moves the file through. */
+const COPY_PIECE = 4 * 1024 * 1024;
 
 /**
  * A PDF file read on demand through its descriptor. Reads of up to one block are served from
@@ -67,12 +71,49 @@ const SCAN_PIECE = 256 * 1024;
 export class FileBytes implements PdfBytes {
   private readonly blocks = new Map<number, Buffer>();
   private piece: Buffer | undefined;
+  private slab: Buffer | undefined;
+  private slabUsed = 0;
   readonly readAhead = BLOCK;
 
   constructor(
     private readonly fd: number,
     readonly length: number,
   ) {}
+
+  /** The open descriptor (a worker thread of this process reads it too: the stamp's hash, issue #15). */
+  get descriptor(): number {
+    return this.fd;
+  }
+
+  /**
+   * Copies the whole file into `target` from `position`, on the thread pool through one reused
+   * buffer (the sealed file's first part, issue #15): no fresh memory the size of the file, and
+   * the main thread only passes the pieces on. A file that ends early rejects.
+   */
+  copyTo(target: number, position: number): Promise<void> {
+    const piece = Buffer.allocUnsafe(Math.min(COPY_PIECE, Math.max(1, this.length)));
+    return new Promise((resolveCopy, rejectCopy) => {
+      const step = (at: number): void => {
+        if (at >= this.length) {
+          resolveCopy();
+          return;
+        }
+        read(this.fd, piece, 0, Math.min(piece.length, this.length - at), at, (readError, got) => {
+          if (readError) return rejectCopy(readError);
+          if (got === 0) return rejectCopy(new Error('the file became shorter while it was copied'));
+          const put = (from: number): void => {
+            write(target, piece, from, got - from, position + at + from, (writeError, written) => {
+              if (writeError) rejectCopy(writeError);
+              else if (from + written < got) put(from + written);
+              else step(at + got);
+            });
+          };
+          put(0);
+        });
+      };
+      step(0);
+    });
+  }
 
   read(offset: number, length: number): Uint8Array {
     const start = Math.max(0, Math.min(offset, this.length));
@@ -113,10 +154,27 @@ export class FileBytes implements PdfBytes {
       return cached;
     }
     const start = index * BLOCK;
-    const block = this.readFresh(start, Math.min(BLOCK, this.length - start));
+    const block = this.readBlock(start, Math.min(BLOCK, this.length - start));
     this.blocks.set(index, block);
     if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
     return block;
+  }
+
+  /**
+   * A block read into the next 4 KiB of a slab (one allocation per 64 blocks, not one each: a
+   * 4 KiB Buffer is just too large for Node's pool, so every block was its own ArrayBuffer,
+   * ~55 ms of CPU for the stamp's trap scan of the 30 MB bench file, issue #15). A slab's
+   * pieces are never reused: a block handed out stays as it was read while anyone holds it.
+   */
+  private readBlock(offset: number, length: number): Buffer {
+    if (this.slab === undefined || this.slabUsed + BLOCK > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(BLOCK * BLOCKS_PER_SLAB);
+      this.slabUsed = 0;
+    }
+    const target = this.slab.subarray(this.slabUsed, this.slabUsed + length);
+    this.slabUsed += BLOCK;
+    const got = this.readInto(target, offset, length);
+    return got === length ? target : target.subarray(0, got);
   }
 
   private readFresh(offset: number, length: number): Buffer {
@@ -157,7 +215,7 @@ export interface OpenPdfOptions {
   readonly shownAs?: string;
 }
 
-export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes: Uint8Array | PdfBytes; close(): void } {
+export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes: Uint8Array | PdfBytes; close(): void; unchanged(): void } {
   const shown = options.shownAs ?? path;
   let fd: number;
   try {
@@ -172,17 +230,21 @@ export function openPdfFile(path: string, options: OpenPdfOptions = {}): { bytes
     if (options.maxBytes !== undefined && size > options.maxBytes) throw new YinjianError('VERIFY_FILE_TOO_LARGE', { name: shown, size, limit: options.maxBytes });
     if (options.checkOnly) {
       closeSync(fd);
-      return { bytes: new Uint8Array(0), close: () => undefined };
+      return { bytes: new Uint8Array(0), close: () => undefined, unchanged: () => undefined };
     }
     if (size <= READ_WHOLE_LIMIT) {
       // A Buffer is a Uint8Array: no copy.
       const bytes = readFileSync(fd);
       closeSync(fd);
-      return { bytes, close: () => undefined };
+      return { bytes, close: () => undefined, unchanged: () => undefined };
     }
     const opened = stamp(stat);
     return {
       bytes: new FileBytes(fd, size),
+      // The same check as close, the file left open (the stamp asks it before it puts the sealed file in place).
+      unchanged: () => {
+        if (stamp(fstatSync(fd, { bigint: true })) !== opened) throw new YinjianError('FILE_CHANGED_WHILE_READ', { path: shown });
+      },
       close: () => {
         let now: string;
         try {

@@ -18,8 +18,8 @@ export const GENERAL_ERRORS = {
   },
   FILE_CHANGED_WHILE_READ: {
     category: 'input',
-    zh: '文件在验证过程中被改动：{path}。请等文件不再变化后重新验证',
-    en: 'The file changed while it was being verified: {path}. Verify it again once it no longer changes',
+    zh: '文件在读取过程中被改动（验证或盖章）：{path}。请等文件不再变化后重试',
+    en: 'The file changed while it was being read (verified or sealed): {path}. Try again once it no longer changes',
   },
   FILE_NOT_WRITABLE: {
     category: 'input',

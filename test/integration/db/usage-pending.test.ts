@@ -44,7 +44,7 @@ class StoppingOutput implements StampOutputPort {
         if (stop === 'while-signing' || stop === 'input-written-while-signing') throw new Error('the key never signed: nothing may be written');
         if (stop === 'before-write') return never();
         if (stop === 'half-written') {
-          const all = Buffer.concat(parts.map((p) => Buffer.from(p)));
+          const all = Buffer.concat(parts.map((p) => Buffer.from(p instanceof Uint8Array ? p : p.read(0, p.length))));
           writeFileSync(reserved.path, all.subarray(0, all.length >> 1));
           return never();
         }

@@ -13,6 +13,7 @@ import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
 import { composeSealArtwork, embedShippedFontSubset, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
 import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
 import type { SignatureAlgorithm } from '../../../src/main/core/ports/signer';
+import type { PdfBytes } from '../../../src/main/core/pdf/index';
 import type { Actor, Seal } from '../../../src/main/core/register/index';
 import { StampingPipeline, type SigningKey, type StampRequest } from '../../../src/main/core/stamp/index';
 import { readShippedFont } from '../../../src/main/infra/appearance/index';
@@ -88,7 +89,7 @@ export interface StampFixture {
   readonly workstationCode: string;
   readonly pipeline: StampingPipeline;
   issueSeal(code: string, options?: { algorithm?: SignatureAlgorithm; unitName?: string; validFrom?: Date; validTo?: Date }): Promise<IssuedSeal>;
-  request(seal: Seal, input: Uint8Array, outputName: string, changes?: Partial<StampRequest>): StampRequest;
+  request(seal: Seal, input: Uint8Array | PdfBytes, outputName: string, changes?: Partial<StampRequest>): StampRequest;
   dispose(): void;
 }
 

@@ -1,16 +1,24 @@
 /**
- * Issue #15: the CLI hashes its input on a worker thread while the main thread gates. The
- * worker's answers are the SHA-256 of exactly the shared bytes; a digest that fails (the worker
- * cannot start, dies, or was closed) is answered on the main thread instead, and the stamping
- * comes out the same: right hashes in the register, a valid seal, no stray file.
+ * Issue #15: the CLI reads a large input on demand and hashes it on a worker thread (through the
+ * same descriptor) while the main thread gates. The worker's answers are the SHA-256 of the
+ * file; a digest that fails (the worker cannot start, dies, or was closed) is answered on the
+ * main thread instead, and the stamping comes out the same: right hashes in the register, a
+ * valid seal, no stray file. A file written to while it is stamped is refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withFallback, type InputDigest } from '../../../src/main/core/stamp/index';
+import { StampingPipeline, withFallback, type InputDigest } from '../../../src/main/core/stamp/index';
+import { FileBytes, openPdfFile } from '../../../src/main/app/verify-files';
+import { AtomicFileOutput } from '../../../src/main/infra/stamp/file-output';
+import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
+import { stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { verifyPdf } from '../../../src/main/core/verify/index';
 import { WorkerInputDigest } from '../../../src/main/infra/stamp/input-digest';
-import { NOTICE, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { syntheticPdf } from '../../bench/stamp';
+import { NOTICE, NOW, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
@@ -19,14 +27,19 @@ const sha256 = (...parts: Uint8Array[]): Buffer => {
 };
 
 describe('WorkerInputDigest', () => {
-  it('hashes the shared bytes in the order the chunks are announced, whatever their sizes', async () => {
-    const size = 5 * 1024 * 1024 + 12_345;
-    const shared = new SharedArrayBuffer(size);
-    const bytes = new Uint8Array(shared);
-    bytes.set(randomBytes(size));
-    const digest = new WorkerInputDigest(shared, size);
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'yinjian-digest-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('hashes the file through its descriptor in pieces (several, and a tail): the same SHA-256 as the bytes', async () => {
+    const bytes = randomBytes(9 * 1024 * 1024 + 12_345);
+    const path = join(dir, 'input.bin');
+    writeFileSync(path, bytes);
+    const fd = openSync(path, 'r');
+    const digest = new WorkerInputDigest(fd, bytes.length);
     try {
-      for (const [from, to] of [[0, 1], [1, 4 * 1024 * 1024], [4 * 1024 * 1024, size - 7], [size - 7, size]] as const) digest.chunk(from, to);
       const tail = [randomBytes(100), randomBytes(3)];
       expect(await digest.before()).toBe(sha256(bytes).toString('hex'));
       expect((await digest.followedBy(tail)).equals(sha256(bytes, ...tail))).toBe(true);
@@ -34,20 +47,28 @@ describe('WorkerInputDigest', () => {
       expect((await digest.followedBy([])).equals(sha256(bytes))).toBe(true);
     } finally {
       digest.close();
+      closeSync(fd);
     }
   });
 
-  it('once closed it answers nothing, and withFallback answers from the bytes instead', async () => {
+  it('a file shorter than said, or a closed worker, answers nothing; withFallback answers from the bytes instead', async () => {
     const bytes = randomBytes(1000);
-    const shared = new SharedArrayBuffer(bytes.length);
-    new Uint8Array(shared).set(bytes);
-    const digest = new WorkerInputDigest(shared, bytes.length);
-    digest.chunk(0, bytes.length);
-    digest.close();
-    await expect(digest.before()).rejects.toThrow();
-    const fallback = withFallback(digest, new Uint8Array(shared));
-    expect(await fallback.before()).toBe(sha256(bytes).toString('hex'));
-    expect((await fallback.followedBy([Buffer.from('x')])).equals(sha256(bytes, Buffer.from('x')))).toBe(true);
+    const path = join(dir, 'short.bin');
+    writeFileSync(path, bytes);
+    const fd = openSync(path, 'r');
+    try {
+      const short = new WorkerInputDigest(fd, bytes.length + 10);
+      await expect(short.before()).rejects.toThrow(/shorter/);
+      short.close();
+      const closed = new WorkerInputDigest(fd, bytes.length);
+      closed.close();
+      await expect(closed.before()).rejects.toThrow();
+      const fallback = withFallback(closed, bytes);
+      expect(await fallback.before()).toBe(sha256(bytes).toString('hex'));
+      expect((await fallback.followedBy([Buffer.from('x')])).equals(sha256(bytes, Buffer.from('x')))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
   });
 });
 
@@ -85,5 +106,58 @@ describe('the pipeline with a digest that fails', () => {
     await expect(fx.pipeline.stamp(request, seal.key)).rejects.toMatchObject({ code: 'DOCUMENT_TYPE_FORBIDDEN' });
     expect(fx.register.usage.find().at(-1)).toMatchObject({ status: 'failed', errorCode: 'DOCUMENT_TYPE_FORBIDDEN', sha256Before: sha256(notice).toString('hex') });
     expect(existsSync(request.outputPath)).toBe(false);
+  });
+
+  // The CLI reads a large input on demand: parser, hash and copy read the file separately. A
+  // file written to meanwhile must not be sealed from a mix of old and new bytes.
+  it('an input file written to while it is stamped: FILE_CHANGED_WHILE_READ, a failed row, no file', async () => {
+    const big = Buffer.from(syntheticPdf(20));
+    const path = join(fx.dir, 'changing.pdf');
+    writeFileSync(path, big);
+    const opened = openPdfFile(path);
+    expect(opened.bytes).toBeInstanceOf(FileBytes);
+    const file = opened.bytes as FileBytes;
+    const digest = new WorkerInputDigest(file.descriptor, file.length);
+    // The file changes once the pending row is in: after it was parsed and hashed, while it is copied.
+    const port = stampRegisterPort(fx.register);
+    const register = { ...port, recordPendingStamping: (...args: Parameters<typeof port.recordPendingStamping>) => {
+      const row = port.recordPendingStamping(...args);
+      appendFileSync(path, '%changed\n');
+      return row;
+    } };
+    const pipeline = new StampingPipeline({ register, text: new PdfJsTextReader(), output: new AtomicFileOutput(), clock: () => NOW, workstationCode: fx.workstationCode });
+    const request = fx.request(seal.seal, file, 'changing-sealed.pdf', { inputDigest: digest, inputUnchanged: () => opened.unchanged() });
+    try {
+      await expect(pipeline.stamp(request, seal.key)).rejects.toMatchObject({ code: 'FILE_CHANGED_WHILE_READ' });
+    } finally {
+      digest.close();
+      expect(() => opened.close()).toThrow();
+    }
+    expect(fx.register.usage.find().at(-1)).toMatchObject({ status: 'failed', errorCode: 'FILE_CHANGED_WHILE_READ', outputPath: null, sha256Before: sha256(big).toString('hex') });
+    expect(fx.register.usage.pending()).toEqual([]);
+    expect(existsSync(request.outputPath)).toBe(false);
+    expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('the same file left alone is sealed from disk: the SHA-256s are the file\'s and the sealed file\'s, and it verifies', async () => {
+    const big = Buffer.from(syntheticPdf(21));
+    const path = join(fx.dir, 'steady.pdf');
+    writeFileSync(path, big);
+    const opened = openPdfFile(path);
+    const file = opened.bytes as FileBytes;
+    const digest = new WorkerInputDigest(file.descriptor, file.length);
+    const request = fx.request(seal.seal, file, 'steady-sealed.pdf', { inputDigest: digest, inputUnchanged: () => opened.unchanged() });
+    let outcome;
+    try {
+      outcome = await fx.pipeline.stamp(request, seal.key);
+    } finally {
+      digest.close();
+      opened.close();
+    }
+    const sealed = readFileSync(outcome.outputPath);
+    expect(sealed.subarray(0, big.length).equals(big)).toBe(true);
+    expect(outcome.sha256Before).toBe(sha256(big).toString('hex'));
+    expect(outcome.sha256After).toBe(sha256(sealed).toString('hex'));
+    expect((await verifyPdf(sealed, { trustAnchors: [fx.root] }, {}, outcome.outputPath)).verdict).toBe('VALID');
   });
 });

@@ -4,13 +4,14 @@
  * does not stop the others. The exit code is the worst outcome: 0 all sealed, 1 a refusal,
  * 2 bad usage or unreadable input, 3 a USB-key failure.
  */
-import { closeSync, existsSync, fstatSync, openSync, read, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
 import type { PlacementRequest, PositionOnPage, PrefetchedDocument } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { stampDocuments } from '../../app/stamp-batch';
 import { WorkerInputDigest } from '../../infra/stamp/input-digest';
+import { FileBytes, openPdfFile } from '../../app/verify-files';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
@@ -82,85 +83,44 @@ function readInput(input: string): Uint8Array {
   }
 }
 
-/** Chunk of the read ahead: each is read by a thread of the pool and hashed in order once read. */
-const AHEAD_CHUNK = 4 * 1024 * 1024;
-
 /**
- * The input read on the thread pool as soon as the command has its arguments, before the
- * register, the PKCS#11 module and the key are opened (issue #15): every chunk's read is issued
- * at once, so the disk and the page faults of the fresh buffer (the costly part on these VMs)
- * run on the other core while the main thread opens the register and logs in. The bytes land
- * in shared memory; each chunk, once in, is handed to a worker thread that hashes them in order
- * (infra/stamp/input-digest.ts), so the main thread only gates. The buffer is not written after
- * a chunk is announced. A short read (the file changed size), or any failure, rejects: the
- * batch then reads the file again with readInput, which reports a failure, and the pipeline
- * hashes what it read.
+ * The first input opened as soon as the command has its arguments (issue #15). A large file is
+ * read on demand (FileBytes, as verify reads it): the parser reads the few kilobytes around
+ * each object it needs, a worker thread reads the file through one reused buffer and hashes it
+ * (infra/stamp/input-digest.ts) while the main thread logs in and gates, and the sealed file's
+ * copy of it is made on the thread pool. Nothing the size of the file is allocated: on these
+ * VMs fresh memory costs more than reading (30 MB into a new buffer: ~110 ms of page faults).
+ * The parser, the hash and the copy read the file separately, so a file written to meanwhile is
+ * refused before the sealed file is put in place (FILE_CHANGED_WHILE_READ). A failure here
+ * rejects: the batch then reads the file with readInput, which reports it.
  */
-function readInputAhead(input: string): { read: Promise<PrefetchedDocument>; close(): void } {
-  let fd: number;
-  let size: number;
+function openInputAhead(input: string): { read: Promise<PrefetchedDocument>; close(): void } {
+  let opened: ReturnType<typeof openPdfFile>;
   try {
-    fd = openSync(input, 'r');
+    opened = openPdfFile(input);
   } catch (error) {
     return { read: Promise.reject(error instanceof Error ? error : new Error(String(error))), close: () => undefined };
   }
-  try {
-    size = fstatSync(fd).size;
-  } catch (error) {
-    closeSync(fd);
-    return { read: Promise.reject(error instanceof Error ? error : new Error(String(error))), close: () => undefined };
-  }
-  const shared = new SharedArrayBuffer(size);
-  const buffer = Buffer.from(shared, 0, size);
+  const { bytes } = opened;
   let digest: WorkerInputDigest | undefined;
-  try {
-    digest = new WorkerInputDigest(shared, size);
-  } catch {
-    // No worker: the pipeline hashes on the main thread.
+  if (bytes instanceof FileBytes) {
+    try {
+      digest = new WorkerInputDigest(bytes.descriptor, bytes.length);
+    } catch {
+      // No worker: the pipeline hashes on the main thread.
+    }
   }
-  const chunks = Math.ceil(size / AHEAD_CHUNK);
-  const whole = new Promise<PrefetchedDocument>((resolveRead, rejectRead) => {
-    if (chunks === 0) {
-      closeSync(fd);
-      resolveRead({ bytes: buffer, ...(digest ? { digest } : {}) });
-      return;
-    }
-    const done: boolean[] = new Array<boolean>(chunks).fill(false);
-    let announced = 0;
-    let outstanding = chunks;
-    let failure: Error | undefined;
-    const settle = (): void => {
-      if (outstanding > 0) return;
-      closeSync(fd);
-      if (failure) rejectRead(failure);
-      else resolveRead({ bytes: buffer, ...(digest ? { digest } : {}) });
-    };
-    for (let i = 0; i < chunks; i++) {
-      const offset = i * AHEAD_CHUNK;
-      const length = Math.min(AHEAD_CHUNK, size - offset);
-      const readFrom = (at: number): void => {
-        read(fd, buffer, at, offset + length - at, at, (error, bytesRead) => {
-          if (error || bytesRead === 0) {
-            failure ??= error ?? new Error('the file became shorter while it was read');
-          } else if (at + bytesRead < offset + length) {
-            readFrom(at + bytesRead);
-            return;
-          } else {
-            done[i] = true;
-            while (!failure && announced < chunks && done[announced]) {
-              const from = announced * AHEAD_CHUNK;
-              digest?.chunk(from, Math.min(from + AHEAD_CHUNK, size));
-              announced++;
-            }
-          }
-          outstanding--;
-          settle();
-        });
-      };
-      readFrom(offset);
-    }
-  });
-  return { read: whole, close: () => digest?.close() };
+  return {
+    read: Promise.resolve({ bytes, ...(digest ? { digest } : {}), unchanged: () => opened.unchanged() }),
+    close: () => {
+      digest?.close();
+      try {
+        opened.close();
+      } catch {
+        // A change is reported by unchanged() before the sealed file is put in place.
+      }
+    },
+  };
 }
 
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
@@ -228,7 +188,7 @@ export const stamp: Command = {
     });
 
     // The first input read from here on, while the register and the key are opened (issue #15).
-    const readAhead = readInputAhead(targets[0]!.input);
+    const readAhead = openInputAhead(targets[0]!.input);
     const ahead = readAhead.read;
     ahead.catch(() => undefined);
     const register = context.register();

@@ -45,11 +45,12 @@ export class InMemoryPdfBytes implements PdfBytes {
  * across a boundary copies, and then just the bytes asked for.
  */
 export class ConcatenatedPdfBytes implements PdfBytes {
-  private readonly parts: readonly Uint8Array[];
+  private readonly parts: readonly (Uint8Array | PdfBytes)[];
   private readonly starts: readonly number[];
   readonly length: number;
 
-  constructor(parts: readonly (Uint8Array | ConcatenatedPdfBytes)[]) {
+  /** Parts in memory, or a source read on demand (the stamped file on disk, issue #15). */
+  constructor(parts: readonly (Uint8Array | PdfBytes)[]) {
     const flat = parts.flatMap((part) => (part instanceof ConcatenatedPdfBytes ? part.parts : [part])).filter((part) => part.length > 0);
     const starts: number[] = [];
     let total = 0;
@@ -67,15 +68,15 @@ export class ConcatenatedPdfBytes implements PdfBytes {
     const end = Math.max(start, Math.min(offset + length, this.length));
     if (start === end) return new Uint8Array(0);
     let i = this.partAt(start);
-    const first = this.parts[i] as Uint8Array;
+    const first = this.parts[i] as Uint8Array | PdfBytes;
     const firstStart = this.starts[i] as number;
-    if (end <= firstStart + first.length) return first.subarray(start - firstStart, end - firstStart);
+    if (end <= firstStart + first.length) return pieceOf(first, start - firstStart, end - firstStart);
     const out = new Uint8Array(end - start);
     let pos = start;
     while (pos < end) {
-      const part = this.parts[i] as Uint8Array;
+      const part = this.parts[i] as Uint8Array | PdfBytes;
       const partStart = this.starts[i] as number;
-      const piece = part.subarray(pos - partStart, Math.min(part.length, end - partStart));
+      const piece = pieceOf(part, pos - partStart, Math.min(part.length, end - partStart));
       out.set(piece, pos - start);
       pos += piece.length;
       i++;
@@ -83,9 +84,10 @@ export class ConcatenatedPdfBytes implements PdfBytes {
     return out;
   }
 
-  /** The whole source as one buffer (a copy when there is more than one part). */
+  /** The whole source as one buffer (a copy when there is more than one part, or a part on disk). */
   toBytes(): Uint8Array {
-    return this.parts.length === 1 ? (this.parts[0] as Uint8Array) : concatBytes(this.parts);
+    const whole = this.parts.map((part) => (part instanceof Uint8Array ? part : part.read(0, part.length)));
+    return whole.length === 1 ? (whole[0] as Uint8Array) : concatBytes(whole);
   }
 
   /** Index of the part holding byte `offset` (0 ≤ offset < length): binary search over the starts. */
@@ -99,6 +101,11 @@ export class ConcatenatedPdfBytes implements PdfBytes {
     }
     return lo;
   }
+}
+
+/** Bytes [from, to) of a part: a view of bytes in memory, a read of a source. */
+function pieceOf(part: Uint8Array | PdfBytes, from: number, to: number): Uint8Array {
+  return part instanceof Uint8Array ? part.subarray(from, to) : part.read(from, to - from);
 }
 
 const CHUNK = 64 * 1024;

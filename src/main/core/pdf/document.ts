@@ -139,8 +139,12 @@ export class PdfDocument {
   }
 
   get latest(): PdfRevisionView {
-    return this.atRevision(this.revisions.length - 1);
+    // The revisions never change after opening: one view serves every lookup (the gate resolves
+    // objects on every page; a new view each time was garbage on every one).
+    return (this.latestView ??= this.atRevision(this.revisions.length - 1));
   }
+
+  private latestView: PdfRevisionView | undefined;
 
   /**
    * The merged object table as of a revision: its entries over those of all earlier ones. A

@@ -38,10 +38,16 @@ function decodeOne(data: Uint8Array, step: FilterStep, maxBytes: number): Uint8A
   }
 }
 
+/** Compressed streams up to this size inflate in chunks of POOLED_CHUNK bytes (below Buffer's pool threshold, poolSize / 2). */
+const SMALL_FLATE = 2048;
+const POOLED_CHUNK = 4032;
+
 function inflate(data: Uint8Array, maxBytes: number): Uint8Array {
   try {
     // Z_SYNC_FLUSH accepts a stream truncated before its checksum, which many writers emit.
-    return inflateSync(data, { maxOutputLength: maxBytes, finishFlush: constants.Z_SYNC_FLUSH });
+    // A small stream (a page's content, a ToUnicode map) inflates into Buffer's shared pool
+    // (chunks under 4 KiB) instead of a fresh 16 KiB buffer each: the gate inflates every page.
+    return inflateSync(data, { maxOutputLength: maxBytes, finishFlush: constants.Z_SYNC_FLUSH, ...(data.length <= SMALL_FLATE ? { chunkSize: POOLED_CHUNK } : {}) });
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw limitExceeded('maxStreamBytes', `inflated stream larger than ${maxBytes} bytes`);

@@ -269,6 +269,40 @@ function isWhite(operands: readonly Operand[], op: string): boolean {
   return cmyk ? count === 4 : count > 0;
 }
 
+/**
+ * The operators the page walk acts on, as small integers: its switch is a jump table, also
+ * before the JIT compiles it (the walk runs for every operator of every page, most of them
+ * operators it passes over).
+ */
+const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
+  ['q', 1],
+  ['Q', 2],
+  ['cm', 3],
+  ['BT', 4],
+  ['Tr', 5],
+  ['g', 6],
+  ['rg', 7],
+  ['k', 8],
+  ['sc', 9],
+  ['scn', 10],
+  ['Tf', 11],
+  ['Tc', 12],
+  ['Tw', 13],
+  ['Tz', 14],
+  ['TL', 15],
+  ['Ts', 16],
+  ['Td', 17],
+  ['TD', 18],
+  ['Tm', 19],
+  ['T*', 20],
+  ['Tj', 21],
+  ["'", 22],
+  ['"', 23],
+  ['TJ', 24],
+  ['BI', 25],
+  ['Do', 26],
+]);
+
 /** m translated by (dx, dy) in its own space: [1 0 0 1 dx dy] × m. */
 function translated(m: Matrix, dx: number, dy: number): Matrix {
   return [m[0], m[1], m[2], m[3], dx * m[0] + dy * m[2] + m[4], dx * m[1] + dy * m[3] + m[5]];
@@ -406,92 +440,93 @@ class PageWalk {
         const operands = lexer.operands;
         const gs = this.gs;
         try {
-          switch (op) {
-            case 'q':
+          switch (OPERATOR_CODES.get(op) ?? 0) {
+            case 1: // 'q'
               saved.push({ ctm: gs.ctm, text: { ...gs.text }, whiteFill: gs.whiteFill });
               break;
-            case 'Q':
+            case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
               break;
-            case 'cm':
+            case 3: // 'cm'
               if (operands.length === 6) gs.ctm = multiply(operands.map(num) as Matrix, gs.ctm);
               break;
-            case 'BT':
+            case 4: // 'BT'
               this.tm = IDENTITY;
               this.tlm = IDENTITY;
               break;
-            case 'Tr':
+            case 5: // 'Tr'
               gs.text.renderMode = lastNumber(operands) ?? 0;
               break;
-            case 'g':
-            case 'rg':
-            case 'k':
-            case 'sc':
-            case 'scn':
+            case 6: // 'g'
+            case 7: // 'rg'
+            case 8: // 'k'
+            case 9: // 'sc'
+            case 10: // 'scn'
               gs.whiteFill = isWhite(operands, op);
               break;
-            case 'Tf': {
+            case 11: {
+              // Tf
               gs.text.size = num(operands[1]);
               const name = nameOperand(operands[0]);
               if (name !== undefined && this.textAlive) gs.text.font = this.fontOf(fontDict, name);
               break;
             }
-            case 'Tc':
+            case 12: // 'Tc'
               gs.text.charSpacing = num(operands[0]);
               break;
-            case 'Tw':
+            case 13: // 'Tw'
               gs.text.wordSpacing = num(operands[0]);
               break;
-            case 'Tz':
+            case 14: // 'Tz'
               gs.text.scale = num(operands[0]);
               break;
-            case 'TL':
+            case 15: // 'TL'
               gs.text.leading = num(operands[0]);
               break;
-            case 'Ts':
+            case 16: // 'Ts'
               gs.text.rise = num(operands[0]);
               break;
-            case 'Td':
+            case 17: // 'Td'
               this.tlm = translated(this.tlm, num(operands[0]), num(operands[1]));
               this.tm = this.tlm;
               break;
-            case 'TD':
+            case 18: // 'TD'
               gs.text.leading = -num(operands[1]);
               this.tlm = translated(this.tlm, num(operands[0]), num(operands[1]));
               this.tm = this.tlm;
               break;
-            case 'Tm':
+            case 19: // 'Tm'
               if (operands.length === 6) {
                 this.tlm = operands.map(num) as Matrix;
                 this.tm = this.tlm;
               }
               break;
-            case 'T*':
+            case 20: // 'T*'
               this.tlm = translated(this.tlm, 0, -gs.text.leading);
               this.tm = this.tlm;
               break;
-            case 'Tj':
+            case 21: // 'Tj'
               this.show(operands[0]);
               break;
-            case "'":
+            case 22: // "'"
               this.tlm = translated(this.tlm, 0, -gs.text.leading);
               this.tm = this.tlm;
               this.show(operands[0]);
               break;
-            case '"':
+            case 23: // '"'
               gs.text.wordSpacing = num(operands[0]);
               gs.text.charSpacing = num(operands[1]);
               this.tlm = translated(this.tlm, 0, -gs.text.leading);
               this.tm = this.tlm;
               this.show(operands[2]);
               break;
-            case 'TJ':
+            case 24: // 'TJ'
               this.show(operands[0]);
               break;
-            case 'BI':
+            case 25: // 'BI'
               this.facts.images++;
               break;
-            case 'Do':
+            case 26: // 'Do'
               this.paint(xobjects, lastName(operands), resources, depth);
               break;
             default:

@@ -357,9 +357,12 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
   // The form: on this page, or begun on it and finished on the next (parties across a page break).
   let withNext: readonly LineForms[] | undefined;
   let joined: { own: number; both: string } | undefined;
+  // A marker opens none of this page's lines unless one starts with its first character.
+  const starts = new Set<number>();
+  for (const line of lines) starts.add(line.first);
   for (const { kind, markerSets } of list.kinds) {
     for (const { markers, prepared: set, loose } of markerSets) {
-      if (!set.some((m) => lines.some((line) => opensWithLabel(line, m, loose)))) continue;
+      if (!set.some((m) => starts.has(m.first) && lines.some((line) => opensWithLabel(line, m, loose)))) continue;
       withNext ??= next.length === 0 ? lines : [...lines, ...next];
       if (markerSetAt(set, withNext, loose)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
     }

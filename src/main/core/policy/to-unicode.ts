@@ -9,10 +9,10 @@ import { Buffer } from 'node:buffer';
 export function parseToUnicode(data: Uint8Array): Map<number, string> {
   const text = Buffer.from(data).toString('latin1');
   const map = new Map<number, string>();
+  // Big-endian UTF-16 units, four hex digits each (a trailing odd digit pads with 0, a lone byte is dropped).
   const utf16 = (hex: string): string => {
-    const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `${hex}0`, 'hex');
     let out = '';
-    for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+    for (let i = 0; i + 3 < hex.length + (hex.length % 2); i += 4) out += String.fromCharCode(parseInt(hex.length % 2 === 0 || i + 4 <= hex.length ? hex.slice(i, i + 4) : `${hex.slice(i)}0`, 16));
     return out;
   };
   for (const block of text.matchAll(/beginbfchar([\s\S]*?)endbfchar/gu)) {

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
+import type { PdfBytes } from '../pdf/index';
 import type { InputDigest } from './input-digest';
 import type { StampingPipeline, StampOutcome, StampRequest } from './pipeline';
 import type { SigningKey, StampRegisterPort } from './ports';
@@ -32,12 +33,14 @@ export interface BatchDocument {
 
 /** A document read ahead, with the SHA-256 of exactly its bytes when the reader has it computed elsewhere. */
 export interface PrefetchedDocument {
-  readonly bytes: Uint8Array;
+  /** In memory, or read on demand from the file (then `unchanged` says whether it was written to meanwhile). */
+  readonly bytes: Uint8Array | PdfBytes;
   readonly digest?: InputDigest;
+  unchanged?(): void;
 }
 
 /** What is the same for every document of the batch. */
-export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'inputDigest' | 'outputPath'>;
+export type BatchStampRequest = Omit<StampRequest, 'inputName' | 'input' | 'inputDigest' | 'inputUnchanged' | 'outputPath'>;
 
 export type BatchResult =
   | { readonly document: BatchDocument; readonly ok: true; readonly outcome: StampOutcome }
@@ -197,9 +200,19 @@ export async function stampBatch(
         results.push({ document, ok: false, error: read, begun: false });
         continue;
       }
-      const { input, inputDigest } = read instanceof Uint8Array ? { input: read, inputDigest: undefined } : { input: read.bytes, inputDigest: read.digest };
+      const given = read instanceof Uint8Array ? { input: read } : { input: read.bytes, inputDigest: read.digest, inputUnchanged: read.unchanged };
       try {
-        const outcome = await deps.pipeline.stamp({ ...request, inputName: document.name, input, ...(inputDigest ? { inputDigest } : {}), outputPath: document.outputPath }, opened.key);
+        const outcome = await deps.pipeline.stamp(
+          {
+            ...request,
+            inputName: document.name,
+            input: given.input,
+            ...(given.inputDigest ? { inputDigest: given.inputDigest } : {}),
+            ...(given.inputUnchanged ? { inputUnchanged: given.inputUnchanged } : {}),
+            outputPath: document.outputPath,
+          },
+          opened.key,
+        );
         results.push({ document, ok: true, outcome });
       } catch (caught) {
         await refuseLogin(index);

@@ -10,6 +10,7 @@
  * local one over those bytes (withFallback), never by a guess.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { PdfBytes } from '../pdf/index';
 
 export interface InputDigest {
   /** SHA-256 of the input, lowercase hex. */
@@ -18,14 +19,23 @@ export interface InputDigest {
   followedBy(parts: readonly Uint8Array[]): Promise<Buffer>;
 }
 
-/** The digest on this thread, over bytes in memory (hashed on first use). */
+/** Pieces a source on disk is hashed in when it has no scan of its own. */
+const PIECE = 256 * 1024;
+
+/** The digest on this thread, over bytes in memory or a source read on demand (hashed on first use). */
 export class LocalInputDigest implements InputDigest {
   private state: Hash | undefined;
-  constructor(private readonly input: Uint8Array) {}
+  constructor(private readonly input: Uint8Array | PdfBytes) {}
 
   private hashed(): Hash {
-    this.state ??= createHash('sha256').update(this.input);
-    return this.state;
+    if (this.state) return this.state;
+    const hash = createHash('sha256');
+    const input = this.input;
+    if (input instanceof Uint8Array) hash.update(input);
+    else if (input.scan) input.scan(0, input.length, (piece) => hash.update(piece));
+    else for (let at = 0; at < input.length; at += PIECE) hash.update(input.read(at, PIECE));
+    this.state = hash;
+    return hash;
   }
 
   before(): Promise<string> {
@@ -40,7 +50,7 @@ export class LocalInputDigest implements InputDigest {
 }
 
 /** `digest`, with every question it fails to answer answered by a LocalInputDigest over `input`. */
-export function withFallback(digest: InputDigest | undefined, input: Uint8Array): InputDigest {
+export function withFallback(digest: InputDigest | undefined, input: Uint8Array | PdfBytes): InputDigest {
   const local = new LocalInputDigest(input);
   if (!digest) return local;
   return {

@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { YinjianError } from '../../../shared/errors/index';
-import { ConcatenatedPdfBytes, PdfDocument, PdfString } from '../pdf/index';
+import { ConcatenatedPdfBytes, PdfDocument, PdfString, type PdfBytes } from '../pdf/index';
 import { buildPadesSignature, parseCertificate } from '../pki/index';
 import type { SealedDocumentType } from '../pki/oids';
 import { DOCUMENT_TYPE_LABEL, type DocumentTextVerdict } from '../policy/document-type';
@@ -48,7 +48,14 @@ import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlace
 export interface StampRequest {
   /** A name for records and messages (the input file's name). */
   readonly inputName: string;
-  readonly input: Uint8Array;
+  /** The document: in memory, or read on demand from its file (the CLI's large inputs, issue #15). */
+  readonly input: Uint8Array | PdfBytes;
+  /**
+   * With an input read on demand: throws (FILE_CHANGED_WHILE_READ) when the file was written to
+   * since it was opened. The parser, the hash and the copy into the sealed file read it
+   * separately; this is asked once the sealed file is written, before it is put in place.
+   */
+  readonly inputUnchanged?: () => void;
   /**
    * The SHA-256 of exactly `input`, computed elsewhere (the CLI's worker thread hashes the file
    * as it is read, issue #15); absent, or wherever it fails: the pipeline hashes `input` itself.
@@ -397,7 +404,14 @@ export class StampingPipeline {
       }
       const sha256After = (await digest.followedBy(chunks)).toString('hex');
       register.recordSealedBytes(pendingRowId, sha256After);
-      pending = await reserved.write([request.input, ...chunks]);
+      try {
+        pending = await reserved.write([request.input, ...chunks]);
+      } catch (error) {
+        // A file that shrank under the copy fails the write: say what happened to it.
+        request.inputUnchanged?.();
+        throw error;
+      }
+      request.inputUnchanged?.();
       await pending.commit();
       pending = undefined;
       renamed = true;

@@ -3,7 +3,7 @@
  * the world only through interfaces it defines). infra/stamp implements them over the SQLite
  * register, pdf.js and the file system; the signer is the SealSigner port (USB key or software).
  */
-import type { PdfDocument } from '../pdf/index';
+import type { PdfBytes, PdfDocument } from '../pdf/index';
 import type { DeniedDocumentKind } from '../policy/document-type';
 import type { PageText } from '../policy/document-text';
 import type { OcrOptions, OcrPageText } from '../policy/page-gate';
@@ -75,7 +75,7 @@ export interface DocumentTextSource {
 
 export interface DocumentTextReader {
   /** `document`: the same bytes already opened by the caller, so they are not parsed twice. */
-  open(bytes: Uint8Array, document?: PdfDocument): Promise<DocumentTextSource>;
+  open(bytes: Uint8Array | PdfBytes, document?: PdfDocument): Promise<DocumentTextSource>;
 }
 
 /** A written but not yet visible output: a flushed temp file beside the target. */
@@ -99,9 +99,12 @@ export interface ReservedOutput {
    * its first part and appends the rest; abandon() waits for the background write and removes
    * the file when the stamping fails before write().
    */
-  begin?(prefix: Uint8Array): void;
-  /** Writes `parts` one after another to the temp file (never an existing one) and flushes it. */
-  write(parts: readonly Uint8Array[]): Promise<PendingOutput>;
+  begin?(prefix: Uint8Array | PdfBytes): void;
+  /**
+   * Writes `parts` one after another to the temp file (never an existing one) and flushes it.
+   * Only the first part may be a source on disk (the input read on demand).
+   */
+  write(parts: readonly (Uint8Array | PdfBytes)[]): Promise<PendingOutput>;
   /** Removes what begin() wrote; nothing to do when begin() was not called or write() was. */
   abandon?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { YinjianError } from '../../../shared/errors/index';
+import type { PdfBytes } from '../../core/pdf/index';
 import type { PendingOutput, ReservedOutput, StampOutputPort } from '../../core/stamp/ports';
 
 function notWritable(path: string, error: unknown): YinjianError {
@@ -27,11 +28,11 @@ export function isTempOf(target: string, name: string): boolean {
 export class AtomicFileOutput implements StampOutputPort {
   reserve(target: string): ReservedOutput {
     const temp = tempNameFor(target, randomBytes(6).toString('hex'));
-    let begun: { prefix: Uint8Array; fd: number; written: Promise<void> } | undefined;
+    let begun: { prefix: Uint8Array | PdfBytes; fd: number; written: Promise<void> } | undefined;
     let failedToBegin: unknown;
     return {
       path: temp,
-      begin(prefix: Uint8Array): void {
+      begin(prefix: Uint8Array | PdfBytes): void {
         if (begun || failedToBegin !== undefined) return;
         let fd: number;
         try {
@@ -43,7 +44,7 @@ export class AtomicFileOutput implements StampOutputPort {
         }
         // Flushed at once, still on the thread pool: the disk takes the 30 MB while the key signs,
         // and the fsync that makes the file durable then has only the tail left (issue #15).
-        const written = writeAll(fd, prefix).then(() => flush(fd));
+        const written = writeAt(fd, prefix, 0).then(() => flush(fd));
         written.catch(() => undefined);
         begun = { prefix, fd, written };
       },
@@ -96,15 +97,44 @@ function flush(fd: number): Promise<void> {
   return new Promise((resolveFlush, rejectFlush) => fdatasync(fd, (error) => (error ? rejectFlush(error) : resolveFlush())));
 }
 
-/** Writes all of `bytes` at the start of `fd` on the thread pool (a short write is continued). */
-function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+/** A source on disk that can copy itself into a file on the thread pool (FileBytes). */
+interface CopiesItself {
+  copyTo(fd: number, position: number): Promise<void>;
+}
+
+function copiesItself(source: PdfBytes): source is PdfBytes & CopiesItself {
+  return typeof (source as Partial<CopiesItself>).copyTo === 'function';
+}
+
+/** Pieces a source without copyTo is written in. */
+const PIECE = 256 * 1024;
+
+/**
+ * Writes `part` into `fd` from `position`: bytes in memory on the thread pool (a short write is
+ * continued), a source on disk by its own copy on the thread pool, else piece by piece here.
+ */
+function writeAt(fd: number, part: Uint8Array | PdfBytes, position: number): Promise<void> {
+  if (!(part instanceof Uint8Array)) {
+    if (copiesItself(part)) return part.copyTo(fd, position);
+    try {
+      for (let at = 0; at < part.length; at += PIECE) {
+        const piece = part.read(at, PIECE);
+        let written = 0;
+        while (written < piece.length) written += writeSync(fd, piece, written, piece.length - written, position + at + written);
+      }
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  const bytes = part;
   return new Promise((resolveWrite, rejectWrite) => {
     const from = (offset: number): void => {
       if (offset >= bytes.length) {
         resolveWrite();
         return;
       }
-      write(fd, bytes, offset, bytes.length - offset, offset, (error, written) => {
+      write(fd, bytes, offset, bytes.length - offset, position + offset, (error, written) => {
         if (error) rejectWrite(error);
         else from(offset + written);
       });
@@ -113,7 +143,7 @@ function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
   });
 }
 
-async function writeTemp(target: string, temp: string, parts: readonly Uint8Array[]): Promise<PendingOutput> {
+async function writeTemp(target: string, temp: string, parts: readonly (Uint8Array | PdfBytes)[]): Promise<PendingOutput> {
   let fd: number;
   try {
     // wx: never follow or reuse an existing file at the temp name.
@@ -129,13 +159,15 @@ async function writeTemp(target: string, temp: string, parts: readonly Uint8Arra
  * After `ahead` (the first `at` bytes, being written at the start of `fd`), writes `parts` from
  * `at` on (positioned writes: the background write moved no file offset), flushes and closes.
  */
-async function finishTemp(target: string, temp: string, fd: number, ahead: Promise<void>, at: number, parts: readonly Uint8Array[]): Promise<PendingOutput> {
+async function finishTemp(target: string, temp: string, fd: number, ahead: Promise<void>, at: number, parts: readonly (Uint8Array | PdfBytes)[]): Promise<PendingOutput> {
   try {
     await ahead;
     let position = at;
     for (const part of parts) {
-      let written = 0;
-      while (written < part.length) written += writeSync(fd, part, written, part.length - written, position + written);
+      if (part instanceof Uint8Array) {
+        let written = 0;
+        while (written < part.length) written += writeSync(fd, part, written, part.length - written, position + written);
+      } else await writeAt(fd, part, position);
       position += part.length;
     }
     fsyncSync(fd);

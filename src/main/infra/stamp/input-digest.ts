@@ -1,25 +1,38 @@
 /**
- * The SHA-256 of a stamping's input on a worker thread (issue #15). The input is read into
- * shared memory by the thread pool; as each chunk lands, the main thread tells the worker,
- * which hashes the chunks in order while the main thread opens the key and gates the document.
- * The worker hashes the very bytes the pipeline seals (the same shared memory, never written
- * after its chunk is announced), so no second read of the file can differ from the first.
+ * The SHA-256 of a stamping's input on a worker thread (issue #15): the worker reads the file
+ * through the descriptor the pipeline's parser reads on demand (FileBytes, app/verify-files.ts),
+ * in pieces through one reused buffer, and hashes it, while the main thread logs in and gates
+ * the document. Parser, hash and the copy into the sealed file read the file separately: the
+ * stamping refuses a file written to meanwhile (FILE_CHANGED_WHILE_READ, StampRequest.inputUnchanged).
  *
- * The worker is plain JavaScript evaluated from a string (node:crypto and node:worker_threads
- * only): nothing to bundle or locate on disk. It never keeps the process alive (unref), and
- * ends when the digest is closed. Should it fail (it cannot start, it dies), every question is
- * answered by hashing on the main thread (core/stamp/input-digest.ts, withFallback).
+ * The worker is plain JavaScript evaluated from a string (node:crypto, node:fs and
+ * node:worker_threads only): nothing to bundle or locate on disk. It never keeps the process
+ * alive (unref), and ends when the digest is closed. Should it fail (it cannot start, a read
+ * fails, it dies), every question is answered on the main thread instead
+ * (core/stamp/input-digest.ts, withFallback).
  */
 import { Worker } from 'node:worker_threads';
 import type { InputDigest } from '../../core/stamp/input-digest';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const bytes = new Uint8Array(workerData.shared, 0, workerData.size);
 const hash = createHash('sha256');
+const piece = Buffer.allocUnsafe(Math.max(1, Math.min(workerData.piece, workerData.size)));
+let failure;
+try {
+  for (let at = 0; at < workerData.size; ) {
+    const n = readSync(workerData.fd, piece, 0, Math.min(piece.length, workerData.size - at), at);
+    if (n === 0) throw new Error('the file became shorter while it was hashed');
+    hash.update(piece.subarray(0, n));
+    at += n;
+  }
+} catch (error) {
+  failure = String(error && error.message || error);
+}
 parentPort.on('message', (m) => {
-  if (m.kind === 'chunk') hash.update(bytes.subarray(m.from, m.to));
+  if (failure !== undefined) parentPort.postMessage({ id: m.id, failure });
   else if (m.kind === 'before') parentPort.postMessage({ id: m.id, hex: hash.copy().digest('hex') });
   else if (m.kind === 'followedBy') {
     const h = hash.copy();
@@ -30,22 +43,26 @@ parentPort.on('message', (m) => {
 });
 `;
 
-type Answer = { id: number; hex?: string; digest?: Uint8Array };
+/** Pieces the worker reads the file in (one buffer, reused). */
+const PIECE = 4 * 1024 * 1024;
 
-/** A digest of `shared[0, size)` hashed by a worker as chunks are announced with `chunk()`. */
+type Answer = { id: number; hex?: string; digest?: Uint8Array; failure?: string };
+
+/** The SHA-256 of the first `size` bytes of the file open as `fd`, hashed by a worker from now on. */
 export class WorkerInputDigest implements InputDigest {
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(answer: Answer): void; reject(error: Error): void }>();
   private failure: Error | undefined;
 
-  constructor(shared: SharedArrayBuffer, size: number) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared, size } });
+  constructor(fd: number, size: number) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, size, piece: PIECE } });
     this.worker.unref();
     this.worker.on('message', (answer: Answer) => {
       const waiting = this.waiting.get(answer.id);
       this.waiting.delete(answer.id);
-      waiting?.resolve(answer);
+      if (answer.failure !== undefined) waiting?.reject(new Error(answer.failure));
+      else waiting?.resolve(answer);
     });
     const fail = (error: Error): void => {
       this.failure ??= error;
@@ -54,11 +71,6 @@ export class WorkerInputDigest implements InputDigest {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', () => fail(new Error('the hashing worker ended')));
-  }
-
-  /** Bytes [from, to) are in: hashed after every chunk announced before them. */
-  chunk(from: number, to: number): void {
-    if (!this.failure) this.worker.postMessage({ kind: 'chunk', from, to });
   }
 
   private ask(message: Record<string, unknown>): Promise<Answer> {

@@ -17,7 +17,7 @@
  */
 import { YinjianError } from '../../../shared/errors/index';
 import type { PageText, TextRun } from '../../core/policy/document-text';
-import { PdfDocument } from '../../core/pdf/index';
+import { PdfDocument, type PdfBytes } from '../../core/pdf/index';
 import { pagesPdf, singlePagePdf } from '../../core/stamp/page-extract';
 import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
@@ -96,7 +96,7 @@ async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: n
 export class PdfJsTextReader implements DocumentTextReader {
   constructor(private readonly options: PdfJsTextReaderOptions = {}) {}
 
-  async open(bytes: Uint8Array, opened?: PdfDocument): Promise<DocumentTextSource> {
+  async open(bytes: Uint8Array | PdfBytes, opened?: PdfDocument): Promise<DocumentTextSource> {
     // pdf.js (~2 MB of modules, ~0.3–0.6 s to load in a fresh process, issue #15) is loaded on
     // the first page asked of it: the gate reads most text layers with its own content reader
     // (core/policy/content-text.ts) and a document it fully reads never needs pdf.js.
