@@ -145,25 +145,6 @@ function imageRowLuma(image: DecodedImage & { data: Uint8Array | Uint8ClampedArr
   }
 }
 
-/**
- * A box filter from `n` source samples placed on [from, to) of `size` output samples (the
- * image scaled down: a source sample is at most one output sample wide): for each source
- * sample the output sample it starts in (-1 or `size` when outside) and the share of it that
- * falls there (the rest falls in the next one).
- */
-function boxWeights(n: number, from: number, to: number, size: number): { first: Int32Array; share: Float32Array } {
-  const first = new Int32Array(n);
-  const share = new Float32Array(n);
-  const step = (to - from) / n;
-  for (let k = 0; k < n; k++) {
-    const a = from + k * step;
-    const cell = Math.floor(a);
-    first[k] = Math.min(size, Math.max(-1, cell));
-    share[k] = Math.min(1, (Math.min(a + step, cell + 1) - a) / step);
-  }
-  return { first, share };
-}
-
 interface PdfJsPage {
   getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[] }>;
   objs: { get(id: string, callback: (data: unknown) => void): void };
@@ -173,12 +154,15 @@ interface PdfJsPage {
  * A scanned page the short way: a page whose whole content is one image painted without
  * rotation (the operator list is save/transform/paintImageXObject/restore and nothing else:
  * no text, vector, clip, mask, transfer function or blend) is drawn by scaling pdf.js's decoded
- * image straight to grey at the target resolution (a box filter, on white), one source row at
- * a time. What is drawn is the same (pdf.js still decodes the image: its filters, colour
+ * image straight to grey at the target resolution, sampled as the canvas samples it (bilinear,
+ * reduced at most 2×, pdf.js's own limit before it halves first), two source rows held at a
+ * time. A box filter was tried first: softer glyph edges, and tesseract read three lines of a
+ * dense page with less than RETRY_BELOW_CONFIDENCE (73–77) that it reads at ≥ 85 from the
+ * canvas, each then read again with the three models. What is drawn is the same (pdf.js still decodes the image: its filters, colour
  * spaces, /Decode, an SMask composited on white), but the canvas path holds, for an A4 RGB
  * scan at 300 dpi, the image again as a 35 MB canvas and the page as a 15 MB canvas and its
  * copies; this holds the decoded image and the grey page (issue 13's memory budget).
- * Undefined for anything else (an image smaller than the output too): the canvas draws it.
+ * Undefined for anything else (an image enlarged, or reduced more than 2×): the canvas draws it.
  */
 async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform: Matrix, width: number, height: number): Promise<Uint8Array | undefined> {
   const { fnArray, argsArray } = await page.getOperatorList();
@@ -204,70 +188,68 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
     page.objs.get(id, (data: unknown) => resolve(data as DecodedImage | undefined));
   });
   const data = image?.data;
-  if (!image || !data || ![1, 2, 3].includes(image.kind) || image.width < Math.abs(a) || image.height < Math.abs(d)) return undefined;
+  if (!image || !data || ![1, 2, 3].includes(image.kind)) return undefined;
+  const scaleX = image.width / Math.abs(a);
+  const scaleY = image.height / Math.abs(d);
+  if (scaleX < 1 || scaleY < 1 || scaleX > 2 || scaleY > 2) return undefined;
   const source = { ...image, data };
   // Unit square to device: x = a·u + e, y = d·v + f; the image's first row is at v = 1, its
-  // first column at u = 0. Columns and rows are walked left to right and top to bottom.
-  const cols = boxWeights(image.width, Math.min(e, e + a), Math.max(e, e + a), width);
-  const rows = boxWeights(image.height, Math.min(f, f + d), Math.max(f, f + d), height);
-  const colOf = (k: number): number => (a > 0 ? k : image.width - 1 - k);
-  const rowOf = (k: number): number => (d < 0 ? k : image.height - 1 - k);
-  // Source samples in a whole output pixel: where the image covers less (its edges), white fills.
-  const fullArea = (image.width / Math.abs(a)) * (image.height / Math.abs(d));
-  const grey = new Uint8Array(width * height).fill(255);
-  const line = new Uint8Array(image.width);
-  const across = new Float32Array(width);
-  const acrossCover = new Float32Array(width);
-  // Two output rows being summed (luma × coverage, coverage): `top` and the one below it.
-  let top = -1;
-  let sum = [new Float32Array(width), new Float32Array(width)] as const;
-  let cover = [new Float32Array(width), new Float32Array(width)] as const;
-  const flush = (row: number, s: Float32Array, w: Float32Array): void => {
-    if (row < 0 || row >= height) return;
-    const base = row * width;
-    for (let x = 0; x < width; x++) {
-      const area = w[x] as number;
-      if (area > 0) grey[base + x] = Math.round(((s[x] as number) + 255 * Math.max(0, fullArea - area)) / Math.max(fullArea, area));
+  // first column at u = 0. pdf.js draws it on the rectangle rounded to whole pixels
+  // (drawImageAtIntegerCoords); a device pixel whose centre falls on it samples the image there.
+  const left = Math.round(Math.min(e, e + a));
+  const right = Math.round(Math.max(e, e + a));
+  const top = Math.round(Math.min(f, f + d));
+  const bottom = Math.round(Math.max(f, f + d));
+  if (right <= left || bottom <= top) return undefined;
+  const clampColumn = (i: number): number => Math.min(image.width - 1, Math.max(0, i));
+  const clampRow = (j: number): number => Math.min(image.height - 1, Math.max(0, j));
+  const firstX = Math.max(0, Math.ceil(left - 0.5));
+  const lastX = Math.min(width - 1, Math.floor(right - 0.5));
+  const columns = Math.max(0, lastX - firstX + 1);
+  const i0 = new Int32Array(columns);
+  const i1 = new Int32Array(columns);
+  const fx = new Float32Array(columns);
+  for (let n = 0; n < columns; n++) {
+    const t = (firstX + n + 0.5 - left) / (right - left);
+    const at = (a > 0 ? t : 1 - t) * image.width - 0.5;
+    const whole = Math.floor(at);
+    i0[n] = clampColumn(whole);
+    i1[n] = clampColumn(whole + 1);
+    fx[n] = at - whole;
+  }
+  // Two source rows as luma, reused as the output walks down the page.
+  const held = [new Uint8Array(image.width), new Uint8Array(image.width)];
+  const heldRow = [-1, -1];
+  const lumaRow = (j: number, keep: number): Uint8Array => {
+    const slot = heldRow[0] === j ? 0 : heldRow[1] === j ? 1 : heldRow[0] === keep ? 1 : 0;
+    if (heldRow[slot] !== j) {
+      imageRowLuma(source, j, held[slot] as Uint8Array);
+      heldRow[slot] = j;
     }
-    s.fill(0);
-    w.fill(0);
+    return held[slot] as Uint8Array;
   };
-  for (let k = 0; k < image.height; k++) {
-    const y = rows.first[k] as number;
-    while (top < y) {
-      flush(top, sum[0], cover[0]);
-      sum = [sum[1], sum[0]];
-      cover = [cover[1], cover[0]];
-      top++;
-    }
-    imageRowLuma(source, rowOf(k), line);
-    across.fill(0);
-    acrossCover.fill(0);
-    for (let m = 0; m < image.width; m++) {
-      const x = cols.first[m] as number;
-      const share = cols.share[m] as number;
-      const v = line[colOf(m)] as number;
-      if (x >= 0 && x < width) {
-        across[x] = (across[x] as number) + v * share;
-        acrossCover[x] = (acrossCover[x] as number) + share;
-      }
-      if (share < 1 && x + 1 >= 0 && x + 1 < width) {
-        across[x + 1] = (across[x + 1] as number) + v * (1 - share);
-        acrossCover[x + 1] = (acrossCover[x + 1] as number) + (1 - share);
-      }
-    }
-    const share = rows.share[k] as number;
-    for (let x = 0; x < width; x++) {
-      sum[0][x] = (sum[0][x] as number) + (across[x] as number) * share;
-      cover[0][x] = (cover[0][x] as number) + (acrossCover[x] as number) * share;
-      if (share < 1) {
-        sum[1][x] = (sum[1][x] as number) + (across[x] as number) * (1 - share);
-        cover[1][x] = (cover[1][x] as number) + (acrossCover[x] as number) * (1 - share);
-      }
+  const grey = new Uint8Array(width * height).fill(255);
+  const firstY = Math.max(0, Math.ceil(top - 0.5));
+  const lastY = Math.min(height - 1, Math.floor(bottom - 0.5));
+  for (let y = firstY; y <= lastY; y++) {
+    const t = (y + 0.5 - top) / (bottom - top);
+    const at = (d < 0 ? t : 1 - t) * image.height - 0.5;
+    const whole = Math.floor(at);
+    const j0 = clampRow(whole);
+    const j1 = clampRow(whole + 1);
+    const fy = at - whole;
+    const upper = lumaRow(j0, j1);
+    const lower = lumaRow(j1, j0);
+    const base = y * width + firstX;
+    for (let n = 0; n < columns; n++) {
+      const l = i0[n] as number;
+      const r = i1[n] as number;
+      const t = fx[n] as number;
+      const above = (upper[l] as number) + ((upper[r] as number) - (upper[l] as number)) * t;
+      const below = (lower[l] as number) + ((lower[r] as number) - (lower[l] as number)) * t;
+      grey[base + n] = Math.round(above + (below - above) * fy);
     }
   }
-  flush(top, sum[0], cover[0]);
-  flush(top + 1, sum[1], cover[1]);
   return grey;
 }
 
