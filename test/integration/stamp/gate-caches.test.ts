@@ -18,7 +18,7 @@
 import { PDFDocument, TextRenderingMode, rgb, setTextRenderingMode, type PDFFont, type PDFPage } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
-import { PdfDict, PdfDocument, PdfRef, PdfStream } from '../../../src/main/core/pdf/index';
+import { PdfArray, PdfDict, PdfDocument, PdfRef, PdfStream } from '../../../src/main/core/pdf/index';
 import { contentPageText, readPage } from '../../../src/main/core/policy/content-text';
 import { textLines } from '../../../src/main/core/policy/document-text';
 import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
@@ -96,6 +96,27 @@ function redefineToUnicode(bytes: Uint8Array): Uint8Array {
   if (edited === original) throw new Error('the ToUnicode map has no 合 or 同');
   return appendRaw(bytes, { objects: [{ num: font.toUnicode.num, gen: font.toUnicode.gen, body: streamBody('', edited) }] }).bytes;
 }
+
+describe('U2 gate font tables: a hostile /W does not hold the gate (issue #13)', () => {
+  it('a /W range starting at a CID too large to count by (1e17 + 1 === 1e17) is read, not looped on forever', async () => {
+    const bytes = await sharedFontPdf(1, new Map());
+    const document = PdfDocument.open(bytes);
+    const [font] = type0Fonts(document);
+    if (!font) throw new Error('no Type0 font');
+    const descendantRef = document.latest.resolveArray((document.latest.resolveDict(font.font) as PdfDict).get('DescendantFonts'))?.items[0];
+    if (!(descendantRef instanceof PdfRef)) throw new Error('descendant font is not indirect');
+    const descendant = document.latest.resolveDict(descendantRef) as PdfDict;
+    // The font's own widths, then one range from CID 10^17 (a double's step there is 16).
+    const widths = document.latest.resolveArray(descendant.get('W'))?.items ?? [];
+    // (Our writer refuses such integers: the range is put into the text of the object by hand.)
+    const hostile = serialize(descendant.with('W', new PdfArray([...widths, 7_777_777, 7_777_778, 500]))).replace('7777777 7777778 500', '100000000000000000 100000000000065535 500');
+    expect(hostile).toContain('100000000000000000');
+    const reread = PdfDocument.open(appendRaw(bytes, { objects: [{ num: descendantRef.num, body: hostile }] }).bytes);
+    expect(reread.latest.resolveArray((reread.latest.resolveDict(descendantRef) as PdfDict).get('W'))?.items).toContain(1e17);
+    // Before the fix the range loop never ended (cid++ leaves 1e17 unchanged); now the page reads as before.
+    expect(textLines(contentPageText(reread, 0) as never).map((l) => l.text)).toEqual(textLines(contentPageText(document, 0) as never).map((l) => l.text));
+  });
+});
 
 describe('U2 gate caches: what one page or revision taught is not another’s verdict (issue #13)', () => {
   it('two pages share one font object: the page that uses it invisibly is caught, before or after the clean page', async () => {
