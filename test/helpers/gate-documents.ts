@@ -23,6 +23,7 @@ interface NapiCanvas {
     fillRect(x: number, y: number, w: number, h: number): void;
     translate(x: number, y: number): void;
     rotate(a: number): void;
+    setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
     drawImage(image: unknown, x: number, y: number): void;
   };
   encode(format: 'png'): Promise<Buffer>;
@@ -30,6 +31,7 @@ interface NapiCanvas {
 interface NapiCanvasModule {
   createCanvas(w: number, h: number): NapiCanvas;
   loadImage(data: Buffer): Promise<{ width: number; height: number }>;
+  GlobalFonts: { registerFromPath(path: string, alias?: string): boolean };
 }
 
 /** A deterministic pseudo-random sequence (tests must not depend on chance). */
@@ -68,6 +70,60 @@ export async function scanImage(pdf: Uint8Array, pageIndex = 0, options: ScanOpt
   context.drawImage(image, 0, 0);
   const random = seeded(options.seed ?? 7);
   const specks = Math.round(canvas.width * canvas.height * (options.noise ?? 0));
+  for (let i = 0; i < specks; i++) {
+    const grey = Math.floor(random() * 200);
+    context.fillStyle = `rgb(${grey},${grey},${grey})`;
+    context.fillRect(Math.floor(random() * canvas.width), Math.floor(random() * canvas.height), 2, 2);
+  }
+  return canvas.encode('png');
+}
+
+/** A system font a scan can be typeset in: its file and the Debian package that ships it. */
+export interface SystemFont {
+  readonly family: string;
+  readonly file: string;
+  readonly debianPackage: string;
+}
+
+/**
+ * CJK faces other than the one the app ships (Noto Serif CJK SC), for scans "in several fonts"
+ * (issue 13): a Hei (sans), a Kai (brush) and a Ming (serif of another design). CI installs
+ * their packages (.ci/run); elsewhere a missing one is reported and its documents skipped.
+ */
+export const SYSTEM_CJK_FONTS: readonly SystemFont[] = [
+  { family: 'WenQuanYi Micro Hei', file: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', debianPackage: 'fonts-wqy-microhei' },
+  { family: 'AR PL UKai CN', file: '/usr/share/fonts/truetype/arphic/ukai.ttc', debianPackage: 'fonts-arphic-ukai' },
+  { family: 'AR PL UMing CN', file: '/usr/share/fonts/truetype/arphic/uming.ttc', debianPackage: 'fonts-arphic-uming' },
+];
+
+/**
+ * A page typeset in `font` (a system font file, not embedded in any PDF) and scanned: lines of
+ * `size` points from the top left of an A4 page, drawn at `dpi` on white, optionally turned and
+ * speckled like scanImage's, as a PNG for imagePdf.
+ */
+export async function fontScanImage(font: SystemFont, lines: readonly { text: string; size: number }[], options: ScanOptions = {}): Promise<Buffer> {
+  const canvasModule = localRequire('@napi-rs/canvas') as NapiCanvasModule;
+  if (!canvasModule.GlobalFonts.registerFromPath(font.file, font.family)) throw new Error(`font not loadable: ${font.file}`);
+  const dpi = options.dpi ?? 150;
+  const k = dpi / 72;
+  const canvas = canvasModule.createCanvas(Math.round(A4[0] * k), Math.round(A4[1] * k));
+  const context = canvas.getContext('2d') as ReturnType<NapiCanvas['getContext']> & { font: string; textBaseline: string; fillText(text: string, x: number, y: number): void };
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.translate(canvas.width / 2, canvas.height / 2);
+  context.rotate(((options.skew ?? 0) * Math.PI) / 180);
+  context.translate(-canvas.width / 2, -canvas.height / 2);
+  context.fillStyle = '#1a1a1a';
+  context.textBaseline = 'alphabetic';
+  let y = 90;
+  for (const line of lines) {
+    context.font = `${line.size * k}px "${font.family}"`;
+    context.fillText(line.text, 80 * k, y * k);
+    y += line.size * 2;
+  }
+  const random = seeded(options.seed ?? 7);
+  const specks = Math.round(canvas.width * canvas.height * (options.noise ?? 0));
+  context.setTransform(1, 0, 0, 1, 0, 0);
   for (let i = 0; i < specks; i++) {
     const grey = Math.floor(random() * 200);
     context.fillStyle = `rgb(${grey},${grey},${grey})`;
