@@ -75,6 +75,21 @@ describe('page gate (U2)', () => {
     const confirmed = await gateDocumentText(source([NOTICE(0), page(1, []), page(2, [])], [CLEAN, SCAN, SCAN], blur), { scannedAllowed: true, scannedConfirmed: true });
     expect(confirmed.unreadablePages).toEqual([2, 3]);
   });
+  it('a line read with little confidence that holds a forbidden word leaves the page in doubt, though the page reads well enough (the AR PL UKai contract scan of the gate corpus)', async () => {
+    // As tesseract read that scan: the title's end and both parties misread, page mean 65.
+    const ukai = page(1, [['“房屋租賃合同一 oo', 22], ['(TH)：某某有限公司', 12], ['己方：某某商贸有限公司', 12], ['第一条 租赁房屋位于某某路某号。', 12]]);
+    const scan = (lineConfidence: number[]) => source([NOTICE(0), page(1, [])], [CLEAN, SCAN], () => ({ ...read(ukai, 65), lineConfidence }));
+    const error = await gateDocumentText(scan([48, 70, 66, 80])).catch((e: YinjianError) => e);
+    expect((error as YinjianError).code).toBe('SCANNED_PAGE_UNREADABLE');
+    expect((error as YinjianError).params).toMatchObject({ page: 2 });
+    expect(String((error as YinjianError).params?.['why'])).toContain('合同');
+    // The office allows scans: the custodian's confirmation is required for that page, and audited.
+    expect(await codeOf(gateDocumentText(scan([48, 70, 66, 80]), { scannedAllowed: true }))).toBe('SCANNED_PAGE_CONFIRMATION_REQUIRED');
+    // The same line read with confidence: the classifier alone decides (this mention is no title).
+    expect(await codeOf(gateDocumentText(scan([90, 70, 66, 80])))).toBe('passed');
+    // A doubtful line without a forbidden word does not make a readable page doubtful.
+    expect(await codeOf(gateDocumentText(scan([90, 30, 66, 80])))).toBe('passed');
+  });
   it('a suspect layer and OCR that disagree on a forbidden kind is TEXT_LAYER_MISMATCH, either way', async () => {
     const suspect: TextLayerFacts = { images: 0, textShows: 3, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
     const hidesContract = source([NOTICE(0)], [suspect], (i) => read(page(i, [['房屋租赁合同', 22]])));

@@ -16,7 +16,7 @@
  * custodian confirms this document; that confirmation is the caller's to record (audited).
  */
 import { YinjianError } from '../../../shared/errors/index';
-import { classifyDocumentText, type DeniedDocumentKind, type DocumentTextVerdict } from './document-type';
+import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching, type DeniedDocumentKind, type DocumentTextVerdict } from './document-type';
 import type { PageText } from './document-text';
 import type { TextLayerFacts } from './text-layer';
 
@@ -29,6 +29,8 @@ export interface OcrPageText {
   readonly inkRatio: number;
   /** Characters read, spaces excluded. */
   readonly characters: number;
+  /** Each line's confidence, 0–100, in the order of `text.runs` (one run a line); absent: not known. */
+  readonly lineConfidence?: readonly number[];
 }
 
 export interface OcrOptions {
@@ -178,8 +180,11 @@ export async function gateDocumentText(source: GatePageSource, options: Document
       }
     }
     if (byEye.forbidden) throwForbidden(byEye);
+    const doubtful = doubtfulForbiddenLine(read, denyList);
     const unreadable =
-      read.characters < MIN_OCR_CHARACTERS
+      doubtful !== undefined
+        ? doubtful
+        : read.characters < MIN_OCR_CHARACTERS
         ? `识别出 ${read.characters} 个字符 OCR read ${read.characters} characters`
         : read.confidence < MIN_OCR_CONFIDENCE
           ? `识别置信度 ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE} OCR confidence ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE}`
@@ -204,6 +209,32 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     throw new YinjianError('SCANNED_PAGE_CONFIRMATION_REQUIRED', { page: unreadablePages.join(', '), why: unreadableWhy ?? '' });
   }
   return { verdict, ocrPages, unreadablePages, pages: standing };
+}
+
+/**
+ * U2: a line OCR reads with little confidence that holds a forbidden kind's word (合同, 协议,
+ * 委托书, 介绍信 and the office's words, in any of their folded spellings) leaves the page in doubt,
+ * however well the rest of the page reads: the words around it (a title's end, 甲方/乙方) may be
+ * exactly what was misread. A contract title in a brush face, turned and speckled, read as
+ * “房屋租賃合同一 oo at 48 with 甲方/乙方 as (TH)/己方 on a page of mean 65 was let through
+ * before this (gate corpus, AR PL UKai). Returns why, or undefined.
+ */
+function doubtfulForbiddenLine(read: OcrPageText, denyList: readonly DeniedDocumentKind[] = DEFAULT_DENY_LIST): string | undefined {
+  const confidence = read.lineConfidence;
+  if (confidence === undefined) return undefined;
+  const runs = read.text.runs;
+  for (let i = 0; i < runs.length; i++) {
+    const lineConfidence = confidence[i];
+    if (lineConfidence === undefined || lineConfidence >= MIN_OCR_CONFIDENCE) continue;
+    const line = normaliseForMatching((runs[i] as { text: string }).text);
+    for (const kind of denyList) {
+      const word = kind.words.find((w) => line.includes(normaliseForMatching(w)));
+      if (word === undefined) continue;
+      const c = Math.round(lineConfidence);
+      return `含「${kind.term}」的一行识别置信度 ${c} < ${MIN_OCR_CONFIDENCE}，无法确认文种 a line holding "${word}" read with confidence ${c} < ${MIN_OCR_CONFIDENCE}: the document's kind cannot be told`;
+    }
+  }
+  return undefined;
 }
 
 const WHERE_LABEL: Readonly<Record<string, string>> = {

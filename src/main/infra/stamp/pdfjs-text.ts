@@ -90,7 +90,7 @@ async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: n
     width: (line.bbox.x1 - line.bbox.x0) * k,
     fontSize: Math.max(1, (line.bbox.y1 - line.bbox.y0) * k),
   }));
-  return { text: { pageIndex, box, runs }, confidence: read.confidence, inkRatio: rendered.inkRatio, characters: read.characters };
+  return { text: { pageIndex, box, runs }, confidence: read.confidence, inkRatio: rendered.inkRatio, characters: read.characters, lineConfidence: read.lines.map((line) => line.confidence) };
 }
 
 export class PdfJsTextReader implements DocumentTextReader {
