@@ -178,7 +178,7 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const cells = rows.map((r) => [
       r.command, r.ours.ms.toFixed(0), r.ours.cpuMs.toFixed(0), r.ours.rssMb.toFixed(0),
       r.anchorName, r.anchor.ms.toFixed(0), r.anchor.cpuMs.toFixed(0), r.anchor.rssMb.toFixed(0),
-      (r.ours.ms / r.anchor.ms).toFixed(2), (r.ours.cpuMs / r.anchor.cpuMs).toFixed(2), r.budget, r.within,
+      (r.ours.ms / r.anchor.ms).toFixed(2), (r.anchor.cpuMs > 0 ? (r.ours.cpuMs / r.anchor.cpuMs).toFixed(2) : '—'), r.budget, r.within,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
     const fmt = (c: readonly string[]): string => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join('  ');
