@@ -30,6 +30,9 @@ export type RevocationDecision =
   /** Revoked after a trusted (or superseded, or user-chosen) time: the signature stands. */
   | 'later';
 
+/** The resolution of a trusted time: one second. */
+export const TIME_RESOLUTION_MS = 1000;
+
 const COMPROMISED = new Set(['lost', 'cancelled', 'keyCompromise', 'cessationOfOperation', 'unspecified']);
 
 /**
@@ -39,5 +42,9 @@ const COMPROMISED = new Set(['lost', 'cancelled', 'keyCompromise', 'cessationOfO
 export function revocationDecision(revokedAt: Date | undefined, state: string, judgedAt: Date, source: TimeSource): RevocationDecision {
   if (revokedAt === undefined || revokedAt.getTime() <= judgedAt.getTime()) return 'revoked';
   if (COMPROMISED.has(state) && (source === 'claimed' || source === 'none')) return 'revoked-unproven';
+  // S5: a time-stamp token gives its time to the second (openssl ts and most TSAs truncate):
+  // a seal stamped after a loss within the same second carries a time before it. Less than
+  // that resolution before the loss proves nothing.
+  if (COMPROMISED.has(state) && revokedAt.getTime() - judgedAt.getTime() < TIME_RESOLUTION_MS) return 'revoked';
   return 'later';
 }
