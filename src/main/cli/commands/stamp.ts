@@ -7,11 +7,10 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { YinjianError, type ErrorCategory } from '../../../shared/errors/index';
-import type { PlacementRequest, PositionOnPage, PrefetchedDocument } from '../../core/stamp/index';
+import type { PlacementRequest, PositionOnPage } from '../../core/stamp/index';
 import { currentWorkstation } from '../../infra/machine/workstation-id';
 import { stampDocuments } from '../../app/stamp-batch';
-import { WorkerInputDigest } from '../../infra/stamp/input-digest';
-import { FileBytes, openPdfFile } from '../../app/verify-files';
+import { openStampInput } from '../../app/stamp-input';
 import type { ParsedArgs } from '../args';
 import type { Command } from '../command';
 import { EXIT_DEVICE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, exitCodeOf, table } from '../output';
@@ -83,46 +82,6 @@ function readInput(input: string): Uint8Array {
   }
 }
 
-/**
- * The first input opened as soon as the command has its arguments (issue #15). A large file is
- * read on demand (FileBytes, as verify reads it): the parser reads the few kilobytes around
- * each object it needs, a worker thread reads the file through one reused buffer and hashes it
- * (infra/stamp/input-digest.ts) while the main thread logs in and gates, and the sealed file's
- * copy of it is made on the thread pool. Nothing the size of the file is allocated: on these
- * VMs fresh memory costs more than reading (30 MB into a new buffer: ~110 ms of page faults).
- * The parser, the hash and the copy read the file separately, so a file written to meanwhile is
- * refused before the sealed file is put in place (FILE_CHANGED_WHILE_READ). A failure here
- * rejects: the batch then reads the file with readInput, which reports it.
- */
-function openInputAhead(input: string): { read: Promise<PrefetchedDocument>; close(): void } {
-  let opened: ReturnType<typeof openPdfFile>;
-  try {
-    opened = openPdfFile(input);
-  } catch (error) {
-    return { read: Promise.reject(error instanceof Error ? error : new Error(String(error))), close: () => undefined };
-  }
-  const { bytes } = opened;
-  let digest: WorkerInputDigest | undefined;
-  if (bytes instanceof FileBytes) {
-    try {
-      digest = new WorkerInputDigest(bytes.descriptor, bytes.length);
-    } catch {
-      // No worker: the pipeline hashes on the main thread.
-    }
-  }
-  return {
-    read: Promise.resolve({ bytes, ...(digest ? { digest } : {}), unchanged: () => opened.unchanged() }),
-    close: () => {
-      digest?.close();
-      try {
-        opened.close();
-      } catch {
-        // A change is reported by unchanged() before the sealed file is put in place.
-      }
-    },
-  };
-}
-
 const WORST: readonly number[] = [EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_DEVICE];
 
 function worse(a: number, b: number): number {
@@ -188,7 +147,7 @@ export const stamp: Command = {
     });
 
     // The first input read from here on, while the register and the key are opened (issue #15).
-    const readAhead = openInputAhead(targets[0]!.input);
+    const readAhead = openStampInput(targets[0]!.input);
     const ahead = readAhead.read;
     ahead.catch(() => undefined);
     const register = context.register();
