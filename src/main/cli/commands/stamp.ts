@@ -179,7 +179,7 @@ export const stamp: Command = {
         },
       );
     } finally {
-      readAhead.close();
+      await readAhead.close();
     }
     const { seal, recovered, results } = stamped;
     const recovery = { recovered };

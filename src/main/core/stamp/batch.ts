@@ -33,7 +33,7 @@ export interface BatchDocument {
 
 /** A document read ahead, with the SHA-256 of exactly its bytes when the reader has it computed elsewhere. */
 export interface PrefetchedDocument {
-  /** In memory, or read on demand from the file (then `unchanged` says whether it was written to meanwhile). */
+  /** In memory, or read on demand from a private copy (then `unchanged` says whether the user's file was written to meanwhile). */
   readonly bytes: Uint8Array | PdfBytes;
   readonly digest?: InputDigest;
   unchanged?(): void;

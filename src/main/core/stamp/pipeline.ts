@@ -48,12 +48,17 @@ import { patchByteRange, patchContents, prepareSignatureUpdate, type WidgetPlace
 export interface StampRequest {
   /** A name for records and messages (the input file's name). */
   readonly inputName: string;
-  /** The document: in memory, or read on demand from its file (the CLI's large inputs, issue #15). */
+  /**
+   * The document: in memory, or read on demand from a file (the CLI's large inputs, issue #15).
+   * The gate, the hash and the sealed file's copy read it separately, at different times: a
+   * source on disk must be one nobody else can write (the CLI's is a private copy of the user's
+   * file, app/stamp-input.ts), else the gate may read other bytes than the seal covers (U2).
+   */
   readonly input: Uint8Array | PdfBytes;
   /**
-   * With an input read on demand: throws (FILE_CHANGED_WHILE_READ) when the file was written to
-   * since it was opened. The parser, the hash and the copy into the sealed file read it
-   * separately; this is asked once the sealed file is written, before it is put in place.
+   * With an input copied from the user's file: throws (FILE_CHANGED_WHILE_READ) when that file
+   * was written to since it was opened (as its times show), so what is sealed is what the user
+   * has; asked once the sealed file is written, before it is put in place.
    */
   readonly inputUnchanged?: () => void;
   /**

@@ -2,8 +2,8 @@
  * The SHA-256 of a stamping's input on a worker thread (issue #15): the worker reads the file
  * through the descriptor the pipeline's parser reads on demand (FileBytes, app/verify-files.ts),
  * in pieces through one reused buffer, and hashes it, while the main thread logs in and gates
- * the document. Parser, hash and the copy into the sealed file read the file separately: the
- * stamping refuses a file written to meanwhile (FILE_CHANGED_WHILE_READ, StampRequest.inputUnchanged).
+ * the document. Parser, hash and the copy into the sealed file read the file separately, so the
+ * file must be one nobody else writes: the CLI's private copy of its input (app/stamp-input.ts).
  *
  * The worker is plain JavaScript evaluated from a string (node:crypto, node:fs and
  * node:worker_threads only): nothing to bundle or locate on disk. It never keeps the process
