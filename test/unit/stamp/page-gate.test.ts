@@ -90,6 +90,21 @@ describe('page gate (U2)', () => {
     // A doubtful line without a forbidden word does not make a readable page doubtful.
     expect(await codeOf(gateDocumentText(scan([90, 30, 66, 80])))).toBe('passed');
   });
+  it('a page in doubt for a forbidden word still counts with what it was read as: both parties on it and the next page refuse, confirmed or not', async () => {
+    // Page 2 reads well on the whole (mean 70) but holds 合同 in a line read at 45; 甲方 is on it,
+    // 乙方 on page 3. Read so, the document is a contract however the custodian confirms (before
+    // the fix, the page in doubt was left out of the document's reading: confirmed, it was sealed).
+    const parties = (doubt: number) =>
+      source([NOTICE(0), page(1, []), page(2, [])], [CLEAN, SCAN, SCAN], (i) =>
+        i === 1
+          ? { ...read(page(i, [['甲方：某某有限公司', 12], ['本合同一式两份，双方各执一份。', 12]]), 70), lineConfidence: [90, doubt] }
+          : { ...read(page(i, [['乙方：某某商贸有限公司', 12], ['地址：某某路某号', 12]]), 88), lineConfidence: [88, 88] },
+      );
+    expect(await codeOf(gateDocumentText(parties(90), { scannedAllowed: true, scannedConfirmed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(await codeOf(gateDocumentText(parties(45)))).toBe('SCANNED_PAGE_UNREADABLE');
+    expect(await codeOf(gateDocumentText(parties(45), { scannedAllowed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(await codeOf(gateDocumentText(parties(45), { scannedAllowed: true, scannedConfirmed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+  });
   it('a suspect layer and OCR that disagree on a forbidden kind is TEXT_LAYER_MISMATCH, either way', async () => {
     const suspect: TextLayerFacts = { images: 0, textShows: 3, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
     const hidesContract = source([NOTICE(0)], [suspect], (i) => read(page(i, [['房屋租赁合同', 22]])));

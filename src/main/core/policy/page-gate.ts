@@ -192,6 +192,9 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     if (unreadable !== undefined) {
       const why = suspect ? `${unreadable}; ${suspect}` : unreadable;
       if (options.scannedConfirmed || options.scannedAllowed) {
+        // A page in doubt for one line reads well on the whole: what it was read as still counts
+        // for the document (its parties with the next page's), as it did before the doubt.
+        if (doubtful !== undefined) standing[index] = read.text;
         unreadablePages.push(page);
         unreadableWhy ??= why;
         continue;
