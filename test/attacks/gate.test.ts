@@ -12,19 +12,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSealArtwork, loadSealFont, sealToSvg } from '../../src/main/core/appearance/index';
 import { PdfDocument, findInputTraps } from '../../src/main/core/pdf/index';
-import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../src/main/core/pki/index';
-import { UsbKeyService } from '../../src/main/core/usb-key/usb-key-service';
 import { openRegister } from '../../src/main/infra/db/index';
-import { currentWorkstation } from '../../src/main/infra/machine/workstation-id';
-import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
-import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { runYinjian } from '../helpers/cli';
 import { makeTestSeal } from '../helpers/signed-pdf';
+import { issueSealOnToken } from '../helpers/seal-on-token';
 import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
-import { createSoftwareSigner } from '../helpers/software-signer';
-import { GROUP, NOTICE, OFFICE, makePdf, shippedFont } from '../integration/stamp/fixture';
+import { NOTICE, makePdf } from '../integration/stamp/fixture';
 import { trappedInputs, type TrappedInput } from './generator';
 
 const SO_PIN = '87654321';
@@ -44,53 +38,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'yinjian-gate-traps-'));
   dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  const rootSigner = createSoftwareSigner('ECDSA_P256_SHA256');
-  const root = await buildRootCertificate({ signer: rootSigner, groupName: GROUP, commonName: '华夏建设集团电子印章根证书', validity: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2046-01-01T00:00:00Z') } });
   hsm.createToken({ label: LABEL, soPin: SO_PIN, userPin: INITIAL_PIN });
-  const port = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
-  const service = new UsbKeyService(port);
-  const tokenSerial = port.findKey(LABEL).serial;
-  const session = await service.openForIssuance(tokenSerial, Buffer.from(INITIAL_PIN));
-  const pair = await session.generateKeyPair('p256', `seal ${CODE}`);
-  const der = await buildSealCertificate({
-    issuerCertificate: root,
-    issuerSigner: rootSigner,
-    subjectPublicKeySpki: pair.publicKeySpki,
-    groupName: GROUP,
-    unit: LABEL,
-    sealName: `${LABEL}印章`,
-    sealCode: CODE,
-    sealKind: 'department',
-    custodianStaffId: 'S100',
-    workstationId: currentWorkstation().code,
-    validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
-  });
-  await session.storeCertificate(der, pair.keyId, `seal ${CODE}`);
-  await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
-  await session.close();
-  port.close();
-  const register = openRegister(join(dataDir, 'register.sqlite'));
-  register.workstations.add({ id: 'WS-1', name: '办公室专用机', machineId: currentWorkstation().code, registeredAt: new Date('2026-06-01T00:00:00Z') }, OFFICE);
-  register.units.add({ id: 'U-0', code: 'UNIT-0', name: LABEL, kind: 'department' }, OFFICE);
-  register.custodians.add({ staffId: 'S100', name: '张保管', unitId: 'U-0' }, OFFICE);
-  const info = parseCertificate(der);
-  register.lifecycle.issue(
-    {
-      id: `SEAL-${CODE}`,
-      code: CODE,
-      name: `${LABEL}印章`,
-      unitId: 'U-0',
-      custodianStaffId: 'S100',
-      workstationId: 'WS-1',
-      certificate: { serial: Buffer.from(info.serialNumber).toString('hex'), der, validFrom: info.notBefore, validTo: info.notAfter, keyType: 'EC_P256', tokenSerial },
-      appearance: { svg: sealToSvg(composeSealArtwork({ kind: 'department', unitName: GROUP, sealName: LABEL }, loadSealFont(shippedFont()))), png: null },
-      approval: { reference: `ISSUE-${CODE}`, approver: '集团总裁' },
-    },
-    OFFICE,
-  );
-  register.close();
-  const change = await runYinjian(['token', 'change-pin', '--token', LABEL, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir], { env: hsm.env, stdin: `${INITIAL_PIN}\n${PIN}\n` });
-  if (change.code !== 0) throw new Error(`change-pin failed: ${change.stderr}`);
+  await issueSealOnToken({ modulePath: hsm.modulePath, env: hsm.env, dataDir, label: LABEL, sealCode: CODE, initialPin: INITIAL_PIN, pin: PIN });
 
   // Someone else's signature for the signed-then-unsigned history.
   const other = await makeTestSeal();

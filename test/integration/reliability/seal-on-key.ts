@@ -8,17 +8,10 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeSealArtwork, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
-import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
-import { UsbKeyService } from '../../../src/main/core/usb-key/usb-key-service';
-import { openRegister } from '../../../src/main/infra/db/index';
-import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
-import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
-import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { runYinjian, type CliResult } from '../../helpers/cli';
 import { provisionFaultToken, type FaultTokenFixture } from '../../helpers/fault-token';
-import { createSoftwareSigner } from '../../helpers/software-signer';
-import { GROUP, NOTICE, OFFICE, makePdf, shippedFont } from '../stamp/fixture';
+import { issueSealOnToken } from '../../helpers/seal-on-token';
+import { NOTICE, makePdf } from '../stamp/fixture';
 
 /** Distinctive test PINs: none of them can occur by chance in a PDF, a log or a database page. */
 export const SO_PIN = 'So9Vq4Zr';
@@ -50,59 +43,8 @@ export async function sealOnKey(): Promise<SealOnKey> {
   const registerPath = join(dataDir, 'register.sqlite');
   // SoftHSM reads its slot list at C_Initialize: the token exists before the module loads.
   fault.hsm.createToken({ label: LABEL, soPin: SO_PIN, userPin: INITIAL_PIN });
-  const rootSigner = createSoftwareSigner('ECDSA_P256_SHA256');
-  const root = await buildRootCertificate({ signer: rootSigner, groupName: GROUP, commonName: '华夏建设集团电子印章根证书', validity: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2046-01-01T00:00:00Z') } });
-  const port = new Pkcs11UsbKeyPort(Pkcs11Library.load(fault.modulePath));
-  const serial = port.findKey(LABEL).serial;
-  let der: Uint8Array;
-  try {
-    const session = await new UsbKeyService(port).openForIssuance(serial, Buffer.from(INITIAL_PIN));
-    const pair = await session.generateKeyPair('p256', `seal ${SEAL_CODE}`);
-    der = await buildSealCertificate({
-      issuerCertificate: root,
-      issuerSigner: rootSigner,
-      subjectPublicKeySpki: pair.publicKeySpki,
-      groupName: GROUP,
-      unit: LABEL,
-      sealName: `${LABEL}印章`,
-      sealCode: SEAL_CODE,
-      sealKind: 'department',
-      custodianStaffId: 'S100',
-      workstationId: currentWorkstation().code,
-      validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
-    });
-    await session.storeCertificate(der, pair.keyId, `seal ${SEAL_CODE}`);
-    await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
-    await session.close();
-  } finally {
-    port.close();
-  }
-  const register = openRegister(registerPath);
-  try {
-    register.workstations.add({ id: 'WS-1', name: '办公室专用机', machineId: currentWorkstation().code, registeredAt: new Date('2026-06-01T00:00:00Z') }, OFFICE);
-    register.units.add({ id: 'U-0', code: 'UNIT-0', name: LABEL, kind: 'department' }, OFFICE);
-    register.custodians.add({ staffId: 'S100', name: '张保管', unitId: 'U-0' }, OFFICE);
-    const info = parseCertificate(der);
-    register.lifecycle.issue(
-      {
-        id: `SEAL-${SEAL_CODE}`,
-        code: SEAL_CODE,
-        name: `${LABEL}印章`,
-        unitId: 'U-0',
-        custodianStaffId: 'S100',
-        workstationId: 'WS-1',
-        certificate: { serial: Buffer.from(info.serialNumber).toString('hex'), der, validFrom: info.notBefore, validTo: info.notAfter, keyType: 'EC_P256', tokenSerial: serial },
-        appearance: { svg: sealToSvg(composeSealArtwork({ kind: 'department', unitName: GROUP, sealName: LABEL }, loadSealFont(shippedFont()))), png: null },
-        approval: { reference: `ISSUE-${SEAL_CODE}`, approver: '集团总裁' },
-      },
-      OFFICE,
-    );
-  } finally {
-    register.close();
-  }
   const env = fault.env;
-  const change = await runYinjian(['token', 'change-pin', '--token', serial, '--pin-stdin', '--module', fault.modulePath, '--data-dir', dataDir], { env, stdin: `${INITIAL_PIN}\n${PIN}\n` });
-  if (change.code !== 0) throw new Error(`change-pin failed: ${change.stderr}`);
+  const { serial, root } = await issueSealOnToken({ modulePath: fault.modulePath, env, dataDir, label: LABEL, sealCode: SEAL_CODE, initialPin: INITIAL_PIN, pin: PIN });
   const notice = await makePdf([NOTICE]);
   let inputCounter = 0;
   const stampArgs = (inputs: readonly string[], outDir: string): string[] => ['stamp', ...inputs, '--out-dir', outDir, '--type', 'internal-document', '--approval', 'YY-2026-REL', '--approver', '孙主任', '--operator', 'S100', '--token', serial, '--pin-stdin', '--module', fault.modulePath, '--data-dir', dataDir, '--json'];
