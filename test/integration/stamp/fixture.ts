@@ -22,6 +22,7 @@ import { currentWorkstation } from '../../../src/main/infra/machine/workstation-
 import { AtomicFileOutput } from '../../../src/main/infra/stamp/file-output';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
+import { YinjianError } from '../../../src/shared/errors/index';
 import { createSoftwareSigner, type SoftwareSigner } from '../../helpers/software-signer';
 
 export const OFFICE: Actor = { name: '王秘书', staffId: 'P0001', office: true };
@@ -74,6 +75,16 @@ export const NOTICE: TextLineSpec[] = [
   { text: '集团办公室', size: 14, x: 400 },
   { text: '盖章处', size: 14, x: 420 },
 ];
+
+/** The code `work` failed with: "no error", or "not a YinjianError: …" for anything untyped. */
+export async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'no error';
+  } catch (error) {
+    return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
+  }
+}
 
 export interface IssuedSeal {
   readonly seal: Seal;

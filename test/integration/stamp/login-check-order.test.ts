@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stampBatch, type BatchDocument, type BatchKey, type SigningKey } from '../../../src/main/core/stamp/index';
 import { stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { YinjianError } from '../../../src/shared/errors/index';
-import { NOTICE, NOW, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, NOW, codeOf, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 let fx: StampFixture;
 let seal: IssuedSeal;
@@ -80,44 +80,18 @@ function noFiles(out: string): void {
   expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp')), 'no temp file left').toEqual([]);
 }
 
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-    return 'no error';
-  } catch (error) {
-    return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
-  }
-}
-
 describe('the pipeline with the login check still running', () => {
-  it('PIN refused after the document was refused by the gate: PIN_IS_INITIAL, nothing recorded, nothing written', async () => {
-    const check = checkSettlingWhenAwaited(new YinjianError('PIN_IS_INITIAL'));
+  it.each([
+    ['after the document was refused by the gate', 'forbidden', () => checkSettlingWhenAwaited(new YinjianError('PIN_IS_INITIAL'))],
+    ['before the document was read', 'forbidden', () => ({ promise: rejectedNow(new YinjianError('PIN_IS_INITIAL')) })],
+    ['with a good document', 'notice', () => checkSettlingWhenAwaited(new YinjianError('PIN_IS_INITIAL'))],
+  ] as const)('PIN refused %s: PIN_IS_INITIAL, nothing signed, recorded or written', async (_when, kind, refusal) => {
+    const check: { promise: Promise<void>; awaited?: () => boolean } = refusal();
     const { key, signatures } = keyWith(check.promise);
-    const request = fx.request(seal.seal, forbidden, 'pin-and-document.pdf');
+    const request = fx.request(seal.seal, kind === 'forbidden' ? forbidden : notice, `pin-${kind}-${Math.random().toString(36).slice(2)}.pdf`);
     const before = counts();
     expect(await codeOf(fx.pipeline.stamp(request, key))).toBe('PIN_IS_INITIAL');
-    expect(check.awaited()).toBe(true);
-    expect(counts()).toEqual(before);
-    expect(signatures()).toBe(0);
-    noFiles(request.outputPath);
-  });
-
-  it('PIN refused before the document was read: the same', async () => {
-    const { key, signatures } = keyWith(rejectedNow(new YinjianError('PIN_IS_INITIAL')));
-    const request = fx.request(seal.seal, forbidden, 'pin-first.pdf');
-    const before = counts();
-    expect(await codeOf(fx.pipeline.stamp(request, key))).toBe('PIN_IS_INITIAL');
-    expect(counts()).toEqual(before);
-    expect(signatures()).toBe(0);
-    noFiles(request.outputPath);
-  });
-
-  it('PIN refused, good document: nothing signed, recorded or written', async () => {
-    const check = checkSettlingWhenAwaited(new YinjianError('PIN_IS_INITIAL'));
-    const { key, signatures } = keyWith(check.promise);
-    const request = fx.request(seal.seal, notice, 'pin-good-document.pdf');
-    const before = counts();
-    expect(await codeOf(fx.pipeline.stamp(request, key))).toBe('PIN_IS_INITIAL');
+    if (check.awaited) expect(check.awaited(), 'the pipeline waited for the check').toBe(true);
     expect(counts()).toEqual(before);
     expect(signatures()).toBe(0);
     noFiles(request.outputPath);

@@ -15,11 +15,10 @@ import { AtomicFileOutput } from '../../../src/main/infra/stamp/file-output';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { stampRegisterPort } from '../../../src/main/infra/stamp/register-port';
 import { TsaClient } from '../../../src/main/infra/timestamp/tsa-client';
-import { YinjianError } from '../../../src/shared/errors/index';
 import { nssDatabase, pdfsig } from '../../helpers/pdfsig';
 import { makeBasePdf, makeTestSeal, signPdf } from '../../helpers/signed-pdf';
 import { startTestTsa, unusedLoopbackUrl, type TestTsa } from '../../helpers/tsa';
-import { NOTICE, NOW, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, NOW, codeOf, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 let fx: StampFixture;
 let nss: ReturnType<typeof nssDatabase>;
@@ -49,15 +48,6 @@ function pipelineWith(url: string): StampingPipeline {
     workstationCode: fx.workstationCode,
     timestamper: new TsaClient(url, { timeoutMs: 5000 }),
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'no error';
-  } catch (error) {
-    return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
-  }
 }
 
 describe('signature timestamp (PAdES B-T)', () => {
