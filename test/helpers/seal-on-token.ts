@@ -4,7 +4,8 @@
  * stored beside it, a register in the data folder with this computer bound as the seal's
  * workstation and the seal issued to custodian S100, and the initial PIN changed through the
  * real binary (M4). The token must exist, with `initialPin` as its user PIN.
- * Used by the security tests (test/attacks) and the reliability tests (seal-on-key.ts).
+ * Used by the security tests (test/attacks), the reliability tests (seal-on-key.ts) and, in
+ * parts (groupCa, sealKeyOnToken), the stamp command's end-to-end test.
  */
 import { join } from 'node:path';
 import { composeSealArtwork, loadSealFont, sealToSvg } from '../../src/main/core/appearance/index';
@@ -16,7 +17,7 @@ import { Pkcs11Library } from '../../src/main/infra/pkcs11/library';
 import { Pkcs11UsbKeyPort } from '../../src/main/infra/pkcs11/pkcs11-usb-key';
 import { GROUP, OFFICE, shippedFont } from '../integration/stamp/fixture';
 import { runYinjian } from './cli';
-import { createSoftwareSigner } from './software-signer';
+import { createSoftwareSigner, type SoftwareSigner } from './software-signer';
 
 export interface SealOnTokenOptions {
   /** The PKCS#11 module the token is reached through, and the environment the CLI needs for it. */
@@ -38,33 +39,54 @@ export interface SealOnToken {
   readonly root: Uint8Array;
 }
 
-export async function issueSealOnToken(options: SealOnTokenOptions): Promise<SealOnToken> {
-  const { modulePath, env, dataDir, label, sealCode, initialPin, pin } = options;
+/** The group CA: a software key and its root certificate. */
+export async function groupCa(): Promise<{ root: Uint8Array; rootSigner: SoftwareSigner }> {
   const rootSigner = createSoftwareSigner('ECDSA_P256_SHA256');
   const root = await buildRootCertificate({ signer: rootSigner, groupName: GROUP, commonName: '华夏建设集团电子印章根证书', validity: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2046-01-01T00:00:00Z') } });
+  return { root, rootSigner };
+}
+
+/**
+ * The seal's key pair generated on the token labelled `label` (logged in with `initialPin`),
+ * its certificate from the group CA (custodian S100, this computer) stored beside the key, and
+ * the CA's certificate; with `firstUseMarker`, the marker a key handed out unchanged carries.
+ */
+export async function sealKeyOnToken(
+  port: Pkcs11UsbKeyPort,
+  options: { label: string; sealCode: string; initialPin: string; root: Uint8Array; rootSigner: SoftwareSigner; firstUseMarker?: boolean },
+): Promise<{ serial: string; der: Uint8Array }> {
+  const { label, sealCode, root, rootSigner } = options;
+  const serial = port.findKey(label).serial;
+  const session = await new UsbKeyService(port).openForIssuance(serial, Buffer.from(options.initialPin));
+  const pair = await session.generateKeyPair('p256', `seal ${sealCode}`);
+  const der = await buildSealCertificate({
+    issuerCertificate: root,
+    issuerSigner: rootSigner,
+    subjectPublicKeySpki: pair.publicKeySpki,
+    groupName: GROUP,
+    unit: label,
+    sealName: `${label}印章`,
+    sealCode,
+    sealKind: 'department',
+    custodianStaffId: 'S100',
+    workstationId: currentWorkstation().code,
+    validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
+  });
+  await session.storeCertificate(der, pair.keyId, `seal ${sealCode}`);
+  await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
+  if (options.firstUseMarker) await session.writeFirstUseMarker();
+  await session.close();
+  return { serial, der };
+}
+
+export async function issueSealOnToken(options: SealOnTokenOptions): Promise<SealOnToken> {
+  const { modulePath, env, dataDir, label, sealCode, initialPin, pin } = options;
+  const { root, rootSigner } = await groupCa();
   const port = new Pkcs11UsbKeyPort(Pkcs11Library.load(modulePath));
   let serial: string;
   let der: Uint8Array;
   try {
-    serial = port.findKey(label).serial;
-    const session = await new UsbKeyService(port).openForIssuance(serial, Buffer.from(initialPin));
-    const pair = await session.generateKeyPair('p256', `seal ${sealCode}`);
-    der = await buildSealCertificate({
-      issuerCertificate: root,
-      issuerSigner: rootSigner,
-      subjectPublicKeySpki: pair.publicKeySpki,
-      groupName: GROUP,
-      unit: label,
-      sealName: `${label}印章`,
-      sealCode,
-      sealKind: 'department',
-      custodianStaffId: 'S100',
-      workstationId: currentWorkstation().code,
-      validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
-    });
-    await session.storeCertificate(der, pair.keyId, `seal ${sealCode}`);
-    await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
-    await session.close();
+    ({ serial, der } = await sealKeyOnToken(port, { label, sealCode, initialPin, root, rootSigner }));
   } finally {
     port.close();
   }

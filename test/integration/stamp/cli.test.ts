@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSealArtwork, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
-import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
-import { UsbKeyService } from '../../../src/main/core/usb-key/usb-key-service';
+import { parseCertificate } from '../../../src/main/core/pki/index';
 import { openRegister } from '../../../src/main/infra/db/index';
 import { currentWorkstation } from '../../../src/main/infra/machine/workstation-id';
 import { Pkcs11Library } from '../../../src/main/infra/pkcs11/library';
@@ -18,8 +17,8 @@ import { Pkcs11UsbKeyPort } from '../../../src/main/infra/pkcs11/pkcs11-usb-key'
 import { syntheticPdf } from '../../bench/stamp';
 import { runYinjian } from '../../helpers/cli';
 import { nssDatabase, pdfsig } from '../../helpers/pdfsig';
+import { groupCa, sealKeyOnToken } from '../../helpers/seal-on-token';
 import { provisionSoftHsm, type SoftHsmFixture } from '../../helpers/softhsm';
-import { createSoftwareSigner } from '../../helpers/software-signer';
 import { GROUP, NOTICE, OFFICE, makePdf, shippedFont } from './fixture';
 
 const SO_PIN = '87654321';
@@ -33,45 +32,19 @@ let nss: ReturnType<typeof nssDatabase>;
 let noticePath: string;
 let contractPath: string;
 
-async function provisionSeal(port: Pkcs11UsbKeyPort, label: string, code: string, root: Uint8Array, rootSigner: ReturnType<typeof createSoftwareSigner>, firstUseMarker: boolean): Promise<{ serial: string; der: Uint8Array }> {
-  const service = new UsbKeyService(port);
-  const serial = port.findKey(label).serial;
-  const session = await service.openForIssuance(serial, Buffer.from(INITIAL_PIN));
-  const pair = await session.generateKeyPair('p256', `seal ${code}`);
-  const der = await buildSealCertificate({
-    issuerCertificate: root,
-    issuerSigner: rootSigner,
-    subjectPublicKeySpki: pair.publicKeySpki,
-    groupName: GROUP,
-    unit: label,
-    sealName: `${label}印章`,
-    sealCode: code,
-    sealKind: 'department',
-    custodianStaffId: 'S100',
-    workstationId: currentWorkstation().code,
-    validity: { notBefore: new Date('2026-07-01T00:00:00Z'), notAfter: new Date('2031-07-01T00:00:00Z') },
-  });
-  await session.storeCertificate(der, pair.keyId, `seal ${code}`);
-  await session.storeCertificate(root, new Uint8Array([0xca]), 'group CA');
-  if (firstUseMarker) await session.writeFirstUseMarker();
-  await session.close();
-  return { serial, der };
-}
-
 beforeAll(async () => {
   hsm = provisionSoftHsm();
   dir = mkdtempSync(join(tmpdir(), 'yinjian-stamp-cli-'));
   dataDir = join(dir, 'data');
   mkdirSync(dataDir);
-  const rootSigner = createSoftwareSigner('ECDSA_P256_SHA256');
-  const root = await buildRootCertificate({ signer: rootSigner, groupName: GROUP, commonName: '华夏建设集团电子印章根证书', validity: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2046-01-01T00:00:00Z') } });
+  const { root, rootSigner } = await groupCa();
   nss = nssDatabase([root]);
   // SoftHSM reads its slot list at C_Initialize: create the tokens before loading the module.
   for (const label of ['集团办公室', '集团工会']) hsm.createToken({ label, soPin: SO_PIN, userPin: INITIAL_PIN });
   const port = new Pkcs11UsbKeyPort(Pkcs11Library.load(hsm.modulePath));
   const keys = [
-    { label: '集团办公室', code: 'YJ-CLI-0001', ...(await provisionSeal(port, '集团办公室', 'YJ-CLI-0001', root, rootSigner, false)) },
-    { label: '集团工会', code: 'YJ-CLI-0002', ...(await provisionSeal(port, '集团工会', 'YJ-CLI-0002', root, rootSigner, true)) },
+    { label: '集团办公室', code: 'YJ-CLI-0001', ...(await sealKeyOnToken(port, { label: '集团办公室', sealCode: 'YJ-CLI-0001', initialPin: INITIAL_PIN, root, rootSigner })) },
+    { label: '集团工会', code: 'YJ-CLI-0002', ...(await sealKeyOnToken(port, { label: '集团工会', sealCode: 'YJ-CLI-0002', initialPin: INITIAL_PIN, root, rootSigner, firstUseMarker: true })) },
   ];
   port.close();
   const register = openRegister(join(dataDir, 'register.sqlite'));
