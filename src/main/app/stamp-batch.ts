@@ -5,7 +5,8 @@
  * killed process left pending settled first (SECURITY.md, the crash window), the text reader,
  * the atomic file output, the register port and, when a server is configured, the RFC 3161
  * timestamp client (PAdES B-T). Every document ends with a usage row (U3, M5); the PIN is asked
- * for only once the seal is known and is zeroed by openSigningKey (M4).
+ * for only once the seal is known and is zeroed by the login (openSigningKey), or here when
+ * anything fails before the login has it (M4).
  */
 import { YinjianError } from '../../shared/errors/index';
 import type { Seal } from '../core/register/index';
@@ -80,21 +81,32 @@ export async function stampDocuments(deps: StampBatchDeps, request: StampDocumen
   // CPU that a --pin-stdin run cannot hide (issue #15).
   if (request.placement.kind === 'keyword') preloadPdfJs();
   const pin = await request.pin({ serial: key.serial, label: key.label }, seal);
-  const clock = deps.clock ?? (() => new Date());
-  const workstationCode = deps.workstationCode();
-  const registerPort = stampRegisterPort(register);
-  const pipeline = new StampingPipeline({
-    register: registerPort,
-    text: new PdfJsTextReader(),
-    output: new AtomicFileOutput(),
-    clock,
-    workstationCode,
-    ...(time.timestamper ? { timestamper: time.timestamper } : {}),
-    ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
-    // PAdES B-LT whenever this workstation holds the group CRL (issue 16); B-LTA on request.
-    ...(groupCrl ? { longTerm: { crls: () => [groupCrl], ...(request.archiveTimestamp && time.timestamper ? { archiveTimestamper: time.timestamper } : {}) } } : {}),
-  });
-  const { token: _token, operator: _operator, timestampUrl: _url, archiveTimestamp: _lta, documents, pin: _pin, ...common } = request;
-  const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, () => openSigningKey(service, key.serial, pin, seal), { ...common, sealId: seal.id, operator }, documents, control);
-  return { seal, recovered: recovery.recovered, results };
+  // M4: the login owns the PIN from the moment it is called (openSigningKey zeroes it on every
+  // path); whatever fails before that hand-over zeroes it here.
+  let handedOver = false;
+  try {
+    const clock = deps.clock ?? (() => new Date());
+    const workstationCode = deps.workstationCode();
+    const registerPort = stampRegisterPort(register);
+    const pipeline = new StampingPipeline({
+      register: registerPort,
+      text: new PdfJsTextReader(),
+      output: new AtomicFileOutput(),
+      clock,
+      workstationCode,
+      ...(time.timestamper ? { timestamper: time.timestamper } : {}),
+      ...(time.trustedTime ? { trustedTime: time.trustedTime } : {}),
+      // PAdES B-LT whenever this workstation holds the group CRL (issue 16); B-LTA on request.
+      ...(groupCrl ? { longTerm: { crls: () => [groupCrl], ...(request.archiveTimestamp && time.timestamper ? { archiveTimestamper: time.timestamper } : {}) } } : {}),
+    });
+    const { token: _token, operator: _operator, timestampUrl: _url, archiveTimestamp: _lta, documents, pin: _pin, ...common } = request;
+    const openKey = (): ReturnType<typeof openSigningKey> => {
+      handedOver = true;
+      return openSigningKey(service, key.serial, pin, seal);
+    };
+    const results = await stampBatch({ pipeline, register: registerPort, clock, workstationCode }, openKey, { ...common, sealId: seal.id, operator }, documents, control);
+    return { seal, recovered: recovery.recovered, results };
+  } finally {
+    if (!handedOver) pin.fill(0);
+  }
 }
