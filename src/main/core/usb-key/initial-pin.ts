@@ -56,14 +56,11 @@ function parseRecord(record: Uint8Array): { log2n: number; salt: Buffer; expecte
   return { log2n, salt: bytes.subarray(MAGIC.length + 1, MAGIC.length + 1 + SALT_BYTES), expected: bytes.subarray(MAGIC.length + 1 + SALT_BYTES) };
 }
 
-/** True when `pin` is the PIN `record` was made from; a record we cannot read matches nothing. */
-export function isInitialPin(record: Uint8Array, pin: Uint8Array): boolean {
-  const parsed = parseRecord(record);
-  return parsed !== undefined && timingSafeEqual(derive(pin, parsed.salt, parsed.log2n), parsed.expected);
-}
-
-/** isInitialPin on the thread pool (the same answer; the main thread stays free). */
-export async function isInitialPinAsync(record: Uint8Array, pin: Uint8Array): Promise<boolean> {
+/**
+ * True when `pin` is the PIN `record` was made from; a record we cannot read matches nothing.
+ * The hash runs on the thread pool: the main thread stays free (issue #15).
+ */
+export async function isInitialPin(record: Uint8Array, pin: Uint8Array): Promise<boolean> {
   const parsed = parseRecord(record);
   return parsed !== undefined && timingSafeEqual(await deriveAsync(pin, parsed.salt, parsed.log2n), parsed.expected);
 }

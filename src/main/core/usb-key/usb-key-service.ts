@@ -2,7 +2,7 @@ import { YinjianError } from '../../../shared/errors/index';
 import type { FirstUseLedger } from '../ports/first-use-ledger';
 import type { UsbKeyEvents } from '../ports/usb-key-events';
 import type { UsbKeyInfo, UsbKeyPort, UsbKeySession } from '../ports/usb-key';
-import { INITIAL_PIN_RECORD_LABEL, isInitialPinAsync } from './initial-pin';
+import { INITIAL_PIN_RECORD_LABEL, isInitialPin } from './initial-pin';
 import { assertPinPolicy } from './pin-policy';
 
 /** Where the "initial PIN" verdict of rule M4 came from. */
@@ -126,7 +126,7 @@ export class UsbKeyService {
     const checked = (async (): Promise<void> => {
       try {
         let initial = false;
-        for (const record of records) if (!initial) initial = await isInitialPinAsync(record, pin);
+        for (const record of records) if (!initial) initial = await isInitialPin(record, pin);
         if (initial) throw new YinjianError('PIN_IS_INITIAL');
         this.events?.record('LOGIN', loggedIn);
       } catch (error) {
