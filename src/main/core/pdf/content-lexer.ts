@@ -74,10 +74,16 @@ export class ContentLexer {
   private pos = 0;
   private readonly n: number;
 
+  private readonly bytes: Uint8Array;
+
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly options: { readonly lenientHex?: boolean } = {},
   ) {
+    // A plain Uint8Array view, never a Buffer: the strings and names read are subarrays of it,
+    // and Buffer's subarray is a JavaScript function of Node's (its own checks, a Buffer made
+    // per call) where Uint8Array's is a builtin: ~5 ms of a 300-page gate's cold start.
+    this.bytes = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     this.n = bytes.length;
   }
 
@@ -194,7 +200,9 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 
 /** A name's text with its #xx escapes decoded. */
 function nameOf(bytes: Uint8Array, start: number, end: number): string {
-  if (bytes.subarray(start, end).indexOf(0x23) < 0) return latin1(bytes, start, end);
+  let escaped = false;
+  for (let k = start; k < end && !escaped; k++) escaped = bytes[k] === 0x23;
+  if (!escaped) return latin1(bytes, start, end);
   const codes: number[] = [];
   for (let k = start; k < end; k++) {
     const b = bytes[k] as number;

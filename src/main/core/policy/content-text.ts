@@ -41,6 +41,11 @@ interface FontDecoder {
   readonly bytesPerCode: 1 | 2;
   /** The text of each code (undefined: none), indexed by code. */
   readonly texts: readonly (string | undefined)[];
+  /**
+   * The same table for the common case, as numbers: the one UTF-16 unit a code's text is, or -1
+   * (no text, or more than one unit: `texts` says). The gate decodes every glyph of every page.
+   */
+  readonly units: Int32Array;
   /** A code with no entry in `texts` is its own UTF-16 unit (the UCS-2/UTF-16 CMaps). */
   readonly codeIsText: boolean;
   /** Glyph widths in thousandths of text space, indexed by code (or CID); beyond: `defaultWidth`. */
@@ -112,7 +117,22 @@ function asciiOf(code: number): string | undefined {
   return undefined;
 }
 
+/** `texts` as single UTF-16 units (FontDecoder.units). */
+function unitTable(texts: readonly (string | undefined)[]): Int32Array {
+  const table = new Int32Array(texts.length);
+  for (let code = 0; code < texts.length; code++) {
+    const text = texts[code];
+    table[code] = text !== undefined && text.length === 1 ? text.charCodeAt(0) : -1;
+  }
+  return table;
+}
+
 function decoderOf(document: PdfDocument, font: PdfDict): FontDecoder {
+  const decoder = decoderTables(document, font);
+  return { ...decoder, units: unitTable(decoder.texts) };
+}
+
+function decoderTables(document: PdfDocument, font: PdfDict): Omit<FontDecoder, 'units'> {
   const subtype = font.getName('Subtype');
   const toUnicodeStream = document.resolve(font.get('ToUnicode'));
   const toUnicode = toUnicodeStream instanceof PdfStream ? parseToUnicode(document.decodedStreamData(toUnicodeStream)) : undefined;
@@ -192,6 +212,11 @@ interface TextState {
   rise: number;
   /** Tr (text-layer facts: modes 3 and 7 draw nothing). */
   renderMode: number;
+}
+
+/** A copy of the text state (q, a form's Do): written out, an object spread is several times slower before the JIT compiles it. */
+function copyOf(t: TextState): TextState {
+  return { font: t.font, size: t.size, charSpacing: t.charSpacing, wordSpacing: t.wordSpacing, scale: t.scale, leading: t.leading, rise: t.rise, renderMode: t.renderMode };
 }
 
 interface GraphicsState {
@@ -401,11 +426,17 @@ class PageWalk {
     const font = t.font;
     if (!font) throw new Unsupported('text without a font');
     const th = t.scale / 100;
-    const { texts, widths, defaultWidth, vertical, codeIsText } = font;
+    const { texts, units: unitOf, widths, defaultWidth, vertical, codeIsText } = font;
+    // Read once, not per glyph: the text state cannot change inside one show.
+    const size = t.size;
+    const spacing = t.charSpacing;
+    const wordSpacing = t.wordSpacing;
+    const step = t.size + spacing;
     unitCount = 0;
     let startTm: Matrix | undefined;
     let advance = 0;
-    for (const piece of pieces) {
+    for (let p = 0; p < pieces.length; p++) {
+      const piece = pieces[p];
       if (typeof piece === 'number') {
         const shift = (-piece / 1000) * t.size * th;
         // A wide gap inside TJ is a word break: a new run (textLines adds the space).
@@ -423,15 +454,20 @@ class PageWalk {
       let dy = 0;
       const bytes = piece.bytes;
       const length = font.bytesPerCode;
-      for (let k = 0; k + length <= bytes.length; k += length) {
+      const end = bytes.length - length;
+      if (end >= 0) startTm ??= this.tm;
+      for (let k = 0; k <= end; k += length) {
         const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
-        const glyph = code < texts.length ? texts[code] : undefined;
-        if (glyph !== undefined) pushText(glyph);
-        else if (codeIsText) pushText(String.fromCharCode(code));
-        else throw new Unsupported(`code ${code} without text`);
-        startTm ??= this.tm;
-        if (vertical) dy -= t.size + t.charSpacing;
-        else dx += (((code < widths.length ? (widths[code] as number) : defaultWidth) / 1000) * t.size + t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
+        const unit = code < unitOf.length ? (unitOf[code] as number) : -1;
+        if (unit >= 0 && unitCount < units.length) units[unitCount++] = unit;
+        else {
+          const glyph = code < texts.length ? texts[code] : undefined;
+          if (glyph !== undefined) pushText(glyph);
+          else if (codeIsText) pushText(String.fromCharCode(code));
+          else throw new Unsupported(`code ${code} without text`);
+        }
+        if (vertical) dy -= step;
+        else dx += (((code < widths.length ? (widths[code] as number) : defaultWidth) / 1000) * size + spacing + (length === 1 && code === 32 ? wordSpacing : 0)) * th;
       }
       advance += dx;
       if (dx !== 0 || dy !== 0) this.tm = translated(this.tm, dx, dy);
@@ -443,10 +479,23 @@ class PageWalk {
     if (text === '' || !startTm || !this.frame) return;
     const t = this.gs.text;
     // Trm = [size·Th 0 0 size 0 rise] × Tm × CTM; the run's width is its advance along Tm × CTM.
-    const m = multiply(startTm, this.gs.ctm);
-    const at = userToDisplayed(this.frame, t.rise * m[2] + m[4], t.rise * m[3] + m[5]);
+    // Tm × CTM as multiply() computes it, into locals (a run each: no matrix allocated).
+    const a = startTm;
+    const n = this.gs.ctm;
+    const m0 = a[0] * n[0] + a[1] * n[2];
+    const m1 = a[0] * n[1] + a[1] * n[3];
+    const m2 = a[2] * n[0] + a[3] * n[2];
+    const m3 = a[2] * n[1] + a[3] * n[3];
+    const m4 = a[4] * n[0] + a[5] * n[2] + n[4];
+    const m5 = a[4] * n[1] + a[5] * n[3] + n[5];
+    const at = userToDisplayed(this.frame, t.rise * m2 + m4, t.rise * m3 + m5);
     if (this.runs.length >= MAX_RUNS) throw new Unsupported('too many text runs');
-    this.runs.push({ text, x: at.u, y: at.v, width: Math.hypot(advance * m[0], advance * m[1]), fontSize: Math.hypot(t.size * m[2], t.size * m[3]) });
+    // Lengths as sqrt(x² + y²): Math.hypot guards against overflow these magnitudes never reach, and is several times slower cold.
+    const wx = advance * m0;
+    const wy = advance * m1;
+    const sx = t.size * m2;
+    const sy = t.size * m3;
+    this.runs.push({ text, x: at.u, y: at.v, width: Math.sqrt(wx * wx + wy * wy), fontSize: Math.sqrt(sx * sx + sy * sy) });
   }
 
   /** One content stream list (a page's, or a form's) with its resources; forms recurse. */
@@ -470,7 +519,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: { ...gs.text }, whiteFill: gs.whiteFill });
+              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill });
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -596,7 +645,7 @@ class PageWalk {
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: { ...outer.text }, whiteFill: outer.whiteFill };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {

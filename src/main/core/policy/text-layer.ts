@@ -51,7 +51,7 @@ interface FontFacts {
   readonly unmapped: boolean;
 }
 
-const fontCache = new WeakMap<PdfDocument, Map<string, FontFacts>>();
+const fontCache = new WeakMap<PdfDocument, Map<number, FontFacts>>();
 
 /**
  * A composite (Type0, Identity) TrueType font: for every code its ToUnicode maps, the glyph
@@ -108,19 +108,25 @@ function examineFont(document: PdfDocument, font: PdfDict): FontFacts {
 /** Font references already resolved, per document (the same font on 300 pages is looked up once). */
 const resolvedFonts = new WeakMap<PdfDocument, Map<number, PdfDict | null>>();
 
-function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Map<string, PdfDict>, depth: number): void {
+/**
+ * The fonts a page's resources (and its forms') name, each once: keyed by reference (a number,
+ * refKey) or, for a font written in place, `direct-N`. A page's /Font dictionary often names
+ * one font under many names (pdf-lib: a name per line drawn): it is resolved and examined once.
+ */
+function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Map<number | string, PdfDict>, depth: number): void {
   const fonts = document.latest.resolveDict(resources?.get('Font'));
   let resolved = resolvedFonts.get(document);
   if (!resolved) resolvedFonts.set(document, (resolved = new Map()));
   for (const [, value] of fonts?.entries() ?? []) {
     if (into.size >= MAX_FONTS) return;
     const key = refKey(value);
+    if (key !== undefined && into.has(key)) continue;
     let font = key === undefined ? undefined : resolved.get(key);
     if (font === undefined) {
       font = document.latest.resolveDict(value) ?? null;
       if (key !== undefined) resolved.set(key, font);
     }
-    if (font) into.set(value instanceof PdfDict ? `direct-${into.size}` : String((value as { num: number }).num), font);
+    if (font) into.set(key ?? `direct-${into.size}`, font);
   }
   if (depth >= MAX_FORM_DEPTH) return;
   const xobjects = document.latest.resolveDict(resources?.get('XObject'));
@@ -144,10 +150,10 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
   if (scan.textBeforeImage) suspicions.push({ kind: 'text-under-image', detail: 'an image is painted after text' });
   let cache = fontCache.get(document);
   if (!cache) fontCache.set(document, (cache = new Map()));
-  const fonts = new Map<string, PdfDict>();
+  const fonts = new Map<number | string, PdfDict>();
   fontsOf(document, resources, fonts, 0);
   for (const [key, font] of fonts) {
-    let facts = cache.get(key);
+    let facts = typeof key === 'number' ? cache.get(key) : undefined;
     if (!facts) {
       try {
         facts = examineFont(document, font);
@@ -155,9 +161,10 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
         // A font our reader cannot take apart proves nothing either way.
         facts = { mismatch: undefined, unmapped: false };
       }
-      if (!key.startsWith('direct-')) cache.set(key, facts);
+      if (typeof key === 'number') cache.set(key, facts);
     }
-    const name = font.getName('BaseFont') ?? key;
+    // Named for the message by its BaseFont, else its object number.
+    const name = font.getName('BaseFont') ?? (typeof key === 'number' ? String(Math.floor(key / 65_536)) : key);
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
