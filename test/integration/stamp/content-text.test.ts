@@ -10,6 +10,7 @@ import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { textLines, type PageText } from '../../../src/main/core/policy/document-text';
 import { pagesOf } from '../../../src/main/core/stamp/page-list';
+import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import { withEditedToUnicode } from '../../helpers/gate-documents';
 import { NOTICE, makePdf } from './fixture';
@@ -69,5 +70,28 @@ describe('content-stream text reader (U2 gate, issue #13)', { timeout: 120_000 }
     }
     expect(differing).toEqual([]);
     expect(same).toBeGreaterThan(10);
+  });
+});
+
+describe('images that can show text (U2: a page showing one is read by OCR too)', () => {
+  async function withImage(pixels: [number, number], drawn: [number, number]): Promise<number> {
+    const { PDFDocument } = await import('pdf-lib');
+    const { createCanvas } = await import('@napi-rs/canvas');
+    const canvas = createCanvas(pixels[0], pixels[1]);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#808080';
+    context.fillRect(0, 0, pixels[0], pixels[1]);
+    const pdf = await PDFDocument.create();
+    const page = pdf.addPage([595.28, 841.89]);
+    page.drawImage(await pdf.embedPng(canvas.toBuffer('image/png')), { x: 50, y: 400, width: drawn[0], height: drawn[1] });
+    return textLayerFacts(PdfDocument.open(await pdf.save({ useObjectStreams: false })), 0).textImages;
+  }
+
+  it('counts an image drawn at least 6 pt in both directions with at least 8 pixels in both', async () => {
+    expect(await withImage([200, 40], [200, 40])).toBe(1);
+    expect(await withImage([200, 40], [200, 6])).toBe(1);
+    // Too thin on the page (a rule), too few pixels (a stretched dot): no character fits.
+    expect(await withImage([200, 40], [200, 5])).toBe(0);
+    expect(await withImage([4, 4], [300, 300])).toBe(0);
   });
 });

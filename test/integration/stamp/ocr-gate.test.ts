@@ -20,8 +20,8 @@ import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { YinjianError } from '../../../src/shared/errors/index';
-import { imagePdf, noisePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode } from '../../helpers/gate-documents';
-import { NOTICE, makePdf, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { SYSTEM_CJK_FONTS, fontScanImage, imagePdf, noisePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode, type SystemFont } from '../../helpers/gate-documents';
+import { NOTICE, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const CONTRACT = [
   { text: '房屋租赁合同', size: 26 },
@@ -86,6 +86,65 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
     expect(String(result.error?.params?.['why'])).toMatch(/OCR/u);
   });
 });
+
+/**
+ * A page: `png` drawn `width` points wide at the top (its aspect kept), and `clauses` as a
+ * visible text layer from `clausesFrom` points below the top.
+ */
+async function pictureAboveText(png: Buffer, width: number, clauses: readonly string[], clausesFrom: number): Promise<Uint8Array> {
+  const { PDFDocument, rgb } = await import('pdf-lib');
+  const { embedShippedFontSubset } = await import('../../../src/main/core/appearance/index');
+  const pdf = await PDFDocument.create();
+  const font = await embedShippedFontSubset(pdf, shippedFont());
+  const page = pdf.addPage([595.28, 841.89]);
+  const image = await pdf.embedPng(png);
+  const height = (width * image.height) / image.width;
+  page.drawImage(image, { x: (595.28 - width) / 2, y: 841.89 - height, width, height });
+  let y = 841.89 - clausesFrom;
+  for (const line of clauses) {
+    page.drawText(line, { x: 72, y, size: 12, font, color: rgb(0, 0, 0) });
+    y -= 24;
+  }
+  return pdf.save({ useObjectStreams: false });
+}
+
+describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
+  const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
+
+  it('exploit: a contract\'s title and parties pasted in as a picture above harmless clauses in the text layer are refused', async () => {
+    // Before: the layer (three clauses, no title, no parties) was trusted and the page sealed unread.
+    // The contract's first lines scanned (a whole A4 image, blank below them), the clauses typed under them.
+    const title = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT.slice(0, 3), { dpi: 150 });
+    const pdf = await pictureAboveText(title, 595.28, CLAUSES, 400);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ textImages: 1, suspicions: [] });
+    const result = await outcome(fx.request(seal.seal, pdf, 'pictured-title.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('a notice under a picture without words (a letterhead emblem) is sealed, its page read by OCR', async () => {
+    const emblem = await noiseFreeEmblem();
+    const pdf = await pictureAboveText(emblem, 120, NOTICE.map((l) => l.text), 120);
+    expect(await outcome(fx.request(seal.seal, pdf, 'emblem-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
+  });
+});
+
+/** A plain emblem (a red ring and bar) as a PNG, drawn with the test canvas. */
+async function noiseFreeEmblem(): Promise<Buffer> {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  const canvas = createCanvas(240, 120);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, 240, 120);
+  context.strokeStyle = '#c00000';
+  context.lineWidth = 8;
+  context.beginPath();
+  context.arc(60, 60, 40, 0, Math.PI * 2);
+  context.stroke();
+  context.fillStyle = '#c00000';
+  context.fillRect(120, 52, 100, 16);
+  return canvas.toBuffer('image/png');
+}
 
 describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000 }, () => {
   it('exploit: a contract whose ToUnicode map was edited (合→台, 同→司) draws the same pixels and is refused', async () => {

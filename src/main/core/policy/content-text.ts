@@ -233,6 +233,11 @@ interface GraphicsState {
 export interface ContentFacts {
   /** Image XObjects and inline images painted. */
   images: number;
+  /**
+   * Of those, images that can show text: drawn at least MIN_TEXT_IMAGE_POINTS in both directions
+   * and (an XObject) at least MIN_TEXT_IMAGE_PIXELS in both. What they show only OCR can tell.
+   */
+  textImages: number;
   /** Text-showing operators (Tj, TJ, ', "). */
   textShows: number;
   /** Text shows in render mode 3 or 7 (neither fill nor stroke). */
@@ -243,6 +248,27 @@ export interface ContentFacts {
   textBeforeImage: boolean;
   /** The content could not be read to its end (a stream that does not decode, say). */
   unreadable: boolean;
+}
+
+/**
+ * U2: an image drawn smaller than this (points, either direction) cannot show a legible line of
+ * text; one at least this large may (a title or a party's line scanned or pasted in as a picture
+ * beside a text layer that says something else). 6 pt: the smallest print a reader reads.
+ */
+export const MIN_TEXT_IMAGE_POINTS = 6;
+/** An image with fewer pixels than this in either direction cannot hold a legible character. */
+export const MIN_TEXT_IMAGE_PIXELS = 8;
+
+/** The unit square drawn through `ctm` (an image) is large enough, on the page and in pixels, to show text. */
+function canShowText(ctm: Matrix, width: number, height: number): boolean {
+  if (!(width >= MIN_TEXT_IMAGE_PIXELS && height >= MIN_TEXT_IMAGE_PIXELS)) return false;
+  // The image is the unit square through the CTM, a parallelogram: its narrowest extent is its
+  // area over its longer side (a sheared image is as narrow as that, however long its sides).
+  const across = Math.sqrt(ctm[0] * ctm[0] + ctm[1] * ctm[1]);
+  const up = Math.sqrt(ctm[2] * ctm[2] + ctm[3] * ctm[3]);
+  const longer = Math.max(across, up);
+  const narrowest = longer > 0 ? Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]) / longer : 0;
+  return narrowest >= MIN_TEXT_IMAGE_POINTS;
 }
 
 /** One page read once: its text layer (when this reader can decode it) and its content facts. */
@@ -369,7 +395,7 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
   textAlive = true;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
@@ -602,6 +628,8 @@ class PageWalk {
               break;
             case 25: // 'BI'
               this.facts.images++;
+              // An inline image's own size is not read here: its size on the page decides.
+              if (canShowText(gs.ctm, MIN_TEXT_IMAGE_PIXELS, MIN_TEXT_IMAGE_PIXELS)) this.facts.textImages++;
               break;
             case 26: // 'Do'
               this.paint(xobjects, lastName(operands), resources, depth);
@@ -629,6 +657,9 @@ class PageWalk {
     const subtype = target.dict.getName('Subtype');
     if (subtype === 'Image') {
       this.facts.images++;
+      const width = document.resolve(target.dict.get('Width'));
+      const height = document.resolve(target.dict.get('Height'));
+      if (canShowText(this.gs.ctm, typeof width === 'number' ? width : 0, typeof height === 'number' ? height : 0)) this.facts.textImages++;
       if (this.facts.textShows > 0) this.facts.textBeforeImage = true;
       return;
     }
@@ -672,7 +703,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

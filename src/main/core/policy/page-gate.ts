@@ -121,7 +121,9 @@ const SUSPICION_LABEL: Readonly<Record<string, string>> = {
 export async function gateDocumentText(source: GatePageSource, options: DocumentGateOptions = {}): Promise<DocumentGateResult> {
   const { denyList, signal } = options;
   const layers: PageText[] = [];
-  const needsOcr: { index: number; suspect: string | undefined }[] = [];
+  // `beside`: the page's layer is trusted, but the page also shows images that may carry text
+  // the layer does not have: OCR reads the page too, and both readings count.
+  const needsOcr: { index: number; suspect: string | undefined; beside?: true }[] = [];
   for (let i = 0; i < source.pageCount; i++) {
     stopped(signal);
     const layer = await source.layer(i);
@@ -131,6 +133,9 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
     // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
+    // A contract's title and parties pasted in as a picture above a text layer of harmless
+    // clauses were sealed unread: a page showing an image that can hold text is looked at too.
+    else if (facts.textImages > 0) needsOcr.push({ index: i, suspect: undefined, beside: true });
   }
   // (1) The trusted layers alone: a refusal here needs no OCR.
   const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));
@@ -145,7 +150,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const unreadablePages: number[] = [];
   let unreadableWhy: string | undefined;
   let done = 0;
-  for (const { index, suspect } of needsOcr) {
+  for (const { index, suspect, beside } of needsOcr) {
     stopped(signal);
     const page = index + 1;
     options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
@@ -181,10 +186,15 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     }
     if (byEye.forbidden) throwForbidden(byEye);
     const doubtful = doubtfulForbiddenLine(read, denyList);
+    // Beside a trusted layer, OCR only looks for what the images add: a page it reads poorly on
+    // the whole (a photograph, a chart) still has its layer; a forbidden word read in doubt does not pass.
+    const seen = beside ? besideLayer(layers[index] as PageText, read.text) : read.text;
     const unreadable =
       doubtful !== undefined
         ? doubtful
-        : read.characters < MIN_OCR_CHARACTERS
+        : beside
+          ? undefined
+          : read.characters < MIN_OCR_CHARACTERS
         ? `识别出 ${read.characters} 个字符 OCR read ${read.characters} characters`
         : read.confidence < MIN_OCR_CONFIDENCE
           ? `识别置信度 ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE} OCR confidence ${Math.round(read.confidence)} < ${MIN_OCR_CONFIDENCE}`
@@ -194,14 +204,14 @@ export async function gateDocumentText(source: GatePageSource, options: Document
       if (options.scannedConfirmed || options.scannedAllowed) {
         // A page in doubt for one line reads well on the whole: what it was read as still counts
         // for the document (its parties with the next page's), as it did before the doubt.
-        if (doubtful !== undefined) standing[index] = read.text;
+        if (doubtful !== undefined) standing[index] = seen;
         unreadablePages.push(page);
         unreadableWhy ??= why;
         continue;
       }
       throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why });
     }
-    standing[index] = read.text;
+    standing[index] = seen;
   }
   options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done });
   // (4) The document as it is seen (with nothing read by OCR, that is what (1) classified).
@@ -212,6 +222,11 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     throw new YinjianError('SCANNED_PAGE_CONFIRMATION_REQUIRED', { page: unreadablePages.join(', '), why: unreadableWhy ?? '' });
   }
   return { verdict, ocrPages, unreadablePages, pages: standing };
+}
+
+/** A page's trusted layer and what OCR read on it, as one page's text (both count for the document). */
+function besideLayer(layer: PageText, read: PageText): PageText {
+  return { ...layer, runs: [...layer.runs, ...read.runs] };
 }
 
 /**
