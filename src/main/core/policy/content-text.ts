@@ -26,6 +26,8 @@ import { parseToUnicode } from './to-unicode';
 const MAX_CONTENT_BYTES = MAX_PAGE_CONTENT_BYTES;
 const MAX_FORM_DEPTH = 8;
 const MAX_RUNS = 200_000;
+/** Annotations read on one page; past them what the page shows is left to OCR. */
+const MAX_ANNOTATIONS = 500;
 
 /** The page cannot be read here: the caller falls back to pdf.js. */
 class Unsupported extends Error {}
@@ -248,6 +250,8 @@ export interface ContentFacts {
   textBeforeImage: boolean;
   /** The content could not be read to its end (a stream that does not decode, say). */
   unreadable: boolean;
+  /** Annotation appearances drawn over the page (read with the content: pdf.js's text has none of them). */
+  appearances: number;
 }
 
 /**
@@ -269,6 +273,18 @@ function canShowText(ctm: Matrix, width: number, height: number): boolean {
   const longer = Math.max(across, up);
   const narrowest = longer > 0 ? Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]) / longer : 0;
   return narrowest >= MIN_TEXT_IMAGE_POINTS;
+}
+
+/** A widget of a signature field (/FT /Sig on the widget or the field above it). */
+export function isSignatureWidget(document: PdfDocument, annotation: PdfDict): boolean {
+  if (annotation.getName('Subtype') !== 'Widget') return false;
+  let field: PdfDict | undefined = annotation;
+  for (let depth = 0; field && depth < 16; depth++) {
+    const type = field.getName('FT');
+    if (type !== undefined) return type === 'Sig';
+    field = document.latest.resolveDict(field.get('Parent'));
+  }
+  return false;
 }
 
 /** One page read once: its text layer (when this reader can decode it) and its content facts. */
@@ -395,8 +411,10 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0 };
   textAlive = true;
+  /** Inside a signature field's appearance (annotations()). */
+  private inSignature = false;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
   private gs: GraphicsState;
@@ -629,7 +647,7 @@ class PageWalk {
             case 25: // 'BI'
               this.facts.images++;
               // An inline image's own size is not read here: its size on the page decides.
-              if (canShowText(gs.ctm, MIN_TEXT_IMAGE_PIXELS, MIN_TEXT_IMAGE_PIXELS)) this.facts.textImages++;
+              if (!this.inSignature && canShowText(gs.ctm, MIN_TEXT_IMAGE_PIXELS, MIN_TEXT_IMAGE_PIXELS)) this.facts.textImages++;
               break;
             case 26: // 'Do'
               this.paint(xobjects, lastName(operands), resources, depth);
@@ -648,6 +666,83 @@ class PageWalk {
     this.tlm = outerTlm;
   }
 
+  /**
+   * U2: what the page's annotations show, read as the viewer draws it: each one's normal
+   * appearance (a form) over the page, mapped onto its /Rect (ISO 32000-1 §12.5.5). A contract's
+   * title and parties in a stamp annotation's appearance above a text layer of harmless clauses
+   * were drawn by every viewer and sealed unread. Hidden ones are read too: a flag is one edit
+   * away from showing them, and a forbidden word hidden in a document is no better.
+   */
+  annotations(value: PdfValue | undefined): void {
+    const document = this.document;
+    const list = document.latest.resolveArray(value);
+    if (!list) return;
+    if (list.items.length > MAX_ANNOTATIONS) {
+      // Too many to read here: what the page shows is left to OCR (text-layer.ts).
+      this.facts.unreadable = true;
+      this.textAlive = false;
+      return;
+    }
+    for (const item of list.items) {
+      const annotation = document.latest.resolveDict(item);
+      if (!annotation || annotation.getName('Subtype') === 'Popup') continue;
+      let appearance = document.resolve(document.latest.resolveDict(annotation.get('AP'))?.get('N'));
+      // A widget with states (a check box): the state shown.
+      if (appearance instanceof PdfDict) {
+        const state = annotation.getName('AS');
+        appearance = state === undefined ? undefined : document.resolve(appearance.get(state));
+      }
+      const rect = numbers(annotation.get('Rect'), document);
+      if (!(appearance instanceof PdfStream) || !rect || rect.length !== 4) continue;
+      this.facts.appearances++;
+      // A signature's appearance (a seal impression: a ring of curved text no OCR reads) is
+      // read for its text; its images are not taken as text to look at (SECURITY.md).
+      this.inSignature = isSignatureWidget(document, annotation);
+      try {
+        this.appearance(appearance, rect as [number, number, number, number]);
+      } finally {
+        this.inSignature = false;
+      }
+    }
+  }
+
+  /** One appearance stream drawn into `rect`: its /BBox through its /Matrix, scaled and moved onto the rectangle (§12.5.5, algorithm 8.1). */
+  private appearance(stream: PdfStream, rect: readonly [number, number, number, number]): void {
+    const document = this.document;
+    const box = numbers(stream.dict.get('BBox'), document);
+    if (!box || box.length !== 4) return;
+    const given = numbers(stream.dict.get('Matrix'), document);
+    const m = given && given.length === 6 ? matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number) : IDENTITY;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const [x, y] of [[box[0], box[1]], [box[0], box[3]], [box[2], box[1]], [box[2], box[3]]] as [number, number][]) {
+      const u = x * m[0] + y * m[2] + m[4];
+      const v = x * m[1] + y * m[3] + m[5];
+      minX = Math.min(minX, u);
+      minY = Math.min(minY, v);
+      maxX = Math.max(maxX, u);
+      maxY = Math.max(maxY, v);
+    }
+    if (!(maxX > minX && maxY > minY)) return;
+    const sx = Math.abs(rect[2] - rect[0]) / (maxX - minX);
+    const sy = Math.abs(rect[3] - rect[1]) / (maxY - minY);
+    const onto = matrix(sx, 0, 0, sy, Math.min(rect[0], rect[2]) - minX * sx, Math.min(rect[1], rect[3]) - minY * sy);
+    if (this.bytes > MAX_CONTENT_BYTES) return;
+    const data = document.decodedStreamData(stream);
+    this.bytes += data.length;
+    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
+    const outer = this.gs;
+    // An appearance starts from the default graphics state, not from where the page's content ended.
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    try {
+      this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
+    } finally {
+      this.gs = outer;
+    }
+  }
+
   /** Do: an image counts (after text: text under an image), a form is read with its resources. */
   private paint(xobjects: PdfDict | undefined, name: string | undefined, resources: PdfDict | undefined, depth: number): void {
     if (name === undefined) return;
@@ -659,7 +754,7 @@ class PageWalk {
       this.facts.images++;
       const width = document.resolve(target.dict.get('Width'));
       const height = document.resolve(target.dict.get('Height'));
-      if (canShowText(this.gs.ctm, typeof width === 'number' ? width : 0, typeof height === 'number' ? height : 0)) this.facts.textImages++;
+      if (!this.inSignature && canShowText(this.gs.ctm, typeof width === 'number' ? width : 0, typeof height === 'number' ? height : 0)) this.facts.textImages++;
       if (this.facts.textShows > 0) this.facts.textBeforeImage = true;
       return;
     }
@@ -703,7 +798,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
@@ -722,6 +817,7 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
     if (contents.truncated) walk.textAlive = false;
     walk.bytes = contents.bytes;
     walk.run(contents.streams, attributes.resources, 0);
+    walk.annotations(page.get('Annots'));
   } catch (e) {
     // A content stream that does not decode is judged by what is drawn (text-layer.ts: OCR);
     // what the text part met first is contentPageText's to throw.

@@ -16,6 +16,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { YinjianError } from '../../../shared/errors/index';
+import { isSignatureWidget } from '../policy/content-text';
 import { pagesOf } from './page-list';
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfSerializer, PdfStream, type PdfDocument, type PdfValue } from '../pdf/index';
 
@@ -53,6 +54,16 @@ export function pagesPdf(document: PdfDocument, pageIndices: readonly number[], 
     if (!pageDict) throw new YinjianError('PDF_MALFORMED', { detail: `page ${pageIndex + 1} is not a dictionary` });
     const inherited = document.pageAttributes(pageRef);
     let page = new PdfDict([...pageDict.entries()].filter(([key]) => !DROPPED_PAGE_KEYS.has(key)));
+    // Rendering for OCR (infra/ocr) keeps the annotations: their appearances are part of what
+    // the page shows (U2), a stamp annotation's contract title included. Not signatures' (seal
+    // impressions, read for their text by content-text.ts, SECURITY.md).
+    if (options.images) {
+      const shown = (view.resolveArray(pageDict.get('Annots'))?.items ?? []).filter((item) => {
+        const annotation = view.resolveDict(item);
+        return annotation !== undefined && !isSignatureWidget(document, annotation);
+      });
+      if (shown.length > 0) page = page.with('Annots', new PdfArray(shown));
+    }
     page = page.with('Type', PdfName.of('Page')).with('Parent', pagesRef).with('Rotate', inherited.rotate);
     if (inherited.mediaBox) page = page.with('MediaBox', inherited.mediaBox);
     if (inherited.cropBox) page = page.with('CropBox', inherited.cropBox);

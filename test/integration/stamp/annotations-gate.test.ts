@@ -1,0 +1,120 @@
+/**
+ * U2: what a page's annotations show is part of the page (issue 13: the gate reads what a person
+ * sees). Exploits kept as tests: a contract's title and parties drawn by a stamp annotation's
+ * appearance above a text layer of harmless clauses were drawn by every viewer (checked with
+ * pdftoppm) and sealed unread; hidden, the same; in a font our content reader cannot decode,
+ * pdf.js's text has none of it and the page's OCR rendering left annotations out.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, rgb } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
+import { PdfDocument } from '../../../src/main/core/pdf/index';
+import { contentPageText } from '../../../src/main/core/policy/content-text';
+import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import type { StampRequest } from '../../../src/main/core/stamp/index';
+import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { YinjianError } from '../../../src/shared/errors/index';
+import { shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+
+const TITLE_LINES = ['房屋租赁合同', '出租人（甲方）：华夏建设集团有限公司', '承租人（乙方）：华东建设公司'];
+const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
+
+let fx: StampFixture;
+let seal: IssuedSeal;
+let work: string;
+beforeAll(async () => {
+  fx = await stampFixture();
+  seal = await fx.issueSeal('YJ-ANNOT-0001');
+  work = mkdtempSync(join(tmpdir(), 'yinjian-annot-'));
+});
+afterAll(async () => {
+  await closeSharedOcr();
+  fx?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * Clauses as the page's text layer, and a stamp annotation whose appearance draws `lines` in the
+ * shipped font (`withoutToUnicode`: a copy of the font's dictionary without its ToUnicode map).
+ */
+async function annotated(lines: readonly string[], options: { flags?: number; withoutToUnicode?: boolean } = {}): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await embedShippedFontSubset(pdf, shippedFont());
+  const page = pdf.addPage([595.28, 841.89]);
+  let y = 500;
+  for (const line of CLAUSES) {
+    page.drawText(line, { x: 60, y, size: 12, font, color: rgb(0, 0, 0) });
+    y -= 24;
+  }
+  // The annotation's characters must be in the subset: drawn once, off the page.
+  page.drawText(lines.join(''), { x: 0, y: -100, size: 1, font });
+  const ops = lines.map((l, i) => `BT /F1 ${i === 0 ? 26 : 14} Tf 20 ${150 - i * 40} Td ${font.encodeText(l).toString()} Tj ET`).join('\n');
+  const resources = pdf.context.obj({ Font: { F1: font.ref } });
+  const appearance = pdf.context.register(pdf.context.flateStream(ops, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, 200], Resources: resources }));
+  const annotation = pdf.context.register(pdf.context.obj({ Type: 'Annot', Subtype: 'Stamp', Rect: [50, 600, 550, 800], F: options.flags ?? 4, AP: { N: appearance } }));
+  page.node.set(PDFName.of('Annots'), pdf.context.obj([annotation]));
+  const saved = await pdf.save({ useObjectStreams: false });
+  if (!options.withoutToUnicode) return saved;
+  // pdf-lib writes the font's dictionary at save: the copy without ToUnicode is made after.
+  const again = await PDFDocument.load(saved);
+  const fonts = again.context.lookup((again.context.lookup(appearance) as PDFRawStream).dict.get(PDFName.of('Resources')), PDFDict).lookup(PDFName.of('Font'), PDFDict);
+  const original = fonts.lookup(PDFName.of('F1'), PDFDict);
+  const copy = PDFDict.withContext(again.context);
+  for (const [key, value] of original.entries()) if (key.asString() !== '/ToUnicode') copy.set(key, value);
+  fonts.set(PDFName.of('F1'), again.context.register(copy));
+  return again.save({ useObjectStreams: false });
+}
+
+async function outcome(request: StampRequest): Promise<{ code: string; error?: YinjianError }> {
+  try {
+    await fx.pipeline.stamp(request, seal.key);
+    return { code: 'sealed' };
+  } catch (error) {
+    if (!(error instanceof YinjianError)) throw error;
+    expect(existsSync(request.outputPath), 'no output on refusal').toBe(false);
+    return { code: error.code, error };
+  }
+}
+
+describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
+  it('exploit: a stamp annotation drawing a contract\'s title and parties above harmless clauses is refused; every viewer draws it', async () => {
+    const pdf = await annotated(TITLE_LINES);
+    // poppler draws the title: the top of the page has ink.
+    writeFileSync(join(work, 'a.pdf'), pdf);
+    execFileSync('pdftoppm', ['-r', '30', '-gray', join(work, 'a.pdf'), join(work, 'a')]);
+    const pgm = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
+    const header = pgm.subarray(0, 40).toString('latin1').split(/\s+/u);
+    const [width, height] = [Number(header[1]), Number(header[2])];
+    const pixels = pgm.subarray(pgm.length - width * height);
+    const topInk = pixels.subarray(Math.round(height * 0.08) * width, Math.round(height * 0.3) * width).filter((v) => v < 128).length;
+    expect(topInk).toBeGreaterThan(50);
+    // Our reader now has the annotation's text in the page's layer.
+    const text = contentPageText(PdfDocument.open(pdf), 0)?.runs.map((r) => r.text).join('') ?? '';
+    expect(text).toContain('房屋租赁合同');
+    const result = await outcome(fx.request(seal.seal, pdf, 'annotated-contract.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('a hidden annotation is read too (a flag is one edit away from showing it)', async () => {
+    const result = await outcome(fx.request(seal.seal, await annotated(TITLE_LINES, { flags: 2 }), 'hidden-annotation.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+  });
+
+  it('in a font our reader cannot decode: the page is suspect and read by OCR with its annotations drawn', async () => {
+    const pdf = await annotated(TITLE_LINES, { withoutToUnicode: true });
+    expect(contentPageText(PdfDocument.open(pdf), 0)).toBeUndefined();
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.detail).join()).toMatch(/annotation appearances/u);
+    const result = await outcome(fx.request(seal.seal, pdf, 'annotation-no-tounicode.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('an annotation saying nothing forbidden (a reviewer\'s note) leaves the notice sealed', async () => {
+    expect(await outcome(fx.request(seal.seal, await annotated(['已阅 同意报送']), 'noted-notice.pdf'))).toMatchObject({ code: 'sealed' });
+  });
+});
