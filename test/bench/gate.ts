@@ -31,6 +31,7 @@ import { cpuMs, median } from './measure';
 import { PDFDocument } from 'pdf-lib';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { classifyDocumentText } from '../../src/main/core/policy/document-type';
+import type { PageText } from '../../src/main/core/policy/document-text';
 import { gateDocumentText, type GatePageSource } from '../../src/main/core/policy/page-gate';
 import { contentPageText } from '../../src/main/core/policy/content-text';
 import { textLayerFacts } from '../../src/main/core/policy/text-layer';
@@ -252,9 +253,42 @@ async function cliTextPdf300(): Promise<void> {
   }
 }
 
-/** YINJIAN_BENCH_GATE=text,cli,scan,scan50 picks parts (default all). */
+/** YINJIAN_BENCH_GATE=text,cli,scan,scan50,classifier picks parts (default all). */
+/**
+ * 4. The classifier alone (classifyDocumentText) on 300 pages of text already read, Chinese and
+ * English (issue 13's English titles and forms are read word by word): CPU ms. Every page's lines
+ * differ, as a real document's do, so the normal-form caches do not flatter it.
+ */
+function classifier300(): void {
+  const box = { x: 0, y: 0, width: 595, height: 842 };
+  const pageOf = (pageIndex: number, lines: readonly (readonly [string, number])[]): PageText => {
+    let y = 800;
+    const runs = lines.map(([text, fontSize]) => ({ text, x: 72, y: (y -= fontSize * 1.5), width: text.length * fontSize * 0.6, fontSize }));
+    return { pageIndex, box, runs };
+  };
+  const chinese = NOTICE.map((l) => [l.text, l.size] as const);
+  const english = [
+    ['Notice on Strengthening Contract Management', 20],
+    ['To all departments:', 12],
+    ...Array.from({ length: 40 }, (_, i) => [['The agreement signed last year with the buyer remains in force.', 'Buyer shall pay within ten days of delivery of the contract goods.', 'Contract management is the duty of every department and each agent'][i % 3] as string, 12] as const),
+  ] as const;
+  console.log('\nU2 classifier alone (classifyDocumentText), 300 pages of text, CPU ms, median of 9');
+  for (const [name, lines] of [['Chinese notice, 8 lines a page', chinese], ['English notice, 42 lines a page', english]] as const) {
+    const times: number[] = [];
+    for (let r = 0; r < 9; r++) {
+      const pages = Array.from({ length: 300 }, (_, p) => pageOf(p, lines.map(([text, size], i) => [i === 0 ? text : `${text} (${p})`, size] as const)));
+      const t = cpuMs();
+      const verdict = classifyDocumentText(pages);
+      times.push(cpuMs() - t);
+      if (verdict.forbidden) throw new Error(`the classifier refused the ${name}: ${JSON.stringify(verdict)}`);
+    }
+    console.log(`${name.padEnd(34)} ${median(times).toFixed(1).padStart(8)}`);
+  }
+}
+
 export async function benchGate(): Promise<void> {
-  const parts = (process.env['YINJIAN_BENCH_GATE'] ?? 'text,cli,scan,scan50').split(',');
+  const parts = (process.env['YINJIAN_BENCH_GATE'] ?? 'text,cli,scan,scan50,classifier').split(',');
+  if (parts.includes('classifier')) classifier300();
   if (parts.includes('text')) await textPdf300();
   if (parts.includes('cli')) await cliTextPdf300();
   const png = await scanImage(await makePdf([NOTICE]), 0, { dpi: 300 });

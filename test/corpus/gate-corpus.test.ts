@@ -26,6 +26,11 @@ const L = (text: string, size = 16): TextLineSpec => ({ text, size });
 const CONTRACT: Lines = [L('房屋租赁合同', 26), L('出租人（甲方）：华夏建设集团有限公司'), L('承租人（乙方）：华东建设公司'), L('第一条 房屋坐落于上海市某区某路。')];
 const TRAD_CONTRACT: Lines = [L('鋼材買賣合同', 26), L('買方：華夏建設集團有限公司'), L('賣方：華東鋼鐵有限公司'), L('第一條 標的與數量')];
 const AGREEMENT_EN: Lines = [L('SERVICE AGREEMENT', 26), L('Party A: Huaxia Construction Group'), L('Party B: East China Steel Ltd.'), L('1. Scope of services')];
+// Issue 13 review: English titles with a number or page after them were sealed; an English notice that
+// mentions contracts and buyers in sentences must stay allowed.
+const AGREEMENT_NO_EN: Lines = [L('SERVICE AGREEMENT No.1', 26), L('1. Scope of services'), L('2. Term of the agreement')];
+const LEASE_PAGE_EN: Lines = [L('LEASE CONTRACT  page 1', 20), L('1. The premises'), L('2. Rent and payment')];
+const NOTICE_EN: Lines = [L('Notice on Strengthening Contract Management', 20), L('To all departments:'), L('The agreement signed last year remains in force.'), L('Buyer shall pay within ten days of delivery.'), L('General Office')];
 const INTRO: Lines = [L('介绍信', 26), L('上海市某区住房管理局：'), L('兹介绍我单位张三同志前往贵处联系房屋登记事宜，请予接洽。'), L('集团办公室（盖章）')];
 const POA: Lines = [L('授权委托书', 26), L('委托人：华夏建设集团有限公司'), L('受托人：张三'), L('现委托受托人代为办理以下事项。')];
 const SPACED: Lines = [L('合　　同', 26), L('甲方：华夏建设集团有限公司'), L('乙方：华东建设公司')];
@@ -85,6 +90,11 @@ const CASES: Case[] = [
   { name: 'text: traditional sales contract (買方/賣方)', expected: 'refused', make: () => makePdf([TRAD_CONTRACT]) },
   { name: 'text: English agreement (Party A/B)', expected: 'refused', make: () => makePdf([AGREEMENT_EN]) },
   { name: 'text: letter of introduction', expected: 'refused', make: () => makePdf([INTRO]) },
+  { name: 'text: SERVICE AGREEMENT No.1 (no party labels)', expected: 'refused', make: () => makePdf([AGREEMENT_NO_EN]) },
+  { name: 'cover: English notice + LEASE CONTRACT  page 1 on page 2', expected: 'refused', make: () => makePdf([NOTICE_EN, LEASE_PAGE_EN]) },
+  { name: 'scan: SERVICE AGREEMENT No.1, 200 dpi', expected: 'refused', make: () => scan(AGREEMENT_NO_EN, { dpi: 200 }) },
+  { name: 'text: English notice on contract management', expected: 'allowed', make: () => makePdf([NOTICE_EN]) },
+  { name: 'scan: English notice on contract management, skew 0.5°', expected: 'allowed', make: () => scan(NOTICE_EN, { dpi: 200, skew: 0.5 }) },
   { name: 'text: power of attorney', expected: 'refused', make: () => makePdf([POA]) },
   { name: 'text: spaced-out title 合　　同', expected: 'refused', make: () => makePdf([SPACED]) },
   { name: 'cover: notice + contract on page 2', expected: 'refused', make: () => makePdf([NOTICE, CONTRACT]) },

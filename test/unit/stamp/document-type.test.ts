@@ -213,3 +213,129 @@ describe('document text (U2)', () => {
     expect(classifyDocumentText(pages)).toMatchObject({ forbidden: false, pagesRead: 3 });
   });
 });
+
+/**
+ * Issue 13 (U2, "their traditional, spaced, full-width and English forms"): English titles with
+ * a number, a page, a date or a note after them, letter-spaced and full-width, were sealed
+ * (review of the every-page gate: "SERVICE AGREEMENT No.1", "LEASE CONTRACT  page 1"). Each
+ * title is tried as the first line of page 1 and as the top line of page 2 behind a cover page.
+ */
+describe('English titles and forms (U2, issue 13)', () => {
+  const BODY_EN: [string, number][] = [
+    ['1. Scope of services', 12],
+    ['The parties agree as follows.', 12],
+  ];
+  const COVER_EN = page(0, [['Internal Notice', 22], ['To all departments:', 12], ['Please find the attached documents for your reference.', 12]]);
+
+  const englishTitles: [string, string | readonly string[], string][] = [
+    ['agreement with a number', 'SERVICE AGREEMENT No.1', '协议'],
+    ['agreement with a spaced number', 'Service Agreement No. 2026-001', '协议'],
+    ['contract with a page number', 'LEASE CONTRACT  page 1', '合同'],
+    ['contract with a page of pages', 'Lease Contract - Page 1 of 4', '合同'],
+    ['power of attorney', 'POWER OF ATTORNEY', '授权委托书'],
+    ['special power of attorney with a note', 'Special Power of Attorney (Notarized Copy)', '授权委托书'],
+    ['letter of authorization', 'Letter of Authorization', '授权委托书'],
+    ['letter of introduction', 'LETTER OF INTRODUCTION', '介绍信'],
+    ['introduction letter', 'Introduction Letter', '介绍信'],
+    ['contract with a bracketed note', 'Sales Contract (Draft)', '合同'],
+    ['contract with a dashed note', 'Sales Contract - Draft', '合同'],
+    ['agreement on its own', 'AGREEMENT', '协议'],
+    ['letter-spaced agreement', 'A G R E E M E N T', '协议'],
+    ['letter-spaced contract', 'C O N T R A C T', '合同'],
+    ['letter-spaced contract in one run per letter', [...'CONTRACT'], '合同'],
+    ['letter-spaced agreement with a number', 'S E R V I C E  A G R E E M E N T  N o . 1', '协议'],
+    ['full-width contract', 'Ｃｏｎｔｒａｃｔ', '合同'],
+    ['full-width agreement with a number', 'ＳＥＲＶＩＣＥ　ＡＧＲＥＥＭＥＮＴ　Ｎｏ．１', '协议'],
+    ['mixed case', 'sAlEs CoNtRaCt', '合同'],
+    ['contract with an ISO date', 'Sales Contract 2026-07-01', '合同'],
+    ['contract with a written date', 'Sales Contract, 1 July 2026', '合同'],
+    ['agreement dated', 'Loan Agreement dated 1 July 2026', '协议'],
+    ['agreement with a version', 'Purchase Agreement v2', '协议'],
+    ['agreement on a subject', 'Agreement on Strategic Cooperation', '协议'],
+    ['sale and purchase agreement', 'Sale and Purchase Agreement', '协议'],
+    ['contract with a hash number', 'Sales Contract #5', '合同'],
+    ['agreement between the parties', 'Agreement between Huaxia Construction Group Co., Ltd. and East China Steel Ltd.', '协议'],
+    ['contract with a colon note', 'Employment Contract: Draft', '合同'],
+    ['English and Chinese title', 'Service Agreement（服务协议）', '协议'],
+  ];
+  it.each(englishTitles)('refuses a %s as the first line of page 1', (_label, title, term) => {
+    expect(classifyDocumentText([page(0, [[title, 22], ...BODY_EN])])).toMatchObject({ forbidden: true, term, where: 'title', page: 1 });
+  });
+  it.each(englishTitles)('refuses a %s as the top line of page 2 behind a cover page', (_label, title, term) => {
+    expect(classifyDocumentText([COVER_EN, page(1, [[title, 14], ...BODY_EN])])).toMatchObject({ forbidden: true, term, where: 'title', page: 2 });
+  });
+
+  it('refuses an English title set apart further down a later page (a heading with its number)', () => {
+    const later = page(1, [['3. Other matters', 12], ['Details are given below.', 12], ['AGREEMENT No. 7', 12], ['1. Scope', 12]]);
+    expect(classifyDocumentText([COVER_EN, later])).toMatchObject({ forbidden: true, term: '协议', page: 2 });
+  });
+
+  const englishForms: [string, [string, number][], string][] = [
+    ['parties with their seals', [['PARTY A (Seal):', 12], ['PARTY B (Seal):', 12]], '合同'],
+    ['letter-spaced parties', [['P A R T Y  A :  Huaxia Construction Group', 12], ['P A R T Y  B :  East China Steel Ltd.', 12]], '合同'],
+    ['full-width parties', [['ＰＡＲＴＹ　Ａ：华夏建设集团', 12], ['ＰＡＲＴＹ　Ｂ：华东建设公司', 12]], '合同'],
+    ['parties without a colon', [['Party A Huaxia Construction Group', 12], ['Party B East China Steel Ltd.', 12]], '合同'],
+    ['the buyer and the seller', [['The Buyer: Huaxia Construction Group', 12], ['The Seller: East China Steel Ltd.', 12]], '合同'],
+    ['buyer and seller signature lines', [['Buyer', 12], ['Signature: ________', 12], ['Seller', 12]], '合同'],
+    ['lessor and lessee with their party', [['Lessor (Party A): Huaxia Construction Group', 12], ['Lessee (Party B): East China Steel Ltd.', 12]], '合同'],
+    ['landlord and tenant', [['Landlord: Huaxia Property Co., Ltd.', 12], ['Tenant: Zhang San', 12]], '合同'],
+    ['employer and contractor', [['Employer: Huaxia Construction Group', 12], ['Contractor: East China Building Co.', 12]], '合同'],
+    ['supplier and purchaser', [['Supplier: East China Steel Ltd.', 12], ['Purchaser: Huaxia Construction Group', 12]], '合同'],
+    ['contract number', [['Contract No.: HX-2026-015', 12]], '合同'],
+    ['agreement number', [['Agreement No. HX-2026-7', 12]], '协议'],
+    ['principal and agent', [['Principal: Huaxia Construction Group', 12], ['Agent: Zhang San', 12]], '授权委托书'],
+    ['principal and attorney-in-fact', [['PRINCIPAL: Huaxia Construction Group', 12], ['ATTORNEY-IN-FACT: Zhang San', 12]], '授权委托书'],
+    ['grantor and grantee', [['Grantor: Huaxia Construction Group', 12], ['Grantee: Zhang San', 12]], '授权委托书'],
+    ['this is to introduce', [['To: Shanghai Housing Bureau', 12], ['This is to introduce Mr. Zhang San of our company, who will', 12], ['contact you about the registration.', 12]], '介绍信'],
+    ['we hereby introduce … to contact', [['Dear Sirs,', 12], ['We hereby introduce Ms. Li Si, our staff member,', 12], ['who will visit your office to contact you about the matter.', 12]], '介绍信'],
+  ];
+  it.each(englishForms)('refuses by the English form on a later page: %s', (_label, lines, term) => {
+    const result = classifyDocumentText([COVER_EN, page(1, [['Part One', 16], ...lines, ['(No text below.)', 12]])]);
+    expect(result).toMatchObject({ forbidden: true, term, where: 'form', page: 2 });
+  });
+
+  const allowedNotices: [string, [string, number][]][] = [
+    ['notice on strengthening contract management', [['Notice on Strengthening Contract Management', 22], ['To all departments:', 12], ['The agreement signed last year remains in force.', 12]]],
+    ['notice on the agreement signed last year', [['Notice on the Agreement Signed Last Year', 22], ['the agreement signed last year', 12], ['expires at the end of this month.', 12]]],
+    ['minutes of a meeting on an agreement', [['Minutes of the Meeting on the Service Agreement', 22], ['Attendees: all department heads', 12]]],
+    ['contract management measures', [['Contract Management Measures', 22], ['Article 1. These measures apply to all contracts.', 12]]],
+    ['contract notice', [['Contract Notice', 22], ['Tenders are invited for the supply of steel.', 12]]],
+    ['contracts department notice', [['Contracts Department Notice', 22], ['The office moves to the third floor.', 12]]],
+    ['circular on contract review', [['Circular on Contract Review Procedures', 22], ['Each contract is reviewed by the legal department.', 12]]],
+    ['reply about a power of attorney', [['Reply to the Request for a Power of Attorney', 22], ['The request is declined.', 12]]],
+    ['an attachment label', [['Notice on Procurement', 22], ['Attachment: Sales Contract (sample)', 12], ['Attachment: Letter of Introduction (template)', 12]]],
+    [
+      'parties, buyers and principals in sentences',
+      [
+        ['Notice on Procurement Rules', 22],
+        ['Buyer shall pay within ten days of delivery.', 12],
+        ['Seller shall deliver the goods on time.', 12],
+        ["Buyer's and seller's names must match their licences.", 12],
+        ['Principal responsibilities are set out below.', 12],
+        ['Agent fees will be reimbursed.', 12],
+        ['Party A and Party B must be named consistently.', 12],
+        ['Contract No. HX-2026-015 was terminated last month.', 12],
+        ['Landlord approval is required before moving.', 12],
+        ['Tenant departments should report by Friday.', 12],
+      ],
+    ],
+  ];
+  it.each(allowedNotices)('allows an English %s', (_label, lines) => {
+    expect(classifyDocumentText([page(0, lines)])).toMatchObject({ forbidden: false });
+  });
+
+  it('allows an English notice whose later pages open with sentences that mention contracts and agreements', () => {
+    const pages = [
+      page(0, [['Notice on Strengthening Contract Management', 22], ['To all departments:', 12], ['Please read the following.', 12]]),
+      page(1, [['the agreement signed last year', 12], ['remains in force until its term ends.', 12]]),
+      page(2, [['Contract management is the duty of every department.', 12], ['General Office', 12]]),
+      page(3, [['in accordance with the Service Agreement', 12], ['signed with East China Steel Ltd.', 12]]),
+    ];
+    expect(classifyDocumentText(pages)).toMatchObject({ forbidden: false, pagesRead: 4 });
+  });
+
+  it('still allows the Chinese notices on contract management', () => {
+    expect(classifyDocumentText([page(0, [['关于加强合同管理工作的通知', 22], ...NOTICE_BODY])]).forbidden).toBe(false);
+    expect(classifyDocumentText([page(0, [['关于去年签订的协议的说明', 22], ['去年签订的协议继续有效。', 12]])]).forbidden).toBe(false);
+  });
+});

@@ -65,24 +65,45 @@ export const DEFAULT_DENY_LIST: readonly DeniedDocumentKind[] = [
       ['发包人', '承包人'],
       ['供方', '需方'],
       ['合同编号'],
+      // English forms of the same labels (issue 13): 甲方/乙方, 买方/卖方 and 出卖人/买受人,
+      // 出租人/承租人, 发包人/承包人, 供方/需方, 合同编号.
       ['party a', 'party b'],
       ['buyer', 'seller'],
       ['lessor', 'lessee'],
+      ['landlord', 'tenant'],
+      ['employer', 'contractor'],
+      ['supplier', 'purchaser'],
+      ['contract no.'],
+      ['contract no:'],
     ],
   },
-  { term: '协议', words: ['协议', 'agreement'], formMarkers: [['协议编号']] },
+  { term: '协议', words: ['协议', 'agreement'], formMarkers: [['协议编号'], ['agreement no.'], ['agreement no:']] },
   {
     term: '授权委托书',
-    words: ['授权委托书', '委托书', 'power of attorney'],
-    formMarkers: [['委托人', '受托人'], ['委托人', '被委托人'], ['委托方', '受托方'], ['授权人', '被授权人'], ['principal', 'attorney-in-fact'], ['grantor', 'attorney']],
+    words: ['授权委托书', '委托书', 'power of attorney', 'letter of authorization', 'letter of authorisation', 'authorization letter', 'authorisation letter'],
+    formMarkers: [
+      ['委托人', '受托人'],
+      ['委托人', '被委托人'],
+      ['委托方', '受托方'],
+      ['授权人', '被授权人'],
+      ['principal', 'attorney-in-fact'],
+      ['principal', 'agent'],
+      ['grantor', 'attorney'],
+      ['grantor', 'grantee'],
+    ],
   },
   {
     term: '介绍信',
-    words: ['介绍信', 'letter of introduction'],
+    words: ['介绍信', 'letter of introduction', 'introduction letter'],
     formMarkers: [['兹介绍'], ['this is to introduce']],
     // 兹介绍 X 同志前往 Y 联系/接洽/办理: the one sentence every letter of introduction has,
-    // wherever the line breaks fall (a scan's OCR may put it at any place in a line).
-    formPatterns: [/(兹|特此|现)介绍.{0,80}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u, /介绍.{0,40}?(同志|先生|女士|等\d*人).{0,40}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u, /thisistointroduce.{0,200}?(contact|visit)/u],
+    // wherever the line breaks fall (a scan's OCR may put it at any place in a line); in
+    // English, "This is to introduce / We hereby introduce X … who will visit / contact".
+    formPatterns: [
+      /(兹|特此|现)介绍.{0,80}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u,
+      /介绍.{0,40}?(同志|先生|女士|等\d*人).{0,40}?前往.{0,80}?(联系|接洽|办理|洽谈|联络)/u,
+      /(thisistointroduce|thisletteristointroduce|herebyintroduce|wishtointroduce|liketointroduce).{0,200}?(contact|visit|liaise|discuss)/u,
+    ],
   },
 ];
 
@@ -179,8 +200,80 @@ export type DocumentTextVerdict =
       readonly words: readonly string[];
     };
 
-/** What may follow the kind word at the end of a title: 书, a bracketed note, 草案, 副本… */
-const TITLE_TAIL = /(书|草案|范本|文本|正本|副本|\d+|[（(【[][^）)】\]]*[）)】\]])+$/u;
+/**
+ * What may follow the kind word at the end of a title, in the compact form: 书, a bracketed
+ * note, 草案, 副本, a number; and the English tails a letter-spaced or run-together title keeps
+ * (S E R V I C E A G R E E M E N T N o . 1, CONTRACT page 1 of 4, AGREEMENT-DRAFT); a page or a
+ * date after a Chinese title (采购合同 第1页, 采购合同2026年7月1日). No two alternatives match
+ * the same text (a digit, not a run of them; 年 only after a digit): `(\d+)+$` or `(\d|\d+年)+$`
+ * backtrack exponentially on a long number followed by text, and this runs on every line.
+ */
+const TITLE_TAIL = /(书|草案|草稿|范本|文本|正本|副本|\d|[（(【[][^）)】\]]*[）)】\]]|(?<=\d)[年月日页]|[第共](?=\d)|no\.?|page|of|draft|copy|v\.?(?=\d)|[#\-–—/])+$/u;
+
+/*
+ * English titles (issue 13) are read by words on the line's spaced form (NFKC, lower case, one
+ * space between words), not by the compact form's end: English puts the kind last
+ * (Service Agreement) or first (Agreement on Cooperation, Contract for Services), and a title
+ * often carries a number, a page, a date or a note after it (SERVICE AGREEMENT No.1, LEASE
+ * CONTRACT page 1, Sales Contract (Draft), Loan Agreement dated 1 July 2026). A line is the
+ * kind's title when, word by word:
+ *  - at most six words come before the kind, none of them an article, a preposition or a verb
+ *    (Notice on the Agreement, Minutes of the Meeting on the Service Agreement, Please sign the
+ *    contract are about a contract, not one; 附件：/Attachment: is a label);
+ *  - after it come only tails (EN_TITLE_TAIL: No.1, #5, page 1 of 4, v2, a date, a bracketed
+ *    note, Draft, Copy), then at most one qualifier opened by for/of/between/on/dated…
+ *    (EN_TITLE_QUALIFIER) in which no verb stands (Contract for Services, not "Contract for
+ *    supplies shall be signed"); Contract Management Measures and Contract Notice name no kind.
+ * The patterns are compiled once: the head per deny-list word (prepared), the rest here.
+ */
+
+/** Words that cannot stand before the kind in its title: articles, determiners, prepositions, verbs. */
+const EN_NOT_BEFORE_KIND =
+  'the|a|an|this|that|these|those|our|your|its|their|his|her|my|on|about|regarding|concerning|re|of|to|for|under|in|into|with|from|by|at|upon|per|as|if|when|which|who|shall|will|must|should|may|can|would|could|is|are|was|were|be|been|being|has|have|had|do|does|did|please|not|no|sign|signed|attached|see';
+
+/** Verbs and modals: a line that has one after the kind is a sentence about the kind. */
+const EN_VERB = 'shall|will|must|should|would|could|is|are|was|were|be|been|being|has|have|had|do|does|did|please|not';
+
+/** One word before the kind: no clause punctuation, no label colon, not in EN_NOT_BEFORE_KIND. */
+const EN_MODIFIER = `(?!(?:${EN_NOT_BEFORE_KIND}) )[^ ,;:!?，。；：！？、]+ `;
+
+/** One tail after the kind (sticky: read one by one from where the kind ends, no backtracking between them). */
+const EN_TITLE_TAIL = new RegExp(
+  [
+    '[ ,:\\-–—/]*(?:',
+    [
+      'no\\.? ?[\\w\\-/.]*\\d[\\w\\-/.]*',
+      '# ?[\\w\\-/.]+',
+      '\\([^)]*\\)|\\[[^\\]]*\\]|【[^】]*】',
+      'page ?\\d+(?: ?(?:of|/) ?\\d+)?|p\\. ?\\d+',
+      '\\d{1,4} ?年(?: ?\\d{1,2} ?月(?: ?\\d{1,2} ?日)?)?|\\d{1,2} ?月(?: ?\\d{1,2} ?日)?|第 ?\\d{1,4} ?页(?: ?共 ?\\d{1,4} ?页)?',
+      '(?:version|ver\\.?|v\\.?|rev(?:ision)?\\.?|edition) ?\\d[\\w.]*',
+      '\\d[\\d\\-/.]*(?:st|nd|rd|th)?',
+      '(?:draft|copy|original|template|sample|specimen|form|final|counterpart|duplicate|translation|english|chinese|version|edition|text|revised|amended|i{1,3}|iv|vi{0,3}|ix|x' +
+        '|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?',
+    ].join('|'),
+    ')(?![\\w])',
+  ].join(''),
+  'uy',
+);
+
+/** The qualifier after the kind and its tails, to the line's end, without a verb or sentence punctuation. */
+const EN_TITLE_QUALIFIER = new RegExp(
+  `[ ,]*(?:for|of|between|among|amongst|on|with|regarding|concerning|relating to|in respect of|dated|made|entered|to|by|under|in)(?![\\w])(?![^;!?]*\\b(?:${EN_VERB})\\b)[^;!?。；！？]*$`,
+  'uy',
+);
+
+/** Nothing more on the line but a full stop or closing quote (SERVICE AGREEMENT., “Sales Contract”). */
+const EN_TITLE_END = /[ .”"’']*$/uy;
+
+/** Sentence punctuation on a spaced English line (a comma or colon may separate a title's tail). */
+const EN_SENTENCE_PUNCTUATION = /[;!?。；！？]/u;
+
+/** A line letter-spaced from its start (c o n t r a c t): read on its compact form, as Chinese is. */
+const LETTER_SPACED = /^(?:\S ){3,}\S/u;
+
+/** The longest English line that can still be a title (spaced characters). */
+const MAX_EN_TITLE_LENGTH = 100;
 
 /** A line that reads as running text, not as a title: sentence or clause punctuation, a label colon. */
 const RUNNING_TEXT = /[，。；！？、,;!?:：]/u;
@@ -190,6 +283,9 @@ const SENTENCE_PUNCTUATION = /[，。；！？,;!?]/u;
 
 /** The longest line that can still be a title (normalised characters). */
 const MAX_TITLE_LENGTH = 40;
+
+/** The longest line that can still be a stand-alone heading with its tail (normalised characters). */
+const MAX_HEADING_LENGTH = 2 * MAX_TITLE_LENGTH;
 
 /** A line of a page as the matching reads it, its normal forms computed once. */
 interface LineForms {
@@ -220,17 +316,31 @@ interface PreparedWord {
   readonly latin: boolean;
 }
 
+interface PreparedTitleWord extends PreparedWord {
+  /**
+   * English words: the head of a title up to the kind's end, on the spaced form (sticky, from
+   * 0): up to six words that are not EN_NOT_BEFORE_KIND, then the word (a plural s allowed).
+   */
+  readonly head: RegExp | undefined;
+}
+
 interface PreparedMarker extends PreparedWord {
   /** First UTF-16 unit a line's compact form must start with (see LineForms.first). */
   readonly first: number;
-  /** English labels: matched on the line's spaced form, at a word's end. */
+  /**
+   * English labels: matched on the line's spaced form, "The " allowed before, at a word's end,
+   * followed by a colon or bracket, nothing, or a value in which no verb stands (Party A
+   * Huaxia Group, not Party A shall pay).
+   */
   readonly pattern: RegExp | undefined;
+  /** The label's opening words are enough (兹介绍, 合同编号, this is to introduce). */
+  readonly loose: boolean;
 }
 
 interface PreparedKind {
   readonly kind: DeniedDocumentKind;
-  readonly words: readonly PreparedWord[];
-  readonly markerSets: readonly { readonly markers: readonly string[]; readonly prepared: readonly PreparedMarker[]; readonly loose: boolean }[];
+  readonly words: readonly PreparedTitleWord[];
+  readonly markerSets: readonly { readonly markers: readonly string[]; readonly prepared: readonly PreparedMarker[] }[];
 }
 
 interface PreparedList {
@@ -249,20 +359,25 @@ function prepared(denyList: readonly DeniedDocumentKind[]): PreparedList {
     const words = kind.words.map((word) => {
       const normal = normalisedWord(word);
       if (!headings.has(normal)) headings.set(normal, { kind, word });
-      return { word, normal, latin: /^[a-z]/.test(normal) };
+      const latin = /^[a-z]/u.test(normal);
+      const head = latin ? new RegExp(`[“"‘']?(?:${EN_MODIFIER}){0,6}${escapeRegExp(spacedForm(word))}s?(?![a-z'’\\-])`, 'uy') : undefined;
+      return { word, normal, latin, head };
     });
     const markerSets = (kind.formMarkers ?? []).map((markers) => ({
       markers,
-      loose: markers.length === 1,
       prepared: markers.map((marker) => {
         const normal = normalisedWord(marker);
         const latin = /^[a-z]/u.test(normal);
+        const label = escapeRegExp(spacedForm(marker));
         return {
           word: marker,
           normal,
           latin,
-          first: latin ? marker.toLowerCase().charCodeAt(0) : normal.charCodeAt(0),
-          pattern: latin ? new RegExp(`^${escapeRegExp(marker.toLowerCase())}(?![a-z])`, 'u') : undefined,
+          first: normal.charCodeAt(0),
+          // A marker of its own is loose unless it ends in its own punctuation (Contract No.),
+          // whose value must then read as a value (Contract No. 15 was terminated is a sentence).
+          loose: markers.length === 1 && !/[.:]$/u.test(marker),
+          pattern: latin ? new RegExp(`^(?:the )?${label}(?![a-z'’\\-])(?: ?(?:[:(\\[【]|$)| (?![^:]*\\b(?:${EN_VERB})\\b)[^;!?。；！？]*$)`, 'u') : undefined,
         };
       }),
     }));
@@ -273,19 +388,50 @@ function prepared(denyList: readonly DeniedDocumentKind[]): PreparedList {
   return list;
 }
 
+/** A short line without clause punctuation or label colon whose compact form ends with `w` (after a title's tail). */
+function compactTitleEndsWith(line: LineForms, w: string): boolean {
+  const compact = line.compact;
+  if (compact.length > MAX_TITLE_LENGTH) return false;
+  if ((line.running ??= RUNNING_TEXT.test(line.text.normalize('NFKC')))) return false;
+  return (strippedOf(line) || compact).endsWith(w) || compact.endsWith(w);
+}
+
+/** Is the line an English title of the word's kind? (See EN_MODIFIER, EN_TITLE_TAIL, EN_TITLE_QUALIFIER.) */
+function englishTitleNames(line: LineForms, word: PreparedTitleWord): boolean {
+  const spaced = spacedForm(line.text);
+  if (spaced.length > MAX_EN_TITLE_LENGTH) return false;
+  // One word (CONTRACT, SERVICEAGREEMENT) or letter-spaced (C O N T R A C T N o . 1): by its
+  // compact form, as a Chinese title is read.
+  if (!spaced.includes(' ') || LETTER_SPACED.test(spaced)) return compactTitleEndsWith(line, word.normal);
+  if (EN_SENTENCE_PUNCTUATION.test(spaced)) return false;
+  const head = word.head as RegExp;
+  head.lastIndex = 0;
+  if (!head.test(spaced)) return false;
+  let at = head.lastIndex;
+  while (at < spaced.length) {
+    EN_TITLE_TAIL.lastIndex = at;
+    if (!EN_TITLE_TAIL.test(spaced)) break;
+    at = EN_TITLE_TAIL.lastIndex;
+  }
+  EN_TITLE_END.lastIndex = at;
+  if (EN_TITLE_END.test(spaced)) return true;
+  EN_TITLE_QUALIFIER.lastIndex = at;
+  return EN_TITLE_QUALIFIER.test(spaced);
+}
+
 function titleNamesKind(line: LineForms, kind: PreparedKind): string | undefined {
   const compact = line.compact;
-  if (compact === '' || compact.length > MAX_TITLE_LENGTH) return undefined;
-  if ((line.running ??= RUNNING_TEXT.test(line.text.normalize('NFKC')))) return undefined;
-  const stripped = strippedOf(line) || compact;
-  for (const { word, normal: w, latin } of kind.words) {
+  if (compact === '') return undefined;
+  for (const word of kind.words) {
+    // Only a line that holds the word can name it (cheap, and most lines do not).
+    if (!compact.includes(word.normal)) continue;
+    if (word.latin) {
+      if (englishTitleNames(line, word)) return word.word;
+      continue;
+    }
     // Chinese puts the kind of a document last (采购合同, 授权委托书): a title that ends with
     // the word is that kind; 关于加强合同管理的通知 ends with 通知 and is a notice.
-    if (stripped.endsWith(w) || compact.endsWith(w)) return word;
-    // English puts it first or last: "Contract for Services", "Service Agreement".
-    if (latin && (compact.startsWith(`${w}for`) || compact.startsWith(`${w}of`) || compact.startsWith(`${w}between`) || compact.startsWith(`${w}no`))) {
-      return word;
-    }
+    if (compactTitleEndsWith(line, word.normal)) return word.word;
   }
   return undefined;
 }
@@ -301,18 +447,37 @@ function escapeRegExp(text: string): string {
  * starts with the word (买方应于十日内付款。) is running text. `loose` (a marker of its own, such
  * as 兹介绍 or 合同编号) only needs the opening words.
  */
-function opensWithLabel(line: LineForms, marker: PreparedMarker, loose: boolean): boolean {
-  // Neither form can start with the marker unless the compact form starts with its first unit.
-  if (line.first !== marker.first) return false;
-  if (marker.pattern) return marker.pattern.test(spacedForm(line.text));
+function opensWithLabel(line: LineForms, marker: PreparedMarker): boolean {
   const m = marker.normal;
   const compact = line.compact;
+  if (marker.pattern) {
+    // English: the label, or "The" and the label (The Buyer:), opens the compact form. Followed
+    // there by a colon or bracket, or by nothing, it is a label however it is spaced
+    // (P A R T Y A :, full-width ＰＡＲＴＹ Ａ：, Buyer alone over a signature line); else by its words.
+    let at = 0;
+    if (line.first !== marker.first) {
+      if (line.first !== LATIN_T || !compact.startsWith('the') || !compact.startsWith(m, 3)) return false;
+      at = 3;
+    } else if (!compact.startsWith(m)) return false;
+    if (marker.loose) return true;
+    const next = compact.charCodeAt(at + m.length);
+    if (Number.isNaN(next) || LABEL_OPENERS.has(next)) return true;
+    return marker.pattern.test(spacedForm(line.text));
+  }
+  // Neither form can start with the marker unless the compact form starts with its first unit.
+  if (line.first !== marker.first) return false;
   if (!compact.startsWith(m)) return false;
-  if (loose) return true;
+  if (marker.loose) return true;
   const rest = compact.slice(m.length);
   if (rest === '' || !/^\p{Script=Han}/u.test(rest)) return true;
   return rest.length <= MAX_TITLE_LENGTH && !SENTENCE_PUNCTUATION.test(rest);
 }
+
+/** What makes the opening word(s) of a line a label when it follows them in the compact form: a colon or bracket. */
+const LABEL_OPENERS: ReadonlySet<number> = new Set([...':([【'].map((c) => c.charCodeAt(0)));
+
+/** 't': an English label may follow "The" (The Buyer:). */
+const LATIN_T = 't'.charCodeAt(0);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -337,13 +502,13 @@ function titleCandidates(page: PageText, lines: readonly TextLine[]): TextLine[]
 }
 
 /** Does some line open with `marker`? (Loops, not callbacks: this runs for every page.) */
-function someLineOpens(lines: readonly LineForms[], marker: PreparedMarker, loose: boolean): boolean {
-  for (const line of lines) if (opensWithLabel(line, marker, loose)) return true;
+function someLineOpens(lines: readonly LineForms[], marker: PreparedMarker): boolean {
+  for (const line of lines) if (opensWithLabel(line, marker)) return true;
   return false;
 }
 
-function markerSetAt(markers: readonly PreparedMarker[], lines: readonly LineForms[], loose: boolean): boolean {
-  for (const m of markers) if (!someLineOpens(lines, m, loose)) return false;
+function markerSetAt(markers: readonly PreparedMarker[], lines: readonly LineForms[]): boolean {
+  for (const m of markers) if (!someLineOpens(lines, m)) return false;
   return true;
 }
 
@@ -358,6 +523,9 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
     }
   }
   for (const line of lines) {
+    // A heading is short: a long line is not stripped of its tail at all (TITLE_TAIL is tried
+    // from every position of the line, quadratic in its length).
+    if (line.compact.length > MAX_HEADING_LENGTH) continue;
     const heading = list.headings.get(strippedOf(line));
     if (heading !== undefined) return { term: heading.kind.term, where: 'heading', line: line.text, page: at, words: [heading.word] };
   }
@@ -368,17 +536,17 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
   const starts = new Set<number>();
   for (const line of lines) starts.add(line.first);
   for (const { kind, markerSets } of list.kinds) {
-    for (const { markers, prepared: set, loose } of markerSets) {
+    for (const { markers, prepared: set } of markerSets) {
       let opens = false;
       for (const m of set) {
-        if (starts.has(m.first) && someLineOpens(lines, m, loose)) {
+        if ((starts.has(m.first) || (m.latin && starts.has(LATIN_T))) && someLineOpens(lines, m)) {
           opens = true;
           break;
         }
       }
       if (!opens) continue;
       withNext ??= next.length === 0 ? lines : [...lines, ...next];
-      if (markerSetAt(set, withNext, loose)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
+      if (markerSetAt(set, withNext)) return { term: kind.term, where: 'form', line: markers.join(' / '), page: at, words: [...markers] };
     }
     if (!kind.formPatterns || kind.formPatterns.length === 0) continue;
     joined ??= {
@@ -400,13 +568,21 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
  * - title: on the first page, a line of its title region (its upper half, at least body-size
  *   type); on a later page, its top line or a line set larger than its body near its top;
  *   which is a title — short, no clause punctuation or label colon — and ends with a kind word
- *   (after 书, 草案, a bracketed note…). 采购合同, 合\u3000同, 授權委託書, SERVICE AGREEMENT.
+ *   (after 书, 草案, a bracketed note, a page or a date…). 采购合同, 合\u3000同, 授權委託書.
+ *   English titles are read word by word (englishTitleNames): the kind last or first, a
+ *   number, page, date or note after it (SERVICE AGREEMENT No.1, LEASE CONTRACT page 1,
+ *   Agreement on Cooperation), letter-spaced (C O N T R A C T) and full-width alike; a kind
+ *   after a preposition (Notice on the Service Agreement) or before more words (Contract
+ *   Management Measures) is what the title is about, not what it is.
  *   A contract placed behind a notice's cover page starts its page with its title.
  * - heading: a line anywhere that is nothing but the word (合同 or 介绍信 on its own).
  * - form: the labels only that kind of document has, at the start of lines of one page (or
  *   carried over to the next): both parties 甲方 … 乙方, 买方 … 卖方, 委托人 … 受托人, Party A …
- *   Party B, signature lines such as 甲方（盖章）; 兹介绍 or 合同编号; and the letter of
- *   introduction's sentence 兹介绍…前往…联系 wherever its line breaks fall.
+ *   Party B, Buyer … Seller, Lessor … Lessee, Principal … Agent, signature lines such as
+ *   甲方（盖章） or PARTY A (Seal):; 兹介绍, 合同编号 or Contract No.; and the letter of
+ *   introduction's sentence 兹介绍…前往…联系 (This is to introduce … contact) wherever its line
+ *   breaks fall. An English label opens its line followed by a colon, a bracket, nothing, or a
+ *   value without a verb: "Buyer shall pay within ten days." is a sentence.
  *
  * How a notice that mentions a contract in passing gets through: the mention sits in running
  * text (有关合同已于上月签订，请各部门……), so its line has clause punctuation or does not end
