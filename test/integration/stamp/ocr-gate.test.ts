@@ -122,12 +122,66 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
+  it('exploit: the title and parties drawn as outlines (filled paths, no text) above harmless clauses are refused', async () => {
+    const pdf = await outlinedAboveText(CONTRACT.slice(0, 3).map((l) => ({ text: l.text, size: l.size })), CLAUSES);
+    const facts = textLayerFacts(PdfDocument.open(pdf), 0);
+    expect(facts).toMatchObject({ textImages: 0, suspicions: [] });
+    expect(facts.curves).toBeGreaterThan(100);
+    const result = await outcome(fx.request(seal.seal, pdf, 'outlined-title.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
   it('a notice under a picture without words (a letterhead emblem) is sealed, its page read by OCR', async () => {
     const emblem = await noiseFreeEmblem();
     const pdf = await pictureAboveText(emblem, 120, NOTICE.map((l) => l.text), 120);
     expect(await outcome(fx.request(seal.seal, pdf, 'emblem-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
   });
 });
+
+/** `lines` drawn as filled outlines of the shipped font's glyphs (no text operators), `clauses` as text below. */
+async function outlinedAboveText(lines: readonly { text: string; size: number }[], clauses: readonly string[]): Promise<Uint8Array> {
+  const { PDFDocument, rgb, pushGraphicsState, popGraphicsState, moveTo, lineTo, appendBezierCurve, closePath, fill, setFillingGrayscaleColor } = await import('pdf-lib');
+  const fontkit = (await import('@pdf-lib/fontkit')).default;
+  const { embedShippedFontSubset } = await import('../../../src/main/core/appearance/index');
+  type Command = { command: string; args: number[] };
+  const face = fontkit.create(Buffer.from(shippedFont())) as unknown as { unitsPerEm: number; layout(text: string): { glyphs: { path: { commands: Command[] }; advanceWidth: number }[] } };
+  const pdf = await PDFDocument.create();
+  const font = await embedShippedFontSubset(pdf, shippedFont());
+  const page = pdf.addPage([595.28, 841.89]);
+  const ops = [pushGraphicsState(), setFillingGrayscaleColor(0)];
+  let y = 841.89 - 90;
+  for (const line of lines) {
+    const k = line.size / face.unitsPerEm;
+    let x = 80;
+    for (const glyph of face.layout(line.text).glyphs) {
+      let cx = 0;
+      let cy = 0;
+      const at = (u: number, v: number): [number, number] => [x + u * k, y + v * k];
+      for (const { command, args } of glyph.path.commands) {
+        if (command === 'moveTo') ops.push(moveTo(...at(args[0] as number, args[1] as number)));
+        else if (command === 'lineTo') ops.push(lineTo(...at(args[0] as number, args[1] as number)));
+        else if (command === 'bezierCurveTo') ops.push(appendBezierCurve(...at(args[0] as number, args[1] as number), ...at(args[2] as number, args[3] as number), ...at(args[4] as number, args[5] as number)));
+        else if (command === 'quadraticCurveTo') {
+          const [qx, qy, ex, ey] = args as [number, number, number, number];
+          ops.push(appendBezierCurve(...at(cx + (2 / 3) * (qx - cx), cy + (2 / 3) * (qy - cy)), ...at(ex + (2 / 3) * (qx - ex), ey + (2 / 3) * (qy - ey)), ...at(ex, ey)));
+        } else if (command === 'closePath') ops.push(closePath());
+        if (args.length >= 2) [cx, cy] = [args[args.length - 2] as number, args[args.length - 1] as number];
+      }
+      ops.push(fill());
+      x += glyph.advanceWidth * k;
+    }
+    y -= line.size * 2;
+  }
+  ops.push(popGraphicsState());
+  page.pushOperators(...ops);
+  y = 841.89 - 400;
+  for (const line of clauses) {
+    page.drawText(line, { x: 72, y, size: 12, font, color: rgb(0, 0, 0) });
+    y -= 24;
+  }
+  return pdf.save({ useObjectStreams: false });
+}
 
 /** A plain emblem (a red ring and bar) as a PNG, drawn with the test canvas. */
 async function noiseFreeEmblem(): Promise<Buffer> {

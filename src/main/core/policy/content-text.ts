@@ -252,6 +252,8 @@ export interface ContentFacts {
   unreadable: boolean;
   /** Annotation appearances drawn over the page (read with the content: pdf.js's text has none of them). */
   appearances: number;
+  /** Curves (c, v, y) of painted paths: text drawn as outlines is made of them. */
+  curves: number;
 }
 
 /**
@@ -368,6 +370,19 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['TJ', 24],
   ['BI', 25],
   ['Do', 26],
+  ['c', 27],
+  ['v', 27],
+  ['y', 27],
+  ['f', 28],
+  ['F', 28],
+  ['f*', 28],
+  ['B', 28],
+  ['B*', 28],
+  ['b', 28],
+  ['b*', 28],
+  ['S', 28],
+  ['s', 28],
+  ['n', 29],
 ]);
 
 /**
@@ -411,10 +426,12 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, curves: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
+  /** Curves of the path being built, until it is painted or ended. */
+  private pathCurves = 0;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
   private gs: GraphicsState;
@@ -652,6 +669,16 @@ class PageWalk {
             case 26: // 'Do'
               this.paint(xobjects, lastName(operands), resources, depth);
               break;
+            case 27: // 'c', 'v', 'y': a curve of the path being built
+              this.pathCurves++;
+              break;
+            case 28: // a path painted (filled or stroked): its curves are seen
+              if (!this.inSignature) this.facts.curves += this.pathCurves;
+              this.pathCurves = 0;
+              break;
+            case 29: // 'n': a path ended unpainted (a clip)
+              this.pathCurves = 0;
+              break;
             default:
               break;
           }
@@ -798,7 +825,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, curves: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
