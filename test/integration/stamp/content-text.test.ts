@@ -113,3 +113,43 @@ describe('images that can show text (U2: a page showing one is read by OCR too)'
     expect(await withImage([4, 4], [300, 300])).toBe(0);
   });
 });
+
+describe('glyphs that do not advance along the line (U2)', () => {
+  /** A page whose content is `raw` (the shipped font as /F), with the glyphs of `chars` in the font's subset. */
+  async function rawPage(chars: string, raw: (hex: (text: string) => string, font: string) => string): Promise<Uint8Array> {
+    const { PDFDocument, PDFName, PDFOperator } = await import('pdf-lib');
+    const { embedShippedFontSubset } = await import('../../../src/main/core/appearance/index');
+    const { shippedFont } = await import('./fixture');
+    const pdf = await PDFDocument.create();
+    const font = await embedShippedFontSubset(pdf, shippedFont());
+    const page = pdf.addPage([595.28, 841.89]);
+    // The glyphs drawn once off the page, so the subset has them (and the page names the font).
+    page.drawText(chars, { x: 0, y: -100, size: 1, font });
+    const fonts = page.node.Resources()?.lookup(PDFName.of('Font'));
+    const name = [...((fonts as unknown as { keys(): Iterable<{ asString(): string }> }).keys())][0]?.asString().slice(1) as string;
+    page.pushOperators(PDFOperator.of(raw((text) => font.encodeText(text).toString(), name) as never));
+    return pdf.save({ useObjectStreams: false });
+  }
+
+  /** The page's lines on the page (the subset's glyphs drawn below it left out). */
+  const shown = (pdf: Uint8Array): string[] => textLines(contentPageText(PdfDocument.open(pdf), 0) as PageText).filter((l) => l.y > 0).map((l) => l.text);
+
+  it('exploit: a title written backwards with a negative character spacing (every viewer draws 房屋租赁合同) reads in the page\'s order', async () => {
+    // 26 pt glyphs, Tc −52: each glyph starts one em left of the one before it in the string.
+    const pdf = await rawPage('房屋租赁合同', (hex, font) => `BT /${font} 26 Tf 400 700 Td -52 Tc ${hex('同合赁租屋房')} Tj ET`);
+    expect(shown(pdf)).toEqual(['房屋租赁合同']);
+    const { classifyDocumentText } = await import('../../../src/main/core/policy/document-type');
+    expect(classifyDocumentText([contentPageText(PdfDocument.open(pdf), 0) as PageText])).toMatchObject({ forbidden: true, term: '合同' });
+  });
+
+  it('exploit: the same with TJ moving back after each glyph', async () => {
+    const pdf = await rawPage('房屋租赁合同', (hex, font) => `BT /${font} 26 Tf 400 700 Td [${[...'同合赁租屋房'].map((c) => hex(c)).join(' 2000 ')}] TJ ET`);
+    expect(shown(pdf)).toEqual(['房屋租赁合同']);
+  });
+
+  it('ordinary kerning (small moves back) keeps one run', async () => {
+    const pdf = await rawPage('房屋通知', (hex, font) => `BT /${font} 26 Tf 100 700 Td [${hex('房屋')} 40 ${hex('通知')}] TJ ET`);
+    const page = contentPageText(PdfDocument.open(pdf), 0) as PageText;
+    expect(page.runs.filter((r) => r.text.trim() !== '').map((r) => r.text)).toContain('房屋通知');
+  });
+});

@@ -496,10 +496,19 @@ class PageWalk {
     unitCount = 0;
     let startTm: Matrix | undefined;
     let advance = 0;
+    // Where each glyph starts along the line, from the show's start: a glyph that starts before
+    // the one shown ahead of it in the string (negative spacing, a TJ move back) reverses the
+    // order the reader sees (showGlyphs).
+    const showStart = this.tm;
+    const firstRun = this.runs.length;
+    let pos = 0;
+    let lastStart = -Infinity;
+    let reversed = false;
     for (let p = 0; p < pieces.length; p++) {
       const piece = pieces[p];
       if (typeof piece === 'number') {
         const shift = (-piece / 1000) * t.size * th;
+        pos += vertical ? (piece / 1000) * t.size : shift;
         // A wide gap inside TJ is a word break: a new run (textLines adds the space).
         if (-piece > 250) {
           this.flush(takeText(), startTm, advance);
@@ -527,13 +536,58 @@ class PageWalk {
           else if (codeIsText) pushText(String.fromCharCode(code));
           else throw new Unsupported(`code ${code} without text`);
         }
+        const at = pos + dx - dy;
+        if (at < lastStart - 1e-6) reversed = true;
+        lastStart = at;
         if (vertical) dy -= step;
         else dx += (((code < widths.length ? (widths[code] as number) : defaultWidth) / 1000) * size + spacing + (length === 1 && code === 32 ? wordSpacing : 0)) * th;
       }
       advance += dx;
+      pos += dx - dy;
       if (dx !== 0 || dy !== 0) this.tm = translated(this.tm, dx, dy);
     }
+    if (reversed) {
+      // The runs this show made say the glyphs in the string's order, not the page's.
+      this.runs.length = firstRun;
+      unitCount = 0;
+      this.showGlyphs(pieces, showStart);
+      return;
+    }
     this.flush(takeText(), startTm, advance);
+  }
+
+  /**
+   * U2: a show whose glyphs do not advance along the line (a title written 同合赁租屋房 with a
+   * negative character spacing or TJ moves back, so that every viewer draws 房屋租赁合同) as one
+   * run per glyph, each where it is drawn: textLines puts them in the page's order.
+   */
+  private showGlyphs(pieces: readonly Operand[], start: Matrix): void {
+    const t = this.gs.text;
+    const font = t.font as FontDecoder;
+    const th = t.scale / 100;
+    const length = font.bytesPerCode;
+    this.tm = start;
+    for (const piece of pieces) {
+      if (typeof piece === 'number') {
+        this.tm = translated(this.tm, font.vertical ? 0 : (-piece / 1000) * t.size * th, font.vertical ? (-piece / 1000) * t.size : 0);
+        continue;
+      }
+      if (!(piece instanceof PdfString)) continue;
+      const bytes = piece.bytes;
+      for (let k = 0; k + length <= bytes.length; k += length) {
+        const code = length === 2 ? ((bytes[k] as number) << 8) | (bytes[k + 1] as number) : (bytes[k] as number);
+        const glyph = code < font.texts.length ? font.texts[code] : undefined;
+        if (glyph !== undefined) pushText(glyph);
+        else if (font.codeIsText) pushText(String.fromCharCode(code));
+        else throw new Unsupported(`code ${code} without text`);
+        const width = font.vertical ? 0 : ((code < font.widths.length ? (font.widths[code] as number) : font.defaultWidth) / 1000) * t.size * th;
+        const advance = font.vertical ? 0 : width + (t.charSpacing + (length === 1 && code === 32 ? t.wordSpacing : 0)) * th;
+        const glyphStart = this.tm;
+        this.tm = translated(this.tm, advance, font.vertical ? -(t.size + t.charSpacing) : 0);
+        // The run is the glyph as drawn: its own width, whatever the spacing moves next.
+        this.flush(takeText(), glyphStart, width);
+      }
+    }
   }
 
   private flush(text: string, startTm: Matrix | undefined, advance: number): void {
