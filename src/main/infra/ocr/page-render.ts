@@ -10,8 +10,11 @@
  * (/Rotate applied) on white, at OCR_DPI.
  */
 import { createRequire } from 'node:module';
-import type { PdfDocument } from '../../core/pdf/index';
+import { constants, createInflate } from 'node:zlib';
+import { ContentLexer, PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../../core/pdf/index';
+import { decodedContents } from '../../core/policy/page-content';
 import { singlePagePdf } from '../../core/stamp/page-extract';
+import { pagesOf } from '../../core/stamp/page-list';
 
 /** Enough for body text (12 pt ≈ 33 px high) and well inside 4 s a page on these machines. */
 export const OCR_DPI = 200;
@@ -181,18 +184,31 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
     else return undefined;
   }
   if (!painted) return undefined;
-  const [a, b, c, d, e, f] = multiply(viewportTransform, painted.ctm);
-  if (Math.abs(b) > 1e-6 || Math.abs(c) > 1e-6 || a === 0 || d === 0) return undefined;
+  const device = multiply(viewportTransform, painted.ctm);
+  if (!drawable(device)) return undefined;
   const id = painted.id;
   const image = await new Promise<DecodedImage | undefined>((resolve) => {
     page.objs.get(id, (data: unknown) => resolve(data as DecodedImage | undefined));
   });
   const data = image?.data;
   if (!image || !data || ![1, 2, 3].includes(image.kind)) return undefined;
+  const source = { ...image, data };
+  return imageGrey(image, (j, out) => imageRowLuma(source, j, out), device, width, height);
+}
+
+/** The image is drawn upright (no rotation or skew in `device`, the unit square to device pixels). */
+const drawable = ([a, b, c, d]: Matrix): boolean => !(Math.abs(b) > 1e-6 || Math.abs(c) > 1e-6 || a === 0 || d === 0);
+
+/**
+ * The image of `size` (its rows as luma from `lumaRowOf`) drawn by `device` (unit square to
+ * device pixels, upright) on a white page of `width` × `height`, sampled as the canvas samples
+ * it (scannedPageGrey); undefined when it is enlarged or reduced more than 2×.
+ */
+function imageGrey(image: { readonly width: number; readonly height: number }, lumaRowOf: (j: number, out: Uint8Array) => void, device: Matrix, width: number, height: number): Uint8Array | undefined {
+  const [a, , , d, e, f] = device;
   const scaleX = image.width / Math.abs(a);
   const scaleY = image.height / Math.abs(d);
   if (scaleX < 1 || scaleY < 1 || scaleX > 2 || scaleY > 2) return undefined;
-  const source = { ...image, data };
   // Unit square to device: x = a·u + e, y = d·v + f; the image's first row is at v = 1, its
   // first column at u = 0. pdf.js draws it on the rectangle rounded to whole pixels
   // (drawImageAtIntegerCoords); a device pixel whose centre falls on it samples the image there.
@@ -223,7 +239,7 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
   const lumaRow = (j: number, keep: number): Uint8Array => {
     const slot = heldRow[0] === j ? 0 : heldRow[1] === j ? 1 : heldRow[0] === keep ? 1 : 0;
     if (heldRow[slot] !== j) {
-      imageRowLuma(source, j, held[slot] as Uint8Array);
+      lumaRowOf(j, held[slot] as Uint8Array);
       heldRow[slot] = j;
     }
     return held[slot] as Uint8Array;
@@ -253,6 +269,229 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
   return grey;
 }
 
+/**
+ * Keys an image XObject may carry and still be drawn by our own decoder (directScanGrey): none
+ * of them changes what is drawn. Anything else (SMask, Mask, Decode, ImageMask, OC, the
+ * abbreviations pdf.js also accepts…) leaves the page to pdf.js.
+ */
+const PLAIN_IMAGE_KEYS = new Set(['Type', 'Subtype', 'Width', 'Height', 'ColorSpace', 'BitsPerComponent', 'Filter', 'DecodeParms', 'Length', 'Interpolate', 'Intent', 'Name', 'Metadata', 'StructParent']);
+
+/** A page that is one plain image (plainScan): the image's stream, its layout and its CTM. */
+interface PlainScan {
+  readonly stream: PdfStream;
+  readonly width: number;
+  readonly height: number;
+  readonly colors: 1 | 3;
+  /** The samples are PNG-predicted (Predictor 10–15, one filter byte a row). */
+  readonly png: boolean;
+  readonly ctm: Matrix;
+}
+
+/** `value` resolved; a one-element array read as its element (a filter list, its parameters). */
+function single(document: PdfDocument, value: PdfValue | undefined): PdfValue | undefined {
+  const resolved = document.resolve(value);
+  if (!(resolved instanceof PdfArray)) return resolved;
+  return resolved.items.length === 1 ? document.resolve(resolved.items[0]) : resolved;
+}
+
+/**
+ * The page, read with our own PDF reader, when it is what a scanner writes: its content only
+ * q, Q, cm and one Do of an image XObject, that image 8-bit DeviceGray or DeviceRGB, raw or
+ * FlateDecode (PNG predictors allowed), nothing else about it (PLAIN_IMAGE_KEYS), and the page
+ * without annotations (an empty /Annots, as pdf-lib writes) or a transparency group. Then pdf.js's operator list would be
+ * save/transform/paintImageXObject/restore (scannedPageGrey's condition) and its decoded image
+ * the stream's samples as they are: directScanGrey draws the same grey page from the stream
+ * without pdf.js decoding it. Undefined for anything else (pdf.js draws it, as before).
+ */
+function plainScan(document: PdfDocument, pageIndex: number): PlainScan | undefined {
+  if (document.isEncrypted) return undefined;
+  const pageRef = pagesOf(document)[pageIndex];
+  const page = document.latest.resolveDict(pageRef);
+  if (!pageRef || !page || page.has('Group')) return undefined;
+  const annotations = document.resolve(page.get('Annots'));
+  if (annotations !== undefined && !(annotations instanceof PdfArray && annotations.items.length === 0)) return undefined;
+  const resources = document.pageAttributes(pageRef).resources;
+  const contents = decodedContents(document, pageIndex, page.get('Contents'));
+  if (contents.truncated || contents.streams.length === 0) return undefined;
+  // pdf.js reads a page's content streams as one, joined by a space.
+  const parts: Uint8Array[] = [];
+  for (const stream of contents.streams) parts.push(stream, new Uint8Array([0x20]));
+  const bytes = parts.length === 2 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  let painted: { name: string; ctm: Matrix } | undefined;
+  const lexer = new ContentLexer(bytes);
+  for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
+    const operands = lexer.operands;
+    if (op === 'q' && operands.length === 0) stack.push(ctm);
+    else if (op === 'Q' && operands.length === 0) ctm = stack.pop() ?? ctm;
+    else if (op === 'cm' && operands.length === 6 && operands.every((n) => typeof n === 'number')) ctm = multiply(ctm, operands as Matrix);
+    else if (op === 'Do' && !painted && operands.length === 1 && typeof operands[0] === 'object' && operands[0] !== null && 'name' in operands[0]) painted = { name: operands[0].name, ctm };
+    else return undefined;
+  }
+  if (!painted) return undefined;
+  const stream = document.resolve(document.latest.resolveDict(resources?.get('XObject'))?.get(painted.name));
+  if (!(stream instanceof PdfStream)) return undefined;
+  const dict = stream.dict;
+  if (dict.getName('Subtype') !== 'Image' || [...dict.keys()].some((key) => !PLAIN_IMAGE_KEYS.has(key))) return undefined;
+  const width = document.resolve(dict.get('Width'));
+  const height = document.resolve(dict.get('Height'));
+  const bits = document.resolve(dict.get('BitsPerComponent'));
+  const space = document.resolve(dict.get('ColorSpace'));
+  if (typeof width !== 'number' || typeof height !== 'number' || !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_PIXELS) return undefined;
+  if (bits !== 8 || !(space instanceof PdfName) || (space.value !== 'DeviceGray' && space.value !== 'DeviceRGB')) return undefined;
+  const colors = space.value === 'DeviceRGB' ? 3 : 1;
+  const filter = single(document, dict.get('Filter'));
+  if (filter !== undefined && !(filter instanceof PdfName && filter.value === 'FlateDecode')) return undefined;
+  const parms = single(document, dict.get('DecodeParms'));
+  let png = false;
+  if (parms instanceof PdfDict) {
+    if (filter === undefined) return undefined;
+    const parm = (key: string, fallback: number): PdfValue | undefined => (parms.has(key) ? document.resolve(parms.get(key)) : fallback);
+    const predictor = parm('Predictor', 1);
+    if (predictor !== 1) {
+      if (typeof predictor !== 'number' || predictor < 10 || predictor > 15) return undefined;
+      if (parm('Colors', 1) !== colors || parm('BitsPerComponent', 8) !== 8 || parm('Columns', 1) !== width) return undefined;
+      png = true;
+    }
+  } else if (parms !== undefined && parms !== null) return undefined;
+  return { stream, width, height, colors, png, ctm: painted.ctm };
+}
+
+/** The samples of `scan` as luma (as imageRowLuma reads pdf.js's decoded image), one byte a pixel; undefined when they do not decode whole. */
+async function scanLuma(document: PdfDocument, scan: PlainScan, flate: boolean): Promise<Uint8Array | undefined> {
+  const { width, height, colors, png } = scan;
+  const rowBytes = width * colors;
+  const inRow = rowBytes + (png ? 1 : 0);
+  const luma = new Uint8Array(width * height);
+  const row = new Uint8Array(inRow);
+  let previous = new Uint8Array(rowBytes);
+  let current = new Uint8Array(rowBytes);
+  let fill = 0;
+  let rows = 0;
+  let bad = false;
+  const rowDone = (): void => {
+    let samples = row.subarray(0, rowBytes);
+    if (png) {
+      if (!unpredictRow(row, previous, current, colors)) {
+        bad = true;
+        return;
+      }
+      samples = current;
+      [previous, current] = [current, previous];
+    }
+    const out = rows * width;
+    if (colors === 1) luma.set(samples, out);
+    else for (let i = 0, k = 0; i < width; i++, k += 3) luma[out + i] = (306 * (samples[k] as number) + 601 * (samples[k + 1] as number) + 117 * (samples[k + 2] as number)) >> 10;
+    rows++;
+  };
+  const take = (chunk: Uint8Array): void => {
+    for (let k = 0; k < chunk.length && rows < height && !bad; ) {
+      const n = Math.min(inRow - fill, chunk.length - k);
+      row.set(chunk.subarray(k, k + n), fill);
+      fill += n;
+      k += n;
+      if (fill === inRow) {
+        fill = 0;
+        rowDone();
+      }
+    }
+  };
+  const raw = document.rawStreamData(scan.stream);
+  if (!flate) take(raw);
+  else {
+    // Inflated a chunk at a time into rows: the image's samples (26 MB for an A4 RGB scan at
+    // 300 dpi) are never held whole. Lenient at the end as pdf.js is (a stream cut before its
+    // checksum); a corrupt stream leaves the page to pdf.js.
+    const ok = await new Promise<boolean>((resolve) => {
+      const inflate = createInflate({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+      inflate.on('data', (chunk: Buffer) => {
+        take(chunk);
+        if (rows >= height || bad) {
+          inflate.destroy();
+          resolve(!bad);
+        }
+      });
+      inflate.on('error', () => resolve(false));
+      inflate.on('end', () => resolve(!bad));
+      inflate.on('close', () => resolve(!bad));
+      inflate.end(raw);
+    });
+    if (!ok) return undefined;
+  }
+  return rows === height && !bad ? luma : undefined;
+}
+
+/** One PNG-predicted row (filter byte first) into `out`, `previous` the row above; false for an unknown filter type. */
+function unpredictRow(row: Uint8Array, previous: Uint8Array, out: Uint8Array, bpp: number): boolean {
+  const type = row[0] as number;
+  const n = out.length;
+  switch (type) {
+    case 0:
+      out.set(row.subarray(1, n + 1));
+      return true;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (i >= bpp ? (out[i - bpp] as number) : 0)) & 0xff;
+      return true;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (previous[i] as number)) & 0xff;
+      return true;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (((i >= bpp ? (out[i - bpp] as number) : 0) + (previous[i] as number)) >> 1)) & 0xff;
+      return true;
+    case 4:
+      for (let i = 0; i < n; i++) {
+        const left = i >= bpp ? (out[i - bpp] as number) : 0;
+        const up = previous[i] as number;
+        const upLeft = i >= bpp ? (previous[i - bpp] as number) : 0;
+        const p = left + up - upLeft;
+        const pa = Math.abs(p - left);
+        const pb = Math.abs(p - up);
+        const pc = Math.abs(p - upLeft);
+        out[i] = ((row[i + 1] as number) + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft)) & 0xff;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * A plain scanned page (plainScan) drawn to grey from its image stream by our own decoder:
+ * the same pixels scannedPageGrey draws from pdf.js's decoded image (the same samples, luma
+ * and sampling), but the stream is inflated a chunk at a time into one byte of luma a pixel,
+ * so the page never holds the image's RGB samples (26 MB for an A4 scan at 300 dpi), nor
+ * pdf.js's growing decode buffers and their copies (60–75 MB a page, part of which the
+ * allocator kept: issue 13's memory budget). Undefined when the image does not decode whole
+ * or is not drawn upright within 1–2× (pdf.js then draws the page, as before).
+ */
+/** Whether page `pageIndex` is one plain image our own decoder draws (plainScan), for tests. */
+export function drawnDirectly(document: PdfDocument, pageIndex: number): boolean {
+  return plainScanOrNone(document, pageIndex) !== undefined;
+}
+
+/** plainScan, with a page our reader cannot read left to pdf.js. */
+function plainScanOrNone(document: PdfDocument, pageIndex: number): PlainScan | undefined {
+  try {
+    return plainScan(document, pageIndex);
+  } catch {
+    return undefined;
+  }
+}
+
+async function directScanGrey(document: PdfDocument, scan: PlainScan, viewportTransform: Matrix, width: number, height: number): Promise<Uint8Array | undefined> {
+  const device = multiply(viewportTransform, scan.ctm);
+  if (!drawable(device)) return undefined;
+  const image = { width: scan.width, height: scan.height };
+  const scaleX = image.width / Math.abs(device[0]);
+  const scaleY = image.height / Math.abs(device[3]);
+  if (scaleX < 1 || scaleY < 1 || scaleX > 2 || scaleY > 2) return undefined;
+  const flate = document.resolve(scan.stream.dict.get('Filter')) !== undefined;
+  const luma = await scanLuma(document, scan, flate);
+  if (!luma) return undefined;
+  return imageGrey(image, (j, out) => out.set(luma.subarray(j * image.width, (j + 1) * image.width)), device, width, height);
+}
+
 export async function renderPage(document: PdfDocument, pageIndex: number, dpi: number = OCR_DPI, format: 'png' | 'pgm' = 'png'): Promise<RenderedPage> {
   pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await pdfjsModule;
@@ -270,6 +509,13 @@ export async function renderPage(document: PdfDocument, pageIndex: number, dpi: 
     const width = Math.max(1, Math.ceil(viewport.width));
     const height = Math.max(1, Math.ceil(viewport.height));
     if (format === 'pgm') {
+      const plain = plainScanOrNone(document, pageIndex);
+      const direct = plain ? await directScanGrey(document, plain, viewport.transform as Matrix, width, height) : undefined;
+      if (direct) {
+        page.cleanup();
+        const { pgm, crop, inkRatio } = greyCrop(direct, width, height);
+        return { image: pgm, format, width, height, crop, dpi: scale * 72, inkRatio };
+      }
       const scanned = await scannedPageGrey(pdfjs, page as unknown as PdfJsPage, viewport.transform as Matrix, width, height);
       if (scanned) {
         page.cleanup();
