@@ -192,7 +192,8 @@ parentPort.on('message', (job) => {
   queue = queue.then((M) => {
     try {
       const api = engine(M, job.models);
-      M.FS.writeFile('/input', job.image);
+      // The file system keeps the posted image itself (canOwn), no copy of it.
+      M.FS.writeFile('/input', job.image, { canOwn: true });
       try {
         api.SetVariable('tessedit_pageseg_mode', job.psm);
         api.SetVariable('user_defined_dpi', String(job.dpi));
