@@ -123,6 +123,8 @@ interface Scan50Figures {
   readonly stopped: { outcome: string; stopAfter: number; lastCurrent?: string; stopToAnswerMs: number; pagesAfterStop: number };
   readonly after: { outcome: string; wallMs: number };
   readonly baselineMb: number;
+  /** Peak RSS once the 50 pages were read (VmHWM then), before the stopped check. */
+  readonly peakFullMb: number;
   readonly peakMb: number;
 }
 
@@ -145,6 +147,7 @@ async function childScan50(file: string, stopAfter: number): Promise<Scan50Figur
   const c = cpuMs();
   const full = await check.check({ name: 'scan-50.pdf', path: undefined, bytes });
   const fullFigures = { outcome: full.outcome, events: log, cpuMs: cpuMs() - c, wallMs: performance.now() - t0 };
+  const peakFullMb = peakRssMb();
 
   log = [];
   t0 = performance.now();
@@ -169,14 +172,18 @@ async function childScan50(file: string, stopAfter: number): Promise<Scan50Figur
   const after = await check.check({ name: 'after-stop.pdf', path: undefined, bytes: one });
   const afterFigures = { outcome: after.outcome, wallMs: performance.now() - t };
   await closeSharedOcr();
-  return { pages: full.outcome === 'allowed' ? full.pages : 0, full: fullFigures, stopped: stoppedFigures, after: afterFigures, baselineMb, peakMb: peakRssMb() };
+  return { pages: full.outcome === 'allowed' ? full.pages : 0, full: fullFigures, stopped: stoppedFigures, after: afterFigures, baselineMb, peakFullMb, peakMb: peakRssMb() };
 }
 
-/** This file compiled to one ESM bundle (dependencies external), under node_modules/.cache so its imports resolve. */
+/**
+ * This file compiled to one ESM bundle (dependencies external), under node_modules/.cache so its
+ * imports resolve; named by this process's id (worktrees share node_modules: another bench run
+ * must not overwrite the child this one runs), removed at the end.
+ */
 function compiledChild(): string {
   const self = fileURLToPath(import.meta.url);
   const root = resolve(dirname(self), '../..');
-  const out = join(root, 'node_modules', '.cache', 'yinjian-bench', 'ocr-child.mjs');
+  const out = join(root, 'node_modules', '.cache', 'yinjian-bench', `ocr-child-${process.pid}.mjs`);
   mkdirSync(dirname(out), { recursive: true });
   execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [self, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', `--outfile=${out}`, '--log-level=warning'], { stdio: 'inherit' });
   return out;
@@ -236,10 +243,11 @@ export async function benchOcr(): Promise<void> {
       console.log(`  ${s(r.full.wallMs)} s wall, ${s(r.full.cpuMs)} s CPU for 50 pages: ${s(r.full.cpuMs / 50)} s CPU a page; wall s/page median ${s(median(perPage))} (min ${s(Math.min(...perPage))}, max ${s(Math.max(...perPage))})`);
       console.log(`stopped: stop() after page ${r.stopped.stopAfter} of 50 → ${r.stopped.outcome} in ${r.stopped.stopToAnswerMs.toFixed(0)} ms; progress events after the stop: ${r.stopped.pagesAfterStop} pages`);
       console.log(`next check after the stop (1 page, worker restarted): ${r.after.outcome} in ${s(r.after.wallMs)} s`);
-      console.log(`RSS: baseline ${r.baselineMb.toFixed(0)} MB, peak ${r.peakMb.toFixed(0)} MB (${(r.peakMb - r.baselineMb).toFixed(0)} MB above baseline)`);
+      console.log(`RSS: baseline ${r.baselineMb.toFixed(0)} MB; peak over the 50 pages ${r.peakFullMb.toFixed(0)} MB (${(r.peakFullMb - r.baselineMb).toFixed(0)} MB above baseline); peak over everything (the stopped check and the check after it included) ${r.peakMb.toFixed(0)} MB (${(r.peakMb - r.baselineMb).toFixed(0)} MB above baseline); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(child, { force: true });
   }
 }
 

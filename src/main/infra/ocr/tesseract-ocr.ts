@@ -318,8 +318,17 @@ export class TesseractOcr {
   private thread: OcrThread | undefined;
   /** Counts stops and closes: a job whose worker ended under it by another's stop is retried. */
   private generation = 0;
+  /** The worker being ended (a stop), until it has exited. */
+  private ending: Promise<void> | undefined;
 
-  private start(): OcrThread {
+  /**
+   * The worker, started when there is none. A worker still ending (stopped, its wasm heap of up
+   * to 180 MB still mapped) is waited for first: a check right after a stop must not hold two
+   * heaps at once (issue 13's memory budget: the 50-page bench's check after its stop peaked
+   * at 454 MB above baseline while the 50 pages themselves peaked at 348).
+   */
+  private async start(): Promise<OcrThread> {
+    while (this.ending && !this.thread) await this.ending;
     if (this.thread) return this.thread;
     try {
       this.thread = new OcrThread();
@@ -383,7 +392,8 @@ export class TesseractOcr {
   /** One tesseract job on the worker of `models`, raced against the stop. */
   private async run(models: Models, image: Buffer, psm: string, signal: AbortSignal | undefined, dpi: number | undefined): Promise<{ data: ThreadPage }> {
     if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
-    const thread = this.start();
+    const thread = await this.start();
+    if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -411,7 +421,15 @@ export class TesseractOcr {
     const thread = this.thread;
     this.thread = undefined;
     this.generation++;
-    await thread?.terminate().catch(() => undefined);
+    if (!thread) return this.ending;
+    const ending: Promise<void> = thread
+      .terminate()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.ending === ending) this.ending = undefined;
+      });
+    this.ending = ending;
+    await ending;
   }
 }
 
