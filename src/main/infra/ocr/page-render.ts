@@ -8,6 +8,11 @@
  * The page is first copied out by our lazy reader (core/stamp/page-extract.ts, images kept),
  * so pdf.js never parses the whole file. The page is drawn at its displayed orientation
  * (/Rotate applied) on white, at OCR_DPI.
+ *
+ * A page that is what a scanner writes (one plain Flate or raw image, plainScan) is drawn for
+ * OCR without pdf.js decoding it: our own reader inflates the image a row at a time
+ * (row-inflate.ts) into the same grey pixels (directScanGrey), and pdf.js is asked only for the
+ * page's viewport, from the page copied without its image data (issue 13's memory budget).
  */
 import { createRequire } from 'node:module';
 import { ContentLexer, PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../../core/pdf/index';

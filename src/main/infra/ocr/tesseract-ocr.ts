@@ -23,7 +23,13 @@
  * compiled core and a second heap grown to a full page's working set, ≈150 MB more
  * (`npm run bench -- ocr`). The model files are removed from the in-memory file system once
  * every engine that reads them has loaded them, and each page's results are cleared after it
- * is read.
+ * is read. Measured (worker alone, one A4 page at 200 dpi): the wasm heap is 60 MB with chi_sim
+ * alone, 150 MB once the three-model engine is loaded (in this core, built with the legacy
+ * engine, each CJK model's engine takes 25–40 MB beyond its model; the LSTM-only core does not,
+ * but reads differently: see corePath), and grows to 180 MB (Emscripten grows it by a fifth at
+ * a time) on a page read whole by that engine; it never shrinks. The rest of the worker
+ * (compiled core, its Liftoff code, the isolate) is ≈ 85 MB. An image posted to the worker is
+ * kept by its in-memory file system as posted (canOwn), not copied again.
  *
  * Speed (issue 13's budget, 4 s a scanned page; figures from `npm run bench -- ocr`):
  * - One worker for the whole process (`acquireSharedOcr`), kept across pages AND documents:
