@@ -27,7 +27,7 @@ import { buildCli } from '../../esbuild.config.mjs';
 import { assertNoInputTraps } from '../../src/main/core/stamp/input-suspect';
 import { pagesOf } from '../../src/main/core/stamp/page-list';
 import { provisionOffice } from '../helpers/office';
-import { cpuMs, median } from './measure';
+import { cpuMs, median, peakRssMb } from './measure';
 import { PDFDocument } from 'pdf-lib';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { classifyDocumentText } from '../../src/main/core/policy/document-type';
@@ -159,6 +159,9 @@ async function scan300dpi(png: Buffer): Promise<void> {
 async function scan50(png: Buffer): Promise<void> {
   const pdf = await scanPages(50, png);
   const { source, close } = await gateSource(pdf);
+  // VmHWM: meaningful when this part runs alone (YINJIAN_BENCH_GATE=scan50), the high-water mark being the process's.
+  const baseline = process.memoryUsage().rss / 1024 / 1024;
+  const peakBefore = peakRssMb();
   const controller = new AbortController();
   const stopAfter = Number(process.env['YINJIAN_BENCH_GATE_STOP_AFTER'] ?? 4);
   const marks: { page: number; at: number }[] = [];
@@ -184,7 +187,9 @@ async function scan50(png: Buffer): Promise<void> {
   const perPage = marks.slice(1).map((m, i) => m.at - (marks[i] as { at: number }).at);
   console.log(`\nU2 gate, 50-page scan (same 300 dpi page 50 times), stop after ${stopAfter} pages`);
   console.log(`progress events: ${marks.map((m) => `p${m.page}@${(m.at / 1000).toFixed(1)}s`).join(' ')}`);
-  console.log(`per page after the first: ${perPage.map((v) => (v / 1000).toFixed(2)).join(', ')} s; result ${code}; stop → return ${stopAt ? (end - stopAt).toFixed(0) : '-'} ms`);
+  console.log(`per page after the first: ${perPage.map((v) => (v / 1000).toFixed(2)).join(', ')} s (median ${(median(perPage) / 1000).toFixed(2)}); result ${code}; stop → return ${stopAt ? (end - stopAt).toFixed(0) : '-'} ms`);
+  const peak = peakRssMb();
+  console.log(`peak RSS above the baseline before the scan (tsx process): ${peak > peakBefore ? `${(peak - baseline).toFixed(0)} MB` : `not above the earlier high-water mark (${peakBefore.toFixed(0)} MB)`}; load average ${loadavg()[0]?.toFixed(1)}`);
 }
 
 /** One `node BIN ARGS` under /usr/bin/time: wall ms, CPU ms (user + system, children included), peak RSS MB. */

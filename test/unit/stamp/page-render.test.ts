@@ -6,10 +6,11 @@
  * scanners and our fixtures place them, mirrored, turned, and with text drawn over them.
  */
 import { createRequire } from 'node:module';
+import { deflateSync, inflateSync as inflate } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { PDFDocument, degrees, rgb } from 'pdf-lib';
+import { PDFDocument, PDFName, concatTransformationMatrix, degrees, drawObject, popGraphicsState, pushGraphicsState, rgb } from 'pdf-lib';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
-import { renderPage } from '../../../src/main/infra/ocr/page-render';
+import { drawnDirectly, renderPage } from '../../../src/main/infra/ocr/page-render';
 import { imagePdf, scanImage } from '../../helpers/gate-documents';
 import { NOTICE, makePdf } from '../../integration/stamp/fixture';
 
@@ -73,9 +74,11 @@ async function compare(pdf: Uint8Array): Promise<{ mean: number; far: number; in
 }
 
 /** One scanned page placed by `draw` on an A4 page (pdf-lib), optionally with text over it. */
+let notice300: Promise<Buffer> | undefined;
 async function placed(draw: (page: ReturnType<PDFDocument['addPage']>, image: Awaited<ReturnType<PDFDocument['embedPng']>>) => void): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
-  const image = await pdf.embedPng(await scanImage(await makePdf([NOTICE]), 0, { dpi: 300 }));
+  notice300 ??= makePdf([NOTICE]).then((notice) => scanImage(notice, 0, { dpi: 300 }));
+  const image = await pdf.embedPng(await notice300);
   draw(pdf.addPage(A4), image);
   return pdf.save({ useObjectStreams: false });
 }
@@ -117,5 +120,131 @@ describe('the page OCR reads', { timeout: 120_000 }, () => {
     expect(withBox.mean).toBeLessThan(0.5);
     // The black box (300 × 120 pt) is ink the plain scan does not have.
     expect(withBox.inkRatio[0] - without.inkRatio[0]).toBeGreaterThan(0.05);
+  });
+});
+
+/** A scanner's image: 8-bit samples, `colors` a pixel, text-like strokes and a gradient (seeded). */
+function samples(width: number, height: number, colors: 1 | 3, seed: number): Uint8Array {
+  const out = new Uint8Array(width * height * colors);
+  let state = seed;
+  const random = (): number => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const stroke = (Math.floor(x / 7) + Math.floor(y / 11)) % 9 === 0 || random() < 0.01;
+      for (let c = 0; c < colors; c++) out[(y * width + x) * colors + c] = stroke ? Math.floor(random() * 90) : 200 + ((x + y * (c + 1)) % 56);
+    }
+  }
+  return out;
+}
+
+/** `data` PNG-predicted (§7.4.4.4): each row's filter byte cycling through None, Sub, Up, Average, Paeth. */
+function pngPredicted(data: Uint8Array, rowBytes: number, bpp: number): Uint8Array {
+  const rows = data.length / rowBytes;
+  const out = new Uint8Array(rows * (rowBytes + 1));
+  for (let y = 0; y < rows; y++) {
+    const type = y % 5;
+    out[y * (rowBytes + 1)] = type;
+    for (let i = 0; i < rowBytes; i++) {
+      const at = y * rowBytes + i;
+      const left = i >= bpp ? (data[at - bpp] as number) : 0;
+      const up = y > 0 ? (data[at - rowBytes] as number) : 0;
+      const upLeft = y > 0 && i >= bpp ? (data[at - rowBytes - bpp] as number) : 0;
+      const p = left + up - upLeft;
+      const paeth = Math.abs(p - left) <= Math.abs(p - up) && Math.abs(p - left) <= Math.abs(p - upLeft) ? left : Math.abs(p - up) <= Math.abs(p - upLeft) ? up : upLeft;
+      const prediction = [0, left, up, (left + up) >> 1, paeth][type] as number;
+      out[y * (rowBytes + 1) + 1 + i] = ((data[at] as number) - prediction) & 0xff;
+    }
+  }
+  return out;
+}
+
+interface StoredScan {
+  readonly colors: 1 | 3;
+  readonly encoding: 'raw' | 'flate' | 'png';
+  /** Stream bytes instead of the encoded samples (corrupt or cut streams). */
+  readonly stream?: (encoded: Uint8Array) => Uint8Array;
+  /** An identity /Decode array: drawn the same, but left to pdf.js (not a plain scan). */
+  readonly identityDecode?: boolean;
+}
+
+const PAGE: [number, number] = [200, 280];
+const IMAGE = { width: 800, height: 1120 };
+
+/** A page (200 × 280 pt) that is one image of IMAGE's size stored as `scan` says, as a scanner writes it. */
+async function storedScan(scan: StoredScan): Promise<Uint8Array> {
+  const { width, height } = IMAGE;
+  const raw = samples(width, height, scan.colors, 7);
+  const encoded = scan.encoding === 'raw' ? raw : deflateSync(scan.encoding === 'png' ? pngPredicted(raw, width * scan.colors, scan.colors) : raw);
+  const pdf = await PDFDocument.create();
+  const page = pdf.addPage(PAGE);
+  const image = pdf.context.register(
+    pdf.context.stream(scan.stream ? scan.stream(encoded) : encoded, {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: width,
+      Height: height,
+      ColorSpace: scan.colors === 3 ? 'DeviceRGB' : 'DeviceGray',
+      BitsPerComponent: 8,
+      ...(scan.encoding === 'raw' ? {} : { Filter: 'FlateDecode' }),
+      ...(scan.encoding === 'png' ? { DecodeParms: { Predictor: 15, Colors: scan.colors, BitsPerComponent: 8, Columns: width } } : {}),
+      ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
+    }),
+  );
+  const name = page.node.newXObject('Im', image);
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(PAGE[0], 0, 0, PAGE[1], 0, 0), drawObject(name), popGraphicsState());
+  return pdf.save({ useObjectStreams: false });
+}
+
+describe('a scan as the scanner stored it (issue 13, memory): our decoder or pdf.js, the same page', { timeout: 120_000 }, () => {
+  it('RGB and grey, raw, Flate and Flate with PNG predictors of every type: drawn by our decoder, byte for byte what pdf.js’s decoded image gives', async () => {
+    for (const colors of [3, 1] as const) {
+      for (const encoding of ['raw', 'flate', 'png'] as const) {
+        const plain = PdfDocument.open(await storedScan({ colors, encoding }));
+        const viaPdfJs = PdfDocument.open(await storedScan({ colors, encoding, identityDecode: true }));
+        const label = `${colors === 3 ? 'RGB' : 'grey'} ${encoding}`;
+        expect(drawnDirectly(plain, 0), label).toBe(true);
+        expect(drawnDirectly(viaPdfJs, 0), label).toBe(false);
+        const [ours, theirs] = [await renderPage(plain, 0, 200, 'pgm'), await renderPage(viaPdfJs, 0, 200, 'pgm')];
+        expect(ours.inkRatio, label).toBeGreaterThan(0.05);
+        expect({ ...ours, image: undefined }, label).toEqual({ ...theirs, image: undefined });
+        expect(Buffer.compare(ours.image, theirs.image), label).toBe(0);
+      }
+    }
+  });
+
+  it('a corrupt, a cut and an unknown-predictor stream: the page is drawn as pdf.js draws it', async () => {
+    const variants: [string, Partial<StoredScan>][] = [
+      ['corrupt', { encoding: 'flate', stream: (e) => Uint8Array.from(e, (b, i) => (i > 2000 && i < 2100 ? b ^ 0x5a : b)) }],
+      ['cut', { encoding: 'flate', stream: (e) => e.subarray(0, Math.floor(e.length / 2)) }],
+      ['unknown PNG filter type', { encoding: 'png', stream: (e) => { const rows = Uint8Array.from(inflate(e)); rows[(IMAGE.width * 3 + 1) * 40] = 9; return deflateSync(rows); } }],
+    ];
+    for (const [label, variant] of variants) {
+      const plain = PdfDocument.open(await storedScan({ colors: 3, encoding: 'flate', ...variant }));
+      const viaPdfJs = PdfDocument.open(await storedScan({ colors: 3, encoding: 'flate', ...variant, identityDecode: true }));
+      const [ours, theirs] = [await renderPage(plain, 0, 200, 'pgm'), await renderPage(viaPdfJs, 0, 200, 'pgm')];
+      expect({ ...ours, image: undefined }, label).toEqual({ ...theirs, image: undefined });
+      expect(Buffer.compare(ours.image, theirs.image), label).toBe(0);
+    }
+  });
+
+  it('a page with more than the image (a box drawn, a second image): not a plain scan; an annotation (never drawn for OCR) does not count', async () => {
+    const box = await placed((page, image) => {
+      page.drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
+      page.drawRectangle({ x: 50, y: 50, width: 300, height: 120, color: rgb(0, 0, 0) });
+    });
+    const twice = await placed((page, image) => {
+      page.drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
+      page.drawImage(image, { x: 0, y: 0, width: A4[0] / 2, height: A4[1] / 2 });
+    });
+    const alone = await placed((page, image) => page.drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] }));
+    const annotated = await PDFDocument.load(alone);
+    const link = annotated.context.register(annotated.context.obj({ Type: 'Annot', Subtype: 'Square', Rect: [10, 10, 100, 100] }));
+    annotated.getPage(0).node.set(PDFName.of('Annots'), annotated.context.obj([link]));
+    expect(drawnDirectly(PdfDocument.open(alone), 0)).toBe(true);
+    expect(drawnDirectly(PdfDocument.open(box), 0)).toBe(false);
+    expect(drawnDirectly(PdfDocument.open(twice), 0)).toBe(false);
+    const withAnnotation = PdfDocument.open(await annotated.save({ useObjectStreams: false }));
+    expect(drawnDirectly(withAnnotation, 0)).toBe(true);
+    expect(Buffer.compare((await renderPage(withAnnotation, 0, 200, 'pgm')).image, (await renderPage(PdfDocument.open(alone), 0, 200, 'pgm')).image)).toBe(0);
   });
 });

@@ -8,10 +8,18 @@
  * The page is first copied out by our lazy reader (core/stamp/page-extract.ts, images kept),
  * so pdf.js never parses the whole file. The page is drawn at its displayed orientation
  * (/Rotate applied) on white, at OCR_DPI.
+ *
+ * A page that is what a scanner writes (one plain Flate or raw image, plainScan) is drawn for
+ * OCR without pdf.js decoding it: our own reader inflates the image a row at a time
+ * (row-inflate.ts) into the same grey pixels (directScanGrey), and pdf.js is asked only for the
+ * page's viewport, from the page copied without its image data (issue 13's memory budget).
  */
 import { createRequire } from 'node:module';
-import type { PdfDocument } from '../../core/pdf/index';
+import { ContentLexer, PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../../core/pdf/index';
+import { decodedContents } from '../../core/policy/page-content';
 import { singlePagePdf } from '../../core/stamp/page-extract';
+import { pagesOf } from '../../core/stamp/page-list';
+import { inflateRows } from './row-inflate';
 
 /** Enough for body text (12 pt ≈ 33 px high) and well inside 4 s a page on these machines. */
 export const OCR_DPI = 200;
@@ -181,18 +189,68 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
     else return undefined;
   }
   if (!painted) return undefined;
-  const [a, b, c, d, e, f] = multiply(viewportTransform, painted.ctm);
-  if (Math.abs(b) > 1e-6 || Math.abs(c) > 1e-6 || a === 0 || d === 0) return undefined;
+  const device = multiply(viewportTransform, painted.ctm);
+  if (!drawable(device)) return undefined;
   const id = painted.id;
   const image = await new Promise<DecodedImage | undefined>((resolve) => {
     page.objs.get(id, (data: unknown) => resolve(data as DecodedImage | undefined));
   });
   const data = image?.data;
   if (!image || !data || ![1, 2, 3].includes(image.kind)) return undefined;
+  const source = { ...image, data };
+  return imageGrey(image, (j, out) => imageRowLuma(source, j, out), device, width, height);
+}
+
+/** The image is drawn upright (no rotation or skew in `device`, the unit square to device pixels). */
+const drawable = ([a, b, c, d]: Matrix): boolean => !(Math.abs(b) > 1e-6 || Math.abs(c) > 1e-6 || a === 0 || d === 0);
+
+/**
+ * The image of `size` (its rows as luma from `lumaRowOf`) drawn by `device` (unit square to
+ * device pixels, upright) on a white page of `width` × `height`, sampled as the canvas samples
+ * it (scannedPageGrey); undefined when it is enlarged or reduced more than 2×.
+ */
+function imageGrey(image: { readonly width: number; readonly height: number }, lumaRowOf: (j: number, out: Uint8Array) => void, device: Matrix, width: number, height: number): Uint8Array | undefined {
+  const plan = samplingOf(image, device, width, height);
+  if (!plan) return undefined;
+  // Two source rows as luma, reused as the output walks down the page.
+  const held = [new Uint8Array(image.width), new Uint8Array(image.width)];
+  const heldRow = [-1, -1];
+  const lumaRow = (j: number, keep: number): Uint8Array => {
+    const slot = heldRow[0] === j ? 0 : heldRow[1] === j ? 1 : heldRow[0] === keep ? 1 : 0;
+    if (heldRow[slot] !== j) {
+      lumaRowOf(j, held[slot] as Uint8Array);
+      heldRow[slot] = j;
+    }
+    return held[slot] as Uint8Array;
+  };
+  const grey = new Uint8Array(width * height).fill(255);
+  for (let y = plan.firstY; y <= plan.lastY; y++) {
+    const { j0, j1, fy } = rowSpan(plan, y);
+    blendRow(grey, width, plan, y, lumaRow(j0, j1), lumaRow(j1, j0), fy);
+  }
+  return grey;
+}
+
+/** Where the image lands on the page and which source columns each device column samples (imageGrey). */
+interface Sampling {
+  readonly imageHeight: number;
+  readonly d: number;
+  readonly top: number;
+  readonly bottom: number;
+  readonly firstX: number;
+  readonly columns: number;
+  readonly i0: Int32Array;
+  readonly i1: Int32Array;
+  readonly fx: Float32Array;
+  readonly firstY: number;
+  readonly lastY: number;
+}
+
+function samplingOf(image: { readonly width: number; readonly height: number }, device: Matrix, width: number, height: number): Sampling | undefined {
+  const [a, , , d, e, f] = device;
   const scaleX = image.width / Math.abs(a);
   const scaleY = image.height / Math.abs(d);
   if (scaleX < 1 || scaleY < 1 || scaleX > 2 || scaleY > 2) return undefined;
-  const source = { ...image, data };
   // Unit square to device: x = a·u + e, y = d·v + f; the image's first row is at v = 1, its
   // first column at u = 0. pdf.js draws it on the rectangle rounded to whole pixels
   // (drawImageAtIntegerCoords); a device pixel whose centre falls on it samples the image there.
@@ -202,7 +260,6 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
   const bottom = Math.round(Math.max(f, f + d));
   if (right <= left || bottom <= top) return undefined;
   const clampColumn = (i: number): number => Math.min(image.width - 1, Math.max(0, i));
-  const clampRow = (j: number): number => Math.min(image.height - 1, Math.max(0, j));
   const firstX = Math.max(0, Math.ceil(left - 0.5));
   const lastX = Math.min(width - 1, Math.floor(right - 0.5));
   const columns = Math.max(0, lastX - firstX + 1);
@@ -217,58 +274,281 @@ async function scannedPageGrey(pdfjs: PdfJs, page: PdfJsPage, viewportTransform:
     i1[n] = clampColumn(whole + 1);
     fx[n] = at - whole;
   }
-  // Two source rows as luma, reused as the output walks down the page.
-  const held = [new Uint8Array(image.width), new Uint8Array(image.width)];
-  const heldRow = [-1, -1];
-  const lumaRow = (j: number, keep: number): Uint8Array => {
-    const slot = heldRow[0] === j ? 0 : heldRow[1] === j ? 1 : heldRow[0] === keep ? 1 : 0;
-    if (heldRow[slot] !== j) {
-      imageRowLuma(source, j, held[slot] as Uint8Array);
-      heldRow[slot] = j;
-    }
-    return held[slot] as Uint8Array;
-  };
-  const grey = new Uint8Array(width * height).fill(255);
   const firstY = Math.max(0, Math.ceil(top - 0.5));
   const lastY = Math.min(height - 1, Math.floor(bottom - 0.5));
-  for (let y = firstY; y <= lastY; y++) {
-    const t = (y + 0.5 - top) / (bottom - top);
-    const at = (d < 0 ? t : 1 - t) * image.height - 0.5;
-    const whole = Math.floor(at);
-    const j0 = clampRow(whole);
-    const j1 = clampRow(whole + 1);
-    const fy = at - whole;
-    const upper = lumaRow(j0, j1);
-    const lower = lumaRow(j1, j0);
-    const base = y * width + firstX;
-    for (let n = 0; n < columns; n++) {
-      const l = i0[n] as number;
-      const r = i1[n] as number;
-      const t = fx[n] as number;
-      const above = (upper[l] as number) + ((upper[r] as number) - (upper[l] as number)) * t;
-      const below = (lower[l] as number) + ((lower[r] as number) - (lower[l] as number)) * t;
-      grey[base + n] = Math.round(above + (below - above) * fy);
-    }
+  return { imageHeight: image.height, d, top, bottom, firstX, columns, i0, i1, fx, firstY, lastY };
+}
+
+/** The two source rows device row `y` samples, and its weight between them. */
+function rowSpan(plan: Sampling, y: number): { j0: number; j1: number; fy: number } {
+  const clampRow = (j: number): number => Math.min(plan.imageHeight - 1, Math.max(0, j));
+  const t = (y + 0.5 - plan.top) / (plan.bottom - plan.top);
+  const at = (plan.d < 0 ? t : 1 - t) * plan.imageHeight - 0.5;
+  const whole = Math.floor(at);
+  return { j0: clampRow(whole), j1: clampRow(whole + 1), fy: at - whole };
+}
+
+/** Device row `y` of `grey` from source rows `upper` and `lower` (luma), bilinear. */
+function blendRow(grey: Uint8Array, width: number, plan: Sampling, y: number, upper: Uint8Array, lower: Uint8Array, fy: number): void {
+  const { i0, i1, fx, columns } = plan;
+  const base = y * width + plan.firstX;
+  for (let n = 0; n < columns; n++) {
+    const l = i0[n] as number;
+    const r = i1[n] as number;
+    const t = fx[n] as number;
+    const above = (upper[l] as number) + ((upper[r] as number) - (upper[l] as number)) * t;
+    const below = (lower[l] as number) + ((lower[r] as number) - (lower[l] as number)) * t;
+    grey[base + n] = Math.round(above + (below - above) * fy);
   }
-  return grey;
+}
+
+/**
+ * Keys an image XObject may carry and still be drawn by our own decoder (directScanGrey): none
+ * of them changes what is drawn. Anything else (SMask, Mask, Decode, ImageMask, OC, the
+ * abbreviations pdf.js also accepts…) leaves the page to pdf.js.
+ */
+const PLAIN_IMAGE_KEYS = new Set(['Type', 'Subtype', 'Width', 'Height', 'ColorSpace', 'BitsPerComponent', 'Filter', 'DecodeParms', 'Length', 'Interpolate', 'Intent', 'Name', 'Metadata', 'StructParent']);
+
+/** A page that is one plain image (plainScan): the image's stream, its layout and its CTM. */
+interface PlainScan {
+  readonly stream: PdfStream;
+  readonly width: number;
+  readonly height: number;
+  readonly colors: 1 | 3;
+  /** The samples are PNG-predicted (Predictor 10–15, one filter byte a row). */
+  readonly png: boolean;
+  readonly ctm: Matrix;
+}
+
+/** `value` resolved; a one-element array read as its element (a filter list, its parameters). */
+function single(document: PdfDocument, value: PdfValue | undefined): PdfValue | undefined {
+  const resolved = document.resolve(value);
+  if (!(resolved instanceof PdfArray)) return resolved;
+  return resolved.items.length === 1 ? document.resolve(resolved.items[0]) : resolved;
+}
+
+/**
+ * The page, read with our own PDF reader, when it is what a scanner writes: its content only
+ * q, Q, cm and one Do of an image XObject, that image 8-bit DeviceGray or DeviceRGB, raw or
+ * FlateDecode (PNG predictors allowed), nothing else about it (PLAIN_IMAGE_KEYS), and the page
+ * without a transparency group (annotations are not drawn for OCR: singlePagePdf leaves them
+ * out). Then pdf.js's operator list would be
+ * save/transform/paintImageXObject/restore (scannedPageGrey's condition) and its decoded image
+ * the stream's samples as they are: directScanGrey draws the same grey page from the stream
+ * without pdf.js decoding it. Undefined for anything else (pdf.js draws it, as before).
+ */
+function plainScan(document: PdfDocument, pageIndex: number): PlainScan | undefined {
+  if (document.isEncrypted) return undefined;
+  const pageRef = pagesOf(document)[pageIndex];
+  const page = document.latest.resolveDict(pageRef);
+  if (!pageRef || !page || page.has('Group')) return undefined;
+  const resources = document.pageAttributes(pageRef).resources;
+  const contents = decodedContents(document, pageIndex, page.get('Contents'));
+  if (contents.truncated || contents.streams.length === 0) return undefined;
+  // pdf.js reads a page's content streams as one, joined by a space.
+  const parts: Uint8Array[] = [];
+  for (const stream of contents.streams) parts.push(stream, new Uint8Array([0x20]));
+  const bytes = parts.length === 2 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
+  const stack: Matrix[] = [];
+  let painted: { name: string; ctm: Matrix } | undefined;
+  const lexer = new ContentLexer(bytes);
+  for (let op = lexer.next(); op !== undefined; op = lexer.next()) {
+    const operands = lexer.operands;
+    if (op === 'q' && operands.length === 0) stack.push(ctm);
+    else if (op === 'Q' && operands.length === 0) ctm = stack.pop() ?? ctm;
+    else if (op === 'cm' && operands.length === 6 && operands.every((n) => typeof n === 'number')) ctm = multiply(ctm, operands as Matrix);
+    else if (op === 'Do' && !painted && operands.length === 1 && typeof operands[0] === 'object' && operands[0] !== null && 'name' in operands[0]) painted = { name: operands[0].name, ctm };
+    else return undefined;
+  }
+  if (!painted) return undefined;
+  const stream = document.resolve(document.latest.resolveDict(resources?.get('XObject'))?.get(painted.name));
+  if (!(stream instanceof PdfStream)) return undefined;
+  const dict = stream.dict;
+  if (dict.getName('Subtype') !== 'Image' || [...dict.keys()].some((key) => !PLAIN_IMAGE_KEYS.has(key))) return undefined;
+  const width = document.resolve(dict.get('Width'));
+  const height = document.resolve(dict.get('Height'));
+  const bits = document.resolve(dict.get('BitsPerComponent'));
+  const space = document.resolve(dict.get('ColorSpace'));
+  if (typeof width !== 'number' || typeof height !== 'number' || !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > MAX_PIXELS) return undefined;
+  if (bits !== 8 || !(space instanceof PdfName) || (space.value !== 'DeviceGray' && space.value !== 'DeviceRGB')) return undefined;
+  const colors = space.value === 'DeviceRGB' ? 3 : 1;
+  const filter = single(document, dict.get('Filter'));
+  if (filter !== undefined && !(filter instanceof PdfName && filter.value === 'FlateDecode')) return undefined;
+  const parms = single(document, dict.get('DecodeParms'));
+  let png = false;
+  if (parms instanceof PdfDict) {
+    if (filter === undefined) return undefined;
+    const parm = (key: string, fallback: number): PdfValue | undefined => (parms.has(key) ? document.resolve(parms.get(key)) : fallback);
+    const predictor = parm('Predictor', 1);
+    if (predictor !== 1) {
+      if (typeof predictor !== 'number' || predictor < 10 || predictor > 15) return undefined;
+      if (parm('Colors', 1) !== colors || parm('BitsPerComponent', 8) !== 8 || parm('Columns', 1) !== width) return undefined;
+      png = true;
+    }
+  } else if (parms !== undefined && parms !== null) return undefined;
+  return { stream, width, height, colors, png, ctm: painted.ctm };
+}
+
+/** One PNG-predicted row (filter byte first) into `out`, `previous` the row above; false for an unknown filter type. */
+function unpredictRow(row: Uint8Array, previous: Uint8Array, out: Uint8Array, bpp: number): boolean {
+  const type = row[0] as number;
+  const n = out.length;
+  switch (type) {
+    case 0:
+      out.set(row.subarray(1, n + 1));
+      return true;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (i >= bpp ? (out[i - bpp] as number) : 0)) & 0xff;
+      return true;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (previous[i] as number)) & 0xff;
+      return true;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = ((row[i + 1] as number) + (((i >= bpp ? (out[i - bpp] as number) : 0) + (previous[i] as number)) >> 1)) & 0xff;
+      return true;
+    case 4:
+      for (let i = 0; i < n; i++) {
+        const left = i >= bpp ? (out[i - bpp] as number) : 0;
+        const up = previous[i] as number;
+        const upLeft = i >= bpp ? (previous[i - bpp] as number) : 0;
+        const p = left + up - upLeft;
+        const pa = Math.abs(p - left);
+        const pb = Math.abs(p - up);
+        const pc = Math.abs(p - upLeft);
+        out[i] = ((row[i + 1] as number) + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft)) & 0xff;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether page `pageIndex` is one plain image our own decoder draws (plainScan), for tests. */
+export function drawnDirectly(document: PdfDocument, pageIndex: number): boolean {
+  return plainScanOrNone(document, pageIndex) !== undefined;
+}
+
+/** plainScan, with a page our reader cannot read left to pdf.js. */
+function plainScanOrNone(document: PdfDocument, pageIndex: number): PlainScan | undefined {
+  try {
+    return plainScan(document, pageIndex);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A plain scanned page (plainScan) drawn to grey from its image stream: the same pixels
+ * scannedPageGrey draws from pdf.js's decoded image (the same samples, luma and sampling), but
+ * the stream is inflated a row at a time (row-inflate.ts) and each device row is drawn as soon
+ * as its two source rows are in: the page holds two rows of the image, not its samples (26 MB
+ * for an A4 RGB scan at 300 dpi), nor pdf.js's growing decode buffers and their copies (60–75
+ * MB a page, part of which the allocator kept: issue 13's memory budget). Undefined when the
+ * image does not decode whole, is not drawn upright within 1–2×, or is drawn upside down (its
+ * rows would be needed bottom first): pdf.js then draws the page, as before.
+ */
+function directScanGrey(document: PdfDocument, scan: PlainScan, viewportTransform: Matrix, width: number, height: number): Uint8Array | undefined {
+  const device = multiply(viewportTransform, scan.ctm);
+  if (!drawable(device) || device[3] >= 0) return undefined;
+  const image = { width: scan.width, height: scan.height };
+  const plan = samplingOf(image, device, width, height);
+  if (!plan) return undefined;
+  const { colors, png } = scan;
+  const rowBytes = image.width * colors;
+  const grey = new Uint8Array(width * height).fill(255);
+  let previous = new Uint8Array(image.width);
+  let current = new Uint8Array(image.width);
+  // PNG-predicted rows are undone against the row above.
+  let above = new Uint8Array(rowBytes);
+  let samples = new Uint8Array(rowBytes);
+  let j = -1;
+  let y = plan.firstY;
+  let bad = false;
+  const onRow = (row: Uint8Array): void => {
+    if (bad) return;
+    let values = row;
+    if (png) {
+      if (!unpredictRow(row, above, samples, colors)) {
+        bad = true;
+        return;
+      }
+      values = samples;
+      [above, samples] = [samples, above];
+    }
+    j++;
+    [previous, current] = [current, previous];
+    // The samples as pdf.js hands them over: RGB as they are (ImageKind 2); grey as opaque RGBA
+    // with r = g = b (kind 3), whose luma is the grey value itself.
+    if (colors === 1) current.set(values.subarray(0, image.width));
+    else imageRowLuma({ width: image.width, height: 1, kind: 2, data: values }, 0, current);
+    // Device rows sample rows j0 ≤ j1 that never decrease down the page (d < 0): each is drawn
+    // once its lower row j1 has come, from it and the row before.
+    for (; y <= plan.lastY; y++) {
+      const span = rowSpan(plan, y);
+      if (span.j1 > j) break;
+      blendRow(grey, width, plan, y, span.j0 === j ? current : previous, current, span.fy);
+    }
+  };
+  const inRow = rowBytes + (png ? 1 : 0);
+  const raw = document.rawStreamData(scan.stream);
+  let complete: boolean;
+  if (document.resolve(scan.stream.dict.get('Filter')) === undefined) {
+    complete = raw.length >= inRow * image.height;
+    for (let k = 0; complete && k < image.height; k++) onRow(raw.subarray(k * inRow, (k + 1) * inRow));
+  } else complete = inflateRows(raw, inRow, image.height, onRow);
+  return complete && !bad && y > plan.lastY ? grey : undefined;
+}
+
+type PdfJsPageProxy = Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>;
+
+/** The page's viewport at `dpi` as pdf.js draws it (bounded by MAX_PIXELS), and its size in whole pixels. */
+function viewportOf(page: PdfJsPageProxy, dpi: number): { scale: number; viewport: ReturnType<PdfJsPageProxy['getViewport']>; width: number; height: number } {
+  let scale = dpi / 72;
+  let viewport = page.getViewport({ scale });
+  if (viewport.width * viewport.height > MAX_PIXELS) {
+    scale *= Math.sqrt(MAX_PIXELS / (viewport.width * viewport.height));
+    viewport = page.getViewport({ scale });
+  }
+  return { scale, viewport, width: Math.max(1, Math.ceil(viewport.width)), height: Math.max(1, Math.ceil(viewport.height)) };
+}
+
+const PDFJS_OPTIONS = { isEvalSupported: false, useSystemFonts: false, stopAtErrors: false, verbosity: 0 } as const;
+
+/**
+ * A plain scanned page (plainScan) for OCR, drawn by directScanGrey. pdf.js only gives the
+ * page's geometry (its viewport, as it would draw the page), from the page copied without its
+ * image data: copying the scan's stream out for pdf.js (singlePagePdf with images) cost the
+ * 50-page scan 70 MB of the process's memory by itself. Undefined when directScanGrey gives up.
+ */
+async function renderPlainScan(document: PdfDocument, pageIndex: number, plain: PlainScan, dpi: number): Promise<RenderedPage | undefined> {
+  pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  const pdfjs = await pdfjsModule;
+  const task = pdfjs.getDocument({ data: singlePagePdf(document, pageIndex, { images: false }), ...PDFJS_OPTIONS });
+  try {
+    const page = await (await task.promise).getPage(1);
+    const { scale, viewport, width, height } = viewportOf(page, dpi);
+    const grey = directScanGrey(document, plain, viewport.transform as Matrix, width, height);
+    if (!grey) return undefined;
+    const { pgm, crop, inkRatio } = greyCrop(grey, width, height);
+    return { image: pgm, format: 'pgm', width, height, crop, dpi: scale * 72, inkRatio };
+  } finally {
+    await task.destroy().catch(() => undefined);
+  }
 }
 
 export async function renderPage(document: PdfDocument, pageIndex: number, dpi: number = OCR_DPI, format: 'png' | 'pgm' = 'png'): Promise<RenderedPage> {
+  const plain = format === 'pgm' ? plainScanOrNone(document, pageIndex) : undefined;
+  const direct = plain ? await renderPlainScan(document, pageIndex, plain, dpi) : undefined;
+  if (direct) return direct;
   pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await pdfjsModule;
   const { createCanvas } = localRequire('@napi-rs/canvas') as { createCanvas(w: number, h: number): NapiCanvas };
-  const task = pdfjs.getDocument({ data: singlePagePdf(document, pageIndex, { images: true }), isEvalSupported: false, useSystemFonts: false, stopAtErrors: false, verbosity: 0 });
+  const task = pdfjs.getDocument({ data: singlePagePdf(document, pageIndex, { images: true }), ...PDFJS_OPTIONS });
   try {
     const pdf = await task.promise;
     const page = await pdf.getPage(1);
-    let scale = dpi / 72;
-    let viewport = page.getViewport({ scale });
-    if (viewport.width * viewport.height > MAX_PIXELS) {
-      scale *= Math.sqrt(MAX_PIXELS / (viewport.width * viewport.height));
-      viewport = page.getViewport({ scale });
-    }
-    const width = Math.max(1, Math.ceil(viewport.width));
-    const height = Math.max(1, Math.ceil(viewport.height));
+    const { scale, viewport, width, height } = viewportOf(page, dpi);
     if (format === 'pgm') {
       const scanned = await scannedPageGrey(pdfjs, page as unknown as PdfJsPage, viewport.transform as Matrix, width, height);
       if (scanned) {

@@ -23,7 +23,13 @@
  * compiled core and a second heap grown to a full page's working set, ≈150 MB more
  * (`npm run bench -- ocr`). The model files are removed from the in-memory file system once
  * every engine that reads them has loaded them, and each page's results are cleared after it
- * is read.
+ * is read. Measured (worker alone, one A4 page at 200 dpi): the wasm heap is 60 MB with chi_sim
+ * alone, 150 MB once the three-model engine is loaded (in this core, built with the legacy
+ * engine, each CJK model's engine takes 25–40 MB beyond its model; the LSTM-only core does not,
+ * but reads differently: see corePath), and grows to 180 MB (Emscripten grows it by a fifth at
+ * a time) on a page read whole by that engine; it never shrinks. The rest of the worker
+ * (compiled core, its Liftoff code, the isolate) is ≈ 85 MB. An image posted to the worker is
+ * kept by its in-memory file system as posted (canOwn), not copied again.
  *
  * Speed (issue 13's budget, 4 s a scanned page; figures from `npm run bench -- ocr`):
  * - One worker for the whole process (`acquireSharedOcr`), kept across pages AND documents:
@@ -192,7 +198,8 @@ parentPort.on('message', (job) => {
   queue = queue.then((M) => {
     try {
       const api = engine(M, job.models);
-      M.FS.writeFile('/input', job.image);
+      // The file system keeps the posted image itself (canOwn), no copy of it.
+      M.FS.writeFile('/input', job.image, { canOwn: true });
       try {
         api.SetVariable('tessedit_pageseg_mode', job.psm);
         api.SetVariable('user_defined_dpi', String(job.dpi));
@@ -317,8 +324,17 @@ export class TesseractOcr {
   private thread: OcrThread | undefined;
   /** Counts stops and closes: a job whose worker ended under it by another's stop is retried. */
   private generation = 0;
+  /** The worker being ended (a stop), until it has exited. */
+  private ending: Promise<void> | undefined;
 
-  private start(): OcrThread {
+  /**
+   * The worker, started when there is none. A worker still ending (stopped, its wasm heap of up
+   * to 180 MB still mapped) is waited for first: a check right after a stop must not hold two
+   * heaps at once (issue 13's memory budget: the 50-page bench's check after its stop peaked
+   * at 454 MB above baseline while the 50 pages themselves peaked at 348).
+   */
+  private async start(): Promise<OcrThread> {
+    while (this.ending && !this.thread) await this.ending;
     if (this.thread) return this.thread;
     try {
       this.thread = new OcrThread();
@@ -382,7 +398,8 @@ export class TesseractOcr {
   /** One tesseract job on the worker of `models`, raced against the stop. */
   private async run(models: Models, image: Buffer, psm: string, signal: AbortSignal | undefined, dpi: number | undefined): Promise<{ data: ThreadPage }> {
     if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
-    const thread = this.start();
+    const thread = await this.start();
+    if (signal?.aborted) throw new YinjianError('STAMP_BATCH_STOPPED', {});
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -410,7 +427,15 @@ export class TesseractOcr {
     const thread = this.thread;
     this.thread = undefined;
     this.generation++;
-    await thread?.terminate().catch(() => undefined);
+    if (!thread) return this.ending;
+    const ending: Promise<void> = thread
+      .terminate()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.ending === ending) this.ending = undefined;
+      });
+    this.ending = ending;
+    await ending;
   }
 }
 
