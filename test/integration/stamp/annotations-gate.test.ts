@@ -18,7 +18,8 @@ import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { YinjianError } from '../../../src/shared/errors/index';
-import { shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { scanImage } from '../../helpers/gate-documents';
+import { makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE_LINES = ['房屋租赁合同', '出租人（甲方）：华夏建设集团有限公司', '承租人（乙方）：华东建设公司'];
 const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
@@ -41,17 +42,23 @@ afterAll(async () => {
  * Clauses as the page's text layer, and a stamp annotation whose appearance draws `lines` in the
  * shipped font (`withoutToUnicode`: a copy of the font's dictionary without its ToUnicode map).
  */
-async function annotated(lines: readonly string[], options: { flags?: number; withoutToUnicode?: boolean } = {}): Promise<Uint8Array> {
+async function annotated(lines: readonly string[], options: { flags?: number; withoutToUnicode?: boolean; scan?: Buffer } = {}): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const font = await embedShippedFontSubset(pdf, shippedFont());
   const page = pdf.addPage([595.28, 841.89]);
-  let y = 500;
-  for (const line of CLAUSES) {
-    page.drawText(line, { x: 60, y, size: 12, font, color: rgb(0, 0, 0) });
-    y -= 24;
+  if (options.scan) {
+    // A scanned page (the whole page one image) instead of typed clauses.
+    page.drawImage(await pdf.embedPng(options.scan), { x: 0, y: 0, width: 595.28, height: 841.89 });
+  } else {
+    let y = 500;
+    for (const line of CLAUSES) {
+      page.drawText(line, { x: 60, y, size: 12, font, color: rgb(0, 0, 0) });
+      y -= 24;
+    }
   }
-  // The annotation's characters must be in the subset: drawn once, off the page.
-  page.drawText(lines.join(''), { x: 0, y: -100, size: 1, font });
+  // The annotation's characters must be in the subset: encodeText below records them (a scan's
+  // page keeps nothing but its image, as a scanner writes it: the direct OCR path's case).
+  if (!options.scan) page.drawText(lines.join(''), { x: 0, y: -100, size: 1, font });
   const ops = lines.map((l, i) => `BT /F1 ${i === 0 ? 26 : 14} Tf 20 ${150 - i * 40} Td ${font.encodeText(l).toString()} Tj ET`).join('\n');
   const resources = pdf.context.obj({ Font: { F1: font.ref } });
   const appearance = pdf.context.register(pdf.context.flateStream(ops, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, 200], Resources: resources }));
@@ -110,6 +117,15 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
     expect(contentPageText(PdfDocument.open(pdf), 0)).toBeUndefined();
     expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.detail).join()).toMatch(/annotation appearances/u);
     const result = await outcome(fx.request(seal.seal, pdf, 'annotation-no-tounicode.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('on a scanned page, in a font our reader cannot decode: the page is drawn for OCR with the annotation (not the scan alone)', async () => {
+    // The clauses scanned lower on the page than the annotation's rectangle (blank lines first).
+    const clauses = await scanImage(await makePdf([[...Array.from({ length: 10 }, () => ({ text: ' ', size: 16 })), ...CLAUSES.map((text) => ({ text, size: 16 }))]]), 0, { dpi: 150 });
+    const pdf = await annotated(TITLE_LINES, { withoutToUnicode: true, scan: clauses });
+    const result = await outcome(fx.request(seal.seal, pdf, 'scan-annotation.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });

@@ -16,6 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import { ContentLexer, PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../../core/pdf/index';
+import { isSignatureWidget } from '../../core/policy/content-text';
 import { decodedContents } from '../../core/policy/page-content';
 import { singlePagePdf } from '../../core/stamp/page-extract';
 import { pagesOf } from '../../core/stamp/page-list';
@@ -331,8 +332,8 @@ function single(document: PdfDocument, value: PdfValue | undefined): PdfValue | 
  * The page, read with our own PDF reader, when it is what a scanner writes: its content only
  * q, Q, cm and one Do of an image XObject, that image 8-bit DeviceGray or DeviceRGB, raw or
  * FlateDecode (PNG predictors allowed), nothing else about it (PLAIN_IMAGE_KEYS), and the page
- * without a transparency group (annotations are not drawn for OCR: singlePagePdf leaves them
- * out). Then pdf.js's operator list would be
+ * without a transparency group or annotations other than signatures' (those are drawn for OCR,
+ * by pdf.js). Then pdf.js's operator list would be
  * save/transform/paintImageXObject/restore (scannedPageGrey's condition) and its decoded image
  * the stream's samples as they are: directScanGrey draws the same grey page from the stream
  * without pdf.js decoding it. Undefined for anything else (pdf.js draws it, as before).
@@ -342,6 +343,13 @@ function plainScan(document: PdfDocument, pageIndex: number): PlainScan | undefi
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
   if (!pageRef || !page || page.has('Group')) return undefined;
+  // Annotations other than signatures are drawn for OCR (core/stamp/page-extract.ts, U2): a
+  // page with one is drawn by pdf.js, its annotations with it.
+  const annotations = document.latest.resolveArray(page.get('Annots'))?.items ?? [];
+  if (annotations.some((item) => {
+    const annotation = document.latest.resolveDict(item);
+    return annotation !== undefined && !isSignatureWidget(document, annotation);
+  })) return undefined;
   const resources = document.pageAttributes(pageRef).resources;
   const contents = decodedContents(document, pageIndex, page.get('Contents'));
   if (contents.truncated || contents.streams.length === 0) return undefined;
