@@ -898,7 +898,8 @@ function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
     if (contents.truncated) walk.textAlive = false;
     walk.bytes = contents.bytes;
     walk.run(contents.streams, attributes.resources, 0);
-    walk.annotations(page.get('Annots'));
+    const annotations = page.get('Annots');
+    if (annotations !== undefined) walk.annotations(annotations);
   } catch (e) {
     // A content stream that does not decode is judged by what is drawn (text-layer.ts: OCR);
     // what the text part met first is contentPageText's to throw.

@@ -347,6 +347,8 @@ interface PreparedList {
   readonly kinds: readonly PreparedKind[];
   /** A stand-alone heading: the first kind and word (deny-list order) by normalised word. */
   readonly headings: ReadonlyMap<string, { readonly kind: DeniedDocumentKind; readonly word: string }>;
+  /** The first UTF-16 unit of every heading: a line that starts with none of them is no heading. */
+  readonly headingFirsts: ReadonlySet<number>;
 }
 
 const preparedLists = new WeakMap<readonly DeniedDocumentKind[], PreparedList>();
@@ -383,7 +385,7 @@ function prepared(denyList: readonly DeniedDocumentKind[]): PreparedList {
     }));
     return { kind, words, markerSets };
   });
-  list = { kinds, headings };
+  list = { kinds, headings, headingFirsts: new Set([...headings.keys()].map((h) => h.charCodeAt(0))) };
   preparedLists.set(denyList, list);
   return list;
 }
@@ -526,6 +528,9 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
     // A heading is short: a long line is not stripped of its tail at all (TITLE_TAIL is tried
     // from every position of the line, quadratic in its length).
     if (line.compact.length > MAX_HEADING_LENGTH) continue;
+    // Stripping removes a tail only: a heading is a prefix of the line, so the line starts with
+    // a heading's first character, or TITLE_TAIL need not run at all (it did on every line).
+    if (!list.headingFirsts.has(line.first)) continue;
     const heading = list.headings.get(strippedOf(line));
     if (heading !== undefined) return { term: heading.kind.term, where: 'heading', line: line.text, page: at, words: [heading.word] };
   }
