@@ -6,7 +6,7 @@
  * pdf.js's text has none of it and the page's OCR rendering left annotations out.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, rgb } from 'pdf-lib';
@@ -17,9 +17,8 @@ import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
-import { YinjianError } from '../../../src/shared/errors/index';
 import { scanImage } from '../../helpers/gate-documents';
-import { makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { makePdf, shippedFont, gateOutcome, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE_LINES = ['房屋租赁合同', '出租人（甲方）：华夏建设集团有限公司', '承租人（乙方）：华东建设公司'];
 const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
@@ -76,16 +75,7 @@ async function annotated(lines: readonly string[], options: { flags?: number; wi
   return again.save({ useObjectStreams: false });
 }
 
-async function outcome(request: StampRequest): Promise<{ code: string; error?: YinjianError }> {
-  try {
-    await fx.pipeline.stamp(request, seal.key);
-    return { code: 'sealed' };
-  } catch (error) {
-    if (!(error instanceof YinjianError)) throw error;
-    expect(existsSync(request.outputPath), 'no output on refusal').toBe(false);
-    return { code: error.code, error };
-  }
-}
+const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
 
 describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
   it('exploit: a stamp annotation drawing a contract\'s title and parties above harmless clauses is refused; every viewer draws it', async () => {

@@ -5,11 +5,12 @@
  * (generated SVG), real PDFs made with pdf-lib in the shipped CJK font, and the pipeline wired
  * to its real adapters (pdf.js, atomic file output, the SQLite register).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
+import { expect } from 'vitest';
 import { composeSealArtwork, embedShippedFontSubset, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
 import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
 import type { SignatureAlgorithm } from '../../../src/main/core/ports/signer';
@@ -83,6 +84,23 @@ export async function codeOf(work: Promise<unknown>): Promise<string> {
     return 'no error';
   } catch (error) {
     return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
+  }
+}
+
+/**
+ * A stamping through the gate (U2): `sealed` with the pages read by OCR, or the refusal's code.
+ * A refusal leaves no output and no temp file, and ends in a failed usage row with that code.
+ */
+export async function gateOutcome(fx: StampFixture, seal: IssuedSeal, request: StampRequest): Promise<{ code: string; error?: YinjianError; ocrPages?: readonly number[] }> {
+  try {
+    const done = await fx.pipeline.stamp(request, seal.key);
+    return { code: 'sealed', ocrPages: done.ocrPages };
+  } catch (error) {
+    if (!(error instanceof YinjianError)) throw error;
+    expect(existsSync(request.outputPath), 'no output on refusal').toBe(false);
+    expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(fx.register.usage.find().at(-1)).toMatchObject({ status: 'failed', errorCode: error.code });
+    return { code: error.code, error };
   }
 }
 

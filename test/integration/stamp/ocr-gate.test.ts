@@ -9,7 +9,7 @@
  * says "notice" were all sealed before.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { YinjianError } from '../../../src/shared/errors/index';
 import { SYSTEM_CJK_FONTS, fontScanImage, imagePdf, noisePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode, type SystemFont } from '../../helpers/gate-documents';
-import { NOTICE, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, makePdf, shippedFont, gateOutcome, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const CONTRACT = [
   { text: '房屋租赁合同', size: 26 },
@@ -46,18 +46,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function outcome(request: StampRequest): Promise<{ code: string; error?: YinjianError; ocrPages?: readonly number[] }> {
-  try {
-    const done = await fx.pipeline.stamp(request, seal.key);
-    return { code: 'sealed', ocrPages: done.ocrPages };
-  } catch (error) {
-    if (!(error instanceof YinjianError)) throw error;
-    expect(existsSync(request.outputPath), 'no output on refusal').toBe(false);
-    expect(readdirSync(fx.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(fx.register.usage.find().at(-1)).toMatchObject({ status: 'failed', errorCode: error.code });
-    return { code: error.code, error };
-  }
-}
+const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
 
 describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
   it('exploit: an image-only contract (a scan, slightly turned and speckled) is refused naming the page', async () => {
@@ -126,8 +115,16 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
     const pdf = await outlinedAboveText(CONTRACT.slice(0, 3).map((l) => ({ text: l.text, size: l.size })), CLAUSES);
     const facts = textLayerFacts(PdfDocument.open(pdf), 0);
     expect(facts).toMatchObject({ textImages: 0, suspicions: [] });
-    expect(facts.curves).toBeGreaterThan(100);
+    expect(facts.outlineSegments).toBeGreaterThan(100);
     const result = await outcome(fx.request(seal.seal, pdf, 'outlined-title.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('exploit: the same outlines made of straight segments only (every curve flattened) are refused', async () => {
+    const pdf = await outlinedAboveText(CONTRACT.slice(0, 3).map((l) => ({ text: l.text, size: l.size })), CLAUSES, { straight: true });
+    expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ textImages: 0, suspicions: [] });
+    const result = await outcome(fx.request(seal.seal, pdf, 'outlined-straight.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -140,7 +137,7 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
 });
 
 /** `lines` drawn as filled outlines of the shipped font's glyphs (no text operators), `clauses` as text below. */
-async function outlinedAboveText(lines: readonly { text: string; size: number }[], clauses: readonly string[]): Promise<Uint8Array> {
+async function outlinedAboveText(lines: readonly { text: string; size: number }[], clauses: readonly string[], options: { straight?: boolean } = {}): Promise<Uint8Array> {
   const { PDFDocument, rgb, pushGraphicsState, popGraphicsState, moveTo, lineTo, appendBezierCurve, closePath, fill, setFillingGrayscaleColor } = await import('pdf-lib');
   const fontkit = (await import('@pdf-lib/fontkit')).default;
   const { embedShippedFontSubset } = await import('../../../src/main/core/appearance/index');
@@ -161,8 +158,21 @@ async function outlinedAboveText(lines: readonly { text: string; size: number }[
       for (const { command, args } of glyph.path.commands) {
         if (command === 'moveTo') ops.push(moveTo(...at(args[0] as number, args[1] as number)));
         else if (command === 'lineTo') ops.push(lineTo(...at(args[0] as number, args[1] as number)));
-        else if (command === 'bezierCurveTo') ops.push(appendBezierCurve(...at(args[0] as number, args[1] as number), ...at(args[2] as number, args[3] as number), ...at(args[4] as number, args[5] as number)));
-        else if (command === 'quadraticCurveTo') {
+        else if (command === 'bezierCurveTo' && options.straight) {
+          // The curve as four straight segments (a polygon outline: no curve operator at all).
+          const [x1, y1, x2, y2, x3, y3] = args as [number, number, number, number, number, number];
+          for (const u of [0.25, 0.5, 0.75, 1]) {
+            const v = 1 - u;
+            ops.push(lineTo(...at(v * v * v * cx + 3 * v * v * u * x1 + 3 * v * u * u * x2 + u * u * u * x3, v * v * v * cy + 3 * v * v * u * y1 + 3 * v * u * u * y2 + u * u * u * y3)));
+          }
+        } else if (command === 'bezierCurveTo') ops.push(appendBezierCurve(...at(args[0] as number, args[1] as number), ...at(args[2] as number, args[3] as number), ...at(args[4] as number, args[5] as number)));
+        else if (command === 'quadraticCurveTo' && options.straight) {
+          const [qx, qy, ex, ey] = args as [number, number, number, number];
+          for (const u of [0.25, 0.5, 0.75, 1]) {
+            const v = 1 - u;
+            ops.push(lineTo(...at(v * v * cx + 2 * v * u * qx + u * u * ex, v * v * cy + 2 * v * u * qy + u * u * ey)));
+          }
+        } else if (command === 'quadraticCurveTo') {
           const [qx, qy, ex, ey] = args as [number, number, number, number];
           ops.push(appendBezierCurve(...at(cx + (2 / 3) * (qx - cx), cy + (2 / 3) * (qy - cy)), ...at(ex + (2 / 3) * (qx - ex), ey + (2 / 3) * (qy - ey)), ...at(ex, ey)));
         } else if (command === 'closePath') ops.push(closePath());

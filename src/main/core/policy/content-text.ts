@@ -252,8 +252,12 @@ export interface ContentFacts {
   unreadable: boolean;
   /** Annotation appearances drawn over the page (read with the content: pdf.js's text has none of them). */
   appearances: number;
-  /** Curves (c, v, y) of painted paths: text drawn as outlines is made of them. */
-  curves: number;
+  /**
+   * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
+   * straight segments (l) of filled ones (a glyph's outline flattened to a polygon). Not
+   * rectangles (re: table rules) nor stroked straight lines (a table's grid).
+   */
+  outlineSegments: number;
 }
 
 /**
@@ -380,9 +384,10 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['B*', 28],
   ['b', 28],
   ['b*', 28],
-  ['S', 28],
-  ['s', 28],
+  ['S', 30],
+  ['s', 30],
   ['n', 29],
+  ['l', 31],
 ]);
 
 /**
@@ -426,12 +431,13 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, curves: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
-  /** Curves of the path being built, until it is painted or ended. */
+  /** Curves and straight segments of the path being built, until it is painted or ended. */
   private pathCurves = 0;
+  private pathLines = 0;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
   private gs: GraphicsState;
@@ -726,12 +732,22 @@ class PageWalk {
             case 27: // 'c', 'v', 'y': a curve of the path being built
               this.pathCurves++;
               break;
-            case 28: // a path painted (filled or stroked): its curves are seen
-              if (!this.inSignature) this.facts.curves += this.pathCurves;
+            case 28: // a path filled (and maybe stroked): its curves and straight segments are seen
+              if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
               this.pathCurves = 0;
+              this.pathLines = 0;
+              break;
+            case 30: // 'S', 's': a path stroked only: its curves
+              if (!this.inSignature) this.facts.outlineSegments += this.pathCurves;
+              this.pathCurves = 0;
+              this.pathLines = 0;
               break;
             case 29: // 'n': a path ended unpainted (a clip)
               this.pathCurves = 0;
+              this.pathLines = 0;
+              break;
+            case 31: // 'l': a straight segment of the path being built
+              this.pathLines++;
               break;
             default:
               break;
@@ -879,7 +895,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, curves: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

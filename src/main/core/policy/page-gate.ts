@@ -84,11 +84,12 @@ export interface DocumentGateResult {
 }
 
 /**
- * At least this many curves in a page's painted paths may be words drawn as outlines (a Chinese
- * character's outline is 10–40 curves; a circle 4, a pie chart's slice 2–4): the page is read by
- * OCR beside its layer.
+ * At least this many outline segments in a page's painted paths (curves, and straight segments
+ * of filled paths: content-text.ts) may be words drawn as outlines (a Chinese character's outline
+ * is 10–40 curves, more as a polygon; a circle 4 curves, a pie chart's slice 2–4): the page is
+ * read by OCR beside its layer.
  */
-export const MIN_TEXT_CURVES = 40;
+export const MIN_OUTLINE_SEGMENTS = 40;
 /** Fewer characters than this in a page's layer: the page has no usable text layer. */
 export const MIN_LAYER_CHARACTERS = 8;
 /** Below this share of dark pixels a rendered page is blank: nothing to read. */
@@ -141,8 +142,8 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
     // A contract's title and parties pasted in as a picture above a text layer of harmless
     // clauses were sealed unread: a page showing an image that can hold text is looked at too.
-    // So are the title and parties drawn as outlines (paths of curves) beside such a layer.
-    else if (facts.textImages > 0 || facts.curves >= MIN_TEXT_CURVES) needsOcr.push({ index: i, suspect: undefined, beside: true });
+    // So are the title and parties drawn as outlines (filled or curved paths) beside such a layer.
+    else if (facts.textImages > 0 || facts.outlineSegments >= MIN_OUTLINE_SEGMENTS) needsOcr.push({ index: i, suspect: undefined, beside: true });
   }
   // (1) The trusted layers alone: a refusal here needs no OCR.
   const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));

@@ -28,8 +28,8 @@ export interface TextLayerFacts {
   readonly images: number;
   /** Of those, images large enough to show text (content-text.ts): the page is also read by OCR. */
   readonly textImages: number;
-  /** Curves of painted paths (content-text.ts): enough of them may be text drawn as outlines. */
-  readonly curves: number;
+  /** Segments of painted paths that can draw letters (content-text.ts): enough of them may be text drawn as outlines. */
+  readonly outlineSegments: number;
   /** Text-showing operators in the page's content. */
   readonly textShows: number;
   /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
@@ -144,7 +144,7 @@ function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Ma
 export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLayerFacts {
   // The content was walked once, with the text (content-text.ts): only its facts are read here.
   const reading = readPage(document, pageIndex);
-  if (!reading.found) return { images: 0, textImages: 0, curves: 0, textShows: 0, suspicions: [] };
+  if (!reading.found) return { images: 0, textImages: 0, outlineSegments: 0, textShows: 0, suspicions: [] };
   const { facts: scan, resources } = reading;
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
   // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
@@ -174,5 +174,5 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
-  return { images: scan.images, textImages: scan.textImages, curves: scan.curves, textShows: scan.textShows, suspicions };
+  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, suspicions };
 }
