@@ -103,7 +103,8 @@ export async function benchCli(options: { quick?: boolean; log?: (line: string) 
     const rows: Row[] = [];
     const node = process.execPath;
     const env = { ...office.env, YINJIAN_DATA_DIR: office.workstationDir };
-    const yinjian = (args: readonly string[], o: { stdin?: string; ok?: (s: number | null, out: string) => boolean } = {}): Measure => once(node, [bin, ...args], { env, ...o });
+    // The bin itself, as `yinjian` (npx, npm link) runs it: its shebang's Node options apply.
+    const yinjian = (args: readonly string[], o: { stdin?: string; ok?: (s: number | null, out: string) => boolean } = {}): Measure => once(bin, args, { env, ...o });
 
     // --help, and the floor under it: node starting and ending with nothing to do
     let floor: Measure;

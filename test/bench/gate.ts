@@ -192,10 +192,13 @@ async function scan50(png: Buffer): Promise<void> {
   console.log(`peak RSS above the baseline before the scan (tsx process): ${peak > peakBefore ? `${(peak - baseline).toFixed(0)} MB` : `not above the earlier high-water mark (${peakBefore.toFixed(0)} MB)`}; load average ${loadavg()[0]?.toFixed(1)}`);
 }
 
-/** One `node BIN ARGS` under /usr/bin/time: wall ms, CPU ms (user + system, children included), peak RSS MB. */
+/**
+ * One `BIN ARGS` under /usr/bin/time, the built bin run as `yinjian` runs (its shebang, with
+ * its Node options): wall ms, CPU ms (user + system, children included), peak RSS MB.
+ */
 function processRun(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string): { wall: number; cpu: number; rss: number } {
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, bin, ...args], { encoding: 'utf8', env, input: stdin, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', bin, ...args], { encoding: 'utf8', env, input: stdin, maxBuffer: 1 << 26 });
   const wall = performance.now() - start;
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const [user, system, kb] = (/([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr) ?? []).slice(1).map(Number);

@@ -36,8 +36,23 @@ describe('the compiled yinjian command', () => {
     expect(pkg.scripts.prepare).toBe('node esbuild.config.mjs');
     expect(pkg.scripts.build).toContain('node esbuild.config.mjs');
     const bin = join(REPO, pkg.bin.yinjian as string);
-    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    // One V8 background thread (src/main/cli/index.ts: issue 13's stamping budget on two cores);
+    // `env -S` splits the options, as npm's Windows shims (cmd-shim) read them too.
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --v8-pool-size=1');
     expect(statSync(bin).mode & 0o111).toBe(0o111);
+  });
+
+  it('started as a program, node gets the shebang\'s options', () => {
+    // A `node` first on PATH that writes down its arguments, then runs the real one.
+    const shim = join(dir, 'shim');
+    mkdirSync(shim, { recursive: true });
+    const log = join(dir, 'node-args.txt');
+    writeFileSync(join(shim, 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const bin = join(REPO, 'out', 'cli', 'yinjian.mjs');
+    const r = spawnSync(bin, ['--help'], { encoding: 'utf8', env: { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}`, YINJIAN_DATA_DIR: join(dir, 'data') } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('yinjian <command>');
+    expect(readFileSync(log, 'utf8').split('\n').slice(0, 3)).toEqual(['--v8-pool-size=1', bin, '--help']);
   });
 
   it('runs from out/cli alone: no src/, no tsx, no esbuild', async () => {

@@ -227,6 +227,14 @@ describe('English titles and forms (U2, issue 13)', () => {
   ];
   const COVER_EN = page(0, [['Internal Notice', 22], ['To all departments:', 12], ['Please find the attached documents for your reference.', 12]]);
 
+  it('finds English parties whose every label line opens with "The" (a page no line of which starts like a marker is skipped, issue 13 budget)', () => {
+    const supply = page(0, [['Terms of Supply', 22], ['The Buyer: Huaxia Group Ltd.', 12], ['The Seller: Donghai Trading Co.', 12], ...BODY_EN]);
+    expect(classifyDocumentText([supply])).toMatchObject({ forbidden: true, term: '合同', where: 'form', page: 1 });
+    // A list whose markers start with no "t": the page's lines all start with one, as "The" does.
+    const buyerSeller = [{ term: '购销合同', words: ['购销合同'], formMarkers: [['buyer', 'seller']] }];
+    expect(classifyDocumentText([supply], buyerSeller)).toMatchObject({ forbidden: true, term: '购销合同', where: 'form' });
+  });
+
   const englishTitles: [string, string | readonly string[], string][] = [
     ['agreement with a number', 'SERVICE AGREEMENT No.1', '协议'],
     ['agreement with a spaced number', 'Service Agreement No. 2026-001', '协议'],

@@ -39,35 +39,61 @@ export interface TextLine {
  * English words separated by a gap keep their space.
  */
 export function textLines(page: PageText): TextLine[] {
-  const runs = page.runs.filter((r) => r.text.trim() !== '').slice().sort((a, b) => b.y - a.y || a.x - b.x);
+  // Loops, not callbacks or regular expressions: the gate groups every page of a document (issue 13).
+  const runs: TextRun[] = [];
+  for (const run of page.runs) if (run.text.trim() !== '') runs.push(run);
+  runs.sort(byBaselineThenX);
   const groups: TextRun[][] = [];
   for (const run of runs) {
     const tolerance = Math.max(1, run.fontSize * 0.5);
-    const group = groups.find((g) => Math.abs((g[0] as TextRun).y - run.y) <= tolerance);
+    // The first line (in order of creation) within the tolerance, as Array.find would.
+    let group: TextRun[] | undefined;
+    for (let g = 0; g < groups.length; g++) {
+      const candidate = groups[g] as TextRun[];
+      if (Math.abs((candidate[0] as TextRun).y - run.y) <= tolerance) {
+        group = candidate;
+        break;
+      }
+    }
     if (group) group.push(run);
     else groups.push([run]);
   }
-  return groups.map((group) => {
-    group.sort((a, b) => a.x - b.x);
+  const lines: TextLine[] = [];
+  for (const group of groups) {
+    group.sort(byX);
     let text = '';
     let previous: TextRun | undefined;
+    let fontSize = -Infinity;
     for (const run of group) {
       if (previous) {
         const gap = run.x - (previous.x + previous.width);
-        if (gap > Math.max(previous.fontSize, run.fontSize) * 0.2 && !/\s$/.test(text) && !/^\s/.test(run.text)) text += ' ';
+        if (gap > Math.max(previous.fontSize, run.fontSize) * 0.2 && !endsWithSpace(text) && !isSpaceUnit(run.text.charCodeAt(0))) text += ' ';
       }
       text += run.text;
+      fontSize = Math.max(fontSize, run.fontSize);
       previous = run;
     }
     const first = group[0] as TextRun;
     const last = group[group.length - 1] as TextRun;
-    return {
-      text,
-      runs: group,
-      y: first.y,
-      fontSize: Math.max(...group.map((r) => r.fontSize)),
-      x: first.x,
-      width: last.x + last.width - first.x,
-    };
-  });
+    lines.push({ text, runs: group, y: first.y, fontSize, x: first.x, width: last.x + last.width - first.x });
+  }
+  return lines;
+}
+
+const byBaselineThenX = (a: TextRun, b: TextRun): number => b.y - a.y || a.x - b.x;
+const byX = (a: TextRun, b: TextRun): number => a.x - b.x;
+
+/**
+ * A UTF-16 unit of JavaScript's white space (`\s`: ECMAScript WhiteSpace and LineTerminator —
+ * tab, line feed, vertical tab, form feed, carriage return, the space separators Zs, U+2028,
+ * U+2029 and U+FEFF). NaN (an empty string's charCodeAt) is none.
+ */
+export function isSpaceUnit(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function endsWithSpace(text: string): boolean {
+  return text.length > 0 && isSpaceUnit(text.charCodeAt(text.length - 1));
 }

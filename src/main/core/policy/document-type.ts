@@ -349,6 +349,11 @@ interface PreparedList {
   readonly headings: ReadonlyMap<string, { readonly kind: DeniedDocumentKind; readonly word: string }>;
   /** The first UTF-16 unit of every heading: a line that starts with none of them is no heading. */
   readonly headingFirsts: ReadonlySet<number>;
+  /**
+   * The first UTF-16 unit of every form marker (and LATIN_T when an English marker may follow
+   * "The"): a page none of whose lines starts with one has no form marker set (opensWithLabel).
+   */
+  readonly markerFirsts: ReadonlySet<number>;
 }
 
 const preparedLists = new WeakMap<readonly DeniedDocumentKind[], PreparedList>();
@@ -385,7 +390,16 @@ function prepared(denyList: readonly DeniedDocumentKind[]): PreparedList {
     }));
     return { kind, words, markerSets };
   });
-  list = { kinds, headings, headingFirsts: new Set([...headings.keys()].map((h) => h.charCodeAt(0))) };
+  const markerFirsts = new Set<number>();
+  for (const { markerSets } of kinds) {
+    for (const { prepared: set } of markerSets) {
+      for (const m of set) {
+        markerFirsts.add(m.first);
+        if (m.latin) markerFirsts.add(LATIN_T);
+      }
+    }
+  }
+  list = { kinds, headings, headingFirsts: new Set([...headings.keys()].map((h) => h.charCodeAt(0))), markerFirsts };
   preparedLists.set(denyList, list);
   return list;
 }
@@ -503,6 +517,8 @@ function titleCandidates(page: PageText, lines: readonly TextLine[]): TextLine[]
   return lines.filter((l) => l.y >= topThird && (l === top || l.fontSize >= bodySize * 1.1));
 }
 
+const NO_MARKER_SETS: PreparedKind['markerSets'] = [];
+
 /** Does some line open with `marker`? (Loops, not callbacks: this runs for every page.) */
 function someLineOpens(lines: readonly LineForms[], marker: PreparedMarker): boolean {
   for (const line of lines) if (opensWithLabel(line, marker)) return true;
@@ -537,11 +553,16 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
   // The form: on this page, or begun on it and finished on the next (parties across a page break).
   let withNext: readonly LineForms[] | undefined;
   let joined: { own: number; both: string } | undefined;
-  // A marker opens none of this page's lines unless one starts with its first character.
+  // A marker opens none of this page's lines unless one starts with its first character; most
+  // pages have no line that starts like any marker, and skip the marker sets altogether.
   const starts = new Set<number>();
-  for (const line of lines) starts.add(line.first);
+  let markerMayOpen = false;
+  for (const line of lines) {
+    starts.add(line.first);
+    if (list.markerFirsts.has(line.first)) markerMayOpen = true;
+  }
   for (const { kind, markerSets } of list.kinds) {
-    for (const { markers, prepared: set } of markerSets) {
+    for (const { markers, prepared: set } of markerMayOpen ? markerSets : NO_MARKER_SETS) {
       let opens = false;
       for (const m of set) {
         if ((starts.has(m.first) || (m.latin && starts.has(LATIN_T))) && someLineOpens(lines, m)) {
