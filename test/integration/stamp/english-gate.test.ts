@@ -8,36 +8,10 @@
  * was refused: its sentences "Buyer shall pay…" and "Seller shall deliver…" counted as labels.
  */
 import { describe, expect, it } from 'vitest';
-import { PdfDocument } from '../../../src/main/core/pdf/index';
-import { contentPageText } from '../../../src/main/core/policy/content-text';
-import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
-import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
-import { pagesOf } from '../../../src/main/core/stamp/page-list';
-import { YinjianError } from '../../../src/shared/errors/index';
-import { NOTICE, makePdf, type TextLineSpec } from './fixture';
+import { NOTICE, makePdf, textGateOutcome, type TextLineSpec } from './fixture';
 
 type Lines = readonly TextLineSpec[];
 const L = (text: string, size = 14): TextLineSpec => ({ text, size });
-
-/** The gate as the pipeline runs it on a text PDF; the refusal's code and params, or 'passed'. */
-async function gate(bytes: Uint8Array): Promise<{ code: string; params: Record<string, unknown> }> {
-  const document = PdfDocument.open(bytes);
-  try {
-    await gateDocumentText({
-      pageCount: pagesOf(document).length,
-      layer: async (i) => {
-        const text = contentPageText(document, i);
-        if (!text) throw new Error(`page ${i + 1}: the content reader could not decode it`);
-        return text;
-      },
-      facts: (i) => textLayerFacts(document, i),
-    });
-    return { code: 'passed', params: {} };
-  } catch (error) {
-    if (!(error instanceof YinjianError)) throw error;
-    return { code: error.code, params: (error as unknown as { params: Record<string, unknown> }).params ?? {} };
-  }
-}
 
 const PARTIES: Lines = [L('Party A: Huaxia Construction Group'), L('Party B: East China Steel Ltd.'), L('1. Scope of services')];
 const BODY: Lines = [L('1. Scope of services'), L('The parties agree as follows.')];
@@ -71,11 +45,11 @@ const allowed: [string, Lines[]][] = [
 
 describe('U2 gate on English text PDFs (issue 13)', () => {
   it.each(refused)('refuses %s, naming the page', async (_label, pages, page, term) => {
-    const result = await gate(await makePdf(pages));
+    const result = await textGateOutcome(await makePdf(pages));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.params).toMatchObject({ page, term });
   });
   it.each(allowed)('lets through an %s', async (_label, pages) => {
-    expect(await gate(await makePdf(pages))).toEqual({ code: 'passed', params: {} });
+    expect(await textGateOutcome(await makePdf(pages))).toEqual({ code: 'passed', params: {} });
   });
 });

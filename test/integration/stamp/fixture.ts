@@ -14,7 +14,11 @@ import { expect } from 'vitest';
 import { composeSealArtwork, embedShippedFontSubset, loadSealFont, sealToSvg } from '../../../src/main/core/appearance/index';
 import { buildRootCertificate, buildSealCertificate, parseCertificate } from '../../../src/main/core/pki/index';
 import type { SignatureAlgorithm } from '../../../src/main/core/ports/signer';
-import type { PdfBytes } from '../../../src/main/core/pdf/index';
+import { PdfDocument, type PdfBytes } from '../../../src/main/core/pdf/index';
+import { contentPageText } from '../../../src/main/core/policy/content-text';
+import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
+import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { pagesOf } from '../../../src/main/core/stamp/page-list';
 import type { Actor, Seal } from '../../../src/main/core/register/index';
 import { StampingPipeline, type SigningKey, type StampRequest } from '../../../src/main/core/stamp/index';
 import { readShippedFont } from '../../../src/main/infra/appearance/index';
@@ -84,6 +88,30 @@ export async function codeOf(work: Promise<unknown>): Promise<string> {
     return 'no error';
   } catch (error) {
     return error instanceof YinjianError ? error.code : `not a YinjianError: ${String(error)}`;
+  }
+}
+
+/**
+ * The U2 gate as the pipeline runs it on a text PDF (our content reader and its text-layer
+ * facts, no pdf.js, no OCR engine: a text page needs neither): the refusal's code and params,
+ * or 'passed'. A page the reader cannot decode fails the test.
+ */
+export async function textGateOutcome(bytes: Uint8Array): Promise<{ code: string; params: Record<string, unknown> }> {
+  const document = PdfDocument.open(bytes);
+  try {
+    await gateDocumentText({
+      pageCount: pagesOf(document).length,
+      layer: async (i) => {
+        const text = contentPageText(document, i);
+        if (!text) throw new Error(`page ${i + 1}: the content reader could not decode it`);
+        return text;
+      },
+      facts: (i) => textLayerFacts(document, i),
+    });
+    return { code: 'passed', params: {} };
+  } catch (error) {
+    if (!(error instanceof YinjianError)) throw error;
+    return { code: error.code, params: (error as unknown as { params: Record<string, unknown> }).params ?? {} };
   }
 }
 

@@ -21,34 +21,12 @@ import { embedShippedFontSubset } from '../../../src/main/core/appearance/index'
 import { PdfArray, PdfDict, PdfDocument, PdfRef, PdfStream } from '../../../src/main/core/pdf/index';
 import { contentPageText, readPage } from '../../../src/main/core/policy/content-text';
 import { textLines } from '../../../src/main/core/policy/document-text';
-import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import { pagesOf } from '../../../src/main/core/stamp/page-list';
-import { YinjianError } from '../../../src/shared/errors/index';
 import { appendRaw, serialize, streamBody } from '../../attacks/raw-update';
-import { NOTICE, makePdf, shippedFont } from './fixture';
+import { NOTICE, makePdf, shippedFont, textGateOutcome } from './fixture';
 
 const CONTRACT_TITLE = '房屋租赁合同';
-
-/** Runs the gate as the pipeline does (our reader, no pdf.js, no OCR engine); the refusal's code and params, or 'passed'. */
-async function gate(bytes: Uint8Array): Promise<{ code: string; params: Record<string, unknown> }> {
-  const document = PdfDocument.open(bytes);
-  try {
-    await gateDocumentText({
-      pageCount: pagesOf(document).length,
-      layer: async (i) => {
-        const text = contentPageText(document, i);
-        if (!text) throw new Error(`page ${i + 1}: the content reader could not decode it`);
-        return text;
-      },
-      facts: (i) => textLayerFacts(document, i),
-    });
-    return { code: 'passed', params: {} };
-  } catch (error) {
-    if (!(error instanceof YinjianError)) throw error;
-    return { code: error.code, params: (error as unknown as { params: Record<string, unknown> }).params ?? {} };
-  }
-}
 
 /** Notice pages in one font object; on the pages listed in `suspect`, a contract title drawn invisible (Tr 3) or white. */
 async function sharedFontPdf(pages: number, suspect: ReadonlyMap<number, 'invisible' | 'white'>): Promise<Uint8Array> {
@@ -135,7 +113,7 @@ describe('U2 gate caches: what one page or revision taught is not another’s ve
         const kinds = textLayerFacts(document, i).suspicions.map((s) => s.kind);
         expect(kinds, `page ${i + 1}`).toEqual(i === suspectPage ? ['invisible-text'] : []);
       }
-      const result = await gate(bytes);
+      const result = await textGateOutcome(bytes);
       expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
       expect(result.params['page']).toBe(suspectPage + 1);
       expect(String(result.params['why'])).toMatch(/invisible text/u);
@@ -146,8 +124,8 @@ describe('U2 gate caches: what one page or revision taught is not another’s ve
     const white = await sharedFontPdf(3, new Map([[2, 'white']]));
     const document = PdfDocument.open(white);
     expect([0, 1, 2].map((i) => textLayerFacts(document, i).suspicions.map((s) => s.kind))).toEqual([[], [], ['white-text']]);
-    expect(await gate(white)).toMatchObject({ code: 'SCANNED_PAGE_UNREADABLE', params: { page: 3 } });
-    expect((await gate(await sharedFontPdf(3, new Map()))).code).toBe('passed');
+    expect(await textGateOutcome(white)).toMatchObject({ code: 'SCANNED_PAGE_UNREADABLE', params: { page: 3 } });
+    expect((await textGateOutcome(await sharedFontPdf(3, new Map()))).code).toBe('passed');
   });
 
   it('a font whose ToUnicode is redefined in a later revision is read as the latest revision has it, after the earlier one was gated', async () => {
@@ -155,14 +133,14 @@ describe('U2 gate caches: what one page or revision taught is not another’s ve
     // The whole font, its own cmap included: the ToUnicode check has something to compare with.
     const original = await makePdf([contract, NOTICE], { fullFont: true });
     // The earlier revision first, in the same process: it fills the caches of its own document.
-    expect(await gate(original)).toMatchObject({ code: 'DOCUMENT_CONTENT_FORBIDDEN', params: { term: '合同', page: 1 } });
+    expect(await textGateOutcome(original)).toMatchObject({ code: 'DOCUMENT_CONTENT_FORBIDDEN', params: { term: '合同', page: 1 } });
     const updated = redefineToUnicode(original);
     const document = PdfDocument.open(updated);
     expect(document.revisions.length).toBeGreaterThan(1);
     // The text layer now hides the title; the font facts of the latest revision say so, on both pages.
     expect(textLines(contentPageText(document, 0) as never)[0]?.text).toBe('房屋租赁台司');
     for (const i of [0, 1]) expect(textLayerFacts(document, i).suspicions.map((s) => s.kind)).toContain('to-unicode-mismatch');
-    const result = await gate(updated);
+    const result = await textGateOutcome(updated);
     expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
     expect(result.params['page']).toBe(1);
     expect(String(result.params['why'])).toMatch(/ToUnicode/u);
