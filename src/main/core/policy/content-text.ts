@@ -629,7 +629,24 @@ class PageWalk {
     const outerTlm = this.tlm;
     this.tm = IDENTITY;
     this.tlm = IDENTITY;
-    for (const bytes of data) {
+    // U2: a page's content streams are one content (ISO 32000-1 §7.8.2), split only between
+    // tokens: an operator's operands may end one stream and the operator open the next. Read
+    // stream by stream, a contract's title and parties shown as `<…>` | `Tj` across the split
+    // were never shown to the gate, while every viewer drew them. Joined by a space, as pdf.js does.
+    const joined: Uint8Array[] = [];
+    if (data.length > 1) {
+      let size = 0;
+      for (const bytes of data) size += bytes.length + 1;
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const bytes of data) {
+        all.set(bytes, at);
+        at += bytes.length;
+        all[at++] = 0x20;
+      }
+      joined.push(all);
+    } else joined.push(...data);
+    for (const bytes of joined) {
       // Lenient: a malformed hex string reads as empty, and the lexer says so (the text part
       // then gives up on the page; the facts part reads on).
       const lexer = new ContentLexer(bytes, { lenientHex: true });

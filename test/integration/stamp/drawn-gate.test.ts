@@ -1,0 +1,89 @@
+/**
+ * U2 on what a person sees (issue 13): contracts drawn in ways the gate's reading of a page did
+ * not follow, each sealed before its fix while every viewer drew the contract (checked with
+ * pdftoppm/pdftotext). The title 房屋租赁合同 and both parties' lines at the top of the page, three
+ * harmless clauses below as an ordinary text layer; the real pipeline (gateOutcome), OCR where
+ * the gate now sends the page.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument, PDFName, type PDFFont } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
+import { PdfDocument } from '../../../src/main/core/pdf/index';
+import { contentPageText } from '../../../src/main/core/policy/content-text';
+import type { StampRequest } from '../../../src/main/core/stamp/index';
+import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { gateOutcome, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+
+const TITLE = '房屋租赁合同';
+const PARTY_A = '出租人（甲方）：华夏建设集团有限公司';
+const PARTY_B = '承租人（乙方）：华东建设公司';
+const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
+
+let fx: StampFixture;
+let seal: IssuedSeal;
+let work: string;
+beforeAll(async () => {
+  fx = await stampFixture();
+  seal = await fx.issueSeal('YJ-DRAWN-0001');
+  work = mkdtempSync(join(tmpdir(), 'yinjian-drawn-'));
+});
+afterAll(async () => {
+  await closeSharedOcr();
+  fx?.dispose();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
+
+interface Page {
+  /** The page's content streams, in order (its /Contents array). */
+  readonly contents: readonly string[];
+  /** More page resources beside /Font /F1 (the shipped font). */
+  readonly resources?: Record<string, unknown>;
+}
+
+/** A one-page PDF whose content `make` writes, `hex` giving a string's codes in the shipped font (F1). */
+async function onePage(make: (pdf: PDFDocument, font: PDFFont, hex: (text: string) => string) => Page): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await embedShippedFontSubset(pdf, shippedFont());
+  const page = pdf.addPage([595.28, 841.89]);
+  const made = make(pdf, font, (text) => font.encodeText(text).toString());
+  page.node.set(PDFName.of('Contents'), pdf.context.obj(made.contents.map((c) => pdf.context.register(pdf.context.flateStream(c)))));
+  page.node.set(PDFName.of('Resources'), pdf.context.obj({ Font: { F1: font.ref }, ...(made.resources ?? {}) }));
+  return pdf.save({ useObjectStreams: false });
+}
+
+/** The harmless clauses as ordinary text, below the contract's lines. */
+function clauses(hex: (text: string) => string): string {
+  return CLAUSES.map((line, i) => `BT /F1 12 Tf 60 ${440 - i * 24} Td ${hex(line)} Tj ET`).join('\n');
+}
+
+/** What poppler's text extraction finds on the page (a viewer's reading). */
+function popplerText(pdf: Uint8Array, name: string): string {
+  const file = join(work, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', ['-layout', file, '-']).toString('utf8');
+}
+
+describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
+  it('exploit: shows split across the page\'s content streams (operands in one, the operator in the next) are read', async () => {
+    // ISO 32000-1 §7.8.2: the streams of /Contents are one content, split between tokens.
+    const pdf = await onePage((_pdf, _font, hex) => ({
+      contents: [
+        `BT /F1 26 Tf 220 760 Td ${hex(TITLE)}`,
+        `Tj ET BT /F1 14 Tf 80 700 Td ${hex(PARTY_A)}`,
+        `Tj ET BT /F1 14 Tf 80 670 Td ${hex(PARTY_B)}`,
+        `Tj ET\n${clauses(hex)}`,
+      ],
+    }));
+    expect(popplerText(pdf, 'split')).toMatch(/房屋租赁合同[\s\S]*出租人（甲方）/u);
+    expect(contentPageText(PdfDocument.open(pdf), 0)?.runs.map((r) => r.text)).toContain(TITLE);
+    const result = await outcome(fx.request(seal.seal, pdf, 'split-contents.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+});
