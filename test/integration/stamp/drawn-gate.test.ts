@@ -6,14 +6,17 @@
  * the gate now sends the page.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFName, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
+import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
+import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { gateOutcome, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
@@ -22,6 +25,12 @@ const TITLE = '房屋租赁合同';
 const PARTY_A = '出租人（甲方）：华夏建设集团有限公司';
 const PARTY_B = '承租人（乙方）：华东建设公司';
 const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
+/** Where the contract's lines are drawn: [text, size, x, baseline y]. */
+const CONTRACT_LINES = [
+  [TITLE, 26, 220, 760],
+  [PARTY_A, 14, 80, 700],
+  [PARTY_B, 14, 80, 670],
+] as const;
 
 let fx: StampFixture;
 let seal: IssuedSeal;
@@ -62,6 +71,44 @@ function clauses(hex: (text: string) => string): string {
   return CLAUSES.map((line, i) => `BT /F1 12 Tf 60 ${440 - i * 24} Td ${hex(line)} Tj ET`).join('\n');
 }
 
+type Command = { command: string; args: number[] };
+
+/** Each glyph of `text` in the shipped font as path construction operators (the path left unpainted). */
+function glyphPaths(text: string, size: number, left: number, baseline: number): string[] {
+  const face = fontkit.create(Buffer.from(shippedFont())) as unknown as { unitsPerEm: number; layout(text: string): { glyphs: { path: { commands: Command[] }; advanceWidth: number }[] } };
+  const k = size / face.unitsPerEm;
+  let x = left;
+  const glyphs: string[] = [];
+  for (const glyph of face.layout(text).glyphs) {
+    const ops: string[] = [];
+    let [cx, cy] = [0, 0];
+    const at = (u: number, v: number): string => `${(x + u * k).toFixed(2)} ${(baseline + v * k).toFixed(2)}`;
+    for (const { command, args } of glyph.path.commands) {
+      const [a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0] = args;
+      if (command === 'moveTo') ops.push(`${at(a0, a1)} m`);
+      else if (command === 'lineTo') ops.push(`${at(a0, a1)} l`);
+      else if (command === 'bezierCurveTo') ops.push(`${at(a0, a1)} ${at(a2, a3)} ${at(a4, a5)} c`);
+      else if (command === 'quadraticCurveTo') ops.push(`${at(cx + (2 / 3) * (a0 - cx), cy + (2 / 3) * (a1 - cy))} ${at(a2 + (2 / 3) * (a0 - a2), a3 + (2 / 3) * (a1 - a3))} ${at(a2, a3)} c`);
+      else if (command === 'closePath') ops.push('h');
+      if (args.length >= 2) [cx, cy] = [args[args.length - 2] as number, args[args.length - 1] as number];
+    }
+    glyphs.push(ops.join(' '));
+    x += glyph.advanceWidth * k;
+  }
+  return glyphs;
+}
+
+/** Dark pixels poppler draws in the top quarter of the page (where the contract's lines are), at 30 dpi. */
+function popplerTopInk(pdf: Uint8Array, name: string): number {
+  const file = join(work, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', file, join(work, name)]);
+  const pgm = readFileSync(join(work, `${name}.pgm`));
+  const [, width, height] = pgm.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
+  const pixels = pgm.subarray(pgm.length - width * height);
+  return pixels.subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
+}
+
 /** What poppler's text extraction finds on the page (a viewer's reading). */
 function popplerText(pdf: Uint8Array, name: string): string {
   const file = join(work, `${name}.pdf`);
@@ -83,6 +130,20 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(popplerText(pdf, 'split')).toMatch(/房屋租赁合同[\s\S]*出租人（甲方）/u);
     expect(contentPageText(PdfDocument.open(pdf), 0)?.runs.map((r) => r.text)).toContain(TITLE);
     const result = await outcome(fx.request(seal.seal, pdf, 'split-contents.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  it('exploit: letters as a clipping path with a rectangle filled through them are read by OCR', async () => {
+    // No text and no painted outline: each glyph's outline is a clip (W n), the fill a rectangle.
+    const pdf = await onePage((_pdf, _font, hex) => ({
+      contents: [
+        CONTRACT_LINES.flatMap(([text, size, x, y]) => glyphPaths(text, size, x, y).map((glyph) => `q ${glyph} W n 0 g 0 600 595 242 re f Q`)).join('\n') + `\n${clauses(hex)}`,
+      ],
+    }));
+    expect(popplerText(pdf, 'clip')).not.toMatch(/合同/u);
+    expect(popplerTopInk(pdf, 'clip')).toBeGreaterThan(200);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).outlineSegments).toBeGreaterThanOrEqual(MIN_OUTLINE_SEGMENTS);
+    const result = await outcome(fx.request(seal.seal, pdf, 'clipped-letters.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });

@@ -254,7 +254,8 @@ export interface ContentFacts {
   appearances: number;
   /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
-   * straight segments (l) of filled ones (a glyph's outline flattened to a polygon). Not
+   * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
+   * clipping paths of more than 4 segments (letters as a clip, a fill painted through them). Not
    * rectangles (re: table rules) nor stroked straight lines (a table's grid).
    */
   outlineSegments: number;
@@ -388,6 +389,8 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['s', 30],
   ['n', 29],
   ['l', 31],
+  ['W', 32],
+  ['W*', 32],
 ]);
 
 /**
@@ -438,6 +441,8 @@ class PageWalk {
   /** Curves and straight segments of the path being built, until it is painted or ended. */
   private pathCurves = 0;
   private pathLines = 0;
+  /** The path being built is a clipping path (W, W*), counted when it ends (n). */
+  private pathClip = false;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
   private gs: GraphicsState;
@@ -753,15 +758,26 @@ class PageWalk {
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
               break;
             case 30: // 'S', 's': a path stroked only: its curves
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
               break;
-            case 29: // 'n': a path ended unpainted (a clip)
+            case 29: // 'n': a path ended unpainted
+              // U2: a clipping path (W n) of glyph outlines, then a rectangle filled through it,
+              // draws the letters as surely as filling them: a contract's title and parties drawn
+              // so above harmless clauses were sealed unread. Its segments count like a filled
+              // path's; a clip of at most 4 segments (a cell, a box) does not count.
+              if (this.pathClip && !this.inSignature && this.pathCurves + this.pathLines > 4) this.facts.outlineSegments += this.pathCurves + this.pathLines;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
+              break;
+            case 32: // 'W', 'W*': the path being built clips what follows
+              this.pathClip = true;
               break;
             case 31: // 'l': a straight segment of the path being built
               this.pathLines++;
