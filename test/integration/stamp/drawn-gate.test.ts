@@ -141,9 +141,24 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
       ],
     }));
     expect(popplerText(pdf, 'clip')).not.toMatch(/合同/u);
-    expect(popplerTopInk(pdf, 'clip')).toBeGreaterThan(200);
+    expect(popplerTopInk(pdf, 'clip')).toBeGreaterThan(50);
     expect(textLayerFacts(PdfDocument.open(pdf), 0).outlineSegments).toBeGreaterThanOrEqual(MIN_OUTLINE_SEGMENTS);
     const result = await outcome(fx.request(seal.seal, pdf, 'clipped-letters.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  it('exploit: a tiling pattern whose cell writes the title and parties, filling a rectangle above the clauses, is read', async () => {
+    // One cell as large as the page, steps wider than it: the pattern paints the cell once.
+    const pdf = await onePage((doc, font, hex) => {
+      const cell = CONTRACT_LINES.map(([text, size, x, y]) => `BT /F1 ${size} Tf ${x} ${y} Td ${hex(text)} Tj ET`).join('\n');
+      const pattern = doc.context.register(
+        doc.context.flateStream(cell, { Type: 'Pattern', PatternType: 1, PaintType: 1, TilingType: 1, BBox: [0, 0, 595.28, 841.89], XStep: 2000, YStep: 2000, Resources: { Font: { F1: font.ref } } }),
+      );
+      return { contents: [`q /Pattern cs /P1 scn 0 600 595 242 re f Q\n${clauses(hex)}`], resources: { Pattern: { P1: pattern } } };
+    });
+    expect(popplerText(pdf, 'pattern')).not.toMatch(/合同/u);
+    expect(popplerTopInk(pdf, 'pattern')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'pattern-cell.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });

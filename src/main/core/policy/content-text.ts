@@ -252,6 +252,8 @@ export interface ContentFacts {
   unreadable: boolean;
   /** Annotation appearances drawn over the page (read with the content: pdf.js's text has none of them). */
   appearances: number;
+  /** Tiling pattern cells read (with the content: pdf.js's text has none of them either). */
+  patternCells: number;
   /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
    * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
@@ -391,6 +393,7 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['l', 31],
   ['W', 32],
   ['W*', 32],
+  ['SCN', 33],
 ]);
 
 /**
@@ -434,13 +437,15 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
   /** Curves and straight segments of the path being built, until it is painted or ended. */
   private pathCurves = 0;
   private pathLines = 0;
+  /** Tiling patterns whose cell was read on this page (by reference, else the stream). */
+  private readonly patternsRead = new Set<number | PdfStream>();
   /** The path being built is a clipping path (W, W*), counted when it ends (n). */
   private pathClip = false;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
@@ -630,6 +635,8 @@ class PageWalk {
     const fontDict = document.latest.resolveDict(resources?.get('Font'));
     const xobjects = document.latest.resolveDict(resources?.get('XObject'));
     const saved: GraphicsState[] = [];
+    // This content's own space (the page's, a form's): where its patterns are placed (§8.7.2).
+    const base = this.gs.ctm;
     const outerTm = this.tm;
     const outerTlm = this.tlm;
     this.tm = IDENTITY;
@@ -683,6 +690,10 @@ class PageWalk {
             case 9: // 'sc'
             case 10: // 'scn'
               gs.whiteFill = isWhite(operands, op);
+              if (op === 'scn') this.pattern(resources, lastName(operands), base, depth);
+              break;
+            case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
+              this.pattern(resources, lastName(operands), base, depth);
               break;
             case 11: {
               // Tf
@@ -873,6 +884,43 @@ class PageWalk {
     }
   }
 
+  /**
+   * U2: a tiling pattern's cell is a content stream of its own, drawn wherever the pattern paints
+   * (a rectangle filled with it): a contract's title and parties written in one cell, its steps
+   * wider than the page, and a rectangle filled with the pattern above harmless clauses were
+   * sealed unread while every viewer drew them. The cell is read like a form, once per page,
+   * placed by the pattern's /Matrix in the space of the content that names it (`base`); its text
+   * joins the layer (drawn once, where the first cell is), its images and outlines count.
+   */
+  private pattern(resources: PdfDict | undefined, name: string | undefined, base: Matrix, depth: number): void {
+    if (name === undefined) return;
+    const document = this.document;
+    const value = document.latest.resolveDict(resources?.get('Pattern'))?.get(name);
+    const target = document.resolve(value);
+    if (!(target instanceof PdfStream) || document.resolve(target.dict.get('PatternType')) !== 1) return;
+    const key = refKey(value) ?? target;
+    if (this.patternsRead.has(key)) return;
+    this.patternsRead.add(key);
+    this.facts.patternCells++;
+    if (depth >= MAX_FORM_DEPTH) {
+      if (this.textAlive) throw new Unsupported('patterns nested too deep');
+      return;
+    }
+    if (this.bytes > MAX_CONTENT_BYTES) return;
+    const data = document.decodedStreamData(target);
+    this.bytes += data.length;
+    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
+    const given = numbers(target.dict.get('Matrix'), document);
+    const outer = this.gs;
+    // A cell starts from the default graphics state, in pattern space.
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    try {
+      this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
+    } finally {
+      this.gs = outer;
+    }
+  }
+
   /** Do: an image counts (after text: text under an image), a form is read with its resources. */
   private paint(xobjects: PdfDict | undefined, name: string | undefined, resources: PdfDict | undefined, depth: number): void {
     if (name === undefined) return;
@@ -928,7 +976,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
