@@ -57,8 +57,9 @@ async function annotated(lines: readonly string[], options: { flags?: number; wi
     }
   }
   // The annotation's characters must be in the subset: encodeText below records them (a scan's
-  // page keeps nothing but its image, as a scanner writes it: the direct OCR path's case).
-  if (!options.scan) page.drawText(lines.join(''), { x: 0, y: -100, size: 1, font });
+  // page keeps nothing but its image, as a scanner writes it: the direct OCR path's case). Below
+  // the page, at a size the gate does not take for hidden text (under 2 pt, U2).
+  if (!options.scan) page.drawText(lines.join(''), { x: 0, y: -100, size: 12, font });
   const ops = lines.map((l, i) => `BT /F1 ${i === 0 ? 26 : 14} Tf 20 ${150 - i * 40} Td ${font.encodeText(l).toString()} Tj ET`).join('\n');
   const resources = pdf.context.obj({ Font: { F1: font.ref } });
   const appearance = pdf.context.register(pdf.context.flateStream(ops, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, 200], Resources: resources }));

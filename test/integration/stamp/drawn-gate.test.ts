@@ -162,4 +162,31 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
+  /** The contract's lines one character a show, `noise` (a show of 通) between every two characters. */
+  function interleaved(hex: (text: string) => string, noise: (x: number, y: number) => string): string {
+    return CONTRACT_LINES.flatMap(([text, size, x0, y]) =>
+      [...text].flatMap((character, i) => [`BT /F1 ${size} Tf ${x0 + i * size} ${y} Td ${hex(character)} Tj ET`, noise(x0 + i * size + size * 0.95, y)]),
+    ).join('\n');
+  }
+
+  it('exploit: transparent characters (ExtGState ca 0) between the title\'s characters are invisible text', async () => {
+    const pdf = await onePage((doc, _font, hex) => ({
+      contents: [`${interleaved(hex, (x, y) => `q /G0 gs BT /F1 14 Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`],
+      resources: { ExtGState: { G0: doc.context.obj({ Type: 'ExtGState', ca: 0, CA: 0 }) } },
+    }));
+    expect(popplerTopInk(pdf, 'transparent')).toBeGreaterThan(50);
+    // The layer reads 房通屋通租通赁通合通同通: no title.
+    expect(contentPageText(PdfDocument.open(pdf), 0)?.runs.slice(0, 4).map((r) => r.text)).toEqual(['房', '通', '屋', '通']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'transparent-noise.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('exploit: characters a third of a point high between the title\'s characters are invisible text', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${interleaved(hex, (x, y) => `BT /F1 0.3 Tf ${x} ${y} Td ${hex('通')} Tj ET`)}\n${clauses(hex)}`] }));
+    expect(popplerTopInk(pdf, 'tiny')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'tiny-noise.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
 });

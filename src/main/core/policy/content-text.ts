@@ -226,7 +226,33 @@ interface GraphicsState {
   text: TextState;
   /** The fill colour is white (g 1, rg 1 1 1, k 0 0 0 0, sc/scn all 1): text filled so cannot be seen. */
   whiteFill: boolean;
+  /** The ExtGState parameters in force that can hide what is painted (gs). */
+  ext: ExtState;
 }
+
+/** Of a graphics state's ExtGState parameters, those that can make text unseen (U2). */
+interface ExtState {
+  /** ca, CA: 0 paints nothing. */
+  readonly fillAlpha: number;
+  readonly strokeAlpha: number;
+  /** A blend mode that leaves a white page as it is under black (Lighten, Screen, ColorDodge, Difference, Exclusion). */
+  readonly hidingBlend: boolean;
+  /** A soft mask: what is painted may not show at all. */
+  readonly softMask: boolean;
+}
+
+const OPAQUE: ExtState = { fillAlpha: 1, strokeAlpha: 1, hidingBlend: false, softMask: false };
+
+/** Blend modes under which black paint leaves a white backdrop white. */
+const HIDING_BLEND_MODES = new Set(['Lighten', 'Screen', 'ColorDodge', 'Difference', 'Exclusion']);
+
+/**
+ * U2: text drawn smaller than this (points on the page, its height or its width at 100%
+ * horizontal scaling) is no text a person reads: noise characters a fraction of a point high
+ * placed between a title's characters made the layer read 房通屋通租通… where every viewer
+ * shows 房屋租赁合同.
+ */
+export const MIN_VISIBLE_TEXT_POINTS = 2;
 
 /**
  * What the page's content says about whether its text layer can be trusted (text-layer.ts
@@ -394,6 +420,7 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['W', 32],
   ['W*', 32],
   ['SCN', 33],
+  ['gs', 34],
 ]);
 
 /**
@@ -459,7 +486,7 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
   }
 
   private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
@@ -486,12 +513,53 @@ class PageWalk {
     return decoder;
   }
 
+  /**
+   * U2: text a person does not see although it is filled or stroked: transparent (ca/CA below
+   * 0.1), under a soft mask or a blend mode that leaves the page as it is, or drawn smaller
+   * than MIN_VISIBLE_TEXT_POINTS. Interleaved with a contract's visible characters, such text
+   * made the layer say something else than the page (its page is now read by OCR).
+   */
+  private unseen(mode: number): boolean {
+    const { ext, ctm } = this.gs;
+    const fills = mode === 0 || mode === 2 || mode === 4 || mode === 6;
+    const strokes = mode === 1 || mode === 2 || mode === 5 || mode === 6;
+    if (ext.hidingBlend || ext.softMask || ((!fills || ext.fillAlpha < 0.1) && (!strokes || ext.strokeAlpha < 0.1))) return true;
+    const t = this.gs.text;
+    const tm = this.tm;
+    const m0 = tm[0] * ctm[0] + tm[1] * ctm[2];
+    const m1 = tm[0] * ctm[1] + tm[1] * ctm[3];
+    const m2 = tm[2] * ctm[0] + tm[3] * ctm[2];
+    const m3 = tm[2] * ctm[1] + tm[3] * ctm[3];
+    const high = Math.abs(t.size) * Math.sqrt(m2 * m2 + m3 * m3);
+    const wide = Math.abs((t.size * t.scale) / 100) * Math.sqrt(m0 * m0 + m1 * m1);
+    return high < MIN_VISIBLE_TEXT_POINTS || wide < MIN_VISIBLE_TEXT_POINTS;
+  }
+
+  /** gs: the ExtGState `name` of `resources` over `current` (ca, CA, BM, SMask; the rest does not hide text). */
+  private extState(resources: PdfDict | undefined, name: string | undefined, current: ExtState): ExtState {
+    if (name === undefined) return current;
+    const document = this.document;
+    const dict = document.latest.resolveDict(document.latest.resolveDict(resources?.get('ExtGState'))?.get(name));
+    if (!dict) return current;
+    const ca = document.resolve(dict.get('ca'));
+    const CA = document.resolve(dict.get('CA'));
+    const bm = document.resolve(dict.get('BM'));
+    const smask = document.resolve(dict.get('SMask'));
+    const blend = bm instanceof PdfArray ? document.resolve(bm.items[0]) : bm;
+    return {
+      fillAlpha: typeof ca === 'number' ? ca : current.fillAlpha,
+      strokeAlpha: typeof CA === 'number' ? CA : current.strokeAlpha,
+      hidingBlend: blend instanceof PdfName ? HIDING_BLEND_MODES.has(blend.value) : current.hidingBlend,
+      softMask: smask === undefined ? current.softMask : !(smask instanceof PdfName && smask.value === 'None'),
+    };
+  }
+
   /** Tj/TJ/'/": the text part (a string or a TJ array) and the facts part (render mode, fill). */
   private show(operand: Operand | undefined): void {
     const facts = this.facts;
     facts.textShows++;
     const mode = this.gs.text.renderMode;
-    if (mode === 3 || mode === 7) facts.invisible++;
+    if (mode === 3 || mode === 7 || this.unseen(mode)) facts.invisible++;
     else if (this.gs.whiteFill && (mode === 0 || mode === 4)) facts.white++;
     if (!this.textAlive) return;
     if (operand instanceof PdfString) this.showPieces([operand]);
@@ -669,7 +737,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill });
+              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, ext: gs.ext });
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -694,6 +762,9 @@ class PageWalk {
               break;
             case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
               this.pattern(resources, lastName(operands), base, depth);
+              break;
+            case 34: // 'gs'
+              gs.ext = this.extState(resources, lastName(operands), gs.ext);
               break;
             case 11: {
               // Tf
@@ -876,7 +947,7 @@ class PageWalk {
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
     // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
     } finally {
@@ -913,7 +984,7 @@ class PageWalk {
     const given = numbers(target.dict.get('Matrix'), document);
     const outer = this.gs;
     // A cell starts from the default graphics state, in pattern space.
-    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
     } finally {
@@ -949,7 +1020,7 @@ class PageWalk {
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, ext: outer.ext };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {
