@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFName, type PDFFont } from 'pdf-lib';
+import { PDFDocument, PDFName, type PDFFont, type PDFRef } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
@@ -96,6 +96,36 @@ function glyphPaths(text: string, size: number, left: number, baseline: number):
     x += glyph.advanceWidth * k;
   }
   return glyphs;
+}
+
+/**
+ * A Type3 font whose glyph procedures draw `characters` (the shipped font's outlines, 1000 units
+ * an em, codes 1, 2, …) while its ToUnicode says each code is a character of `claimed`.
+ */
+function type3Font(doc: PDFDocument, characters: readonly string[], claimed: string): PDFRef {
+  const procs: Record<string, PDFRef> = {};
+  characters.forEach((character, i) => {
+    procs[`g${i + 1}`] = doc.context.register(doc.context.flateStream(`1000 0 d0\n${glyphPaths(character, 1000, 0, 0)[0] ?? ''} f`));
+  });
+  const pairs = characters.map((_c, i) => `<${(i + 1).toString(16).padStart(2, '0')}> <${(claimed.charCodeAt(i % claimed.length)).toString(16).padStart(4, '0')}>`);
+  const cmap = `/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def 1 begincodespacerange <00> <FF> endcodespacerange ${pairs.length} beginbfchar\n${pairs.join('\n')}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end`;
+  const encoding = doc.context.obj({ Type: 'Encoding' });
+  encoding.set(PDFName.of('Differences'), doc.context.obj([1, ...characters.map((_c, i) => PDFName.of(`g${i + 1}`))]));
+  return doc.context.register(
+    doc.context.obj({
+      Type: 'Font',
+      Subtype: 'Type3',
+      FontBBox: [0, -200, 1000, 1000],
+      FontMatrix: [0.001, 0, 0, 0.001, 0, 0],
+      CharProcs: procs,
+      Encoding: encoding,
+      FirstChar: 1,
+      LastChar: characters.length,
+      Widths: characters.map(() => 1000),
+      Resources: {},
+      ToUnicode: doc.context.register(doc.context.flateStream(cmap)),
+    }),
+  );
 }
 
 /** Dark pixels poppler draws in the top quarter of the page (where the contract's lines are), at 30 dpi. */
@@ -187,6 +217,21 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(popplerTopInk(pdf, 'tiny')).toBeGreaterThan(50);
     const result = await outcome(fx.request(seal.seal, pdf, 'tiny-noise.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+  it('exploit: a Type3 font whose glyphs draw the title and parties while its ToUnicode says 关于报送… is read by OCR', async () => {
+    const characters = [...new Set(CONTRACT_LINES.flatMap(([text]) => [...text]))];
+    const code = (text: string): string => `<${[...text].map((c) => (characters.indexOf(c) + 1).toString(16).padStart(2, '0')).join('')}>`;
+    const pdf = await onePage((doc, font, hex) => ({
+      contents: [`${CONTRACT_LINES.map(([text, size, x, y]) => `BT /T3 ${size} Tf ${x} ${y} Td ${code(text)} Tj ET`).join('\n')}\n${clauses(hex)}`],
+      resources: { Font: { F1: font.ref, T3: type3Font(doc, characters, '关于报送用款计划的通知各部门根据集团与华东建设公司签订现将有关事项如下一二三四五六七八九十') } },
+    }));
+    // poppler draws the contract; its text (and pdf.js's, the layer here) is the claim.
+    expect(popplerTopInk(pdf, 'type3')).toBeGreaterThan(50);
+    expect(popplerText(pdf, 'type3')).toMatch(/^\s*关于报送/u);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ type3Shows: 3, suspicions: [] });
+    const result = await outcome(fx.request(seal.seal, pdf, 'type3-glyphs.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
 });

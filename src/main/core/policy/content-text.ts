@@ -214,11 +214,13 @@ interface TextState {
   rise: number;
   /** Tr (text-layer facts: modes 3 and 7 draw nothing). */
   renderMode: number;
+  /** The font is a Type3 font: its glyphs are content streams of its own (U2: what they draw only OCR tells). */
+  type3: boolean;
 }
 
 /** A copy of the text state (q, a form's Do): written out, an object spread is several times slower before the JIT compiles it. */
 function copyOf(t: TextState): TextState {
-  return { font: t.font, size: t.size, charSpacing: t.charSpacing, wordSpacing: t.wordSpacing, scale: t.scale, leading: t.leading, rise: t.rise, renderMode: t.renderMode };
+  return { font: t.font, size: t.size, charSpacing: t.charSpacing, wordSpacing: t.wordSpacing, scale: t.scale, leading: t.leading, rise: t.rise, renderMode: t.renderMode, type3: t.type3 };
 }
 
 interface GraphicsState {
@@ -280,6 +282,11 @@ export interface ContentFacts {
   appearances: number;
   /** Tiling pattern cells read (with the content: pdf.js's text has none of them either). */
   patternCells: number;
+  /**
+   * Text shows in a Type3 font. Its glyphs are drawn by its own content streams (paths, images)
+   * and its text is only what its ToUnicode claims: what the glyphs show only OCR can tell.
+   */
+  type3Shows: number;
   /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
    * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
@@ -464,13 +471,15 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
   /** Curves and straight segments of the path being built, until it is painted or ended. */
   private pathCurves = 0;
   private pathLines = 0;
+  /** Fonts of this page known to be Type3 or not, by reference. */
+  private readonly type3Fonts = new Map<number, boolean>();
   /** Tiling patterns whose cell was read on this page (by reference, else the stream). */
   private readonly patternsRead = new Set<number | PdfStream>();
   /** The path being built is a clipping path (W, W*), counted when it ends (n). */
@@ -486,7 +495,18 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+  }
+
+  /** Whether font `name` is a Type3 font (per page, by reference). */
+  private isType3(fontDict: PdfDict | undefined, name: string): boolean {
+    const value = fontDict?.get(name);
+    const key = refKey(value);
+    const known = key === undefined ? undefined : this.type3Fonts.get(key);
+    if (known !== undefined) return known;
+    const type3 = this.document.latest.resolveDict(value)?.getName('Subtype') === 'Type3';
+    if (key !== undefined) this.type3Fonts.set(key, type3);
+    return type3;
   }
 
   private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
@@ -559,6 +579,7 @@ class PageWalk {
     const facts = this.facts;
     facts.textShows++;
     const mode = this.gs.text.renderMode;
+    if (this.gs.text.type3) facts.type3Shows++;
     if (mode === 3 || mode === 7 || this.unseen(mode)) facts.invisible++;
     else if (this.gs.whiteFill && (mode === 0 || mode === 4)) facts.white++;
     if (!this.textAlive) return;
@@ -770,6 +791,7 @@ class PageWalk {
               // Tf
               gs.text.size = num(operands[1]);
               const name = nameOperand(operands[0]);
+              gs.text.type3 = name !== undefined && this.isType3(fontDict, name);
               if (name !== undefined && this.textAlive) gs.text.font = this.fontOf(fontDict, name);
               break;
             }
@@ -947,7 +969,7 @@ class PageWalk {
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
     // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
     } finally {
@@ -984,7 +1006,7 @@ class PageWalk {
     const given = numbers(target.dict.get('Matrix'), document);
     const outer = this.gs;
     // A cell starts from the default graphics state, in pattern space.
-    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
     } finally {
@@ -1047,7 +1069,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

@@ -32,6 +32,8 @@ export interface TextLayerFacts {
   readonly outlineSegments: number;
   /** Text-showing operators in the page's content. */
   readonly textShows: number;
+  /** Of those, shows in a Type3 font (content-text.ts): the page is also read by OCR. */
+  readonly type3Shows: number;
   /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
   readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
 }
@@ -144,7 +146,7 @@ function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Ma
 export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLayerFacts {
   // The content was walked once, with the text (content-text.ts): only its facts are read here.
   const reading = readPage(document, pageIndex);
-  if (!reading.found) return { images: 0, textImages: 0, outlineSegments: 0, textShows: 0, suspicions: [] };
+  if (!reading.found) return { images: 0, textImages: 0, outlineSegments: 0, textShows: 0, type3Shows: 0, suspicions: [] };
   const { facts: scan, resources } = reading;
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
   // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
@@ -176,5 +178,5 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
-  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, suspicions };
+  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, suspicions };
 }
