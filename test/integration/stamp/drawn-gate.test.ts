@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFName, type PDFFont, type PDFRef } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFString, type PDFFont, type PDFRef } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
@@ -128,6 +128,29 @@ function type3Font(doc: PDFDocument, characters: readonly string[], claimed: str
   );
 }
 
+/**
+ * The clauses as text, and the contract's lines as the values of text fields (UTF-16 /V) in an
+ * AcroForm asking viewers to make appearances (/NeedAppearances true); `appearance`: each widget
+ * also has one, drawing that text instead.
+ */
+async function filledForm(appearance?: string): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await embedShippedFontSubset(pdf, shippedFont());
+  const page = pdf.addPage([595.28, 841.89]);
+  const hex = (text: string): string => font.encodeText(text).toString();
+  hex(CONTRACT_LINES.map(([text]) => text).join(''));
+  page.node.set(PDFName.of('Contents'), pdf.context.register(pdf.context.flateStream(clauses(hex))));
+  page.node.set(PDFName.of('Resources'), pdf.context.obj({ Font: { F1: font.ref } }));
+  const widgets = CONTRACT_LINES.map(([text, size, , y], i) => {
+    const rect = [60, y - 6, 560, y + size + 4];
+    const ap = appearance === undefined ? {} : { AP: { N: pdf.context.register(pdf.context.flateStream(`BT /F1 ${size} Tf 2 4 Td ${hex(appearance)} Tj ET`, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, size + 10], Resources: { Font: { F1: font.ref } } })) } };
+    return pdf.context.register(pdf.context.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Tx', T: PDFString.of(`f${i}`), V: PDFHexString.fromText(text), Rect: rect, F: 4, DA: PDFString.of(`/F1 ${size} Tf 0 g`), P: page.ref, ...ap }));
+  });
+  page.node.set(PDFName.of('Annots'), pdf.context.obj(widgets));
+  pdf.catalog.set(PDFName.of('AcroForm'), pdf.context.obj({ Fields: widgets, NeedAppearances: true, DR: { Font: { F1: font.ref } }, DA: PDFString.of('/F1 12 Tf 0 g') }));
+  return pdf.save({ useObjectStreams: false });
+}
+
 /** Dark pixels poppler draws in the top quarter of the page (where the contract's lines are), at 30 dpi. */
 function popplerTopInk(pdf: Uint8Array, name: string): number {
   const file = join(work, `${name}.pdf`);
@@ -233,5 +256,20 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const result = await outcome(fx.request(seal.seal, pdf, 'type3-glyphs.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+  it('exploit: text fields whose values are the title and parties, without appearances, are read', async () => {
+    const pdf = await filledForm();
+    expect(popplerText(pdf, 'form')).toMatch(/房屋租赁合同[\s\S]*出租人（甲方）/u);
+    const result = await outcome(fx.request(seal.seal, pdf, 'field-values.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('exploit: the same values behind appearances saying 关于通知, which viewers redraw from the values (NeedAppearances), are read', async () => {
+    const pdf = await filledForm('关于通知');
+    expect(popplerText(pdf, 'form-ap')).toMatch(/房屋租赁合同/u);
+    const result = await outcome(fx.request(seal.seal, pdf, 'field-values-behind-appearances.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 });

@@ -927,6 +927,7 @@ class PageWalk {
         appearance = state === undefined ? undefined : document.resolve(appearance.get(state));
       }
       const rect = numbers(annotation.get('Rect'), document);
+      if (rect && rect.length === 4) this.fieldValue(annotation, rect as [number, number, number, number]);
       if (!(appearance instanceof PdfStream) || !rect || rect.length !== 4) continue;
       this.facts.appearances++;
       // A signature's appearance (a seal impression: a ring of curved text no OCR reads) is
@@ -938,6 +939,48 @@ class PageWalk {
         this.inSignature = false;
       }
     }
+  }
+
+  /**
+   * U2: a text or choice field's value (/V) is what viewers draw in its widget when it has no
+   * appearance or the form asks for appearances to be made (/NeedAppearances): poppler and
+   * MuPDF drew a contract's title and parties from field values with no appearance above
+   * harmless clauses, sealed unread. The value is read as text in the widget's rectangle,
+   * whatever its appearance says (that appearance is read too; a flag is one edit away from
+   * the value being drawn instead), a line a line, at the size its /DA asks (0: auto, the
+   * rectangle's height), from the top.
+   */
+  private fieldValue(annotation: PdfDict, rect: readonly [number, number, number, number]): void {
+    if (annotation.getName('Subtype') !== 'Widget') return;
+    const document = this.document;
+    let type: string | undefined;
+    let value: PdfValue | undefined;
+    let da: PdfValue | undefined;
+    let field: PdfDict | undefined = annotation;
+    for (let depth = 0; field && depth < 16; depth++) {
+      type ??= field.getName('FT');
+      value ??= field.get('V');
+      da ??= field.get('DA');
+      field = document.latest.resolveDict(field.get('Parent'));
+    }
+    if (type !== 'Tx' && type !== 'Ch') return;
+    const resolved = document.resolve(value);
+    const items = resolved instanceof PdfArray ? resolved.items.map((item) => document.resolve(item)) : [resolved];
+    const lines = items.flatMap((item) => (item instanceof PdfString ? item.text.split(/\r\n|\r|\n/u) : [])).filter((line) => line.trim() !== '');
+    if (lines.length === 0) return;
+    this.facts.appearances++;
+    if (!this.textAlive || !this.frame) return;
+    const left = Math.min(rect[0], rect[2]);
+    const top = Math.max(rect[1], rect[3]);
+    const width = Math.abs(rect[2] - rect[0]);
+    const height = Math.abs(rect[3] - rect[1]);
+    const asked = /([-+]?\d*\.?\d+)\s+Tf\b/u.exec(document.resolve(da) instanceof PdfString ? (document.resolve(da) as PdfString).latin1 : '');
+    const size = asked && Number(asked[1]) > 0 ? Number(asked[1]) : Math.max(1, height / lines.length);
+    lines.forEach((line, i) => {
+      const at = userToDisplayed(this.frame as PageFrame, left + 2, top - (i + 1) * size);
+      if (this.runs.length >= MAX_RUNS) throw new Unsupported('too many text runs');
+      this.runs.push({ text: line, x: at.u, y: at.v, width, fontSize: size });
+    });
   }
 
   /** One appearance stream drawn into `rect`: its /BBox through its /Matrix, scaled and moved onto the rectangle (§12.5.5, algorithm 8.1). */
