@@ -19,7 +19,7 @@ import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
-import { gateOutcome, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, gateOutcome, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE = '房屋租赁合同';
 const PARTY_A = '出租人（甲方）：华夏建设集团有限公司';
@@ -271,5 +271,33 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const result = await outcome(fx.request(seal.seal, pdf, 'field-values-behind-appearances.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  /** `columns` set vertically, a character a show, from the right: [text, size]. */
+  function vertical(hex: (text: string) => string, columns: readonly (readonly [string, number])[]): string {
+    let x = 520;
+    return columns
+      .flatMap(([text, size]) => {
+        const column = [...text].map((character, i) => `BT /F1 ${size} Tf ${x} ${790 - i * size * 1.1} Td ${hex(character)} Tj ET`);
+        x -= size * 2;
+        return column;
+      })
+      .join('\n');
+  }
+
+  it('exploit: the title and parties set vertically (竖排), a character a show, are read as columns', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${vertical(hex, [[TITLE, 26], ['出租人甲方华夏建设集团', 16], ['承租人乙方华东建设公司', 16]])}\n${clauses(hex)}`] }));
+    expect(popplerTopInk(pdf, 'vertical')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'vertical-title.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('a notice set across a character a show, lines 1.2 em apart, is not read down its columns: sealed', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({
+      contents: [
+        NOTICE.flatMap((line, row) => [...line.text].map((character, i) => `BT /F1 14 Tf ${72 + i * 14} ${760 - row * 14 * 1.2} Td ${hex(character)} Tj ET`)).join('\n'),
+      ],
+    }));
+    expect(await outcome(fx.request(seal.seal, pdf, 'notice-glyph-runs.pdf'))).toMatchObject({ code: 'sealed' });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { YinjianError } from '../../../shared/errors/index';
 import type { SealedDocumentType } from '../pki/oids';
-import { textLines, type PageText, type TextLine } from './document-text';
+import { textColumns, textLines, type PageText, type TextLine } from './document-text';
 
 /** The names a custodian may use to declare a type; only the two allowed ones map to a type. */
 const DECLARED_TYPES: Readonly<Record<string, SealedDocumentType>> = {
@@ -598,7 +598,12 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
 export function classifyDocumentText(pages: readonly PageText[], denyList: readonly DeniedDocumentKind[] = DEFAULT_DENY_LIST): DocumentTextVerdict {
   const ordered = [...pages].sort((a, b) => a.pageIndex - b.pageIndex);
   const list = prepared(denyList);
-  const lines = ordered.map((page) => textLines(page));
+  // Each page's lines, and its columns of text set vertically a character a run (U2).
+  const lines = ordered.map((page) => {
+    const across = textLines(page);
+    const down = textColumns(across);
+    return down.length === 0 ? across : [...across, ...down];
+  });
   const forms = lines.map((own) => own.map((line) => lineForms(line.text)));
   let linesRead = 0;
   for (let i = 0; i < ordered.length; i++) {
