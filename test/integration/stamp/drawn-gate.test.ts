@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFHexString, PDFName, PDFString, type PDFFont, type PDFRef } from 'pdf-lib';
+import { inflateSync } from 'node:zlib';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
@@ -19,7 +20,7 @@ import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
-import { NOTICE, gateOutcome, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, gateOutcome, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE = '房屋租赁合同';
 const PARTY_A = '出租人（甲方）：华夏建设集团有限公司';
@@ -149,6 +150,31 @@ async function filledForm(appearance?: string): Promise<Uint8Array> {
   page.node.set(PDFName.of('Annots'), pdf.context.obj(widgets));
   pdf.catalog.set(PDFName.of('AcroForm'), pdf.context.obj({ Fields: widgets, NeedAppearances: true, DR: { Font: { F1: font.ref } }, DA: PDFString.of('/F1 12 Tf 0 g') }));
   return pdf.save({ useObjectStreams: false });
+}
+
+/**
+ * `pdf` with each of `characters` followed by a variation selector (U+FE00) in its ToUnicode map:
+ * the same glyphs drawn (0 pixels differ), the same characters extracted, plus a selector no one sees.
+ */
+async function withVariationSelectors(pdf: Uint8Array, characters: string): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(pdf);
+  let edited = 0;
+  for (const [, object] of doc.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFDict) || object.get(PDFName.of('Subtype')) !== PDFName.of('Type0')) continue;
+    const ref = object.get(PDFName.of('ToUnicode'));
+    const stream = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
+    if (!(ref instanceof PDFRef) || !(stream instanceof PDFRawStream)) continue;
+    let text = inflateSync(stream.contents).toString('latin1');
+    for (const character of characters) {
+      const code = (character.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+      const before = text;
+      text = text.replace(new RegExp(`<${code}>`, 'giu'), `<${code}FE00>`);
+      if (text !== before) edited++;
+    }
+    doc.context.assign(ref, doc.context.flateStream(Buffer.from(text, 'latin1')));
+  }
+  expect(edited).toBe(characters.length);
+  return doc.save({ useObjectStreams: false });
 }
 
 /** Dark pixels poppler draws in the top quarter of the page (where the contract's lines are), at 30 dpi. */
@@ -300,4 +326,13 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     }));
     expect(await outcome(fx.request(seal.seal, pdf, 'notice-glyph-runs.pdf'))).toMatchObject({ code: 'sealed' });
   });
+  it('exploit: a variation selector after 合, 甲, 乙, 出 and 承 in the ToUnicode map (nothing drawn changes) does not hide the words', async () => {
+    const contract = await makePdf([[{ text: TITLE, size: 26 }, { text: PARTY_A, size: 14 }, { text: PARTY_B, size: 14 }, ...CLAUSES.map((text) => ({ text, size: 12 }))]]);
+    const pdf = await withVariationSelectors(contract, '合甲乙出承');
+    expect(popplerText(pdf, 'selectors')).toContain('合\uFE00同');
+    const result = await outcome(fx.request(seal.seal, pdf, 'variation-selectors.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
 });

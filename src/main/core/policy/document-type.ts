@@ -152,7 +152,8 @@ const TRADITIONAL_TO_SIMPLIFIED: Readonly<Record<string, string>> = {
  * Folds the ways a word can be written onto one spelling: NFKC (full-width Latin and digits,
  * the ideographic space U+3000, compatibility and Kangxi-radical ideographs onto their unified
  * forms), traditional onto simplified, lower case, and every space and invisible format
- * character removed, so 合\u3000同, 合 同, ＣＯＮＴＲＡＣＴ and c o n t r a c t all read as one word.
+ * character and every combining mark removed, so 合\u3000同, 合 同, 合\uFE00同, ＣＯＮＴＲＡＣＴ and
+ * c o n t r a c t all read as one word.
  */
 export function normaliseForMatching(text: string): string {
   // The gate reads every page (issue #13): the same line is matched against every kind, word
@@ -161,7 +162,9 @@ export function normaliseForMatching(text: string): string {
   if (known !== undefined) return known;
   let out = text.normalize('NFKC').toLowerCase();
   out = out.replace(/[\u4e00-\u9fff]/gu, (ch) => TRADITIONAL_TO_SIMPLIFIED[ch] ?? ch);
-  out = out.replace(/[\s\p{Cf}\u00a0]/gu, '');
+  // Marks too (U2): a variation selector or a combining mark after 合 (合\uFE00同) draws nothing
+  // a reader sees, and kept the word from matching.
+  out = out.replace(/[\s\p{Cf}\p{M}\u00a0]/gu, '');
   if (normalised.size >= MAX_NORMALISED) normalised.clear();
   normalised.set(text, out);
   return out;
