@@ -335,4 +335,10 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
+  it('exploit: the title in book-title marks, 《房屋租赁合同》, above parties the form does not see (bulleted), is a title', async () => {
+    const pdf = await makePdf([[{ text: `《${TITLE}》`, size: 26 }, { text: `● ${PARTY_A}`, size: 14 }, { text: `● ${PARTY_B}`, size: 14 }, ...CLAUSES.map((text) => ({ text, size: 12 }))]]);
+    const result = await outcome(fx.request(seal.seal, pdf, 'quoted-title.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1, where: `标题 title: 《${TITLE}》` });
+  });
 });

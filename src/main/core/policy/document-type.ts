@@ -207,11 +207,12 @@ export type DocumentTextVerdict =
  * What may follow the kind word at the end of a title, in the compact form: 书, a bracketed
  * note, 草案, 副本, a number; and the English tails a letter-spaced or run-together title keeps
  * (S E R V I C E A G R E E M E N T N o . 1, CONTRACT page 1 of 4, AGREEMENT-DRAFT); a page or a
- * date after a Chinese title (采购合同 第1页, 采购合同2026年7月1日). No two alternatives match
+ * date after a Chinese title (采购合同 第1页, 采购合同2026年7月1日); a closing quote or
+ * book-title mark (《房屋租赁合同》 was let through, U2). No two alternatives match
  * the same text (a digit, not a run of them; 年 only after a digit): `(\d+)+$` or `(\d|\d+年)+$`
  * backtrack exponentially on a long number followed by text, and this runs on every line.
  */
-const TITLE_TAIL = /(书|草案|草稿|范本|文本|正本|副本|\d|[（(【[][^）)】\]]*[）)】\]]|(?<=\d)[年月日页]|[第共](?=\d)|no\.?|page|of|draft|copy|v\.?(?=\d)|[#\-–—/])+$/u;
+const TITLE_TAIL = /(书|草案|草稿|范本|文本|正本|副本|[》〉」』”’"']|\d|[（(【[][^）)】\]]*[）)】\]]|(?<=\d)[年月日页]|[第共](?=\d)|no\.?|page|of|draft|copy|v\.?(?=\d)|[#\-–—/])+$/u;
 
 /*
  * English titles (issue 13) are read by words on the line's spaced form (NFKC, lower case, one
