@@ -16,6 +16,7 @@ import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
+import { drawnDirectly } from '../../../src/main/infra/ocr/page-render';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { scanImage } from '../../helpers/gate-documents';
 import { makePdf, shippedFont, gateOutcome, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
@@ -56,8 +57,9 @@ async function annotated(lines: readonly string[], options: { flags?: number; wi
     }
   }
   // The annotation's characters must be in the subset: encodeText below records them (a scan's
-  // page keeps nothing but its image, as a scanner writes it: the direct OCR path's case).
-  if (!options.scan) page.drawText(lines.join(''), { x: 0, y: -100, size: 1, font });
+  // page keeps nothing but its image, as a scanner writes it: the direct OCR path's case). Below
+  // the page, at a size the gate does not take for hidden text (under 2 pt, U2).
+  if (!options.scan) page.drawText(lines.join(''), { x: 0, y: -100, size: 12, font });
   const ops = lines.map((l, i) => `BT /F1 ${i === 0 ? 26 : 14} Tf 20 ${150 - i * 40} Td ${font.encodeText(l).toString()} Tj ET`).join('\n');
   const resources = pdf.context.obj({ Font: { F1: font.ref } });
   const appearance = pdf.context.register(pdf.context.flateStream(ops, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, 200], Resources: resources }));
@@ -113,8 +115,16 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
 
   it('on a scanned page, in a font our reader cannot decode: the page is drawn for OCR with the annotation (not the scan alone)', async () => {
     // The clauses scanned lower on the page than the annotation's rectangle (blank lines first).
-    const clauses = await scanImage(await makePdf([[...Array.from({ length: 10 }, () => ({ text: ' ', size: 16 })), ...CLAUSES.map((text) => ({ text, size: 16 }))]]), 0, { dpi: 150 });
+    // At 300 dpi, as scanners write: a plain scan our own decoder draws for OCR at 200 dpi (it
+    // draws only downscaled images; a 150 dpi scan went to pdf.js's canvas, annotations or not,
+    // and this test passed with the direct path's check removed).
+    const clauses = await scanImage(await makePdf([[...Array.from({ length: 10 }, () => ({ text: ' ', size: 16 })), ...CLAUSES.map((text) => ({ text, size: 16 }))]]), 0, { dpi: 300 });
     const pdf = await annotated(TITLE_LINES, { withoutToUnicode: true, scan: clauses });
+    // The same scan without the annotation is drawn directly; with it, pdf.js draws the page and the annotation.
+    const bare = await PDFDocument.load(pdf);
+    bare.getPage(0).node.delete(PDFName.of('Annots'));
+    expect(drawnDirectly(PdfDocument.open(await bare.save({ useObjectStreams: false })), 0)).toBe(true);
+    expect(drawnDirectly(PdfDocument.open(pdf), 0)).toBe(false);
     const result = await outcome(fx.request(seal.seal, pdf, 'scan-annotation.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });

@@ -16,8 +16,8 @@ const page = (pageIndex: number, lines: readonly [string, number][]): PageText =
   runs: lines.map(([text, size], i) => ({ text, x: 72, y: 780 - i * 30, width: text.length * size, fontSize: size })),
 });
 const NOTICE = (i: number) => page(i, [['关于报送用款计划的通知', 22], ['各部门：', 12], ['请于七月十日前报送用款计划。', 12]]);
-const CLEAN: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 0, textShows: 3, suspicions: [] };
-const SCAN: TextLayerFacts = { images: 1, textImages: 1, outlineSegments: 0, textShows: 0, suspicions: [] };
+const CLEAN: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 0, textShows: 3, type3Shows: 0, suspicions: [] };
+const SCAN: TextLayerFacts = { images: 1, textImages: 1, outlineSegments: 0, textShows: 0, type3Shows: 0, suspicions: [] };
 
 function source(layers: PageText[], facts: TextLayerFacts[], ocr?: (i: number) => OcrPageText): GatePageSource & { ocrCalls: number[] } {
   const calls: number[] = [];
@@ -44,8 +44,8 @@ describe('page gate (U2): images beside a trusted text layer', () => {
   // The exploit (ocr-gate.test.ts with real OCR): a contract's title and parties pasted in as a
   // picture, harmless clauses as the text layer; the layer alone was trusted and the page sealed.
   const CLAUSES = (i: number) => page(i, [['第一条 房屋坐落于上海市某区某路。', 12], ['第二条 租金每月人民币五千元。', 12], ['第三条 双方应遵守各项约定。', 12]]);
-  const PICTURED: TextLayerFacts = { images: 1, textImages: 1, outlineSegments: 0, textShows: 3, suspicions: [] };
-  const LOGO_TOO_SMALL: TextLayerFacts = { images: 1, textImages: 0, outlineSegments: 0, textShows: 3, suspicions: [] };
+  const PICTURED: TextLayerFacts = { images: 1, textImages: 1, outlineSegments: 0, textShows: 3, type3Shows: 0, suspicions: [] };
+  const LOGO_TOO_SMALL: TextLayerFacts = { images: 1, textImages: 0, outlineSegments: 0, textShows: 3, type3Shows: 0, suspicions: [] };
   const TITLE = (i: number) => page(i, [['房屋租赁合同', 26]]);
 
   it('a page with a text-capable image is read by OCR too, and what the image shows refuses', async () => {
@@ -74,8 +74,8 @@ describe('page gate (U2): images beside a trusted text layer', () => {
     expect(['DOCUMENT_CONTENT_FORBIDDEN', 'SCANNED_PAGE_UNREADABLE']).toContain(await codeOf(gateDocumentText(s)));
   });
   it('words drawn as outlines (many outline segments) beside the layer are read by OCR too; a few (a ring) are not', async () => {
-    const OUTLINED: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 180, textShows: 3, suspicions: [] };
-    const RING: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 8, textShows: 3, suspicions: [] };
+    const OUTLINED: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 180, textShows: 3, type3Shows: 0, suspicions: [] };
+    const RING: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 8, textShows: 3, type3Shows: 0, suspicions: [] };
     const s = source([CLAUSES(0), NOTICE(1)], [OUTLINED, RING], (i) => read(TITLE(i)));
     expect(await codeOf(gateDocumentText(s))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(s.ocrCalls).toEqual([0]);
@@ -153,7 +153,7 @@ describe('page gate (U2)', () => {
     expect(await codeOf(gateDocumentText(parties(45), { scannedAllowed: true, scannedConfirmed: true }))).toBe('DOCUMENT_CONTENT_FORBIDDEN');
   });
   it('a suspect layer and OCR that disagree on a forbidden kind is TEXT_LAYER_MISMATCH, either way', async () => {
-    const suspect: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 0, textShows: 3, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
+    const suspect: TextLayerFacts = { images: 0, textImages: 0, outlineSegments: 0, textShows: 3, type3Shows: 0, suspicions: [{ kind: 'invisible-text', detail: '3 invisible text operations' }] };
     const hidesContract = source([NOTICE(0)], [suspect], (i) => read(page(i, [['房屋租赁合同', 22]])));
     expect(await codeOf(gateDocumentText(hidesContract))).toBe('TEXT_LAYER_MISMATCH');
     const plantsContract = source([page(0, [['房屋租赁合同', 22]])], [suspect], () => read(NOTICE(0)));

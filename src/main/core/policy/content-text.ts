@@ -214,11 +214,13 @@ interface TextState {
   rise: number;
   /** Tr (text-layer facts: modes 3 and 7 draw nothing). */
   renderMode: number;
+  /** The font is a Type3 font: its glyphs are content streams of its own (U2: what they draw only OCR tells). */
+  type3: boolean;
 }
 
 /** A copy of the text state (q, a form's Do): written out, an object spread is several times slower before the JIT compiles it. */
 function copyOf(t: TextState): TextState {
-  return { font: t.font, size: t.size, charSpacing: t.charSpacing, wordSpacing: t.wordSpacing, scale: t.scale, leading: t.leading, rise: t.rise, renderMode: t.renderMode };
+  return { font: t.font, size: t.size, charSpacing: t.charSpacing, wordSpacing: t.wordSpacing, scale: t.scale, leading: t.leading, rise: t.rise, renderMode: t.renderMode, type3: t.type3 };
 }
 
 interface GraphicsState {
@@ -226,7 +228,33 @@ interface GraphicsState {
   text: TextState;
   /** The fill colour is white (g 1, rg 1 1 1, k 0 0 0 0, sc/scn all 1): text filled so cannot be seen. */
   whiteFill: boolean;
+  /** The ExtGState parameters in force that can hide what is painted (gs). */
+  ext: ExtState;
 }
+
+/** Of a graphics state's ExtGState parameters, those that can make text unseen (U2). */
+interface ExtState {
+  /** ca, CA: 0 paints nothing. */
+  readonly fillAlpha: number;
+  readonly strokeAlpha: number;
+  /** A blend mode that leaves a white page as it is under black (Lighten, Screen, ColorDodge, Difference, Exclusion). */
+  readonly hidingBlend: boolean;
+  /** A soft mask: what is painted may not show at all. */
+  readonly softMask: boolean;
+}
+
+const OPAQUE: ExtState = { fillAlpha: 1, strokeAlpha: 1, hidingBlend: false, softMask: false };
+
+/** Blend modes under which black paint leaves a white backdrop white. */
+const HIDING_BLEND_MODES = new Set(['Lighten', 'Screen', 'ColorDodge', 'Difference', 'Exclusion']);
+
+/**
+ * U2: text drawn smaller than this (points on the page, its height or its width at 100%
+ * horizontal scaling) is no text a person reads: noise characters a fraction of a point high
+ * placed between a title's characters made the layer read 房通屋通租通… where every viewer
+ * shows 房屋租赁合同.
+ */
+export const MIN_VISIBLE_TEXT_POINTS = 2;
 
 /**
  * What the page's content says about whether its text layer can be trusted (text-layer.ts
@@ -252,9 +280,17 @@ export interface ContentFacts {
   unreadable: boolean;
   /** Annotation appearances drawn over the page (read with the content: pdf.js's text has none of them). */
   appearances: number;
+  /** Tiling pattern cells read (with the content: pdf.js's text has none of them either). */
+  patternCells: number;
+  /**
+   * Text shows in a Type3 font. Its glyphs are drawn by its own content streams (paths, images)
+   * and its text is only what its ToUnicode claims: what the glyphs show only OCR can tell.
+   */
+  type3Shows: number;
   /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
-   * straight segments (l) of filled ones (a glyph's outline flattened to a polygon). Not
+   * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
+   * clipping paths of more than 4 segments (letters as a clip, a fill painted through them). Not
    * rectangles (re: table rules) nor stroked straight lines (a table's grid).
    */
   outlineSegments: number;
@@ -388,6 +424,10 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['s', 30],
   ['n', 29],
   ['l', 31],
+  ['W', 32],
+  ['W*', 32],
+  ['SCN', 33],
+  ['gs', 34],
 ]);
 
 /**
@@ -431,13 +471,19 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
   /** Curves and straight segments of the path being built, until it is painted or ended. */
   private pathCurves = 0;
   private pathLines = 0;
+  /** Fonts of this page known to be Type3 or not, by reference. */
+  private readonly type3Fonts = new Map<number, boolean>();
+  /** Tiling patterns whose cell was read on this page (by reference, else the stream). */
+  private readonly patternsRead = new Set<number | PdfStream>();
+  /** The path being built is a clipping path (W, W*), counted when it ends (n). */
+  private pathClip = false;
   /** Decoded content read so far (page streams and forms): bounded by MAX_CONTENT_BYTES. */
   bytes = 0;
   private gs: GraphicsState;
@@ -449,7 +495,18 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+  }
+
+  /** Whether font `name` is a Type3 font (per page, by reference). */
+  private isType3(fontDict: PdfDict | undefined, name: string): boolean {
+    const value = fontDict?.get(name);
+    const key = refKey(value);
+    const known = key === undefined ? undefined : this.type3Fonts.get(key);
+    if (known !== undefined) return known;
+    const type3 = this.document.latest.resolveDict(value)?.getName('Subtype') === 'Type3';
+    if (key !== undefined) this.type3Fonts.set(key, type3);
+    return type3;
   }
 
   private fontOf(fontDict: PdfDict | undefined, name: string): FontDecoder {
@@ -476,12 +533,54 @@ class PageWalk {
     return decoder;
   }
 
+  /**
+   * U2: text a person does not see although it is filled or stroked: transparent (ca/CA below
+   * 0.1), under a soft mask or a blend mode that leaves the page as it is, or drawn smaller
+   * than MIN_VISIBLE_TEXT_POINTS. Interleaved with a contract's visible characters, such text
+   * made the layer say something else than the page (its page is now read by OCR).
+   */
+  private unseen(mode: number): boolean {
+    const { ext, ctm } = this.gs;
+    const fills = mode === 0 || mode === 2 || mode === 4 || mode === 6;
+    const strokes = mode === 1 || mode === 2 || mode === 5 || mode === 6;
+    if (ext.hidingBlend || ext.softMask || ((!fills || ext.fillAlpha < 0.1) && (!strokes || ext.strokeAlpha < 0.1))) return true;
+    const t = this.gs.text;
+    const tm = this.tm;
+    const m0 = tm[0] * ctm[0] + tm[1] * ctm[2];
+    const m1 = tm[0] * ctm[1] + tm[1] * ctm[3];
+    const m2 = tm[2] * ctm[0] + tm[3] * ctm[2];
+    const m3 = tm[2] * ctm[1] + tm[3] * ctm[3];
+    const high = Math.abs(t.size) * Math.sqrt(m2 * m2 + m3 * m3);
+    const wide = Math.abs((t.size * t.scale) / 100) * Math.sqrt(m0 * m0 + m1 * m1);
+    return high < MIN_VISIBLE_TEXT_POINTS || wide < MIN_VISIBLE_TEXT_POINTS;
+  }
+
+  /** gs: the ExtGState `name` of `resources` over `current` (ca, CA, BM, SMask; the rest does not hide text). */
+  private extState(resources: PdfDict | undefined, name: string | undefined, current: ExtState): ExtState {
+    if (name === undefined) return current;
+    const document = this.document;
+    const dict = document.latest.resolveDict(document.latest.resolveDict(resources?.get('ExtGState'))?.get(name));
+    if (!dict) return current;
+    const ca = document.resolve(dict.get('ca'));
+    const CA = document.resolve(dict.get('CA'));
+    const bm = document.resolve(dict.get('BM'));
+    const smask = document.resolve(dict.get('SMask'));
+    const blend = bm instanceof PdfArray ? document.resolve(bm.items[0]) : bm;
+    return {
+      fillAlpha: typeof ca === 'number' ? ca : current.fillAlpha,
+      strokeAlpha: typeof CA === 'number' ? CA : current.strokeAlpha,
+      hidingBlend: blend instanceof PdfName ? HIDING_BLEND_MODES.has(blend.value) : current.hidingBlend,
+      softMask: smask === undefined ? current.softMask : !(smask instanceof PdfName && smask.value === 'None'),
+    };
+  }
+
   /** Tj/TJ/'/": the text part (a string or a TJ array) and the facts part (render mode, fill). */
   private show(operand: Operand | undefined): void {
     const facts = this.facts;
     facts.textShows++;
     const mode = this.gs.text.renderMode;
-    if (mode === 3 || mode === 7) facts.invisible++;
+    if (this.gs.text.type3) facts.type3Shows++;
+    if (mode === 3 || mode === 7 || this.unseen(mode)) facts.invisible++;
     else if (this.gs.whiteFill && (mode === 0 || mode === 4)) facts.white++;
     if (!this.textAlive) return;
     if (operand instanceof PdfString) this.showPieces([operand]);
@@ -625,11 +724,30 @@ class PageWalk {
     const fontDict = document.latest.resolveDict(resources?.get('Font'));
     const xobjects = document.latest.resolveDict(resources?.get('XObject'));
     const saved: GraphicsState[] = [];
+    // This content's own space (the page's, a form's): where its patterns are placed (§8.7.2).
+    const base = this.gs.ctm;
     const outerTm = this.tm;
     const outerTlm = this.tlm;
     this.tm = IDENTITY;
     this.tlm = IDENTITY;
-    for (const bytes of data) {
+    // U2: a page's content streams are one content (ISO 32000-1 §7.8.2), split only between
+    // tokens: an operator's operands may end one stream and the operator open the next. Read
+    // stream by stream, a contract's title and parties shown as `<…>` | `Tj` across the split
+    // were never shown to the gate, while every viewer drew them. Joined by a space, as pdf.js does.
+    const joined: Uint8Array[] = [];
+    if (data.length > 1) {
+      let size = 0;
+      for (const bytes of data) size += bytes.length + 1;
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const bytes of data) {
+        all.set(bytes, at);
+        at += bytes.length;
+        all[at++] = 0x20;
+      }
+      joined.push(all);
+    } else joined.push(...data);
+    for (const bytes of joined) {
       // Lenient: a malformed hex string reads as empty, and the lexer says so (the text part
       // then gives up on the page; the facts part reads on).
       const lexer = new ContentLexer(bytes, { lenientHex: true });
@@ -640,7 +758,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill });
+              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, ext: gs.ext });
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -661,11 +779,19 @@ class PageWalk {
             case 9: // 'sc'
             case 10: // 'scn'
               gs.whiteFill = isWhite(operands, op);
+              if (op === 'scn') this.pattern(resources, lastName(operands), base, depth);
+              break;
+            case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
+              this.pattern(resources, lastName(operands), base, depth);
+              break;
+            case 34: // 'gs'
+              gs.ext = this.extState(resources, lastName(operands), gs.ext);
               break;
             case 11: {
               // Tf
               gs.text.size = num(operands[1]);
               const name = nameOperand(operands[0]);
+              gs.text.type3 = name !== undefined && this.isType3(fontDict, name);
               if (name !== undefined && this.textAlive) gs.text.font = this.fontOf(fontDict, name);
               break;
             }
@@ -736,15 +862,26 @@ class PageWalk {
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
               break;
             case 30: // 'S', 's': a path stroked only: its curves
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
               break;
-            case 29: // 'n': a path ended unpainted (a clip)
+            case 29: // 'n': a path ended unpainted
+              // U2: a clipping path (W n) of glyph outlines, then a rectangle filled through it,
+              // draws the letters as surely as filling them: a contract's title and parties drawn
+              // so above harmless clauses were sealed unread. Its segments count like a filled
+              // path's; a clip of at most 4 segments (a cell, a box) does not count.
+              if (this.pathClip && !this.inSignature && this.pathCurves + this.pathLines > 4) this.facts.outlineSegments += this.pathCurves + this.pathLines;
               this.pathCurves = 0;
               this.pathLines = 0;
+              this.pathClip = false;
+              break;
+            case 32: // 'W', 'W*': the path being built clips what follows
+              this.pathClip = true;
               break;
             case 31: // 'l': a straight segment of the path being built
               this.pathLines++;
@@ -790,6 +927,7 @@ class PageWalk {
         appearance = state === undefined ? undefined : document.resolve(appearance.get(state));
       }
       const rect = numbers(annotation.get('Rect'), document);
+      if (rect && rect.length === 4) this.fieldValue(annotation, rect as [number, number, number, number]);
       if (!(appearance instanceof PdfStream) || !rect || rect.length !== 4) continue;
       this.facts.appearances++;
       // A signature's appearance (a seal impression: a ring of curved text no OCR reads) is
@@ -801,6 +939,48 @@ class PageWalk {
         this.inSignature = false;
       }
     }
+  }
+
+  /**
+   * U2: a text or choice field's value (/V) is what viewers draw in its widget when it has no
+   * appearance or the form asks for appearances to be made (/NeedAppearances): poppler and
+   * MuPDF drew a contract's title and parties from field values with no appearance above
+   * harmless clauses, sealed unread. The value is read as text in the widget's rectangle,
+   * whatever its appearance says (that appearance is read too; a flag is one edit away from
+   * the value being drawn instead), a line a line, at the size its /DA asks (0: auto, the
+   * rectangle's height), from the top.
+   */
+  private fieldValue(annotation: PdfDict, rect: readonly [number, number, number, number]): void {
+    if (annotation.getName('Subtype') !== 'Widget') return;
+    const document = this.document;
+    let type: string | undefined;
+    let value: PdfValue | undefined;
+    let da: PdfValue | undefined;
+    let field: PdfDict | undefined = annotation;
+    for (let depth = 0; field && depth < 16; depth++) {
+      type ??= field.getName('FT');
+      value ??= field.get('V');
+      da ??= field.get('DA');
+      field = document.latest.resolveDict(field.get('Parent'));
+    }
+    if (type !== 'Tx' && type !== 'Ch') return;
+    const resolved = document.resolve(value);
+    const items = resolved instanceof PdfArray ? resolved.items.map((item) => document.resolve(item)) : [resolved];
+    const lines = items.flatMap((item) => (item instanceof PdfString ? item.text.split(/\r\n|\r|\n/u) : [])).filter((line) => line.trim() !== '');
+    if (lines.length === 0) return;
+    this.facts.appearances++;
+    if (!this.textAlive || !this.frame) return;
+    const left = Math.min(rect[0], rect[2]);
+    const top = Math.max(rect[1], rect[3]);
+    const width = Math.abs(rect[2] - rect[0]);
+    const height = Math.abs(rect[3] - rect[1]);
+    const asked = /([-+]?\d*\.?\d+)\s+Tf\b/u.exec(document.resolve(da) instanceof PdfString ? (document.resolve(da) as PdfString).latin1 : '');
+    const size = asked && Number(asked[1]) > 0 ? Number(asked[1]) : Math.max(1, height / lines.length);
+    lines.forEach((line, i) => {
+      const at = userToDisplayed(this.frame as PageFrame, left + 2, top - (i + 1) * size);
+      if (this.runs.length >= MAX_RUNS) throw new Unsupported('too many text runs');
+      this.runs.push({ text: line, x: at.u, y: at.v, width, fontSize: size });
+    });
   }
 
   /** One appearance stream drawn into `rect`: its /BBox through its /Matrix, scaled and moved onto the rectangle (§12.5.5, algorithm 8.1). */
@@ -832,9 +1012,46 @@ class PageWalk {
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
     // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0 }, whiteFill: false };
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
+    } finally {
+      this.gs = outer;
+    }
+  }
+
+  /**
+   * U2: a tiling pattern's cell is a content stream of its own, drawn wherever the pattern paints
+   * (a rectangle filled with it): a contract's title and parties written in one cell, its steps
+   * wider than the page, and a rectangle filled with the pattern above harmless clauses were
+   * sealed unread while every viewer drew them. The cell is read like a form, once per page,
+   * placed by the pattern's /Matrix in the space of the content that names it (`base`); its text
+   * joins the layer (drawn once, where the first cell is), its images and outlines count.
+   */
+  private pattern(resources: PdfDict | undefined, name: string | undefined, base: Matrix, depth: number): void {
+    if (name === undefined) return;
+    const document = this.document;
+    const value = document.latest.resolveDict(resources?.get('Pattern'))?.get(name);
+    const target = document.resolve(value);
+    if (!(target instanceof PdfStream) || document.resolve(target.dict.get('PatternType')) !== 1) return;
+    const key = refKey(value) ?? target;
+    if (this.patternsRead.has(key)) return;
+    this.patternsRead.add(key);
+    this.facts.patternCells++;
+    if (depth >= MAX_FORM_DEPTH) {
+      if (this.textAlive) throw new Unsupported('patterns nested too deep');
+      return;
+    }
+    if (this.bytes > MAX_CONTENT_BYTES) return;
+    const data = document.decodedStreamData(target);
+    this.bytes += data.length;
+    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
+    const given = numbers(target.dict.get('Matrix'), document);
+    const outer = this.gs;
+    // A cell starts from the default graphics state, in pattern space.
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+    try {
+      this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
     } finally {
       this.gs = outer;
     }
@@ -868,7 +1085,7 @@ class PageWalk {
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, ext: outer.ext };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {
@@ -895,7 +1112,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

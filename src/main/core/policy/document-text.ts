@@ -97,3 +97,49 @@ export function isSpaceUnit(c: number): boolean {
 function endsWithSpace(text: string): boolean {
   return text.length > 0 && isSpaceUnit(text.charCodeAt(text.length - 1));
 }
+
+/**
+ * U2: text set vertically one character a run (竖排: each glyph placed under the one before with
+ * a horizontal font, no vertical writing mode) read as columns, top to bottom. Grouped by
+ * baseline (textLines), such a title is one line a character: 房屋租赁合同 written down the
+ * page with its parties beside it was sealed while a reader reads the columns. A column is 3 or
+ * more one-character runs of one size, each alone on its baseline within half an em (text set
+ * across, a glyph a run, has its neighbours next to it), on one vertical within a quarter em,
+ * each 0.8–1.6 em under the one above. `lines` are the page's textLines.
+ */
+export function textColumns(lines: readonly TextLine[]): TextLine[] {
+  const alone: TextRun[] = [];
+  for (const line of lines) {
+    const runs = line.runs;
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k] as TextRun;
+      const text = run.text.trim();
+      if (text.length === 0 || text.length > 2 || [...text].length !== 1) continue;
+      const room = run.fontSize * 0.5;
+      const before = runs[k - 1];
+      const after = runs[k + 1];
+      if (before && run.x - (before.x + before.width) < room) continue;
+      if (after && after.x - (run.x + run.width) < room) continue;
+      alone.push(run);
+    }
+  }
+  if (alone.length < 3) return [];
+  const centre = (r: TextRun): number => r.x + r.width / 2;
+  alone.sort((a, b) => b.y - a.y || centre(a) - centre(b));
+  const columns: TextRun[][] = [];
+  for (const run of alone) {
+    const column = columns.find((c) => {
+      const last = c[c.length - 1] as TextRun;
+      const step = last.y - run.y;
+      return Math.abs(centre(last) - centre(run)) <= last.fontSize * 0.25 && Math.abs(last.fontSize - run.fontSize) <= last.fontSize * 0.1 && step >= last.fontSize * 0.8 && step <= last.fontSize * 1.6;
+    });
+    if (column) column.push(run);
+    else columns.push([run]);
+  }
+  return columns
+    .filter((c) => c.length >= 3)
+    .map((c) => {
+      const top = c[0] as TextRun;
+      return { text: c.map((r) => r.text.trim()).join(''), runs: c, y: top.y, fontSize: Math.max(...c.map((r) => r.fontSize)), x: Math.min(...c.map((r) => r.x)), width: Math.max(...c.map((r) => r.width)) };
+    });
+}

@@ -5,7 +5,7 @@
  */
 import { YinjianError } from '../../../shared/errors/index';
 import type { SealedDocumentType } from '../pki/oids';
-import { textLines, type PageText, type TextLine } from './document-text';
+import { textColumns, textLines, type PageText, type TextLine } from './document-text';
 
 /** The names a custodian may use to declare a type; only the two allowed ones map to a type. */
 const DECLARED_TYPES: Readonly<Record<string, SealedDocumentType>> = {
@@ -152,7 +152,8 @@ const TRADITIONAL_TO_SIMPLIFIED: Readonly<Record<string, string>> = {
  * Folds the ways a word can be written onto one spelling: NFKC (full-width Latin and digits,
  * the ideographic space U+3000, compatibility and Kangxi-radical ideographs onto their unified
  * forms), traditional onto simplified, lower case, and every space and invisible format
- * character removed, so 合\u3000同, 合 同, ＣＯＮＴＲＡＣＴ and c o n t r a c t all read as one word.
+ * character and every combining mark removed, so 合\u3000同, 合 同, 合\uFE00同, ＣＯＮＴＲＡＣＴ and
+ * c o n t r a c t all read as one word.
  */
 export function normaliseForMatching(text: string): string {
   // The gate reads every page (issue #13): the same line is matched against every kind, word
@@ -161,7 +162,9 @@ export function normaliseForMatching(text: string): string {
   if (known !== undefined) return known;
   let out = text.normalize('NFKC').toLowerCase();
   out = out.replace(/[\u4e00-\u9fff]/gu, (ch) => TRADITIONAL_TO_SIMPLIFIED[ch] ?? ch);
-  out = out.replace(/[\s\p{Cf}\u00a0]/gu, '');
+  // Marks too (U2): a variation selector or a combining mark after 合 (合\uFE00同) draws nothing
+  // a reader sees, and kept the word from matching.
+  out = out.replace(/[\s\p{Cf}\p{M}\u00a0]/gu, '');
   if (normalised.size >= MAX_NORMALISED) normalised.clear();
   normalised.set(text, out);
   return out;
@@ -204,11 +207,12 @@ export type DocumentTextVerdict =
  * What may follow the kind word at the end of a title, in the compact form: 书, a bracketed
  * note, 草案, 副本, a number; and the English tails a letter-spaced or run-together title keeps
  * (S E R V I C E A G R E E M E N T N o . 1, CONTRACT page 1 of 4, AGREEMENT-DRAFT); a page or a
- * date after a Chinese title (采购合同 第1页, 采购合同2026年7月1日). No two alternatives match
+ * date after a Chinese title (采购合同 第1页, 采购合同2026年7月1日); a closing quote or
+ * book-title mark (《房屋租赁合同》 was let through, U2). No two alternatives match
  * the same text (a digit, not a run of them; 年 only after a digit): `(\d+)+$` or `(\d|\d+年)+$`
  * backtrack exponentially on a long number followed by text, and this runs on every line.
  */
-const TITLE_TAIL = /(书|草案|草稿|范本|文本|正本|副本|\d|[（(【[][^）)】\]]*[）)】\]]|(?<=\d)[年月日页]|[第共](?=\d)|no\.?|page|of|draft|copy|v\.?(?=\d)|[#\-–—/])+$/u;
+const TITLE_TAIL = /(书|草案|草稿|范本|文本|正本|副本|[》〉」』”’"']|\d|[（(【[][^）)】\]]*[）)】\]]|(?<=\d)[年月日页]|[第共](?=\d)|no\.?|page|of|draft|copy|v\.?(?=\d)|[#\-–—/])+$/u;
 
 /*
  * English titles (issue 13) are read by words on the line's spaced form (NFKC, lower case, one
@@ -619,7 +623,12 @@ function pageFinding(page: PageText, textLinesOfPage: readonly TextLine[], lines
 export function classifyDocumentText(pages: readonly PageText[], denyList: readonly DeniedDocumentKind[] = DEFAULT_DENY_LIST): DocumentTextVerdict {
   const ordered = [...pages].sort((a, b) => a.pageIndex - b.pageIndex);
   const list = prepared(denyList);
-  const lines = ordered.map((page) => textLines(page));
+  // Each page's lines, and its columns of text set vertically a character a run (U2).
+  const lines = ordered.map((page) => {
+    const across = textLines(page);
+    const down = textColumns(across);
+    return down.length === 0 ? across : [...across, ...down];
+  });
   const forms = lines.map((own) => own.map((line) => lineForms(line.text)));
   let linesRead = 0;
   for (let i = 0; i < ordered.length; i++) {

@@ -142,8 +142,10 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
     // A contract's title and parties pasted in as a picture above a text layer of harmless
     // clauses were sealed unread: a page showing an image that can hold text is looked at too.
-    // So are the title and parties drawn as outlines (filled or curved paths) beside such a layer.
-    else if (facts.textImages > 0 || facts.outlineSegments >= MIN_OUTLINE_SEGMENTS) needsOcr.push({ index: i, suspect: undefined, beside: true });
+    // So are the title and parties drawn as outlines (filled or curved paths) beside such a layer,
+    // and text in a Type3 font, whose glyphs draw what they like while its ToUnicode says
+    // something else (a contract's title and parties read as 关于报送… were sealed).
+    else if (facts.textImages > 0 || facts.outlineSegments >= MIN_OUTLINE_SEGMENTS || facts.type3Shows > 0) needsOcr.push({ index: i, suspect: undefined, beside: true });
   }
   // (1) The trusted layers alone: a refusal here needs no OCR.
   const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));

@@ -32,6 +32,8 @@ export interface TextLayerFacts {
   readonly outlineSegments: number;
   /** Text-showing operators in the page's content. */
   readonly textShows: number;
+  /** Of those, shows in a Type3 font (content-text.ts): the page is also read by OCR. */
+  readonly type3Shows: number;
   /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
   readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
 }
@@ -144,14 +146,16 @@ function fontsOf(document: PdfDocument, resources: PdfDict | undefined, into: Ma
 export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLayerFacts {
   // The content was walked once, with the text (content-text.ts): only its facts are read here.
   const reading = readPage(document, pageIndex);
-  if (!reading.found) return { images: 0, textImages: 0, outlineSegments: 0, textShows: 0, suspicions: [] };
+  if (!reading.found) return { images: 0, textImages: 0, outlineSegments: 0, textShows: 0, type3Shows: 0, suspicions: [] };
   const { facts: scan, resources } = reading;
   const suspicions: { kind: TextLayerSuspicion; detail: string }[] = [];
   // A content stream our reader cannot decode is judged by what is drawn: read by OCR.
   if (scan.unreadable) suspicions.push({ kind: 'unmapped-glyphs', detail: 'content stream unreadable' });
   // The page's text comes from pdf.js, whose text has nothing of what annotations show.
   else if (reading.text === undefined && scan.appearances > 0) suspicions.push({ kind: 'unmapped-glyphs', detail: `${scan.appearances} annotation appearances the text layer does not include` });
-  if (scan.invisible > 0) suspicions.push({ kind: 'invisible-text', detail: `${scan.invisible} invisible text operations (render mode 3/7)` });
+  // Nor what tiling patterns' cells draw (U2: a contract's title in a cell).
+  else if (reading.text === undefined && scan.patternCells > 0) suspicions.push({ kind: 'unmapped-glyphs', detail: `${scan.patternCells} tiling pattern cells the text layer does not include` });
+  if (scan.invisible > 0) suspicions.push({ kind: 'invisible-text', detail: `${scan.invisible} invisible text operations (render mode 3/7, transparent, masked or under 2 pt)` });
   if (scan.white > 0) suspicions.push({ kind: 'white-text', detail: `${scan.white} text operations filled in white` });
   if (scan.textBeforeImage) suspicions.push({ kind: 'text-under-image', detail: 'an image is painted after text' });
   let cache = fontCache.get(document);
@@ -174,5 +178,5 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
-  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, suspicions };
+  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, suspicions };
 }
