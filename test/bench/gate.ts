@@ -7,9 +7,12 @@
  *    process. The gate alone is measured on the document as the pipeline hands it to the gate
  *    (opened, trap-checked, its page list walked: that parsing is stamping's with any gate).
  *    Budget: the gate adds ≤ 20 % to stamping.
- * 1b. The same, whole processes as a user runs them: the compiled `yinjian stamp` on a SoftHSM2
+ * 1b. The same, whole processes as a user runs them: the compiled `yinjian stamp` (the bin itself,
+ *    its shebang's Node options included) on a SoftHSM2
  *    key, today's build against a build of today's source with the gate as it was before issue
- *    13 (test/bench/gate-before-13.ts in place of core/policy/page-gate.ts), alternating.
+ *    13 (test/bench/gate-before-13.ts in place of core/policy/page-gate.ts), alternating,
+ *    median of YINJIAN_BENCH_GATE_CLI_RUNS (15) each: these machines' speed drifts by ±15 %
+ *    from one process to the next, and a median of 7 moved by as much as the budget.
  * 2. One A4 page scanned at 300 dpi (2480 × 3508 px, image only): render + OCR time, and the
  *    process's peak RSS above its baseline (tesseract's worker thread included). Budget
  *    ≤ 4 s a page, ≤ 400 MB.
@@ -211,7 +214,7 @@ function processRun(bin: string, args: readonly string[], env: NodeJS.ProcessEnv
  * built with the gate before issue 13. Both builds are made here, into a temp folder.
  */
 async function cliTextPdf300(): Promise<void> {
-  const runs = Number(process.env['YINJIAN_BENCH_GATE_CLI_RUNS'] ?? 7);
+  const runs = Number(process.env['YINJIAN_BENCH_GATE_CLI_RUNS'] ?? 15);
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-gate-'));
   const builds = fileURLToPath(new URL(`../../out/bench-gate-${process.pid}`, import.meta.url));
   const beforeModule = fileURLToPath(new URL('./gate-before-13.ts', import.meta.url));
