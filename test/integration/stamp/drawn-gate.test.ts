@@ -341,4 +341,31 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1, where: `标题 title: 《${TITLE}》` });
   });
+  /** The contract's lines a character a show, after `noise` (a show of 通 a third of an em into each character, painted first: the characters cover it). */
+  function overNoise(hex: (text: string) => string, noise: (x: number, y: number, size: number) => string): string {
+    const noises = CONTRACT_LINES.flatMap(([text, size, x0, y]) => [...text].map((_c, i) => noise(x0 + i * size + size * 0.4, y, size)));
+    const shown = CONTRACT_LINES.flatMap(([text, size, x0, y]) => [...text].map((character, i) => `BT /F1 ${size} Tf ${x0 + i * size} ${y} Td ${hex(character)} Tj ET`));
+    return [...noises, ...shown].join('\n');
+  }
+
+  it('exploit: near-white characters (0.97 g) between the title\'s characters are white text, and OCR does not read them', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${overNoise(hex, (x, y, size) => `q 0.97 g BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`] }));
+    expect(popplerTopInk(pdf, 'near-white')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'near-white-noise.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('exploit: characters in a spot colour at tint 0 (no ink) between the title\'s characters are white text', async () => {
+    const pdf = await onePage((doc, _font, hex) => ({
+      contents: [`${overNoise(hex, (x, y, size) => `q /CS0 cs 0 scn BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`],
+      resources: { ColorSpace: { CS0: doc.context.obj([PDFName.of('Separation'), PDFName.of('Spot1'), PDFName.of('DeviceCMYK'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [0, 0, 0, 0], C1: [0, 0, 0, 1], N: 1 })]) } },
+    }));
+    expect(popplerTopInk(pdf, 'spot-zero')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'spot-tint-zero.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
 });
