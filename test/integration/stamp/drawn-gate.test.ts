@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import { inflateSync } from 'node:zlib';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
@@ -20,6 +20,7 @@ import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { SYSTEM_CJK_FONTS, fontScanImage, type SystemFont } from '../../helpers/gate-documents';
 import { NOTICE, gateOutcome, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE = '房屋租赁合同';
@@ -367,5 +368,28 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const result = await outcome(fx.request(seal.seal, pdf, 'spot-tint-zero.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+  it('exploit: a white cover in a layer viewers hide (OCG off by default) over the title pictured is not drawn for OCR', async () => {
+    // The contract's first lines as a picture at the top (text beside a layer: OCR reads the
+    // page), the clauses as text, and a white rectangle over the picture in an OCG that is OFF.
+    const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT_LINES.map(([text, size]) => ({ text, size: size === 26 ? 26 : 16 })), { dpi: 150 });
+    const doc = await PDFDocument.create();
+    const font = await embedShippedFontSubset(doc, shippedFont());
+    const page = doc.addPage([595.28, 841.89]);
+    const image = await doc.embedPng(picture);
+    const height = (595.28 * image.height) / image.width;
+    page.drawImage(image, { x: 0, y: 841.89 - height, width: 595.28, height });
+    CLAUSES.forEach((line, i) => page.drawText(line, { x: 60, y: 400 - i * 24, size: 12, font }));
+    const group = doc.context.register(doc.context.obj({ Type: 'OCG', Name: PDFString.of('Cover') }));
+    page.node.Resources()?.set(PDFName.of('Properties'), doc.context.obj({ OC1: group }));
+    const cover = doc.context.register(doc.context.flateStream('/OC /OC1 BDC 1 g 0 420 595 422 re f EMC'));
+    const contents = page.node.Contents();
+    page.node.set(PDFName.of('Contents'), doc.context.obj([...(contents instanceof PDFArray ? contents.asArray() : [page.node.get(PDFName.of('Contents')) as PDFRef]), cover]));
+    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group] } }));
+    const pdf = await doc.save({ useObjectStreams: false });
+    expect(popplerTopInk(pdf, 'ocg-cover')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'ocg-cover.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 });
