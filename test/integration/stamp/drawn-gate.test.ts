@@ -369,9 +369,12 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
-  it('exploit: a white cover in a layer viewers hide (OCG off by default) over the title pictured is not drawn for OCR', async () => {
-    // The contract's first lines as a picture at the top (text beside a layer: OCR reads the
-    // page), the clauses as text, and a white rectangle over the picture in an OCG that is OFF.
+  /**
+   * The contract's first lines as a picture at the top (beside a text layer: OCR reads the page),
+   * the clauses as text, and a white rectangle over the picture that viewers may not draw:
+   * in an OCG that is OFF by default (`ocg`), or filled with the colorant None (`none`).
+   */
+  async function picturedUnderCover(cover: 'ocg' | 'none'): Promise<Uint8Array> {
     const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT_LINES.map(([text, size]) => ({ text, size: size === 26 ? 26 : 16 })), { dpi: 150 });
     const doc = await PDFDocument.create();
     const font = await embedShippedFontSubset(doc, shippedFont());
@@ -381,15 +384,30 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     page.drawImage(image, { x: 0, y: 841.89 - height, width: 595.28, height });
     CLAUSES.forEach((line, i) => page.drawText(line, { x: 60, y: 400 - i * 24, size: 12, font }));
     const group = doc.context.register(doc.context.obj({ Type: 'OCG', Name: PDFString.of('Cover') }));
-    page.node.Resources()?.set(PDFName.of('Properties'), doc.context.obj({ OC1: group }));
-    const cover = doc.context.register(doc.context.flateStream('/OC /OC1 BDC 1 g 0 420 595 422 re f EMC'));
+    const resources = page.node.Resources();
+    resources?.set(PDFName.of('Properties'), doc.context.obj({ OC1: group }));
+    resources?.set(PDFName.of('ColorSpace'), doc.context.obj({ None: doc.context.obj([PDFName.of('Separation'), PDFName.of('None'), PDFName.of('DeviceGray'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [1], C1: [1], N: 1 })]) }));
+    const ops = cover === 'ocg' ? '/OC /OC1 BDC 1 g 0 420 595 422 re f EMC' : '/None cs 1 scn 0 420 595 422 re f';
+    const stream = doc.context.register(doc.context.flateStream(ops));
     const contents = page.node.Contents();
-    page.node.set(PDFName.of('Contents'), doc.context.obj([...(contents instanceof PDFArray ? contents.asArray() : [page.node.get(PDFName.of('Contents')) as PDFRef]), cover]));
-    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group] } }));
-    const pdf = await doc.save({ useObjectStreams: false });
+    page.node.set(PDFName.of('Contents'), doc.context.obj([...(contents instanceof PDFArray ? contents.asArray() : [page.node.get(PDFName.of('Contents')) as PDFRef]), stream]));
+    if (cover === 'ocg') doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group] } }));
+    return doc.save({ useObjectStreams: false });
+  }
+
+  it('exploit: a white cover in a layer viewers hide (OCG off by default) over the title pictured is not drawn for OCR', async () => {
+    const pdf = await picturedUnderCover('ocg');
     expect(popplerTopInk(pdf, 'ocg-cover')).toBeGreaterThan(50);
     const result = await outcome(fx.request(seal.seal, pdf, 'ocg-cover.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  it('exploit: a white cover filled with the colorant None (poppler draws nothing, pdf.js and MuPDF draw it) leaves the page unreadable', async () => {
+    const pdf = await picturedUnderCover('none');
+    expect(popplerTopInk(pdf, 'none-cover')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'none-cover.pdf'));
+    expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
+    expect(result.error?.params).toMatchObject({ page: 1 });
+    expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
   });
 });

@@ -290,6 +290,14 @@ export interface ContentFacts {
    */
   type3Shows: number;
   /**
+   * Shapes filled (paths, image masks) with a colorant None (a Separation or DeviceN of None):
+   * poppler and Acrobat draw nothing, pdf.js (OCR's renderer) and MuPDF draw them in the
+   * alternate colour. A white rectangle so filled over a contract's title pictured showed the
+   * contract in poppler and a blank to OCR. Such a page cannot be drawn for OCR as every viewer
+   * shows it (page-gate.ts: unreadable).
+   */
+  noneFills: number;
+  /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
    * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
    * clipping paths of more than 4 segments (letters as a clip, a fill painted through them). Not
@@ -490,7 +498,7 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
@@ -910,6 +918,7 @@ class PageWalk {
               break;
             case 28: // a path filled (and maybe stroked): its curves and straight segments are seen
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
+              if (gs.fillSpace === 'none') this.facts.noneFills++;
               this.pathCurves = 0;
               this.pathLines = 0;
               this.pathClip = false;
@@ -1120,6 +1129,7 @@ class PageWalk {
       const height = document.resolve(target.dict.get('Height'));
       if (!this.inSignature && canShowText(this.gs.ctm, typeof width === 'number' ? width : 0, typeof height === 'number' ? height : 0)) this.facts.textImages++;
       if (this.facts.textShows > 0) this.facts.textBeforeImage = true;
+      if (this.gs.fillSpace === 'none' && document.resolve(target.dict.get('ImageMask')) === true) this.facts.noneFills++;
       return;
     }
     if (subtype !== 'Form') return;
@@ -1162,7 +1172,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
