@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import { inflateSync } from 'node:zlib';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
@@ -20,6 +20,7 @@ import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { SYSTEM_CJK_FONTS, fontScanImage, type SystemFont } from '../../helpers/gate-documents';
 import { NOTICE, gateOutcome, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
 
 const TITLE = '房屋租赁合同';
@@ -340,5 +341,73 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const result = await outcome(fx.request(seal.seal, pdf, 'quoted-title.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1, where: `标题 title: 《${TITLE}》` });
+  });
+  /** The contract's lines a character a show, after `noise` (a show of 通 a third of an em into each character, painted first: the characters cover it). */
+  function overNoise(hex: (text: string) => string, noise: (x: number, y: number, size: number) => string): string {
+    const noises = CONTRACT_LINES.flatMap(([text, size, x0, y]) => [...text].map((_c, i) => noise(x0 + i * size + size * 0.4, y, size)));
+    const shown = CONTRACT_LINES.flatMap(([text, size, x0, y]) => [...text].map((character, i) => `BT /F1 ${size} Tf ${x0 + i * size} ${y} Td ${hex(character)} Tj ET`));
+    return [...noises, ...shown].join('\n');
+  }
+
+  it('exploit: near-white characters (0.97 g) between the title\'s characters are white text, and OCR does not read them', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${overNoise(hex, (x, y, size) => `q 0.97 g BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`] }));
+    expect(popplerTopInk(pdf, 'near-white')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'near-white-noise.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('exploit: characters in a spot colour at tint 0 (no ink) between the title\'s characters are white text', async () => {
+    const pdf = await onePage((doc, _font, hex) => ({
+      contents: [`${overNoise(hex, (x, y, size) => `q /CS0 cs 0 scn BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`],
+      resources: { ColorSpace: { CS0: doc.context.obj([PDFName.of('Separation'), PDFName.of('Spot1'), PDFName.of('DeviceCMYK'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [0, 0, 0, 0], C1: [0, 0, 0, 1], N: 1 })]) } },
+    }));
+    expect(popplerTopInk(pdf, 'spot-zero')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'spot-tint-zero.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+  /**
+   * The contract's first lines as a picture at the top (beside a text layer: OCR reads the page),
+   * the clauses as text, and a white rectangle over the picture that viewers may not draw:
+   * in an OCG that is OFF by default (`ocg`), or filled with the colorant None (`none`).
+   */
+  async function picturedUnderCover(cover: 'ocg' | 'none'): Promise<Uint8Array> {
+    const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT_LINES.map(([text, size]) => ({ text, size: size === 26 ? 26 : 16 })), { dpi: 150 });
+    const doc = await PDFDocument.create();
+    const font = await embedShippedFontSubset(doc, shippedFont());
+    const page = doc.addPage([595.28, 841.89]);
+    const image = await doc.embedPng(picture);
+    const height = (595.28 * image.height) / image.width;
+    page.drawImage(image, { x: 0, y: 841.89 - height, width: 595.28, height });
+    CLAUSES.forEach((line, i) => page.drawText(line, { x: 60, y: 400 - i * 24, size: 12, font }));
+    const group = doc.context.register(doc.context.obj({ Type: 'OCG', Name: PDFString.of('Cover') }));
+    const resources = page.node.Resources();
+    resources?.set(PDFName.of('Properties'), doc.context.obj({ OC1: group }));
+    resources?.set(PDFName.of('ColorSpace'), doc.context.obj({ None: doc.context.obj([PDFName.of('Separation'), PDFName.of('None'), PDFName.of('DeviceGray'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [1], C1: [1], N: 1 })]) }));
+    const ops = cover === 'ocg' ? '/OC /OC1 BDC 1 g 0 420 595 422 re f EMC' : '/None cs 1 scn 0 420 595 422 re f';
+    const stream = doc.context.register(doc.context.flateStream(ops));
+    const contents = page.node.Contents();
+    page.node.set(PDFName.of('Contents'), doc.context.obj([...(contents instanceof PDFArray ? contents.asArray() : [page.node.get(PDFName.of('Contents')) as PDFRef]), stream]));
+    if (cover === 'ocg') doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group] } }));
+    return doc.save({ useObjectStreams: false });
+  }
+
+  it('exploit: a white cover in a layer viewers hide (OCG off by default) over the title pictured is not drawn for OCR', async () => {
+    const pdf = await picturedUnderCover('ocg');
+    expect(popplerTopInk(pdf, 'ocg-cover')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'ocg-cover.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  it('exploit: a white cover filled with the colorant None (poppler draws nothing, pdf.js and MuPDF draw it) leaves the page unreadable', async () => {
+    const pdf = await picturedUnderCover('none');
+    expect(popplerTopInk(pdf, 'none-cover')).toBeGreaterThan(50);
+    const result = await outcome(fx.request(seal.seal, pdf, 'none-cover.pdf'));
+    expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
+    expect(result.error?.params).toMatchObject({ page: 1 });
+    expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
   });
 });

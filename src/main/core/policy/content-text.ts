@@ -228,6 +228,8 @@ interface GraphicsState {
   text: TextState;
   /** The fill colour is white (g 1, rg 1 1 1, k 0 0 0 0, sc/scn all 1): text filled so cannot be seen. */
   whiteFill: boolean;
+  /** How the fill colour space's components read (cs; g, rg and k set their own). */
+  fillSpace: FillSpace;
   /** The ExtGState parameters in force that can hide what is painted (gs). */
   ext: ExtState;
 }
@@ -287,6 +289,14 @@ export interface ContentFacts {
    * and its text is only what its ToUnicode claims: what the glyphs show only OCR can tell.
    */
   type3Shows: number;
+  /**
+   * Shapes filled (paths, image masks) with a colorant None (a Separation or DeviceN of None):
+   * poppler and Acrobat draw nothing, pdf.js (OCR's renderer) and MuPDF draw them in the
+   * alternate colour. A white rectangle so filled over a contract's title pictured showed the
+   * contract in poppler and a blank to OCR. Such a page cannot be drawn for OCR as every viewer
+   * shows it (page-gate.ts: unreadable).
+   */
+  noneFills: number;
   /**
    * Segments that can draw letters as outlines: the curves (c, v, y) of painted paths, and the
    * straight segments (l) of filled ones (a glyph's outline flattened to a polygon), and both of
@@ -366,16 +376,32 @@ function lastName(operands: readonly Operand[]): string | undefined {
   return undefined;
 }
 
-/** The fill-colour operands (numbers only) set white: all 1, or CMYK all 0. */
-function isWhite(operands: readonly Operand[], op: string): boolean {
+/**
+ * How a fill colour space's components read (U2, white text): 'light' (grey, RGB, Cal, ICC of 1 or
+ * 3 components, Lab's L: higher is lighter), 'ink' (CMYK, ICC of 4, a Separation or DeviceN:
+ * higher is more ink), 'none' (a Separation or DeviceN of the colorant None, which never marks
+ * the page), 'other' (Indexed, Pattern, …: not judged).
+ */
+type FillSpace = 'light' | 'ink' | 'none' | 'other';
+
+/**
+ * U2: a fill colour no reader tells from a white page: light components all at least this, or
+ * ink components all at most 1 − this (g 0.97, a spot colour at tint 0: characters so filled
+ * between a title's visible characters hid it from the layer as white ones did).
+ */
+const NEAR_WHITE = 0.95;
+
+/** The fill-colour operands (numbers only) set white or near white, read in `space`. */
+function isWhite(operands: readonly Operand[], space: FillSpace): boolean {
+  if (space === 'none') return true;
+  if (space === 'other') return false;
   let count = 0;
-  const cmyk = op === 'k';
   for (const operand of operands) {
     if (typeof operand !== 'number') continue;
     count++;
-    if (operand !== (cmyk ? 0 : 1)) return false;
+    if (space === 'ink' ? operand > 1 - NEAR_WHITE : operand < NEAR_WHITE) return false;
   }
-  return cmyk ? count === 4 : count > 0;
+  return count > 0;
 }
 
 /**
@@ -428,6 +454,7 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['W*', 32],
   ['SCN', 33],
   ['gs', 34],
+  ['cs', 35],
 ]);
 
 /**
@@ -471,7 +498,7 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
@@ -495,7 +522,7 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
   }
 
   /** Whether font `name` is a Type3 font (per page, by reference). */
@@ -553,6 +580,31 @@ class PageWalk {
     const high = Math.abs(t.size) * Math.sqrt(m2 * m2 + m3 * m3);
     const wide = Math.abs((t.size * t.scale) / 100) * Math.sqrt(m0 * m0 + m1 * m1);
     return high < MIN_VISIBLE_TEXT_POINTS || wide < MIN_VISIBLE_TEXT_POINTS;
+  }
+
+  /** cs: how colour space `name` (a device space, or one of `resources`' /ColorSpace) reads its components. */
+  private fillSpaceOf(resources: PdfDict | undefined, name: string | undefined): FillSpace {
+    if (name === 'DeviceGray' || name === 'DeviceRGB' || name === 'CalGray' || name === 'CalRGB' || name === 'G' || name === 'RGB') return 'light';
+    if (name === 'DeviceCMYK' || name === 'CMYK') return 'ink';
+    if (name === undefined || name === 'Pattern') return 'other';
+    const document = this.document;
+    const space = document.resolve(document.latest.resolveDict(resources?.get('ColorSpace'))?.get(name));
+    if (space instanceof PdfName) return this.fillSpaceOf(undefined, space.value);
+    if (!(space instanceof PdfArray)) return 'other';
+    const family = document.resolve(space.items[0]);
+    const kind = family instanceof PdfName ? family.value : undefined;
+    if (kind === 'CalGray' || kind === 'CalRGB') return 'light';
+    if (kind === 'ICCBased') {
+      const profile = document.resolve(space.items[1]);
+      const n = profile instanceof PdfStream ? document.resolve(profile.dict.get('N')) : undefined;
+      return n === 4 ? 'ink' : n === 1 || n === 3 ? 'light' : 'other';
+    }
+    if (kind === 'Separation' || kind === 'DeviceN') {
+      const colorants = document.resolve(space.items[1]);
+      const names = colorants instanceof PdfArray ? colorants.items.map((item) => document.resolve(item)) : [colorants];
+      return names.length > 0 && names.every((n) => n instanceof PdfName && n.value === 'None') ? 'none' : 'ink';
+    }
+    return 'other';
   }
 
   /** gs: the ExtGState `name` of `resources` over `current` (ca, CA, BM, SMask; the rest does not hide text). */
@@ -758,7 +810,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, ext: gs.ext });
+              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, fillSpace: gs.fillSpace, ext: gs.ext });
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -778,11 +830,17 @@ class PageWalk {
             case 8: // 'k'
             case 9: // 'sc'
             case 10: // 'scn'
-              gs.whiteFill = isWhite(operands, op);
+              if (op === 'g' || op === 'rg') gs.fillSpace = 'light';
+              else if (op === 'k') gs.fillSpace = 'ink';
+              gs.whiteFill = isWhite(operands, gs.fillSpace);
               if (op === 'scn') this.pattern(resources, lastName(operands), base, depth);
               break;
             case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
               this.pattern(resources, lastName(operands), base, depth);
+              break;
+            case 35: // 'cs': a new fill colour space, its initial colour (black, full ink; None marks nothing)
+              gs.fillSpace = this.fillSpaceOf(resources, lastName(operands));
+              gs.whiteFill = gs.fillSpace === 'none';
               break;
             case 34: // 'gs'
               gs.ext = this.extState(resources, lastName(operands), gs.ext);
@@ -860,6 +918,7 @@ class PageWalk {
               break;
             case 28: // a path filled (and maybe stroked): its curves and straight segments are seen
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
+              if (gs.fillSpace === 'none') this.facts.noneFills++;
               this.pathCurves = 0;
               this.pathLines = 0;
               this.pathClip = false;
@@ -1012,7 +1071,7 @@ class PageWalk {
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
     // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
     } finally {
@@ -1049,7 +1108,7 @@ class PageWalk {
     const given = numbers(target.dict.get('Matrix'), document);
     const outer = this.gs;
     // A cell starts from the default graphics state, in pattern space.
-    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, ext: OPAQUE };
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
     } finally {
@@ -1070,6 +1129,7 @@ class PageWalk {
       const height = document.resolve(target.dict.get('Height'));
       if (!this.inSignature && canShowText(this.gs.ctm, typeof width === 'number' ? width : 0, typeof height === 'number' ? height : 0)) this.facts.textImages++;
       if (this.facts.textShows > 0) this.facts.textBeforeImage = true;
+      if (this.gs.fillSpace === 'none' && document.resolve(target.dict.get('ImageMask')) === true) this.facts.noneFills++;
       return;
     }
     if (subtype !== 'Form') return;
@@ -1085,7 +1145,7 @@ class PageWalk {
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, ext: outer.ext };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, fillSpace: outer.fillSpace, ext: outer.ext };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {
@@ -1112,7 +1172,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

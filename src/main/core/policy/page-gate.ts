@@ -130,14 +130,18 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const layers: PageText[] = [];
   // `beside`: the page's layer is trusted, but the page also shows images that may carry text
   // the layer does not have: OCR reads the page too, and both readings count.
-  const needsOcr: { index: number; suspect: string | undefined; beside?: true }[] = [];
+  const needsOcr: { index: number; suspect: string | undefined; beside?: true; unrenderable?: true }[] = [];
   for (let i = 0; i < source.pageCount; i++) {
     stopped(signal);
     const layer = await source.layer(i);
     layers.push(layer);
     const facts = source.facts(i);
     const suspect = facts.suspicions[0];
-    if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
+    // U2: shapes filled with the colorant None are drawn by some viewers and not by others
+    // (poppler and Acrobat: nothing; pdf.js, our OCR's renderer: the alternate colour), so no
+    // rendering shows OCR what every reader sees: a white cover so filled hid a pictured title.
+    if ((facts.noneFills ?? 0) > 0) needsOcr.push({ index: i, suspect: `以不着色的 None 色料填充的图形 ${facts.noneFills} shapes filled with the colorant None, which viewers draw differently`, unrenderable: true });
+    else if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
     // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
     // A contract's title and parties pasted in as a picture above a text layer of harmless
@@ -160,12 +164,12 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const unreadablePages: number[] = [];
   let unreadableWhy: string | undefined;
   let done = 0;
-  for (const { index, suspect, beside } of needsOcr) {
+  for (const { index, suspect, beside, unrenderable } of needsOcr) {
     stopped(signal);
     const page = index + 1;
     options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
     stopped(signal);
-    if (!source.ocr) {
+    if (!source.ocr || unrenderable) {
       const why = suspect ?? '无可用文字层且未配置文字识别 no text layer and no OCR engine';
       if (options.scannedConfirmed || options.scannedAllowed) {
         unreadablePages.push(page);

@@ -34,6 +34,8 @@ export interface TextLayerFacts {
   readonly textShows: number;
   /** Of those, shows in a Type3 font (content-text.ts): the page is also read by OCR. */
   readonly type3Shows: number;
+  /** Shapes filled with the colorant None (content-text.ts): viewers differ on the page; OCR cannot tell what it shows. */
+  readonly noneFills?: number;
   /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
   readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
 }
@@ -178,5 +180,5 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
-  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, suspicions };
+  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, noneFills: scan.noneFills, suspicions };
 }

@@ -88,6 +88,19 @@ export function pagesPdf(document: PdfDocument, pageIndices: readonly number[], 
     else if (value instanceof PdfStream) visit(value.dict, depth + 1);
   };
   for (const { dict } of chosen) visit(dict, 0);
+  // Rendering for OCR (U2) draws optional content as a viewer does by default: a white cover in
+  // a layer (OCG) that viewers hide, over a contract's title pasted in as a picture, was drawn by
+  // pdf.js without the document's /OCProperties, and OCR read a blank where viewers show the
+  // contract. The catalog's /OCProperties (and the groups it names) go with the page.
+  let optionalContent: PdfValue | undefined;
+  if (options.images) {
+    try {
+      optionalContent = document.catalog().get('OCProperties');
+    } catch {
+      optionalContent = undefined;
+    }
+    if (optionalContent !== undefined) visit(optionalContent, 0);
+  }
   while (queue.length > 0) {
     const ref = queue.shift() as PdfRef;
     let value = view.resolve(ref) ?? null;
@@ -116,7 +129,7 @@ export function pagesPdf(document: PdfDocument, pageIndices: readonly number[], 
     rows.push({ num: ref.num, gen: ref.gen, offset: writer.length });
     writer.writeIndirectObject(ref, value);
   };
-  write(new PdfRef(catalogNum, 0), PdfDict.of({ Type: PdfName.of('Catalog'), Pages: pagesRef }));
+  write(new PdfRef(catalogNum, 0), PdfDict.of({ Type: PdfName.of('Catalog'), Pages: pagesRef, ...(optionalContent !== undefined ? { OCProperties: optionalContent } : {}) }));
   write(pagesRef, PdfDict.of({ Type: PdfName.of('Pages'), Kids: new PdfArray(chosen.map((c) => c.ref)), Count: chosen.length }));
   for (const { ref, dict } of chosen) write(ref, dict);
   for (const { ref, value } of copied.values()) write(ref, value);
