@@ -432,7 +432,7 @@ describe('a scan stored as JPEG, as office scanners write it (issue 13, memory):
     expect(drawnDirectly(PdfDocument.open(await storedJpeg({ colors: 3, stream: (jpeg) => withSegment(withSegment(jpeg, 0xfe, Buffer.from('scanner')), 0xeb, Buffer.from('vendor data')) })), 0)).toBe(true);
   });
 
-  it('a cut, a corrupt and a broken-header JPEG: no crash, the page is drawn as pdf.js draws it (or refused as pdf.js refuses it)', async () => {
+  it('a cut, a corrupt and a broken-header JPEG, and one with more after its scan: no crash, the page is drawn as pdf.js draws it (or refused as pdf.js refuses it)', async () => {
     const outcome = async (document: PdfDocument): Promise<{ page?: Awaited<ReturnType<typeof renderPage>>; error?: string }> => {
       try {
         return { page: await renderPage(document, 0, 200, 'pgm') };
@@ -447,6 +447,10 @@ describe('a scan stored as JPEG, as office scanners write it (issue 13, memory):
       ['Huffman table garbled', { stream: (jpeg) => Uint8Array.from(jpeg, (b, i) => (i > markerAt(jpeg, 0xc4) + 4 && i < markerAt(jpeg, 0xc4) + 20 ? 0xee : b)) }],
       ['restart marker out of turn', { colors: 1, restartInterval: 7, stream: (jpeg) => { const copy = Buffer.from(jpeg); copy[markerAt(copy, 0xd3) + 1] = 0xd5; return copy; } }],
       ['no EOI, garbage after the scan', { stream: (jpeg) => Buffer.concat([jpeg.subarray(0, jpeg.length - 2), Buffer.alloc(300, 0x41)]) }],
+      // pdf.js reads a second scan over the first, and dequantizes with the tables last defined:
+      // what comes after the scan changes the picture it draws (ours would show the first).
+      ['a second scan after the first', { colors: 1, stream: (jpeg) => { const other = greyJpeg(IMAGE.width, IMAGE.height, 0, 99); return Buffer.concat([jpeg.subarray(0, jpeg.length - 2), other.subarray(markerAt(other, 0xda))]); } }],
+      ['a quantization table after the scan', { colors: 1, stream: (jpeg) => Buffer.concat([jpeg.subarray(0, jpeg.length - 2), Buffer.from([0xff, 0xdb, 0, 67, 0]), Buffer.alloc(64, 3), Buffer.from([0xff, 0xd9])]) }],
     ];
     for (const [label, variant] of variants) {
       const scan = { colors: 3 as const, ...variant };

@@ -12,8 +12,9 @@
  * factors 1, 2 or 4; not
  * components named R, G, B, which pdf.js reads as RGB; no Adobe marker, whose transform flag
  * pdf.js honours); restart intervals allowed. A progressive or multi-scan JPEG needs every
- * coefficient before the first row (the memory this saves): it is left to pdf.js, as are
- * CMYK, YCCK and a /Decode array (page-render.ts checks the dictionary).
+ * coefficient before the first row (the memory this saves): it is left to pdf.js, as is one
+ * with anything but EOI after its scan, CMYK, YCCK and a /Decode array (page-render.ts checks
+ * the dictionary).
  *
  * The samples are those pdf.js hands over for the image: components upsampled by repetition
  * (pdf.js's _getLinearizedBlockData, not libjpeg's smoothing), YCbCr to RGB by pdf.js's
@@ -192,6 +193,15 @@ export function plainJpeg(bytes: Uint8Array, width: number, height: number, colo
  * marker out of place) or ends before the last row.
  */
 export function jpegRows(bytes: Uint8Array, onRow: (row: Uint8Array) => void): boolean {
+  try {
+    return decodeRows(bytes, onRow);
+  } catch {
+    // Nothing here should throw; whatever does leaves the page to pdf.js.
+    return false;
+  }
+}
+
+function decodeRows(bytes: Uint8Array, onRow: (row: Uint8Array) => void): boolean {
   const header = readHeader(bytes);
   if (!header) return false;
   const { width, height, components, scan } = header;
@@ -354,6 +364,15 @@ export function jpegRows(bytes: Uint8Array, onRow: (row: Uint8Array) => void): b
       }
       onRow(rowBytes);
     }
+  }
+  // After the scan, only its end (EOI) or nothing: pdf.js would read a second scan over the
+  // first, and takes the quantization tables last defined anywhere, so a scan or table after
+  // this one would change what it draws (and what a person's viewer may draw).
+  for (let i = pos; i + 1 < n; i++) {
+    if (bytes[i] !== 0xff) continue;
+    const next = bytes[i + 1] as number;
+    if (next === 0x00 || next === 0xff) continue;
+    return next === 0xd9;
   }
   return true;
 }
