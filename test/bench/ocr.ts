@@ -19,7 +19,12 @@
  *    YINJIAN_BENCH_OCR_STOP_AFTER pages (default 5): the page the stop landed on and the time from
  *    stop() to the check's answer (`cancelled`), then a check after the stop (the worker restarts).
  *
- * YINJIAN_BENCH_OCR=page,scan50 picks parts; YINJIAN_BENCH_OCR_RUNS documents per figure (default 5).
+ * YINJIAN_BENCH_OCR=page,scan50 picks parts; YINJIAN_BENCH_OCR_RUNS documents per figure (default 5);
+ * YINJIAN_BENCH_OCR_FORMAT how the scans store their images (test/helpers/gate-documents.ts,
+ * ScanFormat): `png` (default: 8-bit samples, Flate with PNG predictors), `jpeg` (DCTDecode, RGB,
+ * quality 80, as office scanners write colour and grey scans), `bilevel` (1 bit a pixel,
+ * Flate) or `ccitt` (the same bits as CCITT G4, as black-and-white scanners write them; needs
+ * MuPDF's `mutool` to encode them).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,7 +37,7 @@ import { createDocumentCheck } from '../../src/main/app/document-check';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { renderPage } from '../../src/main/infra/ocr/page-render';
 import { closeSharedOcr, modelFile, OCR_LANGUAGES } from '../../src/main/infra/ocr/tesseract-ocr';
-import { imagePdf, scanImage } from '../helpers/gate-documents';
+import { imagePdf, scanImage, type ScanFormat } from '../helpers/gate-documents';
 import { NOTICE, makePdf, type TextLineSpec } from '../integration/stamp/fixture';
 import { cpuMs, median, peakRssMb } from './measure';
 
@@ -203,18 +208,20 @@ export async function benchOcr(): Promise<void> {
   const parts = (process.env['YINJIAN_BENCH_OCR'] ?? 'page,scan50').split(',');
   const runs = Number(process.env['YINJIAN_BENCH_OCR_RUNS'] ?? 5);
   const stopAfter = Number(process.env['YINJIAN_BENCH_OCR_STOP_AFTER'] ?? 5);
+  const format = (process.env['YINJIAN_BENCH_OCR_FORMAT'] ?? 'png') as ScanFormat;
+  if (!['png', 'jpeg', 'bilevel', 'ccitt'].includes(format)) throw new Error(`YINJIAN_BENCH_OCR_FORMAT: png, jpeg, bilevel or ccitt, not ${format}`);
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-ocr-'));
   const child = compiledChild();
   try {
     if (parts.includes('page')) {
-      console.log(`\nOCR, one scanned A4 page (300 dpi image), ${runs} documents in a row per process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      console.log(`\nOCR, one scanned A4 page (300 dpi image, stored as ${format}), ${runs} documents in a row per process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
       console.log('page     gate                              outcome    first doc CPU s  wall s   next docs CPU s (median)  wall s (median)   baseline MB  peak above baseline MB');
       for (const [name, lines] of [
         ['sparse', A_NOTICE],
         ['dense', DENSE],
       ] as const) {
         const file = join(dir, `${name}.pdf`);
-        writeFileSync(file, await imagePdf([await scanImage(await makePdf([lines]), 0, { dpi: 300 })]));
+        writeFileSync(file, await imagePdf([await scanImage(await makePdf([lines]), 0, { dpi: 300 })], { format }));
         // Interleaved: the anchor and the gate now, each in a fresh process.
         for (const mode of ['before', 'now'] as const) {
           const f = runChild<PageFigures>(child, [mode === 'now' ? 'page' : 'page-before', file, String(runs)]);
@@ -234,13 +241,13 @@ export async function benchOcr(): Promise<void> {
         images.push(await scanImage(await makePdf([lines]), 0, { dpi: 300, skew: ((i % 7) - 3) * 0.2, noise: 0.0001, seed: i + 1 }));
       }
       const file = join(dir, 'scan50.pdf');
-      writeFileSync(file, await imagePdf(images));
+      writeFileSync(file, await imagePdf(images, { format }));
       const afterFile = join(dir, 'after-stop.pdf');
-      writeFileSync(afterFile, await imagePdf([await scanImage(await makePdf([A_NOTICE]), 0, { dpi: 300 })]));
+      writeFileSync(afterFile, await imagePdf([await scanImage(await makePdf([A_NOTICE]), 0, { dpi: 300 })], { format }));
       const r = runChild<Scan50Figures>(child, ['scan50', file, String(stopAfter), afterFile]);
       const pageEvents = r.full.events.filter((e) => e.current !== undefined);
       const perPage = pageEvents.slice(1).map((e, i) => e.at - (pageEvents[i] as { at: number }).at);
-      console.log(`\nOCR, a 50-page scan (300 dpi, 5 allowed documents in turn, skew ±0.6°, specks) through the window's check, one process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      console.log(`\nOCR, a 50-page scan (300 dpi, stored as ${format}, ${(readFileSync(file).length / 1048576).toFixed(1)} MB, 5 allowed documents in turn, skew ±0.6°, specks) through the window's check, one process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
       console.log(`to the end: ${r.full.outcome}, ${r.full.events.length} ocr.progress events (first ${JSON.stringify(r.full.events[0])}, last ${JSON.stringify(r.full.events.at(-1))})`);
       console.log(`  pages ${pageEvents.map((e) => e.current).join(',')}`);
       console.log(`  ${s(r.full.wallMs)} s wall, ${s(r.full.cpuMs)} s CPU for 50 pages: ${s(r.full.cpuMs / 50)} s CPU a page; wall s/page median ${s(median(perPage))} (min ${s(Math.min(...perPage))}, max ${s(Math.max(...perPage))})`);

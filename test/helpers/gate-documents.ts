@@ -4,9 +4,13 @@
  * speckled, then put on a page as its only content), a ToUnicode map edited so extraction no
  * longer yields what is drawn, and an invisible-text layer laid over a scan.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, TextRenderingMode, rgb, setTextRenderingMode, type PDFFont } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, TextRenderingMode, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, rgb, setTextRenderingMode, type PDFFont } from 'pdf-lib';
 import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { renderPage } from '../../src/main/infra/ocr/page-render';
@@ -25,8 +29,10 @@ interface NapiCanvas {
     rotate(a: number): void;
     setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
     drawImage(image: unknown, x: number, y: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
   };
   encode(format: 'png'): Promise<Buffer>;
+  encode(format: 'jpeg', quality: number): Promise<Buffer>;
 }
 interface NapiCanvasModule {
   createCanvas(w: number, h: number): NapiCanvas;
@@ -132,12 +138,101 @@ export async function fontScanImage(font: SystemFont, lines: readonly { text: st
   return canvas.encode('png');
 }
 
-/** A PDF whose pages are images only (no text layer): each PNG fills an A4 page. */
-export async function imagePdf(images: readonly Buffer[]): Promise<Uint8Array> {
+/**
+ * How a scanner stores a page image: `png` as PNG's samples (8-bit, Flate with PNG predictors:
+ * pdf-lib's embedPng), `jpeg` as a baseline JPEG (DCTDecode, RGB in YCbCr, quality 80, as office
+ * scanners write colour and grey scans; @napi-rs/canvas's encoder), `bilevel` as a black-and-white
+ * scan, 1 bit a pixel, Flate (luma below 128 is black), `ccitt` the same bits as CCITT G4
+ * (CCITTFaxDecode, K -1), as black-and-white scanners write them: encoded by MuPDF's `mutool`
+ * (Debian's mupdf-tools; no npm package encodes G4), so only where it is installed (benchmarks).
+ */
+export type ScanFormat = 'png' | 'jpeg' | 'bilevel' | 'ccitt';
+
+/** A PNG's pixels (RGBA) through the canvas. */
+async function pixelsOf(png: Buffer): Promise<{ width: number; height: number; rgba: Uint8ClampedArray; canvas: NapiCanvas }> {
+  const canvasModule = localRequire('@napi-rs/canvas') as NapiCanvasModule;
+  const image = await canvasModule.loadImage(png);
+  const canvas = canvasModule.createCanvas(image.width, image.height);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0);
+  return { width: image.width, height: image.height, rgba: context.getImageData(0, 0, image.width, image.height).data, canvas };
+}
+
+/** A PNG re-encoded as a baseline JPEG of `quality` (0–100). */
+export async function jpegOf(png: Buffer, quality = 80): Promise<Buffer> {
+  const { canvas } = await pixelsOf(png);
+  try {
+    return await canvas.encode('jpeg', quality);
+  } finally {
+    canvas.width = 0;
+    canvas.height = 0;
+  }
+}
+
+/** A PNG as 1-bit samples (rows padded to a byte, 0 = black as DeviceGray reads them). */
+export async function bilevelOf(png: Buffer): Promise<{ width: number; height: number; bits: Uint8Array }> {
+  const { width, height, rgba, canvas } = await pixelsOf(png);
+  canvas.width = 0;
+  canvas.height = 0;
+  const stride = (width + 7) >> 3;
+  const bits = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const k = (y * width + x) * 4;
+      const luma = (306 * (rgba[k] as number) + 601 * (rgba[k + 1] as number) + 117 * (rgba[k + 2] as number)) >> 10;
+      if (luma >= 128) bits[y * stride + (x >> 3)] = (bits[y * stride + (x >> 3)] as number) | (0x80 >> (x & 7));
+    }
+  }
+  return { width, height, bits };
+}
+
+/**
+ * A PNG as a CCITT G4 stream (1 bit, luma below 128 black) and its /DecodeParms: the bits as a
+ * PBM, put in a PDF by `mutool convert -O compress-images` (which encodes 1-bit images as G4),
+ * taken out of it again.
+ */
+export async function ccittOf(png: Buffer): Promise<{ width: number; height: number; data: Uint8Array; parms: PDFDict }> {
+  const { width, height, bits } = await bilevelOf(png);
+  const dir = mkdtempSync(join(tmpdir(), 'yinjian-ccitt-'));
+  try {
+    // PBM's 1 is black, DeviceGray's 0 is.
+    writeFileSync(join(dir, 'scan.pbm'), Buffer.concat([Buffer.from(`P4\n${width} ${height}\n`, 'latin1'), Uint8Array.from(bits, (b) => ~b & 0xff)]));
+    execFileSync('mutool', ['convert', '-O', 'compress-images', '-o', join(dir, 'scan.pdf'), join(dir, 'scan.pbm')], { stdio: 'ignore' });
+    const doc = await PDFDocument.load(readFileSync(join(dir, 'scan.pdf')));
+    for (const [, object] of doc.context.enumerateIndirectObjects()) {
+      if (!(object instanceof PDFRawStream) || object.dict.get(PDFName.of('Filter')) !== PDFName.of('CCITTFaxDecode')) continue;
+      const parms = object.dict.get(PDFName.of('DecodeParms'));
+      if (!(parms instanceof PDFDict)) break;
+      return { width, height, data: object.contents, parms };
+    }
+    throw new Error('mutool wrote no CCITTFaxDecode image');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A PDF whose pages are images only (no text layer): each PNG fills an A4 page, stored as `format` says. */
+export async function imagePdf(images: readonly Buffer[], options: { readonly format?: ScanFormat } = {}): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   for (const png of images) {
-    const image = await pdf.embedPng(png);
     const page = pdf.addPage(A4);
+    if (options.format === 'bilevel' || options.format === 'ccitt') {
+      const dict = { Type: 'XObject', Subtype: 'Image', ColorSpace: 'DeviceGray', BitsPerComponent: 1 };
+      let stream: PDFRawStream;
+      if (options.format === 'bilevel') {
+        const { width, height, bits } = await bilevelOf(png);
+        stream = pdf.context.flateStream(bits, { ...dict, Width: width, Height: height });
+      } else {
+        const { width, height, data, parms } = await ccittOf(png);
+        stream = pdf.context.stream(data, { ...dict, Width: width, Height: height, Filter: 'CCITTFaxDecode', DecodeParms: pdf.context.obj(Object.fromEntries(parms.entries().map(([k, v]) => [k.decodeText(), v])) as never) });
+      }
+      const name = page.node.newXObject('Scan', pdf.context.register(stream));
+      page.pushOperators(pushGraphicsState(), concatTransformationMatrix(A4[0], 0, 0, A4[1], 0, 0), drawObject(name), popGraphicsState());
+      continue;
+    }
+    const image = options.format === 'jpeg' ? await pdf.embedJpg(await jpegOf(png)) : await pdf.embedPng(png);
     page.drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
   }
   return pdf.save({ useObjectStreams: false });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { drawnDirectly } from '../../../src/main/infra/ocr/page-render';
 import { acquireSharedOcr, closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
@@ -54,6 +55,18 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
     const result = await outcome(fx.request(seal.seal, scan, 'scan-contract.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+
+  it('the image-only contract as office scanners store it (a 300 dpi JPEG, read by our own decoder; a 1-bit scan) is refused naming the page', async () => {
+    const image = await scanImage(await makePdf([CONTRACT]), 0, { dpi: 300, skew: 0.8, noise: 0.0005 });
+    for (const format of ['jpeg', 'bilevel'] as const) {
+      const scan = await imagePdf([image], { format });
+      // The JPEG page takes the direct path (jpeg-rows.ts), not pdf.js's decoder.
+      expect(drawnDirectly(PdfDocument.open(scan), 0), format).toBe(format === 'jpeg');
+      const result = await outcome(fx.request(seal.seal, scan, `scan-contract-${format}.pdf`));
+      expect(result.code, format).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+      expect(result.error?.params, format).toMatchObject({ term: '合同', page: 1 });
+    }
   });
 
   it('a scanned notice that mentions a contract is sealed, its page read by OCR', async () => {

@@ -253,3 +253,217 @@ describe('a scan as the scanner stored it (issue 13, memory): our decoder or pdf
     expect(Buffer.compare((await renderPage(signed, 0, 200, 'pgm')).image, (await renderPage(PdfDocument.open(alone), 0, 200, 'pgm')).image)).toBe(0);
   });
 });
+
+/** `samples` (RGB) as a baseline JPEG of quality 80, by the canvas's encoder (libjpeg-turbo: YCbCr, 4:2:0, JFIF). */
+async function rgbJpeg(data: Uint8Array, width: number, height: number): Promise<Buffer> {
+  const { createCanvas } = localRequire('@napi-rs/canvas') as { createCanvas(w: number, h: number): { getContext(kind: '2d'): { createImageData(w: number, h: number): { data: Uint8ClampedArray }; putImageData(image: unknown, x: number, y: number): void }; encode(format: 'jpeg', quality: number): Promise<Buffer> } };
+  const canvas = createCanvas(width, height);
+  const context = canvas.getContext('2d');
+  const image = context.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    image.data.set(data.subarray(i * 3, i * 3 + 3), i * 4);
+    image.data[i * 4 + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
+  return canvas.encode('jpeg', 80);
+}
+
+/**
+ * A grey baseline JPEG written here (no encoder we have writes grey): every 8 × 8 block one
+ * flat grey (DC only; the AC table holds just end-of-block), Huffman-coded with JPEG's standard
+ * DC table, a restart marker every `restartInterval` blocks.
+ */
+function greyJpeg(width: number, height: number, restartInterval: number, seed: number): Buffer {
+  const bytes: number[] = [0xff, 0xd8];
+  const segment = (marker: number, body: number[]): void => {
+    bytes.push(0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255, ...body);
+  };
+  segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]);
+  segment(0xc0, [8, height >> 8, height & 255, width >> 8, width & 255, 1, 1, 0x11, 0]);
+  const dcCounts = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
+  segment(0xc4, [0x00, ...dcCounts, ...Array.from({ length: 12 }, (_, i) => i)]);
+  segment(0xc4, [0x10, 1, ...new Array<number>(15).fill(0), 0x00]);
+  if (restartInterval > 0) segment(0xdd, [restartInterval >> 8, restartInterval & 255]);
+  segment(0xda, [1, 1, 0x00, 0, 63, 0]);
+  // Canonical codes of the DC table: category → [code, length].
+  const dcCodes: [number, number][] = [];
+  for (let length = 1, code = 0, value = 0; length <= 16; length++, code <<= 1) for (let k = 0; k < (dcCounts[length - 1] as number); k++) dcCodes[value++] = [code++, length];
+  let buffer = 0;
+  let count = 0;
+  const put = (value: number, length: number): void => {
+    for (let b = length - 1; b >= 0; b--) {
+      buffer = (buffer << 1) | ((value >> b) & 1);
+      if (++count === 8) {
+        bytes.push(buffer);
+        if (buffer === 0xff) bytes.push(0);
+        buffer = 0;
+        count = 0;
+      }
+    }
+  };
+  const flush = (): void => {
+    if (count > 0) put((1 << (8 - count)) - 1, 8 - count);
+  };
+  let state = seed;
+  const random = (): number => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  let predictor = 0;
+  const blocks = Math.ceil(width / 8) * Math.ceil(height / 8);
+  for (let b = 0, restarts = 0; b < blocks; b++) {
+    if (restartInterval > 0 && b > 0 && b % restartInterval === 0) {
+      flush();
+      bytes.push(0xff, 0xd0 + (restarts++ & 7));
+      predictor = 0;
+    }
+    const column = b % Math.ceil(width / 8);
+    const grey = column % 5 === 0 || random() < 0.1 ? Math.floor(random() * 80) : 190 + Math.floor(random() * 60);
+    const dc = (grey - 128) * 8;
+    const diff = dc - predictor;
+    predictor = dc;
+    const category = diff === 0 ? 0 : Math.floor(Math.log2(Math.abs(diff))) + 1;
+    const [code, length] = dcCodes[category] as [number, number];
+    put(code, length);
+    if (category > 0) put(diff > 0 ? diff : diff + (1 << category) - 1, category);
+    // End of block (the AC table's one code, '0').
+    put(0, 1);
+  }
+  flush();
+  bytes.push(0xff, 0xd9);
+  return Buffer.from(bytes);
+}
+
+interface StoredJpeg {
+  readonly colors: 1 | 3;
+  /** The JPEG's bytes as stored (cut, corrupted, a marker added). */
+  readonly stream?: (jpeg: Buffer) => Uint8Array;
+  readonly identityDecode?: boolean;
+  /** More keys of the image dictionary. */
+  readonly dict?: Record<string, unknown>;
+  readonly restartInterval?: number;
+}
+
+/** A page (200 × 280 pt) that is one JPEG (DCTDecode) of IMAGE's size, RGB from the canvas's encoder or grey from greyJpeg. */
+async function storedJpeg(scan: StoredJpeg): Promise<Uint8Array> {
+  const { width, height } = IMAGE;
+  const jpeg = scan.colors === 3 ? await rgbJpeg(samples(width, height, 3, 7), width, height) : greyJpeg(width, height, scan.restartInterval ?? 0, 7);
+  const pdf = await PDFDocument.create();
+  const page = pdf.addPage(PAGE);
+  const image = pdf.context.register(
+    pdf.context.stream(scan.stream ? scan.stream(jpeg) : jpeg, {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: width,
+      Height: height,
+      ColorSpace: scan.colors === 3 ? 'DeviceRGB' : 'DeviceGray',
+      BitsPerComponent: 8,
+      Filter: 'DCTDecode',
+      ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
+      ...scan.dict,
+    } as never),
+  );
+  const name = page.node.newXObject('Im', image);
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(PAGE[0], 0, 0, PAGE[1], 0, 0), drawObject(name), popGraphicsState());
+  return pdf.save({ useObjectStreams: false });
+}
+
+/** Two PGMs of the same crop: the mean and largest grey difference. */
+function pgmDifference(a: Awaited<ReturnType<typeof renderPage>>, b: Awaited<ReturnType<typeof renderPage>>): { mean: number; max: number } {
+  expect(a.crop).toEqual(b.crop);
+  expect(a.image.length).toBe(b.image.length);
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < a.image.length; i++) {
+    const d = Math.abs((a.image[i] as number) - (b.image[i] as number));
+    sum += d;
+    max = Math.max(max, d);
+  }
+  return { mean: sum / a.image.length, max };
+}
+
+/** Where `marker`'s segment starts in `jpeg` (the first one). */
+const markerAt = (jpeg: Buffer, marker: number): number => {
+  for (let i = 2; i + 1 < jpeg.length; i++) if (jpeg[i] === 0xff && jpeg[i + 1] === marker) return i;
+  throw new Error(`no marker ${marker.toString(16)}`);
+};
+/** `jpeg` with a marker segment inserted after SOI. */
+const withSegment = (jpeg: Buffer, marker: number, body: Buffer): Buffer => Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255]), body, jpeg.subarray(2)]);
+
+describe('a scan stored as JPEG, as office scanners write it (issue 13, memory): our decoder or pdf.js, the same page', { timeout: 120_000 }, () => {
+  it('RGB (canvas encoder, YCbCr 4:2:0) and grey (with and without restart markers): drawn by our decoder, the grey page pdf.js’s decoded image gives to a level', async () => {
+    for (const [label, scan] of [
+      ['RGB', { colors: 3 }],
+      ['grey', { colors: 1 }],
+      ['grey, restart every 7 blocks', { colors: 1, restartInterval: 7 }],
+    ] as [string, StoredJpeg][]) {
+      const plain = PdfDocument.open(await storedJpeg(scan));
+      const viaPdfJs = PdfDocument.open(await storedJpeg({ ...scan, identityDecode: true }));
+      expect(drawnDirectly(plain, 0), label).toBe(true);
+      expect(drawnDirectly(viaPdfJs, 0), label).toBe(false);
+      const [ours, theirs] = [await renderPage(plain, 0, 200, 'pgm'), await renderPage(viaPdfJs, 0, 200, 'pgm')];
+      expect(ours.inkRatio, label).toBeGreaterThan(0.05);
+      expect(Math.abs(ours.inkRatio - theirs.inkRatio), label).toBeLessThan(0.002);
+      // pdf.js's inverse DCT is in integers, ours in floating point: a sample may be one level off.
+      const difference = pgmDifference(ours, theirs);
+      expect(difference.max, label).toBeLessThanOrEqual(2);
+      expect(difference.mean, label).toBeLessThan(0.25);
+    }
+  });
+
+  it('a JPEG pdf.js reads otherwise is left to it: an Adobe marker (CMYK, YCCK, RGB by flag), components named R G B, /ColorTransform, another size than the dictionary’s', async () => {
+    const adobe = Buffer.from('Adobe\x00\x64\x00\x00\x00\x00\x00', 'latin1');
+    const renamedRgb = (jpeg: Buffer): Buffer => {
+      const copy = Buffer.from(jpeg);
+      const sof = markerAt(copy, 0xc0);
+      for (const [k, id] of [0x52, 0x47, 0x42].entries()) copy[sof + 10 + 3 * k] = id;
+      // The scan names its components by id too.
+      const sos = markerAt(copy, 0xda);
+      for (const [k, id] of [0x52, 0x47, 0x42].entries()) copy[sos + 5 + 2 * k] = id;
+      return copy;
+    };
+    for (const [label, scan] of [
+      ['Adobe marker', { colors: 3, stream: (jpeg) => withSegment(jpeg, 0xee, adobe) }],
+      ['components R, G, B', { colors: 3, stream: renamedRgb }],
+      ['/ColorTransform 0', { colors: 3, dict: { DecodeParms: { ColorTransform: 0 } } }],
+      ['grey declared RGB', { colors: 1, dict: { ColorSpace: 'DeviceRGB' } }],
+      ['another size', { colors: 1, dict: { Width: IMAGE.width / 2 } }],
+    ] as [string, StoredJpeg][]) {
+      expect(drawnDirectly(PdfDocument.open(await storedJpeg(scan)), 0), label).toBe(false);
+    }
+    // Markers that change nothing pdf.js draws (a comment, an application's own) keep the direct path.
+    expect(drawnDirectly(PdfDocument.open(await storedJpeg({ colors: 3, stream: (jpeg) => withSegment(withSegment(jpeg, 0xfe, Buffer.from('scanner')), 0xeb, Buffer.from('vendor data')) })), 0)).toBe(true);
+  });
+
+  it('a cut, a corrupt and a broken-header JPEG, and one with more after its scan: no crash, the page is drawn as pdf.js draws it (or refused as pdf.js refuses it)', async () => {
+    const outcome = async (document: PdfDocument): Promise<{ page?: Awaited<ReturnType<typeof renderPage>>; error?: string }> => {
+      try {
+        return { page: await renderPage(document, 0, 200, 'pgm') };
+      } catch (error) {
+        return { error: (error as { code?: string }).code ?? String(error) };
+      }
+    };
+    const variants: [string, Partial<StoredJpeg>][] = [
+      ['cut in the scan', { stream: (jpeg) => jpeg.subarray(0, Math.floor(jpeg.length / 2)) }],
+      ['cut in the header', { stream: (jpeg) => jpeg.subarray(0, markerAt(jpeg, 0xda) - 20) }],
+      ['entropy data corrupted', { stream: (jpeg) => Uint8Array.from(jpeg, (b, i) => (i > markerAt(jpeg, 0xda) + 3000 && i < markerAt(jpeg, 0xda) + 3100 && b !== 0xff ? b ^ 0x5a : b)) }],
+      ['Huffman table garbled', { stream: (jpeg) => Uint8Array.from(jpeg, (b, i) => (i > markerAt(jpeg, 0xc4) + 4 && i < markerAt(jpeg, 0xc4) + 20 ? 0xee : b)) }],
+      ['restart marker out of turn', { colors: 1, restartInterval: 7, stream: (jpeg) => { const copy = Buffer.from(jpeg); copy[markerAt(copy, 0xd3) + 1] = 0xd5; return copy; } }],
+      ['no EOI, garbage after the scan', { stream: (jpeg) => Buffer.concat([jpeg.subarray(0, jpeg.length - 2), Buffer.alloc(300, 0x41)]) }],
+      // pdf.js reads a second scan over the first, and dequantizes with the tables last defined:
+      // what comes after the scan changes the picture it draws (ours would show the first).
+      ['a second scan after the first', { colors: 1, stream: (jpeg) => { const other = greyJpeg(IMAGE.width, IMAGE.height, 0, 99); return Buffer.concat([jpeg.subarray(0, jpeg.length - 2), other.subarray(markerAt(other, 0xda))]); } }],
+      ['a quantization table after the scan', { colors: 1, stream: (jpeg) => Buffer.concat([jpeg.subarray(0, jpeg.length - 2), Buffer.from([0xff, 0xdb, 0, 67, 0]), Buffer.alloc(64, 3), Buffer.from([0xff, 0xd9])]) }],
+    ];
+    for (const [label, variant] of variants) {
+      const scan = { colors: 3 as const, ...variant };
+      const plain = PdfDocument.open(await storedJpeg(scan));
+      const viaPdfJs = PdfDocument.open(await storedJpeg({ ...scan, identityDecode: true }));
+      const [ours, theirs] = [await outcome(plain), await outcome(viaPdfJs)];
+      if (ours.page && theirs.page && drawnDirectly(plain, 0) && Buffer.compare(ours.page.image, theirs.page.image) !== 0) {
+        // Decoded by ours to the end (the scan is whole, the EOI missing): pdf.js's picture, to a level.
+        expect(label).toBe('no EOI, garbage after the scan');
+        expect(pgmDifference(ours.page, theirs.page).max, label).toBeLessThanOrEqual(2);
+      } else {
+        expect(ours, label).toEqual(theirs);
+      }
+    }
+  });
+});

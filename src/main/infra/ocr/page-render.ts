@@ -9,9 +9,10 @@
  * so pdf.js never parses the whole file. The page is drawn at its displayed orientation
  * (/Rotate applied) on white, at OCR_DPI.
  *
- * A page that is what a scanner writes (one plain Flate or raw image, plainScan) is drawn for
- * OCR without pdf.js decoding it: our own reader inflates the image a row at a time
- * (row-inflate.ts) into the same grey pixels (directScanGrey), and pdf.js is asked only for the
+ * A page that is what a scanner writes (one plain Flate, raw or baseline JPEG image, plainScan)
+ * is drawn for OCR without pdf.js decoding it: our own reader inflates the image a row at a time
+ * (row-inflate.ts) or decodes the JPEG a row of MCUs at a time (jpeg-rows.ts) into the same grey
+ * pixels (directScanGrey), and pdf.js is asked only for the
  * page's viewport, from the page copied without its image data (issue 13's memory budget).
  */
 import { createRequire } from 'node:module';
@@ -20,6 +21,7 @@ import { isSignatureWidget } from '../../core/policy/content-text';
 import { decodedContents } from '../../core/policy/page-content';
 import { singlePagePdf } from '../../core/stamp/page-extract';
 import { pagesOf } from '../../core/stamp/page-list';
+import { jpegRows, plainJpeg } from './jpeg-rows';
 import { inflateRows } from './row-inflate';
 
 /** Enough for body text (12 pt ≈ 33 px high) and well inside 4 s a page on these machines. */
@@ -320,6 +322,8 @@ const PLAIN_IMAGE_KEYS = new Set(['Type', 'Subtype', 'Width', 'Height', 'ColorSp
 /** A page that is one plain image (plainScan): the image's stream, its layout and its CTM. */
 interface PlainScan {
   readonly stream: PdfStream;
+  /** 8-bit samples, raw or Flate (`samples`), or a plain JPEG (`jpeg`: DCTDecode, jpeg-layout.ts). */
+  readonly encoding: 'samples' | 'jpeg';
   readonly width: number;
   readonly height: number;
   readonly colors: 1 | 3;
@@ -338,7 +342,8 @@ function single(document: PdfDocument, value: PdfValue | undefined): PdfValue | 
 /**
  * The page, read with our own PDF reader, when it is what a scanner writes: its content only
  * q, Q, cm and one Do of an image XObject, that image 8-bit DeviceGray or DeviceRGB, raw or
- * FlateDecode (PNG predictors allowed), nothing else about it (PLAIN_IMAGE_KEYS), and the page
+ * FlateDecode (PNG predictors allowed) or a plain JPEG (DCTDecode alone, no /DecodeParms, the
+ * JPEG's own markers checked by plainJpeg), nothing else about it (PLAIN_IMAGE_KEYS), and the page
  * without a transparency group or annotations other than signatures' (those are drawn for OCR,
  * by pdf.js). Then pdf.js's operator list would be
  * save/transform/paintImageXObject/restore (scannedPageGrey's condition) and its decoded image
@@ -389,6 +394,11 @@ function plainScan(document: PdfDocument, pageIndex: number): PlainScan | undefi
   if (bits !== 8 || !(space instanceof PdfName) || (space.value !== 'DeviceGray' && space.value !== 'DeviceRGB')) return undefined;
   const colors = space.value === 'DeviceRGB' ? 3 : 1;
   const filter = single(document, dict.get('Filter'));
+  if (filter instanceof PdfName && filter.value === 'DCTDecode') {
+    // /DecodeParms of a DCT stream is its /ColorTransform, which pdf.js honours: left to it.
+    if (dict.has('DecodeParms') || !plainJpeg(document.rawStreamData(stream), width, height, colors)) return undefined;
+    return { stream, encoding: 'jpeg', width, height, colors, png: false, ctm: painted.ctm };
+  }
   if (filter !== undefined && !(filter instanceof PdfName && filter.value === 'FlateDecode')) return undefined;
   const parms = single(document, dict.get('DecodeParms'));
   let png = false;
@@ -402,7 +412,7 @@ function plainScan(document: PdfDocument, pageIndex: number): PlainScan | undefi
       png = true;
     }
   } else if (parms !== undefined && parms !== null) return undefined;
-  return { stream, width, height, colors, png, ctm: painted.ctm };
+  return { stream, encoding: 'samples', width, height, colors, png, ctm: painted.ctm };
 }
 
 /** One PNG-predicted row (filter byte first) into `out`, `previous` the row above; false for an unknown filter type. */
@@ -456,7 +466,8 @@ function plainScanOrNone(document: PdfDocument, pageIndex: number): PlainScan | 
 /**
  * A plain scanned page (plainScan) drawn to grey from its image stream: the same pixels
  * scannedPageGrey draws from pdf.js's decoded image (the same samples, luma and sampling), but
- * the stream is inflated a row at a time (row-inflate.ts) and each device row is drawn as soon
+ * the stream is inflated a row at a time (row-inflate.ts), a JPEG decoded a row of MCUs at a
+ * time (jpeg-rows.ts), and each device row is drawn as soon
  * as its two source rows are in: the page holds two rows of the image, not its samples (26 MB
  * for an A4 RGB scan at 300 dpi), nor pdf.js's growing decode buffers and their copies (60–75
  * MB a page, part of which the allocator kept: issue 13's memory budget). Undefined when the
@@ -508,7 +519,8 @@ function directScanGrey(document: PdfDocument, scan: PlainScan, viewportTransfor
   const inRow = rowBytes + (png ? 1 : 0);
   const raw = document.rawStreamData(scan.stream);
   let complete: boolean;
-  if (document.resolve(scan.stream.dict.get('Filter')) === undefined) {
+  if (scan.encoding === 'jpeg') complete = jpegRows(raw, onRow);
+  else if (document.resolve(scan.stream.dict.get('Filter')) === undefined) {
     complete = raw.length >= inRow * image.height;
     for (let k = 0; complete && k < image.height; k++) onRow(raw.subarray(k * inRow, (k + 1) * inRow));
   } else complete = inflateRows(raw, inRow, image.height, onRow);
