@@ -5,7 +5,8 @@
  * attacked file, so the oracle (render both, compare pixels) and the verifier can judge it.
  *
  * Classes: 1 objects freed / freed-and-redefined; 2 object streams rewritten; 3 references
- * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing. Class 6
+ * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing; 7 an
+ * object that is document info, XMP metadata or validation data (DSS) and also drawn. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -335,6 +336,47 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
       const annotSealed = await signPdf(withAnnot, seal, { field: 'Seal1' });
       add(5, 'annotation-appearance-changed', "an existing annotation's appearance stream replaced by a filled box", annotSealed,
         appendRaw(annotSealed, { objects: [{ num: annotNum + 1, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 ${COVER[2] - COVER[0]} ${COVER[3] - COVER[1]}]`, 'q 0 0 0 rg 0 0 460 170 re f Q') }] }).bytes);
+    }
+
+    // --- Class 7: one object, two roles. Document info, XMP metadata and validation data may
+    // change after an approval seal (no viewer draws them); the input names as such an object
+    // that a page also draws (a form XObject nested in one the page paints), then an update
+    // overrides it. Before the fix: VALID_WITH_CHANGES (info, metadata) and VALID (DSS).
+    {
+      const u = targets(base);
+      const inner = u.size;
+      const outer = u.size + 1;
+      const draw = u.size + 2;
+      const dssNum = u.size + 3;
+      const helv = '/Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>';
+      const form = (content: string): Uint8Array => streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${helv}`, content);
+      const resources = u.doc.latest.resolveDict(u.page.get('Resources')) as PdfDict;
+      const xobjects = (u.doc.latest.resolveDict(resources.get('XObject')) ?? new PdfDict()).with('Fm1', new PdfRef(outer, 0));
+      const drawn = [
+        { num: inner, body: form('') },
+        { num: outer, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Fm2 ${inner} 0 R >> >>`, '/Fm2 Do') },
+        { num: draw, body: streamBody('', 'q /Fm1 Do Q') },
+        { num: u.pageRef.num, body: serialize(u.page.with('Resources', resources.with('XObject', xobjects)).with('Contents', new PdfArray([...u.contents, new PdfRef(draw, 0)]))) },
+      ];
+      const catalogRef = u.doc.trailer.get('Root') as PdfRef;
+      const roles: { id: string; description: string; objects: { num: number; body: string | Uint8Array }[]; trailer?: Record<string, PdfValue> }[] = [
+        { id: 'info-is-drawn-form', description: 'the trailer /Info is a form XObject the page draws (nested); an update overrides it', objects: [], trailer: { Info: new PdfRef(inner, 0) } },
+        { id: 'metadata-is-drawn-form', description: 'the catalog /Metadata is a form XObject the page draws (nested); an update overrides it', objects: [{ num: catalogRef.num, body: serialize(u.doc.catalog().with('Metadata', new PdfRef(inner, 0))) }] },
+        {
+          id: 'dss-cert-is-drawn-form',
+          description: 'a certificate the DSS lists is a form XObject the page draws (nested); an update overrides it',
+          objects: [
+            { num: dssNum, body: `<< /Type /DSS /Certs [${inner} 0 R] >>` },
+            { num: catalogRef.num, body: serialize(u.doc.catalog().with('DSS', new PdfRef(dssNum, 0))) },
+          ],
+        },
+      ];
+      for (const role of roles) {
+        const prepared = appendRaw(base, { kind: xk, objects: [...drawn, ...role.objects], ...(role.trailer ? { trailer: role.trailer } : {}) }).bytes;
+        const roleSealed = await signPdf(prepared, seal, { field: 'Seal1' });
+        add(7, role.id, role.description, roleSealed,
+          appendRaw(roleSealed, { objects: [{ num: inner, body: form('q 1 1 1 rg 60 560 480 220 re f 0 0 0 rg BT /Helv 18 Tf 72 700 Td (Amount: 9,000,000 yuan) Tj ET Q') }] }).bytes);
+      }
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.
