@@ -6,7 +6,8 @@
  *
  * Classes: 1 objects freed / freed-and-redefined; 2 object streams rewritten; 3 references
  * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing; 7 an
- * object that is document info, XMP metadata or validation data (DSS) and also drawn. Class 6
+ * object that is document info, XMP metadata or validation data (DSS) and also drawn; 8 a hybrid
+ * section whose classic table frees an object its /XRefStm stream still lists. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -379,6 +380,25 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
       }
     }
 
+    // --- Class 8: a hybrid-reference update (§7.5.8.4: a classic table whose trailer names an
+    // /XRefStm stream). The table frees an object; the stream lists it where it always was.
+    // poppler and MuPDF take the table's entry (free): MuPDF draws the page without it, poppler
+    // rebuilds the file by scanning and draws the last definition it finds (a black box the
+    // update carries unlisted). Our reader took the stream's entry: nothing changed, VALID.
+    {
+      const content = t.contents[0]!;
+      const cidEntry = t.doc.latest.table.get(t.cidFont.num);
+      const victims: { id: string; num: number; entry: RawXrefEntry }[] = [];
+      const contentEntry = t.doc.latest.table.get(content.num);
+      if (contentEntry?.type === 'offset') victims.push({ id: 'content', num: content.num, entry: { num: content.num, type: 'offset', offset: contentEntry.offset, gen: contentEntry.gen } });
+      if (cidEntry?.type === 'compressed') victims.push({ id: 'compressed-cidfont', num: t.cidFont.num, entry: { num: t.cidFont.num, type: 'compressed', stream: cidEntry.stream, index: cidEntry.index } });
+      else if (cidEntry?.type === 'offset') victims.push({ id: 'cidfont', num: t.cidFont.num, entry: { num: t.cidFont.num, type: 'offset', offset: cidEntry.offset, gen: cidEntry.gen } });
+      for (const victim of victims) {
+        add(8, `hybrid-table-frees-${victim.id}`, 'a hybrid update: the classic table frees an object, its /XRefStm stream lists it unchanged; an unlisted redefinition follows', sealed,
+          appendHybrid(sealed, { num: victim.num, body: victim.id === 'content' ? streamBody('', BLACK_BOX) : respacedCidFont(t) }, victim.entry));
+      }
+    }
+
     // --- Controls: what a careful receiver accepts after an approval seal.
     {
       add(0, 'later-invisible-seal', 'a second seal, invisible', sealed, await signPdf(sealed, seal, { field: 'Seal2' }));
@@ -394,6 +414,45 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     }
   }
   return cases;
+}
+
+/**
+ * A hybrid-reference update: `hidden` written but listed nowhere, then an xref stream (the
+ * trailer's /XRefStm, reached from no startxref) holding `streamEntry`, then a classic table
+ * that lists the same number as free, chained to the file's last section.
+ */
+function appendHybrid(base: Uint8Array, hidden: { num: number; body: string | Uint8Array }, streamEntry: RawXrefEntry): Uint8Array {
+  const doc = PdfDocument.open(base);
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+  const separator = base[base.length - 1] === 0x0a ? '' : '\n';
+  const parts: Buffer[] = [Buffer.from(base), latin1(separator)];
+  let at = base.length + separator.length;
+  const push = (chunk: Buffer): void => {
+    parts.push(chunk);
+    at += chunk.length;
+  };
+  push(Buffer.concat([latin1(`${hidden.num} 0 obj\n`), Buffer.from(hidden.body), latin1('\nendobj\n')]));
+  const size = doc.trailer.getInteger('Size') ?? doc.size;
+  const streamNum = size;
+  const streamAt = at;
+  const rows = Buffer.alloc(14);
+  const [type, field2, field3] = streamEntry.type === 'offset' ? [1, streamEntry.offset, streamEntry.gen ?? 0] : streamEntry.type === 'compressed' ? [2, streamEntry.stream, streamEntry.index] : [0, 0, 1];
+  rows.writeUInt8(type, 0);
+  rows.writeUInt32BE(field2, 1);
+  rows.writeUInt16BE(field3, 5);
+  rows.writeUInt8(1, 7);
+  rows.writeUInt32BE(streamAt, 8);
+  push(Buffer.concat([latin1(`${streamNum} 0 obj\n`), Buffer.from(streamBody(`/Type /XRef /Size ${size + 1} /W [1 4 2] /Index [${streamEntry.num} 1 ${streamNum} 1]`, new Uint8Array(rows))), latin1('\nendobj\n')]));
+  const xrefAt = at;
+  const trailer = new PdfDict([
+    ['Size', size + 1],
+    ['Root', doc.trailer.get('Root') as PdfValue],
+    ...(doc.trailer.get('ID') ? ([['ID', doc.trailer.get('ID') as PdfValue]] as [string, PdfValue][]) : []),
+    ['Prev', doc.latestRevision.xrefOffset],
+    ['XRefStm', streamAt],
+  ]);
+  push(latin1(`xref\n0 1\n0000000000 65535 f\r\n${streamEntry.num} 1\n0000000000 00001 f\r\ntrailer\n${serialize(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** An unsigned input prepared with one trap, for the stamping gate (STAMP_INPUT_SUSPECT). */

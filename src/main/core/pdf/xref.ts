@@ -156,12 +156,14 @@ function readSection(reader: ByteReader, parser: PdfParser, limits: PdfLimits, o
     const xrefStm = table.trailer.get('XRefStm');
     if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < reader.length) {
       // Hybrid file (§7.5.8.4): the table lists objects for old readers, the stream adds the
-      // compressed ones. A table's in-use entry wins; its free entries do not hide the stream's.
+      // objects the table does not list (the compressed ones). Every entry of the table wins,
+      // a free one too, as in poppler and MuPDF: they take a number the table frees as free
+      // (MuPDF draws null; poppler rebuilds the file by scanning and draws whatever definition
+      // comes last, listed or not). Letting the stream's entry win showed a sealed object
+      // where viewers drew another (the exploit: test/attacks class 8, VALID).
       const stream = readXrefStream(reader, parser, limits, xrefStm, budget);
       const map = new Map(stream.entries);
-      for (const [num, entry] of table.entries) {
-        if (entry.type !== 'free' || !map.has(num)) map.set(num, entry);
-      }
+      for (const [num, entry] of table.entries) map.set(num, entry);
       return { offset, kind: 'hybrid', trailer: table.trailer, entries: EntryTable.fromMap(map), duplicates: new Map([...stream.duplicates, ...table.duplicates]), end: table.end };
     }
     return { offset, kind: 'table', trailer: table.trailer, entries: table.entries, duplicates: table.duplicates, end: table.end };
