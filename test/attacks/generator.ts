@@ -7,7 +7,8 @@
  * Classes: 1 objects freed / freed-and-redefined; 2 object streams rewritten; 3 references
  * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing; 7 an
  * object that is document info, XMP metadata or validation data (DSS) and also drawn; 8 a hybrid
- * section whose classic table frees an object its /XRefStm stream still lists. Class 6
+ * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
+ * hidden in the sealed input's bytes, chained in after sealing. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -397,6 +398,49 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
         add(8, `hybrid-table-frees-${victim.id}`, 'a hybrid update: the classic table frees an object, its /XRefStm stream lists it unchanged; an unlisted redefinition follows', sealed,
           appendHybrid(sealed, { num: victim.num, body: victim.id === 'content' ? streamBody('', BLACK_BOX) : respacedCidFont(t) }, victim.entry));
       }
+    }
+
+    // --- Class 9: an update hidden in sealed bytes. The input carries, unlisted, an altered
+    // content stream and an xref stream F listing it, whose /Prev is the offset the seal's own
+    // section will have (the stamper's layout is deterministic: seal, read the offset, write it
+    // in, seal again). After sealing, an empty update whose /Prev is F puts F in the chain:
+    // viewers draw F's object. F lies before the seal's section, which our reader took for a
+    // linearized file's first-page section and merged into the sealed revision: VALID.
+    {
+      const u = targets(base);
+      const content = u.contents[0]!;
+      const fNum = u.size + 50;
+      const prepare = (prev: number): { bytes: Uint8Array; fAt: number } => {
+        const hidden = appendRaw(base, { kind: xk, objects: [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
+        const rows = Buffer.alloc(7);
+        rows.writeUInt8(1, 0);
+        rows.writeUInt32BE(hidden.offsets.get(content.num) as number, 1);
+        const f = streamBody(`/Type /XRef /Size ${fNum + 1} /W [1 4 2] /Index [${content.num} 1] /Root ${serialize(u.doc.trailer.get('Root') as PdfValue)} /Prev ${String(prev).padStart(10, '0')}`, new Uint8Array(rows));
+        const withF = appendRaw(hidden.bytes, { kind: xk, objects: [{ num: fNum, body: f, hidden: true }] });
+        return { bytes: withF.bytes, fAt: withF.offsets.get(fNum) as number };
+      };
+      let prev = 0;
+      let prepared = prepare(prev);
+      let hiddenSealed = await signPdf(prepared.bytes, seal, { field: 'Seal1' });
+      for (let i = 0; i < 4 && PdfDocument.open(hiddenSealed).latestRevision.xrefOffset !== prev; i++) {
+        prev = PdfDocument.open(hiddenSealed).latestRevision.xrefOffset;
+        prepared = prepare(prev);
+        hiddenSealed = await signPdf(prepared.bytes, seal, { field: 'Seal1' });
+      }
+      if (PdfDocument.open(hiddenSealed).latestRevision.xrefOffset !== prev) throw new Error('class 9: the seal section\'s offset did not settle');
+      const s = PdfDocument.open(hiddenSealed);
+      const xAt = hiddenSealed.length;
+      const root = serialize(s.trailer.get('Root') as PdfValue);
+      const n = s.size + 60;
+      const rows = Buffer.alloc(7);
+      rows.writeUInt8(1, 0);
+      rows.writeUInt32BE(xAt, 1);
+      const pointer =
+        kind === 'classic'
+          ? Buffer.from(`xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size ${n} /Root ${root} /Prev ${prepared.fAt} >>\nstartxref\n${xAt}\n%%EOF\n`, 'latin1')
+          : Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(`/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${n} 1] /Root ${root} /Prev ${prepared.fAt}`, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${xAt}\n%%EOF\n`, 'latin1')]);
+      add(9, 'hidden-section-chained-after-sealing', 'the sealed input hides an xref stream (its /Prev: the seal\'s section) and an altered content stream; an empty update chains it in', hiddenSealed,
+        new Uint8Array(Buffer.concat([Buffer.from(hiddenSealed), pointer])));
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.

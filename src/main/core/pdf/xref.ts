@@ -104,10 +104,16 @@ export function readRevisions(reader: ByteReader, parser: PdfParser, limits: Pdf
   // An update always lies after what it updates. A section that points back to a *later*
   // section is a linearized file's first-page xref (its /Prev is the main xref at the end):
   // the two describe one revision, so merge them (§F.3, "hint" and first-page sections).
+  // Only the original document is linearized: a section that lies before a later revision it
+  // points to is not part of that revision but an update hidden in bytes already there (the
+  // exploit, test/attacks class 9: unlisted bytes in a sealed input holding an xref stream
+  // whose /Prev is the seal's section; after sealing, an empty update points at it and its
+  // entries redraw the page, while merged into the sealed revision they were never compared).
+  // It stays a revision of its own, compared with the one before it like any update.
   const merged: Section[] = [];
   for (const section of chain) {
     const last = merged[merged.length - 1];
-    if (last && section.offset < last.offset) {
+    if (last && merged.length === 1 && section.offset < last.offset) {
       const map = new Map(last.entries);
       for (const [num, entry] of section.entries) map.set(num, entry);
       const entries = EntryTable.fromMap(map);
