@@ -8,7 +8,8 @@
  * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing; 7 an
  * object that is document info, XMP metadata or validation data (DSS) and also drawn; 8 a hybrid
  * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
- * hidden in the sealed input's bytes, chained in after sealing. Class 6
+ * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
+ * another generation than its xref entry (poppler rebuilds the file). Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -441,6 +442,27 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
           : Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(`/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${n} 1] /Root ${root} /Prev ${prepared.fAt}`, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${xAt}\n%%EOF\n`, 'latin1')]);
       add(9, 'hidden-section-chained-after-sealing', 'the sealed input hides an xref stream (its /Prev: the seal\'s section) and an altered content stream; an empty update chains it in', hiddenSealed,
         new Uint8Array(Buffer.concat([Buffer.from(hiddenSealed), pointer])));
+    }
+
+    // --- Class 10: an update re-lists an object at a byte-identical copy whose header says
+    // `n 1 obj` while the entry says generation 0, and carries, unlisted, an altered page
+    // content. poppler refuses the header ("xref num n not found but needed"), rebuilds the
+    // file by scanning and draws the last definition of each number it finds: the altered
+    // content. Our reader did not compare the header's generation: the copy equals the sealed
+    // object, nothing changed, VALID.
+    {
+      const content = t.contents[0]!;
+      const copyOf = (ref: PdfRef): string | Uint8Array => objectBody(t, ref);
+      for (const [id, trigger] of [['type0', t.type0], ['cidfont', t.cidFont], ['content', content]] as const) {
+        add(10, `header-generation-mismatch-${id}`, `the ${id} object re-listed at a copy whose header says generation 1 (entry 0); an altered content stream follows unlisted`, sealed,
+          appendRaw(sealed, {
+            objects: [
+              { num: trigger.num, gen: 1, body: copyOf(trigger), hidden: true },
+              ...(trigger === content ? [] : [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }]),
+            ],
+            entries: (offsets) => [{ num: trigger.num, type: 'offset', offset: offsets.get(trigger.num) as number, gen: 0 }],
+          }).bytes);
+      }
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.
