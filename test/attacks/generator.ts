@@ -9,7 +9,8 @@
  * object that is document info, XMP metadata or validation data (DSS) and also drawn; 8 a hybrid
  * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
  * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
- * another generation than its xref entry (poppler rebuilds the file). Class 6
+ * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
+ * with the wrong index in its object stream. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -462,6 +463,19 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
             ],
             entries: (offsets) => [{ num: trigger.num, type: 'offset', offset: offsets.get(trigger.num) as number, gen: 0 }],
           }).bytes);
+      }
+    }
+
+    // --- Class 11: an update re-lists a compressed object in the same object stream under
+    // another index. poppler takes the index as given and, finding another object there,
+    // draws null (the font is gone: the text is not drawn); MuPDF looks the number up. Our
+    // reader looked the number up too: nothing changed, VALID.
+    {
+      for (const [id, ref] of [['type0', t.type0], ['cidfont', t.cidFont]] as const) {
+        const entry = t.doc.latest.table.get(ref.num);
+        if (entry?.type !== 'compressed') continue;
+        add(11, `compressed-entry-wrong-index-${id}`, `the ${id}'s compressed entry re-listed with another index in the same object stream`, sealed,
+          appendRaw(sealed, { entries: [{ num: ref.num, type: 'compressed', stream: entry.stream, index: entry.index === 0 ? 1 : 0 }] }).bytes);
       }
     }
 

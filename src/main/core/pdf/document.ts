@@ -284,12 +284,12 @@ export class PdfDocument {
       }
       this.objectStreams.set(streamEntry.offset, parsed);
     }
-    let slot = index;
-    if (parsed.nums[slot] !== num) {
-      // Tolerate a wrong index the way viewers do: find the object by number.
-      slot = parsed.nums.indexOf(num);
-      if (slot < 0) throw malformed(`object ${num} not in object stream ${streamNum}`);
-    }
+    // The index is taken as given, as poppler does (it draws null when another object sits
+    // there; MuPDF looks the number up). Looking the number up here made an update that
+    // re-lists a font under another index "no change" while poppler drew the page without it
+    // (test/attacks class 11).
+    const slot = index;
+    if (parsed.nums[slot] !== num) throw malformed(`object ${num} is not at index ${index} of object stream ${streamNum}`);
     const offset = parsed.offsets[slot] as number;
     const inner = new PdfParser(new ByteReader(new InMemoryPdfBytes(parsed.data)), this.limits);
     if (parsed.first + offset >= parsed.data.length) throw malformed(`object ${num} offset outside object stream ${streamNum}`);
