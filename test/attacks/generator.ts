@@ -5,7 +5,12 @@
  * attacked file, so the oracle (render both, compare pixels) and the verifier can judge it.
  *
  * Classes: 1 objects freed / freed-and-redefined; 2 object streams rewritten; 3 references
- * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing. Class 6
+ * prepared before sealing; 4 duplicate xref entries; 5 visible overlays after sealing; 7 an
+ * object that is document info, XMP metadata or validation data (DSS) and also drawn; 8 a hybrid
+ * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
+ * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
+ * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
+ * with the wrong index in its object stream. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -337,6 +342,143 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
         appendRaw(annotSealed, { objects: [{ num: annotNum + 1, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 ${COVER[2] - COVER[0]} ${COVER[3] - COVER[1]}]`, 'q 0 0 0 rg 0 0 460 170 re f Q') }] }).bytes);
     }
 
+    // --- Class 7: one object, two roles. Document info, XMP metadata and validation data may
+    // change after an approval seal (no viewer draws them); the input names as such an object
+    // that a page also draws (a form XObject nested in one the page paints), then an update
+    // overrides it. Before the fix: VALID_WITH_CHANGES (info, metadata) and VALID (DSS).
+    {
+      const u = targets(base);
+      const inner = u.size;
+      const outer = u.size + 1;
+      const draw = u.size + 2;
+      const dssNum = u.size + 3;
+      const helv = '/Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>';
+      const form = (content: string): Uint8Array => streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${helv}`, content);
+      const resources = u.doc.latest.resolveDict(u.page.get('Resources')) as PdfDict;
+      const xobjects = (u.doc.latest.resolveDict(resources.get('XObject')) ?? new PdfDict()).with('Fm1', new PdfRef(outer, 0));
+      const drawn = [
+        { num: inner, body: form('') },
+        { num: outer, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Fm2 ${inner} 0 R >> >>`, '/Fm2 Do') },
+        { num: draw, body: streamBody('', 'q /Fm1 Do Q') },
+        { num: u.pageRef.num, body: serialize(u.page.with('Resources', resources.with('XObject', xobjects)).with('Contents', new PdfArray([...u.contents, new PdfRef(draw, 0)]))) },
+      ];
+      const catalogRef = u.doc.trailer.get('Root') as PdfRef;
+      const roles: { id: string; description: string; objects: { num: number; body: string | Uint8Array }[]; trailer?: Record<string, PdfValue> }[] = [
+        { id: 'info-is-drawn-form', description: 'the trailer /Info is a form XObject the page draws (nested); an update overrides it', objects: [], trailer: { Info: new PdfRef(inner, 0) } },
+        { id: 'metadata-is-drawn-form', description: 'the catalog /Metadata is a form XObject the page draws (nested); an update overrides it', objects: [{ num: catalogRef.num, body: serialize(u.doc.catalog().with('Metadata', new PdfRef(inner, 0))) }] },
+        {
+          id: 'dss-cert-is-drawn-form',
+          description: 'a certificate the DSS lists is a form XObject the page draws (nested); an update overrides it',
+          objects: [
+            { num: dssNum, body: `<< /Type /DSS /Certs [${inner} 0 R] >>` },
+            { num: catalogRef.num, body: serialize(u.doc.catalog().with('DSS', new PdfRef(dssNum, 0))) },
+          ],
+        },
+      ];
+      for (const role of roles) {
+        const prepared = appendRaw(base, { kind: xk, objects: [...drawn, ...role.objects], ...(role.trailer ? { trailer: role.trailer } : {}) }).bytes;
+        const roleSealed = await signPdf(prepared, seal, { field: 'Seal1' });
+        add(7, role.id, role.description, roleSealed,
+          appendRaw(roleSealed, { objects: [{ num: inner, body: form('q 1 1 1 rg 60 560 480 220 re f 0 0 0 rg BT /Helv 18 Tf 72 700 Td (Amount: 9,000,000 yuan) Tj ET Q') }] }).bytes);
+      }
+    }
+
+    // --- Class 8: a hybrid-reference update (§7.5.8.4: a classic table whose trailer names an
+    // /XRefStm stream). The table frees an object; the stream lists it where it always was.
+    // poppler and MuPDF take the table's entry (free): MuPDF draws the page without it, poppler
+    // rebuilds the file by scanning and draws the last definition it finds (a black box the
+    // update carries unlisted). Our reader took the stream's entry: nothing changed, VALID.
+    {
+      const content = t.contents[0]!;
+      const cidEntry = t.doc.latest.table.get(t.cidFont.num);
+      const victims: { id: string; num: number; entry: RawXrefEntry }[] = [];
+      const contentEntry = t.doc.latest.table.get(content.num);
+      if (contentEntry?.type === 'offset') victims.push({ id: 'content', num: content.num, entry: { num: content.num, type: 'offset', offset: contentEntry.offset, gen: contentEntry.gen } });
+      if (cidEntry?.type === 'compressed') victims.push({ id: 'compressed-cidfont', num: t.cidFont.num, entry: { num: t.cidFont.num, type: 'compressed', stream: cidEntry.stream, index: cidEntry.index } });
+      else if (cidEntry?.type === 'offset') victims.push({ id: 'cidfont', num: t.cidFont.num, entry: { num: t.cidFont.num, type: 'offset', offset: cidEntry.offset, gen: cidEntry.gen } });
+      for (const victim of victims) {
+        add(8, `hybrid-table-frees-${victim.id}`, 'a hybrid update: the classic table frees an object, its /XRefStm stream lists it unchanged; an unlisted redefinition follows', sealed,
+          appendHybrid(sealed, { num: victim.num, body: victim.id === 'content' ? streamBody('', BLACK_BOX) : respacedCidFont(t) }, victim.entry));
+      }
+    }
+
+    // --- Class 9: an update hidden in sealed bytes. The input carries, unlisted, an altered
+    // content stream and an xref stream F listing it, whose /Prev is the offset the seal's own
+    // section will have (the stamper's layout is deterministic: seal, read the offset, write it
+    // in, seal again). After sealing, an empty update whose /Prev is F puts F in the chain:
+    // viewers draw F's object. F lies before the seal's section, which our reader took for a
+    // linearized file's first-page section and merged into the sealed revision: VALID.
+    {
+      const u = targets(base);
+      const content = u.contents[0]!;
+      const fNum = u.size + 50;
+      const prepare = (prev: number): { bytes: Uint8Array; fAt: number } => {
+        const hidden = appendRaw(base, { kind: xk, objects: [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
+        const rows = Buffer.alloc(7);
+        rows.writeUInt8(1, 0);
+        rows.writeUInt32BE(hidden.offsets.get(content.num) as number, 1);
+        const f = streamBody(`/Type /XRef /Size ${fNum + 1} /W [1 4 2] /Index [${content.num} 1] /Root ${serialize(u.doc.trailer.get('Root') as PdfValue)} /Prev ${String(prev).padStart(10, '0')}`, new Uint8Array(rows));
+        const withF = appendRaw(hidden.bytes, { kind: xk, objects: [{ num: fNum, body: f, hidden: true }] });
+        return { bytes: withF.bytes, fAt: withF.offsets.get(fNum) as number };
+      };
+      let prev = 0;
+      let prepared = prepare(prev);
+      let hiddenSealed = await signPdf(prepared.bytes, seal, { field: 'Seal1' });
+      for (let i = 0; i < 4 && PdfDocument.open(hiddenSealed).latestRevision.xrefOffset !== prev; i++) {
+        prev = PdfDocument.open(hiddenSealed).latestRevision.xrefOffset;
+        prepared = prepare(prev);
+        hiddenSealed = await signPdf(prepared.bytes, seal, { field: 'Seal1' });
+      }
+      if (PdfDocument.open(hiddenSealed).latestRevision.xrefOffset !== prev) throw new Error('class 9: the seal section\'s offset did not settle');
+      const s = PdfDocument.open(hiddenSealed);
+      const xAt = hiddenSealed.length;
+      const root = serialize(s.trailer.get('Root') as PdfValue);
+      const n = s.size + 60;
+      const rows = Buffer.alloc(7);
+      rows.writeUInt8(1, 0);
+      rows.writeUInt32BE(xAt, 1);
+      const pointer =
+        kind === 'classic'
+          ? Buffer.from(`xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size ${n} /Root ${root} /Prev ${prepared.fAt} >>\nstartxref\n${xAt}\n%%EOF\n`, 'latin1')
+          : Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(`/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${n} 1] /Root ${root} /Prev ${prepared.fAt}`, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${xAt}\n%%EOF\n`, 'latin1')]);
+      add(9, 'hidden-section-chained-after-sealing', 'the sealed input hides an xref stream (its /Prev: the seal\'s section) and an altered content stream; an empty update chains it in', hiddenSealed,
+        new Uint8Array(Buffer.concat([Buffer.from(hiddenSealed), pointer])));
+    }
+
+    // --- Class 10: an update re-lists an object at a byte-identical copy whose header says
+    // `n 1 obj` while the entry says generation 0, and carries, unlisted, an altered page
+    // content. poppler refuses the header ("xref num n not found but needed"), rebuilds the
+    // file by scanning and draws the last definition of each number it finds: the altered
+    // content. Our reader did not compare the header's generation: the copy equals the sealed
+    // object, nothing changed, VALID.
+    {
+      const content = t.contents[0]!;
+      const copyOf = (ref: PdfRef): string | Uint8Array => objectBody(t, ref);
+      for (const [id, trigger] of [['type0', t.type0], ['cidfont', t.cidFont], ['content', content]] as const) {
+        add(10, `header-generation-mismatch-${id}`, `the ${id} object re-listed at a copy whose header says generation 1 (entry 0); an altered content stream follows unlisted`, sealed,
+          appendRaw(sealed, {
+            objects: [
+              { num: trigger.num, gen: 1, body: copyOf(trigger), hidden: true },
+              ...(trigger === content ? [] : [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }]),
+            ],
+            entries: (offsets) => [{ num: trigger.num, type: 'offset', offset: offsets.get(trigger.num) as number, gen: 0 }],
+          }).bytes);
+      }
+    }
+
+    // --- Class 11: an update re-lists a compressed object in the same object stream under
+    // another index. poppler takes the index as given and, finding another object there,
+    // draws null (the font is gone: the text is not drawn); MuPDF looks the number up. Our
+    // reader looked the number up too: nothing changed, VALID.
+    {
+      for (const [id, ref] of [['type0', t.type0], ['cidfont', t.cidFont]] as const) {
+        const entry = t.doc.latest.table.get(ref.num);
+        if (entry?.type !== 'compressed') continue;
+        add(11, `compressed-entry-wrong-index-${id}`, `the ${id}'s compressed entry re-listed with another index in the same object stream`, sealed,
+          appendRaw(sealed, { entries: [{ num: ref.num, type: 'compressed', stream: entry.stream, index: entry.index === 0 ? 1 : 0 }] }).bytes);
+      }
+    }
+
     // --- Controls: what a careful receiver accepts after an approval seal.
     {
       add(0, 'later-invisible-seal', 'a second seal, invisible', sealed, await signPdf(sealed, seal, { field: 'Seal2' }));
@@ -352,6 +494,45 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     }
   }
   return cases;
+}
+
+/**
+ * A hybrid-reference update: `hidden` written but listed nowhere, then an xref stream (the
+ * trailer's /XRefStm, reached from no startxref) holding `streamEntry`, then a classic table
+ * that lists the same number as free, chained to the file's last section.
+ */
+function appendHybrid(base: Uint8Array, hidden: { num: number; body: string | Uint8Array }, streamEntry: RawXrefEntry): Uint8Array {
+  const doc = PdfDocument.open(base);
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+  const separator = base[base.length - 1] === 0x0a ? '' : '\n';
+  const parts: Buffer[] = [Buffer.from(base), latin1(separator)];
+  let at = base.length + separator.length;
+  const push = (chunk: Buffer): void => {
+    parts.push(chunk);
+    at += chunk.length;
+  };
+  push(Buffer.concat([latin1(`${hidden.num} 0 obj\n`), Buffer.from(hidden.body), latin1('\nendobj\n')]));
+  const size = doc.trailer.getInteger('Size') ?? doc.size;
+  const streamNum = size;
+  const streamAt = at;
+  const rows = Buffer.alloc(14);
+  const [type, field2, field3] = streamEntry.type === 'offset' ? [1, streamEntry.offset, streamEntry.gen ?? 0] : streamEntry.type === 'compressed' ? [2, streamEntry.stream, streamEntry.index] : [0, 0, 1];
+  rows.writeUInt8(type, 0);
+  rows.writeUInt32BE(field2, 1);
+  rows.writeUInt16BE(field3, 5);
+  rows.writeUInt8(1, 7);
+  rows.writeUInt32BE(streamAt, 8);
+  push(Buffer.concat([latin1(`${streamNum} 0 obj\n`), Buffer.from(streamBody(`/Type /XRef /Size ${size + 1} /W [1 4 2] /Index [${streamEntry.num} 1 ${streamNum} 1]`, new Uint8Array(rows))), latin1('\nendobj\n')]));
+  const xrefAt = at;
+  const trailer = new PdfDict([
+    ['Size', size + 1],
+    ['Root', doc.trailer.get('Root') as PdfValue],
+    ...(doc.trailer.get('ID') ? ([['ID', doc.trailer.get('ID') as PdfValue]] as [string, PdfValue][]) : []),
+    ['Prev', doc.latestRevision.xrefOffset],
+    ['XRefStm', streamAt],
+  ]);
+  push(latin1(`xref\n0 1\n0000000000 65535 f\r\n${streamEntry.num} 1\n0000000000 00001 f\r\ntrailer\n${serialize(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`));
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** An unsigned input prepared with one trap, for the stamping gate (STAMP_INPUT_SUSPECT). */

@@ -1,8 +1,9 @@
 /**
  * Builds a hybrid-reference PDF (ISO 32000-1 §7.5.8.4) from a classic one, for tests: the
  * document's /Info dictionary moves into an object stream that only the /XRefStm stream
- * lists; the classic table marks it free, so a reader without stream support sees the same
- * document minus /Info. With `disagree`, the classic table keeps the old /Info in use while
+ * lists; the classic table leaves its number out (as real hybrid writers do: a number the
+ * table lists as free is free for poppler, MuPDF and our reader), so a reader without stream
+ * support sees the same document minus /Info. With `disagree`, the classic table keeps the old /Info in use while
  * the stream points at a different one: the two tables then describe different files.
  */
 import { PdfDocument, PdfRef } from '../../src/main/core/pdf/index';
@@ -45,15 +46,24 @@ export function toHybrid(classic: Uint8Array, options: { disagree?: boolean } = 
   push(rows);
   push('\nendstream\nendobj\n');
   const xrefOffset = at;
-  let xref = `xref\n0 ${xrefStm + 1}\n`;
+  const lines: { num: number; line: string }[] = [];
   for (let num = 0; num <= xrefStm; num++) {
     const entry = table.get(num);
     let offset: number | undefined;
     if (num === objStm) offset = objStmOffset;
     else if (num === xrefStm) offset = xrefStmOffset;
-    else if (num === k) offset = options.disagree && entry?.type === 'offset' ? entry.offset : undefined;
-    else if (entry?.type === 'offset') offset = entry.offset;
-    xref += offset === undefined ? `0000000000 65535 f\r\n` : `${String(offset).padStart(10, '0')} 00000 n\r\n`;
+    else if (num === k) {
+      if (!options.disagree || entry?.type !== 'offset') continue;
+      offset = entry.offset;
+    } else if (entry?.type === 'offset') offset = entry.offset;
+    lines.push({ num, line: offset === undefined ? `0000000000 65535 f\r\n` : `${String(offset).padStart(10, '0')} 00000 n\r\n` });
+  }
+  let xref = 'xref\n';
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && (lines[j + 1] as { num: number }).num === (lines[j] as { num: number }).num + 1) j++;
+    xref += `${(lines[i] as { num: number }).num} ${j - i + 1}\n${lines.slice(i, j + 1).map((l) => l.line).join('')}`;
+    i = j + 1;
   }
   push(xref);
   push(`trailer\n<< /Size ${xrefStm + 1} /Root ${root.num} ${root.gen} R /Info ${k} 0 R /ID [<${idHex}> <${idHex}>] /XRefStm ${xrefStmOffset} >>\nstartxref\n${xrefOffset}\n%%EOF\n`);

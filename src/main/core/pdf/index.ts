@@ -61,5 +61,5 @@ export {
 } from './document';
 export { PdfSerializer, formatName, formatNumber, serializeValue, type PlaceholderLocation } from './serializer';
 export { IncrementalUpdate, type IncrementalUpdateResult } from './incremental';
-export { TRAP_SCAN_MAX_OBJECTS, describeTraps, findInputTraps, undefinedReferences, type InputTrap, type InputTrapKind } from './traps';
+export { TRAP_SCAN_MAX_OBJECTS, describeTraps, findInputTraps, reachableFromCatalog, undefinedReferences, type InputTrap, type InputTrapKind } from './traps';
 export { IDENTITY, multiply, type Matrix } from './matrix';

@@ -86,6 +86,42 @@ export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reach
   return { missing, free };
 }
 
+/**
+ * The object numbers the document reaches from its catalog, leaving out what hangs only off
+ * the catalog keys in `skip` (e.g. /Metadata and /DSS: data no viewer draws). The catalog's
+ * own number is included. Linear in the objects reached, bounded by TRAP_SCAN_MAX_OBJECTS.
+ */
+export function reachableFromCatalog(view: PdfRevisionView, skip: ReadonlySet<string>): Set<number> {
+  const reached = new Set<number>();
+  const pending: PdfRef[] = [];
+  const visit = (value: PdfValue | undefined, depth: number): void => {
+    if (depth > 256) throw limitExceeded('maxDepth', 'nesting while following references');
+    if (value instanceof PdfRef) {
+      const entry = view.table.get(value.num);
+      if (!entry || entry.type === 'free' || reached.has(value.num)) return;
+      reached.add(value.num);
+      pending.push(refFor(value.num, entry));
+    } else if (value instanceof PdfArray) for (const item of value.items) visit(item, depth + 1);
+    else if (value instanceof PdfDict) for (const [, item] of value.entries()) visit(item, depth + 1);
+    else if (value instanceof PdfStream) visit(value.dict, depth + 1);
+  };
+  const root = view.trailer.get('Root');
+  if (root instanceof PdfRef) reached.add(root.num);
+  for (const [key, value] of view.catalog().entries()) if (!skip.has(key)) visit(value, 0);
+  let scanned = 0;
+  for (let ref = pending.pop(); ref; ref = pending.pop()) {
+    if (++scanned > TRAP_SCAN_MAX_OBJECTS) throw limitExceeded('TRAP_SCAN_MAX_OBJECTS', `more than ${TRAP_SCAN_MAX_OBJECTS} objects reached from the catalog`);
+    let value: PdfValue | undefined;
+    try {
+      value = view.getObject(ref);
+    } catch {
+      value = undefined;
+    }
+    visit(value, 0);
+  }
+  return reached;
+}
+
 function isSignatureDict(value: PdfValue | undefined): boolean {
   const dict = value instanceof PdfDict ? value : value instanceof PdfStream ? value.dict : undefined;
   return dict !== undefined && dict.get('ByteRange') instanceof PdfArray && dict.get('Contents') !== undefined;

@@ -11,7 +11,7 @@
  * Saving Attack and the Shadow attacks (hide, replace, hide-and-replace): all of them need a
  * later update to override or re-point something that is rendered, which lands in "other".
  */
-import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, reachableFromCatalog, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
 import { coversContent, pageContentBoxes, type Box } from './content-extent';
 import type { ChangeLevel, DocumentChange } from './types';
 
@@ -496,6 +496,17 @@ function refFor(num: number, entry: { type: string; gen?: number }): PdfRef {
   return new PdfRef(num, entry.type === 'offset' ? (entry.gen ?? 0) : 0);
 }
 
+/**
+ * Roles whose objects no viewer draws (document info, XMP metadata, validation data): any
+ * change to them is allowed after an approval seal. That holds only while the object is
+ * nothing else: the role comes from one reference, and the same number can also be a form
+ * XObject a page draws, its resources, a font (the exploit: /DSS /Certs [n 0 R] where n is a
+ * form nested in one the page paints; overriding n redrew the page and the seal stayed VALID).
+ */
+const UNDRAWN_ROLES: ReadonlySet<Role['kind']> = new Set(['info', 'metadata', 'dss']);
+/** Catalog keys under which only undrawn data hangs. */
+const UNDRAWN_CATALOG_KEYS: ReadonlySet<string> = new Set(['Metadata', 'DSS']);
+
 /** Objects whose references a dangling-reference scan may follow before it gives up. */
 export const DANGLING_SCAN_MAX_OBJECTS = TRAP_SCAN_MAX_OBJECTS;
 
@@ -576,6 +587,7 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
   for (const [num, alternatives] of revision.duplicates ?? []) push(context(), 'other', 'xref-duplicate-entry', { object: num, detail: `${alternatives.length + 1} entries` });
 
   let referenced: ReadonlySet<number> | undefined;
+  let drawn: ReadonlySet<number> | undefined;
   function* compared(): Generator<[number, 'entry' | 'member']> {
     for (const num of revision!.entries.keys()) if (num !== 0) yield [num, 'entry'];
     yield* members;
@@ -635,6 +647,16 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
       continue;
     }
     if (how === 'member') touched.add(num);
+    const undrawn = roles.filter((r) => UNDRAWN_ROLES.has(r.kind));
+    if (undrawn.length > 0) {
+      // Reached from the catalog other than through /Metadata and /DSS: the document uses it.
+      drawn ??= reachableFromCatalog(before, UNDRAWN_CATALOG_KEYS);
+      if (drawn.has(num)) {
+        const { kind, page } = otherKind(roles);
+        push(context(), 'other', kind === 'object-overridden' ? 'drawn-object-changed' : kind, { object: num, page, detail: `${[...new Set(undrawn.map((r) => r.kind))].join(', ')} object also used by the document` });
+        continue;
+      }
+    }
     if (roles.length === 0) {
       // Not referenced by any structure the roles know (fonts, images, form XObjects, …):
       // overriding it changes whatever uses it.

@@ -21,8 +21,10 @@ function location(entry: XrefEntry): string {
 
 /**
  * One finding per hybrid revision whose tables disagree. The usual shape is not a
- * disagreement: the classic table marks a compressed object free (or omits it) and the
- * stream says where it is. Two in-use places, or an in-use table entry the stream frees, are.
+ * disagreement: the classic table omits a compressed object and the stream says where it is.
+ * Two in-use places, or an in-use table entry the stream frees, are. A table entry that frees
+ * what the stream lists is read as free, by viewers and by our reader alike (xref.ts), so the
+ * change analysis sees the object deleted.
  */
 export function hybridXrefFindings(doc: PdfDocument): VerifyFinding[] {
   const out: VerifyFinding[] = [];
