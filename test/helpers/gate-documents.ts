@@ -217,8 +217,8 @@ export async function ccittOf(png: Buffer): Promise<{ width: number; height: num
 export async function imagePdf(images: readonly Buffer[], options: { readonly format?: ScanFormat } = {}): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   for (const png of images) {
-    const page = pdf.addPage(A4);
     if (options.format === 'bilevel' || options.format === 'ccitt') {
+      const page = pdf.addPage(A4);
       const dict = { Type: 'XObject', Subtype: 'Image', ColorSpace: 'DeviceGray', BitsPerComponent: 1 };
       let stream: PDFRawStream;
       if (options.format === 'bilevel') {
@@ -233,7 +233,7 @@ export async function imagePdf(images: readonly Buffer[], options: { readonly fo
       continue;
     }
     const image = options.format === 'jpeg' ? await pdf.embedJpg(await jpegOf(png)) : await pdf.embedPng(png);
-    page.drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
+    pdf.addPage(A4).drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
   }
   return pdf.save({ useObjectStreams: false });
 }
