@@ -410,4 +410,12 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.error?.params).toMatchObject({ page: 1 });
     expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
   });
+  it('exploit: characters stroked in white (Tr 1, 1 G) under the title\'s characters are white text', async () => {
+    const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${overNoise(hex, (x, y, size) => `q 1 G 1 Tr BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`] }));
+    expect(popplerTopInk(pdf, 'white-stroke')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
+    const result = await outcome(fx.request(seal.seal, pdf, 'white-stroke-noise.pdf'));
+    expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
+    expect(result.error?.params).toMatchObject({ page: 1 });
+  });
 });

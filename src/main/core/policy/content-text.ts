@@ -230,6 +230,9 @@ interface GraphicsState {
   whiteFill: boolean;
   /** How the fill colour space's components read (cs; g, rg and k set their own). */
   fillSpace: FillSpace;
+  /** The stroke colour is white or near white (G, RG, K, SC, SCN; CS), and how its space reads. */
+  whiteStroke: boolean;
+  strokeSpace: FillSpace;
   /** The ExtGState parameters in force that can hide what is painted (gs). */
   ext: ExtState;
 }
@@ -455,6 +458,11 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['SCN', 33],
   ['gs', 34],
   ['cs', 35],
+  ['G', 36],
+  ['RG', 36],
+  ['K', 36],
+  ['SC', 36],
+  ['CS', 37],
 ]);
 
 /**
@@ -522,7 +530,7 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
+    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
   }
 
   /** Whether font `name` is a Type3 font (per page, by reference). */
@@ -634,6 +642,8 @@ class PageWalk {
     if (this.gs.text.type3) facts.type3Shows++;
     if (mode === 3 || mode === 7 || this.unseen(mode)) facts.invisible++;
     else if (this.gs.whiteFill && (mode === 0 || mode === 4)) facts.white++;
+    // Stroked only (1, 5), or filled and stroked (2, 6) with both white: as unseen as white fill.
+    else if (this.gs.whiteStroke && (mode === 1 || mode === 5 || ((mode === 2 || mode === 6) && this.gs.whiteFill))) facts.white++;
     if (!this.textAlive) return;
     if (operand instanceof PdfString) this.showPieces([operand]);
     else if (Array.isArray(operand)) this.showPieces(operand);
@@ -810,7 +820,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, fillSpace: gs.fillSpace, ext: gs.ext });
+              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, fillSpace: gs.fillSpace, whiteStroke: gs.whiteStroke, strokeSpace: gs.strokeSpace, ext: gs.ext });
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -837,6 +847,16 @@ class PageWalk {
               break;
             case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
               this.pattern(resources, lastName(operands), base, depth);
+              gs.whiteStroke = isWhite(operands, gs.strokeSpace);
+              break;
+            case 36: // 'G', 'RG', 'K', 'SC': the stroke colour (U2: text stroked in white, Tr 1)
+              if (op === 'G' || op === 'RG') gs.strokeSpace = 'light';
+              else if (op === 'K') gs.strokeSpace = 'ink';
+              gs.whiteStroke = isWhite(operands, gs.strokeSpace);
+              break;
+            case 37: // 'CS'
+              gs.strokeSpace = this.fillSpaceOf(resources, lastName(operands));
+              gs.whiteStroke = gs.strokeSpace === 'none';
               break;
             case 35: // 'cs': a new fill colour space, its initial colour (black, full ink; None marks nothing)
               gs.fillSpace = this.fillSpaceOf(resources, lastName(operands));
@@ -1071,7 +1091,7 @@ class PageWalk {
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
     // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
+    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
     } finally {
@@ -1108,7 +1128,7 @@ class PageWalk {
     const given = numbers(target.dict.get('Matrix'), document);
     const outer = this.gs;
     // A cell starts from the default graphics state, in pattern space.
-    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', ext: OPAQUE };
+    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
     try {
       this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
     } finally {
@@ -1145,7 +1165,7 @@ class PageWalk {
     const outer = this.gs;
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, fillSpace: outer.fillSpace, ext: outer.ext };
+    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, fillSpace: outer.fillSpace, whiteStroke: outer.whiteStroke, strokeSpace: outer.strokeSpace, ext: outer.ext };
     try {
       this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
     } finally {

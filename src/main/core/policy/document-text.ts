@@ -113,6 +113,8 @@ export function textColumns(lines: readonly TextLine[]): TextLine[] {
     const runs = line.runs;
     for (let k = 0; k < runs.length; k++) {
       const run = runs[k] as TextRun;
+      // Most runs are words or lines: passed over without a string made (every page is classified).
+      if (run.text.length > 4) continue;
       const text = run.text.trim();
       if (text.length === 0 || text.length > 2 || [...text].length !== 1) continue;
       const room = run.fontSize * 0.5;

@@ -158,7 +158,7 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
   // Nor what tiling patterns' cells draw (U2: a contract's title in a cell).
   else if (reading.text === undefined && scan.patternCells > 0) suspicions.push({ kind: 'unmapped-glyphs', detail: `${scan.patternCells} tiling pattern cells the text layer does not include` });
   if (scan.invisible > 0) suspicions.push({ kind: 'invisible-text', detail: `${scan.invisible} invisible text operations (render mode 3/7, transparent, masked or under 2 pt)` });
-  if (scan.white > 0) suspicions.push({ kind: 'white-text', detail: `${scan.white} text operations filled in white` });
+  if (scan.white > 0) suspicions.push({ kind: 'white-text', detail: `${scan.white} text operations filled or stroked in white` });
   if (scan.textBeforeImage) suspicions.push({ kind: 'text-under-image', detail: 'an image is painted after text' });
   let cache = fontCache.get(document);
   if (!cache) fontCache.set(document, (cache = new Map()));
