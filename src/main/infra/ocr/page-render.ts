@@ -61,7 +61,7 @@ interface NapiCanvas {
 }
 
 /** Grey at least this light (0.94: the near-white of content-text.ts's white text) is drawn white for OCR. */
-const OCR_WHITE = 240;
+export const OCR_WHITE = 240;
 
 /** White kept around the ink when cropping for OCR (tesseract wants a margin around text). */
 const CROP_MARGIN = 24;
