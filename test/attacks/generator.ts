@@ -10,7 +10,8 @@
  * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
  * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
  * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
- * with the wrong index in its object stream. Class 6
+ * with the wrong index in its object stream; 12 an update's table numbered from 1 with a free
+ * first entry (the "numbered from 1" quirk). Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -477,6 +478,27 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
         add(11, `compressed-entry-wrong-index-${id}`, `the ${id}'s compressed entry re-listed with another index in the same object stream`, sealed,
           appendRaw(sealed, { entries: [{ num: ref.num, type: 'compressed', stream: entry.stream, index: entry.index === 0 ? 1 : 0 }] }).bytes);
       }
+    }
+
+    // --- Class 12: an update's classic table opens `1 2` with `0000000000 65535 f` and then
+    // an entry for a byte-identical copy of object 1. Read with the quirk of writers that
+    // number the first subsection from 1 (poppler, our reader): objects 0 and 1, nothing
+    // changed. Read as written (MuPDF): object 1 freed, object 2 (here the catalog) at a
+    // header saying 1: MuPDF repairs the file by scanning and draws an altered content stream
+    // the update carries unlisted. VALID before the fix.
+    {
+      const one = new PdfRef(1, 0);
+      const content = t.contents[0]!;
+      const withCopy = appendRaw(sealed, { kind: 'table', objects: [{ num: 1, body: objectBody(t, one), hidden: true }, { num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
+      const copyAt = withCopy.offsets.get(1) as number;
+      // The table appendRaw wrote lists no entries; replace it by the quirky one.
+      const text = Buffer.from(withCopy.bytes).toString('latin1');
+      const xrefAt = text.lastIndexOf('\nxref\n') + 1;
+      const tail = text.slice(xrefAt + 'xref\n'.length);
+      if (xrefAt <= 0 || !tail.startsWith('trailer')) throw new Error('class 12: unexpected table layout');
+      const quirky = `xref\n1 2\n0000000000 65535 f\r\n${String(copyAt).padStart(10, '0')} 00000 n\r\n${tail}`;
+      add(12, 'update-table-numbered-from-1', 'an update\'s table numbered from 1 whose first entry is free 65535, then a copy of object 1; an altered content stream unlisted', sealed,
+        new Uint8Array(Buffer.from(text.slice(0, xrefAt) + quirky, 'latin1')));
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.

@@ -223,12 +223,30 @@ function fastRows(lexer: Lexer, rows: number): string | undefined {
   return text;
 }
 
-function readTable(
+/**
+ * A classic section at the lexer (after `xref`). The writers' quirk of numbering the first
+ * subsection from 1 while its first entry heads the free list (object 0) is read as poppler
+ * reads it only in a section without /Prev (an original document): in an update MuPDF reads
+ * the numbers as written, so `1 2 / 0000000000 65535 f / copy of object 1` freed object 1 and
+ * moved object 2 for MuPDF (it repaired the file and drew an altered page) while poppler and
+ * we saw nothing changed (test/attacks class 12). An update is read as written.
+ */
+function readTable(lexer: Lexer, parser: PdfParser, limits: PdfLimits): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
+  const start = lexer.pos;
+  const table = readTableAs(lexer, parser, limits, true);
+  if (!table.shifted || table.trailer.get('Prev') === undefined) return table;
+  lexer.pos = start;
+  return readTableAs(lexer, parser, limits, false);
+}
+
+function readTableAs(
   lexer: Lexer,
   parser: PdfParser,
   limits: PdfLimits,
-): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
+  numberedFromOneQuirk: boolean,
+): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number; shifted: boolean } {
   const builder = new EntryTableBuilder();
+  let shifted = false;
   let firstSubsection = true;
   for (;;) {
     const token = lexer.next();
@@ -274,7 +292,10 @@ function readTable(
       }
       // Quirk: some writers number the first subsection from 1 while its first entry is the
       // head of the free list (object 0). Readers shift the subsection back by one.
-      if (firstSubsection && i === 0 && start === 1 && typeValue === 'f' && genValue === 65535) start = 0;
+      if (numberedFromOneQuirk && firstSubsection && i === 0 && start === 1 && typeValue === 'f' && genValue === 65535) {
+        start = 0;
+        shifted = true;
+      }
       const num = start + i;
       let entry: XrefEntry;
       if (typeValue === 'n') {
@@ -292,7 +313,7 @@ function readTable(
   const trailer = parser.parseValue(lexer, 0);
   if (!(trailer instanceof PdfDict)) throw malformed('trailer is not a dictionary');
   const { table, duplicates } = builder.build();
-  return { trailer, entries: table, duplicates, end: lexer.pos };
+  return { trailer, entries: table, duplicates, end: lexer.pos, shifted };
 }
 
 function readXrefStream(
