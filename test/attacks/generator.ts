@@ -11,7 +11,7 @@
  * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
  * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
  * with the wrong index in its object stream; 12 an update's table numbered from 1 with a free
- * first entry (the "numbered from 1" quirk). Class 6
+ * first entry (the "numbered from 1" quirk); 13 an xref stream entry of a reserved type. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -499,6 +499,29 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
       const quirky = `xref\n1 2\n0000000000 65535 f\r\n${String(copyAt).padStart(10, '0')} 00000 n\r\n${tail}`;
       add(12, 'update-table-numbered-from-1', 'an update\'s table numbered from 1 whose first entry is free 65535, then a copy of object 1; an altered content stream unlisted', sealed,
         new Uint8Array(Buffer.from(text.slice(0, xrefAt) + quirky, 'latin1')));
+    }
+
+    // --- Class 13: an update's xref stream gives the page content an entry of a reserved type
+    // (3; §7.5.8.3: a reference to the null object) and carries an altered content stream
+    // unlisted. poppler refuses the section, rebuilds the file by scanning and draws the
+    // altered content (or loses the page); MuPDF ignores the entry. Our reader left the entry
+    // out, so the sealed object showed through: VALID.
+    {
+      const content = t.contents[0]!;
+      const s = t.doc;
+      const parts: Buffer[] = [Buffer.from(sealed)];
+      let at = sealed.length;
+      const hidden = Buffer.concat([Buffer.from(`${content.num} 0 obj\n`, 'latin1'), Buffer.from(streamBody('', BLACK_BOX)), Buffer.from('\nendobj\n', 'latin1')]);
+      parts.push(hidden);
+      at += hidden.length;
+      const n = s.size;
+      const rows = Buffer.alloc(14);
+      rows.writeUInt8(3, 0);
+      rows.writeUInt8(1, 7);
+      rows.writeUInt32BE(at, 8);
+      const dict = `/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${content.num} 1 ${n} 1] /Root ${serialize(s.trailer.get('Root') as PdfValue)} /Prev ${s.latestRevision.xrefOffset}`;
+      parts.push(Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(dict, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${at}\n%%EOF\n`, 'latin1')]));
+      add(13, 'xref-stream-reserved-entry-type', 'an update\'s xref stream gives the content stream an entry of type 3; an altered content stream follows unlisted', sealed, new Uint8Array(Buffer.concat(parts)));
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.

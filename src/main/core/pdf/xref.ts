@@ -372,7 +372,11 @@ function readXrefStream(
       if (type === 0) entry = { type: 'free', gen: third };
       else if (type === 1) entry = { type: 'offset', offset: second, gen: third };
       else if (type === 2) entry = { type: 'compressed', stream: second, index: third };
-      else continue; // Other types are reserved and mean "null object" (§7.5.8.3): leave them out.
+      // Other types are reserved and mean the null object (§7.5.8.3): the number is defined,
+      // as nothing. Leaving the entry out let the older definition show through while poppler
+      // refused the section and rebuilt the file by scanning (test/attacks class 13: VALID on
+      // a page poppler drew altered); as null, the change analysis sees the object deleted.
+      else entry = { type: 'free', gen: 0 };
       if (builder.length >= limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `an xref stream declares more than ${limits.maxXrefEntries} entries`);
       builder.add(num, entry);
     }
