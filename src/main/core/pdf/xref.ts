@@ -442,6 +442,29 @@ export function scanForObjects(reader: ByteReader, limits: PdfLimits): { entries
   return { entries, trailers };
 }
 
+/**
+ * Every `n g obj` header between `from` and `to`, found as a recovery scan finds them (the
+ * way poppler and MuPDF rebuild a file they cannot read by its cross-reference). O(to - from).
+ */
+export function objectHeadersIn(reader: ByteReader, from: number, to: number, limits: PdfLimits): { num: number; gen: number; offset: number }[] {
+  const found: { num: number; gen: number; offset: number }[] = [];
+  const step = RECOVERY_SCAN_WINDOW;
+  const overlap = 64;
+  for (let base = Math.max(0, from - overlap); base < to; base += step) {
+    const bytes = reader.slice(base, step + overlap);
+    const window = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const inWindow = Math.min(step, window.length, to - base);
+    for (let at = Math.max(0, from - base); at < inWindow; at++) {
+      if (window[at] !== 0x6f || window[at + 1] !== 0x62 || window[at + 2] !== 0x6a) continue; // "obj"
+      if (window[at - 1] === 0x64) continue; // "endobj"
+      const header = objectHeaderBefore(window, at);
+      if (!header || header.num > limits.maxObjectNumber || base + header.start < from) continue;
+      found.push({ num: header.num, gen: header.gen, offset: base + header.start });
+    }
+  }
+  return found;
+}
+
 /** How far into an object a recovery scan looks for its /Type. */
 export const RECOVERY_TYPE_PEEK_BYTES = 1024;
 
