@@ -445,6 +445,14 @@ function judgeRole(ctx: RevisionContext, num: number, role: Role, before: PdfVal
           push(ctx, 'other', role.signature ? 'signature-appearance-replaced' : 'field-appearance-replaced', { object: num, page: role.page, detail: role.name });
           return left;
         }
+        // Signing a field that was empty at sealing draws its appearance where the field sits:
+        // over what the signer saw, that is an overlay like a new widget covering content
+        // (test/attacks class 15: an empty field over the text, signed later with a white box).
+        const rect = role.signature && afterDict ? visibleRect(ctx.after, afterDict) : undefined;
+        if (rect && coversPageContent(ctx, role.page, rect)) {
+          push(ctx, 'other', 'signature-appearance-covers-content', { object: num, page: role.page, detail: role.name });
+          return left;
+        }
         push(ctx, role.signature ? 'signatures' : 'form-filling', role.signature ? 'signature-appearance-changed' : 'field-appearance-changed', { object: num, page: role.page, detail: role.name });
       }
       return left;
