@@ -10,12 +10,17 @@
  * section whose classic table frees an object its /XRefStm stream still lists; 9 an xref section
  * hidden in the sealed input's bytes, chained in after sealing; 10 an object whose header names
  * another generation than its xref entry (poppler rebuilds the file); 11 a compressed entry
- * with the wrong index in its object stream. Class 6
+ * with the wrong index in its object stream; 12 an update's table numbered from 1 with a free
+ * first entry (the "numbered from 1" quirk); 13 an xref stream entry of a reserved type; 14 an
+ * object an update defines without listing it; 15 an empty signature field over the text, signed
+ * later with an appearance that covers it. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
+import { createHash } from 'node:crypto';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
-import { PdfArray, PdfDict, PdfDocument, PdfRef, PdfStream, PdfString, name, type PdfValue } from '../../src/main/core/pdf/index';
+import { IncrementalUpdate, PdfArray, PdfDict, PdfDocument, PdfPlaceholder, PdfRef, PdfStream, PdfString, name, type PdfValue } from '../../src/main/core/pdf/index';
+import { buildPadesSignature } from '../../src/main/core/pki/index';
 import { readShippedFont } from '../../src/main/infra/appearance/index';
 import { appendUpdate, signPdf, type SigningSeal } from '../helpers/signed-pdf';
 import { appendRaw, objectStreamBody, serialize, streamBody, type RawXrefEntry } from './raw-update';
@@ -479,6 +484,84 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
       }
     }
 
+    // --- Class 12: an update's classic table opens `1 2` with `0000000000 65535 f` and then
+    // an entry for a byte-identical copy of object 1. Read with the quirk of writers that
+    // number the first subsection from 1 (poppler, our reader): objects 0 and 1, nothing
+    // changed. Read as written (MuPDF): object 1 freed, object 2 (here the catalog) at a
+    // header saying 1: MuPDF repairs the file by scanning and draws an altered content stream
+    // the update carries unlisted. VALID before the fix.
+    {
+      const one = new PdfRef(1, 0);
+      const content = t.contents[0]!;
+      const withCopy = appendRaw(sealed, { kind: 'table', objects: [{ num: 1, body: objectBody(t, one), hidden: true }, { num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
+      const copyAt = withCopy.offsets.get(1) as number;
+      // The table appendRaw wrote lists no entries; replace it by the quirky one.
+      const text = Buffer.from(withCopy.bytes).toString('latin1');
+      const xrefAt = text.lastIndexOf('\nxref\n') + 1;
+      const tail = text.slice(xrefAt + 'xref\n'.length);
+      if (xrefAt <= 0 || !tail.startsWith('trailer')) throw new Error('class 12: unexpected table layout');
+      const quirky = `xref\n1 2\n0000000000 65535 f\r\n${String(copyAt).padStart(10, '0')} 00000 n\r\n${tail}`;
+      add(12, 'update-table-numbered-from-1', 'an update\'s table numbered from 1 whose first entry is free 65535, then a copy of object 1; an altered content stream unlisted', sealed,
+        new Uint8Array(Buffer.from(text.slice(0, xrefAt) + quirky, 'latin1')));
+    }
+
+    // --- Class 13: an update's xref stream gives the page content an entry of a reserved type
+    // (3; §7.5.8.3: a reference to the null object) and carries an altered content stream
+    // unlisted. poppler refuses the section, rebuilds the file by scanning and draws the
+    // altered content (or loses the page); MuPDF ignores the entry. Our reader left the entry
+    // out, so the sealed object showed through: VALID.
+    {
+      const content = t.contents[0]!;
+      const s = t.doc;
+      const parts: Buffer[] = [Buffer.from(sealed)];
+      let at = sealed.length;
+      const hidden = Buffer.concat([Buffer.from(`${content.num} 0 obj\n`, 'latin1'), Buffer.from(streamBody('', BLACK_BOX)), Buffer.from('\nendobj\n', 'latin1')]);
+      parts.push(hidden);
+      at += hidden.length;
+      const n = s.size;
+      const rows = Buffer.alloc(14);
+      rows.writeUInt8(3, 0);
+      rows.writeUInt8(1, 7);
+      rows.writeUInt32BE(at, 8);
+      const dict = `/Type /XRef /Size ${n + 1} /W [1 4 2] /Index [${content.num} 1 ${n} 1] /Root ${serialize(s.trailer.get('Root') as PdfValue)} /Prev ${s.latestRevision.xrefOffset}`;
+      parts.push(Buffer.concat([Buffer.from(`${n} 0 obj\n`, 'latin1'), Buffer.from(streamBody(dict, new Uint8Array(rows))), Buffer.from(`\nendobj\nstartxref\n${at}\n%%EOF\n`, 'latin1')]));
+      add(13, 'xref-stream-reserved-entry-type', 'an update\'s xref stream gives the content stream an entry of type 3; an altered content stream follows unlisted', sealed, new Uint8Array(Buffer.concat(parts)));
+    }
+
+    // --- Class 14: objects an update carries without listing them. The sealed page draws a
+    // content stream that does not exist (class 3's trap, here sealed by a signer without our
+    // gate): poppler, not finding it, rebuilds the file by scanning on every opening. After
+    // sealing, an update lists nothing and carries the missing object unlisted: poppler draws
+    // it. No xref entry changed: VALID before the scan of each update's own bytes.
+    {
+      const u = targets(base);
+      const trap = u.size + 40;
+      const dangling = appendRaw(base, { kind: xk, objects: [{ num: u.pageRef.num, body: pageWith(u, 'Contents', refArray(u.contents, new PdfRef(trap, 0))) }] }).bytes;
+      const sealedDangling = await signPdf(dangling, seal, { field: 'Seal1' });
+      add(14, 'unlisted-object-in-update', 'the signed page draws a missing content stream; an update lists nothing and carries it unlisted', sealedDangling,
+        appendRaw(sealedDangling, { objects: [{ num: trap, body: streamBody('', BLACK_BOX), hidden: true }] }).bytes);
+      // The same carried by an update that lists another, harmless object (document info).
+      add(14, 'unlisted-object-beside-info-update', 'as above, in an update that also rewrites the document info', sealedDangling,
+        appendRaw(sealedDangling, { objects: [{ num: trap, body: streamBody('', BLACK_BOX), hidden: true }, { num: u.size + 41, body: '<< /Title (Notice) >>' }], trailer: { Info: new PdfRef(u.size + 41, 0) } }).bytes);
+    }
+
+    // --- Class 15: the input carries an empty signature field over the text (no appearance,
+    // nothing drawn at sealing). After the seal, a second seal signs that field with an
+    // appearance that whites the text out. A new signature widget covering content was
+    // already MODIFIED; signing an existing field was judged by its keys alone: VALID_WITH_CHANGES.
+    {
+      const prepared = appendUpdate(base, (doc, update) => {
+        const pageRef = doc.pageRefs()[0] as PdfRef;
+        const page = doc.latest.resolveDict(pageRef) as PdfDict;
+        const widget = update.add(PdfDict.of({ Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: PdfString.fromText('Later'), F: 4, Rect: new PdfArray([...COVER]), P: pageRef }));
+        update.put(pageRef, page.with('Annots', new PdfArray([widget])));
+        update.put(doc.trailer.get('Root') as PdfRef, doc.catalog().with('AcroForm', PdfDict.of({ Fields: new PdfArray([widget]) })));
+      });
+      const fieldSealed = await signPdf(prepared, seal, { field: 'Seal1' });
+      add(15, 'empty-signature-field-signed-over-text', 'an empty signature field over the text, present at sealing, signed later with an appearance that whites the text out', fieldSealed,
+        await signExistingField(fieldSealed, seal, 'Later', 'q 1 1 1 rg 0 0 460 170 re f Q'));
+    }
+
     // --- Controls: what a careful receiver accepts after an approval seal.
     {
       add(0, 'later-invisible-seal', 'a second seal, invisible', sealed, await signPdf(sealed, seal, { field: 'Seal2' }));
@@ -533,6 +616,40 @@ function appendHybrid(base: Uint8Array, hidden: { num: number; body: string | Ui
   ]);
   push(latin1(`xref\n0 1\n0000000000 65535 f\r\n${streamEntry.num} 1\n0000000000 00001 f\r\ntrailer\n${serialize(trailer)}\nstartxref\n${xrefAt}\n%%EOF\n`));
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Signs the existing empty signature field `field` with an appearance drawing `content` over its /Rect. */
+async function signExistingField(bytes: Uint8Array, seal: SigningSeal, field: string, content: string): Promise<Uint8Array> {
+  const doc = PdfDocument.open(bytes);
+  const update = new IncrementalUpdate(doc);
+  const target = doc.formFields().find((f) => f.fullName === field);
+  if (!target?.ref) throw new Error(`no field ${field}`);
+  const contents = new PdfPlaceholder('contents', 16384, 'hex');
+  const range = new PdfPlaceholder('range', 64, 'raw', new PdfArray([0, 0, 0, 0]));
+  const sigRef = update.add(PdfDict.of({ Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'), ByteRange: range, Contents: contents, M: PdfString.fromText('D:20250302080000Z') }));
+  const rect = (doc.latest.resolveArray(target.dict.get('Rect'))?.items ?? []) as number[];
+  const ap = update.add(PdfStream.withData(PdfDict.of({ Type: name('XObject'), Subtype: name('Form'), BBox: new PdfArray([0, 0, (rect[2] ?? 0) - (rect[0] ?? 0), (rect[3] ?? 0) - (rect[1] ?? 0)]) }), new TextEncoder().encode(content)));
+  update.put(target.ref, target.dict.with('V', sigRef).with('AP', PdfDict.of({ N: ap })));
+  const result = update.build();
+  const out = IncrementalUpdate.concat(bytes, result);
+  const at = result.placeholders.find((p) => p.placeholder === contents);
+  const rangeAt = result.placeholders.find((p) => p.placeholder === range);
+  if (!at || !rangeAt) throw new Error('placeholders not written');
+  const gapEnd = at.offset + at.length;
+  out.set(new TextEncoder().encode(`[0 ${at.offset} ${gapEnd} ${out.length - gapEnd}]`.padEnd(rangeAt.length, ' ')), rangeAt.offset);
+  const digest = createHash('sha256').update(out.subarray(0, at.offset)).update(out.subarray(gapEnd)).digest();
+  const cms = await buildPadesSignature({
+    signer: seal.signer,
+    signerCertificate: seal.certificate,
+    caCertificates: [seal.root],
+    contentDigest: new Uint8Array(digest),
+    policy: { document: new TextEncoder().encode('集团电子印章使用和管理规定') },
+    documentType: 'internal-formal-document',
+    approvalReference: 'SP-2025-0002',
+    workstationId: seal.workstationId,
+  });
+  out.set(new TextEncoder().encode(Buffer.from(cms).toString('hex').toUpperCase()), at.offset + 1);
+  return out;
 }
 
 /** An unsigned input prepared with one trap, for the stamping gate (STAMP_INPUT_SUSPECT). */

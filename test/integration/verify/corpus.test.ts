@@ -54,6 +54,11 @@ const DISAGREEMENTS: Readonly<Record<string, { ours: string; reason: string }>> 
     reason:
       'An annotation added after an approval signature without DocMDP. DSS calls it an allowed change; pyHanko\'s default difference policy calls it ILLEGITIMATE. Issue #11 requires us to be at least as strict as both: after an approval seal only later signatures, document timestamps and validation data are allowed; an annotation changes what the receiver sees (a FreeText or Square drawn over the text renders differently in poppler and MuPDF, test/attacks).',
   },
+  'pyhanko/minimal-two-fields-signed-twice.pdf': {
+    ours: 'modified-after-signing',
+    reason:
+      'Sig1 was an empty signature field (no appearance, nothing drawn) when Sig2 was made; signing it later draws an appearance at /Rect [10 10 290 70], over the "Hello World" line (its box y -5.4 to 18). pyHanko allows signing a field that was there. An empty field signed later with an opaque appearance over the text hid it from every viewer with the earlier seal still VALID_WITH_CHANGES (test/attacks class 15), so a signature appearance drawn over content is an overlay whether its field is new or was empty, as for a new widget (5-later-signature-covering): MODIFIED for Sig2.',
+  },
   // Issue 16: after the signer's certificate expired, a signature stands only on a proof of
   // existence that still holds (ETSI EN 319 102-1 §5.6.2.4; pades-level.ts judgeExpiry).
   'pyhanko/certified-with-indirect-refs-in-dir.pdf': {

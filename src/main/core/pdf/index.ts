@@ -50,7 +50,7 @@ export {
 export { ContentLexer, ContentSyntaxError, type ContentOperand } from './content-lexer';
 export { Lexer, PdfParser, type IndirectObject, type Token } from './parser';
 export type { PdfRevision, RevisionKind, XrefEntry } from './xref';
-export { readHybridTables } from './xref';
+export { objectHeadersIn, readHybridTables } from './xref';
 export {
   PdfDocument,
   PdfRevisionView,

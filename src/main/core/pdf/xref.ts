@@ -223,12 +223,30 @@ function fastRows(lexer: Lexer, rows: number): string | undefined {
   return text;
 }
 
-function readTable(
+/**
+ * A classic section at the lexer (after `xref`). The writers' quirk of numbering the first
+ * subsection from 1 while its first entry heads the free list (object 0) is read as poppler
+ * reads it only in a section without /Prev (an original document): in an update MuPDF reads
+ * the numbers as written, so `1 2 / 0000000000 65535 f / copy of object 1` freed object 1 and
+ * moved object 2 for MuPDF (it repaired the file and drew an altered page) while poppler and
+ * we saw nothing changed (test/attacks class 12). An update is read as written.
+ */
+function readTable(lexer: Lexer, parser: PdfParser, limits: PdfLimits): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
+  const start = lexer.pos;
+  const table = readTableAs(lexer, parser, limits, true);
+  if (!table.shifted || table.trailer.get('Prev') === undefined) return table;
+  lexer.pos = start;
+  return readTableAs(lexer, parser, limits, false);
+}
+
+function readTableAs(
   lexer: Lexer,
   parser: PdfParser,
   limits: PdfLimits,
-): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number } {
+  numberedFromOneQuirk: boolean,
+): { trailer: PdfDict; entries: EntryTable; duplicates: Map<number, XrefEntry[]>; end: number; shifted: boolean } {
   const builder = new EntryTableBuilder();
+  let shifted = false;
   let firstSubsection = true;
   for (;;) {
     const token = lexer.next();
@@ -274,7 +292,10 @@ function readTable(
       }
       // Quirk: some writers number the first subsection from 1 while its first entry is the
       // head of the free list (object 0). Readers shift the subsection back by one.
-      if (firstSubsection && i === 0 && start === 1 && typeValue === 'f' && genValue === 65535) start = 0;
+      if (numberedFromOneQuirk && firstSubsection && i === 0 && start === 1 && typeValue === 'f' && genValue === 65535) {
+        start = 0;
+        shifted = true;
+      }
       const num = start + i;
       let entry: XrefEntry;
       if (typeValue === 'n') {
@@ -292,7 +313,7 @@ function readTable(
   const trailer = parser.parseValue(lexer, 0);
   if (!(trailer instanceof PdfDict)) throw malformed('trailer is not a dictionary');
   const { table, duplicates } = builder.build();
-  return { trailer, entries: table, duplicates, end: lexer.pos };
+  return { trailer, entries: table, duplicates, end: lexer.pos, shifted };
 }
 
 function readXrefStream(
@@ -351,7 +372,11 @@ function readXrefStream(
       if (type === 0) entry = { type: 'free', gen: third };
       else if (type === 1) entry = { type: 'offset', offset: second, gen: third };
       else if (type === 2) entry = { type: 'compressed', stream: second, index: third };
-      else continue; // Other types are reserved and mean "null object" (§7.5.8.3): leave them out.
+      // Other types are reserved and mean the null object (§7.5.8.3): the number is defined,
+      // as nothing. Leaving the entry out let the older definition show through while poppler
+      // refused the section and rebuilt the file by scanning (test/attacks class 13: VALID on
+      // a page poppler drew altered); as null, the change analysis sees the object deleted.
+      else entry = { type: 'free', gen: 0 };
       if (builder.length >= limits.maxXrefEntries) throw limitExceeded('maxXrefEntries', `an xref stream declares more than ${limits.maxXrefEntries} entries`);
       builder.add(num, entry);
     }
@@ -415,6 +440,29 @@ export function scanForObjects(reader: ByteReader, limits: PdfLimits): { entries
     }
   }
   return { entries, trailers };
+}
+
+/**
+ * Every `n g obj` header between `from` and `to`, found as a recovery scan finds them (the
+ * way poppler and MuPDF rebuild a file they cannot read by its cross-reference). O(to - from).
+ */
+export function objectHeadersIn(reader: ByteReader, from: number, to: number, limits: PdfLimits): { num: number; gen: number; offset: number }[] {
+  const found: { num: number; gen: number; offset: number }[] = [];
+  const step = RECOVERY_SCAN_WINDOW;
+  const overlap = 64;
+  for (let base = Math.max(0, from - overlap); base < to; base += step) {
+    const bytes = reader.slice(base, step + overlap);
+    const window = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const inWindow = Math.min(step, window.length, to - base);
+    for (let at = Math.max(0, from - base); at < inWindow; at++) {
+      if (window[at] !== 0x6f || window[at + 1] !== 0x62 || window[at + 2] !== 0x6a) continue; // "obj"
+      if (window[at - 1] === 0x64) continue; // "endobj"
+      const header = objectHeaderBefore(window, at);
+      if (!header || header.num > limits.maxObjectNumber || base + header.start < from) continue;
+      found.push({ num: header.num, gen: header.gen, offset: base + header.start });
+    }
+  }
+  return found;
 }
 
 /** How far into an object a recovery scan looks for its /Type. */

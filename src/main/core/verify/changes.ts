@@ -11,7 +11,7 @@
  * Saving Attack and the Shadow attacks (hide, replace, hide-and-replace): all of them need a
  * later update to override or re-point something that is rendered, which lands in "other".
  */
-import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, reachableFromCatalog, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, objectHeadersIn, reachableFromCatalog, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
 import { coversContent, pageContentBoxes, type Box } from './content-extent';
 import type { ChangeLevel, DocumentChange } from './types';
 
@@ -445,6 +445,14 @@ function judgeRole(ctx: RevisionContext, num: number, role: Role, before: PdfVal
           push(ctx, 'other', role.signature ? 'signature-appearance-replaced' : 'field-appearance-replaced', { object: num, page: role.page, detail: role.name });
           return left;
         }
+        // Signing a field that was empty at sealing draws its appearance where the field sits:
+        // over what the signer saw, that is an overlay like a new widget covering content
+        // (test/attacks class 15: an empty field over the text, signed later with a white box).
+        const rect = role.signature && afterDict ? visibleRect(ctx.after, afterDict) : undefined;
+        if (rect && coversPageContent(ctx, role.page, rect)) {
+          push(ctx, 'other', 'signature-appearance-covers-content', { object: num, page: role.page, detail: role.name });
+          return left;
+        }
         push(ctx, role.signature ? 'signatures' : 'form-filling', role.signature ? 'signature-appearance-changed' : 'field-appearance-changed', { object: num, page: role.page, detail: role.name });
       }
       return left;
@@ -676,6 +684,24 @@ export function classifyRevision(doc: PdfDocument, index: number): DocumentChang
       const { kind, page } = otherKind(roles);
       push(context(), 'other', kind, { object: num, page, ...(unexplained && unexplained.size > 0 ? { detail: [...unexplained].join(',') } : {}) });
     }
+  }
+  // Objects the update's bytes define that its cross-reference does not list where they are.
+  // A viewer that rebuilds a file by scanning (poppler on an object it cannot find or whose
+  // header it refuses, MuPDF on a section it cannot read) takes the last definition of each
+  // number it finds, listed or not: every disagreement between our reader and a viewer's
+  // (test/attacks classes 8, 10, 12, 13) became a way to draw such an object. Whatever the
+  // trigger, an update that carries one is not an update we can vouch for.
+  const previousEnd = doc.revisions[index - 1]?.endOffset ?? 0;
+  if (revision.kind !== 'recovered' && revision.endOffset > previousEnd) {
+    let named = 0;
+    const unlisted: string[] = [];
+    for (const header of objectHeadersIn(doc.reader, previousEnd, revision.endOffset, doc.limits)) {
+      const entry = revision.entries.get(header.num);
+      if (entry?.type === 'offset' && entry.offset === header.offset) continue;
+      if (++named <= 16) push(context(), 'other', 'unlisted-object', { object: header.num, detail: `${header.num} ${header.gen} obj at byte ${header.offset}, not in this revision's cross-reference` });
+      else unlisted.push(String(header.num));
+    }
+    if (unlisted.length > 0) push(context(), 'other', 'unlisted-object', { detail: `${unlisted.length} more` });
   }
   // Pages added or removed, told apart from other page-tree edits for the report.
   const touchedTree = changes.some((c) => c.kind === 'page-tree-changed' || (c.kind === 'catalog-changed' && c.detail?.includes('Pages')));

@@ -55,6 +55,7 @@ const CHANGE_KIND: Readonly<Record<string, readonly [zh: string, en: string]>> =
   'signature-dictionary-changed': ['签章信息被修改', 'signature dictionary changed'],
   'catalog-changed': ['文档目录被修改', 'document catalog changed'],
   'object-overridden': ['对象被替换', 'object overridden'],
+  'unlisted-object': ['修订中含有未列入交叉引用表的对象', 'object carried by an update but not listed in its cross-reference'],
   'drawn-object-changed': ['页面所用的对象（兼作文档信息、元数据或验证数据）被修改', 'object drawn by a page (also document info, metadata or validation data) changed'],
   'form-field-filled': ['填写了表单', 'form field filled'],
 };
