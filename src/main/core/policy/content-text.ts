@@ -250,6 +250,22 @@ interface ExtState {
 
 const OPAQUE: ExtState = { fillAlpha: 1, strokeAlpha: 1, hidingBlend: false, softMask: false };
 
+/** The graphics state a page, an annotation's appearance or a pattern cell starts from (ISO 32000-1 §8.4.1), placed by `ctm`. */
+function initialState(ctm: Matrix): GraphicsState {
+  return { ctm, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
+}
+
+/** `gs` saved (q) or handed to a form (Do, placed by `ctm`): the text state copied, the rest immutable or scalar. */
+function stateCopy(gs: GraphicsState, ctm: Matrix = gs.ctm): GraphicsState {
+  return { ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, fillSpace: gs.fillSpace, whiteStroke: gs.whiteStroke, strokeSpace: gs.strokeSpace, ext: gs.ext };
+}
+
+/** A /Matrix entry as a matrix, or undefined when it is not six numbers. */
+function matrixEntry(document: PdfDocument, value: PdfValue | undefined): Matrix | undefined {
+  const given = numbers(value, document);
+  return given && given.length === 6 ? matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number) : undefined;
+}
+
 /** Blend modes under which black paint leaves a white backdrop white. */
 const HIDING_BLEND_MODES = new Set(['Lighten', 'Screen', 'ColorDodge', 'Difference', 'Exclusion']);
 
@@ -530,7 +546,7 @@ class PageWalk {
     private readonly frame: PageFrame | undefined,
     private readonly fonts: Map<number | PdfDict, FontDecoder | Unsupported>,
   ) {
-    this.gs = { ctm: IDENTITY, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
+    this.gs = initialState(IDENTITY);
   }
 
   /** Whether font `name` is a Type3 font (per page, by reference). */
@@ -820,7 +836,7 @@ class PageWalk {
         try {
           switch (OPERATOR_CODES.get(op) ?? 0) {
             case 1: // 'q'
-              saved.push({ ctm: gs.ctm, text: copyOf(gs.text), whiteFill: gs.whiteFill, fillSpace: gs.fillSpace, whiteStroke: gs.whiteStroke, strokeSpace: gs.strokeSpace, ext: gs.ext });
+              saved.push(stateCopy(gs));
               break;
             case 2: // 'Q'
               this.gs = saved.pop() ?? gs;
@@ -1067,8 +1083,7 @@ class PageWalk {
     const document = this.document;
     const box = numbers(stream.dict.get('BBox'), document);
     if (!box || box.length !== 4) return;
-    const given = numbers(stream.dict.get('Matrix'), document);
-    const m = given && given.length === 6 ? matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number) : IDENTITY;
+    const m = matrixEntry(document, stream.dict.get('Matrix')) ?? IDENTITY;
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -1085,15 +1100,24 @@ class PageWalk {
     const sx = Math.abs(rect[2] - rect[0]) / (maxX - minX);
     const sy = Math.abs(rect[3] - rect[1]) / (maxY - minY);
     const onto = matrix(sx, 0, 0, sy, Math.min(rect[0], rect[2]) - minX * sx, Math.min(rect[1], rect[3]) - minY * sy);
+    // An appearance starts from the default graphics state, not from where the page's content ended.
+    this.walkStream(stream, () => initialState(multiply(m, onto)), document.latest.resolveDict(stream.dict.get('Resources')), 1);
+  }
+
+  /**
+   * A content stream of its own (a form, an annotation's appearance, a pattern cell) read in the
+   * graphics state `enter` makes of the current one, with `resources`, within MAX_CONTENT_BYTES
+   * (beyond it the text part gives up on the page); the current state is back afterwards.
+   */
+  private walkStream(stream: PdfStream, enter: (outer: GraphicsState) => GraphicsState, resources: PdfDict | undefined, depth: number): void {
     if (this.bytes > MAX_CONTENT_BYTES) return;
-    const data = document.decodedStreamData(stream);
+    const data = this.document.decodedStreamData(stream);
     this.bytes += data.length;
     if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
     const outer = this.gs;
-    // An appearance starts from the default graphics state, not from where the page's content ended.
-    this.gs = { ctm: multiply(m, onto), text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
+    this.gs = enter(outer);
     try {
-      this.run([data], document.latest.resolveDict(stream.dict.get('Resources')), 1);
+      this.run([data], resources, depth);
     } finally {
       this.gs = outer;
     }
@@ -1121,19 +1145,9 @@ class PageWalk {
       if (this.textAlive) throw new Unsupported('patterns nested too deep');
       return;
     }
-    if (this.bytes > MAX_CONTENT_BYTES) return;
-    const data = document.decodedStreamData(target);
-    this.bytes += data.length;
-    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
-    const given = numbers(target.dict.get('Matrix'), document);
-    const outer = this.gs;
+    const given = matrixEntry(document, target.dict.get('Matrix'));
     // A cell starts from the default graphics state, in pattern space.
-    this.gs = { ctm: given && given.length === 6 ? multiply(matrix(given[0] as number, given[1] as number, given[2] as number, given[3] as number, given[4] as number, given[5] as number), base) : base, text: { font: undefined, size: 0, charSpacing: 0, wordSpacing: 0, scale: 100, leading: 0, rise: 0, renderMode: 0, type3: false }, whiteFill: false, fillSpace: 'light', whiteStroke: false, strokeSpace: 'light', ext: OPAQUE };
-    try {
-      this.run([data], document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
-    } finally {
-      this.gs = outer;
-    }
+    this.walkStream(target, () => initialState(given ? multiply(given, base) : base), document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
   }
 
   /** Do: an image counts (after text: text under an image), a form is read with its resources. */
@@ -1157,20 +1171,10 @@ class PageWalk {
       if (this.textAlive) throw new Unsupported('forms nested too deep');
       return;
     }
-    if (this.bytes > MAX_CONTENT_BYTES) return;
-    const formData = document.decodedStreamData(target);
-    this.bytes += formData.length;
-    if (this.bytes > MAX_CONTENT_BYTES) this.textAlive = false;
-    const formMatrix = numbers(target.dict.get('Matrix'), document);
-    const outer = this.gs;
+    const formMatrix = matrixEntry(document, target.dict.get('Matrix'));
     // The form starts from the graphics state at its Do (its text state, render mode and fill
     // included) and leaves it as it found it.
-    this.gs = { ctm: formMatrix && formMatrix.length === 6 ? multiply(formMatrix as Matrix, outer.ctm) : outer.ctm, text: copyOf(outer.text), whiteFill: outer.whiteFill, fillSpace: outer.fillSpace, whiteStroke: outer.whiteStroke, strokeSpace: outer.strokeSpace, ext: outer.ext };
-    try {
-      this.run([formData], document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
-    } finally {
-      this.gs = outer;
-    }
+    this.walkStream(target, (outer) => stateCopy(outer, formMatrix ? multiply(formMatrix, outer.ctm) : outer.ctm), document.latest.resolveDict(target.dict.get('Resources')) ?? resources, depth + 1);
   }
 }
 
