@@ -175,20 +175,27 @@ async function storedScan(scan: StoredScan): Promise<Uint8Array> {
   const { width, height } = IMAGE;
   const raw = samples(width, height, scan.colors, 7);
   const encoded = scan.encoding === 'raw' ? raw : deflateSync(scan.encoding === 'png' ? pngPredicted(raw, width * scan.colors, scan.colors) : raw);
+  return imagePage(scan.stream ? scan.stream(encoded) : encoded, scan.colors, {
+    ...(scan.encoding === 'raw' ? {} : { Filter: 'FlateDecode' }),
+    ...(scan.encoding === 'png' ? { DecodeParms: { Predictor: 15, Colors: scan.colors, BitsPerComponent: 8, Columns: width } } : {}),
+    ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
+  });
+}
+
+/** A page (PAGE) that is the image stream `data` of IMAGE's size (8 bits, grey or RGB, `dict` added to its dictionary) drawn over the whole page, as a scanner writes it. */
+async function imagePage(data: Uint8Array, colors: 1 | 3, dict: Record<string, unknown>): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const page = pdf.addPage(PAGE);
   const image = pdf.context.register(
-    pdf.context.stream(scan.stream ? scan.stream(encoded) : encoded, {
+    pdf.context.stream(data, {
       Type: 'XObject',
       Subtype: 'Image',
-      Width: width,
-      Height: height,
-      ColorSpace: scan.colors === 3 ? 'DeviceRGB' : 'DeviceGray',
+      Width: IMAGE.width,
+      Height: IMAGE.height,
+      ColorSpace: colors === 3 ? 'DeviceRGB' : 'DeviceGray',
       BitsPerComponent: 8,
-      ...(scan.encoding === 'raw' ? {} : { Filter: 'FlateDecode' }),
-      ...(scan.encoding === 'png' ? { DecodeParms: { Predictor: 15, Colors: scan.colors, BitsPerComponent: 8, Columns: width } } : {}),
-      ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
-    }),
+      ...dict,
+    } as never),
   );
   const name = page.node.newXObject('Im', image);
   page.pushOperators(pushGraphicsState(), concatTransformationMatrix(PAGE[0], 0, 0, PAGE[1], 0, 0), drawObject(name), popGraphicsState());
@@ -345,24 +352,11 @@ interface StoredJpeg {
 async function storedJpeg(scan: StoredJpeg): Promise<Uint8Array> {
   const { width, height } = IMAGE;
   const jpeg = scan.colors === 3 ? await rgbJpeg(samples(width, height, 3, 7), width, height) : greyJpeg(width, height, scan.restartInterval ?? 0, 7);
-  const pdf = await PDFDocument.create();
-  const page = pdf.addPage(PAGE);
-  const image = pdf.context.register(
-    pdf.context.stream(scan.stream ? scan.stream(jpeg) : jpeg, {
-      Type: 'XObject',
-      Subtype: 'Image',
-      Width: width,
-      Height: height,
-      ColorSpace: scan.colors === 3 ? 'DeviceRGB' : 'DeviceGray',
-      BitsPerComponent: 8,
-      Filter: 'DCTDecode',
-      ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
-      ...scan.dict,
-    } as never),
-  );
-  const name = page.node.newXObject('Im', image);
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(PAGE[0], 0, 0, PAGE[1], 0, 0), drawObject(name), popGraphicsState());
-  return pdf.save({ useObjectStreams: false });
+  return imagePage(scan.stream ? scan.stream(jpeg) : jpeg, scan.colors, {
+    Filter: 'DCTDecode',
+    ...(scan.identityDecode ? { Decode: scan.colors === 3 ? [0, 1, 0, 1, 0, 1] : [0, 1] } : {}),
+    ...scan.dict,
+  });
 }
 
 /**
