@@ -6,37 +6,23 @@
  * pdf.js's text has none of it and the page's OCR rendering left annotations out.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, rgb } from 'pdf-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
-import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { drawnDirectly } from '../../../src/main/infra/ocr/page-render';
-import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { scanImage } from '../../helpers/gate-documents';
-import { makePdf, shippedFont, gateOutcome, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { makePdf, shippedFont } from './fixture';
+import { gateSuite } from './gate-suite';
 
 const TITLE_LINES = ['房屋租赁合同', '出租人（甲方）：华夏建设集团有限公司', '承租人（乙方）：华东建设公司'];
 const CLAUSES = ['第一条 房屋坐落于上海市某区某路，建筑面积一百二十平方米。', '第二条 期限自二〇二六年一月一日起至十二月三十一日止。', '第三条 每月人民币五千元，按季度支付。'];
 
-let fx: StampFixture;
-let seal: IssuedSeal;
-let work: string;
-beforeAll(async () => {
-  fx = await stampFixture();
-  seal = await fx.issueSeal('YJ-ANNOT-0001');
-  work = mkdtempSync(join(tmpdir(), 'yinjian-annot-'));
-});
-afterAll(async () => {
-  await closeSharedOcr();
-  fx?.dispose();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const suite = gateSuite('YJ-ANNOT-0001', 'yinjian-annot-');
 
 /**
  * Clauses as the page's text layer, and a stamp annotation whose appearance draws `lines` in the
@@ -77,15 +63,15 @@ async function annotated(lines: readonly string[], options: { flags?: number; wi
   return again.save({ useObjectStreams: false });
 }
 
-const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
+const { outcome } = suite;
 
 describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
   it('exploit: a stamp annotation drawing a contract\'s title and parties above harmless clauses is refused; every viewer draws it', async () => {
     const pdf = await annotated(TITLE_LINES);
     // poppler draws the title: the top of the page has ink.
-    writeFileSync(join(work, 'a.pdf'), pdf);
-    execFileSync('pdftoppm', ['-r', '30', '-gray', join(work, 'a.pdf'), join(work, 'a')]);
-    const pgm = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
+    writeFileSync(join(suite.work, 'a.pdf'), pdf);
+    execFileSync('pdftoppm', ['-r', '30', '-gray', join(suite.work, 'a.pdf'), join(suite.work, 'a')]);
+    const pgm = readFileSync(join(suite.work, readdirSync(suite.work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
     const header = pgm.subarray(0, 40).toString('latin1').split(/\s+/u);
     const [width, height] = [Number(header[1]), Number(header[2])];
     const pixels = pgm.subarray(pgm.length - width * height);
@@ -94,13 +80,13 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
     // Our reader now has the annotation's text in the page's layer.
     const text = contentPageText(PdfDocument.open(pdf), 0)?.runs.map((r) => r.text).join('') ?? '';
     expect(text).toContain('房屋租赁合同');
-    const result = await outcome(fx.request(seal.seal, pdf, 'annotated-contract.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'annotated-contract.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
   it('a hidden annotation is read too (a flag is one edit away from showing it)', async () => {
-    const result = await outcome(fx.request(seal.seal, await annotated(TITLE_LINES, { flags: 2 }), 'hidden-annotation.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, await annotated(TITLE_LINES, { flags: 2 }), 'hidden-annotation.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
   });
 
@@ -108,7 +94,7 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
     const pdf = await annotated(TITLE_LINES, { withoutToUnicode: true });
     expect(contentPageText(PdfDocument.open(pdf), 0)).toBeUndefined();
     expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.detail).join()).toMatch(/annotation appearances/u);
-    const result = await outcome(fx.request(seal.seal, pdf, 'annotation-no-tounicode.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'annotation-no-tounicode.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -125,12 +111,12 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
     bare.getPage(0).node.delete(PDFName.of('Annots'));
     expect(drawnDirectly(PdfDocument.open(await bare.save({ useObjectStreams: false })), 0)).toBe(true);
     expect(drawnDirectly(PdfDocument.open(pdf), 0)).toBe(false);
-    const result = await outcome(fx.request(seal.seal, pdf, 'scan-annotation.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'scan-annotation.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
 
   it('an annotation saying nothing forbidden (a reviewer\'s note) leaves the notice sealed', async () => {
-    expect(await outcome(fx.request(seal.seal, await annotated(['已阅 同意报送']), 'noted-notice.pdf'))).toMatchObject({ code: 'sealed' });
+    expect(await outcome(suite.fx.request(suite.seal.seal, await annotated(['已阅 同意报送']), 'noted-notice.pdf'))).toMatchObject({ code: 'sealed' });
   });
 });

@@ -6,22 +6,20 @@
  * the gate now sends the page.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../../src/main/core/appearance/index';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
-import type { StampRequest } from '../../../src/main/core/stamp/index';
-import { closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { SYSTEM_CJK_FONTS, fontScanImage, type SystemFont } from '../../helpers/gate-documents';
-import { NOTICE, gateOutcome, makePdf, shippedFont, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, makePdf, shippedFont } from './fixture';
+import { gateSuite } from './gate-suite';
 
 const TITLE = '房屋租赁合同';
 const PARTY_A = '出租人（甲方）：华夏建设集团有限公司';
@@ -34,21 +32,9 @@ const CONTRACT_LINES = [
   [PARTY_B, 14, 80, 670],
 ] as const;
 
-let fx: StampFixture;
-let seal: IssuedSeal;
-let work: string;
-beforeAll(async () => {
-  fx = await stampFixture();
-  seal = await fx.issueSeal('YJ-DRAWN-0001');
-  work = mkdtempSync(join(tmpdir(), 'yinjian-drawn-'));
-});
-afterAll(async () => {
-  await closeSharedOcr();
-  fx?.dispose();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const suite = gateSuite('YJ-DRAWN-0001', 'yinjian-drawn-');
 
-const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
+const { outcome } = suite;
 
 interface Page {
   /** The page's content streams, in order (its /Contents array). */
@@ -180,10 +166,10 @@ async function withVariationSelectors(pdf: Uint8Array, characters: string): Prom
 
 /** Dark pixels poppler draws in the top quarter of the page (where the contract's lines are), at 30 dpi. */
 function popplerTopInk(pdf: Uint8Array, name: string): number {
-  const file = join(work, `${name}.pdf`);
+  const file = join(suite.work, `${name}.pdf`);
   writeFileSync(file, pdf);
-  execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', file, join(work, name)]);
-  const pgm = readFileSync(join(work, `${name}.pgm`));
+  execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', file, join(suite.work, name)]);
+  const pgm = readFileSync(join(suite.work, `${name}.pgm`));
   const [, width, height] = pgm.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
   const pixels = pgm.subarray(pgm.length - width * height);
   return pixels.subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
@@ -191,7 +177,7 @@ function popplerTopInk(pdf: Uint8Array, name: string): number {
 
 /** What poppler's text extraction finds on the page (a viewer's reading). */
 function popplerText(pdf: Uint8Array, name: string): string {
-  const file = join(work, `${name}.pdf`);
+  const file = join(suite.work, `${name}.pdf`);
   writeFileSync(file, pdf);
   return execFileSync('pdftotext', ['-layout', file, '-']).toString('utf8');
 }
@@ -209,7 +195,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     }));
     expect(popplerText(pdf, 'split')).toMatch(/房屋租赁合同[\s\S]*出租人（甲方）/u);
     expect(contentPageText(PdfDocument.open(pdf), 0)?.runs.map((r) => r.text)).toContain(TITLE);
-    const result = await outcome(fx.request(seal.seal, pdf, 'split-contents.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'split-contents.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -223,7 +209,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(popplerText(pdf, 'clip')).not.toMatch(/合同/u);
     expect(popplerTopInk(pdf, 'clip')).toBeGreaterThan(50);
     expect(textLayerFacts(PdfDocument.open(pdf), 0).outlineSegments).toBeGreaterThanOrEqual(MIN_OUTLINE_SEGMENTS);
-    const result = await outcome(fx.request(seal.seal, pdf, 'clipped-letters.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'clipped-letters.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -238,7 +224,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     });
     expect(popplerText(pdf, 'pattern')).not.toMatch(/合同/u);
     expect(popplerTopInk(pdf, 'pattern')).toBeGreaterThan(50);
-    const result = await outcome(fx.request(seal.seal, pdf, 'pattern-cell.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'pattern-cell.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -257,7 +243,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(popplerTopInk(pdf, 'transparent')).toBeGreaterThan(50);
     // The layer reads 房通屋通租通赁通合通同通: no title.
     expect(contentPageText(PdfDocument.open(pdf), 0)?.runs.slice(0, 4).map((r) => r.text)).toEqual(['房', '通', '屋', '通']);
-    const result = await outcome(fx.request(seal.seal, pdf, 'transparent-noise.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'transparent-noise.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -265,7 +251,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
   it('exploit: characters a third of a point high between the title\'s characters are invisible text', async () => {
     const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${interleaved(hex, (x, y) => `BT /F1 0.3 Tf ${x} ${y} Td ${hex('通')} Tj ET`)}\n${clauses(hex)}`] }));
     expect(popplerTopInk(pdf, 'tiny')).toBeGreaterThan(50);
-    const result = await outcome(fx.request(seal.seal, pdf, 'tiny-noise.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'tiny-noise.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -280,14 +266,14 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(popplerTopInk(pdf, 'type3')).toBeGreaterThan(50);
     expect(popplerText(pdf, 'type3')).toMatch(/^\s*关于报送/u);
     expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ type3Shows: 3, suspicions: [] });
-    const result = await outcome(fx.request(seal.seal, pdf, 'type3-glyphs.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'type3-glyphs.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
   it('exploit: text fields whose values are the title and parties, without appearances, are read', async () => {
     const pdf = await filledForm();
     expect(popplerText(pdf, 'form')).toMatch(/房屋租赁合同[\s\S]*出租人（甲方）/u);
-    const result = await outcome(fx.request(seal.seal, pdf, 'field-values.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'field-values.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -295,7 +281,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
   it('exploit: the same values behind appearances saying 关于通知, which viewers redraw from the values (NeedAppearances), are read', async () => {
     const pdf = await filledForm('关于通知');
     expect(popplerText(pdf, 'form-ap')).toMatch(/房屋租赁合同/u);
-    const result = await outcome(fx.request(seal.seal, pdf, 'field-values-behind-appearances.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'field-values-behind-appearances.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -314,7 +300,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
   it('exploit: the title and parties set vertically (竖排), a character a show, are read as columns', async () => {
     const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${vertical(hex, [[TITLE, 26], ['出租人甲方华夏建设集团', 16], ['承租人乙方华东建设公司', 16]])}\n${clauses(hex)}`] }));
     expect(popplerTopInk(pdf, 'vertical')).toBeGreaterThan(50);
-    const result = await outcome(fx.request(seal.seal, pdf, 'vertical-title.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'vertical-title.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -325,20 +311,20 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
         NOTICE.flatMap((line, row) => [...line.text].map((character, i) => `BT /F1 14 Tf ${72 + i * 14} ${760 - row * 14 * 1.2} Td ${hex(character)} Tj ET`)).join('\n'),
       ],
     }));
-    expect(await outcome(fx.request(seal.seal, pdf, 'notice-glyph-runs.pdf'))).toMatchObject({ code: 'sealed' });
+    expect(await outcome(suite.fx.request(suite.seal.seal, pdf, 'notice-glyph-runs.pdf'))).toMatchObject({ code: 'sealed' });
   });
   it('exploit: a variation selector after 合, 甲, 乙, 出 and 承 in the ToUnicode map (nothing drawn changes) does not hide the words', async () => {
     const contract = await makePdf([[{ text: TITLE, size: 26 }, { text: PARTY_A, size: 14 }, { text: PARTY_B, size: 14 }, ...CLAUSES.map((text) => ({ text, size: 12 }))]]);
     const pdf = await withVariationSelectors(contract, '合甲乙出承');
     expect(popplerText(pdf, 'selectors')).toContain('合\uFE00同');
-    const result = await outcome(fx.request(seal.seal, pdf, 'variation-selectors.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'variation-selectors.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
   it('exploit: the title in book-title marks, 《房屋租赁合同》, above parties the form does not see (bulleted), is a title', async () => {
     const pdf = await makePdf([[{ text: `《${TITLE}》`, size: 26 }, { text: `● ${PARTY_A}`, size: 14 }, { text: `● ${PARTY_B}`, size: 14 }, ...CLAUSES.map((text) => ({ text, size: 12 }))]]);
-    const result = await outcome(fx.request(seal.seal, pdf, 'quoted-title.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'quoted-title.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1, where: `标题 title: 《${TITLE}》` });
   });
@@ -353,7 +339,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${overNoise(hex, (x, y, size) => `q 0.97 g BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`] }));
     expect(popplerTopInk(pdf, 'near-white')).toBeGreaterThan(50);
     expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
-    const result = await outcome(fx.request(seal.seal, pdf, 'near-white-noise.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'near-white-noise.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -365,7 +351,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     }));
     expect(popplerTopInk(pdf, 'spot-zero')).toBeGreaterThan(50);
     expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
-    const result = await outcome(fx.request(seal.seal, pdf, 'spot-tint-zero.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'spot-tint-zero.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -398,14 +384,14 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
   it('exploit: a white cover in a layer viewers hide (OCG off by default) over the title pictured is not drawn for OCR', async () => {
     const pdf = await picturedUnderCover('ocg');
     expect(popplerTopInk(pdf, 'ocg-cover')).toBeGreaterThan(50);
-    const result = await outcome(fx.request(seal.seal, pdf, 'ocg-cover.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'ocg-cover.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
   it('exploit: a white cover filled with the colorant None (poppler draws nothing, pdf.js and MuPDF draw it) leaves the page unreadable', async () => {
     const pdf = await picturedUnderCover('none');
     expect(popplerTopInk(pdf, 'none-cover')).toBeGreaterThan(50);
-    const result = await outcome(fx.request(seal.seal, pdf, 'none-cover.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'none-cover.pdf'));
     expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
     expect(result.error?.params).toMatchObject({ page: 1 });
     expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
@@ -414,7 +400,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const pdf = await onePage((_doc, _font, hex) => ({ contents: [`${overNoise(hex, (x, y, size) => `q 1 G 1 Tr BT /F1 ${size} Tf ${x} ${y} Td ${hex('通')} Tj ET Q`)}\n${clauses(hex)}`] }));
     expect(popplerTopInk(pdf, 'white-stroke')).toBeGreaterThan(50);
     expect(textLayerFacts(PdfDocument.open(pdf), 0).suspicions.map((s) => s.kind)).toEqual(['white-text']);
-    const result = await outcome(fx.request(seal.seal, pdf, 'white-stroke-noise.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'white-stroke-noise.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });

@@ -9,20 +9,19 @@
  * says "notice" were all sealed before.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import { drawnDirectly } from '../../../src/main/infra/ocr/page-render';
-import { acquireSharedOcr, closeSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
+import { acquireSharedOcr } from '../../../src/main/infra/ocr/tesseract-ocr';
 import { gateDocumentText } from '../../../src/main/core/policy/page-gate';
 import { PdfJsTextReader } from '../../../src/main/infra/stamp/pdfjs-text';
-import type { StampRequest } from '../../../src/main/core/stamp/index';
 import { YinjianError } from '../../../src/shared/errors/index';
 import { SYSTEM_CJK_FONTS, fontScanImage, imagePdf, noisePdf, scanImage, scanWithInvisibleLayer, withEditedToUnicode, type SystemFont } from '../../helpers/gate-documents';
-import { NOTICE, makePdf, shippedFont, gateOutcome, stampFixture, type IssuedSeal, type StampFixture } from './fixture';
+import { NOTICE, makePdf, shippedFont } from './fixture';
+import { gateSuite } from './gate-suite';
 
 const CONTRACT = [
   { text: '房屋租赁合同', size: 26 },
@@ -31,28 +30,14 @@ const CONTRACT = [
   { text: '第一条 房屋坐落于上海市某区某路。', size: 16 },
 ];
 
-let fx: StampFixture;
-let seal: IssuedSeal;
-let work: string;
+const suite = gateSuite('YJ-OCR-0001', 'yinjian-ocr-test-');
 
-beforeAll(async () => {
-  fx = await stampFixture();
-  seal = await fx.issueSeal('YJ-OCR-0001');
-  work = mkdtempSync(join(tmpdir(), 'yinjian-ocr-test-'));
-});
-afterAll(async () => {
-  // The process's OCR worker outlives a document (tesseract-ocr.ts): this file is done with it.
-  await closeSharedOcr();
-  fx?.dispose();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-const outcome = (request: StampRequest): ReturnType<typeof gateOutcome> => gateOutcome(fx, seal, request);
+const { outcome } = suite;
 
 describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
   it('exploit: an image-only contract (a scan, slightly turned and speckled) is refused naming the page', async () => {
     const scan = await imagePdf([await scanImage(await makePdf([CONTRACT]), 0, { dpi: 150, skew: 0.8, noise: 0.0005 })]);
-    const result = await outcome(fx.request(seal.seal, scan, 'scan-contract.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, scan, 'scan-contract.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -63,7 +48,7 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
       const scan = await imagePdf([image], { format });
       // The JPEG page takes the direct path (jpeg-rows.ts), not pdf.js's decoder.
       expect(drawnDirectly(PdfDocument.open(scan), 0), format).toBe(format === 'jpeg');
-      const result = await outcome(fx.request(seal.seal, scan, `scan-contract-${format}.pdf`));
+      const result = await outcome(suite.fx.request(suite.seal.seal, scan, `scan-contract-${format}.pdf`));
       expect(result.code, format).toBe('DOCUMENT_CONTENT_FORBIDDEN');
       expect(result.error?.params, format).toMatchObject({ term: '合同', page: 1 });
     }
@@ -71,7 +56,7 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
 
   it('a scanned notice that mentions a contract is sealed, its page read by OCR', async () => {
     const scan = await imagePdf([await scanImage(await makePdf([NOTICE.map((l) => ({ ...l, size: Math.max(l.size, 16) }))]), 0, { dpi: 150 })]);
-    expect(await outcome(fx.request(seal.seal, scan, 'scan-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
+    expect(await outcome(suite.fx.request(suite.seal.seal, scan, 'scan-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
   });
 
   it('a page of noise is SCANNED_PAGE_UNREADABLE, naming the page and why', async () => {
@@ -82,7 +67,7 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
     const merged = await PDFDocument.load(cover);
     const [copied] = await merged.copyPages(await PDFDocument.load(noise), [0]);
     merged.addPage(copied);
-    const result = await outcome(fx.request(seal.seal, await merged.save({ useObjectStreams: false }), 'noise.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, await merged.save({ useObjectStreams: false }), 'noise.pdf'));
     expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
     expect(result.error?.params).toMatchObject({ page: 2 });
     expect(String(result.error?.params?.['why'])).toMatch(/OCR/u);
@@ -119,7 +104,7 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
     const title = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT.slice(0, 3), { dpi: 150 });
     const pdf = await pictureAboveText(title, 595.28, CLAUSES, 400);
     expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ textImages: 1, suspicions: [] });
-    const result = await outcome(fx.request(seal.seal, pdf, 'pictured-title.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'pictured-title.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -129,7 +114,7 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
     const facts = textLayerFacts(PdfDocument.open(pdf), 0);
     expect(facts).toMatchObject({ textImages: 0, suspicions: [] });
     expect(facts.outlineSegments).toBeGreaterThan(100);
-    const result = await outcome(fx.request(seal.seal, pdf, 'outlined-title.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'outlined-title.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -137,7 +122,7 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
   it('exploit: the same outlines made of straight segments only (every curve flattened) are refused', async () => {
     const pdf = await outlinedAboveText(CONTRACT.slice(0, 3).map((l) => ({ text: l.text, size: l.size })), CLAUSES, { straight: true });
     expect(textLayerFacts(PdfDocument.open(pdf), 0)).toMatchObject({ textImages: 0, suspicions: [] });
-    const result = await outcome(fx.request(seal.seal, pdf, 'outlined-straight.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'outlined-straight.pdf'));
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
@@ -145,7 +130,7 @@ describe('pictures beside a text layer (U2)', { timeout: 240_000 }, () => {
   it('a notice under a picture without words (a letterhead emblem) is sealed, its page read by OCR', async () => {
     const emblem = await noiseFreeEmblem();
     const pdf = await pictureAboveText(emblem, 120, NOTICE.map((l) => l.text), 120);
-    expect(await outcome(fx.request(seal.seal, pdf, 'emblem-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
+    expect(await outcome(suite.fx.request(suite.seal.seal, pdf, 'emblem-notice.pdf'))).toMatchObject({ code: 'sealed', ocrPages: [1] });
   });
 });
 
@@ -229,12 +214,12 @@ describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000
     const original = await makePdf([CONTRACT], { fullFont: true });
     const edited = await withEditedToUnicode(original, '合同', '台司');
     // Every renderer still draws 合同: pdftoppm's pixels of both files are identical.
-    writeFileSync(join(work, 'a.pdf'), original);
-    writeFileSync(join(work, 'b.pdf'), edited);
-    execFileSync('pdftoppm', ['-r', '50', '-gray', join(work, 'a.pdf'), join(work, 'a')]);
-    execFileSync('pdftoppm', ['-r', '50', '-gray', join(work, 'b.pdf'), join(work, 'b')]);
-    const a = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
-    const b = readFileSync(join(work, readdirSync(work).find((f) => f.startsWith('b-') && f.endsWith('.pgm')) as string));
+    writeFileSync(join(suite.work, 'a.pdf'), original);
+    writeFileSync(join(suite.work, 'b.pdf'), edited);
+    execFileSync('pdftoppm', ['-r', '50', '-gray', join(suite.work, 'a.pdf'), join(suite.work, 'a')]);
+    execFileSync('pdftoppm', ['-r', '50', '-gray', join(suite.work, 'b.pdf'), join(suite.work, 'b')]);
+    const a = readFileSync(join(suite.work, readdirSync(suite.work).find((f) => f.startsWith('a-') && f.endsWith('.pgm')) as string));
+    const b = readFileSync(join(suite.work, readdirSync(suite.work).find((f) => f.startsWith('b-') && f.endsWith('.pgm')) as string));
     expect(a.length).toBeGreaterThan(1000);
     expect(Buffer.compare(a, b)).toBe(0);
     // Extraction no longer yields 合同 …
@@ -246,7 +231,7 @@ describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000
     // … the layer's own facts give it away, and the gate reads the page by OCR.
     expect(textLayerFacts(PdfDocument.open(edited), 0).suspicions.map((s) => s.kind)).toContain('to-unicode-mismatch');
     expect(textLayerFacts(PdfDocument.open(original), 0).suspicions).toEqual([]);
-    const result = await outcome(fx.request(seal.seal, edited, 'edited-tounicode.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, edited, 'edited-tounicode.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
   });
@@ -255,7 +240,7 @@ describe('a text layer that does not say what is drawn (U2)', { timeout: 240_000
     const png = await scanImage(await makePdf([CONTRACT]), 0, { dpi: 150 });
     const overlaid = await scanWithInvisibleLayer(png, ['关于报送用款计划的通知', '各部门：', '现将有关事项通知如下。']);
     expect(textLayerFacts(PdfDocument.open(overlaid), 0).suspicions.map((s) => s.kind)).toContain('invisible-text');
-    const result = await outcome(fx.request(seal.seal, overlaid, 'invisible.pdf'));
+    const result = await outcome(suite.fx.request(suite.seal.seal, overlaid, 'invisible.pdf'));
     expect(result.code).toBe('TEXT_LAYER_MISMATCH');
     expect(result.error?.params).toMatchObject({ page: 1, layer: '—', shown: '合同' });
   });
@@ -296,7 +281,7 @@ describe('one OCR engine for the process, stopped and started again (U2)', { tim
     expect(pagesRead[0]).toBe(1);
     expect(pagesRead.length).toBeLessThan(3);
     // The next document: the engine starts a new worker and reads.
-    const again = await outcome(fx.request(seal.seal, await imagePdf([page]), 'after-stop.pdf'));
+    const again = await outcome(suite.fx.request(suite.seal.seal, await imagePdf([page]), 'after-stop.pdf'));
     expect(again).toMatchObject({ code: 'sealed', ocrPages: [1] });
   });
 });
