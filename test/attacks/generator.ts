@@ -16,13 +16,11 @@
  * later with an appearance that covers it. Class 6
  * (resources) is in resources.ts. Controls (class 0) are changes a careful receiver accepts.
  */
-import { createHash } from 'node:crypto';
 import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
 import { IncrementalUpdate, PdfArray, PdfDict, PdfDocument, PdfPlaceholder, PdfRef, PdfStream, PdfString, name, type PdfValue } from '../../src/main/core/pdf/index';
-import { buildPadesSignature } from '../../src/main/core/pki/index';
 import { readShippedFont } from '../../src/main/infra/appearance/index';
-import { appendUpdate, signPdf, type SigningSeal } from '../helpers/signed-pdf';
+import { appendUpdate, completeSignature, signPdf, type SigningSeal } from '../helpers/signed-pdf';
 import { appendRaw, objectStreamBody, serialize, streamBody, type RawXrefEntry } from './raw-update';
 
 export type BaseKind = 'classic' | 'objstm';
@@ -630,26 +628,7 @@ async function signExistingField(bytes: Uint8Array, seal: SigningSeal, field: st
   const rect = (doc.latest.resolveArray(target.dict.get('Rect'))?.items ?? []) as number[];
   const ap = update.add(PdfStream.withData(PdfDict.of({ Type: name('XObject'), Subtype: name('Form'), BBox: new PdfArray([0, 0, (rect[2] ?? 0) - (rect[0] ?? 0), (rect[3] ?? 0) - (rect[1] ?? 0)]) }), new TextEncoder().encode(content)));
   update.put(target.ref, target.dict.with('V', sigRef).with('AP', PdfDict.of({ N: ap })));
-  const result = update.build();
-  const out = IncrementalUpdate.concat(bytes, result);
-  const at = result.placeholders.find((p) => p.placeholder === contents);
-  const rangeAt = result.placeholders.find((p) => p.placeholder === range);
-  if (!at || !rangeAt) throw new Error('placeholders not written');
-  const gapEnd = at.offset + at.length;
-  out.set(new TextEncoder().encode(`[0 ${at.offset} ${gapEnd} ${out.length - gapEnd}]`.padEnd(rangeAt.length, ' ')), rangeAt.offset);
-  const digest = createHash('sha256').update(out.subarray(0, at.offset)).update(out.subarray(gapEnd)).digest();
-  const cms = await buildPadesSignature({
-    signer: seal.signer,
-    signerCertificate: seal.certificate,
-    caCertificates: [seal.root],
-    contentDigest: new Uint8Array(digest),
-    policy: { document: new TextEncoder().encode('集团电子印章使用和管理规定') },
-    documentType: 'internal-formal-document',
-    approvalReference: 'SP-2025-0002',
-    workstationId: seal.workstationId,
-  });
-  out.set(new TextEncoder().encode(Buffer.from(cms).toString('hex').toUpperCase()), at.offset + 1);
-  return out;
+  return completeSignature(bytes, update, { contents, range }, seal, { approvalReference: 'SP-2025-0002' });
 }
 
 /** An unsigned input prepared with one trap, for the stamping gate (STAMP_INPUT_SUSPECT). */

@@ -172,10 +172,25 @@ export async function signPdf(bytes: Uint8Array, seal: SigningSeal, options: Sig
   const newAcroForm = (acroForm ?? new PdfDict()).with('Fields', new PdfArray([...(fields?.items ?? []), fieldRef])).with('SigFlags', 3);
   if (catalog.get('AcroForm') instanceof PdfRef) update.put(catalog.get('AcroForm') as PdfRef, newAcroForm);
   else update.put(catalogRef, catalog.with('AcroForm', newAcroForm).with(...(options.docMdp ? (['Perms', PdfDict.of({ DocMDP: sigRef })] as const) : (['Perms', catalog.get('Perms')] as const))));
+  return completeSignature(bytes, update, { contents, range }, seal, options);
+}
+
+/**
+ * `update` (holding a signature dictionary with the `contents` and `range` placeholders)
+ * appended to `bytes`, its /ByteRange written and its /Contents filled with the seal's CMS over
+ * that range.
+ */
+export async function completeSignature(
+  bytes: Uint8Array,
+  update: IncrementalUpdate,
+  placeholders: { readonly contents: PdfPlaceholder; readonly range: PdfPlaceholder },
+  seal: SigningSeal,
+  options: Pick<SignOptions, 'documentType' | 'approvalReference' | 'workstationId'> = {},
+): Promise<Uint8Array> {
   const result = update.build();
   const out = IncrementalUpdate.concat(bytes, result);
-  const contentsAt = result.placeholders.find((p) => p.placeholder === contents);
-  const rangeAt = result.placeholders.find((p) => p.placeholder === range);
+  const contentsAt = result.placeholders.find((p) => p.placeholder === placeholders.contents);
+  const rangeAt = result.placeholders.find((p) => p.placeholder === placeholders.range);
   if (!contentsAt || !rangeAt) throw new Error('placeholders not written');
   const gapStart = contentsAt.offset;
   const gapEnd = contentsAt.offset + contentsAt.length;
