@@ -23,17 +23,22 @@ export function registerVersion(db: Database.Database): number {
 /**
  * Applies the migrations above the register's `user_version`, up to `target`, each in its
  * own transaction with the version bump, so a failure leaves the register at the last
- * version that completed.
+ * version that completed. Each transaction takes the write lock when it begins (IMMEDIATE,
+ * waiting out busy_timeout) and reads the version again under it: another process opening the
+ * same new register at the same moment (the app's two service hosts, or the CLI beside the
+ * app) may have applied the migration since the version was first read; applied twice,
+ * migration 1 failed ("table units already exists").
  */
 export function migrateRegister(db: Database.Database, target = LATEST_REGISTER_VERSION, migrations = MIGRATIONS): void {
   for (const migration of migrations) {
     if (migration.version > target || migration.version <= registerVersion(db)) continue;
     const apply = db.transaction(() => {
+      if (migration.version <= registerVersion(db)) return;
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
     });
     try {
-      apply();
+      apply.immediate();
     } catch (cause) {
       throw new YinjianError(
         'REGISTER_MIGRATION_FAILED',
