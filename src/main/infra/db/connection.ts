@@ -77,6 +77,29 @@ function connect(path: string, fileMustExist: boolean, busyTimeoutMs: number, re
   }
 }
 
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Switches the register to WAL, waiting up to `busyTimeoutMs` for another connection's write
+ * lock. SQLite does not call the busy handler here: the pragma already holds a read lock when
+ * it asks for the write lock, and waiting while holding it could deadlock, so SQLite returns
+ * SQLITE_BUSY at once. Another process opening the same new register (the app's second service
+ * host, the CLI) holds that lock for a moment while it stamps the file as ours or switches it;
+ * the switch is tried again after a short pause, its read lock released in between.
+ */
+function switchToWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (cause) {
+      if ((cause as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw cause;
+    }
+    Atomics.wait(pauseCell, 0, 0, pauseMs);
+  }
+}
+
 /**
  * Opens (or creates) a register file and brings its schema to the latest version.
  * Refuses with REGISTER_FOREIGN a file that is not a Yinjian register, without writing to
@@ -88,7 +111,8 @@ export function openRegisterDatabase(path: string, options: OpenRegisterOptions 
   const target = options.targetVersion ?? (options.migrations === undefined ? LATEST_REGISTER_VERSION : supported);
   const file = inspectFile(path);
   if (options.readonly === true && file.kind !== 'ours') throw new YinjianError('REGISTER_NOT_OPENABLE', { path });
-  const db = connect(path, file.kind === 'ours', options.busyTimeoutMs ?? 5000, options.readonly === true);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = connect(path, file.kind === 'ours', busyTimeoutMs, options.readonly === true);
   try {
     if (file.kind === 'ours') {
       const found = registerVersion(db);
@@ -101,11 +125,12 @@ export function openRegisterDatabase(path: string, options: OpenRegisterOptions 
     } else {
       // A new file: stamp it as ours in its very first write, in rollback-journal mode, so the
       // id lands in the main file header where inspectFile() reads it.
-      db.transaction(() => db.pragma(`application_id = ${REGISTER_APPLICATION_ID}`))();
+      // IMMEDIATE: take the write lock first, waiting for another process creating it too.
+      db.transaction(() => db.pragma(`application_id = ${REGISTER_APPLICATION_ID}`)).immediate();
     }
     // WAL: readers never block the writer. synchronous=FULL: a committed stamping record
     // survives a power cut (WAL's default NORMAL may lose the last transactions).
-    db.pragma('journal_mode = WAL');
+    switchToWal(db, busyTimeoutMs);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrateRegister(db, target, migrations);
