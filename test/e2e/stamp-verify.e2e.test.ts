@@ -152,16 +152,19 @@ describe('first minute in demo mode: stamp, verify, tamper', () => {
     await row.first().waitFor({ state: 'visible' });
     expect(await row.first().textContent()).toContain('关于召开年度工作会议的通知');
     expect(await row.first().textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
-    const actions = await page.getByTestId('audit-action').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['盖章', '修改 PIN 码', '制发印章']));
-    expect(actions.filter((a) => /^[A-Z_]+$/.test(a))).toEqual([]);
+    // The screen asks for the audit log after the usage rows: wait for it (under load it came
+    // a few hundred ms later, and the list read at once was empty).
+    const actions = page.getByTestId('audit-action');
+    await expect.poll(() => actions.allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining(['盖章', '修改 PIN 码', '制发印章']));
+    expect((await actions.allTextContents()).filter((a) => /^[A-Z_]+$/.test(a))).toEqual([]);
     expect(await page.getByTestId('audit-state').getAttribute('data-ok')).toBe('true');
     await browser.screenshot(page, '14-register-audit');
   });
 
   it('offers the office console with the demo office key in', async () => {
     await page.getByTestId('nav-office').click();
-    await expect(page.locator('.screen').textContent()).resolves.toContain(DEMO.sealName);
+    // The filed seals are listed once the register answers: wait for them.
+    await expect.poll(() => page.locator('.screen').textContent(), { timeout: 30_000 }).toContain(DEMO.sealName);
     await browser.screenshot(page, '15-office');
   });
 
