@@ -2,16 +2,21 @@
  * The trap scan behind STAMP_INPUT_SUSPECT on inputs prepared for attack classes 7 and 9
  * (core/pdf/traps.ts), without a token: what it names on the generator's prepared inputs and
  * a hand-made hidden classic table, and that the signed PDFs of other projects a custodian may
- * be handed (../shared/corpus) carry none of these traps. The end-to-end refusal through
- * `yinjian stamp` is prepared-inputs.test.ts.
+ * be handed (../shared/corpus) carry none of these traps; and the class 15 check on a rotated
+ * page (widget /Rect in user space, text runs on the displayed page). The end-to-end refusal
+ * through `yinjian stamp` is prepared-inputs.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PdfDocument, PdfRef, findInputTraps, type InputTrap } from '../../src/main/core/pdf/index';
+import { PdfDocument, PdfRef, findInputTraps, type InputTrap, type PdfDict } from '../../src/main/core/pdf/index';
+import { contentPageText } from '../../src/main/core/policy/content-text';
+import { assertNoSignatureFieldOverText } from '../../src/main/core/stamp/input-suspect';
+import { YinjianError } from '../../src/shared/errors/index';
+import { appendUpdate } from '../helpers/signed-pdf';
 import { NOTICE, makePdf } from '../integration/stamp/fixture';
-import { hiddenSectionInput, roleSharingInputs } from './generator';
+import { COVER, emptySignatureFieldInput, hiddenSectionInput, roleSharingInputs } from './generator';
 
 const CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
 const present = existsSync(join(CORPUS, 'MANIFEST.json'));
@@ -78,3 +83,36 @@ describe('trap scan: inputs prepared for classes 7 and 9', () => {
   });
 });
 
+describe('class 15 check: an empty signature field over text, on a rotated page', () => {
+  const refusal = (bytes: Uint8Array): YinjianError | undefined => {
+    const doc = PdfDocument.open(bytes);
+    const text = contentPageText(doc, 0);
+    if (!text) throw new Error('the fixture page must be read from its content');
+    try {
+      assertNoSignatureFieldOverText(doc, [text]);
+      return undefined;
+    } catch (error) {
+      if (error instanceof YinjianError) return error;
+      throw error;
+    }
+  };
+
+  it('refuses the widget over the text and names it and the page; accepts one in the blank margin', async () => {
+    const base = await makePdf([NOTICE], { objectStreams: false });
+    for (const rotate of [0, 90, 270]) {
+      const rotated = rotate === 0 ? base : appendUpdate(base, (doc, update) => {
+        const pageRef = doc.pageRefs()[0] as PdfRef;
+        update.put(pageRef, (doc.latest.resolveDict(pageRef) as PdfDict).with('Rotate', rotate));
+      });
+      const over = emptySignatureFieldInput(rotated, COVER);
+      const error = refusal(over);
+      expect(error?.code, `rotate ${rotate}`).toBe('STAMP_INPUT_SUSPECT');
+      expect(error?.params?.kinds, `rotate ${rotate}`).toBe('signature-field-over-text');
+      const view = PdfDocument.open(over).latest;
+      const widget = (view.resolveArray((view.resolveDict(view.pageRefs()[0]) as PdfDict).get('Annots'))?.items[0] as PdfRef).num;
+      expect(error?.params?.objects, `rotate ${rotate}`).toBe(String(widget));
+      expect(error?.message, `rotate ${rotate}`).toContain('page 1');
+      expect(refusal(emptySignatureFieldInput(rotated, [380, 30, 560, 100])), `rotate ${rotate}`).toBeUndefined();
+    }
+  });
+});

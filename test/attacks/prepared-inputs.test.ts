@@ -1,11 +1,13 @@
 /**
- * The stamping gate's second defence against attack classes 7 and 9 (test/attacks/
+ * The stamping gate's second defence against attack classes 7, 9 and 15 (test/attacks/
  * generator.ts): the verifier catches the later change (MODIFIED), and `yinjian stamp` now
  * refuses an input prepared for it (STAMP_INPUT_SUSPECT, U1/U2), naming what it found:
  *  - class 7: the document info, the XMP metadata or a DSS certificate is also a form XObject
  *    a page draws (a later "metadata-only" update would redraw the page);
  *  - class 9: a cross-reference section in the bytes that no /Prev reaches (a later update
- *    chains it in).
+ *    chains it in);
+ *  - class 15: an empty signature field whose widget lies over the page's text (a later
+ *    signature's appearance would cover it).
  * Through the compiled `yinjian stamp` with a seal on a SoftHSM2 token, in one run: every
  * prepared input refused (kind, object number, byte offset in the message and the JSON),
  * nothing written for it; ordinary inputs sealed: incremental updates, a linearized file and
@@ -28,7 +30,7 @@ import { issueSealOnToken } from '../helpers/seal-on-token';
 import { appendUpdate } from '../helpers/signed-pdf';
 import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
 import { NOTICE, makePdf, shippedFont } from '../integration/stamp/fixture';
-import { emptySignatureFieldInput, hiddenSectionInput, roleSharingInputs, type Rect } from './generator';
+import { COVER, emptySignatureFieldInput, hiddenSectionInput, roleSharingInputs, type Rect } from './generator';
 
 const SO_PIN = '87654321';
 const INITIAL_PIN = '20240701';
@@ -39,6 +41,7 @@ const CODE = 'YJ-PREP-0001';
 /** Where the signature-line form puts its label, line and widget (points). */
 const SIGN_LINE = { labelX: 90, y: 200, size: 14, label: '签发人：', lineFrom: 150, lineTo: 330 } as const;
 const WIDGET_ON_LINE: Rect = [150, SIGN_LINE.y - 4, 330, SIGN_LINE.y + 36];
+const WIDGET_OVER_LABEL: Rect = [100, SIGN_LINE.y - 4, 330, SIGN_LINE.y + 36];
 
 interface Refused {
   readonly name: string;
@@ -102,8 +105,11 @@ beforeAll(async () => {
     // The /Prev a real attacker would write is the seal's future section; any offset will do here.
     const hidden = hiddenSectionInput(base, xref, base.length + 4096);
     refused.push({ name: `9-hidden-xref-stream-${kind}`, bytes: hidden.bytes, kind: 'hidden-xref-section', object: hidden.fNum, offset: hidden.fAt });
+    refused.push({ name: `15-empty-signature-field-over-text-${kind}`, bytes: emptySignatureFieldInput(base, COVER), kind: 'signature-field-over-text' });
   }
   const form = await signatureLineForm();
+  refused.push({ name: '15-empty-signature-field-over-its-label', bytes: emptySignatureFieldInput(form, WIDGET_OVER_LABEL), kind: 'signature-field-over-text' });
+  refused.push({ name: '15-empty-signature-field-over-its-typed-label', bytes: emptySignatureFieldInput(await signatureLineForm(true), WIDGET_OVER_LABEL), kind: 'signature-field-over-text' });
 
   ordinary.push({ name: 'pdf-lib-classic', bytes: classic });
   ordinary.push({ name: 'pdf-lib-objstm', bytes: objstm });
@@ -133,7 +139,7 @@ interface FileResult {
   readonly error?: { code: string; zh: string; en: string; params?: Record<string, string> };
 }
 
-describe('yinjian stamp refuses inputs prepared for attack classes 7 and 9', () => {
+describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15', () => {
   it('on SoftHSM2: each prepared input refused with what was found, nothing written, no seal recorded; ordinary inputs sealed', { timeout: 300_000 }, async () => {
     const inDir = join(dir, 'in');
     const outDir = join(dir, 'out');

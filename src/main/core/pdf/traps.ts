@@ -35,7 +35,9 @@ export type InputTrapKind =
   | 'info-drawn'
   | 'metadata-drawn'
   | 'dss-drawn'
-  | 'hidden-xref-section';
+  | 'hidden-xref-section'
+  /** Found by the stamping side from the page's text (core/stamp/input-suspect.ts), not by findInputTraps. */
+  | 'signature-field-over-text';
 
 export interface InputTrap {
   readonly kind: InputTrapKind;
@@ -47,6 +49,8 @@ export interface InputTrap {
   readonly revision: number;
   /** Byte offsets concerned (a hidden section's), at most MAX_NAMED. */
   readonly offsets?: readonly number[];
+  /** 1-based page concerned, when the trap is on a page. */
+  readonly page?: number;
 }
 
 function refFor(num: number, entry: XrefEntry): PdfRef {
@@ -267,7 +271,7 @@ export function describeTraps(traps: readonly InputTrap[]): string {
     .map((t) => {
       const what = [t.objects.length > 0 ? t.objects.join(', ') : '', t.offsets && t.offsets.length > 0 ? `at byte ${t.offsets.join(', ')}` : ''].filter((x) => x !== '').join(' ');
       const more = t.count > Math.max(t.objects.length, t.offsets?.length ?? 0) ? ` … (${t.count})` : '';
-      return `${t.kind} ${what}${more} (revision ${t.revision})`;
+      return `${t.kind} ${what}${more} (${t.page !== undefined ? `page ${t.page}` : `revision ${t.revision}`})`;
     })
     .join('; ');
 }
