@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PdfDocument, PdfRef, findInputTraps, type InputTrap, type PdfDict } from '../../src/main/core/pdf/index';
+import { XREF_SCAN_MAX_CANDIDATES } from '../../src/main/core/pdf/xref';
 import { contentPageText } from '../../src/main/core/policy/content-text';
 import { assertNoSignatureFieldOverText } from '../../src/main/core/stamp/input-suspect';
 import { YinjianError } from '../../src/shared/errors/index';
@@ -57,6 +58,17 @@ describe('trap scan: inputs prepared for classes 7 and 9', () => {
     const found = trapsOf(hidden).find((t) => t.kind === 'hidden-xref-section');
     expect(found?.offsets).toEqual([at + 1]);
     expect(found?.objects).toEqual([]);
+  });
+
+  it('is bounded: more than XREF_SCAN_MAX_CANDIDATES would-be sections off the chain refuse the file (PDF_LIMIT_EXCEEDED)', async () => {
+    const base = await makePdf([NOTICE], { objectStreams: false });
+    const doc = PdfDocument.open(base);
+    const junk = Buffer.from('xref 0 1\n'.repeat(XREF_SCAN_MAX_CANDIDATES + 1), 'latin1');
+    const bytes = new Uint8Array(Buffer.concat([Buffer.from(base), Buffer.from('\n'), junk, Buffer.from(`startxref\n${doc.latestRevision.xrefOffset}\n%%EOF\n`, 'latin1')]));
+    expect(() => trapsOf(bytes)).toThrow(expect.objectContaining({ code: 'PDF_LIMIT_EXCEEDED' }));
+    // Within the bound the scan reads them all: none of them is a section.
+    const fewer = new Uint8Array(Buffer.concat([Buffer.from(base), Buffer.from('\n'), junk.subarray(9 * 2), Buffer.from(`startxref\n${doc.latestRevision.xrefOffset}\n%%EOF\n`, 'latin1')]));
+    expect(trapsOf(fewer)).toEqual([]);
   });
 
   it.skipIf(!present)('the corpus of signed PDFs from other projects: no ordinary file has these traps; the signature-wrapping attack does', () => {

@@ -6,6 +6,7 @@
  * here (O(size of the xref)); objects are read later, on demand, by offset.
  */
 import { Buffer } from 'node:buffer';
+import { YinjianError } from '../../../shared/errors/index';
 import { ByteReader, ascii, bytesToLatin1 } from './bytes';
 import { EntryTable, EntryTableBuilder } from './entry-table';
 import { decodeFilters, type FilterStep } from './filters';
@@ -540,6 +541,12 @@ const XREF_MARK = Buffer.from('xref', 'latin1');
 const XREF_TYPE_MARK = Buffer.from('/XRef', 'latin1');
 /** How far before a `/XRef` name a scan looks for its object's `n g obj` header. */
 const XREF_HEADER_LOOKBACK = 1024;
+/**
+ * Candidates (an `xref` keyword or a `/XRef` name off the /Prev chain) a scan may try to parse
+ * before it gives up (PDF_LIMIT_EXCEEDED): an ordinary file has none, a hostile one could
+ * repeat the keyword millions of times.
+ */
+export const XREF_SCAN_MAX_CANDIDATES = 1000;
 
 /** A cross-reference section found in the bytes, wherever it lies. */
 export interface FoundXrefSection {
@@ -561,6 +568,22 @@ export interface FoundXrefSection {
 export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: PdfLimits, skip: ReadonlySet<number>): FoundXrefSection[] {
   const found: FoundXrefSection[] = [];
   const seen = new Set<number>();
+  // One entry budget for every candidate together, as readRevisions has for the chain.
+  const budget = { declared: 0, allowance: xrefEntryAllowance(limits, reader.length) };
+  const attempt = (offset: number): Section | undefined => {
+    seen.add(offset);
+    if (seen.size > XREF_SCAN_MAX_CANDIDATES) throw limitExceeded('XREF_SCAN_MAX_CANDIDATES', `more than ${XREF_SCAN_MAX_CANDIDATES} cross-reference sections off the /Prev chain`);
+    try {
+      const section = readSection(reader, parser, limits, offset, budget);
+      budget.declared += section.entries.size;
+      return section;
+    } catch (error) {
+      // A bound hit is the file's answer (refused as PDF_LIMIT_EXCEEDED); anything else is text
+      // that happens to read `xref` or `/XRef`, not a section.
+      if (error instanceof YinjianError && error.code === 'PDF_LIMIT_EXCEEDED') throw error;
+      return undefined;
+    }
+  };
   const prevOf = (trailer: PdfDict): number | undefined => {
     const prev = trailer.get('Prev');
     return typeof prev === 'number' ? prev : undefined;
@@ -577,13 +600,8 @@ export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: Pd
     for (let at = window.indexOf(XREF_MARK, from); at >= 0 && at < to; at = window.indexOf(XREF_MARK, at + 4)) {
       const offset = start + at;
       if ((at > 0 && !isWhite(window[at - 1] as number)) || !isWhite(window[at + 4] ?? 0x41) || skip.has(offset) || seen.has(offset)) continue;
-      seen.add(offset);
-      try {
-        const section = readSection(reader, parser, limits, offset);
-        if (section.kind !== 'stream') found.push({ offset, kind: 'table', ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
-      } catch {
-        // Not a table (text that happens to read `xref`).
-      }
+      const section = attempt(offset);
+      if (section && section.kind !== 'stream') found.push({ offset, kind: 'table', ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
     }
     // Xref streams: a `/XRef` name (not /XRefStm) with an object header shortly before it.
     for (let at = window.indexOf(XREF_TYPE_MARK, from); at >= 0 && at < to; at = window.indexOf(XREF_TYPE_MARK, at + 5)) {
@@ -594,13 +612,8 @@ export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: Pd
       if (!header) continue;
       const offset = start + header.start;
       if (skip.has(offset) || seen.has(offset)) continue;
-      seen.add(offset);
-      try {
-        const section = readSection(reader, parser, limits, offset);
-        if (section.kind === 'stream') found.push({ offset, kind: 'stream', num: header.num, ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
-      } catch {
-        // Not an xref stream (the name in another object, or in stream data).
-      }
+      const section = attempt(offset);
+      if (section && section.kind === 'stream') found.push({ offset, kind: 'stream', num: header.num, ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
     }
   }
   return found;
