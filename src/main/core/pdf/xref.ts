@@ -606,8 +606,11 @@ export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: Pd
     // Xref streams: a `/XRef` name (not /XRefStm) with an object header shortly before it.
     for (let at = window.indexOf(XREF_TYPE_MARK, from); at >= 0 && at < to; at = window.indexOf(XREF_TYPE_MARK, at + 5)) {
       if (isAlnum(window[at + 5])) continue;
-      const objAt = window.lastIndexOf('obj', at);
-      if (objAt < 0 || at - objAt > XREF_HEADER_LOOKBACK) continue;
+      // Only the lookback is searched: a name with no header before it costs 1 KiB, not the window.
+      const lookFrom = Math.max(0, at - XREF_HEADER_LOOKBACK);
+      const inLookback = window.subarray(lookFrom, at).lastIndexOf('obj');
+      if (inLookback < 0) continue;
+      const objAt = lookFrom + inLookback;
       const header = objectHeaderBefore(window, objAt);
       if (!header) continue;
       const offset = start + header.start;
