@@ -151,7 +151,7 @@ async function foreignFontProgram(kind: BaseKind): Promise<Uint8Array> {
   return streamBody(dict.slice(2, -2), other.doc.rawStreamData(stream));
 }
 
-type Rect = readonly [number, number, number, number];
+export type Rect = readonly [number, number, number, number];
 
 function annotationUpdate(sealed: Uint8Array, annot: (doc: PdfDocument, ap: PdfRef) => PdfDict, apContent: string, bbox: Rect, asField = false): Uint8Array {
   return appendUpdate(sealed, (doc, update) => {
@@ -173,7 +173,8 @@ function annotationUpdate(sealed: Uint8Array, annot: (doc: PdfDocument, ap: PdfR
   });
 }
 
-const COVER: Rect = [70, 600, 530, 770];
+/** Over the notice's text lines. */
+export const COVER: Rect = [70, 600, 530, 770];
 
 export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[] = ['classic', 'objstm']): Promise<AttackCase[]> {
   const cases: AttackCase[] = [];
@@ -349,41 +350,10 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     // change after an approval seal (no viewer draws them); the input names as such an object
     // that a page also draws (a form XObject nested in one the page paints), then an update
     // overrides it. Before the fix: VALID_WITH_CHANGES (info, metadata) and VALID (DSS).
-    {
-      const u = targets(base);
-      const inner = u.size;
-      const outer = u.size + 1;
-      const draw = u.size + 2;
-      const dssNum = u.size + 3;
-      const helv = '/Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>';
-      const form = (content: string): Uint8Array => streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${helv}`, content);
-      const resources = u.doc.latest.resolveDict(u.page.get('Resources')) as PdfDict;
-      const xobjects = (u.doc.latest.resolveDict(resources.get('XObject')) ?? new PdfDict()).with('Fm1', new PdfRef(outer, 0));
-      const drawn = [
-        { num: inner, body: form('') },
-        { num: outer, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Fm2 ${inner} 0 R >> >>`, '/Fm2 Do') },
-        { num: draw, body: streamBody('', 'q /Fm1 Do Q') },
-        { num: u.pageRef.num, body: serialize(u.page.with('Resources', resources.with('XObject', xobjects)).with('Contents', new PdfArray([...u.contents, new PdfRef(draw, 0)]))) },
-      ];
-      const catalogRef = u.doc.trailer.get('Root') as PdfRef;
-      const roles: { id: string; description: string; objects: { num: number; body: string | Uint8Array }[]; trailer?: Record<string, PdfValue> }[] = [
-        { id: 'info-is-drawn-form', description: 'the trailer /Info is a form XObject the page draws (nested); an update overrides it', objects: [], trailer: { Info: new PdfRef(inner, 0) } },
-        { id: 'metadata-is-drawn-form', description: 'the catalog /Metadata is a form XObject the page draws (nested); an update overrides it', objects: [{ num: catalogRef.num, body: serialize(u.doc.catalog().with('Metadata', new PdfRef(inner, 0))) }] },
-        {
-          id: 'dss-cert-is-drawn-form',
-          description: 'a certificate the DSS lists is a form XObject the page draws (nested); an update overrides it',
-          objects: [
-            { num: dssNum, body: `<< /Type /DSS /Certs [${inner} 0 R] >>` },
-            { num: catalogRef.num, body: serialize(u.doc.catalog().with('DSS', new PdfRef(dssNum, 0))) },
-          ],
-        },
-      ];
-      for (const role of roles) {
-        const prepared = appendRaw(base, { kind: xk, objects: [...drawn, ...role.objects], ...(role.trailer ? { trailer: role.trailer } : {}) }).bytes;
-        const roleSealed = await signPdf(prepared, seal, { field: 'Seal1' });
-        add(7, role.id, role.description, roleSealed,
-          appendRaw(roleSealed, { objects: [{ num: inner, body: form('q 1 1 1 rg 60 560 480 220 re f 0 0 0 rg BT /Helv 18 Tf 72 700 Td (Amount: 9,000,000 yuan) Tj ET Q') }] }).bytes);
-      }
+    for (const role of roleSharingInputs(base, xk)) {
+      const roleSealed = await signPdf(role.bytes, seal, { field: 'Seal1' });
+      add(7, role.id, role.description, roleSealed,
+        appendRaw(roleSealed, { objects: [{ num: role.drawn, body: drawnForm('q 1 1 1 rg 60 560 480 220 re f 0 0 0 rg BT /Helv 18 Tf 72 700 Td (Amount: 9,000,000 yuan) Tj ET Q') }] }).bytes);
     }
 
     // --- Class 8: a hybrid-reference update (§7.5.8.4: a classic table whose trailer names an
@@ -412,18 +382,7 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     // viewers draw F's object. F lies before the seal's section, which our reader took for a
     // linearized file's first-page section and merged into the sealed revision: VALID.
     {
-      const u = targets(base);
-      const content = u.contents[0]!;
-      const fNum = u.size + 50;
-      const prepare = (prev: number): { bytes: Uint8Array; fAt: number } => {
-        const hidden = appendRaw(base, { kind: xk, objects: [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
-        const rows = Buffer.alloc(7);
-        rows.writeUInt8(1, 0);
-        rows.writeUInt32BE(hidden.offsets.get(content.num) as number, 1);
-        const f = streamBody(`/Type /XRef /Size ${fNum + 1} /W [1 4 2] /Index [${content.num} 1] /Root ${serialize(u.doc.trailer.get('Root') as PdfValue)} /Prev ${String(prev).padStart(10, '0')}`, new Uint8Array(rows));
-        const withF = appendRaw(hidden.bytes, { kind: xk, objects: [{ num: fNum, body: f, hidden: true }] });
-        return { bytes: withF.bytes, fAt: withF.offsets.get(fNum) as number };
-      };
+      const prepare = (prev: number): HiddenSectionInput => hiddenSectionInput(base, xk, prev);
       let prev = 0;
       let prepared = prepare(prev);
       let hiddenSealed = await signPdf(prepared.bytes, seal, { field: 'Seal1' });
@@ -548,13 +507,7 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     // appearance that whites the text out. A new signature widget covering content was
     // already MODIFIED; signing an existing field was judged by its keys alone: VALID_WITH_CHANGES.
     {
-      const prepared = appendUpdate(base, (doc, update) => {
-        const pageRef = doc.pageRefs()[0] as PdfRef;
-        const page = doc.latest.resolveDict(pageRef) as PdfDict;
-        const widget = update.add(PdfDict.of({ Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: PdfString.fromText('Later'), F: 4, Rect: new PdfArray([...COVER]), P: pageRef }));
-        update.put(pageRef, page.with('Annots', new PdfArray([widget])));
-        update.put(doc.trailer.get('Root') as PdfRef, doc.catalog().with('AcroForm', PdfDict.of({ Fields: new PdfArray([widget]) })));
-      });
+      const prepared = emptySignatureFieldInput(base, COVER);
       const fieldSealed = await signPdf(prepared, seal, { field: 'Seal1' });
       add(15, 'empty-signature-field-signed-over-text', 'an empty signature field over the text, present at sealing, signed later with an appearance that whites the text out', fieldSealed,
         await signExistingField(fieldSealed, seal, 'Later', 'q 1 1 1 rg 0 0 460 170 re f Q'));
@@ -575,6 +528,103 @@ export async function buildAttacks(seal: SigningSeal, kinds: readonly BaseKind[]
     }
   }
   return cases;
+}
+
+const HELV_RESOURCES = '/Resources << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>';
+
+/** A page-sized form XObject drawing `content` (Helvetica as /Helv). */
+export function drawnForm(content: string): Uint8Array {
+  return streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] ${HELV_RESOURCES}`, content);
+}
+
+/** A class 7 input: an object with an undrawn role (document info, XMP metadata, DSS) that a page also draws. */
+export interface RoleSharingInput {
+  readonly id: string;
+  readonly description: string;
+  readonly bytes: Uint8Array;
+  /** The object with both roles: a form XObject the page draws (nested), named as info, metadata or DSS data. */
+  readonly drawn: number;
+}
+
+/**
+ * Class 7, the prepared input: an update (of kind `xref`) makes page 1 draw a form XObject
+ * nested in another, and names the inner one as the trailer's /Info, the catalog's /Metadata or
+ * a certificate of the catalog's /DSS. Empty when sealed; an update after the seal fills it.
+ */
+export function roleSharingInputs(base: Uint8Array, xref: 'table' | 'stream'): RoleSharingInput[] {
+  const u = targets(base);
+  const inner = u.size;
+  const outer = u.size + 1;
+  const draw = u.size + 2;
+  const dssNum = u.size + 3;
+  const resources = u.doc.latest.resolveDict(u.page.get('Resources')) as PdfDict;
+  const xobjects = (u.doc.latest.resolveDict(resources.get('XObject')) ?? new PdfDict()).with('Fm1', new PdfRef(outer, 0));
+  const drawn = [
+    { num: inner, body: drawnForm('') },
+    { num: outer, body: streamBody(`/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Fm2 ${inner} 0 R >> >>`, '/Fm2 Do') },
+    { num: draw, body: streamBody('', 'q /Fm1 Do Q') },
+    { num: u.pageRef.num, body: serialize(u.page.with('Resources', resources.with('XObject', xobjects)).with('Contents', new PdfArray([...u.contents, new PdfRef(draw, 0)]))) },
+  ];
+  const catalogRef = u.doc.trailer.get('Root') as PdfRef;
+  const roles: { id: string; description: string; objects: { num: number; body: string | Uint8Array }[]; trailer?: Record<string, PdfValue> }[] = [
+    { id: 'info-is-drawn-form', description: 'the trailer /Info is a form XObject the page draws (nested); an update overrides it', objects: [], trailer: { Info: new PdfRef(inner, 0) } },
+    { id: 'metadata-is-drawn-form', description: 'the catalog /Metadata is a form XObject the page draws (nested); an update overrides it', objects: [{ num: catalogRef.num, body: serialize(u.doc.catalog().with('Metadata', new PdfRef(inner, 0))) }] },
+    {
+      id: 'dss-cert-is-drawn-form',
+      description: 'a certificate the DSS lists is a form XObject the page draws (nested); an update overrides it',
+      objects: [
+        { num: dssNum, body: `<< /Type /DSS /Certs [${inner} 0 R] >>` },
+        { num: catalogRef.num, body: serialize(u.doc.catalog().with('DSS', new PdfRef(dssNum, 0))) },
+      ],
+    },
+  ];
+  return roles.map((role) => ({
+    id: role.id,
+    description: role.description,
+    drawn: inner,
+    bytes: appendRaw(base, { kind: xref, objects: [...drawn, ...role.objects], ...(role.trailer ? { trailer: role.trailer } : {}) }).bytes,
+  }));
+}
+
+/** A class 9 input and where its hidden cross-reference stream lies. */
+export interface HiddenSectionInput {
+  readonly bytes: Uint8Array;
+  /** Byte offset of the hidden xref stream F (reached by no /Prev). */
+  readonly fAt: number;
+  /** F's object number. */
+  readonly fNum: number;
+}
+
+/**
+ * Class 9, the prepared input: two updates (of kind `xref`) carry, unlisted, a black box as
+ * page 1's first content stream and an xref stream F listing it, whose /Prev is `prev` (the
+ * offset the seal's own section will have). Nothing in the input's /Prev chain reaches F.
+ */
+export function hiddenSectionInput(base: Uint8Array, xref: 'table' | 'stream', prev: number): HiddenSectionInput {
+  const u = targets(base);
+  const content = u.contents[0]!;
+  const fNum = u.size + 50;
+  const hidden = appendRaw(base, { kind: xref, objects: [{ num: content.num, body: streamBody('', BLACK_BOX), hidden: true }] });
+  const rows = Buffer.alloc(7);
+  rows.writeUInt8(1, 0);
+  rows.writeUInt32BE(hidden.offsets.get(content.num) as number, 1);
+  const f = streamBody(`/Type /XRef /Size ${fNum + 1} /W [1 4 2] /Index [${content.num} 1] /Root ${serialize(u.doc.trailer.get('Root') as PdfValue)} /Prev ${String(prev).padStart(10, '0')}`, new Uint8Array(rows));
+  const withF = appendRaw(hidden.bytes, { kind: xref, objects: [{ num: fNum, body: f, hidden: true }] });
+  return { bytes: withF.bytes, fAt: withF.offsets.get(fNum) as number, fNum };
+}
+
+/**
+ * Class 15, the prepared input: an update adds to page 1 an empty signature field named
+ * 'Later' (no value, no appearance: nothing drawn) whose widget lies at `rect`.
+ */
+export function emptySignatureFieldInput(base: Uint8Array, rect: Rect): Uint8Array {
+  return appendUpdate(base, (doc, update) => {
+    const pageRef = doc.pageRefs()[0] as PdfRef;
+    const page = doc.latest.resolveDict(pageRef) as PdfDict;
+    const widget = update.add(PdfDict.of({ Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: PdfString.fromText('Later'), F: 4, Rect: new PdfArray([...rect]), P: pageRef }));
+    update.put(pageRef, page.with('Annots', new PdfArray([widget])));
+    update.put(doc.trailer.get('Root') as PdfRef, doc.catalog().with('AcroForm', PdfDict.of({ Fields: new PdfArray([widget]) })));
+  });
 }
 
 /**

@@ -61,5 +61,5 @@ export {
 } from './document';
 export { PdfSerializer, formatName, formatNumber, serializeValue, type PlaceholderLocation } from './serializer';
 export { IncrementalUpdate, type IncrementalUpdateResult } from './incremental';
-export { TRAP_SCAN_MAX_OBJECTS, describeTraps, findInputTraps, reachableFromCatalog, undefinedReferences, type InputTrap, type InputTrapKind } from './traps';
+export { TRAP_SCAN_MAX_OBJECTS, UNDRAWN_CATALOG_KEYS, describeTraps, findInputTraps, reachableFromCatalog, undefinedReferences, undrawnRoleObjects, type InputTrap, type InputTrapKind, type UndrawnRole } from './traps';
 export { IDENTITY, multiply, type Matrix } from './matrix';

@@ -8,21 +8,36 @@
  *  - duplicate entries for one number in one cross-reference section with different targets
  *    (viewers disagree on which one wins);
  *  - a signed-then-unsigned history: an earlier revision held a signature (a dictionary with
- *    /ByteRange) that the latest revision no longer shows, the residue of a removed signature.
+ *    /ByteRange) that the latest revision no longer shows, the residue of a removed signature;
+ *  - an object with a role no viewer draws (the trailer's /Info, the catalog's /Metadata, the
+ *    DSS and the data it lists) that the document also uses (test/attacks class 7): a later
+ *    "metadata-only" update would rewrite what a page draws;
+ *  - a cross-reference section in the bytes that the /Prev chain does not reach (class 9): a
+ *    later update that names it as its /Prev brings in whatever it lists.
  * The stamping gate refuses such inputs; the verifier judges the same facts after a seal.
  * The scan is linear in the objects of the file and bounded by TRAP_SCAN_MAX_OBJECTS.
  */
 import { limitExceeded } from './limits';
 import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfValue } from './objects';
 import type { PdfDocument, PdfRevisionView } from './document';
-import type { XrefEntry } from './xref';
+import { chainedSectionOffsets, xrefSectionsIn, type XrefEntry } from './xref';
 
 /** Objects a trap scan (or the verifier's dangling-reference scan) may parse before it gives up. */
 export const TRAP_SCAN_MAX_OBJECTS = 2_000_000;
 /** How many trap objects are named in a report; the count says how many there are. */
 const MAX_NAMED = 16;
 
-export type InputTrapKind = 'dangling-reference' | 'free-referenced' | 'duplicate-xref-entry' | 'signature-removed';
+export type InputTrapKind =
+  | 'dangling-reference'
+  | 'free-referenced'
+  | 'duplicate-xref-entry'
+  | 'signature-removed'
+  | 'info-drawn'
+  | 'metadata-drawn'
+  | 'dss-drawn'
+  | 'hidden-xref-section'
+  /** Found by the stamping side from the page's text (core/stamp/input-suspect.ts), not by findInputTraps. */
+  | 'signature-field-over-text';
 
 export interface InputTrap {
   readonly kind: InputTrapKind;
@@ -32,6 +47,10 @@ export interface InputTrap {
   readonly count: number;
   /** Revision (0-based) the trap is in. */
   readonly revision: number;
+  /** Byte offsets concerned (a hidden section's), at most MAX_NAMED. */
+  readonly offsets?: readonly number[];
+  /** 1-based page concerned, when the trap is on a page. */
+  readonly page?: number;
 }
 
 function refFor(num: number, entry: XrefEntry): PdfRef {
@@ -122,6 +141,60 @@ export function reachableFromCatalog(view: PdfRevisionView, skip: ReadonlySet<st
   return reached;
 }
 
+/** The roles of objects that no viewer draws: data a later update may change after a seal. */
+export type UndrawnRole = 'info' | 'metadata' | 'dss';
+
+/**
+ * The objects of `view` whose role no viewer draws: the trailer's /Info, the catalog's
+ * /Metadata, the catalog's /DSS with its entries and the items of their arrays and
+ * dictionaries (certificates, CRLs, OCSP responses, VRI). The verifier accepts a later update
+ * of these as signature-level data (core/verify/changes.ts); the same objects reached from the
+ * catalog otherwise are used by the document (reachableFromCatalog with UNDRAWN_CATALOG_KEYS).
+ */
+export function undrawnRoleObjects(view: PdfRevisionView): Map<number, UndrawnRole[]> {
+  const roles = new Map<number, UndrawnRole[]>();
+  const add = (value: PdfValue | undefined, role: UndrawnRole): void => {
+    if (!(value instanceof PdfRef)) return;
+    const list = roles.get(value.num);
+    if (!list) roles.set(value.num, [role]);
+    else if (!list.includes(role)) list.push(role);
+  };
+  add(view.trailer.get('Info'), 'info');
+  const catalog = view.catalog();
+  add(catalog.get('Metadata'), 'metadata');
+  const dssRef = catalog.get('DSS');
+  add(dssRef, 'dss');
+  const dss = view.resolveDict(dssRef);
+  if (dss) {
+    for (const [, value] of dss.entries()) {
+      add(value, 'dss');
+      const resolved = view.resolve(value);
+      if (resolved instanceof PdfArray) for (const item of resolved.items) add(item, 'dss');
+      if (resolved instanceof PdfDict) for (const [, item] of resolved.entries()) add(item, 'dss');
+    }
+  }
+  return roles;
+}
+
+/** Catalog keys under which hangs only data no viewer draws (with /Info in the trailer). */
+export const UNDRAWN_CATALOG_KEYS: ReadonlySet<string> = new Set(['Metadata', 'DSS']);
+
+const LINEARIZED_MARK = new TextEncoder().encode('/Linearized');
+
+/**
+ * Cross-reference sections in the file's bytes that its /Prev chain does not reach (class 9).
+ * A linearized file's first-page section is not one of them when an update chained to the
+ * main section instead (its /Prev is that main section, the file's first).
+ */
+function hiddenXrefSections(doc: PdfDocument): { offset: number; num?: number }[] {
+  if (doc.recovered) return [];
+  const chained = chainedSectionOffsets(doc.reader, doc.parser, doc.limits);
+  const linearized = doc.reader.indexOf(LINEARIZED_MARK, 0, Math.min(doc.reader.length, 2048)) >= 0;
+  return xrefSectionsIn(doc.reader, doc.parser, doc.limits, chained)
+    .filter((s) => !(linearized && s.prev !== undefined && chained.has(s.prev) && s.offset < s.prev))
+    .map((s) => ({ offset: s.offset, ...(s.num !== undefined ? { num: s.num } : {}) }));
+}
+
 function isSignatureDict(value: PdfValue | undefined): boolean {
   const dict = value instanceof PdfDict ? value : value instanceof PdfStream ? value.dict : undefined;
   return dict !== undefined && dict.get('ByteRange') instanceof PdfArray && dict.get('Contents') !== undefined;
@@ -141,9 +214,10 @@ function signaturesShown(doc: PdfDocument): Set<number> {
 export function findInputTraps(doc: PdfDocument): InputTrap[] {
   const traps: InputTrap[] = [];
   const latest = doc.revisions.length - 1;
-  const add = (kind: InputTrapKind, numbers: Iterable<number>, revision: number): void => {
+  const add = (kind: InputTrapKind, numbers: Iterable<number>, revision: number, offsets?: readonly number[]): void => {
     const all = [...numbers].sort((a, b) => a - b);
-    if (all.length > 0) traps.push({ kind, objects: all.slice(0, MAX_NAMED), count: all.length, revision });
+    const count = Math.max(all.length, offsets?.length ?? 0);
+    if (count > 0) traps.push({ kind, objects: all.slice(0, MAX_NAMED), count, revision, ...(offsets ? { offsets: offsets.slice(0, MAX_NAMED) } : {}) });
   };
   const { missing, free } = undefinedReferences(doc.latest, 'reachable');
   add('dangling-reference', missing, latest);
@@ -175,10 +249,29 @@ export function findInputTraps(doc: PdfDocument): InputTrap[] {
       add('signature-removed', removed, revision.index);
     }
   }
+  // Class 7: info, metadata or validation data that the document also uses. Data under
+  // /Metadata and /DSS, and /Info, may change after a seal; the same object drawn by a page
+  // (or used otherwise) would then change with it.
+  const undrawn = undrawnRoleObjects(doc.latest);
+  if (undrawn.size > 0) {
+    const used = reachableFromCatalog(doc.latest, UNDRAWN_CATALOG_KEYS);
+    for (const role of ['info', 'metadata', 'dss'] as const) {
+      add(`${role}-drawn`, [...undrawn].filter(([num, roles]) => roles.includes(role) && used.has(num)).map(([num]) => num), latest);
+    }
+  }
+  // Class 9: a cross-reference section no /Prev reaches.
+  const hidden = hiddenXrefSections(doc).sort((a, b) => a.offset - b.offset);
+  add('hidden-xref-section', hidden.flatMap((h) => (h.num !== undefined ? [h.num] : [])), latest, hidden.map((h) => h.offset));
   return traps;
 }
 
 /** One line per trap, English, for messages and logs: "dangling-reference 12, 14 (r0)". */
 export function describeTraps(traps: readonly InputTrap[]): string {
-  return traps.map((t) => `${t.kind} ${t.objects.join(', ')}${t.count > t.objects.length ? ` … (${t.count})` : ''} (revision ${t.revision})`).join('; ');
+  return traps
+    .map((t) => {
+      const what = [t.objects.length > 0 ? t.objects.join(', ') : '', t.offsets && t.offsets.length > 0 ? `at byte ${t.offsets.join(', ')}` : ''].filter((x) => x !== '').join(' ');
+      const more = t.count > Math.max(t.objects.length, t.offsets?.length ?? 0) ? ` … (${t.count})` : '';
+      return `${t.kind} ${what}${more} (${t.page !== undefined ? `page ${t.page}` : `revision ${t.revision}`})`;
+    })
+    .join('; ');
 }

@@ -6,6 +6,7 @@
  * here (O(size of the xref)); objects are read later, on demand, by offset.
  */
 import { Buffer } from 'node:buffer';
+import { YinjianError } from '../../../shared/errors/index';
 import { ByteReader, ascii, bytesToLatin1 } from './bytes';
 import { EntryTable, EntryTableBuilder } from './entry-table';
 import { decodeFilters, type FilterStep } from './filters';
@@ -534,4 +535,122 @@ function objectHeaderBefore(window: Buffer, at: number): { num: number; gen: num
   }
   if (digits === 0) return undefined;
   return { num, gen, start: pos + 1 };
+}
+
+const XREF_MARK = Buffer.from('xref', 'latin1');
+const XREF_TYPE_MARK = Buffer.from('/XRef', 'latin1');
+/** How far before a `/XRef` name a scan looks for its object's `n g obj` header. */
+const XREF_HEADER_LOOKBACK = 1024;
+/**
+ * Candidates (an `xref` keyword or a `/XRef` name off the /Prev chain) a scan may try to parse
+ * before it gives up (PDF_LIMIT_EXCEEDED): an ordinary file has none, a hostile one could
+ * repeat the keyword millions of times.
+ */
+export const XREF_SCAN_MAX_CANDIDATES = 1000;
+
+/** A cross-reference section found in the bytes, wherever it lies. */
+export interface FoundXrefSection {
+  readonly offset: number;
+  readonly kind: 'table' | 'stream';
+  /** The xref stream's object number (undefined for a classic table). */
+  readonly num?: number;
+  /** Its trailer's /Prev, when it has one. */
+  readonly prev?: number;
+}
+
+/**
+ * Every cross-reference section in the file's bytes that parses as one (a classic `xref`
+ * table with its trailer, or an object whose dictionary is /Type /XRef), leaving out the
+ * offsets in `skip` (the sections the reader reached). Whether the /Prev chain reaches them
+ * is the caller's question: a section it does not reach is one a later update can chain in
+ * (test/attacks class 9). Found with native byte searches; only candidates are parsed.
+ */
+export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: PdfLimits, skip: ReadonlySet<number>): FoundXrefSection[] {
+  const found: FoundXrefSection[] = [];
+  const seen = new Set<number>();
+  // One entry budget for every candidate together, as readRevisions has for the chain.
+  const budget = { declared: 0, allowance: xrefEntryAllowance(limits, reader.length) };
+  const attempt = (offset: number): Section | undefined => {
+    seen.add(offset);
+    if (seen.size > XREF_SCAN_MAX_CANDIDATES) throw limitExceeded('XREF_SCAN_MAX_CANDIDATES', `more than ${XREF_SCAN_MAX_CANDIDATES} cross-reference sections off the /Prev chain`);
+    try {
+      const section = readSection(reader, parser, limits, offset, budget);
+      budget.declared += section.entries.size;
+      return section;
+    } catch (error) {
+      // A bound hit is the file's answer (refused as PDF_LIMIT_EXCEEDED); anything else is text
+      // that happens to read `xref` or `/XRef`, not a section.
+      if (error instanceof YinjianError && error.code === 'PDF_LIMIT_EXCEEDED') throw error;
+      return undefined;
+    }
+  };
+  const prevOf = (trailer: PdfDict): number | undefined => {
+    const prev = trailer.get('Prev');
+    return typeof prev === 'number' ? prev : undefined;
+  };
+  const step = RECOVERY_SCAN_WINDOW;
+  const overlap = XREF_HEADER_LOOKBACK + 16;
+  for (let base = 0; base < reader.length; base += step) {
+    const start = Math.max(0, base - overlap);
+    const bytes = reader.slice(start, step + overlap + (base - start));
+    const window = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const from = base - start;
+    const to = Math.min(window.length, from + step);
+    // Classic tables: `xref` at a line start (not `startxref`), then white space.
+    for (let at = window.indexOf(XREF_MARK, from); at >= 0 && at < to; at = window.indexOf(XREF_MARK, at + 4)) {
+      const offset = start + at;
+      if ((at > 0 && !isWhite(window[at - 1] as number)) || !isWhite(window[at + 4] ?? 0x41) || skip.has(offset) || seen.has(offset)) continue;
+      const section = attempt(offset);
+      if (section && section.kind !== 'stream') found.push({ offset, kind: 'table', ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
+    }
+    // Xref streams: a `/XRef` name (not /XRefStm) with an object header shortly before it.
+    for (let at = window.indexOf(XREF_TYPE_MARK, from); at >= 0 && at < to; at = window.indexOf(XREF_TYPE_MARK, at + 5)) {
+      if (isAlnum(window[at + 5])) continue;
+      // Only the lookback is searched: a name with no header before it costs 1 KiB, not the window.
+      const lookFrom = Math.max(0, at - XREF_HEADER_LOOKBACK);
+      const inLookback = window.subarray(lookFrom, at).lastIndexOf('obj');
+      if (inLookback < 0) continue;
+      const objAt = lookFrom + inLookback;
+      const header = objectHeaderBefore(window, objAt);
+      if (!header) continue;
+      const offset = start + header.start;
+      if (skip.has(offset) || seen.has(offset)) continue;
+      const section = attempt(offset);
+      if (section && section.kind === 'stream') found.push({ offset, kind: 'stream', num: header.num, ...(prevOf(section.trailer) !== undefined ? { prev: prevOf(section.trailer) } : {}) });
+    }
+  }
+  return found;
+}
+
+/**
+ * The offsets of the sections the /Prev chain from `startxref` reaches, with the /XRefStm
+ * streams their tables name (a hybrid file's): what a reader of the file reads. Bounded as
+ * readRevisions is (maxRevisions, no cycles).
+ */
+export function chainedSectionOffsets(reader: ByteReader, parser: PdfParser, limits: PdfLimits): Set<number> {
+  const offsets = new Set<number>();
+  let offset: number | undefined = findStartXref(reader);
+  // An offset that points at white space before its section (node-signpdf writes startxref
+  // and /Prev one byte early) is read from the section's first token: both count as reached.
+  const tokenAt = (at: number): number => {
+    let pos = at;
+    while (pos < reader.length && pos - at < 64 && isWhite(reader.at(pos) as number)) pos++;
+    return pos;
+  };
+  for (let count = 0; offset !== undefined && !offsets.has(offset) && count < limits.maxRevisions; count++) {
+    offsets.add(offset);
+    offsets.add(tokenAt(offset));
+    const at: number = offset;
+    const lexer: Lexer = new Lexer(reader, at);
+    const first = lexer.next();
+    const trailer: PdfDict = first.kind === 'keyword' && first.value === 'xref' ? readTable(lexer, parser, limits).trailer : readXrefStream(reader, parser, limits, at).trailer;
+    const xrefStm = trailer.get('XRefStm');
+    if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0) {
+      offsets.add(xrefStm);
+      offsets.add(tokenAt(xrefStm));
+    }
+    const prev: PdfValue | undefined = trailer.get('Prev');
+    offset = typeof prev === 'number' && Number.isInteger(prev) && prev >= 0 && prev < reader.length ? prev : undefined;
+  }
+  return offsets;
 }

@@ -31,7 +31,7 @@ import { textLayerFacts } from '../policy/text-layer';
 import { textLines, type PageText } from '../policy/document-text';
 import { regulationTextBytes } from '../policy/regulation-text';
 import { passStampGate, type UseApproval } from '../policy/stamp-gate';
-import { assertNoInputTraps } from './input-suspect';
+import { assertNoInputTraps, assertNoSignatureFieldOverText } from './input-suspect';
 import { withFallback, type InputDigest } from './input-digest';
 import type { Person, UsageAnchor, UsageEntry } from '../register/index';
 import { assertChangesPermitted, assertSeamSealPermitted } from './certification';
@@ -286,6 +286,9 @@ export class StampingPipeline {
         },
       );
       const textVerdict = gated.verdict;
+      // Issue #11, class 15: no empty signature field over the text the gate just read (a later
+      // signature's appearance there would cover what this seal vouches for).
+      assertNoSignatureFieldOverText(document, gated.pages);
       if (infoTitle(document) === undefined) documentTitle = titleFromText(gated.pages[0]) ?? documentTitle;
 
       // M4 (issue #15): the login's initial-PIN check ran on the thread pool while the document

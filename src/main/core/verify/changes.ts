@@ -11,7 +11,7 @@
  * Saving Attack and the Shadow attacks (hide, replace, hide-and-replace): all of them need a
  * later update to override or re-point something that is rendered, which lands in "other".
  */
-import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, objectHeadersIn, reachableFromCatalog, undefinedReferences, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, TRAP_SCAN_MAX_OBJECTS, objectHeadersIn, reachableFromCatalog, undefinedReferences, undrawnRoleObjects, UNDRAWN_CATALOG_KEYS, type PdfDocument, type PdfRevisionView, type PdfValue } from '../pdf/index';
 import { coversContent, pageContentBoxes, type Box } from './content-extent';
 import type { ChangeLevel, DocumentChange } from './types';
 
@@ -82,26 +82,15 @@ function buildRoles(view: PdfRevisionView): { roles: RoleMap; pageOf: Map<number
   const roles: RoleMap = new Map();
   const pageOf = new Map<number, number>();
   addRole(roles, view.trailer.get('Root'), { kind: 'catalog' });
-  addRole(roles, view.trailer.get('Info'), { kind: 'info' });
+  // Info, metadata and DSS data: the same objects the stamping gate checks (core/pdf/traps.ts).
+  for (const [num, kinds] of undrawnRoleObjects(view)) for (const kind of kinds) addRole(roles, new PdfRef(num, 0), { kind });
   const catalog = view.catalog();
-  addRole(roles, catalog.get('Metadata'), { kind: 'metadata' });
   addRole(roles, catalog.get('Extensions'), { kind: 'extensions' });
   addRole(roles, catalog.get('Pages'), { kind: 'pages-node' });
   const acroFormRef = catalog.get('AcroForm');
   addRole(roles, acroFormRef, { kind: 'acroform' });
   const acroForm = view.resolveDict(acroFormRef);
   if (acroForm) addRole(roles, acroForm.get('Fields'), { kind: 'fields-array' });
-  const dssRef = catalog.get('DSS');
-  addRole(roles, dssRef, { kind: 'dss' });
-  const dss = view.resolveDict(dssRef);
-  if (dss) {
-    for (const [, value] of dss.entries()) {
-      addRole(roles, value, { kind: 'dss' });
-      const resolved = view.resolve(value);
-      if (resolved instanceof PdfArray) for (const item of resolved.items) addRole(roles, item, { kind: 'dss' });
-      if (resolved instanceof PdfDict) for (const [, item] of resolved.entries()) addRole(roles, item, { kind: 'dss' });
-    }
-  }
   const pages = view.pageRefs();
   pages.forEach((pageRef, index) => {
     const page = index + 1;
@@ -513,7 +502,6 @@ function refFor(num: number, entry: { type: string; gen?: number }): PdfRef {
  */
 const UNDRAWN_ROLES: ReadonlySet<Role['kind']> = new Set(['info', 'metadata', 'dss']);
 /** Catalog keys under which only undrawn data hangs. */
-const UNDRAWN_CATALOG_KEYS: ReadonlySet<string> = new Set(['Metadata', 'DSS']);
 
 /** Objects whose references a dangling-reference scan may follow before it gives up. */
 export const DANGLING_SCAN_MAX_OBJECTS = TRAP_SCAN_MAX_OBJECTS;
