@@ -64,7 +64,7 @@ function refFor(num: number, entry: XrefEntry): PdfRef {
  * follows references from the catalog only, i.e. what the document is and draws (the stamping
  * gate: a dangling entry in an Adobe-private trailer key such as /AdditionalStreams is no trap).
  */
-export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reachable' = 'all'): { missing: Set<number>; free: Set<number> } {
+export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reachable' = 'all', skip?: ReadonlySet<string>): { missing: Set<number>; free: Set<number>; used?: Set<number> } {
   const missing = new Set<number>();
   const free = new Set<number>();
   const pending: PdfRef[] = [];
@@ -92,10 +92,26 @@ export function undefinedReferences(view: PdfRevisionView, scope: 'all' | 'reach
       return undefined;
     }
   };
+  const root = view.trailer.get('Root');
+  if (scope === 'reachable' && skip !== undefined && root instanceof PdfRef) {
+    // One walk for both questions: first what the catalog reaches without the keys in `skip`
+    // (`used`, as reachableFromCatalog gives it), then on through those keys for the rest.
+    const entry = view.table.get(root.num);
+    const catalog = entry && entry.type !== 'free' ? load(refFor(root.num, entry)) : undefined;
+    if (catalog instanceof PdfDict) {
+      queued.add(root.num);
+      for (const [key, value] of catalog.entries()) if (!skip.has(key)) visit(value, 0);
+      for (let ref = pending.pop(); ref; ref = pending.pop()) visit(load(ref), 0);
+      const used = new Set(queued);
+      for (const [key, value] of catalog.entries()) if (skip.has(key)) visit(value, 0);
+      for (let ref = pending.pop(); ref; ref = pending.pop()) visit(load(ref), 0);
+      return { missing, free, used };
+    }
+  }
   if (scope === 'reachable') {
-    visit(view.trailer.get('Root'), 0);
+    visit(root, 0);
     for (let ref = pending.pop(); ref; ref = pending.pop()) visit(load(ref), 0);
-    return { missing, free };
+    return { missing, free, used: queued };
   }
   visit(view.trailer, 0);
   for (const [num, entry] of view.table) {
@@ -219,7 +235,7 @@ export function findInputTraps(doc: PdfDocument): InputTrap[] {
     const count = Math.max(all.length, offsets?.length ?? 0);
     if (count > 0) traps.push({ kind, objects: all.slice(0, MAX_NAMED), count, revision, ...(offsets ? { offsets: offsets.slice(0, MAX_NAMED) } : {}) });
   };
-  const { missing, free } = undefinedReferences(doc.latest, 'reachable');
+  const { missing, free, used } = undefinedReferences(doc.latest, 'reachable', UNDRAWN_CATALOG_KEYS);
   add('dangling-reference', missing, latest);
   add('free-referenced', free, latest);
   for (const revision of doc.revisions) {
@@ -254,9 +270,9 @@ export function findInputTraps(doc: PdfDocument): InputTrap[] {
   // (or used otherwise) would then change with it.
   const undrawn = undrawnRoleObjects(doc.latest);
   if (undrawn.size > 0) {
-    const used = reachableFromCatalog(doc.latest, UNDRAWN_CATALOG_KEYS);
+    const usedByDocument = used ?? reachableFromCatalog(doc.latest, UNDRAWN_CATALOG_KEYS);
     for (const role of ['info', 'metadata', 'dss'] as const) {
-      add(`${role}-drawn`, [...undrawn].filter(([num, roles]) => roles.includes(role) && used.has(num)).map(([num]) => num), latest);
+      add(`${role}-drawn`, [...undrawn].filter(([num, roles]) => roles.includes(role) && usedByDocument.has(num)).map(([num]) => num), latest);
     }
   }
   // Class 9: a cross-reference section no /Prev reaches.
