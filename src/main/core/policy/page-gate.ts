@@ -140,7 +140,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     // U2: shapes filled with the colorant None are drawn by some viewers and not by others
     // (poppler and Acrobat: nothing; pdf.js, our OCR's renderer: the alternate colour), so no
     // rendering shows OCR what every reader sees: a white cover so filled hid a pictured title.
-    if ((facts.noneFills ?? 0) > 0) needsOcr.push({ index: i, suspect: `以不着色的 None 色料填充的图形 ${facts.noneFills} shapes filled with the colorant None, which viewers draw differently`, unrenderable: true });
+    if ((facts.noneFills ?? 0) > 0) needsOcr.push({ index: i, suspect: `以不着色的 None 色料绘制的图形或渐变 ${facts.noneFills} shapes or shadings painted in the colorant None, which viewers draw differently`, unrenderable: true });
     else if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
     // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
