@@ -184,6 +184,25 @@ async function pdfjsTopInk(pdf: Uint8Array): Promise<number> {
   return pixels.subarray(0, rows * page.crop.width).filter((v) => v < 128).length;
 }
 
+/**
+ * Dark pixels MuPDF draws in the top quarter of the page at 30 dpi, for `usage` 'View' (on
+ * screen) or 'Print' (printed: MuPDF-based viewers print with the print usage of optional content).
+ */
+function mupdfTopInk(pdf: Uint8Array, name: string, usage: 'View' | 'Print'): number {
+  const file = join(suite.work, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  const script = join(suite.work, 'usage.js');
+  writeFileSync(script, 'var page = new Document(scriptArgs[0]).loadPage(0);\npage.toPixmap(Scale(30 / 72, 30 / 72), DeviceGray, false, true, scriptArgs[1]).saveAsPNG(scriptArgs[2]);\n');
+  const png = join(suite.work, `${name}-${usage}.png`);
+  const pgm = join(suite.work, `${name}-${usage}.pgm`);
+  execFileSync('mutool', ['run', script, file, usage, png], { stdio: 'ignore' });
+  execFileSync('mutool', ['draw', '-q', '-F', 'pgm', '-c', 'gray', '-o', pgm, png], { stdio: 'ignore' });
+  const bytes = readFileSync(pgm);
+  const [, width, height] = bytes.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
+  const pixels = bytes.subarray(bytes.length - width * height);
+  return pixels.subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
+}
+
 /** What poppler's text extraction finds on the page (a viewer's reading). */
 function popplerText(pdf: Uint8Array, name: string): string {
   const file = join(suite.work, `${name}.pdf`);
@@ -416,6 +435,50 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
     expect(result.error?.params).toMatchObject({ page: 1 });
     expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
+  });
+  /**
+   * The contract's first lines as a picture in a layer hidden on screen and shown when printed:
+   * OFF in the default configuration, its usage /View OFF and /Print ON, applied automatically
+   * on the Print and View events (/AS); the clauses as text below. The screen shows the clauses,
+   * the printout the contract. `lines`: what the picture shows instead.
+   */
+  async function printedOnly(lines: readonly string[] = CONTRACT_LINES.map(([text]) => text)): Promise<Uint8Array> {
+    const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, lines.map((text, i) => ({ text, size: i === 0 ? 26 : 16 })), { dpi: 150 });
+    const doc = await PDFDocument.create();
+    const font = await embedShippedFontSubset(doc, shippedFont());
+    const page = doc.addPage([595.28, 841.89]);
+    const image = await doc.embedPng(picture);
+    const height = (595.28 * image.height) / image.width;
+    const group = doc.context.register(doc.context.obj({ Type: 'OCG', Name: PDFString.of('Print'), Usage: { View: { ViewState: 'OFF' }, Print: { Subtype: 'Print', PrintState: 'ON' } } }));
+    page.node.set(PDFName.of('Resources'), doc.context.obj({ Font: { F1: font.ref }, XObject: { Im1: image.ref }, Properties: { OC1: group } }));
+    const hex = (text: string): string => font.encodeText(text).toString();
+    page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(`/OC /OC1 BDC q 595.28 0 0 ${height.toFixed(2)} 0 ${(841.89 - height).toFixed(2)} cm /Im1 Do Q EMC\n${clauses(hex)}`)));
+    const events = [
+      { Event: 'View', OCGs: [group], Category: ['View'] },
+      { Event: 'Print', OCGs: [group], Category: ['Print'] },
+    ];
+    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group], AS: events } }));
+    return doc.save({ useObjectStreams: false });
+  }
+
+  it('exploit: the title and parties pictured in a layer shown only when printing are read as printed', async () => {
+    const pdf = await printedOnly();
+    // On screen no one draws the picture; MuPDF prints it (as Acrobat does, by the /AS print event).
+    expect(mupdfTopInk(pdf, 'print-only', 'View')).toBe(0);
+    expect(mupdfTopInk(pdf, 'print-only', 'Print')).toBeGreaterThan(20);
+    expect(popplerTopInk(pdf, 'print-only')).toBe(0);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).layerViews?.map((view) => view.intent)).toEqual(['print']);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'print-only.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+    expect(String(result.error?.params?.['where'])).toMatch(/as printed/u);
+  });
+  it('harmless clauses with a printed-only watermark layer (内部资料) are sealed; a layer without a usage adds no reading', async () => {
+    const pdf = await printedOnly(['内部资料', '仅供参考']);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).layerViews?.length).toBe(1);
+    expect((await outcome(suite.fx.request(suite.seal.seal, pdf, 'print-watermark.pdf'))).code).toBe('sealed');
+    // A layer without a usage (the white cover above): every reader shows it the same way.
+    expect(textLayerFacts(PdfDocument.open(await picturedUnderCover('ocg')), 0).layerViews).toBeUndefined();
   });
   it.each([
     ['a shading (sh) clipped to the cover', 'none-sh'],

@@ -324,6 +324,14 @@ export interface ContentFacts {
    * rectangles (re: table rules) nor stroked straight lines (a table's grid).
    */
   outlineSegments: number;
+  /**
+   * The optional content groups (refKey) marked on what the page draws: marked content
+   * (`/OC /name BDC`), forms and images with /OC, annotations with /OC; an OCMD's groups. Readers
+   * differ on which of them they show (on screen, printed: optional-content.ts). Undefined: none.
+   */
+  optionalGroups: Set<number> | undefined;
+  /** Annotations printed but hidden on screen (flags Print and NoView): what they show is seen only in print. */
+  printOnly: number;
 }
 
 /**
@@ -481,6 +489,7 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['SC', 36],
   ['CS', 37],
   ['sh', 38],
+  ['BDC', 39],
 ]);
 
 /**
@@ -524,7 +533,7 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0, optionalGroups: undefined, printOnly: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
@@ -885,6 +894,9 @@ class PageWalk {
               } else gs.whiteStroke = isWhite(operands, gs.strokeSpace);
               break;
             }
+            case 39: // 'BDC': marked content; /OC marks optional content, named in /Properties
+              if (nameOperand(operands[0]) === 'OC') this.optional(document.latest.resolveDict(resources?.get('Properties'))?.get(lastName(operands) ?? ''));
+              break;
             case 38: // 'sh': a shading painted through the clip
               if (this.noneShading(document.latest.resolveDict(resources?.get('Shading'))?.get(lastName(operands) ?? ''))) this.facts.noneFills++;
               break;
@@ -1039,6 +1051,10 @@ class PageWalk {
     for (const item of list.items) {
       const annotation = document.latest.resolveDict(item);
       if (!annotation || annotation.getName('Subtype') === 'Popup') continue;
+      if (annotation.has('OC')) this.optional(annotation.get('OC'));
+      const flags = document.resolve(annotation.get('F'));
+      // Print (4) and NoView (32), not Hidden (2): printed, never on screen.
+      if (typeof flags === 'number' && (flags & 38) === 36) this.facts.printOnly++;
       let appearance = document.resolve(document.latest.resolveDict(annotation.get('AP'))?.get('N'));
       // A widget with states (a check box): the state shown.
       if (appearance instanceof PdfDict) {
@@ -1178,6 +1194,30 @@ class PageWalk {
   }
 
   /**
+   * An optional content group or membership dictionary (/OC) marked on what is drawn: its groups
+   * join facts.optionalGroups (an OCMD's /OCGs and the groups of its /VE expression).
+   */
+  private optional(value: PdfValue | undefined): void {
+    const document = this.document;
+    const groups = (this.facts.optionalGroups ??= new Set());
+    const add = (item: PdfValue | undefined, depth: number): void => {
+      if (depth > 8 || groups.size >= 256) return;
+      const resolved = document.resolve(item);
+      if (resolved instanceof PdfArray) for (const element of resolved.items) add(element, depth + 1);
+      else if (resolved instanceof PdfDict) {
+        if (resolved.getName('Type') === 'OCMD') {
+          add(resolved.get('OCGs'), depth + 1);
+          add(resolved.get('VE'), depth + 1);
+        } else {
+          const key = refKey(item);
+          if (key !== undefined) groups.add(key);
+        }
+      }
+    };
+    add(value, 0);
+  }
+
+  /**
    * U2: whether a shading (a dictionary, or a stream for types 4–7) paints in a Separation or
    * DeviceN of the colorant None. Painting in None has no effect (ISO 32000-1 §8.6.6.4), but
    * poppler, MuPDF and pdf.js paint such a shading in its alternate colour: a white cover so
@@ -1199,6 +1239,7 @@ class PageWalk {
     const target = document.resolve(xobjects?.get(name));
     if (!(target instanceof PdfStream)) return;
     const subtype = target.dict.getName('Subtype');
+    if (target.dict.has('OC')) this.optional(target.dict.get('OC'));
     if (subtype === 'Image') {
       this.facts.images++;
       const width = document.resolve(target.dict.get('Width'));
@@ -1238,7 +1279,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0, optionalGroups: undefined, printOnly: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));
