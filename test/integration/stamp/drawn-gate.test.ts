@@ -442,7 +442,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
    * on the Print and View events (/AS); the clauses as text below. The screen shows the clauses,
    * the printout the contract. `lines`: what the picture shows instead.
    */
-  async function printedOnly(lines: readonly string[] = CONTRACT_LINES.map(([text]) => text)): Promise<Uint8Array> {
+  async function printedOnly(lines: readonly string[] = CONTRACT_LINES.map(([text]) => text), layer: { on?: boolean; auto?: boolean } = {}): Promise<Uint8Array> {
     const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, lines.map((text, i) => ({ text, size: i === 0 ? 26 : 16 })), { dpi: 150 });
     const doc = await PDFDocument.create();
     const font = await embedShippedFontSubset(doc, shippedFont());
@@ -457,7 +457,7 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
       { Event: 'View', OCGs: [group], Category: ['View'] },
       { Event: 'Print', OCGs: [group], Category: ['Print'] },
     ];
-    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { OFF: [group], Order: [group], AS: events } }));
+    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { ...(layer.on ? { ON: [group] } : { OFF: [group] }), Order: [group], ...(layer.auto === false ? {} : { AS: events }) } }));
     return doc.save({ useObjectStreams: false });
   }
 
@@ -472,6 +472,16 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
     expect(String(result.error?.params?.['where'])).toMatch(/as printed/u);
+  });
+  it('exploit: the title and parties pictured in a layer on by default whose view usage (not applied: no /AS) is OFF are read as poppler shows them', async () => {
+    // poppler (and Acrobat, which applies a usage only through /AS) shows the layer on screen;
+    // pdf.js, OCR's renderer, hides it by its view usage.
+    const pdf = await printedOnly(undefined, { on: true, auto: false });
+    expect(popplerTopInk(pdf, 'view-usage')).toBeGreaterThan(50);
+    expect(await pdfjsTopInk(pdf)).toBe(0);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'view-usage.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
   it('harmless clauses with a printed-only watermark layer (内部资料) are sealed; a layer without a usage adds no reading', async () => {
     const pdf = await printedOnly(['内部资料', '仅供参考']);
