@@ -15,7 +15,7 @@ import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
 import { drawnDirectly } from '../../../src/main/infra/ocr/page-render';
-import { scanImage } from '../../helpers/gate-documents';
+import { SYSTEM_CJK_FONTS, fontScanImage, scanImage, type SystemFont } from '../../helpers/gate-documents';
 import { makePdf, shippedFont } from './fixture';
 import { gateSuite } from './gate-suite';
 
@@ -28,7 +28,7 @@ const suite = gateSuite('YJ-ANNOT-0001', 'yinjian-annot-');
  * Clauses as the page's text layer, and a stamp annotation whose appearance draws `lines` in the
  * shipped font (`withoutToUnicode`: a copy of the font's dictionary without its ToUnicode map).
  */
-async function annotated(lines: readonly string[], options: { flags?: number; withoutToUnicode?: boolean; scan?: Buffer } = {}): Promise<Uint8Array> {
+async function annotated(lines: readonly string[], options: { flags?: number; withoutToUnicode?: boolean; scan?: Buffer; picture?: Buffer } = {}): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   const font = await embedShippedFontSubset(pdf, shippedFont());
   const page = pdf.addPage([595.28, 841.89]);
@@ -49,7 +49,13 @@ async function annotated(lines: readonly string[], options: { flags?: number; wi
   const ops = lines.map((l, i) => `BT /F1 ${i === 0 ? 26 : 14} Tf 20 ${150 - i * 40} Td ${font.encodeText(l).toString()} Tj ET`).join('\n');
   const resources = pdf.context.obj({ Font: { F1: font.ref } });
   const appearance = pdf.context.register(pdf.context.flateStream(ops, { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 500, 200], Resources: resources }));
-  const annotation = pdf.context.register(pdf.context.obj({ Type: 'Annot', Subtype: 'Stamp', Rect: [50, 600, 550, 800], F: options.flags ?? 4, AP: { N: appearance } }));
+  let annotation = pdf.context.register(pdf.context.obj({ Type: 'Annot', Subtype: 'Stamp', Rect: [50, 600, 550, 800], F: options.flags ?? 4, AP: { N: appearance } }));
+  if (options.picture) {
+    // The lines as a picture (a page-sized image, the lines at its top) over the whole page.
+    const image = await pdf.embedPng(options.picture);
+    const picture = pdf.context.register(pdf.context.flateStream('q 595.28 0 0 841.89 0 0 cm /Im1 Do Q', { Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 595.28, 841.89], Resources: { XObject: { Im1: image.ref } } }));
+    annotation = pdf.context.register(pdf.context.obj({ Type: 'Annot', Subtype: 'Stamp', Rect: [0, 0, 595.28, 841.89], F: options.flags ?? 4, AP: { N: picture } }));
+  }
   page.node.set(PDFName.of('Annots'), pdf.context.obj([annotation]));
   const saved = await pdf.save({ useObjectStreams: false });
   if (!options.withoutToUnicode) return saved;
@@ -114,6 +120,26 @@ describe('annotations show what they draw (U2)', { timeout: 240_000 }, () => {
     const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'scan-annotation.pdf'));
     expect(['TEXT_LAYER_MISMATCH', 'DOCUMENT_CONTENT_FORBIDDEN']).toContain(result.code);
     expect(result.error?.params).toMatchObject({ page: 1 });
+  });
+
+  it('exploit: a stamp annotation picturing the title and parties, printed but never on screen (flags Print, NoView), is read as printed', async () => {
+    const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, TITLE_LINES.map((text, i) => ({ text, size: i === 0 ? 26 : 16 })), { dpi: 150 });
+    const pdf = await annotated(TITLE_LINES, { flags: 4 | 32, picture });
+    // poppler: nothing on screen (pdftoppm), the contract when printing (pdftocairo -pdf prints).
+    writeFileSync(join(suite.work, 'print-annot.pdf'), pdf);
+    execFileSync('pdftocairo', ['-pdf', join(suite.work, 'print-annot.pdf'), join(suite.work, 'print-annot-printed.pdf')]);
+    const topInk = (file: string): number => {
+      execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', join(suite.work, file), join(suite.work, 'top')]);
+      const pgm = readFileSync(join(suite.work, 'top.pgm'));
+      const [, width, height] = pgm.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
+      return pgm.subarray(pgm.length - width * height).subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
+    };
+    expect(topInk('print-annot.pdf')).toBe(0);
+    expect(topInk('print-annot-printed.pdf')).toBeGreaterThan(50);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).layerViews?.map((view) => view.intent)).toEqual(['print']);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'print-only-annotation.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
   it('an annotation saying nothing forbidden (a reviewer\'s note) leaves the notice sealed', async () => {

@@ -17,6 +17,7 @@ import { PdfDocument } from '../../../src/main/core/pdf/index';
 import { contentPageText } from '../../../src/main/core/policy/content-text';
 import { MIN_OUTLINE_SEGMENTS } from '../../../src/main/core/policy/page-gate';
 import { textLayerFacts } from '../../../src/main/core/policy/text-layer';
+import { renderPage } from '../../../src/main/infra/ocr/page-render';
 import { SYSTEM_CJK_FONTS, fontScanImage, type SystemFont } from '../../helpers/gate-documents';
 import { NOTICE, makePdf, shippedFont } from './fixture';
 import { gateSuite } from './gate-suite';
@@ -172,6 +173,33 @@ function popplerTopInk(pdf: Uint8Array, name: string): number {
   const pgm = readFileSync(join(suite.work, `${name}.pgm`));
   const [, width, height] = pgm.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
   const pixels = pgm.subarray(pgm.length - width * height);
+  return pixels.subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
+}
+
+/** Dark pixels pdf.js (OCR's renderer, page-render.ts) draws in the top quarter of the page, at 30 dpi. */
+async function pdfjsTopInk(pdf: Uint8Array): Promise<number> {
+  const page = await renderPage(PdfDocument.open(pdf), 0, 30, 'pgm');
+  const pixels = page.image.subarray(page.image.length - page.crop.width * page.crop.height);
+  const rows = Math.max(0, Math.min(page.crop.height, Math.round(page.height * 0.25) - page.crop.top));
+  return pixels.subarray(0, rows * page.crop.width).filter((v) => v < 128).length;
+}
+
+/**
+ * Dark pixels MuPDF draws in the top quarter of the page at 30 dpi, for `usage` 'View' (on
+ * screen) or 'Print' (printed: MuPDF-based viewers print with the print usage of optional content).
+ */
+function mupdfTopInk(pdf: Uint8Array, name: string, usage: 'View' | 'Print'): number {
+  const file = join(suite.work, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  const script = join(suite.work, 'usage.js');
+  writeFileSync(script, 'var page = new Document(scriptArgs[0]).loadPage(0);\npage.toPixmap(Scale(30 / 72, 30 / 72), DeviceGray, false, true, scriptArgs[1]).saveAsPNG(scriptArgs[2]);\n');
+  const png = join(suite.work, `${name}-${usage}.png`);
+  const pgm = join(suite.work, `${name}-${usage}.pgm`);
+  execFileSync('mutool', ['run', script, file, usage, png], { stdio: 'ignore' });
+  execFileSync('mutool', ['draw', '-q', '-F', 'pgm', '-c', 'gray', '-o', pgm, png], { stdio: 'ignore' });
+  const bytes = readFileSync(pgm);
+  const [, width, height] = bytes.subarray(0, 40).toString('latin1').split(/\s+/u).map(Number) as [number, number, number];
+  const pixels = bytes.subarray(bytes.length - width * height);
   return pixels.subarray(0, Math.round(height * 0.25) * width).filter((v) => v < 128).length;
 }
 
@@ -358,9 +386,11 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
   /**
    * The contract's first lines as a picture at the top (beside a text layer: OCR reads the page),
    * the clauses as text, and a white rectangle over the picture that viewers may not draw:
-   * in an OCG that is OFF by default (`ocg`), or filled with the colorant None (`none`).
+   * in an OCG that is OFF by default (`ocg`), or filled with the colorant None (`none`), or
+   * painted by a shading in a Separation of None: the `sh` operator clipped to the rectangle
+   * (`none-sh`), or a shading pattern filling it (`none-pattern`); `bare`: no cover.
    */
-  async function picturedUnderCover(cover: 'ocg' | 'none'): Promise<Uint8Array> {
+  async function picturedUnderCover(cover: 'ocg' | 'none' | 'none-sh' | 'none-pattern' | 'bare'): Promise<Uint8Array> {
     const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, CONTRACT_LINES.map(([text, size]) => ({ text, size: size === 26 ? 26 : 16 })), { dpi: 150 });
     const doc = await PDFDocument.create();
     const font = await embedShippedFontSubset(doc, shippedFont());
@@ -373,7 +403,17 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const resources = page.node.Resources();
     resources?.set(PDFName.of('Properties'), doc.context.obj({ OC1: group }));
     resources?.set(PDFName.of('ColorSpace'), doc.context.obj({ None: doc.context.obj([PDFName.of('Separation'), PDFName.of('None'), PDFName.of('DeviceGray'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [1], C1: [1], N: 1 })]) }));
-    const ops = cover === 'ocg' ? '/OC /OC1 BDC 1 g 0 420 595 422 re f EMC' : '/None cs 1 scn 0 420 595 422 re f';
+    // An axial shading in the same space, white from end to end, extended over the page.
+    const shading = doc.context.obj({ ShadingType: 2, ColorSpace: doc.context.obj([PDFName.of('Separation'), PDFName.of('None'), PDFName.of('DeviceGray'), doc.context.obj({ FunctionType: 2, Domain: [0, 1], C0: [1], C1: [1], N: 1 })]), Coords: [0, 420, 0, 842], Function: { FunctionType: 2, Domain: [0, 1], C0: [1], C1: [1], N: 1 }, Extend: [true, true] });
+    resources?.set(PDFName.of('Shading'), doc.context.obj({ Sh1: shading }));
+    resources?.set(PDFName.of('Pattern'), doc.context.obj({ P1: doc.context.obj({ PatternType: 2, Shading: shading }) }));
+    const ops = {
+      ocg: '/OC /OC1 BDC 1 g 0 420 595 422 re f EMC',
+      none: '/None cs 1 scn 0 420 595 422 re f',
+      'none-sh': 'q 0 420 595 422 re W n /Sh1 sh Q',
+      'none-pattern': '/Pattern cs /P1 scn 0 420 595 422 re f',
+      bare: '',
+    }[cover];
     const stream = doc.context.register(doc.context.flateStream(ops));
     const contents = page.node.Contents();
     page.node.set(PDFName.of('Contents'), doc.context.obj([...(contents instanceof PDFArray ? contents.asArray() : [page.node.get(PDFName.of('Contents')) as PDFRef]), stream]));
@@ -392,6 +432,76 @@ describe('content the gate did not follow (U2)', { timeout: 120_000 }, () => {
     const pdf = await picturedUnderCover('none');
     expect(popplerTopInk(pdf, 'none-cover')).toBeGreaterThan(50);
     const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'none-cover.pdf'));
+    expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
+    expect(result.error?.params).toMatchObject({ page: 1 });
+    expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);
+  });
+  /**
+   * The contract's first lines as a picture in a layer hidden on screen and shown when printed:
+   * OFF in the default configuration, its usage /View OFF and /Print ON, applied automatically
+   * on the Print and View events (/AS); the clauses as text below. The screen shows the clauses,
+   * the printout the contract. `lines`: what the picture shows instead.
+   */
+  async function printedOnly(lines: readonly string[] = CONTRACT_LINES.map(([text]) => text), layer: { on?: boolean; auto?: boolean } = {}): Promise<Uint8Array> {
+    const picture = await fontScanImage(SYSTEM_CJK_FONTS[0] as SystemFont, lines.map((text, i) => ({ text, size: i === 0 ? 26 : 16 })), { dpi: 150 });
+    const doc = await PDFDocument.create();
+    const font = await embedShippedFontSubset(doc, shippedFont());
+    const page = doc.addPage([595.28, 841.89]);
+    const image = await doc.embedPng(picture);
+    const height = (595.28 * image.height) / image.width;
+    const group = doc.context.register(doc.context.obj({ Type: 'OCG', Name: PDFString.of('Print'), Usage: { View: { ViewState: 'OFF' }, Print: { Subtype: 'Print', PrintState: 'ON' } } }));
+    page.node.set(PDFName.of('Resources'), doc.context.obj({ Font: { F1: font.ref }, XObject: { Im1: image.ref }, Properties: { OC1: group } }));
+    const hex = (text: string): string => font.encodeText(text).toString();
+    page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(`/OC /OC1 BDC q 595.28 0 0 ${height.toFixed(2)} 0 ${(841.89 - height).toFixed(2)} cm /Im1 Do Q EMC\n${clauses(hex)}`)));
+    const events = [
+      { Event: 'View', OCGs: [group], Category: ['View'] },
+      { Event: 'Print', OCGs: [group], Category: ['Print'] },
+    ];
+    doc.catalog.set(PDFName.of('OCProperties'), doc.context.obj({ OCGs: [group], D: { ...(layer.on ? { ON: [group] } : { OFF: [group] }), Order: [group], ...(layer.auto === false ? {} : { AS: events }) } }));
+    return doc.save({ useObjectStreams: false });
+  }
+
+  it('exploit: the title and parties pictured in a layer shown only when printing are read as printed', async () => {
+    const pdf = await printedOnly();
+    // On screen no one draws the picture; MuPDF prints it (as Acrobat does, by the /AS print event).
+    expect(mupdfTopInk(pdf, 'print-only', 'View')).toBe(0);
+    expect(mupdfTopInk(pdf, 'print-only', 'Print')).toBeGreaterThan(20);
+    expect(popplerTopInk(pdf, 'print-only')).toBe(0);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).layerViews?.map((view) => view.intent)).toEqual(['print']);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'print-only.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+    expect(String(result.error?.params?.['where'])).toMatch(/as printed/u);
+  });
+  it('exploit: the title and parties pictured in a layer on by default whose view usage (not applied: no /AS) is OFF are read as poppler shows them', async () => {
+    // poppler (and Acrobat, which applies a usage only through /AS) shows the layer on screen;
+    // pdf.js, OCR's renderer, hides it by its view usage.
+    const pdf = await printedOnly(undefined, { on: true, auto: false });
+    expect(popplerTopInk(pdf, 'view-usage')).toBeGreaterThan(50);
+    expect(await pdfjsTopInk(pdf)).toBe(0);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, 'view-usage.pdf'));
+    expect(result.code).toBe('DOCUMENT_CONTENT_FORBIDDEN');
+    expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
+  });
+  it('harmless clauses with a printed-only watermark layer (内部资料) are sealed; a layer without a usage adds no reading', async () => {
+    const pdf = await printedOnly(['内部资料', '仅供参考']);
+    expect(textLayerFacts(PdfDocument.open(pdf), 0).layerViews?.length).toBe(1);
+    expect((await outcome(suite.fx.request(suite.seal.seal, pdf, 'print-watermark.pdf'))).code).toBe('sealed');
+    // A layer without a usage (the white cover above): every reader shows it the same way.
+    expect(textLayerFacts(PdfDocument.open(await picturedUnderCover('ocg')), 0).layerViews).toBeUndefined();
+  });
+  it.each([
+    ['a shading (sh) clipped to the cover', 'none-sh'],
+    ['a shading pattern filling the cover', 'none-pattern'],
+  ] as const)('exploit: a white cover painted by %s in a Separation of None leaves the page unreadable', async (_what, cover) => {
+    const pdf = await picturedUnderCover(cover);
+    // Painting in the colorant None has no effect (ISO 32000-1 §8.6.6.4): a conforming reader
+    // shows the page as it is without the cover, the contract. poppler, MuPDF and pdf.js (OCR's
+    // renderer) paint a shading in None in its alternate colour, white: readers differ, and no
+    // rendering shows OCR what the others show.
+    expect(popplerTopInk(await picturedUnderCover('bare'), 'bare')).toBeGreaterThan(50);
+    expect(await pdfjsTopInk(pdf)).toBeLessThan(5);
+    const result = await outcome(suite.fx.request(suite.seal.seal, pdf, `${cover}.pdf`));
     expect(result.code).toBe('SCANNED_PAGE_UNREADABLE');
     expect(result.error?.params).toMatchObject({ page: 1 });
     expect(String(result.error?.params?.['why'])).toMatch(/colorant None/u);

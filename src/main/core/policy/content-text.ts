@@ -309,11 +309,12 @@ export interface ContentFacts {
    */
   type3Shows: number;
   /**
-   * Shapes filled (paths, image masks) with a colorant None (a Separation or DeviceN of None):
-   * poppler and Acrobat draw nothing, pdf.js (OCR's renderer) and MuPDF draw them in the
-   * alternate colour. A white rectangle so filled over a contract's title pictured showed the
-   * contract in poppler and a blank to OCR. Such a page cannot be drawn for OCR as every viewer
-   * shows it (page-gate.ts: unreadable).
+   * Shapes filled (paths, image masks) or stroked with a colorant None (a Separation or DeviceN
+   * of None), and shadings painted in it (`sh`, shading patterns): poppler and Acrobat draw no
+   * shape so filled, pdf.js (OCR's renderer) and MuPDF draw it in the alternate colour; such a
+   * shading is drawn by poppler, MuPDF and pdf.js and not by a conforming reader (§8.6.6.4). A
+   * white rectangle so painted over a contract's title pictured showed the contract in one and a
+   * blank to OCR. Such a page cannot be drawn for OCR as every viewer shows it (page-gate.ts: unreadable).
    */
   noneFills: number;
   /**
@@ -323,6 +324,14 @@ export interface ContentFacts {
    * rectangles (re: table rules) nor stroked straight lines (a table's grid).
    */
   outlineSegments: number;
+  /**
+   * The optional content groups (refKey) marked on what the page draws: marked content
+   * (`/OC /name BDC`), forms and images with /OC, annotations with /OC; an OCMD's groups. Readers
+   * differ on which of them they show (on screen, printed: optional-content.ts). Undefined: none.
+   */
+  optionalGroups: Set<number> | undefined;
+  /** Annotations printed but hidden on screen (flags Print and NoView): what they show is seen only in print. */
+  printOnly: number;
 }
 
 /**
@@ -479,6 +488,8 @@ const OPERATOR_CODES: ReadonlyMap<string, number> = new Map([
   ['K', 36],
   ['SC', 36],
   ['CS', 37],
+  ['sh', 38],
+  ['BDC', 39],
 ]);
 
 /**
@@ -522,7 +533,7 @@ function translated(m: Matrix, dx: number, dy: number): Matrix {
  */
 class PageWalk {
   readonly runs: TextRun[] = [];
-  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
+  readonly facts: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0, optionalGroups: undefined, printOnly: 0 };
   textAlive = true;
   /** Inside a signature field's appearance (annotations()). */
   private inSignature = false;
@@ -612,7 +623,12 @@ class PageWalk {
     if (name === 'DeviceCMYK' || name === 'CMYK') return 'ink';
     if (name === undefined || name === 'Pattern') return 'other';
     const document = this.document;
-    const space = document.resolve(document.latest.resolveDict(resources?.get('ColorSpace'))?.get(name));
+    return this.spaceOf(document.resolve(document.latest.resolveDict(resources?.get('ColorSpace'))?.get(name)));
+  }
+
+  /** How a colour space given as a value (a device space's name, or an array) reads its components (fillSpaceOf). */
+  private spaceOf(space: PdfValue | undefined): FillSpace {
+    const document = this.document;
     if (space instanceof PdfName) return this.fillSpaceOf(undefined, space.value);
     if (!(space instanceof PdfArray)) return 'other';
     const family = document.resolve(space.items[0]);
@@ -855,15 +871,34 @@ class PageWalk {
             case 7: // 'rg'
             case 8: // 'k'
             case 9: // 'sc'
-            case 10: // 'scn'
+            case 10: {
+              // 'scn'
               if (op === 'g' || op === 'rg') gs.fillSpace = 'light';
               else if (op === 'k') gs.fillSpace = 'ink';
-              gs.whiteFill = isWhite(operands, gs.fillSpace);
-              if (op === 'scn') this.pattern(resources, lastName(operands), base, depth);
+              const name = op === 'scn' ? lastName(operands) : undefined;
+              if (name !== undefined) {
+                // A pattern: a shading pattern in the colorant None paints as a fill in None does.
+                const none = this.pattern(resources, name, base, depth);
+                gs.fillSpace = none ? 'none' : 'other';
+                gs.whiteFill = none;
+              } else gs.whiteFill = isWhite(operands, gs.fillSpace);
               break;
-            case 33: // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
-              this.pattern(resources, lastName(operands), base, depth);
-              gs.whiteStroke = isWhite(operands, gs.strokeSpace);
+            }
+            case 33: {
+              // 'SCN': a stroke colour, a pattern's cell drawn as much as a fill's
+              const name = lastName(operands);
+              if (name !== undefined) {
+                const none = this.pattern(resources, name, base, depth);
+                gs.strokeSpace = none ? 'none' : 'other';
+                gs.whiteStroke = none;
+              } else gs.whiteStroke = isWhite(operands, gs.strokeSpace);
+              break;
+            }
+            case 39: // 'BDC': marked content; /OC marks optional content, named in /Properties
+              if (nameOperand(operands[0]) === 'OC') this.optional(document.latest.resolveDict(resources?.get('Properties'))?.get(lastName(operands) ?? ''));
+              break;
+            case 38: // 'sh': a shading painted through the clip
+              if (this.noneShading(document.latest.resolveDict(resources?.get('Shading'))?.get(lastName(operands) ?? ''))) this.facts.noneFills++;
               break;
             case 36: // 'G', 'RG', 'K', 'SC': the stroke colour (U2: text stroked in white, Tr 1)
               if (op === 'G' || op === 'RG') gs.strokeSpace = 'light';
@@ -954,13 +989,14 @@ class PageWalk {
               break;
             case 28: // a path filled (and maybe stroked): its curves and straight segments are seen
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves + this.pathLines;
-              if (gs.fillSpace === 'none') this.facts.noneFills++;
+              if (gs.fillSpace === 'none' || (gs.strokeSpace === 'none' && (op === 'B' || op === 'B*' || op === 'b' || op === 'b*'))) this.facts.noneFills++;
               this.pathCurves = 0;
               this.pathLines = 0;
               this.pathClip = false;
               break;
             case 30: // 'S', 's': a path stroked only: its curves
               if (!this.inSignature) this.facts.outlineSegments += this.pathCurves;
+              if (gs.strokeSpace === 'none') this.facts.noneFills++;
               this.pathCurves = 0;
               this.pathLines = 0;
               this.pathClip = false;
@@ -1015,6 +1051,10 @@ class PageWalk {
     for (const item of list.items) {
       const annotation = document.latest.resolveDict(item);
       if (!annotation || annotation.getName('Subtype') === 'Popup') continue;
+      if (annotation.has('OC')) this.optional(annotation.get('OC'));
+      const flags = document.resolve(annotation.get('F'));
+      // Print (4) and NoView (32), not Hidden (2): printed, never on screen.
+      if (typeof flags === 'number' && (flags & 38) === 36) this.facts.printOnly++;
       let appearance = document.resolve(document.latest.resolveDict(annotation.get('AP'))?.get('N'));
       // A widget with states (a check box): the state shown.
       if (appearance instanceof PdfDict) {
@@ -1131,23 +1171,65 @@ class PageWalk {
    * placed by the pattern's /Matrix in the space of the content that names it (`base`); its text
    * joins the layer (drawn once, where the first cell is), its images and outlines count.
    */
-  private pattern(resources: PdfDict | undefined, name: string | undefined, base: Matrix, depth: number): void {
-    if (name === undefined) return;
+  private pattern(resources: PdfDict | undefined, name: string | undefined, base: Matrix, depth: number): boolean {
+    if (name === undefined) return false;
     const document = this.document;
     const value = document.latest.resolveDict(resources?.get('Pattern'))?.get(name);
     const target = document.resolve(value);
-    if (!(target instanceof PdfStream) || document.resolve(target.dict.get('PatternType')) !== 1) return;
+    // A shading pattern: says whether it paints in the colorant None (noneShading).
+    if (target instanceof PdfDict && document.resolve(target.get('PatternType')) === 2) return this.noneShading(target.get('Shading'));
+    if (!(target instanceof PdfStream) || document.resolve(target.dict.get('PatternType')) !== 1) return false;
     const key = refKey(value) ?? target;
-    if (this.patternsRead.has(key)) return;
+    if (this.patternsRead.has(key)) return false;
     this.patternsRead.add(key);
     this.facts.patternCells++;
     if (depth >= MAX_FORM_DEPTH) {
       if (this.textAlive) throw new Unsupported('patterns nested too deep');
-      return;
+      return false;
     }
     const given = matrixEntry(document, target.dict.get('Matrix'));
     // A cell starts from the default graphics state, in pattern space.
     this.walkStream(target, () => initialState(given ? multiply(given, base) : base), document.latest.resolveDict(target.dict.get('Resources')), depth + 1);
+    return false;
+  }
+
+  /**
+   * An optional content group or membership dictionary (/OC) marked on what is drawn: its groups
+   * join facts.optionalGroups (an OCMD's /OCGs and the groups of its /VE expression).
+   */
+  private optional(value: PdfValue | undefined): void {
+    const document = this.document;
+    const groups = (this.facts.optionalGroups ??= new Set());
+    const add = (item: PdfValue | undefined, depth: number): void => {
+      if (depth > 8 || groups.size >= 256) return;
+      const resolved = document.resolve(item);
+      if (resolved instanceof PdfArray) for (const element of resolved.items) add(element, depth + 1);
+      else if (resolved instanceof PdfDict) {
+        if (resolved.getName('Type') === 'OCMD') {
+          add(resolved.get('OCGs'), depth + 1);
+          add(resolved.get('VE'), depth + 1);
+        } else {
+          const key = refKey(item);
+          if (key !== undefined) groups.add(key);
+        }
+      }
+    };
+    add(value, 0);
+  }
+
+  /**
+   * U2: whether a shading (a dictionary, or a stream for types 4–7) paints in a Separation or
+   * DeviceN of the colorant None. Painting in None has no effect (ISO 32000-1 §8.6.6.4), but
+   * poppler, MuPDF and pdf.js paint such a shading in its alternate colour: a white cover so
+   * painted (`sh` through a clip, or a shading pattern filling a rectangle) over a contract's
+   * title pictured showed OCR a blank where a conforming reader shows the contract. Counted as
+   * a fill in None (noneFills: the page is unreadable).
+   */
+  private noneShading(value: PdfValue | undefined): boolean {
+    const document = this.document;
+    const shading = document.resolve(value);
+    const dict = shading instanceof PdfStream ? shading.dict : shading instanceof PdfDict ? shading : undefined;
+    return dict !== undefined && this.spaceOf(document.resolve(dict.get('ColorSpace'))) === 'none';
   }
 
   /** Do: an image counts (after text: text under an image), a form is read with its resources. */
@@ -1157,6 +1239,7 @@ class PageWalk {
     const target = document.resolve(xobjects?.get(name));
     if (!(target instanceof PdfStream)) return;
     const subtype = target.dict.getName('Subtype');
+    if (target.dict.has('OC')) this.optional(target.dict.get('OC'));
     if (subtype === 'Image') {
       this.facts.images++;
       const width = document.resolve(target.dict.get('Width'));
@@ -1196,7 +1279,7 @@ export function readPage(document: PdfDocument, pageIndex: number): PageReading 
 function readPageOnce(document: PdfDocument, pageIndex: number): PageReading {
   const pageRef = pagesOf(document)[pageIndex];
   const page = document.latest.resolveDict(pageRef);
-  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0 };
+  const empty: ContentFacts = { images: 0, textImages: 0, textShows: 0, invisible: 0, white: 0, textBeforeImage: false, unreadable: false, appearances: 0, patternCells: 0, type3Shows: 0, noneFills: 0, outlineSegments: 0, optionalGroups: undefined, printOnly: 0 };
   if (!pageRef || !page) return { text: undefined, error: undefined, facts: empty, found: false, resources: undefined };
   let fonts = fontCache.get(document);
   if (!fonts) fontCache.set(document, (fonts = new Map()));

@@ -18,6 +18,7 @@
 import { YinjianError } from '../../../shared/errors/index';
 import { DEFAULT_DENY_LIST, classifyDocumentText, normaliseForMatching, type DeniedDocumentKind, type DocumentTextVerdict } from './document-type';
 import type { PageText } from './document-text';
+import type { LayerView } from './optional-content';
 import type { TextLayerFacts } from './text-layer';
 
 /** What OCR read on one rendered page, positioned like a text layer (displayed page, points). */
@@ -35,6 +36,8 @@ export interface OcrPageText {
 
 export interface OcrOptions {
   readonly signal?: AbortSignal;
+  /** Draw the page's optional content this way (printed, another reader's screen) instead of the default. */
+  readonly view?: LayerView;
 }
 
 /** The gate's view of a document: its text layer, the layer's facts, and OCR when available. */
@@ -130,7 +133,8 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const layers: PageText[] = [];
   // `beside`: the page's layer is trusted, but the page also shows images that may carry text
   // the layer does not have: OCR reads the page too, and both readings count.
-  const needsOcr: { index: number; suspect: string | undefined; beside?: true; unrenderable?: true }[] = [];
+  // `view`: the page drawn with its optional content as another reader shows it (printed, say).
+  const needsOcr: { index: number; suspect: string | undefined; beside?: true; unrenderable?: true; view?: LayerView }[] = [];
   for (let i = 0; i < source.pageCount; i++) {
     stopped(signal);
     const layer = await source.layer(i);
@@ -140,7 +144,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     // U2: shapes filled with the colorant None are drawn by some viewers and not by others
     // (poppler and Acrobat: nothing; pdf.js, our OCR's renderer: the alternate colour), so no
     // rendering shows OCR what every reader sees: a white cover so filled hid a pictured title.
-    if ((facts.noneFills ?? 0) > 0) needsOcr.push({ index: i, suspect: `以不着色的 None 色料填充的图形 ${facts.noneFills} shapes filled with the colorant None, which viewers draw differently`, unrenderable: true });
+    if ((facts.noneFills ?? 0) > 0) needsOcr.push({ index: i, suspect: `以不着色的 None 色料绘制的图形或渐变 ${facts.noneFills} shapes or shadings painted in the colorant None, which viewers draw differently`, unrenderable: true });
     else if (suspect) needsOcr.push({ index: i, suspect: `${SUSPICION_LABEL[suspect.kind] ?? suspect.kind}: ${suspect.detail}` });
     // A scan, text drawn as outlines, or an empty page: what shows is only known by looking.
     else if (characters(layer, MIN_LAYER_CHARACTERS) < MIN_LAYER_CHARACTERS) needsOcr.push({ index: i, suspect: undefined });
@@ -150,6 +154,10 @@ export async function gateDocumentText(source: GatePageSource, options: Document
     // and text in a Type3 font, whose glyphs draw what they like while its ToUnicode says
     // something else (a contract's title and parties read as 关于报送… were sealed).
     else if (facts.textImages > 0 || facts.outlineSegments >= MIN_OUTLINE_SEGMENTS || facts.type3Shows > 0) needsOcr.push({ index: i, suspect: undefined, beside: true });
+    // A picture in a layer hidden on screen and shown when printed (a contract's title and
+    // parties over harmless clauses) was sealed: the page is also read as printed, and as any
+    // other reader shows its layers; each reading counts beside what stands for the page.
+    for (const view of facts.layerViews ?? []) needsOcr.push({ index: i, suspect: undefined, beside: true, view });
   }
   // (1) The trusted layers alone: a refusal here needs no OCR.
   const suspectPages = new Set(needsOcr.filter((p) => p.suspect !== undefined).map((p) => p.index));
@@ -164,7 +172,7 @@ export async function gateDocumentText(source: GatePageSource, options: Document
   const unreadablePages: number[] = [];
   let unreadableWhy: string | undefined;
   let done = 0;
-  for (const { index, suspect, beside, unrenderable } of needsOcr) {
+  for (const { index, suspect, beside, unrenderable, view } of needsOcr) {
     stopped(signal);
     const page = index + 1;
     options.onProgress?.({ pages: source.pageCount, ocrPages: needsOcr.length, ocrDone: done, current: page });
@@ -179,9 +187,9 @@ export async function gateDocumentText(source: GatePageSource, options: Document
       }
       throw new YinjianError('SCANNED_PAGE_UNREADABLE', { page, why });
     }
-    const read = await source.ocr(index, { ...(signal ? { signal } : {}) });
+    const read = await source.ocr(index, { ...(signal ? { signal } : {}), ...(view ? { view } : {}) });
     done++;
-    ocrPages.push(page);
+    if (!ocrPages.includes(page)) ocrPages.push(page);
     if (read.inkRatio < BLANK_INK_RATIO) continue; // a blank page (at most a page number)
     // What the page shows decides first: a title read through speckles still refuses, even when
     // the page as a whole is read with little confidence.
@@ -198,11 +206,12 @@ export async function gateDocumentText(source: GatePageSource, options: Document
         });
       }
     }
-    if (byEye.forbidden) throwForbidden(byEye);
+    if (byEye.forbidden) throwForbidden(byEye, view?.label);
     const doubtful = doubtfulForbiddenLine(read, denyList);
     // Beside a trusted layer, OCR only looks for what the images add: a page it reads poorly on
-    // the whole (a photograph, a chart) still has its layer; a forbidden word read in doubt does not pass.
-    const seen = beside ? besideLayer(layers[index] as PageText, read.text) : read.text;
+    // the whole (a photograph, a chart) still has its layer; a forbidden word read in doubt does
+    // not pass. A page read more than once (its layers as printed) keeps every reading.
+    const seen = beside ? besideLayer(standing[index] as PageText, read.text) : read.text;
     const unreadable =
       doubtful !== undefined
         ? doubtful
@@ -277,11 +286,15 @@ const WHERE_LABEL: Readonly<Record<string, string>> = {
 
 /** DOCUMENT_CONTENT_FORBIDDEN with the finding itself, so a window can mark the words on their page. */
 export class DocumentContentForbidden extends YinjianError {
-  constructor(readonly finding: Extract<DocumentTextVerdict, { forbidden: true }>) {
-    super('DOCUMENT_CONTENT_FORBIDDEN', { term: finding.term, page: finding.page, where: `${WHERE_LABEL[finding.where] ?? finding.where}: ${finding.line}` });
+  /** `shown`: the page read as it shows in another way than on screen by default (as printed, say). */
+  constructor(
+    readonly finding: Extract<DocumentTextVerdict, { forbidden: true }>,
+    shown?: string,
+  ) {
+    super('DOCUMENT_CONTENT_FORBIDDEN', { term: finding.term, page: finding.page, where: `${WHERE_LABEL[finding.where] ?? finding.where}: ${finding.line}${shown ? ` (${shown})` : ''}` });
   }
 }
 
-function throwForbidden(verdict: Extract<DocumentTextVerdict, { forbidden: true }>): never {
-  throw new DocumentContentForbidden(verdict);
+function throwForbidden(verdict: Extract<DocumentTextVerdict, { forbidden: true }>, shown?: string): never {
+  throw new DocumentContentForbidden(verdict, shown);
 }

@@ -17,6 +17,7 @@ import { Buffer } from 'node:buffer';
 import fontkit from '@pdf-lib/fontkit';
 import { PdfDict, PdfName, PdfStream, type PdfDocument } from '../pdf/index';
 import { readPage, refKey } from './content-text';
+import { layerViews, type LayerView } from './optional-content';
 import { parseToUnicode } from './to-unicode';
 
 export { parseToUnicode } from './to-unicode';
@@ -36,6 +37,12 @@ export interface TextLayerFacts {
   readonly type3Shows: number;
   /** Shapes filled with the colorant None (content-text.ts): viewers differ on the page; OCR cannot tell what it shows. */
   readonly noneFills?: number;
+  /**
+   * Ways readers show the page's optional content (printed, or on screen by another reader)
+   * that differ from how OCR draws it by default, and the page as printed when annotations show
+   * only in print (optional-content.ts): the page is read by OCR in each too. Absent: none.
+   */
+  readonly layerViews?: readonly LayerView[];
   /** Why the layer cannot be trusted, with a detail for the message (empty: nothing found). */
   readonly suspicions: readonly { readonly kind: TextLayerSuspicion; readonly detail: string }[];
 }
@@ -180,5 +187,7 @@ export function textLayerFacts(document: PdfDocument, pageIndex: number): TextLa
     if (facts.mismatch) suspicions.push({ kind: 'to-unicode-mismatch', detail: `${name} ${facts.mismatch}` });
     if (facts.unmapped) suspicions.push({ kind: 'unmapped-glyphs', detail: `${name} has no character map` });
   }
-  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, noneFills: scan.noneFills, suspicions };
+  // Only a page marked with optional content, or with annotations shown only in print, is looked at.
+  const views = scan.optionalGroups !== undefined || scan.printOnly > 0 ? layerViews(document, scan.optionalGroups, scan.printOnly > 0) : [];
+  return { images: scan.images, textImages: scan.textImages, outlineSegments: scan.outlineSegments, textShows: scan.textShows, type3Shows: scan.type3Shows, noneFills: scan.noneFills, ...(views.length > 0 ? { layerViews: views } : {}), suspicions };
 }

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { ContentLexer, PdfArray, PdfDict, PdfName, PdfStream, type PdfDocument, type PdfValue } from '../../core/pdf/index';
 import { isSignatureWidget } from '../../core/policy/content-text';
 import { decodedContents } from '../../core/policy/page-content';
+import type { LayerView } from '../../core/policy/optional-content';
 import { singlePagePdf } from '../../core/stamp/page-extract';
 import { pagesOf } from '../../core/stamp/page-list';
 import { jpegRows, plainJpeg } from './jpeg-rows';
@@ -564,8 +565,14 @@ async function renderPlainScan(document: PdfDocument, pageIndex: number, plain: 
   }
 }
 
-export async function renderPage(document: PdfDocument, pageIndex: number, dpi: number = OCR_DPI, format: 'png' | 'pgm' = 'png'): Promise<RenderedPage> {
-  const plain = format === 'pgm' ? plainScanOrNone(document, pageIndex) : undefined;
+/**
+ * Page `pageIndex` drawn at `dpi`; `view`: its optional content shown as another reader shows
+ * it (core/policy/optional-content.ts: printed, say), each group set as `visible` says (a group
+ * not named keeps pdf.js's state for the intent), with pdf.js's rendering intent (on 'print',
+ * annotations are drawn as printed). Without it, as pdf.js shows the page on screen.
+ */
+export async function renderPage(document: PdfDocument, pageIndex: number, dpi: number = OCR_DPI, format: 'png' | 'pgm' = 'png', view?: Pick<LayerView, 'intent' | 'visible'>): Promise<RenderedPage> {
+  const plain = format === 'pgm' && !view ? plainScanOrNone(document, pageIndex) : undefined;
   const direct = plain ? await renderPlainScan(document, pageIndex, plain, dpi) : undefined;
   if (direct) return direct;
   pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -576,7 +583,7 @@ export async function renderPage(document: PdfDocument, pageIndex: number, dpi: 
     const pdf = await task.promise;
     const page = await pdf.getPage(1);
     const { scale, viewport, width, height } = viewportOf(page, dpi);
-    if (format === 'pgm') {
+    if (format === 'pgm' && !view) {
       const scanned = await scannedPageGrey(pdfjs, page as unknown as PdfJsPage, viewport.transform as Matrix, width, height);
       if (scanned) {
         page.cleanup();
@@ -588,7 +595,19 @@ export async function renderPage(document: PdfDocument, pageIndex: number, dpi: 
     const context = canvas.getContext('2d');
     context.fillStyle = '#ffffff';
     context.fillRect(0, 0, width, height);
-    await page.render({ canvasContext: context as never, canvas: canvas as never, viewport }).promise;
+    const intent = view?.intent ?? 'display';
+    let layers: ReturnType<typeof pdf.getOptionalContentConfig> | undefined;
+    if (view) {
+      const config = await pdf.getOptionalContentConfig({ intent });
+      // Object numbers are kept in the page's copy (page-extract.ts): pdf.js names a group "12R".
+      for (const [key, visible] of view.visible) {
+        const gen = key % 65_536;
+        const id = `${Math.floor(key / 65_536)}R${gen === 0 ? '' : gen}`;
+        if (config.getGroup(id)) config.setVisibility(id, visible, false);
+      }
+      layers = Promise.resolve(config);
+    }
+    await page.render({ canvasContext: context as never, canvas: canvas as never, viewport, intent, ...(layers ? { optionalContentConfigPromise: layers } : {}) }).promise;
     // pdf.js's share of the page (the decoded images: 26 MB for an RGB A4 scan at 300 dpi) is
     // let go before the pixels are read: the canvas holds what is needed.
     page.cleanup();

@@ -23,6 +23,7 @@ import { pageFrame, userToDisplayed } from '../../core/stamp/page-frame';
 import { pagesOf } from '../../core/stamp/page-list';
 import type { DocumentTextReader, DocumentTextSource } from '../../core/stamp/ports';
 import type { OcrPageText } from '../../core/policy/page-gate';
+import type { LayerView } from '../../core/policy/optional-content';
 import { OCR_DPI, renderPage } from '../ocr/page-render';
 import { acquireSharedOcr, type OcrLease, type TesseractOcr } from '../ocr/tesseract-ocr';
 
@@ -74,10 +75,10 @@ const BLANK_INK = 0.002;
  * The page drawn and read by OCR, as the gate's OcrPageText: every line one run, placed on the
  * displayed page in points (y up) like pdf.js's runs, its height as its font size.
  */
-async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: number, signal: AbortSignal | undefined): Promise<OcrPageText> {
+async function ocrPage(engine: TesseractOcr, document: PdfDocument, pageIndex: number, signal: AbortSignal | undefined, view: LayerView | undefined): Promise<OcrPageText> {
   const frame = pageFrame(document, pageIndex);
   const box = { x: 0, y: 0, width: frame.width, height: frame.height };
-  const rendered = await renderPage(document, pageIndex, OCR_DPI, 'pgm');
+  const rendered = await renderPage(document, pageIndex, OCR_DPI, 'pgm', view);
   if (rendered.inkRatio < BLANK_INK) return { text: { pageIndex, box, runs: [] }, confidence: 0, inkRatio: rendered.inkRatio, characters: 0 };
   const read = await engine.recognise(rendered.image, { ...(signal ? { signal } : {}), dpi: rendered.dpi });
   // Lines are in pixels of the cropped image: back onto the whole page, then to points.
@@ -145,10 +146,10 @@ export class PdfJsTextReader implements DocumentTextReader {
       pageCount,
       ...(withOcr
         ? {
-            ocr: async (pageIndex: number, { signal }: { signal?: AbortSignal }) => {
+            ocr: async (pageIndex: number, { signal, view }: { signal?: AbortSignal; view?: LayerView }) => {
               lease ??= acquireSharedOcr();
               try {
-                return await ocrPage(lease.engine, document, pageIndex, signal);
+                return await ocrPage(lease.engine, document, pageIndex, signal, view);
               } catch (error) {
                 throw error instanceof YinjianError ? error : unreadable(error);
               }
