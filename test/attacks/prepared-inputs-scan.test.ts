@@ -118,7 +118,7 @@ describe('class 15 check: an empty signature field over text, on a rotated page'
       });
       const over = emptySignatureFieldInput(rotated, COVER);
       const error = refusal(over);
-      expect(error?.code, `rotate ${rotate}`).toBe('STAMP_INPUT_SUSPECT');
+      expect(error?.code, `rotate ${rotate}`).toBe('STAMP_SIGNATURE_FIELD_OVER_TEXT');
       expect(error?.params?.kinds, `rotate ${rotate}`).toBe('signature-field-over-text');
       const view = PdfDocument.open(over).latest;
       const widget = (view.resolveArray((view.resolveDict(view.pageRefs()[0]) as PdfDict).get('Annots'))?.items[0] as PdfRef).num;

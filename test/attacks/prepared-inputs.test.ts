@@ -1,7 +1,7 @@
 /**
  * The stamping gate's second defence against attack classes 7, 9 and 15 (test/attacks/
  * generator.ts): the verifier catches the later change (MODIFIED), and `yinjian stamp` now
- * refuses an input prepared for it (STAMP_INPUT_SUSPECT, U1/U2), naming what it found:
+ * refuses an input prepared for it (STAMP_INPUT_SUSPECT; class 15 STAMP_SIGNATURE_FIELD_OVER_TEXT; U1/U2), naming what it found:
  *  - class 7: the document info, the XMP metadata or a DSS certificate is also a form XObject
  *    a page draws (a later "metadata-only" update would redraw the page);
  *  - class 9: a cross-reference section in the bytes that no /Prev reaches (a later update
@@ -158,9 +158,17 @@ describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15',
     refused.forEach((input, i) => {
       const result = files[ordinary.length + i];
       expect(result?.ok, input.name).toBe(false);
-      expect(result?.error?.code, input.name).toBe('STAMP_INPUT_SUSPECT');
       expect(result?.error?.params?.kinds?.split(','), input.name).toContain(input.kind);
-      expect(result?.error?.en, input.name).toContain(input.kind);
+      if (input.kind === 'signature-field-over-text') {
+        // Its own code and advice: move or remove the field (the file itself need not be regenerated).
+        expect(result?.error?.code, input.name).toBe('STAMP_SIGNATURE_FIELD_OVER_TEXT');
+        expect(result?.error?.en, input.name).toContain('page 1');
+        expect(result?.error?.zh, input.name).toContain('第 1 页');
+        expect(result?.error?.zh, input.name).toContain('删除该签名域');
+      } else {
+        expect(result?.error?.code, input.name).toBe('STAMP_INPUT_SUSPECT');
+        expect(result?.error?.en, input.name).toContain(input.kind);
+      }
       if (input.object !== undefined) {
         expect(result?.error?.params?.objects?.split(','), input.name).toContain(String(input.object));
         expect(result?.error?.en, input.name).toContain(String(input.object));
@@ -179,7 +187,7 @@ describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15',
     const register = openRegister(join(dataDir, 'register.sqlite'));
     try {
       const failed = register.usage.find({ status: 'failed' });
-      expect(failed.filter((r) => r.errorCode === 'STAMP_INPUT_SUSPECT')).toHaveLength(refused.length);
+      expect(failed.filter((r) => r.errorCode === 'STAMP_INPUT_SUSPECT' || r.errorCode === 'STAMP_SIGNATURE_FIELD_OVER_TEXT')).toHaveLength(refused.length);
       expect(failed.every((r) => r.sha256After === null && r.outputPath === null)).toBe(true);
       expect(register.usage.find({ status: 'ok' })).toHaveLength(ordinary.length);
       expect(register.audit.verify().ok).toBe(true);

@@ -137,6 +137,11 @@ export const STAMP_ERRORS = {
     zh: '该文件带有可在盖章后改变显示内容的预设结构，不能盖章：{foundZh}。请用可信的软件重新生成该文件后再盖章',
     en: 'The document carries structures prepared to change what it shows after sealing, so it cannot be sealed: {found}. Regenerate it with trusted software and seal that',
   },
+  STAMP_SIGNATURE_FIELD_OVER_TEXT: {
+    category: 'refused',
+    zh: '第 {page} 页的空白签名域（对象 {objects}）覆盖在页面文字上：以后有人在该签名域签名时，签名外观会遮住本印章所证明的文字。请删除该签名域或把它移到空白处后再盖章',
+    en: 'An empty signature field on page {page} (object {objects}) lies over the page\'s text: whoever signs that field later draws its appearance over the text this seal vouches for. Remove the field or move it to a blank area, then seal',
+  },
   TSA_UNREACHABLE: {
     category: 'input',
     zh: '无法连接已配置的时间戳服务器 {url}：{detail}。未盖章',

@@ -24,7 +24,6 @@ const KIND_ZH: Record<string, string> = {
   'metadata-drawn': 'XMP 元数据对象同时被页面使用',
   'dss-drawn': '验证数据（DSS）中的对象同时被页面使用',
   'hidden-xref-section': '文件中有未接入交叉引用链（/Prev）的交叉引用段',
-  'signature-field-over-text': '空白签名域覆盖在页面文字上',
 };
 
 export function assertNoInputTraps(document: PdfDocument): void {
@@ -145,5 +144,13 @@ export function assertNoSignatureFieldOverText(document: PdfDocument, pages: rea
     const over = nums.filter((_, i) => pieces.some((piece) => covers(boxes[i] as Box, piece.box, piece.fontSize)));
     if (over.length > 0) traps.push({ kind: 'signature-field-over-text', objects: over.slice(0, 16), count: over.length, revision: latest, page: text.pageIndex + 1 });
   }
-  refuseTraps(traps);
+  const first = traps[0];
+  if (first === undefined) return;
+  // Its own code: the custodian's remedy is to move or remove the field, not to regenerate the file.
+  throw new YinjianError('STAMP_SIGNATURE_FIELD_OVER_TEXT', {
+    page: first.page ?? 1,
+    objects: first.objects.join(','),
+    kinds: 'signature-field-over-text',
+    pages: traps.map((t) => t.page ?? 1).join(','),
+  });
 }
