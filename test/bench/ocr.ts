@@ -209,7 +209,7 @@ export async function benchOcr(): Promise<void> {
   const runs = Number(process.env['YINJIAN_BENCH_OCR_RUNS'] ?? 5);
   const stopAfter = Number(process.env['YINJIAN_BENCH_OCR_STOP_AFTER'] ?? 5);
   const format = (process.env['YINJIAN_BENCH_OCR_FORMAT'] ?? 'png') as ScanFormat;
-  if (!['png', 'jpeg', 'bilevel', 'ccitt'].includes(format)) throw new Error(`YINJIAN_BENCH_OCR_FORMAT: png, jpeg, bilevel or ccitt, not ${format}`);
+  if (!['png', 'jpeg', 'progressive', 'cmyk', 'bilevel', 'ccitt'].includes(format)) throw new Error(`YINJIAN_BENCH_OCR_FORMAT: png, jpeg, progressive, cmyk, bilevel or ccitt, not ${format}`);
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-ocr-'));
   const child = compiledChild();
   try {
