@@ -19,6 +19,8 @@ export interface JpegOptions {
   readonly quality?: number;
   /** A restart marker every this many MCUs (0: none). */
   readonly restartInterval?: number;
+  /** Sampling factors [h, v] of each component instead of the colour's usual ones. */
+  readonly factors?: readonly (readonly [number, number])[];
   /** The progressive script's scans (defaults to libjpeg's); a component index list, Ss, Se, Ah, Al. */
   readonly script?: readonly Scan[];
 }
@@ -79,8 +81,8 @@ export function encodeJpeg(rgba: Uint8Array | Uint8ClampedArray, width: number, 
   const scale = quality < 50 ? Math.floor(5000 / quality) : 200 - quality * 2;
   const quant = [LUMA, CHROMA].map((base) => base.map((q) => Math.min(255, Math.max(1, Math.floor((q * scale + 50) / 100)))));
   const colour = options.colour;
-  const factors: [number, number][] =
-    colour === 'grey' ? [[1, 1]] : colour === 'cmyk' ? [[1, 1], [1, 1], [1, 1], [1, 1]] : [[colour === 'ycc444' ? 1 : 2, colour === 'ycc420' ? 2 : 1], [1, 1], [1, 1]];
+  const factors: readonly (readonly [number, number])[] =
+    options.factors ?? (colour === 'grey' ? [[1, 1]] : colour === 'cmyk' ? [[1, 1], [1, 1], [1, 1], [1, 1]] : [[colour === 'ycc444' ? 1 : 2, colour === 'ycc420' ? 2 : 1], [1, 1], [1, 1]]);
   const count = factors.length;
   const hMax = Math.max(...factors.map((f) => f[0]));
   const vMax = Math.max(...factors.map((f) => f[1]));

@@ -194,7 +194,22 @@ describe('progressive JPEG scans, decoded by our row decoder (issue 13, memory)'
     }
   });
 
-  it('fuzzed: 1500 progressive JPEGs cut, bit-flipped, overwritten, spliced: none hangs, and every one our decoder takes is drawn as pdf.js draws it', async () => {
+  it('luma sampled 4 × 2: read where pdf.js draws it right (a width of whole MCUs), left to it where its rows of blocks overrun (it draws damaged blocks there)', async () => {
+    const factors = [[4, 2], [1, 1], [1, 1]] as const;
+    for (const progressive of [false, true]) {
+      const fits = encodeJpeg(picture(64, 48, 3), 64, 48, { colour: 'ycc420', factors, progressive });
+      expect(plainJpeg(fits, 64, 48, 3)).toBe(true);
+      const { direct, ours, pdfJs } = await bothWays(fits, 64, 48, 3);
+      expect(direct).toBe(true);
+      expect(Buffer.compare(ours as Buffer, pdfJs as Buffer)).toBe(0);
+      // 9 blocks across, MCUs of 4: pdf.js's rows hold 10, the MCUs write 12.
+      const overruns = encodeJpeg(picture(72, 48, 3), 72, 48, { colour: 'ycc420', factors, progressive });
+      expect(plainJpeg(overruns, 72, 48, 3)).toBe(false);
+      expect(drawnDirectly(await jpegPage(overruns, 72, 48, 3), 0)).toBe(false);
+    }
+  });
+
+  it('fuzzed: 1000 progressive JPEGs cut, bit-flipped, overwritten, spliced: none hangs, and every one our decoder takes is drawn as pdf.js draws it', async () => {
     let state = 2026;
     const random = (n: number): number => Math.floor(((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32) * n);
     const sources = (
@@ -207,7 +222,7 @@ describe('progressive JPEG scans, decoded by our row decoder (issue 13, memory)'
       ] as const
     ).map(([width, height, colour, restartInterval], i) => ({ width, height, colors: colorsOf(colour), jpeg: encodeJpeg(picture(width, height, 40 + i), width, height, { colour, progressive: true, quality: 75, restartInterval }) }));
     let taken = 0;
-    for (let n = 0; n < 1500; n++) {
+    for (let n = 0; n < 1000; n++) {
       const { width, height, colors, jpeg } = sources[n % sources.length] as (typeof sources)[number];
       let stream: Buffer = Buffer.from(jpeg);
       const kind = n % 6;
@@ -232,6 +247,6 @@ describe('progressive JPEG scans, decoded by our row decoder (issue 13, memory)'
       expect(ours, `mutant ${n}`).toEqual(pdfJs);
     }
     // Enough of them decode (entropy data changed, tables that still work) for the comparison to mean something.
-    expect(taken).toBeGreaterThan(60);
+    expect(taken).toBeGreaterThan(40);
   });
 });
