@@ -194,6 +194,30 @@ describe('progressive JPEG scans, decoded by our row decoder (issue 13, memory)'
     }
   });
 
+  it('exploit: a quantization table hidden in a marker pdf.js does not know, or in an application segment followed by a fill byte (pdf.js searches for the next marker it knows and reads the table; skipped by the length, ours would not): left to pdf.js, baseline or progressive', async () => {
+    const width = 96;
+    const height = 64;
+    const table = segment(0xdb, [0, ...new Array<number>(64).fill(40)]);
+    // A reserved marker whose length covers the table; an application segment holding it, followed by a fill byte (pdf.js then looks for a marker from the segment's start).
+    const hiding = [
+      [0xff, 0x02, 0, 2 + table.length, ...table],
+      [...segment(0xe3, [1, ...table]), 0xff],
+    ];
+    for (const progressive of [false, true]) {
+      const jpeg = encodeJpeg(picture(width, height, 8), width, height, { colour: 'ycc420', progressive });
+      // Before the first scan's tables (the header), and for a progressive JPEG between scans too.
+      const variants = hiding.flatMap((hidden) => [insertAt(jpeg, markers(jpeg, 0xc4)[0] as number, hidden), ...(progressive ? [insertAt(jpeg, markers(jpeg, 0xda)[2] as number, hidden)] : [])]);
+      for (const [k, stream] of variants.entries()) {
+        const label = `${progressive ? 'progressive' : 'baseline'} ${k}`;
+        const { direct, ours, pdfJs } = await bothWays(stream, width, height, 3);
+        // pdf.js draws another picture than the JPEG's own tables give.
+        expect(Buffer.compare(pdfJs as Buffer, (await bothWays(jpeg, width, height, 3)).pdfJs as Buffer), label).not.toBe(0);
+        expect(ours, label).toEqual(pdfJs);
+        expect(direct && rowsOf(stream).ok, label).toBe(false);
+      }
+    }
+  });
+
   it('luma sampled 4 × 2: read where pdf.js draws it right (a width of whole MCUs), left to it where its rows of blocks overrun (it draws damaged blocks there)', async () => {
     const factors = [[4, 2], [1, 1], [1, 1]] as const;
     for (const progressive of [false, true]) {

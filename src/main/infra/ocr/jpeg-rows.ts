@@ -132,6 +132,17 @@ function readHuffman(s: Uint8Array, dc: (Huffman | undefined)[], ac: (Huffman | 
 }
 
 /**
+ * A marker whose segment changes nothing pdf.js draws and which it skips by its length as we
+ * do: APPn (Adobe's aside: readHeader and decodeProgressive look at it) and COM. Any other
+ * marker pdf.js does not know (JPGn, DAC, a reserved one) it either refuses or searches past
+ * for the next marker it knows, which may be a table inside that segment (the exploit: a
+ * quantization table hidden in a marker 0xFF02 changed pdf.js's picture, not ours): not ours.
+ * Nor is an APPn or COM segment not followed at once by a marker pdf.js knows (a fill byte
+ * 0xFF, anything else): pdf.js then searches for one from the segment's start, into its data.
+ */
+const skippable = (marker: number): boolean => (marker >= 0xe0 && marker <= 0xef) || marker === 0xfe;
+
+/**
  * An SOS segment's components and spectral parameters, when they are what the frame allows:
  * baseline, one interleaved scan of every component, 0–63, no approximation; progressive, a
  * DC scan (0–0) of one or more components, or an AC band (1 ≤ Ss ≤ Se ≤ 63) of one component,
@@ -175,11 +186,14 @@ function readHeader(bytes: Uint8Array): Header | undefined {
   let frame: { width: number; height: number; components: FrameComponent[]; progressive: boolean } | undefined;
   let restartInterval = 0;
   let i = 2;
+  // After an APPn or COM segment, a marker at once: pdf.js looks for one from the segment's start otherwise (skippable).
+  let afterData = false;
   while (i < n) {
-    if (bytes[i] !== 0xff) return undefined;
+    if (bytes[i] !== 0xff || (afterData && bytes[i + 1] === 0xff)) return undefined;
     while (i < n && bytes[i] === 0xff) i++;
     if (i + 2 >= n) return undefined;
     const marker = bytes[i++] as number;
+    afterData = skippable(marker);
     // A standalone marker here (TEM, RSTn, another SOI, EOI before a scan): not a scanner's JPEG.
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) return undefined;
     const length = ((bytes[i] as number) << 8) | (bytes[i + 1] as number);
@@ -234,8 +248,7 @@ function readHeader(bytes: Uint8Array): Header | undefined {
       // Every component's table (a progressive JPEG's later scans may not define one: decodeProgressive refuses a DQT after the first scan).
       if (frame.components.some((c) => !quant[c.table])) return undefined;
       return { width: frame.width, height: frame.height, components: frame.components, quant, dc, ac, restartInterval, progressive: frame.progressive, scan: first.scan, spectral: first.spectral, data: i };
-    }
-    // APPn, COM and the like: nothing that changes the picture.
+    } else if (!skippable(marker)) return undefined;
   }
   return undefined;
 }
@@ -644,12 +657,14 @@ function decodeProgressive(bytes: Uint8Array, header: Header, onRow: (row: Uint8
     // The markers up to the next scan, or the end.
     let i = end;
     let next: { scan: ScanComponent[]; spectral: Spectral } | undefined;
+    let afterData = false;
     while (!next) {
       if (i >= n) break;
-      if (bytes[i] !== 0xff) return false;
+      if (bytes[i] !== 0xff || (afterData && bytes[i + 1] === 0xff)) return false;
       while (i < n && bytes[i] === 0xff) i++;
       if (i >= n) break;
       const marker = bytes[i++] as number;
+      afterData = skippable(marker);
       if (marker === 0xd9) break;
       // TEM, RSTn out of a scan, another SOI.
       if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) return false;
@@ -666,11 +681,10 @@ function decodeProgressive(bytes: Uint8Array, header: Header, onRow: (row: Uint8
       } else if (marker === 0xda) {
         next = readScan(s, { components, progressive: true }, dc, ac);
         if (!next) return false;
-      } else if ((marker >= 0xc0 && marker <= 0xcf) || marker === 0xdb || marker === 0xdc || (marker === 0xee && s.length >= 5 && String.fromCharCode(...s.subarray(0, 5)) === 'Adobe')) {
-        // Another frame, a quantization table (pdf.js dequantizes every scan with the last), DNL, Adobe's marker.
+      } else if (!skippable(marker) || (marker === 0xee && s.length >= 5 && String.fromCharCode(...s.subarray(0, 5)) === 'Adobe')) {
+        // Another frame, a quantization table (pdf.js dequantizes every scan with the last), DNL, Adobe's marker, one pdf.js does not know.
         return false;
       }
-      // APPn, COM: nothing that changes the picture.
     }
     if (!next) break;
     scan = next.scan;
