@@ -624,6 +624,19 @@ interface Plane {
 }
 
 /**
+ * The last page's coefficients, weakly held: the next progressive page reuses them (zeroed)
+ * when the collector has not yet freed them, rather than holding a second 26 MB beside them.
+ */
+let spare: WeakRef<Int16Array> | undefined;
+function coefficientBuffer(length: number): Int16Array {
+  const cached = spare?.deref();
+  if (cached && cached.length >= length) return cached.fill(0, 0, length).subarray(0, length);
+  const fresh = new Int16Array(length);
+  spare = new WeakRef(fresh);
+  return fresh;
+}
+
+/**
  * A progressive JPEG (SOF2): every scan decoded into the coefficients (2 bytes each: 26 MB for
  * an A4 scan at 300 dpi in YCbCr 4:2:0, 17 MB grey), scan after scan as pdf.js's decodeScan
  * does (the same DC and AC passes, EOB runs, the same refinement of each coefficient, Int16
@@ -638,11 +651,15 @@ function decodeProgressive(bytes: Uint8Array, header: Header, onRow: (row: Uint8
   const { width, height, components } = header;
   const geometry = geometryOf(header);
   const { hMax, vMax, mcusPerLine, mcuRows, layout } = geometry;
+  const sizes = layout.map(({ v, stride }) => (stride / 8) * mcuRows * v * 64);
+  const all = coefficientBuffer(sizes.reduce((sum, size) => sum + size, 0));
+  let at = 0;
   const planes: Plane[] = components.map((c, index) => {
     const { h, v, stride } = layout[index] as Geometry['layout'][number];
     const blocksPerLine = Math.ceil((Math.ceil(width / 8) * c.h) / hMax);
     const blocksPerColumn = Math.ceil((Math.ceil(height / 8) * c.v) / vMax);
-    return { stride: stride / 8, blocksPerLine, blocksPerColumn, h, v, data: new Int16Array((stride / 8) * mcuRows * v * 64), pred: 0 };
+    const data = all.subarray(at, (at += sizes[index] as number));
+    return { stride: stride / 8, blocksPerLine, blocksPerColumn, h, v, data, pred: 0 };
   });
   const dc = [...header.dc];
   const ac = [...header.ac];
