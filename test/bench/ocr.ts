@@ -22,7 +22,9 @@
  * YINJIAN_BENCH_OCR=page,scan50 picks parts; YINJIAN_BENCH_OCR_RUNS documents per figure (default 5);
  * YINJIAN_BENCH_OCR_FORMAT how the scans store their images (test/helpers/gate-documents.ts,
  * ScanFormat): `png` (default: 8-bit samples, Flate with PNG predictors), `jpeg` (DCTDecode, RGB,
- * quality 80, as office scanners write colour and grey scans), `bilevel` (1 bit a pixel,
+ * quality 80, as office scanners write colour and grey scans), `progressive` (a progressive
+ * JPEG, YCbCr 4:2:0, libjpeg's progression: our decoder reads it from its coefficients), `cmyk`
+ * (an Adobe CMYK JPEG, inverted, /Decode [1 0 …]: drawn by pdf.js), `bilevel` (1 bit a pixel,
  * Flate) or `ccitt` (the same bits as CCITT G4, as black-and-white scanners write them; needs
  * MuPDF's `mutool` to encode them).
  */
@@ -209,7 +211,7 @@ export async function benchOcr(): Promise<void> {
   const runs = Number(process.env['YINJIAN_BENCH_OCR_RUNS'] ?? 5);
   const stopAfter = Number(process.env['YINJIAN_BENCH_OCR_STOP_AFTER'] ?? 5);
   const format = (process.env['YINJIAN_BENCH_OCR_FORMAT'] ?? 'png') as ScanFormat;
-  if (!['png', 'jpeg', 'bilevel', 'ccitt'].includes(format)) throw new Error(`YINJIAN_BENCH_OCR_FORMAT: png, jpeg, bilevel or ccitt, not ${format}`);
+  if (!['png', 'jpeg', 'progressive', 'cmyk', 'bilevel', 'ccitt'].includes(format)) throw new Error(`YINJIAN_BENCH_OCR_FORMAT: png, jpeg, progressive, cmyk, bilevel or ccitt, not ${format}`);
   const dir = mkdtempSync(join(tmpdir(), 'yinjian-bench-ocr-'));
   const child = compiledChild();
   try {

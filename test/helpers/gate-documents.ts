@@ -15,6 +15,7 @@ import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
 import { PdfDocument } from '../../src/main/core/pdf/index';
 import { renderPage } from '../../src/main/infra/ocr/page-render';
 import { shippedFont } from '../integration/stamp/fixture';
+import { encodeJpeg } from './jpeg-encode';
 
 const localRequire = createRequire(import.meta.url);
 const A4: [number, number] = [595.28, 841.89];
@@ -145,8 +146,12 @@ export async function fontScanImage(font: SystemFont, lines: readonly { text: st
  * scan, 1 bit a pixel, Flate (luma below 128 is black), `ccitt` the same bits as CCITT G4
  * (CCITTFaxDecode, K -1), as black-and-white scanners write them: encoded by MuPDF's `mutool`
  * (Debian's mupdf-tools; no npm package encodes G4), so only where it is installed (benchmarks).
+ * `progressive` is a progressive JPEG (YCbCr 4:2:0, quality 80, libjpeg's progression: what
+ * scanners' and phone apps' "progressive" setting writes), `cmyk` an Adobe CMYK JPEG (4
+ * components, inverted as Photoshop stores them, /Decode [1 0 …] as pdf-lib embeds it), both by
+ * our own encoder (jpeg-encode.ts).
  */
-export type ScanFormat = 'png' | 'jpeg' | 'bilevel' | 'ccitt';
+export type ScanFormat = 'png' | 'jpeg' | 'progressive' | 'cmyk' | 'bilevel' | 'ccitt';
 
 /** A PNG's pixels (RGBA) through the canvas. */
 async function pixelsOf(png: Buffer): Promise<{ width: number; height: number; rgba: Uint8ClampedArray; canvas: NapiCanvas }> {
@@ -169,6 +174,14 @@ export async function jpegOf(png: Buffer, quality = 80): Promise<Buffer> {
     canvas.width = 0;
     canvas.height = 0;
   }
+}
+
+/** A PNG as a progressive (YCbCr 4:2:0) or an Adobe CMYK JPEG of quality 80, by our own encoder. */
+export async function encodedJpeg(png: Buffer, format: 'progressive' | 'cmyk'): Promise<Buffer> {
+  const { width, height, rgba, canvas } = await pixelsOf(png);
+  canvas.width = 0;
+  canvas.height = 0;
+  return format === 'progressive' ? encodeJpeg(rgba, width, height, { colour: 'ycc420', progressive: true }) : encodeJpeg(rgba, width, height, { colour: 'cmyk' });
 }
 
 /** A PNG as 1-bit samples (rows padded to a byte, 0 = black as DeviceGray reads them). */
@@ -232,7 +245,7 @@ export async function imagePdf(images: readonly Buffer[], options: { readonly fo
       page.pushOperators(pushGraphicsState(), concatTransformationMatrix(A4[0], 0, 0, A4[1], 0, 0), drawObject(name), popGraphicsState());
       continue;
     }
-    const image = options.format === 'jpeg' ? await pdf.embedJpg(await jpegOf(png)) : await pdf.embedPng(png);
+    const image = options.format === 'jpeg' ? await pdf.embedJpg(await jpegOf(png)) : options.format === 'progressive' || options.format === 'cmyk' ? await pdf.embedJpg(await encodedJpeg(png, options.format)) : await pdf.embedPng(png);
     pdf.addPage(A4).drawImage(image, { x: 0, y: 0, width: A4[0], height: A4[1] });
   }
   return pdf.save({ useObjectStreams: false });

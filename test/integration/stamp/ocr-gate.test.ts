@@ -42,12 +42,12 @@ describe('the gate reads scans by OCR (U2)', { timeout: 240_000 }, () => {
     expect(result.error?.params).toMatchObject({ term: '合同', page: 1 });
   });
 
-  it('the image-only contract as office scanners store it (a 300 dpi JPEG, read by our own decoder; a 1-bit scan) is refused naming the page', async () => {
+  it('the image-only contract as office scanners store it (a 300 dpi JPEG, baseline or progressive, read by our own decoder; a 1-bit scan) is refused naming the page', async () => {
     const image = await scanImage(await makePdf([CONTRACT]), 0, { dpi: 300, skew: 0.8, noise: 0.0005 });
-    for (const format of ['jpeg', 'bilevel'] as const) {
+    for (const format of ['jpeg', 'progressive', 'bilevel'] as const) {
       const scan = await imagePdf([image], { format });
-      // The JPEG page takes the direct path (jpeg-rows.ts), not pdf.js's decoder.
-      expect(drawnDirectly(PdfDocument.open(scan), 0), format).toBe(format === 'jpeg');
+      // The JPEG pages take the direct path (jpeg-rows.ts), not pdf.js's decoder.
+      expect(drawnDirectly(PdfDocument.open(scan), 0), format).toBe(format !== 'bilevel');
       const result = await outcome(suite.fx.request(suite.seal.seal, scan, `scan-contract-${format}.pdf`));
       expect(result.code, format).toBe('DOCUMENT_CONTENT_FORBIDDEN');
       expect(result.error?.params, format).toMatchObject({ term: '合同', page: 1 });

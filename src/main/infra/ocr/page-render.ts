@@ -9,9 +9,10 @@
  * so pdf.js never parses the whole file. The page is drawn at its displayed orientation
  * (/Rotate applied) on white, at OCR_DPI.
  *
- * A page that is what a scanner writes (one plain Flate, raw or baseline JPEG image, plainScan)
- * is drawn for OCR without pdf.js decoding it: our own reader inflates the image a row at a time
- * (row-inflate.ts) or decodes the JPEG a row of MCUs at a time (jpeg-rows.ts) into the same grey
+ * A page that is what a scanner writes (one plain Flate, raw, baseline or progressive JPEG image,
+ * plainScan) is drawn for OCR without pdf.js decoding it: our own reader inflates the image a row
+ * at a time (row-inflate.ts) or decodes the JPEG a row of MCUs at a time (jpeg-rows.ts; a
+ * progressive one from its coefficients, without a decoded image) into the same grey
  * pixels (directScanGrey), and pdf.js is asked only for the
  * page's viewport, from the page copied without its image data (issue 13's memory budget).
  */
