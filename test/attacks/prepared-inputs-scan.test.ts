@@ -6,7 +6,8 @@
  * page (widget /Rect in user space, text runs on the displayed page). The end-to-end refusal
  * through `yinjian stamp` is prepared-inputs.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { PdfDocument, PdfRef, findInputTraps, type InputTrap, type PdfDict } fro
 import { XREF_SCAN_MAX_CANDIDATES } from '../../src/main/core/pdf/xref';
 import { contentPageText } from '../../src/main/core/policy/content-text';
 import { assertNoSignatureFieldOverText } from '../../src/main/core/stamp/input-suspect';
+import { openPdfFile } from '../../src/main/app/verify-files';
 import { YinjianError } from '../../src/shared/errors/index';
 import { appendUpdate } from '../helpers/signed-pdf';
 import { NOTICE, makePdf } from '../integration/stamp/fixture';
@@ -58,6 +60,34 @@ describe('trap scan: inputs prepared for classes 7 and 9', () => {
     const found = trapsOf(hidden).find((t) => t.kind === 'hidden-xref-section');
     expect(found?.offsets).toEqual([at + 1]);
     expect(found?.objects).toEqual([]);
+  });
+
+  it('finds it in a file read from disk (the stamping path), across the scan\'s 4 MiB windows', async () => {
+    const base = await makePdf([NOTICE], { objectStreams: false });
+    const doc = PdfDocument.open(base);
+    const root = doc.trailer.get('Root') as PdfRef;
+    const table = Buffer.from(`xref\n0 1\n0000000000 65535 f\r\ntrailer\n<< /Size ${doc.size} /Root ${root.num} ${root.gen} R /Prev 999999 >>\n`, 'latin1');
+    const tail = Buffer.from(`startxref\n${doc.latestRevision.xrefOffset}\n%%EOF\n`, 'latin1');
+    const dir = mkdtempSync(join(tmpdir(), 'yinjian-hidden-'));
+    try {
+      // The table's `xref` across the boundary of the second and third window, then wholly in the third.
+      for (const at of [2 * 4 * 1024 * 1024 - 2, 2 * 4 * 1024 * 1024 + 100]) {
+        const padding = Buffer.alloc(at - base.length - 1, 0x20);
+        padding[0] = 0x25; // a comment line after the last %%EOF
+        const path = join(dir, `hidden-${at}.pdf`);
+        writeFileSync(path, Buffer.concat([Buffer.from(base), padding, Buffer.from('\n'), table, tail]));
+        const file = openPdfFile(path);
+        try {
+          expect(file.bytes instanceof Uint8Array, 'read through the file, not a copy in memory').toBe(false);
+          const found = findInputTraps(PdfDocument.open(file.bytes)).find((t) => t.kind === 'hidden-xref-section');
+          expect(found?.offsets, `xref at ${at}`).toEqual([at]);
+        } finally {
+          file.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is bounded: more than XREF_SCAN_MAX_CANDIDATES would-be sections off the chain refuse the file (PDF_LIMIT_EXCEEDED)', async () => {

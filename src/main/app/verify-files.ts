@@ -184,7 +184,8 @@ export class FileBytes implements PdfBytes {
   }
 
   /** Fills target[0, length) from the file at offset; returns how many bytes there were. */
-  private readInto(target: Buffer, offset: number, length: number): number {
+  readInto(target: Uint8Array, offset: number, length: number): number {
+    if (offset < 0 || offset >= this.length) return 0;
     let got = 0;
     while (got < length) {
       const n = readSync(this.fd, target, got, length - got, offset + got);

@@ -590,9 +590,11 @@ export function xrefSectionsIn(reader: ByteReader, parser: PdfParser, limits: Pd
   };
   const step = RECOVERY_SCAN_WINDOW;
   const overlap = XREF_HEADER_LOOKBACK + 16;
+  // One buffer for every window (a file's source reads into it; bytes in memory are viewed).
+  const scratch = new Uint8Array(reader.source.readInto ? Math.min(reader.length, step + 2 * overlap) : 0);
   for (let base = 0; base < reader.length; base += step) {
     const start = Math.max(0, base - overlap);
-    const bytes = reader.slice(start, step + overlap + (base - start));
+    const bytes = reader.sliceInto(start, step + overlap + (base - start), scratch);
     const window = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const from = base - start;
     const to = Math.min(window.length, from + step);
