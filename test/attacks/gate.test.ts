@@ -8,38 +8,24 @@
  * written, and the register has a failed usage row; clean inputs, and a file already sealed by
  * us, are sealed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdfDocument, findInputTraps } from '../../src/main/core/pdf/index';
 import { openRegister } from '../../src/main/infra/db/index';
-import { runYinjian } from '../helpers/cli';
 import { makeTestSeal } from '../helpers/signed-pdf';
-import { issueSealOnToken } from '../helpers/seal-on-token';
-import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
 import { NOTICE, makePdf } from '../integration/stamp/fixture';
 import { trappedInputs, type TrappedInput } from './generator';
+import { stampStation, type StampStation, type StampedFile } from './stamp-station';
 
-const SO_PIN = '87654321';
-const INITIAL_PIN = '20240701';
-const PIN = 'Seal#2026';
-const LABEL = '集团办公室';
-const CODE = 'YJ-TRAP-0001';
-
-let hsm: SoftHsmFixture;
+let station: StampStation;
 let dir: string;
-let dataDir: string;
 const cases: { name: string; input: TrappedInput }[] = [];
 const clean: string[] = [];
 
 beforeAll(async () => {
-  hsm = provisionSoftHsm();
-  dir = mkdtempSync(join(tmpdir(), 'yinjian-gate-traps-'));
-  dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  hsm.createToken({ label: LABEL, soPin: SO_PIN, userPin: INITIAL_PIN });
-  await issueSealOnToken({ modulePath: hsm.modulePath, env: hsm.env, dataDir, label: LABEL, sealCode: CODE, initialPin: INITIAL_PIN, pin: PIN });
+  station = await stampStation({ prefix: 'yinjian-gate-traps-', sealCode: 'YJ-TRAP-0001' });
+  dir = station.dir;
 
   // Someone else's signature for the signed-then-unsigned history.
   const other = await makeTestSeal();
@@ -56,18 +42,9 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-afterAll(() => {
-  hsm?.cleanup();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => station?.dispose());
 
-const args = (): string[] => ['--type', 'internal-document', '--approval', 'YY-2026-311', '--approver', '孙主任', '--operator', 'S100', '--token', LABEL, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir, '--json'];
-
-interface FileResult {
-  readonly ok: boolean;
-  readonly input?: string;
-  readonly error?: { code: string; zh: string; en: string; params?: Record<string, string> };
-}
+const APPROVAL = 'YY-2026-311';
 
 describe('STAMP_INPUT_SUSPECT: the gate refuses prepared traps (issue #11)', () => {
   it('the trap scan finds each trap, with its kind and object number; clean inputs have none', () => {
@@ -91,9 +68,9 @@ describe('STAMP_INPUT_SUSPECT: the gate refuses prepared traps (issue #11)', () 
       writeFileSync(path, input.bytes);
       return path;
     });
-    const run = await runYinjian(['stamp', ...clean, ...paths, '--out-dir', outDir, ...args()], { env: hsm.env, stdin: `${PIN}\n` });
+    const run = await station.stamp([...clean, ...paths], ['--out-dir', outDir], APPROVAL);
     expect(run.code, run.stderr).toBe(1);
-    const files = run.json<{ files: FileResult[] }>().files;
+    const files = run.json<{ files: StampedFile[] }>().files;
     expect(files).toHaveLength(clean.length + cases.length);
     for (let i = 0; i < clean.length; i++) expect(files[i], clean[i]).toMatchObject({ ok: true });
     cases.forEach(({ name, input }, i) => {
@@ -109,7 +86,7 @@ describe('STAMP_INPUT_SUSPECT: the gate refuses prepared traps (issue #11)', () 
     // Nothing written for a refused file; the clean ones are there.
     const written = readdirSync(outDir);
     expect(written).toHaveLength(clean.length);
-    const register = openRegister(join(dataDir, 'register.sqlite'));
+    const register = openRegister(station.registerPath);
     try {
       const failed = register.usage.find({ status: 'failed' }).filter((r) => r.errorCode === 'STAMP_INPUT_SUSPECT');
       expect(failed).toHaveLength(cases.length);
@@ -124,7 +101,7 @@ describe('STAMP_INPUT_SUSPECT: the gate refuses prepared traps (issue #11)', () 
     const outDir = join(dir, 'out');
     const sealed = join(outDir, readdirSync(outDir)[0] as string);
     const second = join(dir, 'second.pdf');
-    const run = await runYinjian(['stamp', sealed, '--out', second, ...args()], { env: hsm.env, stdin: `${PIN}\n` });
+    const run = await station.stamp([sealed], ['--out', second], APPROVAL);
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(second)).toBe(true);
   });

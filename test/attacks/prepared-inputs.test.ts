@@ -16,27 +16,19 @@
  * ____) beside its label.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument, rgb } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedShippedFontSubset } from '../../src/main/core/appearance/index';
 import { PdfDict, PdfRef, PdfStream, PdfString, name } from '../../src/main/core/pdf/index';
 import { openRegister } from '../../src/main/infra/db/index';
-import { runYinjian } from '../helpers/cli';
 import { toHybrid } from '../helpers/hybrid-pdf';
-import { issueSealOnToken } from '../helpers/seal-on-token';
 import { appendUpdate } from '../helpers/signed-pdf';
-import { provisionSoftHsm, type SoftHsmFixture } from '../helpers/softhsm';
 import { NOTICE, makePdf, shippedFont } from '../integration/stamp/fixture';
 import { COVER, emptySignatureFieldInput, hiddenSectionInput, roleSharingInputs, type Rect } from './generator';
+import { stampStation, type StampStation, type StampedFile } from './stamp-station';
 
-const SO_PIN = '87654321';
-const INITIAL_PIN = '20240701';
-const PIN = 'Seal#2026';
-const LABEL = '集团办公室';
-const CODE = 'YJ-PREP-0001';
 
 /** Where the signature-line form puts its label, line and widget (points). */
 const SIGN_LINE = { labelX: 90, y: 200, size: 14, label: '签发人：', lineFrom: 150, lineTo: 330 } as const;
@@ -55,9 +47,8 @@ interface Ordinary {
   readonly bytes: Uint8Array;
 }
 
-let hsm: SoftHsmFixture;
+let station: StampStation;
 let dir: string;
-let dataDir: string;
 const refused: Refused[] = [];
 const ordinary: Ordinary[] = [];
 
@@ -89,12 +80,8 @@ function withXmpAndInfo(bytes: Uint8Array): Uint8Array {
 }
 
 beforeAll(async () => {
-  hsm = provisionSoftHsm();
-  dir = mkdtempSync(join(tmpdir(), 'yinjian-prepared-'));
-  dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  hsm.createToken({ label: LABEL, soPin: SO_PIN, userPin: INITIAL_PIN });
-  await issueSealOnToken({ modulePath: hsm.modulePath, env: hsm.env, dataDir, label: LABEL, sealCode: CODE, initialPin: INITIAL_PIN, pin: PIN });
+  station = await stampStation({ prefix: 'yinjian-prepared-', sealCode: 'YJ-PREP-0001' });
+  dir = station.dir;
 
   const classic = await makePdf([NOTICE], { objectStreams: false });
   const objstm = await makePdf([NOTICE], { objectStreams: true });
@@ -126,18 +113,7 @@ beforeAll(async () => {
   ordinary.push({ name: 'empty-signature-field-on-typed-line', bytes: emptySignatureFieldInput(await signatureLineForm(true), WIDGET_ON_LINE) });
 }, 180_000);
 
-afterAll(() => {
-  hsm?.cleanup();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const args = (): string[] => ['--type', 'internal-document', '--approval', 'YY-2026-312', '--approver', '孙主任', '--operator', 'S100', '--token', LABEL, '--pin-stdin', '--module', hsm.modulePath, '--data-dir', dataDir, '--json'];
-
-interface FileResult {
-  readonly ok: boolean;
-  readonly input?: string;
-  readonly error?: { code: string; zh: string; en: string; params?: Record<string, string> };
-}
+afterAll(() => station?.dispose());
 
 describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15', () => {
   it('on SoftHSM2: each prepared input refused with what was found, nothing written, no seal recorded; ordinary inputs sealed', { timeout: 300_000 }, async () => {
@@ -151,8 +127,8 @@ describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15',
       writeFileSync(path, bytes);
       return path;
     });
-    const run = await runYinjian(['stamp', ...paths, '--out-dir', outDir, ...args()], { env: hsm.env, stdin: `${PIN}\n` });
-    const files = run.json<{ files: FileResult[] }>().files;
+    const run = await station.stamp(paths, ['--out-dir', outDir], 'YY-2026-312');
+    const files = run.json<{ files: StampedFile[] }>().files;
     expect(files).toHaveLength(all.length);
     ordinary.forEach(({ name: fileName }, i) => expect(files[i], fileName).toMatchObject({ ok: true }));
     refused.forEach((input, i) => {
@@ -184,7 +160,7 @@ describe('yinjian stamp refuses inputs prepared for attack classes 7, 9 and 15',
     // Nothing written for a refused file; every ordinary one sealed.
     expect(readdirSync(outDir)).toHaveLength(ordinary.length);
     // As every refused input: a failed usage row (no output, no sealed hash), no use request signed.
-    const register = openRegister(join(dataDir, 'register.sqlite'));
+    const register = openRegister(station.registerPath);
     try {
       const failed = register.usage.find({ status: 'failed' });
       expect(failed.filter((r) => r.errorCode === 'STAMP_INPUT_SUSPECT' || r.errorCode === 'STAMP_SIGNATURE_FIELD_OVER_TEXT')).toHaveLength(refused.length);
